@@ -1,0 +1,87 @@
+/**
+ * The contract between a compiled workflow (engine/compile) and the Lambda it calls (functions/step).
+ *
+ * The state machine owns control flow (Wait, Choice); the step Lambda owns every decision that
+ * needs fresh data. A workflow's state is always `{ enrollment, result? }`: the execution input is
+ * `{ enrollment }`, and every Task writes its answer to `$.result` (ResultPath), replacing the last.
+ */
+import type { CustomerEvent } from './data.ts';
+
+/** Who is in which journey, and why: the execution input, written by ingest. */
+export interface Enrollment {
+  /** Deterministic: the execution name. A replayed event maps to the same id and starts nothing. */
+  id: string;
+  customerId: string;
+  journeyId: string;
+  journeyVersion: number;
+  /** ISO timestamp: when the customer entered (the triggering event's arrival). */
+  enteredAt: string;
+  /** The event that started the journey, validated and stored by ingest. */
+  event: CustomerEvent;
+  /** For `entry.forEachItem` journeys: the catalog product this run is about. */
+  productId?: string;
+}
+
+export interface ExecutionInput {
+  enrollment: Enrollment;
+}
+
+/**
+ * What the step Lambda is asked to do. `send`, `branch`, `split`, `update` mirror the journey step
+ * types; `schedule` computes the timestamp a `wait` step with `until` waits for; `waitForEvent`
+ * registers the task token so ingest can resume the execution when the event arrives.
+ */
+export type StepOp = 'send' | 'branch' | 'split' | 'update' | 'schedule' | 'waitForEvent';
+
+/** The Task state's Parameters: static journey coordinates plus the enrollment from the state. */
+export interface StepRequest {
+  op: StepOp;
+  journeyId: string;
+  /** Static in the compiled definition: a customer finishes on the version they entered. */
+  journeyVersion: number;
+  stepId: string;
+  /** `$$.Execution.Id`: with stepId, the idempotency key of a send. */
+  executionId: string;
+  enrollment: Enrollment;
+  /** Only for `waitForEvent`: `$$.Task.Token`. */
+  taskToken?: string;
+}
+
+/**
+ * What the state machine routes on (`$.result.outcome`, then `$.result.next`):
+ * - `next`: go to step `next` (for send/update it is the step's own `next`; for branch/split the
+ *   chosen target);
+ * - `defer`: quiet hours or a full cap: wait until `until`, then run the same step again;
+ * - `wait`: answer to `schedule`: the wait step waits until `until` (already in the past ⇒ now);
+ * - `exit`: leave the journey (converted, exit event, unsubscribed from everything, holdout…).
+ */
+export type StepResult =
+  | { outcome: 'next'; next: string; detail?: StepDetail }
+  | { outcome: 'defer'; until: string; reason: DeferReason; detail?: StepDetail }
+  | { outcome: 'wait'; until: string }
+  | { outcome: 'exit'; reason: string; detail?: StepDetail };
+
+export type DeferReason = 'quiet_hours' | 'capped';
+
+/** Small, personal-data-free facts about the decision, for logs and simulate. */
+export interface StepDetail {
+  channel?: string;
+  sent?: boolean;
+  skipped?: string;
+  arm?: string;
+  branch?: string;
+}
+
+/** What SendTaskSuccess returns to a `waitForEvent` task when the awaited event arrives. */
+export interface EventArrivedOutput {
+  outcome: 'next';
+  next: string;
+  eventId: string;
+}
+
+/**
+ * Placeholders in compiled definitions, replaced by CloudFormation `DefinitionSubstitutions`
+ * in infra/ and by the local runner's resource bindings in local/.
+ */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation substitution, not a template string.
+export const STEP_FUNCTION_ARN_PLACEHOLDER = '${StepFunctionArn}';

@@ -1,0 +1,192 @@
+/**
+ * The data dictionary: the shapes of profiles, customer events and catalog products.
+ *
+ * It is the published event schema (ingest validates every incoming event against `CustomerEvent`
+ * and the per-type property schema), and it is what the journey validator checks template
+ * variables and condition fields against: `profile.firstName` is declared here, `profile.frstName`
+ * is not.
+ */
+import { type Static, type TObject, type TSchema, Type } from '@sinclair/typebox';
+import { ChannelName } from './schema.ts';
+
+// ── Profile ───────────────────────────────────────────────────────────────────────────────────
+
+export const ConsentStatus = Type.Union([
+  Type.Literal('opted_in'),
+  Type.Literal('opted_out'),
+  Type.Literal('unknown'),
+]);
+export type ConsentStatus = Static<typeof ConsentStatus>;
+
+export const Consent = Type.Object({
+  status: ConsentStatus,
+  at: Type.String({ description: 'ISO timestamp of the last change.' }),
+  source: Type.String({
+    description: 'Where the consent came from: signup_form, unsubscribe_link, sms_stop, …',
+  }),
+});
+export type Consent = Static<typeof Consent>;
+
+export const PushToken = Type.Object({
+  platform: Type.Union([Type.Literal('APNS'), Type.Literal('GCM')]),
+  token: Type.String({ minLength: 1 }),
+});
+export type PushToken = Static<typeof PushToken>;
+
+export const Engagement = Type.Object({
+  opens: Type.Integer({ minimum: 0 }),
+  clicks: Type.Integer({ minimum: 0 }),
+  lastAt: Type.Optional(Type.String()),
+});
+export type Engagement = Static<typeof Engagement>;
+
+/** Custom profile attributes journeys may read (`profile.attributes.*`). */
+export const ProfileAttributes = Type.Object(
+  {
+    lifetimeValue: Type.Optional(Type.Number({ minimum: 0 })),
+    ordersCount: Type.Optional(Type.Integer({ minimum: 0 })),
+    lastOrderAt: Type.Optional(Type.String()),
+    firstOrderAt: Type.Optional(Type.String()),
+    vip: Type.Optional(Type.Boolean()),
+    city: Type.Optional(Type.String()),
+    welcomeOfferCode: Type.Optional(Type.String()),
+    cartReminderVariant: Type.Optional(Type.String()),
+  },
+  { additionalProperties: Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]) },
+);
+
+export const Profile = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 128 }),
+  email: Type.Optional(Type.String()),
+  phone: Type.Optional(Type.String({ description: 'E.164 after normalisation.' })),
+  pushTokens: Type.Optional(Type.Array(PushToken)),
+  firstName: Type.Optional(Type.String()),
+  lastName: Type.Optional(Type.String()),
+  locale: Type.Optional(Type.String()),
+  timeZone: Type.Optional(Type.String({ description: 'IANA zone, e.g. Asia/Tehran.' })),
+  country: Type.Optional(Type.String()),
+  preferredChannel: Type.Optional(ChannelName),
+  consent: Type.Optional(Type.Partial(Type.Record(ChannelName, Consent))),
+  suppressed: Type.Optional(
+    Type.Partial(
+      Type.Record(ChannelName, Type.Object({ reason: Type.String(), at: Type.String() }), {
+        description: 'Hard bounce, complaint, STOP reply, invalid token.',
+      }),
+    ),
+  ),
+  engagement: Type.Optional(Type.Partial(Type.Record(ChannelName, Engagement))),
+  attributes: Type.Optional(ProfileAttributes),
+  createdAt: Type.Optional(Type.String()),
+  updatedAt: Type.Optional(Type.String()),
+});
+export type Profile = Static<typeof Profile>;
+
+// ── Catalog ───────────────────────────────────────────────────────────────────────────────────
+
+export const Product = Type.Object({
+  id: Type.String({ minLength: 1 }),
+  name: Type.String(),
+  /** Names per locale; templates read `product.name`, already resolved to the customer's locale. */
+  names: Type.Optional(Type.Record(Type.String(), Type.String())),
+  price: Type.Number({ minimum: 0 }),
+  currency: Type.String({ minLength: 3, maxLength: 3 }),
+  imageUrl: Type.String(),
+  url: Type.String(),
+  replenishmentDays: Type.Optional(Type.Integer({ minimum: 1 })),
+});
+export type Product = Static<typeof Product>;
+
+// ── Events ────────────────────────────────────────────────────────────────────────────────────
+
+const LineItem = Type.Object(
+  {
+    productId: Type.String({ minLength: 1, maxLength: 128 }),
+    quantity: Type.Integer({ minimum: 1, maximum: 10_000 }),
+    price: Type.Optional(Type.Number({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+
+const ProfileTraits = Type.Object(
+  {
+    email: Type.Optional(Type.String({ maxLength: 320 })),
+    phone: Type.Optional(Type.String({ maxLength: 32 })),
+    firstName: Type.Optional(Type.String({ maxLength: 100 })),
+    lastName: Type.Optional(Type.String({ maxLength: 100 })),
+    locale: Type.Optional(Type.String({ maxLength: 35 })),
+    timeZone: Type.Optional(Type.String({ maxLength: 64 })),
+    country: Type.Optional(Type.String({ maxLength: 2 })),
+    preferredChannel: Type.Optional(ChannelName),
+    pushToken: Type.Optional(PushToken),
+    consent: Type.Optional(Type.Partial(Type.Record(ChannelName, Type.Boolean()))),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * Properties per event type. Unknown event types are refused by ingest; the validator uses these
+ * to check `event.properties.*` references in templates and conditions.
+ */
+export const EVENT_PROPERTIES = {
+  signed_up: Type.Object(
+    { source: Type.Optional(Type.String({ maxLength: 64 })), profile: ProfileTraits },
+    {
+      additionalProperties: false,
+    },
+  ),
+  profile_updated: Type.Object({ profile: ProfileTraits }, { additionalProperties: false }),
+  cart_updated: Type.Object(
+    {
+      cartId: Type.String({ minLength: 1, maxLength: 128 }),
+      items: Type.Array(LineItem, { maxItems: 100 }),
+      total: Type.Number({ minimum: 0 }),
+      currency: Type.String({ minLength: 3, maxLength: 3 }),
+      cartUrl: Type.String({ maxLength: 2048 }),
+    },
+    { additionalProperties: false },
+  ),
+  order_placed: Type.Object(
+    {
+      orderId: Type.String({ minLength: 1, maxLength: 128 }),
+      items: Type.Array(LineItem, { minItems: 1, maxItems: 100 }),
+      total: Type.Number({ minimum: 0 }),
+      currency: Type.String({ minLength: 3, maxLength: 3 }),
+    },
+    { additionalProperties: false },
+  ),
+  product_viewed: Type.Object(
+    { productId: Type.String({ minLength: 1, maxLength: 128 }) },
+    {
+      additionalProperties: false,
+    },
+  ),
+  unsubscribed: Type.Object(
+    { channel: Type.Optional(ChannelName), scope: Type.Optional(Type.String({ maxLength: 64 })) },
+    { additionalProperties: false },
+  ),
+} satisfies Record<string, TObject>;
+export type EventType = keyof typeof EVENT_PROPERTIES;
+export const EVENT_TYPES = Object.keys(EVENT_PROPERTIES) as EventType[];
+
+/** Maximum accepted size of one serialised event, in bytes. */
+export const MAX_EVENT_BYTES = 16 * 1024;
+
+/** The envelope every customer event arrives in (HTTP API body or EventBridge `detail`). */
+export const CustomerEvent = Type.Object(
+  {
+    id: Type.String({
+      minLength: 1,
+      maxLength: 128,
+      description: 'Producer-assigned id; a replay changes nothing.',
+    }),
+    type: Type.String({ minLength: 1, maxLength: 64 }),
+    customerId: Type.String({ minLength: 1, maxLength: 128 }),
+    time: Type.String({ format: 'date-time' }),
+    properties: Type.Record(Type.String(), Type.Unknown()),
+  },
+  { additionalProperties: false },
+);
+export type CustomerEvent = Static<typeof CustomerEvent>;
+
+/** Fields templates may read from `product.*` (the catalog entry, name resolved to the locale). */
+export const PRODUCT_FIELDS: TSchema = Product;

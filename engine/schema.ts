@@ -1,0 +1,429 @@
+/**
+ * The journey language: the single source of truth.
+ *
+ * Every shape a marketer may write in `workflows/*.journey.json` is declared here once, as a
+ * TypeBox schema value with a same-named static type. `workflows/journey.schema.json` is generated
+ * from `JourneySchema` (see `cli/main.ts schema --write`) and a test fails when the two differ.
+ *
+ * Stored enum values (step types, channel names, operators, outcomes) are never renamed: journeys,
+ * ledger items and dashboards refer to them.
+ */
+import { type Static, Type } from '@sinclair/typebox';
+
+// ── Scalars ───────────────────────────────────────────────────────────────────────────────────
+
+/** Step ids and journey ids: lowercase words joined by `-` or `_` (they become Step Functions state names). */
+export const Identifier = Type.String({
+  pattern: '^[a-z][a-z0-9_-]{0,63}$',
+  title: 'Identifier',
+  description: 'Lowercase letters, digits, `-` and `_`, starting with a letter, at most 64 characters.',
+});
+
+/** ISO 8601 duration, e.g. `PT1H`, `P3D`, `P1DT12H`. Checked semantically by the validator. */
+export const IsoDuration = Type.String({
+  title: 'ISO 8601 duration',
+  description: 'For example `PT30M`, `PT1H`, `P2D`, `P1W`.',
+  examples: ['PT1H', 'P2D'],
+});
+
+/** A signed ISO 8601 duration: `-P3D` means three days earlier. */
+export const SignedIsoDuration = Type.String({
+  title: 'Signed ISO 8601 duration',
+  description: 'An ISO 8601 duration, optionally preceded by `-`: `-P3D` is three days earlier.',
+  examples: ['-P3D', 'PT2H'],
+});
+
+/** Local time of day, 24-hour clock. */
+export const LocalTime = Type.String({
+  pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$',
+  title: 'Local time of day',
+  description: '24-hour `HH:MM` in the customer’s own time zone, e.g. `10:00`.',
+});
+
+/** A BCP 47 locale tag such as `en`, `ar`, `fa-IR`. */
+export const Locale = Type.String({
+  pattern: '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$',
+  title: 'Locale',
+  description: 'A BCP 47 language tag: `en`, `ar`, `fa`, `fa-IR`.',
+});
+
+/**
+ * A dotted path into the data a journey can see: `profile.*`, `event.*` (the event that started
+ * the journey) or `product.*` (the product the journey is about, for per-product journeys).
+ */
+export const FieldPath = Type.String({
+  pattern: '^(profile|event|product)(\\.[A-Za-z_][A-Za-z0-9_]*)+$',
+  title: 'Field path',
+  description:
+    'A dotted path starting with `profile.`, `event.` or `product.`, e.g. `profile.attributes.lifetimeValue`.',
+});
+
+export const ChannelName = Type.Union([Type.Literal('email'), Type.Literal('sms'), Type.Literal('push')], {
+  title: 'Channel',
+});
+export type ChannelName = Static<typeof ChannelName>;
+export const CHANNELS: readonly ChannelName[] = ['email', 'sms', 'push'];
+
+/** A channel in a send step's ordered list; `preferred` is the customer's own choice. */
+export const ChannelChoice = Type.Union([ChannelName, Type.Literal('preferred')], {
+  title: 'Channel choice',
+  description: '`preferred` means the customer’s stated preference, else the channel they engage with most.',
+});
+export type ChannelChoice = Static<typeof ChannelChoice>;
+
+// ── Conditions (data, never code) ────────────────────────────────────────────────────────────
+
+export const ComparisonOperator = Type.Union(
+  [
+    Type.Literal('eq'),
+    Type.Literal('ne'),
+    Type.Literal('gt'),
+    Type.Literal('gte'),
+    Type.Literal('lt'),
+    Type.Literal('lte'),
+    Type.Literal('in'),
+    Type.Literal('notIn'),
+    Type.Literal('contains'),
+    Type.Literal('startsWith'),
+    Type.Literal('exists'),
+    Type.Literal('notExists'),
+  ],
+  { title: 'Operator' },
+);
+export type ComparisonOperator = Static<typeof ComparisonOperator>;
+
+export const Scalar = Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]);
+export type Scalar = Static<typeof Scalar>;
+
+/**
+ * A condition over the profile, the triggering event and the customer's behaviour.
+ *
+ * - `{ "field": "profile.attributes.lifetimeValue", "op": "gte", "value": 500 }`
+ * - `{ "did": "order_placed", "within": "P30D" }` — behaviour: the customer has an event of that
+ *   type within the window (optionally at least `count` times; `since: "entry"` counts only events
+ *   after the customer entered this journey)
+ * - `{ "all": [...] }`, `{ "any": [...] }`, `{ "not": {...} }`
+ */
+export const Condition = Type.Recursive(
+  (This) =>
+    Type.Union([
+      Type.Object(
+        {
+          field: FieldPath,
+          op: ComparisonOperator,
+          value: Type.Optional(Type.Union([Scalar, Type.Array(Scalar)])),
+        },
+        { additionalProperties: false, title: 'Field comparison' },
+      ),
+      Type.Object(
+        {
+          did: Type.String({ description: 'An event type, e.g. `order_placed`.' }),
+          within: Type.Optional(IsoDuration),
+          since: Type.Optional(
+            Type.Literal('entry', { description: 'Only events after the customer entered.' }),
+          ),
+          count: Type.Optional(
+            Type.Integer({ minimum: 1, description: 'At least this many events (default 1).' }),
+          ),
+          sameProduct: Type.Optional(
+            Type.Boolean({ description: 'Only events whose items include the journey’s product.' }),
+          ),
+        },
+        { additionalProperties: false, title: 'Behaviour' },
+      ),
+      Type.Object(
+        { all: Type.Array(This, { minItems: 1 }) },
+        { additionalProperties: false, title: 'All of' },
+      ),
+      Type.Object(
+        { any: Type.Array(This, { minItems: 1 }) },
+        { additionalProperties: false, title: 'Any of' },
+      ),
+      Type.Object({ not: This }, { additionalProperties: false, title: 'Not' }),
+    ]),
+  { $id: 'Condition', title: 'Condition' },
+);
+export type Condition = Static<typeof Condition>;
+
+// ── Steps ─────────────────────────────────────────────────────────────────────────────────────
+
+const stepBase = {
+  description: Type.Optional(Type.String({ description: 'A note for people reading the journey.' })),
+};
+
+/**
+ * Wait. Exactly one of `duration` or `until`:
+ * - `duration`: a fixed time from now (`P2D`);
+ * - `until.localTime` alone: the next occurrence of that time in the customer's zone;
+ * - `until.date`: a date from the event or profile, plus `until.addDaysFrom` days (a numeric field,
+ *   e.g. `product.replenishmentDays`), plus `until.offset` (`-P3D`), optionally moved to
+ *   `until.localTime` on that day. A date already in the past continues at once.
+ * `localTime` may also follow a `duration`: "two days later, at 10:00".
+ */
+export const WaitStep = Type.Object(
+  {
+    type: Type.Literal('wait'),
+    ...stepBase,
+    duration: Type.Optional(IsoDuration),
+    until: Type.Optional(
+      Type.Object(
+        {
+          date: Type.Optional(FieldPath),
+          addDaysFrom: Type.Optional(FieldPath),
+          offset: Type.Optional(SignedIsoDuration),
+          localTime: Type.Optional(LocalTime),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    next: Identifier,
+  },
+  { additionalProperties: false, title: 'Wait' },
+);
+export type WaitStep = Static<typeof WaitStep>;
+
+/** Wait for an event (optionally matching a condition) or until the timeout, whichever comes first. */
+export const WaitForEventStep = Type.Object(
+  {
+    type: Type.Literal('waitForEvent'),
+    ...stepBase,
+    event: Type.String({ description: 'The event type to wait for, e.g. `order_placed`.' }),
+    timeout: IsoDuration,
+    onEvent: Identifier,
+    onTimeout: Identifier,
+  },
+  { additionalProperties: false, title: 'Wait for event' },
+);
+export type WaitForEventStep = Static<typeof WaitForEventStep>;
+
+/** Branch: the first branch whose condition holds wins; otherwise `otherwise`. */
+export const BranchStep = Type.Object(
+  {
+    type: Type.Literal('branch'),
+    ...stepBase,
+    branches: Type.Array(
+      Type.Object(
+        { name: Type.Optional(Type.String()), when: Condition, next: Identifier },
+        { additionalProperties: false },
+      ),
+      { minItems: 1 },
+    ),
+    otherwise: Identifier,
+  },
+  { additionalProperties: false, title: 'Branch' },
+);
+export type BranchStep = Static<typeof BranchStep>;
+
+/** Weighted random split (A/B test), stable per customer. Weights sum to 100. */
+export const SplitStep = Type.Object(
+  {
+    type: Type.Literal('split'),
+    ...stepBase,
+    arms: Type.Array(
+      Type.Object(
+        {
+          name: Identifier,
+          weight: Type.Number({ exclusiveMinimum: 0, maximum: 100 }),
+          next: Identifier,
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 2 },
+    ),
+  },
+  { additionalProperties: false, title: 'Split' },
+);
+export type SplitStep = Static<typeof SplitStep>;
+
+/** Send a message on the first usable channel of an ordered list. */
+export const SendStep = Type.Object(
+  {
+    type: Type.Literal('send'),
+    ...stepBase,
+    message: Identifier,
+    channels: Type.Array(ChannelChoice, { minItems: 1, uniqueItems: true }),
+    next: Identifier,
+  },
+  { additionalProperties: false, title: 'Send' },
+);
+export type SendStep = Static<typeof SendStep>;
+
+/** Set a profile attribute (`profile.attributes.<name>`). */
+export const UpdateStep = Type.Object(
+  {
+    type: Type.Literal('update'),
+    ...stepBase,
+    attribute: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }),
+    value: Scalar,
+    next: Identifier,
+  },
+  { additionalProperties: false, title: 'Update attribute' },
+);
+export type UpdateStep = Static<typeof UpdateStep>;
+
+export const ExitStep = Type.Object(
+  { type: Type.Literal('exit'), ...stepBase, reason: Type.Optional(Type.String()) },
+  { additionalProperties: false, title: 'Exit' },
+);
+export type ExitStep = Static<typeof ExitStep>;
+
+export const Step = Type.Union([
+  WaitStep,
+  WaitForEventStep,
+  BranchStep,
+  SplitStep,
+  SendStep,
+  UpdateStep,
+  ExitStep,
+]);
+export type Step = Static<typeof Step>;
+export type StepType = Step['type'];
+export const STEP_TYPES: readonly StepType[] = [
+  'wait',
+  'waitForEvent',
+  'branch',
+  'split',
+  'send',
+  'update',
+  'exit',
+];
+
+// ── Messages ──────────────────────────────────────────────────────────────────────────────────
+
+export const EmailContent = Type.Object(
+  {
+    subject: Type.String({ minLength: 1 }),
+    html: Type.String({ minLength: 1 }),
+    text: Type.String({ minLength: 1 }),
+  },
+  { additionalProperties: false, title: 'Email content' },
+);
+export const SmsContent = Type.Object(
+  { body: Type.String({ minLength: 1 }) },
+  { additionalProperties: false },
+);
+export const PushContent = Type.Object(
+  {
+    title: Type.String({ minLength: 1 }),
+    body: Type.String({ minLength: 1 }),
+    deepLink: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+/** One locale's content: any subset of channels. */
+export const LocalizedContent = Type.Object(
+  { email: Type.Optional(EmailContent), sms: Type.Optional(SmsContent), push: Type.Optional(PushContent) },
+  { additionalProperties: false },
+);
+export type LocalizedContent = Static<typeof LocalizedContent>;
+
+/** A message: Liquid content per locale. Locale lookup falls back `fa-IR` → `fa` → the journey's default. */
+export const Message = Type.Object(
+  {
+    description: Type.Optional(Type.String()),
+    category: Type.Optional(
+      Type.Union([Type.Literal('marketing'), Type.Literal('transactional')], {
+        description:
+          'Marketing messages (the default) count against frequency caps and need marketing consent.',
+      }),
+    ),
+    locales: Type.Record(Type.String({ pattern: '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$' }), LocalizedContent),
+  },
+  { additionalProperties: false, title: 'Message' },
+);
+export type Message = Static<typeof Message>;
+
+// ── The journey ───────────────────────────────────────────────────────────────────────────────
+
+export const ExitRule = Type.Object(
+  {
+    event: Type.String({ description: 'Leaving event type, e.g. `order_placed`, `unsubscribed`.' }),
+    sameProduct: Type.Optional(
+      Type.Boolean({ description: 'Only when the event’s items include the journey’s product.' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const Journey = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    id: Identifier,
+    version: Type.Integer({
+      minimum: 1,
+      description: 'Bump on every change; running customers finish on their version.',
+    }),
+    name: Type.String({ minLength: 1 }),
+    description: Type.Optional(Type.String()),
+    priority: Type.Integer({
+      minimum: 1,
+      maximum: 100,
+      description: 'When frequency caps collide, the higher priority journey sends and the lower one waits.',
+    }),
+    defaultLocale: Locale,
+    entry: Type.Object(
+      {
+        event: Type.String({ description: 'The event type that starts the journey, e.g. `signed_up`.' }),
+        condition: Type.Optional(Condition),
+        forEachItem: Type.Optional(
+          Type.Object(
+            {
+              where: Type.Optional(Condition),
+            },
+            {
+              additionalProperties: false,
+              description:
+                'Start one run per item of `event.properties.items` (e.g. one per ordered product); `product.*` is that item’s catalog entry.',
+            },
+          ),
+        ),
+        reentry: Type.Union(
+          [
+            Type.Object({ mode: Type.Literal('never') }, { additionalProperties: false }),
+            Type.Object({ mode: Type.Literal('always') }, { additionalProperties: false }),
+            Type.Object({ mode: Type.Literal('after'), after: IsoDuration }, { additionalProperties: false }),
+          ],
+          {
+            description:
+              'Whether a customer who already entered may enter again: never, always, or after a cool-down.',
+          },
+        ),
+      },
+      { additionalProperties: false },
+    ),
+    exit: Type.Optional(
+      Type.Array(ExitRule, { description: 'Events that end the journey for the customer.' }),
+    ),
+    goal: Type.Optional(
+      Type.Object(
+        {
+          event: Type.String({ description: 'The conversion event, e.g. `order_placed`.' }),
+          within: IsoDuration,
+          exitOnConversion: Type.Optional(
+            Type.Boolean({ description: 'Stop messaging once converted (default true).' }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    holdout: Type.Optional(
+      Type.Object(
+        {
+          percent: Type.Number({
+            minimum: 0,
+            maximum: 50,
+            description: 'Share of entrants kept out (control group), stable per customer.',
+          }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    start: Identifier,
+    steps: Type.Record(Type.String(), Step),
+    messages: Type.Record(Type.String(), Message),
+  },
+  { additionalProperties: false, title: 'Herald journey', $id: 'https://herald.dev/journey.schema.json' },
+);
+export type Journey = Static<typeof Journey>;
+export const JourneySchema = Journey;
