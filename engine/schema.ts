@@ -362,6 +362,12 @@ export const Journey = Type.Object(
       description: 'When frequency caps collide, the higher priority journey sends and the lower one waits.',
     }),
     defaultLocale: Locale,
+    defaultTimeZone: Type.Optional(
+      Type.String({
+        description: 'IANA time zone for customers whose profile has none or an invalid one (default `UTC`).',
+        examples: ['UTC', 'Europe/London'],
+      }),
+    ),
     entry: Type.Object(
       {
         event: Type.String({ description: 'The event type that starts the journey, e.g. `signed_up`.' }),
