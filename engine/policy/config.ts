@@ -1,0 +1,157 @@
+/**
+ * Operator-tunable send-time policy: quiet hours, shared frequency caps, time-zone fallback.
+ *
+ * `DEFAULT_POLICY` is what runs when nothing is configured; an operator overrides it with
+ * `workflows/policy.json`, read by the edges (cli/, functions/, local/) and passed through
+ * `parsePolicyConfig`. The engine never reads files itself.
+ */
+import { type Static, Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { Duration, IANAZone } from 'luxon';
+import { ChannelName, IsoDuration, LocalTime } from '../schema.ts';
+
+// ── Schema ────────────────────────────────────────────────────────────────────────────────────
+
+/** A daily window in the customer's local time during which a channel must not be used. */
+export const QuietHoursWindow = Type.Object(
+  {
+    start: LocalTime,
+    end: LocalTime,
+  },
+  {
+    additionalProperties: false,
+    description: '`start` to `end` in local time; `start` after `end` means the window spans midnight.',
+  },
+);
+export type QuietHoursWindow = Static<typeof QuietHoursWindow>;
+
+/** A frequency cap shared by all journeys: at most `limit` sends per rolling `window`. */
+export const CapRule = Type.Object(
+  {
+    id: Type.String({ pattern: '^[a-z][a-z0-9_-]{0,63}$' }),
+    limit: Type.Integer({ minimum: 0 }),
+    window: IsoDuration,
+    channels: Type.Array(ChannelName, { minItems: 1, uniqueItems: true }),
+    category: Type.Optional(
+      Type.Union([Type.Literal('marketing'), Type.Literal('transactional')], {
+        description: 'Only messages of this category count and are limited; absent = every category.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type CapRule = Static<typeof CapRule>;
+
+export const PolicyConfigSchema = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    defaultTimeZone: Type.String({
+      description: 'IANA zone used when neither the profile nor the journey has a valid one.',
+    }),
+    quietHours: Type.Partial(Type.Record(ChannelName, QuietHoursWindow), {
+      description: 'Per channel; a channel absent here has no quiet hours.',
+    }),
+    caps: Type.Array(CapRule),
+    deferPriorityAtLeast: Type.Integer({
+      minimum: 1,
+      maximum: 101,
+      description:
+        'A capped journey with at least this priority is deferred until the cap frees up; lower ones skip the send.',
+    }),
+    maxBehaviourWindow: Type.String({
+      description:
+        'The longest look-back behaviour conditions may use (ISO duration); also how much history the runtime loads.',
+    }),
+  },
+  { additionalProperties: false, title: 'Herald send-time policy' },
+);
+export type PolicyConfig = Static<typeof PolicyConfigSchema>;
+
+// ── Defaults ──────────────────────────────────────────────────────────────────────────────────
+
+export const DEFAULT_POLICY: PolicyConfig = Object.freeze({
+  defaultTimeZone: 'UTC',
+  quietHours: {
+    sms: { start: '21:00', end: '08:00' },
+    push: { start: '21:00', end: '08:00' },
+  },
+  caps: [
+    {
+      id: 'marketing-7d',
+      limit: 3,
+      window: 'P7D',
+      channels: ['email', 'sms', 'push'],
+      category: 'marketing',
+    },
+    { id: 'sms-1d', limit: 1, window: 'P1D', channels: ['sms'] },
+  ],
+  deferPriorityAtLeast: 50,
+  maxBehaviourWindow: 'P365D',
+}) as PolicyConfig;
+
+// ── Parsing ───────────────────────────────────────────────────────────────────────────────────
+
+export class PolicyConfigError extends Error {
+  override readonly name = 'PolicyConfigError';
+  readonly code = 'invalid_policy_config';
+  constructor(
+    readonly problems: string[],
+    options?: { cause?: unknown },
+  ) {
+    super(`invalid policy config: ${problems.join('; ')}`, options);
+  }
+}
+
+/**
+ * Reads an operator's policy (JSON text or an already-parsed value). Keys present replace the
+ * defaults (`quietHours` and `caps` are replaced whole, so `"quietHours": {}` turns them off);
+ * absent keys keep `DEFAULT_POLICY`. Throws `PolicyConfigError` listing every problem.
+ */
+export function parsePolicyConfig(input: unknown): PolicyConfig {
+  let raw: unknown = input;
+  if (typeof input === 'string') {
+    try {
+      raw = JSON.parse(input);
+    } catch (cause) {
+      throw new PolicyConfigError(['not valid JSON'], { cause });
+    }
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new PolicyConfigError(['expected a JSON object']);
+  }
+  const merged: unknown = { ...structuredClone(DEFAULT_POLICY), ...raw };
+  const problems = [...Value.Errors(PolicyConfigSchema, merged)].map((e) => `${e.path || '/'}: ${e.message}`);
+  if (problems.length > 0) throw new PolicyConfigError(problems);
+  const config = merged as PolicyConfig;
+  problems.push(...semanticProblems(config));
+  if (problems.length > 0) throw new PolicyConfigError(problems);
+  const { $schema: _ignored, ...rest } = config;
+  return rest;
+}
+
+function semanticProblems(config: PolicyConfig): string[] {
+  const problems: string[] = [];
+  if (!IANAZone.isValidZone(config.defaultTimeZone)) {
+    problems.push(`/defaultTimeZone: unknown IANA time zone "${config.defaultTimeZone}"`);
+  }
+  for (const [channel, window] of Object.entries(config.quietHours)) {
+    if (window && window.start === window.end) {
+      problems.push(`/quietHours/${channel}: start and end are equal (use no entry for no quiet hours)`);
+    }
+  }
+  const seen = new Set<string>();
+  config.caps.forEach((cap, i) => {
+    if (seen.has(cap.id)) problems.push(`/caps/${i}/id: duplicate cap id "${cap.id}"`);
+    seen.add(cap.id);
+    if (!isPositiveDuration(cap.window)) problems.push(`/caps/${i}/window: not a positive ISO duration`);
+  });
+  if (!isPositiveDuration(config.maxBehaviourWindow)) {
+    problems.push('/maxBehaviourWindow: not a positive ISO duration');
+  }
+  return problems;
+}
+
+function isPositiveDuration(iso: string): boolean {
+  const d = Duration.fromISO(iso);
+  return d.isValid && d.toMillis() > 0;
+}
