@@ -1,0 +1,9 @@
+export { createTables, type DynaliteStandIn, startDynalite } from './dynalite.ts';
+export { LOCAL_CLIENT_CONFIG, LOOPBACK } from './net.ts';
+export {
+  type PinpointSinkStandIn,
+  type SinkDeliveryStatus,
+  type SinkMessage,
+  startPinpointSink,
+} from './pinpoint-sink.ts';
+export { type SesLocalStandIn, type StoredEmail, startSesLocal } from './ses-local.ts';

@@ -1,0 +1,170 @@
+/**
+ * Amazon Pinpoint has no emulator; this loopback sink accepts `POST /v1/apps/{appId}/messages` so the
+ * real `@aws-sdk/client-pinpoint` SendMessages call is exercised end to end. It records every request
+ * and answers in Pinpoint's MessageResponse shape with a per-address DeliveryStatus.
+ *
+ * Tests can script failures: an address that fails permanently (e.g. an invalid push token or a
+ * number that opted out), and HTTP-level throttling or server errors for the next N requests (which
+ * the SDK's retry strategy is expected to absorb).
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { close, LOCAL_CLIENT_CONFIG, LOOPBACK, listen } from './net.ts';
+
+export type SinkDeliveryStatus =
+  | 'SUCCESSFUL'
+  | 'PERMANENT_FAILURE'
+  | 'TEMPORARY_FAILURE'
+  | 'THROTTLED'
+  | 'OPT_OUT'
+  | 'DUPLICATE'
+  | 'UNKNOWN_FAILURE';
+
+/** One address of one accepted request, flattened for assertions. */
+export interface SinkMessage {
+  appId: string;
+  address: string;
+  channelType: string;
+  /** SMS body or push body. */
+  body?: string;
+  title?: string;
+  deepLink?: string;
+  smsMessageType?: string;
+  messageId?: string;
+  deliveryStatus: SinkDeliveryStatus;
+}
+
+export interface PinpointSinkStandIn {
+  endpoint: string;
+  clientConfig: {
+    endpoint: string;
+    region: string;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+  };
+  /** Raw request bodies, in arrival order, including those answered with an HTTP error. */
+  requests: { appId: string; body: Record<string, unknown>; httpStatus: number }[];
+  /** Accepted per-address messages (SUCCESSFUL or not). */
+  messages: SinkMessage[];
+  /** Every later message to `address` gets this DeliveryStatus (e.g. PERMANENT_FAILURE for a bad token). */
+  failAddress(address: string, status: Exclude<SinkDeliveryStatus, 'SUCCESSFUL'>, message?: string): void;
+  /** The next `count` requests get HTTP 429 TooManyRequestsException (throttling). */
+  throttleNext(count?: number): void;
+  /** The next `count` requests get HTTP 500 InternalServerErrorException. */
+  failNext(count?: number): void;
+  reset(): void;
+  stop(): Promise<void>;
+}
+
+const STATUS_CODES: Record<SinkDeliveryStatus, number> = {
+  SUCCESSFUL: 200,
+  PERMANENT_FAILURE: 400,
+  TEMPORARY_FAILURE: 500,
+  THROTTLED: 429,
+  OPT_OUT: 400,
+  DUPLICATE: 400,
+  UNKNOWN_FAILURE: 500,
+};
+
+export async function startPinpointSink(options: { port?: number } = {}): Promise<PinpointSinkStandIn> {
+  const requests: PinpointSinkStandIn['requests'] = [];
+  const messages: SinkMessage[] = [];
+  const failures = new Map<string, { status: Exclude<SinkDeliveryStatus, 'SUCCESSFUL'>; message: string }>();
+  let throttle = 0;
+  let serverErrors = 0;
+
+  const server = createServer((req, res) => {
+    void handle(req, res).catch(() => answer(res, 500, 'InternalServerErrorException', {}));
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const match = /^\/v1\/apps\/([^/]+)\/messages$/.exec(req.url?.split('?')[0] ?? '');
+    if (req.method !== 'POST' || !match) return answer(res, 404, 'NotFoundException', {});
+    const appId = decodeURIComponent(match[1] ?? '');
+    const body = JSON.parse(await readBody(req)) as Record<string, unknown>;
+    if (throttle > 0) {
+      throttle--;
+      requests.push({ appId, body, httpStatus: 429 });
+      return answer(res, 429, 'TooManyRequestsException', { Message: 'Too many requests' });
+    }
+    if (serverErrors > 0) {
+      serverErrors--;
+      requests.push({ appId, body, httpStatus: 500 });
+      return answer(res, 500, 'InternalServerErrorException', { Message: 'Internal server error' });
+    }
+    requests.push({ appId, body, httpStatus: 200 });
+    const addresses = (body.Addresses ?? {}) as Record<string, { ChannelType?: string }>;
+    const config = (body.MessageConfiguration ?? {}) as Record<string, Record<string, unknown> | undefined>;
+    const result: Record<string, unknown> = {};
+    for (const [address, addressConfig] of Object.entries(addresses)) {
+      const channelType = addressConfig.ChannelType ?? 'SMS';
+      const content =
+        channelType === 'SMS'
+          ? config.SMSMessage
+          : channelType === 'APNS'
+            ? config.APNSMessage
+            : config.GCMMessage;
+      const failure = failures.get(address);
+      const deliveryStatus: SinkDeliveryStatus = failure?.status ?? 'SUCCESSFUL';
+      const messageId = deliveryStatus === 'SUCCESSFUL' ? `pinpoint-${randomUUID()}` : undefined;
+      messages.push({
+        appId,
+        address,
+        channelType,
+        body: content?.Body as string | undefined,
+        title: content?.Title as string | undefined,
+        deepLink: content?.Url as string | undefined,
+        smsMessageType: content?.MessageType as string | undefined,
+        messageId,
+        deliveryStatus,
+      });
+      result[address] = {
+        DeliveryStatus: deliveryStatus,
+        StatusCode: STATUS_CODES[deliveryStatus],
+        ...(messageId ? { MessageId: messageId } : {}),
+        ...(failure ? { StatusMessage: failure.message } : {}),
+      };
+    }
+    res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': randomUUID() });
+    res.end(JSON.stringify({ ApplicationId: appId, RequestId: randomUUID(), Result: result }));
+  }
+
+  const port = await listen(server, options.port);
+  const endpoint = `http://${LOOPBACK}:${port}`;
+  return {
+    endpoint,
+    clientConfig: { ...LOCAL_CLIENT_CONFIG, credentials: { ...LOCAL_CLIENT_CONFIG.credentials }, endpoint },
+    requests,
+    messages,
+    failAddress(address, status, message = status) {
+      failures.set(address, { status, message });
+    },
+    throttleNext(count = 1) {
+      throttle += count;
+    },
+    failNext(count = 1) {
+      serverErrors += count;
+    },
+    reset() {
+      requests.length = 0;
+      messages.length = 0;
+      failures.clear();
+      throttle = 0;
+      serverErrors = 0;
+    },
+    stop: () => close(server),
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8') || '{}'));
+    req.on('error', reject);
+  });
+}
+
+function answer(res: ServerResponse, status: number, errorType: string, body: Record<string, unknown>): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': errorType });
+  res.end(JSON.stringify({ RequestID: randomUUID(), ...body }));
+}
