@@ -32,3 +32,48 @@ export function dataScope(ctx: DecisionContext): DataScope {
     ? { profile: ctx.profile, event: ctx.enrollment.event, product: ctx.product }
     : { profile: ctx.profile, event: ctx.enrollment.event };
 }
+
+const MAX_PATH_SEGMENTS = 16;
+
+/**
+ * Reads a dotted field path (`profile.attributes.lifetimeValue`) from a scope. Only own properties
+ * of plain objects are followed (never the prototype chain); anything missing is `undefined`.
+ */
+export function readField(scope: DataScope, path: string): unknown {
+  const segments = path.split('.');
+  if (segments.length > MAX_PATH_SEGMENTS) return undefined;
+  let current: unknown = scope;
+  for (const segment of segments) {
+    if (typeof current !== 'object' || current === null || Array.isArray(current)) return undefined;
+    if (!Object.hasOwn(current, segment)) return undefined;
+    current = (current as Record<string, unknown>)[segment];
+  }
+  return current;
+}
+
+// ── History helpers ───────────────────────────────────────────────────────────────────────────
+
+/** Milliseconds since the epoch of an ISO timestamp, or `undefined` when it does not parse. */
+export function instant(iso: unknown): number | undefined {
+  if (typeof iso !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(iso)) return undefined;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** True when the event is about the product: one of its `items` or its `productId` property. */
+export function eventMentionsProduct(event: CustomerEvent, productId: string | undefined): boolean {
+  if (productId === undefined) return false;
+  const props: unknown = event.properties;
+  if (typeof props !== 'object' || props === null) return false;
+  const { items, productId: single } = props as { items?: unknown; productId?: unknown };
+  if (single === productId) return true;
+  return (
+    Array.isArray(items) &&
+    items.some(
+      (item) =>
+        typeof item === 'object' &&
+        item !== null &&
+        (item as { productId?: unknown }).productId === productId,
+    )
+  );
+}

@@ -1,3 +1,9 @@
 // The send-time and flow policy: pure decisions over a DecisionContext. One line per module.
+export * from './conditions.ts';
 export * from './config.ts';
 export * from './context.ts';
+export * from './entry.ts';
+export * from './exit.ts';
+export * from './flow.ts';
+export * from './split.ts';
+export * from './time.ts';

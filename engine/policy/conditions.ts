@@ -1,0 +1,196 @@
+/**
+ * Journey conditions: data, never code. Evaluation is total: a malformed or unknown shape, a
+ * missing field or a type mismatch makes the condition false instead of throwing, so one bad
+ * profile can never stop a journey for everybody.
+ */
+import { DateTime, Duration } from 'luxon';
+import type { CustomerEvent } from '../data.ts';
+import type { Condition } from '../schema.ts';
+import { type DecisionContext, dataScope, eventMentionsProduct, instant, readField } from './context.ts';
+
+/** Nesting deeper than this is refused (false): conditions come from files, and files can be hostile. */
+export const MAX_CONDITION_DEPTH = 32;
+
+export function evaluateCondition(cond: Condition, ctx: DecisionContext): boolean {
+  return evaluate(cond as unknown, ctx, 0);
+}
+
+function evaluate(cond: unknown, ctx: DecisionContext, depth: number): boolean {
+  if (depth > MAX_CONDITION_DEPTH || typeof cond !== 'object' || cond === null || Array.isArray(cond)) {
+    return false;
+  }
+  const c = cond as Record<string, unknown>;
+  if ('all' in c) {
+    return Array.isArray(c.all) && c.all.length > 0 && c.all.every((x) => evaluate(x, ctx, depth + 1));
+  }
+  if ('any' in c) {
+    return Array.isArray(c.any) && c.any.some((x) => evaluate(x, ctx, depth + 1));
+  }
+  if ('not' in c) {
+    // A malformed child is false, and `not` of it would be true: refuse it instead.
+    return isWellFormed(c.not, depth + 1) && !evaluate(c.not, ctx, depth + 1);
+  }
+  if ('field' in c) return compareField(c, ctx);
+  if ('did' in c) return didBehaviour(c, ctx);
+  return false;
+}
+
+/** Structural check used under `not`, so that `not(garbage)` is false rather than true. */
+function isWellFormed(cond: unknown, depth: number): boolean {
+  if (depth > MAX_CONDITION_DEPTH || typeof cond !== 'object' || cond === null || Array.isArray(cond)) {
+    return false;
+  }
+  const c = cond as Record<string, unknown>;
+  if ('all' in c) return Array.isArray(c.all) && c.all.every((x) => isWellFormed(x, depth + 1));
+  if ('any' in c) return Array.isArray(c.any) && c.any.every((x) => isWellFormed(x, depth + 1));
+  if ('not' in c) return isWellFormed(c.not, depth + 1);
+  if ('field' in c) return typeof c.field === 'string' && typeof c.op === 'string' && OPERATORS.has(c.op);
+  if ('did' in c) return typeof c.did === 'string';
+  return false;
+}
+
+// ── Field comparisons ─────────────────────────────────────────────────────────────────────────
+
+const OPERATORS = new Set([
+  'eq',
+  'ne',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'in',
+  'notIn',
+  'contains',
+  'startsWith',
+  'exists',
+  'notExists',
+]);
+
+function compareField(c: Record<string, unknown>, ctx: DecisionContext): boolean {
+  const { field, op, value: expected } = c;
+  if (typeof field !== 'string' || typeof op !== 'string') return false;
+  const actual = readField(dataScope(ctx), field);
+  switch (op) {
+    case 'exists':
+      return actual !== undefined && actual !== null;
+    case 'notExists':
+      return actual === undefined || actual === null;
+    case 'eq':
+      return equal(actual, expected);
+    case 'ne':
+      return !equal(actual, expected);
+    case 'gt':
+      return order(actual, expected, (d) => d > 0);
+    case 'gte':
+      return order(actual, expected, (d) => d >= 0);
+    case 'lt':
+      return order(actual, expected, (d) => d < 0);
+    case 'lte':
+      return order(actual, expected, (d) => d <= 0);
+    case 'in':
+      return Array.isArray(expected) && expected.some((x) => equal(actual, x));
+    case 'notIn':
+      return Array.isArray(expected) && !expected.some((x) => equal(actual, x));
+    case 'contains':
+      if (typeof actual === 'string') return typeof expected === 'string' && actual.includes(expected);
+      return Array.isArray(actual) && actual.some((x) => equal(x, expected));
+    case 'startsWith':
+      return typeof actual === 'string' && typeof expected === 'string' && actual.startsWith(expected);
+    default:
+      return false;
+  }
+}
+
+/** Same type and value; two ISO timestamps are equal when they name the same instant. */
+function equal(a: unknown, b: unknown): boolean {
+  if (a === b) return a !== undefined;
+  if (typeof a === 'string' && typeof b === 'string') {
+    const ta = instant(a);
+    const tb = instant(b);
+    return ta !== undefined && ta === tb;
+  }
+  return false;
+}
+
+/** Numbers against numbers, ISO dates against ISO dates; anything else does not compare (false). */
+function order(a: unknown, b: unknown, test: (diff: number) => boolean): boolean {
+  if (typeof a === 'number' && typeof b === 'number') {
+    return Number.isFinite(a) && Number.isFinite(b) && test(a - b);
+  }
+  if (typeof a === 'string' && typeof b === 'string') {
+    const ta = instant(a);
+    const tb = instant(b);
+    return ta !== undefined && tb !== undefined && test(ta - tb);
+  }
+  return false;
+}
+
+// ── Behaviour ─────────────────────────────────────────────────────────────────────────────────
+
+function didBehaviour(c: Record<string, unknown>, ctx: DecisionContext): boolean {
+  const { did, within, since, count = 1, sameProduct } = c;
+  if (typeof did !== 'string') return false;
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) return false;
+  if (since !== undefined && since !== 'entry') return false;
+  if (within !== undefined && typeof within !== 'string') return false;
+  if (sameProduct !== undefined && typeof sameProduct !== 'boolean') return false;
+  const window = behaviourWindow(ctx, within as string | undefined, since === 'entry');
+  if (!window) return false;
+  return (
+    matchingEvents(ctx.history, {
+      type: did,
+      ...window,
+      productId: sameProduct ? ctx.enrollment.productId : undefined,
+      sameProduct: sameProduct === true,
+    }) >= count
+  );
+}
+
+interface EventWindow {
+  /** Exclusive lower bound (ms). */
+  after: number;
+  /** Inclusive upper bound (ms): events "in the future" of the decision have not happened yet. */
+  until: number;
+  /** An event id that never counts (the enrollment's own trigger, for `since: entry`). */
+  excludeId?: string;
+}
+
+function behaviourWindow(
+  ctx: DecisionContext,
+  within: string | undefined,
+  sinceEntry: boolean,
+): EventWindow | undefined {
+  const now = ctx.now.getTime();
+  const max = Duration.fromISO(ctx.config.maxBehaviourWindow);
+  const nowUtc = DateTime.fromMillis(now, { zone: 'utc' });
+  let after = max.isValid ? nowUtc.minus(max).toMillis() : now;
+  if (within !== undefined) {
+    const d = Duration.fromISO(within);
+    if (!d.isValid || d.toMillis() <= 0) return undefined;
+    after = Math.max(after, nowUtc.minus(d).toMillis() - 1);
+  } else {
+    after -= 1;
+  }
+  if (sinceEntry) {
+    const entered = instant(ctx.enrollment.enteredAt);
+    if (entered === undefined) return undefined;
+    return { after: Math.max(after, entered), until: now, excludeId: ctx.enrollment.event.id };
+  }
+  return { after, until: now };
+}
+
+/** Counts distinct events (by id) of a type inside a window, optionally about one product. */
+export function matchingEvents(
+  history: readonly CustomerEvent[],
+  query: EventWindow & { type: string; productId: string | undefined; sameProduct: boolean },
+): number {
+  const seen = new Set<string>();
+  for (const event of history) {
+    if (event?.type !== query.type || seen.has(event.id) || event.id === query.excludeId) continue;
+    const t = instant(event.time);
+    if (t === undefined || t <= query.after || t > query.until) continue;
+    if (query.sameProduct && !eventMentionsProduct(event, query.productId)) continue;
+    seen.add(event.id);
+  }
+  return seen.size;
+}

@@ -1,0 +1,60 @@
+/**
+ * Leaving a journey early: an exit event (a purchase ends cart abandonment) or the goal reached
+ * within its window. The step Lambda checks this first at every step (history read fresh), and
+ * ingest uses the same rule to stop running executions the moment such an event arrives.
+ */
+import { Duration } from 'luxon';
+import type { Enrollment } from '../contract.ts';
+import type { CustomerEvent } from '../data.ts';
+import type { Journey } from '../schema.ts';
+import { type DecisionContext, eventMentionsProduct, instant } from './context.ts';
+
+export type ExitReason = `exit_event:${string}` | 'converted';
+
+export interface ExitDecision {
+  reason: ExitReason;
+  /** The event that ended the journey (an id, never personal data). */
+  eventId: string;
+}
+
+/**
+ * Why this event ends this enrollment, or undefined. Only events of the same customer, other than
+ * the one that started the enrollment, that happened at or after entry count; exit rules are
+ * checked before the goal.
+ */
+export function exitReasonFor(
+  event: CustomerEvent,
+  enrollment: Enrollment,
+  journey: Pick<Journey, 'exit' | 'goal'>,
+): ExitReason | undefined {
+  if (event.customerId !== enrollment.customerId || event.id === enrollment.event?.id) return undefined;
+  const at = instant(event.time);
+  const entered = instant(enrollment.enteredAt);
+  if (at === undefined || entered === undefined || at < entered) return undefined;
+
+  for (const rule of journey.exit ?? []) {
+    if (rule.event !== event.type) continue;
+    if (rule.sameProduct && !eventMentionsProduct(event, enrollment.productId)) continue;
+    return `exit_event:${event.type}`;
+  }
+
+  const goal = journey.goal;
+  if (goal && goal.event === event.type && goal.exitOnConversion !== false) {
+    const window = Duration.fromISO(goal.within);
+    if (window.isValid && at <= entered + window.toMillis()) return 'converted';
+  }
+  return undefined;
+}
+
+/** The earliest event in the customer's history (up to `now`) that ends this enrollment. */
+export function checkExit(ctx: DecisionContext): ExitDecision | undefined {
+  const now = ctx.now.getTime();
+  let found: { at: number; decision: ExitDecision } | undefined;
+  for (const event of ctx.history) {
+    const at = instant(event?.time);
+    if (at === undefined || at > now || (found && at >= found.at)) continue;
+    const reason = exitReasonFor(event, ctx.enrollment, ctx.journey);
+    if (reason) found = { at, decision: { reason, eventId: event.id } };
+  }
+  return found?.decision;
+}

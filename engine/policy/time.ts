@@ -1,0 +1,198 @@
+/**
+ * Time in the customer's own zone: which zone that is, and when a wait step ends.
+ *
+ * Local times are resolved with one rule everywhere (also used for quiet hours): a local time that
+ * does not exist on that day (the spring-forward gap) moves forward by the gap, 02:30 → 03:30; a
+ * local time that exists twice (fall back) is the first of the two.
+ */
+import { DateTime, Duration, IANAZone } from 'luxon';
+import type { Profile } from '../data.ts';
+import type { Journey, WaitStep } from '../schema.ts';
+import type { PolicyConfig } from './config.ts';
+import { type DecisionContext, dataScope, instant, readField } from './context.ts';
+
+// ── Zones ─────────────────────────────────────────────────────────────────────────────────────
+
+export type ZoneFallbackReason = 'missing_time_zone' | 'invalid_time_zone';
+
+export interface CustomerZone {
+  zone: string;
+  /** Set when the profile's zone could not be used; recorded with the decision. */
+  fallbackReason?: ZoneFallbackReason;
+}
+
+export function isValidZone(zone: unknown): zone is string {
+  return typeof zone === 'string' && zone.length > 0 && IANAZone.isValidZone(zone);
+}
+
+/** The profile's zone, else the journey's default, else the operator's default, else UTC. */
+export function customerZone(
+  profile: Pick<Profile, 'timeZone'>,
+  journey: Pick<Journey, 'defaultTimeZone'> | undefined,
+  config: Pick<PolicyConfig, 'defaultTimeZone'>,
+): CustomerZone {
+  if (isValidZone(profile.timeZone)) return { zone: profile.timeZone };
+  const fallbackReason: ZoneFallbackReason =
+    profile.timeZone === undefined || profile.timeZone === '' ? 'missing_time_zone' : 'invalid_time_zone';
+  const zone = [journey?.defaultTimeZone, config.defaultTimeZone].find(isValidZone) ?? 'UTC';
+  return { zone, fallbackReason };
+}
+
+// ── Local wall-clock times ────────────────────────────────────────────────────────────────────
+
+export interface WallTime {
+  hour: number;
+  minute: number;
+}
+
+/** `HH:MM` → { hour, minute }, or undefined when malformed. */
+export function parseLocalTime(text: unknown): WallTime | undefined {
+  if (typeof text !== 'string') return undefined;
+  const m = /^([01][0-9]|2[0-3]):([0-5][0-9])$/.exec(text);
+  return m ? { hour: Number(m[1]), minute: Number(m[2]) } : undefined;
+}
+
+/**
+ * The instant a wall-clock time happens on a calendar day in a zone. Ambiguous (fall back):
+ * the earlier instant. Nonexistent (spring forward): moved forward by the gap.
+ */
+export function atLocalTime(
+  day: { year: number; month: number; day: number },
+  time: WallTime,
+  zone: string,
+): DateTime {
+  const iana = IANAZone.create(zone);
+  const asUtc = Date.UTC(day.year, day.month - 1, day.day, time.hour, time.minute);
+  const offsets = new Set(
+    [-86_400_000, 0, 86_400_000].map((delta) => iana.offset(asUtc + delta)).filter(Number.isFinite),
+  );
+  const exact = [...offsets]
+    .map((offsetMinutes) => asUtc - offsetMinutes * 60_000)
+    .filter((ts) => iana.offset(ts) * 60_000 === asUtc - ts)
+    .sort((a, b) => a - b);
+  if (exact[0] !== undefined) return DateTime.fromMillis(exact[0], { zone });
+  // In a gap: luxon keeps the earlier offset, which lands the gap's length later (02:30 → 03:30).
+  return DateTime.fromObject({ ...day, hour: time.hour, minute: time.minute }, { zone });
+}
+
+/** The first instant at or after `from` whose local time in `zone` is `time`. */
+export function nextLocalTime(from: DateTime, time: WallTime, zone: string): DateTime {
+  const local = from.setZone(zone);
+  for (let days = 0; days < 3; days++) {
+    const day = local.plus({ days });
+    const candidate = atLocalTime({ year: day.year, month: day.month, day: day.day }, time, zone);
+    if (candidate.toMillis() >= from.toMillis()) return candidate;
+  }
+  // Unreachable for real zones (a day later is always ahead); be total anyway.
+  return local.plus({ days: 1 });
+}
+
+// ── Durations ─────────────────────────────────────────────────────────────────────────────────
+
+/** A signed ISO duration (`-P3D`, `+PT2H`, `P1D`), or undefined when malformed. */
+export function parseSignedDuration(text: unknown): Duration | undefined {
+  if (typeof text !== 'string') return undefined;
+  const negative = text.startsWith('-');
+  const body = negative || text.startsWith('+') ? text.slice(1) : text;
+  const d = Duration.fromISO(body);
+  if (!d.isValid) return undefined;
+  return negative ? d.negate() : d;
+}
+
+// ── Waits ─────────────────────────────────────────────────────────────────────────────────────
+
+export type WaitNote =
+  | ZoneFallbackReason
+  | 'invalid_duration'
+  | 'invalid_local_time'
+  | 'missing_date'
+  | 'missing_add_days'
+  | 'invalid_offset'
+  | 'date_in_past';
+
+export interface WaitPlan {
+  until: Date;
+  zone: string;
+  /** Why the plan differs from the plain reading of the step (personal-data free). */
+  notes: WaitNote[];
+}
+
+/** When a wait step ends; never before `ctx.now`. */
+export function scheduleWait(step: WaitStep, ctx: DecisionContext): Date {
+  return planWait(step, ctx).until;
+}
+
+/**
+ * `scheduleWait` with its reasons. Calendar arithmetic (days, weeks) happens in the customer's
+ * zone, so "P1D" from 10:00 is 10:00 the next day across a DST change.
+ */
+export function planWait(step: WaitStep, ctx: DecisionContext): WaitPlan {
+  const { zone, fallbackReason } = customerZone(ctx.profile, ctx.journey, ctx.config);
+  const notes: WaitNote[] = fallbackReason ? [fallbackReason] : [];
+  const now = DateTime.fromJSDate(ctx.now).setZone(zone);
+  const until = step.until;
+  let target: DateTime = now;
+
+  if (until?.date !== undefined) {
+    target = dateTarget(until, ctx, zone, now, notes);
+  } else {
+    if (step.duration !== undefined) {
+      const d = Duration.fromISO(step.duration);
+      if (d.isValid) target = now.plus(d);
+      else notes.push('invalid_duration');
+    }
+    if (until?.localTime !== undefined) {
+      const time = parseLocalTime(until.localTime);
+      if (time) target = nextLocalTime(target, time, zone);
+      else notes.push('invalid_local_time');
+    }
+  }
+
+  if (target.toMillis() < now.toMillis()) {
+    if (!notes.includes('missing_date')) notes.push('date_in_past');
+    target = now;
+  }
+  return { until: target.toJSDate(), zone, notes };
+}
+
+/** `until.date` + `addDaysFrom` days + `offset`, optionally at `localTime` on that day. */
+function dateTarget(
+  until: NonNullable<WaitStep['until']>,
+  ctx: DecisionContext,
+  zone: string,
+  now: DateTime,
+  notes: WaitNote[],
+): DateTime {
+  const scope = dataScope(ctx);
+  const base = parseDateValue(readField(scope, until.date ?? ''), zone);
+  if (!base) {
+    notes.push('missing_date');
+    return now;
+  }
+  let target = base;
+  if (until.addDaysFrom !== undefined) {
+    const days = readField(scope, until.addDaysFrom);
+    if (typeof days === 'number' && Number.isFinite(days)) target = target.plus({ days: Math.trunc(days) });
+    else notes.push('missing_add_days');
+  }
+  if (until.offset !== undefined) {
+    const offset = parseSignedDuration(until.offset);
+    if (offset) target = target.plus(offset);
+    else notes.push('invalid_offset');
+  }
+  if (until.localTime !== undefined) {
+    const time = parseLocalTime(until.localTime);
+    if (time) target = atLocalTime({ year: target.year, month: target.month, day: target.day }, time, zone);
+    else notes.push('invalid_local_time');
+  }
+  return target;
+}
+
+/** An ISO timestamp (kept as an instant) or a bare date (midnight in the customer's zone). */
+function parseDateValue(value: unknown, zone: string): DateTime | undefined {
+  if (typeof value !== 'string' || instant(value) === undefined) return undefined;
+  const dt = /^\d{4}-\d{2}-\d{2}$/.test(value)
+    ? DateTime.fromISO(value, { zone })
+    : DateTime.fromISO(value, { setZone: true }).setZone(zone);
+  return dt.isValid ? dt : undefined;
+}
