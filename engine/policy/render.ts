@@ -1,0 +1,249 @@
+/**
+ * Message rendering: Liquid templates per locale and channel, parsed once and cached.
+ *
+ * - Locale: the customer's locale, then its parents (`fa-IR` → `fa`), then the journey's default.
+ *   The choice is made per channel, so a locale without SMS copy falls back to the default's SMS.
+ * - Missing variables render as empty, so `{{ profile.firstName | default: "there" }}` works; an
+ *   unknown filter is an error at parse time (the validator reports it before deploy).
+ * - Only the email HTML body is HTML-escaped; subject, text, SMS and push are plain text.
+ * - Templates cannot read files: `include`/`render` resolve against an empty in-memory map.
+ */
+import { Liquid, type Template } from 'liquidjs';
+import type { CustomerEvent, Product, Profile } from '../data.ts';
+import type { ChannelName, Journey, LocalizedContent, Message } from '../schema.ts';
+import { type SmsEncoding, smsInfo } from './sms.ts';
+
+// ── Locales ───────────────────────────────────────────────────────────────────────────────────
+
+const RTL_LANGUAGES = new Set(['ar', 'fa', 'he', 'ur', 'ps', 'sd', 'ug', 'yi', 'dv', 'ckb']);
+
+/** True for right-to-left scripts: Arabic, Persian, Hebrew, Urdu (and a few more). */
+export function isRtl(locale: string): boolean {
+  return RTL_LANGUAGES.has(locale.split('-')[0]?.toLowerCase() ?? '');
+}
+
+/** The lookup order for a requested locale: `fa-IR` → `fa` → the default. */
+export function localeChain(requested: string | undefined, defaultLocale: string): string[] {
+  const chain: string[] = [];
+  if (typeof requested === 'string' && requested.length > 0) {
+    const parts = requested.replaceAll('_', '-').split('-');
+    for (let n = parts.length; n >= 1; n--) chain.push(parts.slice(0, n).join('-'));
+  }
+  chain.push(defaultLocale);
+  return [...new Set(chain)];
+}
+
+/**
+ * The first locale of `localeChain` that `available` has (compared case-insensitively, returned
+ * as spelled in `available`); the default when none matches.
+ */
+export function resolveLocale(
+  requested: string | undefined,
+  available: readonly string[],
+  defaultLocale: string,
+): string {
+  for (const wanted of localeChain(requested, defaultLocale)) {
+    const hit = available.find((a) => a.toLowerCase() === wanted.toLowerCase());
+    if (hit !== undefined) return hit;
+  }
+  return defaultLocale;
+}
+
+/** The content of `message` for `channel` in the best locale that has any, or undefined. */
+export function contentFor<C extends ChannelName>(
+  message: Message | undefined,
+  channel: C,
+  requested: string | undefined,
+  defaultLocale: string,
+): { locale: string; content: NonNullable<LocalizedContent[C]> } | undefined {
+  if (!message || typeof message.locales !== 'object' || message.locales === null) return undefined;
+  const available = Object.keys(message.locales).filter(
+    (locale) => message.locales[locale]?.[channel] !== undefined,
+  );
+  if (available.length === 0) return undefined;
+  const locale = resolveLocale(requested, available, defaultLocale);
+  const content = message.locales[locale]?.[channel];
+  return content === undefined ? undefined : { locale, content: content as NonNullable<LocalizedContent[C]> };
+}
+
+// ── Rendering ─────────────────────────────────────────────────────────────────────────────────
+
+export interface RenderScope {
+  profile: Profile;
+  event: CustomerEvent;
+  product?: Product;
+  journey: { id: string; name: string };
+  links: { unsubscribe: string };
+}
+
+export interface RenderedMessage {
+  locale: string;
+  dir: 'ltr' | 'rtl';
+  email?: { subject: string; html: string; text: string };
+  sms?: { body: string; encoding: SmsEncoding; segments: number };
+  push?: { title: string; body: string; deepLink?: string };
+}
+
+export type RenderErrorCode = 'unknown_message' | 'no_content' | 'template_error';
+
+export class RenderError extends Error {
+  override readonly name = 'RenderError';
+  constructor(
+    readonly code: RenderErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export interface Renderer {
+  render(
+    journey: Journey,
+    messageId: string,
+    channel: ChannelName,
+    scope: RenderScope,
+    requestedLocale: string | undefined,
+  ): RenderedMessage;
+  /** Number of parsed templates held (for tests and metrics). */
+  readonly cacheSize: number;
+}
+
+const LIMITS = { parseLimit: 1e6, renderLimit: 1_000, memoryLimit: 1e7 } as const;
+
+/**
+ * One renderer per process: liquidjs is configured once and every template is parsed at most
+ * once per `journeyId@version/messageId/locale/channel/field` (a journey version is immutable).
+ */
+export function createRenderer(): Renderer {
+  const common = {
+    strictFilters: true,
+    strictVariables: false,
+    ownPropertyOnly: true,
+    templates: {},
+    ...LIMITS,
+  };
+  // Escaping is attached to each output at parse time, so HTML fields get their own instance.
+  const text = new Liquid(common);
+  const html = new Liquid({ ...common, outputEscape: 'escape' });
+  const cache = new Map<string, Template[]>();
+
+  function renderField(key: string, source: string, asHtml: boolean, scope: object): string {
+    let templates = cache.get(key);
+    try {
+      if (!templates) {
+        templates = (asHtml ? html : text).parse(source);
+        cache.set(key, templates);
+      }
+      return (asHtml ? html : text).renderSync(templates, scope) as string;
+    } catch (cause) {
+      throw new RenderError('template_error', `cannot render ${key}: ${(cause as Error).message}`, { cause });
+    }
+  }
+
+  return {
+    get cacheSize() {
+      return cache.size;
+    },
+    render(journey, messageId, channel, scope, requestedLocale) {
+      const message = journey.messages[messageId];
+      if (!message) {
+        throw new RenderError('unknown_message', `journey ${journey.id} has no message "${messageId}"`);
+      }
+      const found = contentFor(message, channel, requestedLocale, journey.defaultLocale);
+      if (!found) {
+        throw new RenderError('no_content', `message "${messageId}" has no ${channel} content`);
+      }
+      const { locale } = found;
+      const dir = isRtl(locale) ? 'rtl' : 'ltr';
+      const data = templateData(scope, locale);
+      const prefix = `${journey.id}@${journey.version}/${messageId}/${locale}/${channel}`;
+      const field = (name: string, source: string, asHtml = false) =>
+        renderField(`${prefix}/${name}`, source, asHtml, data);
+
+      switch (channel) {
+        case 'email': {
+          const c = found.content as NonNullable<LocalizedContent['email']>;
+          const subject = field('subject', c.subject).trim();
+          return {
+            locale,
+            dir,
+            email: {
+              subject,
+              html: htmlDocument(field('html', c.html, true), { locale, dir, title: subject }),
+              text: field('text', c.text),
+            },
+          };
+        }
+        case 'sms': {
+          const c = found.content as NonNullable<LocalizedContent['sms']>;
+          const body = field('body', c.body).trim();
+          const { encoding, segments } = smsInfo(body);
+          return { locale, dir, sms: { body, encoding, segments } };
+        }
+        case 'push': {
+          const c = found.content as NonNullable<LocalizedContent['push']>;
+          const push: NonNullable<RenderedMessage['push']> = {
+            title: field('title', c.title).trim(),
+            body: field('body', c.body).trim(),
+          };
+          if (c.deepLink !== undefined) push.deepLink = field('deepLink', c.deepLink).trim();
+          return { locale, dir, push };
+        }
+        default:
+          return assertUnreachable(channel);
+      }
+    },
+  };
+}
+
+/** Templates read `product.name` already in the customer's locale (falling back to the base name). */
+function templateData(scope: RenderScope, locale: string): Record<string, unknown> {
+  const data: Record<string, unknown> = { ...scope };
+  const product = scope.product;
+  if (product) {
+    const names = product.names ?? {};
+    const name = localeChain(locale, locale)
+      .map((l) => names[l])
+      .find((n) => typeof n === 'string');
+    data.product = { ...product, name: name ?? product.name };
+  }
+  return data;
+}
+
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => ESCAPES[ch] ?? ch);
+
+/**
+ * Wraps a body fragment in a full document carrying `lang` and `dir` (mail clients ignore CSS
+ * direction on fragments). A template that already is a document gets `lang`/`dir` added to its
+ * `<html>` tag when missing.
+ */
+function htmlDocument(body: string, opts: { locale: string; dir: 'ltr' | 'rtl'; title: string }): string {
+  const lang = escapeHtml(opts.locale);
+  const htmlTag = /<html\b([^>]*)>/i.exec(body);
+  if (htmlTag) {
+    let attrs = htmlTag[1] ?? '';
+    if (!/\blang\s*=/i.test(attrs)) attrs += ` lang="${lang}"`;
+    if (!/\bdir\s*=/i.test(attrs)) attrs += ` dir="${opts.dir}"`;
+    return body.replace(htmlTag[0], `<html${attrs}>`);
+  }
+  return [
+    '<!DOCTYPE html>',
+    `<html lang="${lang}" dir="${opts.dir}">`,
+    '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtml(opts.title)}</title></head>`,
+    `<body dir="${opts.dir}">${body}</body>`,
+    '</html>',
+  ].join('\n');
+}
+
+function assertUnreachable(value: never): never {
+  throw new RenderError('no_content', `unknown channel ${String(value)}`);
+}

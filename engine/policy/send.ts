@@ -1,0 +1,69 @@
+/**
+ * The send decision before anything is rendered or sent (DESIGN.md "Send-time policy", steps 1–4):
+ * exit → candidate channels → consent/suppression/address/content → quiet hours.
+ *
+ * Caps (step 5) are not decided here: they depend on the other journeys' sends, which the runtime
+ * reads and reserves atomically with `capCheck`.
+ */
+import type { ChannelName, SendStep } from '../schema.ts';
+import { type ChannelAddresses, candidateChannels, type SkippedChannel } from './channels.ts';
+import type { DecisionContext } from './context.ts';
+import { checkExit } from './exit.ts';
+import { quietHoursEnd } from './quiet-hours.ts';
+import { customerZone, type ZoneFallbackReason } from './time.ts';
+
+/** Facts about the customer's clock, recorded with the decision. */
+export interface ZoneNote {
+  zone: string;
+  zoneFallback?: ZoneFallbackReason;
+}
+
+export type SendPlan =
+  | { kind: 'exit'; reason: string }
+  | ({
+      kind: 'defer';
+      until: Date;
+      reason: 'quiet_hours';
+      channel: ChannelName;
+      skipped: SkippedChannel[];
+    } & ZoneNote)
+  | ({
+      kind: 'try';
+      channels: ChannelName[];
+      skipped: SkippedChannel[];
+      addresses: ChannelAddresses;
+    } & ZoneNote)
+  | { kind: 'none'; skipped: SkippedChannel[] };
+
+/**
+ * Plans a send step. The first usable channel decides quiet hours: inside them the whole step is
+ * deferred (the customer's preferred channel is kept, not swapped for one that happens to be
+ * awake). Outside them, later fallback channels that are themselves in quiet hours are dropped
+ * with the reason `quiet_hours`, so a fallback can never send into the night.
+ */
+export function planSend(step: SendStep, ctx: DecisionContext): SendPlan {
+  const exit = checkExit(ctx);
+  if (exit) return { kind: 'exit', reason: exit.reason };
+
+  const { candidates, skipped, addresses } = candidateChannels(step, ctx);
+  const first = candidates[0];
+  if (first === undefined) return { kind: 'none', skipped };
+
+  const { zone, fallbackReason } = customerZone(ctx.profile, ctx.journey, ctx.config);
+  const note: ZoneNote = fallbackReason ? { zone, zoneFallback: fallbackReason } : { zone };
+
+  const until = quietHoursEnd(first, zone, ctx.now, ctx.config);
+  if (until) return { kind: 'defer', until, reason: 'quiet_hours', channel: first, skipped, ...note };
+
+  const channels: ChannelName[] = [first];
+  const allSkipped: SkippedChannel[] = [...skipped];
+  for (const channel of candidates.slice(1)) {
+    if (quietHoursEnd(channel, zone, ctx.now, ctx.config)) {
+      allSkipped.push({ channel, reason: 'quiet_hours' });
+      delete addresses[channel];
+    } else {
+      channels.push(channel);
+    }
+  }
+  return { kind: 'try', channels, skipped: allSkipped, addresses, ...note };
+}
