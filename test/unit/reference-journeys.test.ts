@@ -12,6 +12,7 @@ import {
   Profile,
   ProfileAttributes,
 } from '../../engine/data.ts';
+import { createRenderer } from '../../engine/policy/render.ts';
 import { CHANNELS, type ChannelName, Journey, type Step } from '../../engine/schema.ts';
 
 // TypeBox's Value checker knows no string formats until they are registered.
@@ -323,4 +324,46 @@ describe('examples', () => {
       expect(events[0]?.type).toBe(loadJourney(id).entry.event);
     },
   );
+});
+
+describe('rendering the reference journeys for the example customers', () => {
+  const renderer = createRenderer();
+  const catalog = readJson('examples/products.json') as Product[];
+
+  it.each([
+    ['welcome', 'en', 'ltr', 'Emma'],
+    ['replenishment-reminder', 'ar', 'rtl', 'ليلى'],
+    ['cart-abandonment', 'fa', 'rtl', 'مریم'],
+  ])('%s renders every message on every channel in %s (%s), naming the customer', (id, locale, dir, name) => {
+    const journey = loadJourney(id);
+    const profile = readJson(`examples/${id}.profile.json`) as Profile;
+    const [event] = readJson(`examples/${id}.events.json`) as CustomerEvent[];
+    const items = (event!.properties.items ?? []) as { productId: string }[];
+    const product = journey.entry.forEachItem
+      ? catalog.find((p) => p.replenishmentDays !== undefined && items.some((i) => i.productId === p.id))
+      : undefined;
+    const scope = {
+      profile,
+      event: event!,
+      ...(product ? { product } : {}),
+      journey: { id: journey.id, name: journey.name },
+      links: { unsubscribe: 'https://heraldshop.example/u/token?c=1&s=2' },
+    };
+    for (const messageId of Object.keys(journey.messages)) {
+      for (const channel of CHANNELS) {
+        const rendered = renderer.render(journey, messageId, channel, scope, profile.locale);
+        expect(rendered.locale).toBe(locale);
+        expect(rendered.dir).toBe(dir);
+        const texts = Object.values(rendered[channel] ?? {}).filter(
+          (v): v is string => typeof v === 'string',
+        );
+        expect(texts.length, `${messageId} ${channel}`).toBeGreaterThan(0);
+        for (const text of texts) expect(text, `${messageId} ${channel}`).not.toMatch(/{{|}}|{%|undefined/);
+        if (product) expect(texts.join(' ')).toContain(product.names?.[locale] ?? product.name);
+      }
+      const email = renderer.render(journey, messageId, 'email', scope, profile.locale).email!;
+      expect(email.html).toContain('href="https://heraldshop.example/u/token?c=1&amp;s=2"');
+      expect(email.html).toContain(name);
+    }
+  });
 });
