@@ -12,7 +12,11 @@ import {
   Profile,
   ProfileAttributes,
 } from '../../engine/data.ts';
+import { evaluateCondition } from '../../engine/policy/conditions.ts';
+import { DEFAULT_POLICY } from '../../engine/policy/config.ts';
+import type { DecisionContext } from '../../engine/policy/context.ts';
 import { createRenderer } from '../../engine/policy/render.ts';
+import { scheduleWait } from '../../engine/policy/time.ts';
 import { CHANNELS, type ChannelName, Journey, type Step } from '../../engine/schema.ts';
 
 // TypeBox's Value checker knows no string formats until they are registered.
@@ -365,5 +369,78 @@ describe('rendering the reference journeys for the example customers', () => {
       expect(email.html).toContain('href="https://heraldshop.example/u/token?c=1&amp;s=2"');
       expect(email.html).toContain(name);
     }
+  });
+});
+
+describe('the example stories play out as the guide tells them', () => {
+  const catalog = readJson('examples/products.json') as Product[];
+
+  function contextFor(id: string, now: string, seenEvents: number): DecisionContext {
+    const journey = loadJourney(id);
+    const profile = readJson(`examples/${id}.profile.json`) as Profile;
+    const events = readJson(`examples/${id}.events.json`) as CustomerEvent[];
+    const entry = events[0]!;
+    const productId = journey.entry.forEachItem
+      ? catalog.find(
+          (p) => p.replenishmentDays !== undefined && JSON.stringify(entry.properties).includes(p.id),
+        )?.id
+      : undefined;
+    const product = catalog.find((p) => p.id === productId);
+    return {
+      journey,
+      enrollment: {
+        id: `${id}-example`,
+        customerId: profile.id,
+        journeyId: id,
+        journeyVersion: journey.version,
+        enteredAt: entry.time,
+        event: entry,
+        ...(productId ? { productId } : {}),
+      },
+      profile,
+      ...(product ? { product } : {}),
+      history: events.slice(0, seenEvents).reverse(),
+      now: new Date(now),
+      config: DEFAULT_POLICY,
+    };
+  }
+  const step = <T extends Step['type']>(ctx: DecisionContext, stepId: string, type: T) => {
+    const found = ctx.journey.steps[stepId];
+    if (found?.type !== type) throw new Error(`${stepId} is not a ${type} step`);
+    return found as Extract<Step, { type: T }>;
+  };
+
+  it('welcome: Emma (London) signs up at 18:40 and, not having ordered, gets the offer on day 3 at 10:00', () => {
+    const ctx = contextFor('welcome', '2026-03-02T18:40:00Z', 1);
+    expect(scheduleWait(step(ctx, 'wait-two-days', 'wait'), ctx).toISOString()).toBe(
+      '2026-03-05T10:00:00.000Z',
+    );
+    const later = contextFor('welcome', '2026-03-05T10:00:00Z', 2);
+    expect(evaluateCondition(step(later, 'check-first-order', 'branch').branches[0]!.when, later)).toBe(
+      false,
+    );
+  });
+
+  it('replenishment: Layla (Riyadh) is reminded 27 days after ordering coffee, at 10:00 local, and her re-order stops the second reminder', () => {
+    const ctx = contextFor('replenishment-reminder', '2026-03-01T16:20:00Z', 1);
+    expect(ctx.product?.id).toBe('arabica-coffee-1kg');
+    const first = scheduleWait(step(ctx, 'wait-until-running-low', 'wait'), ctx);
+    expect(first.toISOString()).toBe('2026-03-28T07:00:00.000Z');
+    const check = step(ctx, 'check-reordered', 'branch').branches[0]!.when;
+    expect(evaluateCondition(check, contextFor('replenishment-reminder', '2026-03-31T07:00:00Z', 2))).toBe(
+      true,
+    );
+    expect(evaluateCondition(check, contextFor('replenishment-reminder', '2026-03-31T07:00:00Z', 1))).toBe(
+      false,
+    );
+  });
+
+  it('cart abandonment: Maryam (Tehran) qualifies, and her order two days later is inside the 7-day goal window', () => {
+    const ctx = contextFor('cart-abandonment', '2026-03-10T15:30:00Z', 1);
+    expect(evaluateCondition(ctx.journey.entry.condition!, ctx)).toBe(true);
+    const events = readJson('examples/cart-abandonment.events.json') as CustomerEvent[];
+    const [entered, ordered] = events.map((e) => Date.parse(e.time));
+    expect(ordered! - entered!).toBeGreaterThan(25 * 3600_000); // after the reminder and the incentive
+    expect(ordered! - entered!).toBeLessThan(7 * 24 * 3600_000);
   });
 });
