@@ -19,7 +19,7 @@ export interface ZoneNote {
 }
 
 export type SendPlan =
-  | { kind: 'exit'; reason: string }
+  | { kind: 'exit'; reason: string; eventId: string }
   | ({
       kind: 'defer';
       until: Date;
@@ -43,7 +43,7 @@ export type SendPlan =
  */
 export function planSend(step: SendStep, ctx: DecisionContext): SendPlan {
   const exit = checkExit(ctx);
-  if (exit) return { kind: 'exit', reason: exit.reason };
+  if (exit) return { kind: 'exit', reason: exit.reason, eventId: exit.eventId };
 
   const { candidates, skipped, addresses } = candidateChannels(step, ctx);
   const first = candidates[0];
