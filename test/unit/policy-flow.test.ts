@@ -9,7 +9,6 @@ import {
   event,
   hoursBefore,
   journey,
-  NOW,
   profile,
 } from './policy-flow-fixtures.ts';
 
