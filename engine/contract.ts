@@ -54,9 +54,25 @@ export interface StepRequest {
  * - `defer`: quiet hours or a full cap: wait until `until`, then run the same step again;
  * - `wait`: answer to `schedule`: the wait step waits until `until` (already in the past ⇒ now);
  * - `exit`: leave the journey (converted, exit event, unsubscribed from everything, holdout…).
+ *
+ * What the compiled workflow routes on, per op (engine/compile, docs/transitions.md):
+ * - `send`: `next`, `defer`, `exit`;
+ * - `branch`, `split`: `next` (any of the step's targets) and `exit` (a branch or split whose
+ *   targets are all the same step goes straight on, like `update`);
+ * - `update`: nothing — the workflow goes straight on to its `next`, so answer `next` even when
+ *   the policy says exit (skip the change): the next send re-checks and exits;
+ * - `schedule`: nothing — the Wait reads `until`, so always answer `wait` (when the policy says
+ *   exit, `until` = now: the next send re-checks and exits);
+ * - `waitForEvent`: nothing — the Lambda's answer is discarded; the Task ends with ingest's
+ *   `EventArrivedOutput` (→ `onEvent`) or with `States.Timeout` (→ `onTimeout`).
+ *
+ * A `next` result whose `next` step is a wait that needs a timestamp (`waitNeedsTimestamp` in
+ * engine/compile: a wait with `until`, or a duration in months/years) MUST carry `until`, computed
+ * exactly as `schedule` would for that step: the workflow goes straight to that Wait, which reads
+ * `$.result.until`. This saves a Lambda call and a transition per such wait.
  */
 export type StepResult =
-  | { outcome: 'next'; next: string; detail?: StepDetail }
+  | { outcome: 'next'; next: string; until?: string; detail?: StepDetail }
   | { outcome: 'defer'; until: string; reason: DeferReason; detail?: StepDetail }
   | { outcome: 'wait'; until: string }
   | { outcome: 'exit'; reason: string; detail?: StepDetail };

@@ -1,0 +1,96 @@
+/**
+ * The journey as a graph of step ids: the edges each step can take, and the steps reachable from
+ * `start`. Shared by the lean and the naive compiler.
+ */
+import { Duration } from 'luxon';
+import type { Journey, Step, WaitStep } from '../schema.ts';
+import { assertUnreachable } from './asl.ts';
+import { CompileError } from './errors.ts';
+
+/** One outgoing edge of a step: the target step id and where in the journey it is written. */
+export interface StepEdge {
+  to: string;
+  path: string;
+}
+
+export function stepEdges(id: string, step: Step): StepEdge[] {
+  const at = `/steps/${id}`;
+  switch (step.type) {
+    case 'wait':
+    case 'send':
+    case 'update':
+      return [{ to: step.next, path: `${at}/next` }];
+    case 'waitForEvent':
+      return [
+        { to: step.onEvent, path: `${at}/onEvent` },
+        { to: step.onTimeout, path: `${at}/onTimeout` },
+      ];
+    case 'branch':
+      return [
+        ...step.branches.map((b, i) => ({ to: b.next, path: `${at}/branches/${i}/next` })),
+        { to: step.otherwise, path: `${at}/otherwise` },
+      ];
+    case 'split':
+      return step.arms.map((arm, i) => ({ to: arm.next, path: `${at}/arms/${i}/next` }));
+    case 'exit':
+      return [];
+    default:
+      return assertUnreachable(step);
+  }
+}
+
+export function getStep(journey: Journey, id: string, path: string): Step {
+  const step = Object.hasOwn(journey.steps, id) ? journey.steps[id] : undefined;
+  if (!step) throw new CompileError('missing_step', path, `no step named \`${id}\``);
+  return step;
+}
+
+/**
+ * Steps reachable from `start`, breadth first, edges in the order they are written. Unreachable
+ * steps are left out: Step Functions rejects a definition with a state nothing leads to.
+ */
+export function reachableSteps(journey: Journey): string[] {
+  getStep(journey, journey.start, '/start');
+  const order = [journey.start];
+  const seen = new Set(order);
+  for (let i = 0; i < order.length; i++) {
+    const id = order[i]!;
+    for (const edge of stepEdges(id, getStep(journey, id, `/steps/${id}`))) {
+      getStep(journey, edge.to, edge.path);
+      if (!seen.has(edge.to)) {
+        seen.add(edge.to);
+        order.push(edge.to);
+      }
+    }
+  }
+  return order;
+}
+
+/** Parses an ISO 8601 duration (`PT1H`, `P3D`) to whole seconds, rounding up. */
+export function durationSeconds(iso: string, path: string): number {
+  const duration = Duration.fromISO(iso);
+  const seconds = duration.isValid ? duration.as('seconds') : Number.NaN;
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    throw new CompileError(
+      'invalid_duration',
+      path,
+      `\`${iso}\` is not an ISO 8601 duration such as PT1H or P3D`,
+    );
+  }
+  return Math.ceil(seconds);
+}
+
+/** Years and months have no fixed length in seconds: such a wait is computed on the calendar. */
+function hasCalendarUnits(iso: string): boolean {
+  const duration = Duration.fromISO(iso);
+  return duration.isValid && (duration.years !== 0 || duration.months !== 0);
+}
+
+/**
+ * Whether a wait step needs a timestamp computed by the step Lambda (a `Wait` with
+ * `TimestampPath: $.result.until`) rather than a fixed `Seconds`: any `until` (local time of day,
+ * a date from the event or profile), or a duration in months or years.
+ */
+export function waitNeedsTimestamp(step: WaitStep): boolean {
+  return step.until !== undefined || (step.duration !== undefined && hasCalendarUnits(step.duration));
+}
