@@ -1,0 +1,93 @@
+/**
+ * The HTTP edge: `POST /events` for producers (IAM-authorised: callers sign with SigV4) and the
+ * public one-click unsubscribe endpoints (`GET` shows the page, `POST` is RFC 8058's one-click),
+ * whose signed token the handler verifies.
+ */
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { acknowledge } from '../nag.ts';
+
+export const EVENTS_PATH = '/events';
+export const UNSUBSCRIBE_PATH = '/unsubscribe';
+
+export interface HeraldApiProps {
+  ingest: lambda.IFunction;
+  unsubscribe: lambda.IFunction;
+  removalPolicy: RemovalPolicy;
+}
+
+export class HeraldApi extends Construct {
+  readonly httpApi: apigw.HttpApi;
+  readonly stage: apigw.HttpStage;
+  /** `https://<id>.execute-api.<region>.amazonaws.com` */
+  readonly endpoint: string;
+  /** Base of the links the step Lambda signs into every message. */
+  readonly unsubscribeUrl: string;
+  readonly accessLogs: logs.LogGroup;
+  readonly eventsRoutes: apigw.HttpRoute[];
+  readonly unsubscribeRoutes: apigw.HttpRoute[];
+
+  constructor(scope: Construct, id: string, props: HeraldApiProps) {
+    super(scope, id);
+
+    this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
+      description: 'Herald: customer events in, one-click unsubscribe',
+      createDefaultStage: false,
+    });
+
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.removalPolicy,
+    });
+    this.stage = new apigw.HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: 500, burstLimit: 1000 },
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(this.accessLogs),
+        // No source IP, no query string (the unsubscribe token), no body: nothing personal.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            time: '$context.requestTime',
+            route: '$context.routeKey',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            integrationStatus: '$context.integrationStatus',
+            error: '$context.error.message',
+            caller: '$context.identity.caller',
+          }),
+        ),
+      },
+    });
+    this.endpoint = this.httpApi.apiEndpoint;
+    this.unsubscribeUrl = `${this.httpApi.apiEndpoint}${UNSUBSCRIBE_PATH}`;
+
+    this.eventsRoutes = this.httpApi.addRoutes({
+      path: EVENTS_PATH,
+      methods: [apigw.HttpMethod.POST],
+      integration: new HttpLambdaIntegration('Ingest', props.ingest),
+      authorizer: new HttpIamAuthorizer(),
+    });
+
+    this.unsubscribeRoutes = this.httpApi.addRoutes({
+      path: UNSUBSCRIBE_PATH,
+      methods: [apigw.HttpMethod.GET, apigw.HttpMethod.POST],
+      integration: new HttpLambdaIntegration('Unsubscribe', props.unsubscribe),
+    });
+    for (const route of this.unsubscribeRoutes) {
+      acknowledge(
+        route,
+        'APIG4',
+        'One-click unsubscribe (RFC 8058) is followed by mail providers and customers without credentials; the handler rejects any request whose HMAC-signed token does not verify.',
+      );
+    }
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * One journey file → one Standard state machine, compiled by engine/ at synth time.
+ *
+ * The definition is exactly `renderAsl(compileJourney(journey))`; its `${StepFunctionArn}` placeholder
+ * is filled by CloudFormation `DefinitionSubstitutions`, so the template carries the compiler's text
+ * byte for byte. Each deploy that changes the definition publishes a new version and moves the `live`
+ * alias to it; executions started through the alias stay on the version they entered, and older
+ * versions are retained (UpdateReplacePolicy) so running customers finish on their version.
+ */
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { Journey } from '../../engine/schema.ts';
+import { type CompiledJourney, compileJourneyFile } from '../journeys.ts';
+import { acknowledge } from '../nag.ts';
+
+export const LIVE_ALIAS = 'live';
+
+export interface JourneyStateMachineProps {
+  /** A `workflows/*.journey.json` path; validated and compiled here. */
+  file?: string;
+  /** Or an already compiled journey (the stack compiles the folder once). */
+  compiled?: CompiledJourney;
+  /** The step Lambda every Task state calls. */
+  stepFunction: lambda.IFunction;
+  /** State machine names are `${namePrefix}${journey.id}`, so ingest can derive them. */
+  namePrefix: string;
+  removalPolicy: RemovalPolicy;
+}
+
+export class JourneyStateMachine extends Construct {
+  readonly journey: Journey;
+  /** The compiled ASL text, placeholder intact. */
+  readonly definition: string;
+  readonly stateMachine: sfn.StateMachine;
+  readonly version: sfn.CfnStateMachineVersion;
+  readonly alias: sfn.CfnStateMachineAlias;
+  /** The ARN executions are started on: `…:stateMachine:<name>:live`. */
+  readonly aliasArn: string;
+  readonly logGroup: logs.LogGroup;
+  /** The state machine's physical name. */
+  readonly name: string;
+
+  constructor(scope: Construct, id: string, props: JourneyStateMachineProps) {
+    super(scope, id);
+    const compiled = props.compiled ?? (props.file ? compileJourneyFile(props.file) : undefined);
+    if (!compiled) throw new Error('JourneyStateMachine needs a journey file or a compiled journey');
+    this.journey = compiled.journey;
+    this.definition = compiled.definition;
+    this.name = `${props.namePrefix}${this.journey.id}`;
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: props.removalPolicy,
+    });
+
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName: this.name,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      comment: `${this.journey.name} (journey ${this.journey.id} v${this.journey.version})`,
+      definitionBody: sfn.DefinitionBody.fromString(this.definition),
+      definitionSubstitutions: { StepFunctionArn: props.stepFunction.functionArn },
+      tracingEnabled: true,
+      // Execution data carries the triggering event (addresses, names): keep it out of the logs.
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      removalPolicy: props.removalPolicy,
+    });
+    // The definition calls the Lambda by its unqualified ARN in plain Task states (no SDK
+    // integration), so that ARN is all the role may invoke (grantInvoke would add `:*`).
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [props.stepFunction.functionArn],
+      }),
+    );
+
+    this.version = new sfn.CfnStateMachineVersion(this, 'Version', {
+      stateMachineArn: this.stateMachine.stateMachineArn,
+      stateMachineRevisionId: this.stateMachine.stateMachineRevisionId,
+      description: `journey ${this.journey.id} v${this.journey.version}`,
+    });
+    // A changed definition replaces this resource (new revision id ⇒ new version); keep the old one
+    // so executions pinned to it run to the end.
+    this.version.applyRemovalPolicy(RemovalPolicy.RETAIN);
+
+    this.alias = new sfn.CfnStateMachineAlias(this, 'Alias', {
+      name: LIVE_ALIAS,
+      description: `What new entrants of ${this.journey.id} run`,
+      routingConfiguration: [{ stateMachineVersionArn: this.version.attrArn, weight: 100 }],
+    });
+    this.aliasArn = this.alias.attrArn;
+
+    acknowledge(
+      this.stateMachine,
+      'IAM5[Resource::*]',
+      'Only CloudWatch Logs vended-delivery actions (logs:CreateLogDelivery, …) and X-Ray write actions use "*": neither service supports resource-level permissions for them.',
+    );
+  }
+
+  /** Execution ARNs of this state machine (`…:execution:<name>:*`), for StopExecution grants. */
+  get executionArns(): string {
+    return Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${this.name}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+  }
+
+  metricFailed(): cloudwatch.Metric {
+    return this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' });
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The sending side: an SES configuration set whose events (bounce, complaint, delivery, open, click…)
+ * go to the default EventBridge bus, and the Pinpoint / End User Messaging application used for SMS
+ * and push. The sender identity, origination identity and an existing app id come from context or
+ * CloudFormation parameters; nothing account-specific is written here.
+ */
+import { CfnParameter, Stack, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as pinpoint from 'aws-cdk-lib/aws-pinpoint';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import { Construct } from 'constructs';
+import type { HeraldConfig } from '../config.ts';
+
+/** The SES event types Herald's feedback handler acts on. */
+export const SES_EVENTS: ses.EmailSendingEvent[] = [
+  ses.EmailSendingEvent.SEND,
+  ses.EmailSendingEvent.REJECT,
+  ses.EmailSendingEvent.BOUNCE,
+  ses.EmailSendingEvent.COMPLAINT,
+  ses.EmailSendingEvent.DELIVERY,
+  ses.EmailSendingEvent.DELIVERY_DELAY,
+  ses.EmailSendingEvent.RENDERING_FAILURE,
+  ses.EmailSendingEvent.OPEN,
+  ses.EmailSendingEvent.CLICK,
+  ses.EmailSendingEvent.SUBSCRIPTION,
+];
+
+export class Messaging extends Construct {
+  readonly configurationSet: ses.ConfigurationSet;
+  /** SES identity (domain or address) the From address belongs to. */
+  readonly senderIdentity: string;
+  readonly fromAddress: string;
+  /** Empty string ⇒ let End User Messaging pick an origination identity. */
+  readonly smsOriginationIdentity: string;
+  readonly pinpointAppId: string;
+  /** `arn:…:mobiletargeting:<region>:<account>:apps/<id>/messages` — the only SendMessages resource. */
+  readonly pinpointMessagesArn: string;
+  /** SES resources SendEmail is allowed on: the identity, the configuration set, sandbox recipients. */
+  readonly sesSendResources: string[];
+
+  constructor(scope: Construct, id: string, config: HeraldConfig) {
+    super(scope, id);
+    const stack = Stack.of(this);
+
+    this.senderIdentity =
+      config.senderIdentity ??
+      new CfnParameter(stack, 'SenderIdentity', {
+        type: 'String',
+        minLength: 3,
+        description:
+          'The verified SES identity (domain or address) Herald sends e-mail from, e.g. example.com.',
+      }).valueAsString;
+    this.fromAddress =
+      config.fromAddress ??
+      new CfnParameter(stack, 'FromAddress', {
+        type: 'String',
+        minLength: 3,
+        description:
+          'The From address of every e-mail, e.g. "Acme <hello@example.com>"; must belong to SenderIdentity.',
+      }).valueAsString;
+    this.smsOriginationIdentity =
+      config.smsOriginationIdentity ??
+      new CfnParameter(stack, 'SmsOriginationIdentity', {
+        type: 'String',
+        default: '',
+        description:
+          'SMS origination identity: an E.164 phone number, a sender id or a pool ARN (empty: account default).',
+      }).valueAsString;
+
+    // ── Email: configuration set → default EventBridge bus (the only bus SES can target) ──────
+    this.configurationSet = new ses.ConfigurationSet(this, 'ConfigurationSet', {
+      reputationMetrics: true,
+      sendingEnabled: true,
+      suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+    });
+    this.configurationSet.addEventDestination('ToEventBridge', {
+      destination: ses.EventDestination.eventBus(
+        events.EventBus.fromEventBusName(this, 'DefaultBus', 'default'),
+      ),
+      events: SES_EVENTS,
+    });
+
+    this.sesSendResources = [
+      stack.formatArn({ service: 'ses', resource: 'identity', resourceName: this.senderIdentity }),
+      stack.formatArn({
+        service: 'ses',
+        resource: 'configuration-set',
+        resourceName: this.configurationSet.configurationSetName,
+      }),
+      ...config.sesSandboxRecipients.map((recipient) =>
+        stack.formatArn({ service: 'ses', resource: 'identity', resourceName: recipient }),
+      ),
+    ];
+
+    // ── SMS and push: an existing app when given, else one created here ─────────────────────
+    if (config.pinpointAppId) {
+      this.pinpointAppId = config.pinpointAppId;
+    } else {
+      const app = new pinpoint.CfnApp(this, 'App', { name: `${stack.stackName}-messaging` });
+      this.pinpointAppId = app.ref;
+      // SMS channel on; APNs/FCM need credentials and are configured by hand (docs/deploy.md).
+      const sms = new pinpoint.CfnSMSChannel(this, 'SmsChannel', { applicationId: app.ref, enabled: true });
+      for (const resource of [app, sms]) {
+        Validations.of(resource).acknowledge({
+          id: 'CloudFormation-Validate::W3696',
+          reason:
+            "Amazon Pinpoint's end of support (2026-10-30) covers its engagement features (segments, campaigns, journeys); the application, SMS/push channel and SendMessages APIs Herald uses continue under AWS End User Messaging.",
+        });
+      }
+    }
+    this.pinpointMessagesArn = stack.formatArn({
+      service: 'mobiletargeting',
+      resource: 'apps',
+      resourceName: `${this.pinpointAppId}/messages`,
+    });
+  }
+
+  /** ses:SendEmail on the identity and configuration set only (never `*`). */
+  grantSendEmail(grantee: iam.IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['ses:SendEmail'], resources: this.sesSendResources }),
+    );
+  }
+
+  /** mobiletargeting:SendMessages on this app's messages resource only. */
+  grantSendMessages(grantee: iam.IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['mobiletargeting:SendMessages'],
+        resources: [this.pinpointMessagesArn],
+      }),
+    );
+  }
+}

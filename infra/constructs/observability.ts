@@ -1,0 +1,212 @@
+/**
+ * Alarms (failed executions per journey, Lambda errors, dead-letter depth, SES reputation) publishing
+ * to one encrypted SNS topic, and a CloudWatch dashboard per journey.
+ */
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { HeraldConfig } from '../config.ts';
+import type { JourneyStateMachine } from './journey-state-machine.ts';
+
+export interface ObservabilityProps {
+  config: HeraldConfig;
+  journeys: JourneyStateMachine[];
+  /** Every function by short name (`step`, `ingest`, …). */
+  functions: Record<string, lambda.IFunction>;
+  /** Dead-letter queues by short name. */
+  deadLetterQueues: Record<string, sqs.IQueue>;
+  /** The step Lambda, charted on each journey's dashboard. */
+  stepFunction: lambda.IFunction;
+}
+
+const FIVE_MINUTES = Duration.minutes(5);
+
+export class Observability extends Construct {
+  readonly topic: sns.Topic;
+  readonly alarms: cloudwatch.Alarm[] = [];
+  readonly dashboards: cloudwatch.Dashboard[] = [];
+
+  constructor(scope: Construct, id: string, props: ObservabilityProps) {
+    super(scope, id);
+    const stackName = Stack.of(this).stackName;
+
+    // CloudWatch can only publish to a topic whose key policy lets it: the AWS-managed SNS key does not.
+    const key = new kms.Key(this, 'AlarmTopicKey', {
+      description: 'Herald alarm topic encryption',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.topic = new sns.Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true });
+    if (props.config.alarmEmail) {
+      this.topic.addSubscription(new subscriptions.EmailSubscription(props.config.alarmEmail));
+    }
+    const alarmAction = new actions.SnsAction(this.topic);
+
+    const alarm = (
+      id: string,
+      name: string,
+      description: string,
+      options: cloudwatch.CreateAlarmOptions & { metric: cloudwatch.IMetric },
+    ) => {
+      const created = new cloudwatch.Alarm(this, id, {
+        alarmName: `${stackName}-${name}`,
+        alarmDescription: description,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        ...options,
+      });
+      created.addAlarmAction(alarmAction);
+      this.alarms.push(created);
+      return created;
+    };
+
+    // ── Journeys: any failed execution means a customer fell out of a journey unexpectedly ──
+    for (const journey of props.journeys) {
+      const journeyId = journey.journey.id;
+      alarm(
+        `FailedExecutions-${journeyId}`,
+        `${journeyId}-failed-executions`,
+        `Journey ${journeyId}: executions failed, timed out or were aborted`,
+        {
+          metric: new cloudwatch.MathExpression({
+            expression: 'failed + timedOut + aborted',
+            usingMetrics: {
+              failed: journey.stateMachine.metricFailed({ statistic: 'Sum', period: FIVE_MINUTES }),
+              timedOut: journey.stateMachine.metricTimedOut({ statistic: 'Sum', period: FIVE_MINUTES }),
+              aborted: journey.stateMachine.metricAborted({ statistic: 'Sum', period: FIVE_MINUTES }),
+            },
+            label: 'failed executions',
+            period: FIVE_MINUTES,
+          }),
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        },
+      );
+    }
+
+    // ── Functions ─────────────────────────────────────────────────────────────────────────────
+    for (const [name, fn] of Object.entries(props.functions)) {
+      alarm(`Errors-${name}`, `${name}-errors`, `Lambda ${name}: invocations ended in an error`, {
+        metric: fn.metricErrors({ statistic: 'Sum', period: FIVE_MINUTES }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      });
+    }
+    for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
+      alarm(
+        `DeadLetters-${name}`,
+        `${name}-dead-letters`,
+        `${name}: events that failed every retry are waiting in the dead-letter queue`,
+        {
+          metric: queue.metricApproximateNumberOfMessagesVisible({
+            statistic: 'Maximum',
+            period: FIVE_MINUTES,
+          }),
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        },
+      );
+    }
+
+    // ── SES reputation (account-wide, what SES and mailbox providers judge the sender by) ────
+    const reputation = (metricName: string) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/SES',
+        metricName,
+        statistic: 'Maximum',
+        period: Duration.minutes(15),
+      });
+    alarm(
+      'SesComplaintRate',
+      'ses-complaint-rate',
+      `SES complaint rate reached ${props.config.complaintRateThreshold * 100} % (Gmail and Yahoo require < 0.3 %)`,
+      {
+        metric: reputation('Reputation.ComplaintRate'),
+        threshold: props.config.complaintRateThreshold,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      },
+    );
+    alarm(
+      'SesBounceRate',
+      'ses-bounce-rate',
+      `SES bounce rate reached ${props.config.bounceRateThreshold * 100} % (SES reviews accounts at 5 %)`,
+      {
+        metric: reputation('Reputation.BounceRate'),
+        threshold: props.config.bounceRateThreshold,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      },
+    );
+
+    // ── A dashboard per journey ─────────────────────────────────────────────────────────────
+    for (const journey of props.journeys) {
+      this.dashboards.push(this.journeyDashboard(journey, props.stepFunction, stackName));
+    }
+  }
+
+  private journeyDashboard(
+    journey: JourneyStateMachine,
+    step: lambda.IFunction,
+    stackName: string,
+  ): cloudwatch.Dashboard {
+    const sm = journey.stateMachine;
+    const { id, name, version } = journey.journey;
+    const sum = { statistic: 'Sum', period: FIVE_MINUTES };
+    const dashboard = new cloudwatch.Dashboard(this, `Dashboard-${id}`, {
+      dashboardName: `${stackName}-${id}`.replace(/[^A-Za-z0-9_-]/g, '-'),
+    });
+    dashboard.addWidgets(
+      new cloudwatch.TextWidget({
+        markdown: `# ${name}\nJourney \`${id}\` v${version} · state machine \`${journey.name}\` · new entrants run the \`live\` alias`,
+        width: 24,
+        height: 2,
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Customers entering and leaving',
+        left: [sm.metricStarted(sum), sm.metricSucceeded(sum)],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Executions that went wrong',
+        left: [sm.metricFailed(sum), sm.metricTimedOut(sum), sm.metricAborted(sum)],
+        width: 12,
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Step Lambda (all journeys)',
+        left: [step.metricInvocations(sum), step.metricErrors(sum), step.metricThrottles(sum)],
+        right: [step.metricDuration({ statistic: 'p95', period: FIVE_MINUTES })],
+        width: 12,
+      }),
+      new cloudwatch.SingleValueWidget({
+        title: 'Running now',
+        metrics: [
+          new cloudwatch.Metric({
+            namespace: 'AWS/States',
+            metricName: 'ExecutionsStarted',
+            dimensionsMap: { StateMachineArn: sm.stateMachineArn },
+            statistic: 'Sum',
+            period: Duration.days(1),
+            label: 'started today',
+          }),
+        ],
+        width: 12,
+      }),
+    );
+    return dashboard;
+  }
+}

@@ -1,0 +1,269 @@
+/**
+ * Herald on AWS, top to bottom: data → secrets → messaging → functions → journeys → API → event
+ * buses → observability. Grants sit next to the resources they grant; every function gets only the
+ * actions it calls, on the resources it touches.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ArnFormat, Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { type HeraldConfig, readConfig } from './config.ts';
+import { HeraldApi } from './constructs/api.ts';
+import { HeraldFunction } from './constructs/herald-function.ts';
+import { JourneyStateMachine, LIVE_ALIAS } from './constructs/journey-state-machine.ts';
+import { Messaging } from './constructs/messaging.ts';
+import { Observability } from './constructs/observability.ts';
+import { compileJourneyDir } from './journeys.ts';
+import { acknowledge, wildcardResource } from './nag.ts';
+
+/** Where the Lambda entry points live, relative to the repository root. */
+export const HANDLERS_DIR = 'infra/_standin-handlers'; // TEMPORARY until functions/handlers lands
+
+/** The validated journeys, bundled next to the ingest and step handlers. */
+export const JOURNEYS_BUNDLE_NAME = 'journeys.json';
+
+export interface HeraldStackProps extends StackProps {
+  /** Overrides context (`journeysDir` etc.); tests point `journeysDir` at a temporary folder. */
+  config?: Partial<HeraldConfig>;
+}
+
+export class HeraldStack extends Stack {
+  readonly config: HeraldConfig;
+  readonly table: dynamodb.Table;
+  readonly journeys: JourneyStateMachine[];
+  readonly functions: {
+    ingest: HeraldFunction;
+    step: HeraldFunction;
+    feedback: HeraldFunction;
+    unsubscribe: HeraldFunction;
+  };
+  readonly messaging: Messaging;
+  readonly api: HeraldApi;
+  readonly customerEventBus: events.EventBus;
+  readonly observability: Observability;
+
+  constructor(scope: Construct, id: string, props: HeraldStackProps = {}) {
+    super(scope, id, props);
+    const config: HeraldConfig = { ...readConfig(this), ...props.config };
+    this.config = config;
+    const removalPolicy = config.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    // Journeys are validated and compiled first: an invalid journey stops the synth before anything else.
+    const compiled = compileJourneyDir(config.journeysDir);
+    const journeysBundle = path.join(
+      mkdtempSync(path.join(tmpdir(), 'herald-journeys-')),
+      JOURNEYS_BUNDLE_NAME,
+    );
+    writeFileSync(journeysBundle, JSON.stringify(compiled.map((c) => c.journey)));
+    const stateMachinePrefix = `${this.stackName}-`;
+
+    // ── Data ────────────────────────────────────────────────────────────────────────────────
+    // One table (functions/adapters/dynamo-table.ts): pk/sk, no indexes, TTL on `expiresAt`.
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: 'expiresAt',
+      deletionProtection: config.production,
+      removalPolicy,
+    });
+
+    // ── Secrets ─────────────────────────────────────────────────────────────────────────────
+    const unsubscribeKey = new secretsmanager.Secret(this, 'UnsubscribeSigningKey', {
+      description: 'HMAC key that signs one-click unsubscribe links',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy,
+    });
+    acknowledge(
+      unsubscribeKey,
+      'SMG4',
+      'Rotating the unsubscribe signing key would invalidate the links in every message already delivered; unsubscribe links must keep working (RFC 8058; CAN-SPAM: at least 30 days).',
+    );
+
+    // ── Messaging ───────────────────────────────────────────────────────────────────────────
+    this.messaging = new Messaging(this, 'Messaging', config);
+
+    // ── Functions ───────────────────────────────────────────────────────────────────────────
+    const common = { logLevel: config.logLevel, removalPolicy };
+    const journeysFile = { source: journeysBundle, name: JOURNEYS_BUNDLE_NAME };
+    const tableEnv = { TABLE_NAME: this.table.tableName };
+    const journeysEnv = { JOURNEYS_FILE: `/var/task/${JOURNEYS_BUNDLE_NAME}` };
+
+    const step = new HeraldFunction(this, 'Step', {
+      ...common,
+      entry: `${HANDLERS_DIR}/step.ts`,
+      description: 'Journey step: decide, render and send for one customer',
+      memorySize: 1024,
+      extraFiles: [journeysFile],
+      environment: {
+        ...tableEnv,
+        ...journeysEnv,
+        SES_CONFIGURATION_SET: this.messaging.configurationSet.configurationSetName,
+        EMAIL_FROM: this.messaging.fromAddress,
+        PINPOINT_APP_ID: this.messaging.pinpointAppId,
+        SMS_ORIGINATION_IDENTITY: this.messaging.smsOriginationIdentity,
+        UNSUBSCRIBE_SECRET_ARN: unsubscribeKey.secretArn,
+      },
+    });
+    const ingest = new HeraldFunction(this, 'Ingest', {
+      ...common,
+      entry: `${HANDLERS_DIR}/ingest.ts`,
+      description: 'Customer events: store, start, stop and resume journeys',
+      asyncInvocation: true,
+      extraFiles: [journeysFile],
+      environment: {
+        ...tableEnv,
+        ...journeysEnv,
+        // Journey `x` runs on state machine `<prefix>x`, started through its `live` alias.
+        STATE_MACHINE_ARN_PREFIX: this.formatArn({
+          service: 'states',
+          resource: 'stateMachine',
+          resourceName: stateMachinePrefix,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+        STATE_MACHINE_ALIAS: LIVE_ALIAS,
+      },
+    });
+    const feedback = new HeraldFunction(this, 'Feedback', {
+      ...common,
+      entry: `${HANDLERS_DIR}/feedback.ts`,
+      description: 'SES delivery feedback: suppression, engagement',
+      asyncInvocation: true,
+      environment: tableEnv,
+    });
+    const unsubscribe = new HeraldFunction(this, 'Unsubscribe', {
+      ...common,
+      entry: `${HANDLERS_DIR}/unsubscribe.ts`,
+      description: 'One-click unsubscribe (signed link)',
+      timeout: Duration.seconds(10),
+      environment: { ...tableEnv, UNSUBSCRIBE_SECRET_ARN: unsubscribeKey.secretArn },
+    });
+    this.functions = { ingest, step, feedback, unsubscribe };
+
+    for (const fn of [ingest, step, feedback, unsubscribe]) this.table.grantReadWriteData(fn.fn);
+    unsubscribeKey.grantRead(step.fn);
+    unsubscribeKey.grantRead(unsubscribe.fn);
+    this.messaging.grantSendEmail(step.fn);
+    this.messaging.grantSendMessages(step.fn);
+
+    // ── Journeys: one state machine per workflows/*.journey.json ────────────────────────────
+    this.journeys = compiled.map(
+      (journey) =>
+        new JourneyStateMachine(this, `Journey-${journey.journey.id}`, {
+          compiled: journey,
+          stepFunction: step.fn,
+          namePrefix: stateMachinePrefix,
+          removalPolicy,
+        }),
+    );
+    if (this.journeys.length > 0) {
+      // Ingest starts executions on the aliases (so entrants pin a version), stops them on exit
+      // events, and resumes waits-for-event with the stored task token.
+      ingest.fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['states:StartExecution'],
+          resources: this.journeys.map((j) => j.aliasArn),
+        }),
+      );
+      ingest.fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['states:StopExecution', 'states:DescribeExecution'],
+          resources: this.journeys.map((j) => j.executionArns),
+        }),
+      );
+      ingest.fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+          resources: this.journeys.map((j) => j.stateMachine.stateMachineArn),
+        }),
+      );
+      for (const journey of this.journeys) {
+        acknowledge(
+          ingest.role,
+          wildcardResource(this, journey.executionArns),
+          `Execution names are only known at run time: StopExecution/DescribeExecution are limited to executions of journey ${journey.journey.id}'s own state machine.`,
+        );
+      }
+    }
+
+    // ── API ─────────────────────────────────────────────────────────────────────────────────
+    this.api = new HeraldApi(this, 'Api', { ingest: ingest.fn, unsubscribe: unsubscribe.fn, removalPolicy });
+    step.fn.addEnvironment('UNSUBSCRIBE_URL', this.api.unsubscribeUrl);
+
+    // ── Event buses ─────────────────────────────────────────────────────────────────────────
+    // Producers put customer events (detail = the CustomerEvent envelope) on a bus of their own.
+    this.customerEventBus = new events.EventBus(this, 'CustomerEventBus', {
+      eventBusName: `${this.stackName}-customer-events`,
+      description: 'Herald customer events: detail is a CustomerEvent (engine/data.ts)',
+    });
+    new events.Rule(this, 'CustomerEventsToIngest', {
+      eventBus: this.customerEventBus,
+      description: 'Every customer event on the Herald bus goes to ingest',
+      eventPattern: { account: [Aws.ACCOUNT_ID] },
+      targets: [
+        new targets.LambdaFunction(ingest.fn, {
+          deadLetterQueue: ingest.failureQueue,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(24),
+        }),
+      ],
+    });
+    // SES can only publish to the default bus; pick out this configuration set's events.
+    new events.Rule(this, 'SesFeedbackToFeedback', {
+      description: 'SES events of the Herald configuration set go to the feedback Lambda',
+      eventPattern: {
+        source: ['aws.ses'],
+        detail: {
+          mail: { tags: { 'ses:configuration-set': [this.messaging.configurationSet.configurationSetName] } },
+        },
+      },
+      targets: [
+        new targets.LambdaFunction(feedback.fn, {
+          deadLetterQueue: feedback.failureQueue,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(24),
+        }),
+      ],
+    });
+
+    // ── Observability ───────────────────────────────────────────────────────────────────────
+    const deadLetterQueues = Object.fromEntries(
+      Object.entries(this.functions).flatMap(([name, f]) => (f.failureQueue ? [[name, f.failureQueue]] : [])),
+    );
+    this.observability = new Observability(this, 'Observability', {
+      config,
+      journeys: this.journeys,
+      functions: Object.fromEntries(Object.entries(this.functions).map(([name, f]) => [name, f.fn])),
+      deadLetterQueues,
+      stepFunction: step.fn,
+    });
+
+    // ── Outputs ─────────────────────────────────────────────────────────────────────────────
+    new CfnOutput(this, 'ApiEndpoint', { value: this.api.endpoint });
+    new CfnOutput(this, 'EventsUrl', {
+      value: `${this.api.endpoint}/events`,
+      description: 'POST, SigV4 (execute-api)',
+    });
+    new CfnOutput(this, 'CustomerEventBusName', { value: this.customerEventBus.eventBusName });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'ConfigurationSetName', {
+      value: this.messaging.configurationSet.configurationSetName,
+    });
+    new CfnOutput(this, 'PinpointAppId', { value: this.messaging.pinpointAppId });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn });
+    for (const journey of this.journeys) {
+      new CfnOutput(this, `JourneyAlias-${journey.journey.id}`, {
+        value: journey.aliasArn,
+        description: `Executions of journey ${journey.journey.id} start here`,
+      });
+    }
+  }
+}

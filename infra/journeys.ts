@@ -1,0 +1,41 @@
+/**
+ * Journey files at synth time: find them, validate them, compile them. An invalid journey throws the
+ * validator's error (every problem, with file and JSON path), which fails `cdk synth`.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Journey } from '../engine/schema.ts';
+import { compileJourney, loadJourneyOrThrow, renderAsl } from './engine.ts';
+
+export const JOURNEY_FILE_SUFFIX = '.journey.json';
+
+export interface CompiledJourney {
+  file: string;
+  journey: Journey;
+  /** `renderAsl(compileJourney(journey))`: the DefinitionString, Lambda ARN still a placeholder. */
+  definition: string;
+}
+
+/** `*.journey.json` in `dir`, sorted so the template is stable. */
+export function findJourneyFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((name) => name.endsWith(JOURNEY_FILE_SUFFIX))
+    .sort()
+    .map((name) => path.join(dir, name));
+}
+
+export function compileJourneyFile(file: string): CompiledJourney {
+  const journey = loadJourneyOrThrow(readFileSync(file, 'utf8'), file);
+  return { file, journey, definition: renderAsl(compileJourney(journey)) };
+}
+
+export function compileJourneyDir(dir: string): CompiledJourney[] {
+  const compiled = findJourneyFiles(dir).map(compileJourneyFile);
+  const seen = new Map<string, string>();
+  for (const { journey, file } of compiled) {
+    const other = seen.get(journey.id);
+    if (other) throw new Error(`journey id "${journey.id}" is used by both ${other} and ${file}`);
+    seen.set(journey.id, file);
+  }
+  return compiled;
+}
