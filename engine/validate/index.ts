@@ -1,0 +1,143 @@
+/**
+ * Journey validation: everything wrong with a journey file, all at once, each problem with its
+ * file, JSON path, line and column, a message a marketer understands and, where we can tell, a fix.
+ *
+ * Pure: callers read the file (cli/commands/validate.ts). Never throws and never hangs, whatever
+ * the text (test/unit/validate-fuzz.test.ts holds it to that).
+ */
+import type { Node } from 'jsonc-parser';
+import type { Journey } from '../schema.ts';
+import { checkContent } from './content.ts';
+import { isRecord, type Path } from './describe.ts';
+import { declaredAttributes } from './fields.ts';
+import { formatProblems } from './format.ts';
+import { checkGraph } from './graph.ts';
+import {
+  closestNodeAt,
+  duplicateKeys,
+  LineIndex,
+  nodeAt,
+  offsetInString,
+  parseJson,
+  toPointer,
+} from './json.ts';
+import { checkSchema } from './schema-check.ts';
+import { checkSemantics, fieldScope } from './semantic.ts';
+import { type Finding, JourneyValidationError, type Problem, type ValidationResult } from './types.ts';
+
+export { formatProblems, summarize } from './format.ts';
+export { JourneyValidationError, type Problem, type Severity, type ValidationResult } from './types.ts';
+
+export function validateJourneyText(text: string, file: string): ValidationResult {
+  try {
+    return validate(typeof text === 'string' ? text : String(text), file);
+  } catch (err) {
+    // A bug in a check must not take the caller down; it still fails the file, loudly.
+    return {
+      file,
+      problems: [
+        {
+          file,
+          code: 'validator.internal-error',
+          path: '',
+          line: 1,
+          column: 1,
+          message: `the validator failed on this file (${err instanceof Error ? err.message : String(err)}); please report it`,
+          severity: 'error',
+        },
+      ],
+    };
+  }
+}
+
+/** For journeys already in memory (tests, generated journeys): validated as their pretty-printed JSON. */
+export function validateJourneyValue(value: unknown, file: string): ValidationResult {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value, null, 2);
+  } catch {
+    text = undefined;
+  }
+  return validateJourneyText(text ?? '', file);
+}
+
+/** The journey, or a `JourneyValidationError` listing every error. Warnings are allowed. */
+export function loadJourneyOrThrow(text: string, file: string): Journey {
+  const result = validateJourneyText(text, file);
+  if (result.journey) return result.journey;
+  const errors = result.problems.filter((p) => p.severity === 'error');
+  const n = errors.length;
+  throw new JourneyValidationError(
+    file,
+    result.problems,
+    `${file} is not a valid journey (${n} ${n === 1 ? 'error' : 'errors'}):\n${formatProblems(errors)}`,
+  );
+}
+
+function validate(text: string, file: string): ValidationResult {
+  const lines = new LineIndex(text);
+  const parsed = parseJson(text);
+  if (parsed.syntax.length > 0) {
+    return { file, problems: locateAll(parsed.syntax, parsed.root, lines, file) };
+  }
+  const findings: Finding[] = [...duplicateKeys(parsed.root)];
+  const schema = checkSchema(parsed.value);
+  findings.push(...schema.findings);
+  if (isRecord(parsed.value)) {
+    const journey = parsed.value;
+    const attributes = declaredAttributes(updatedAttributes(journey));
+    findings.push(...checkGraph(journey));
+    findings.push(...checkSemantics(journey, fieldScope(journey, attributes, false)));
+    const locate = (path: Path, index: number) => {
+      const node = nodeAt(parsed.root, path);
+      return node?.type === 'string' ? offsetInString(text, node, index) : undefined;
+    };
+    findings.push(...checkContent(journey, fieldScope(journey, attributes, true), locate));
+  }
+  const problems = locateAll(findings, parsed.root, lines, file);
+  const valid = schema.valid && !problems.some((p) => p.severity === 'error');
+  return valid ? { file, journey: parsed.value as Journey, problems } : { file, problems };
+}
+
+/** Attributes the journey writes itself: reading them back later is fine. */
+function updatedAttributes(journey: Record<string, unknown>): string[] {
+  const steps = isRecord(journey.steps) ? Object.values(journey.steps) : [];
+  return steps.flatMap((s) =>
+    isRecord(s) && s.type === 'update' && typeof s.attribute === 'string' ? [s.attribute] : [],
+  );
+}
+
+function locateAll(findings: Finding[], root: Node | undefined, lines: LineIndex, file: string): Problem[] {
+  const seen = new Set<string>();
+  const problems: Problem[] = [];
+  for (const f of findings) {
+    const pointer = toPointer(f.path);
+    const key = `${f.code}|${pointer}|${f.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const { line, column } = lines.position(f.offset ?? offsetOf(root, f.path, f.atKey === true));
+    problems.push({
+      file,
+      code: f.code,
+      path: pointer,
+      line,
+      column,
+      message: f.message,
+      ...(f.suggestion ? { suggestion: f.suggestion } : {}),
+      severity: f.severity ?? 'error',
+    });
+  }
+  return problems.sort(
+    (a, b) =>
+      a.line - b.line || a.column - b.column || a.code.localeCompare(b.code) || a.path.localeCompare(b.path),
+  );
+}
+
+function offsetOf(root: Node | undefined, path: Path, atKey: boolean): number {
+  const exact = nodeAt(root, path);
+  if (exact) {
+    const key = exact.parent?.type === 'property' ? exact.parent.children?.[0] : undefined;
+    return atKey && key ? key.offset : exact.offset;
+  }
+  return closestNodeAt(root, path)?.offset ?? 0;
+}

@@ -1,0 +1,441 @@
+/**
+ * Schema errors, the way a marketer should read them.
+ *
+ * ajv judges the whole journey against `JourneySchema` with one compiled validator (the fast path:
+ * a valid journey costs one call). Only when it fails do we walk the schema alongside the value,
+ * asking ajv about each node in turn. The walk is what turns ajv's raw output into one clear
+ * message per mistake: at a union (a step, a condition, a channel) it picks the branch the author
+ * most plausibly meant — by the step's `type`, by the keys present, by the value's kind — and
+ * reports only that branch's errors, instead of seven "must match a schema in anyOf" lines.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { JourneySchema } from '../schema.ts';
+import {
+  expectedKind,
+  isRecord,
+  jsonTypeOf,
+  kindOf,
+  type Path,
+  propertyName,
+  show,
+  where,
+} from './describe.ts';
+import { didYouMean, didYouMeanText, listOf } from './suggest.ts';
+import type { Finding } from './types.ts';
+
+type Schema = Record<string, unknown>;
+
+const CONDITION_ID = 'Condition';
+
+interface Compiled {
+  ajv: Ajv;
+  root: Schema;
+  condition: Schema | undefined;
+  validators: WeakMap<Schema, ValidateFunction>;
+}
+
+let compiled: Compiled | undefined;
+
+/**
+ * The journey schema as plain JSON, with every inline copy of the recursive `Condition` replaced
+ * by a reference to one registered copy: ajv refuses one `$id` defined in several places.
+ */
+function prepare(): Compiled {
+  if (compiled) return compiled;
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  let condition: Schema | undefined;
+  const dedupe = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(dedupe);
+    if (!isRecord(node)) return node;
+    if (node.$id === CONDITION_ID) {
+      if (!condition) {
+        condition = {};
+        const copy = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, dedupe(v)]));
+        Object.assign(condition, copy);
+      }
+      return { $ref: CONDITION_ID };
+    }
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, dedupe(v)]));
+  };
+  const root = dedupe(JSON.parse(JSON.stringify(JourneySchema))) as Schema;
+  delete root.$id;
+  if (condition) ajv.addSchema(condition);
+  compiled = { ajv, root, condition, validators: new WeakMap() };
+  return compiled;
+}
+
+function deref(schema: Schema): Schema {
+  if (schema.$ref === CONDITION_ID) return prepare().condition ?? {};
+  return schema;
+}
+
+function validatorFor(schema: Schema): ValidateFunction {
+  const c = prepare();
+  if (schema === c.condition) {
+    const registered = c.ajv.getSchema(CONDITION_ID);
+    if (registered) return registered;
+  }
+  const cached = c.validators.get(schema);
+  if (cached) return cached;
+  const fresh = c.ajv.compile(schema);
+  c.validators.set(schema, fresh);
+  return fresh;
+}
+
+/** Whether the value satisfies the journey schema, with readable findings when it does not. */
+export function checkSchema(value: unknown): { valid: boolean; findings: Finding[] } {
+  const c = prepare();
+  const validate = validatorFor(c.root);
+  if (validate(value)) return { valid: true, findings: [] };
+  const firstError = validate.errors?.[0];
+  const findings: Finding[] = [];
+  walk(value, c.root, [], findings, 0);
+  if (findings.length === 0) {
+    findings.push({
+      code: 'schema.invalid',
+      path: firstError ? pointerToPath(firstError.instancePath) : [],
+      message: `the journey does not match the journey schema: ${firstError?.message ?? 'unknown reason'}`,
+    });
+  }
+  return { valid: false, findings };
+}
+
+const MAX_DEPTH = 64;
+
+function walk(value: unknown, rawSchema: Schema, path: Path, out: Finding[], depth: number): void {
+  if (depth > MAX_DEPTH) {
+    out.push({ code: 'schema.too-deep', path: [...path], message: `${where(path)} is nested too deeply` });
+    return;
+  }
+  const schema = deref(rawSchema);
+  const validate = validatorFor(schema);
+  if (validate(value)) return;
+  const errors = [...(validate.errors ?? [])];
+  if (Array.isArray(schema.anyOf)) {
+    walkUnion(value, schema, path, out, depth);
+    return;
+  }
+  const ownErrors = errors.filter((e) => e.instancePath === '');
+  const typeError = ownErrors.find((e) => e.keyword === 'type');
+  if (typeError) {
+    out.push(wrongType(value, [String(schema.type)], path));
+    return;
+  }
+  if (isRecord(value) && (isRecord(schema.properties) || isRecord(schema.patternProperties))) {
+    for (const e of ownErrors) out.push(translate(e, value, schema, path));
+    for (const [key, child] of Object.entries(value)) {
+      const sub = childSchema(schema, key);
+      if (sub) walk(child, sub, [...path, key], out, depth + 1);
+    }
+    return;
+  }
+  const items = schema.items;
+  if (Array.isArray(value) && isRecord(items)) {
+    for (const e of ownErrors) out.push(translate(e, value, schema, path));
+    (value as unknown[]).forEach((item, i) => {
+      walk(item, items, [...path, i], out, depth + 1);
+    });
+    return;
+  }
+  for (const e of errors) out.push(translate(e, value, schema, path));
+}
+
+function childSchema(schema: Schema, key: string): Schema | undefined {
+  const props = schema.properties;
+  if (isRecord(props) && Object.hasOwn(props, key) && isRecord(props[key])) return props[key];
+  const patterns = schema.patternProperties;
+  if (isRecord(patterns)) {
+    for (const [pattern, sub] of Object.entries(patterns)) {
+      if (isRecord(sub) && new RegExp(pattern, 'u').test(key)) return sub;
+    }
+  }
+  return undefined;
+}
+
+// ── Unions ────────────────────────────────────────────────────────────────────────────────────
+
+const NOUNS: Record<string, string> = {
+  Channel: 'channel',
+  'Channel choice': 'channel',
+  Operator: 'operator',
+};
+
+function walkUnion(value: unknown, schema: Schema, path: Path, out: Finding[], depth: number): void {
+  const branches = (schema.anyOf as Schema[]).map(deref);
+  const noun = NOUNS[String(schema.title)] ?? `\`${propertyName(path) ?? 'value'}\``;
+
+  const consts = literals(schema);
+  if (consts) {
+    const options = consts.map(String);
+    if (typeof value === 'string') {
+      const guess = didYouMean(value, options);
+      out.push({
+        code: 'schema.unknown-value',
+        path: [...path],
+        message: `unknown ${noun} ${show(value)} in ${where(path)}${didYouMeanText(guess)}`,
+        suggestion: guess ? `use \`${guess}\`` : `use one of ${listOf(options)}`,
+      });
+    } else {
+      out.push({
+        code: 'schema.wrong-type',
+        path: [...path],
+        message: `${noun} in ${where(path)} must be one of ${listOf(options)}, not ${kindOf(value)}`,
+      });
+    }
+    return;
+  }
+
+  const objectBranches = branches.filter((b) => b.type === 'object' && isRecord(b.properties));
+  const disc = discriminator(objectBranches);
+  if (disc && isRecord(value)) {
+    const options = objectBranches.map((b) => String(((b.properties as Schema)[disc] as Schema).const));
+    const isStep = path.length === 2 && path[0] === 'steps';
+    const label = isStep && disc === 'type' ? 'step type' : `\`${disc}\``;
+    if (!Object.hasOwn(value, disc)) {
+      out.push({
+        code: isStep ? 'step.missing-type' : 'schema.missing-property',
+        path: [...path],
+        message: `${where(path)} is missing \`${disc}\` (one of ${listOf(options)})`,
+        suggestion: `add \`"${disc}": "…"\` with one of ${listOf(options)}`,
+      });
+      return;
+    }
+    const chosen = objectBranches.find(
+      (b) => ((b.properties as Schema)[disc] as Schema).const === value[disc],
+    );
+    if (chosen) {
+      walk(value, chosen, path, out, depth + 1);
+      return;
+    }
+    const actual = value[disc];
+    const guess = typeof actual === 'string' ? didYouMean(actual, options) : undefined;
+    out.push({
+      code: isStep ? 'step.unknown-type' : 'schema.unknown-value',
+      path: [...path, disc],
+      message: `unknown ${label} ${show(actual)} in ${where(path)}${didYouMeanText(guess)}`,
+      suggestion: guess ? `use \`${guess}\`` : `use one of ${listOf(options)}`,
+    });
+    return;
+  }
+
+  const actualType = jsonTypeOf(value);
+  const compatible = branches.filter((b) => typesOf(b).some((t) => typeAccepts(t, actualType)));
+  if (compatible.length === 0) {
+    out.push(wrongType(value, [...new Set(branches.flatMap(typesOf))], path));
+    return;
+  }
+  if (compatible.length === 1 || !isRecord(value)) {
+    walk(value, compatible[0] as Schema, path, out, depth + 1);
+    return;
+  }
+  const keys = Object.keys(value);
+  const scored = compatible.map((b) => {
+    const props = isRecord(b.properties) ? Object.keys(b.properties) : [];
+    return { branch: b, score: keys.filter((k) => props.includes(k)).length };
+  });
+  const best = scored.reduce((a, b) => (b.score > a.score ? b : a));
+  if (best.score === 0) {
+    const shapes = compatible.map((b) => {
+      const required = Array.isArray(b.required) ? (b.required as string[]) : [];
+      const title = typeof b.title === 'string' ? b.title.toLowerCase() : 'object';
+      return `${title} (${required.map((r) => `\`${r}\``).join(' + ') || 'any keys'})`;
+    });
+    const what = schema.title === 'Condition' ? 'a condition' : `\`${propertyName(path) ?? 'this value'}\``;
+    out.push({
+      code: 'schema.invalid-shape',
+      path: [...path],
+      message: `${what} in ${where(path)} has none of the expected keys: use one of ${shapes.join(', ')}`,
+    });
+    return;
+  }
+  walk(value, best.branch, path, out, depth + 1);
+}
+
+/** All values of a union made only of constants (possibly nested unions), else undefined. */
+function literals(schema: Schema): unknown[] | undefined {
+  const s = deref(schema);
+  if (Object.hasOwn(s, 'const')) return [s.const];
+  if (Array.isArray(s.enum)) return s.enum;
+  if (!Array.isArray(s.anyOf)) return undefined;
+  const out: unknown[] = [];
+  for (const b of s.anyOf as Schema[]) {
+    const inner = literals(b);
+    if (!inner) return undefined;
+    out.push(...inner);
+  }
+  return out;
+}
+
+/** A property every branch pins to a different constant (`type` of a step, `mode` of re-entry). */
+function discriminator(branches: Schema[]): string | undefined {
+  if (branches.length < 2) return undefined;
+  const first = branches[0]?.properties as Schema;
+  for (const key of Object.keys(first)) {
+    const all = branches.every((b) => {
+      const p = (b.properties as Schema)[key];
+      return isRecord(p) && Object.hasOwn(p, 'const');
+    });
+    if (all) return key;
+  }
+  return undefined;
+}
+
+function typesOf(schema: Schema): string[] {
+  const s = deref(schema);
+  if (typeof s.type === 'string') return [s.type];
+  if (Array.isArray(s.anyOf)) return (s.anyOf as Schema[]).flatMap(typesOf);
+  return ['any'];
+}
+
+function typeAccepts(schemaType: string, actual: string): boolean {
+  return schemaType === 'any' || schemaType === actual || (schemaType === 'number' && actual === 'integer');
+}
+
+// ── Single ajv errors ─────────────────────────────────────────────────────────────────────────
+
+function wrongType(value: unknown, expected: string[], path: Path): Finding {
+  const name = propertyName(path);
+  const subject = name === undefined ? 'the journey' : `\`${name}\` in ${where(path)}`;
+  const kinds = [...new Set(expected.map(expectedKind))];
+  return {
+    code: 'schema.wrong-type',
+    path: [...path],
+    message: `${subject} must be ${kinds.join(' or ')}, not ${kindOf(value)}`,
+  };
+}
+
+function translate(e: ErrorObject, value: unknown, schema: Schema, path: Path): Finding {
+  const at = [...path, ...pointerToPath(e.instancePath)];
+  const params = e.params as Record<string, unknown>;
+  const name = propertyName(at);
+  const subject = name === undefined ? 'the value' : `\`${name}\``;
+  switch (e.keyword) {
+    case 'required': {
+      const missing = String(params.missingProperty);
+      const props = isRecord(schema.properties) ? schema.properties : {};
+      const description = isRecord(props[missing]) ? (props[missing] as Schema).description : undefined;
+      return {
+        code: 'schema.missing-property',
+        path: at,
+        message: `${where(at)} is missing \`${missing}\`${typeof description === 'string' ? ` (${lowerFirst(description)})` : ''}`,
+        suggestion: `add \`"${missing}"\``,
+      };
+    }
+    case 'additionalProperties': {
+      const extra = String(params.additionalProperty);
+      if (isRecord(schema.patternProperties) && !isRecord(schema.properties)) {
+        return invalidKey(extra, schema, at);
+      }
+      const allowed = isRecord(schema.properties) ? Object.keys(schema.properties) : [];
+      const guess = didYouMean(extra, allowed);
+      return {
+        code: 'schema.unknown-property',
+        path: [...at, extra],
+        atKey: true,
+        message: `unknown property \`${extra}\` in ${where(at)}${didYouMeanText(guess)}`,
+        suggestion: guess ? `rename it to \`${guess}\`` : `remove it; allowed here: ${listOf(allowed)}`,
+      };
+    }
+    case 'type':
+      return wrongType(value, [String(params.type)], at);
+    case 'const':
+    case 'enum': {
+      const options = e.keyword === 'const' ? [params.allowedValue] : (params.allowedValues as unknown[]);
+      return {
+        code: 'schema.unknown-value',
+        path: at,
+        message: `${subject} in ${where(at)} must be ${listOf(options.map(String))}`,
+      };
+    }
+    case 'pattern': {
+      const title = typeof schema.title === 'string' ? schema.title : undefined;
+      const description = typeof schema.description === 'string' ? schema.description : undefined;
+      const fix = title === 'Identifier' && typeof value === 'string' ? toIdentifier(value) : undefined;
+      return {
+        code: 'schema.invalid-format',
+        path: at,
+        message: `${show(value)} is not a valid ${title ? lowerFirst(title) : subject} in ${where(at)}${description ? `: ${lowerFirst(description)}` : ''}`,
+        ...(fix ? { suggestion: `use \`${fix}\`` } : {}),
+      };
+    }
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum': {
+      const limit = String(params.limit);
+      const relation = {
+        minimum: `at least ${limit}`,
+        maximum: `at most ${limit}`,
+        exclusiveMinimum: `more than ${limit}`,
+        exclusiveMaximum: `less than ${limit}`,
+      }[e.keyword];
+      return {
+        code: 'schema.out-of-range',
+        path: at,
+        message: `${subject} in ${where(at)} must be ${relation}, not ${show(value)}`,
+      };
+    }
+    case 'minLength':
+      return { code: 'schema.empty-text', path: at, message: `${subject} in ${where(at)} must not be empty` };
+    case 'minItems':
+      return {
+        code: 'schema.too-few-items',
+        path: at,
+        message: `${subject} in ${where(at)} needs at least ${String(params.limit)} ${Number(params.limit) === 1 ? 'entry' : 'entries'}`,
+      };
+    case 'uniqueItems':
+      return {
+        code: 'schema.duplicate-item',
+        path: at,
+        message: `${subject} in ${where(at)} lists the same entry twice (positions ${String(params.j)} and ${String(params.i)})`,
+        suggestion: 'remove the repeated entry',
+      };
+    default:
+      return {
+        code: 'schema.invalid',
+        path: at,
+        message: `${subject} in ${where(at)} ${e.message ?? 'is invalid'}`,
+      };
+  }
+}
+
+function invalidKey(key: string, schema: Schema, path: Path): Finding {
+  const patterns = Object.keys(schema.patternProperties as Schema);
+  const matches = (k: string) => patterns.some((p) => new RegExp(p, 'u').test(k));
+  const isLocale = propertyName(path) === 'locales';
+  const lower = key.toLowerCase();
+  const fix = matches(lower) ? lower : undefined;
+  return {
+    code: 'schema.invalid-format',
+    path: [...path, key],
+    atKey: true,
+    message: isLocale
+      ? `\`${key}\` is not a valid locale tag in ${where(path)}: use a BCP 47 tag such as \`en\`, \`ar\` or \`fa-IR\``
+      : `\`${key}\` is not an allowed name in ${where(path)}`,
+    ...(fix ? { suggestion: `use \`${fix}\`` } : {}),
+  };
+}
+
+function toIdentifier(value: string): string | undefined {
+  const slug = value
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/^[^a-z]+/, '')
+    .replace(/-+$/, '')
+    .slice(0, 64);
+  return slug.length > 0 && slug !== value ? slug : undefined;
+}
+
+function lowerFirst(text: string): string {
+  return text.length > 1 && /^[A-Z][a-z]/.test(text) ? text[0]!.toLowerCase() + text.slice(1) : text;
+}
+
+function pointerToPath(pointer: string): (string | number)[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}

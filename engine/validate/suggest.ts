@@ -1,0 +1,40 @@
+import { closest, distance } from 'fastest-levenshtein';
+
+/** Longest input we compare: beyond this, a typo suggestion is noise and the work is wasted. */
+const MAX_LENGTH = 80;
+
+/**
+ * The candidate a marketer most plausibly meant, or undefined when nothing is close.
+ * Case slips (`Email` for `email`) always count; otherwise at most a third of the letters may differ.
+ */
+export function didYouMean(input: string, candidates: readonly string[]): string | undefined {
+  if (input.length === 0 || input.length > MAX_LENGTH || candidates.length === 0) return undefined;
+  const lower = input.toLowerCase();
+  const sameCase = candidates.find((c) => c.toLowerCase() === lower);
+  if (sameCase !== undefined) return sameCase;
+  const usable = candidates.filter((c) => c.length <= MAX_LENGTH);
+  if (usable.length === 0) return undefined;
+  const best = closest(
+    lower,
+    usable.map((c) => c.toLowerCase()),
+  );
+  const original = usable.find((c) => c.toLowerCase() === best);
+  if (original === undefined) return undefined;
+  const longest = Math.max(input.length, original.length);
+  // Two edits from four letters on: a swapped pair (`emial`) costs two in Levenshtein distance.
+  const allowed = longest <= 3 ? 1 : Math.max(2, Math.floor(longest / 3));
+  return distance(lower, best) <= allowed ? original : undefined;
+}
+
+/** ` — did you mean `x`?` or the empty string. */
+export function didYouMeanText(suggestion: string | undefined): string {
+  return suggestion === undefined ? '' : ` — did you mean \`${suggestion}\`?`;
+}
+
+/** `a`, `b` or `c` — for listing the allowed values when no single one is close. */
+export function listOf(values: readonly string[], max = 12): string {
+  const quoted = values.slice(0, max).map((v) => `\`${v}\``);
+  if (values.length > max) quoted.push('…');
+  if (quoted.length <= 1) return quoted.join('');
+  return `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
+}
