@@ -1,0 +1,197 @@
+/**
+ * Ports: what the handlers need from the outside world. Adapters in functions/adapters implement
+ * them over injected AWS SDK v3 clients; local/ and tests bind the same adapters to stand-ins.
+ */
+import type { Enrollment, StepResult } from '../engine/contract.ts';
+import type { CustomerEvent, Product, Profile, PushToken } from '../engine/data.ts';
+import type { LedgerRecord } from '../engine/ledger.ts';
+import type { CapEntry } from '../engine/policy/caps.ts';
+import type { Journey } from '../engine/schema.ts';
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+// ── Store ─────────────────────────────────────────────────────────────────────────────────────
+
+export type EnrollmentStatus = 'active' | 'exited' | 'stopped';
+
+export interface EnrollmentRecord {
+  enrollment: Enrollment;
+  status: EnrollmentStatus;
+  updatedAt: string;
+  reason?: string;
+}
+
+/** A `waitForEvent` task waiting for the customer's next event of a type. */
+export interface WaitTokenRecord {
+  customerId: string;
+  eventType: string;
+  executionId: string;
+  stepId: string;
+  /** Step to continue at when the event arrives (the journey step's `onEvent`). */
+  onEvent: string;
+  taskToken: string;
+  createdAt: string;
+  /** ISO; after it the task has timed out and the token is useless. */
+  expiresAt: string;
+}
+
+/** Where a provider message id came from, for attributing delivery feedback. */
+export interface MessageIndexRecord {
+  providerMessageId: string;
+  customerId: string;
+  channel: 'email' | 'sms' | 'push';
+  journeyId: string;
+  journeyVersion: number;
+  stepId: string;
+  executionId: string;
+  at: string;
+  /** For push: which device token the message went to (stored, never logged). */
+  pushToken?: string;
+}
+
+/** The idempotency state of one (execution, step): see DynamoStore.claimStep. */
+export type StepClaim =
+  | { kind: 'claimed'; attempt: number; token: string }
+  /** Already decided; return the recorded result (a retry after success, or a deferral not yet due). */
+  | { kind: 'decided'; result: StepResult; attempt: number }
+  /** Another invocation holds the claim (its lease has not expired). */
+  | { kind: 'busy' }
+  /** A provider call was started and its outcome never recorded: never resend. */
+  | { kind: 'in_doubt'; attempt: number; channel?: string; token: string };
+
+export interface StepFinish {
+  state: 'done' | 'deferred';
+  result: StepResult;
+  /** For deferred: when the step may be decided again. */
+  until?: string;
+}
+
+export interface CapReservation<R> {
+  /** The entries to store (undefined: no change). */
+  entries?: CapEntry[];
+  result: R;
+}
+
+export interface Store {
+  getProfile(customerId: string): Promise<Profile | undefined>;
+  /**
+   * Read-modify-write with optimistic concurrency (retried on conflict). `mutate` returns the new
+   * profile, or undefined for no change. With `onceFor` (an event id) the change is applied at most
+   * once per key, so a retried ingest does not count an order twice.
+   */
+  updateProfile(
+    customerId: string,
+    mutate: (current: Profile | undefined) => Profile | undefined,
+    options?: { onceFor?: string },
+  ): Promise<Profile | undefined>;
+  findCustomerByPhone(e164: string): Promise<string | undefined>;
+
+  /** Conditional insert by (customer, event id). `processed` tells a replay from a crashed first try. */
+  putEvent(event: CustomerEvent, receivedAt: Date): Promise<{ inserted: boolean; processed: boolean }>;
+  markEventProcessed(customerId: string, eventId: string): Promise<void>;
+  /** Newest first; `since` bounds the look-back. */
+  listEvents(customerId: string, options?: { since?: Date }): Promise<CustomerEvent[]>;
+
+  getProduct(productId: string): Promise<Product | undefined>;
+  putProduct(product: Product): Promise<void>;
+
+  putEnrollment(record: EnrollmentRecord): Promise<void>;
+  listEnrollments(customerId: string): Promise<EnrollmentRecord[]>;
+  setEnrollmentStatus(
+    enrollment: Enrollment,
+    status: EnrollmentStatus,
+    at: Date,
+    reason?: string,
+  ): Promise<void>;
+
+  putWaitToken(record: WaitTokenRecord): Promise<void>;
+  listWaitTokens(customerId: string, eventType: string): Promise<WaitTokenRecord[]>;
+  /** True when this call removed it: only one ingest resumes a waiting task. */
+  deleteWaitToken(record: WaitTokenRecord): Promise<boolean>;
+
+  /** Claims (execution, step) for deciding; see StepClaim. `leaseMs` bounds a crashed claim. */
+  claimStep(customerId: string, key: string, now: Date, leaseMs: number): Promise<StepClaim>;
+  /** Marks that a provider call for `channel` is about to start (fenced by the claim token). */
+  markSending(customerId: string, key: string, token: string, channel: string): Promise<boolean>;
+  finishStep(customerId: string, key: string, token: string, finish: StepFinish): Promise<void>;
+
+  /**
+   * Atomically decides against, and updates, the customer's recent cap entries (optimistic
+   * concurrency on a version attribute, retried with jitter). `decide` may run several times.
+   */
+  reserveCap<R>(customerId: string, decide: (entries: CapEntry[]) => CapReservation<R>): Promise<R>;
+
+  putLedger(record: LedgerRecord): Promise<void>;
+  /** Oldest first. */
+  listLedger(customerId: string): Promise<LedgerRecord[]>;
+
+  putMessageIndex(record: MessageIndexRecord): Promise<void>;
+  getMessageIndex(providerMessageId: string): Promise<MessageIndexRecord | undefined>;
+}
+
+// ── Channels ──────────────────────────────────────────────────────────────────────────────────
+
+/** A provider call's result. `permanent` moves on to the next channel; `transient` survived the SDK's retries. */
+export type SendOutcome =
+  /** `invalidTokens`: push tokens that failed permanently although another device received it. */
+  | { status: 'sent'; providerMessageId: string; invalidTokens?: string[] }
+  | { status: 'permanent_failure'; reason: string; invalidTokens?: string[] }
+  | { status: 'transient_failure'; reason: string };
+
+export interface EmailMessage {
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** https one-click URL (RFC 8058) and mailto fallback for `List-Unsubscribe`. */
+  unsubscribeUrl: string;
+  unsubscribeMailto?: string;
+  tags: Record<string, string>;
+}
+
+export interface EmailSender {
+  sendEmail(message: EmailMessage): Promise<SendOutcome>;
+}
+
+export interface SmsMessage {
+  /** E.164. */
+  to: string;
+  body: string;
+  tags?: Record<string, string>;
+}
+
+export interface PushMessage {
+  tokens: PushToken[];
+  title: string;
+  body: string;
+  deepLink?: string;
+  tags?: Record<string, string>;
+}
+
+export interface MessagingSender {
+  sendSms(message: SmsMessage): Promise<SendOutcome>;
+  sendPush(message: PushMessage): Promise<SendOutcome>;
+}
+
+// ── Workflows ─────────────────────────────────────────────────────────────────────────────────
+
+export interface ExecutionStarter {
+  /** Deterministic name ⇒ a second start of the same enrollment reports `already_started`. */
+  start(enrollment: Enrollment): Promise<{ status: 'started' | 'already_started'; executionArn: string }>;
+  stop(enrollment: Enrollment, cause: string): Promise<void>;
+  /** Resumes a `waitForEvent` task. False when the task is gone (timed out, execution stopped). */
+  sendTaskSuccess(taskToken: string, output: unknown): Promise<boolean>;
+}
+
+// ── Journeys ──────────────────────────────────────────────────────────────────────────────────
+
+export interface JourneyRegistry {
+  /** A specific version: a customer finishes on the version they entered. */
+  get(journeyId: string, version: number): Journey | undefined;
+  /** The newest version of every journey: what new events enter. */
+  active(): Journey[];
+}
