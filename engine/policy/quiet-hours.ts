@@ -5,7 +5,8 @@
  * Wall-clock arithmetic goes through luxon so daylight-saving changes are handled explicitly:
  * - spring forward: when the window's end falls in the skipped hour (e.g. 02:30 on the day
  *   New York jumps from 02:00 to 03:00), the first allowed instant is the jump itself;
- * - fall back: when the end time occurs twice, the first occurrence after `now` wins.
+ * - fall back: when the end time occurs twice, the first occurrence after `now` wins; when the
+ *   clock is set back to before the window's start, the window ends at that change.
  */
 import { DateTime, FixedOffsetZone, IANAZone } from 'luxon';
 import type { ChannelName } from '../schema.ts';
@@ -29,8 +30,8 @@ export function isInWindow(minuteOfDay: number, window: QuietHoursWindow): boole
 
 /**
  * When `channel`'s quiet hours are in force at `now` in `zone`, the first instant after them
- * (always a whole local minute, strictly after `now`); otherwise undefined. An unknown zone is
- * treated as UTC (callers resolve the zone with `customerZone`, which records the fallback).
+ * (a whole minute, strictly after `now`); otherwise undefined. An unknown zone is treated as UTC
+ * (callers resolve the zone with `customerZone`, which records the fallback).
  */
 export function quietHoursEnd(
   channel: ChannelName,
@@ -39,24 +40,38 @@ export function quietHoursEnd(
   config: PolicyConfig,
 ): Date | undefined {
   const window = config.quietHours[channel];
-  if (!window) return undefined;
+  if (!window || minutesOf(window.start) === minutesOf(window.end)) return undefined;
   const safeZone = IANAZone.isValidZone(zone) ? zone : 'UTC';
-  const local = DateTime.fromJSDate(now, { zone: safeZone });
-  const minuteOfDay = local.hour * 60 + local.minute;
-  if (!isInWindow(minuteOfDay, window)) return undefined;
+  if (!isInWindow(localMinute(now.getTime(), safeZone), window)) return undefined;
+  return windowEnd(window, safeZone, now.getTime(), 0);
+}
 
-  const endMinutes = minutesOf(window.end);
+/**
+ * The first instant after `from` (inside the window) at which the local clock is outside it.
+ *
+ * Within one UTC offset the local clock runs continuously, so it leaves the window only at its
+ * end time. A change of offset before that can make it jump out: past the end (spring forward, an
+ * end time that does not exist that day) or back before the start (fall back). So: find the end
+ * time, then the first offset change before it; if the clock right after that change is outside
+ * the window, the change is the answer, else continue from the change.
+ */
+function windowEnd(window: QuietHoursWindow, zone: string, from: number, depth: number): Date {
+  const local = DateTime.fromMillis(from, { zone });
+  const minuteOfDay = local.hour * 60 + local.minute;
+  const start = minutesOf(window.start);
+  const end = minutesOf(window.end);
   // Inside a midnight-spanning window before midnight: the window ends tomorrow.
-  const endsTomorrow = minutesOf(window.start) > endMinutes && minuteOfDay >= minutesOf(window.start);
-  const day = endsTomorrow ? local.startOf('day').plus({ days: 1 }) : local;
-  const wall = {
-    year: day.year,
-    month: day.month,
-    day: day.day,
-    hour: Math.floor(endMinutes / 60),
-    minute: endMinutes % 60,
-  };
-  return firstInstantAtOrAfter(wall, safeZone, now);
+  const day = start > end && minuteOfDay >= start ? local.startOf('day').plus({ days: 1 }) : local;
+  const endsAt = wallClockInstant(
+    { year: day.year, month: day.month, day: day.day, hour: Math.floor(end / 60), minute: end % 60 },
+    zone,
+    from,
+  );
+  const change = firstOffsetChange(from, endsAt, zone);
+  if (change === undefined) return new Date(endsAt);
+  if (!isInWindow(localMinute(change, zone), window)) return new Date(change);
+  // Zones change offset at most a few times a year; three hops cover any real sequence.
+  return depth < 3 ? windowEnd(window, zone, change, depth + 1) : new Date(endsAt);
 }
 
 interface Wall {
@@ -67,45 +82,45 @@ interface Wall {
   minute: number;
 }
 
-/** The earliest instant after `after` whose wall-clock time in `zone` is at least `wall`. */
-function firstInstantAtOrAfter(wall: Wall, zone: string, after: Date): Date {
+/**
+ * The instant (ms) of a wall-clock time in `zone`, the earliest one after `after` when a fall-back
+ * change makes it occur twice. A wall time skipped by a spring-forward change comes back moved
+ * past the gap (luxon's rule); `windowEnd` then finds the change itself.
+ */
+function wallClockInstant(wall: Wall, zone: string, after: number): number {
   const candidate = DateTime.fromObject(wall, { zone });
   const sameWall = (d: DateTime) => d.hour === wall.hour && d.minute === wall.minute && d.day === wall.day;
-
-  if (!sameWall(candidate)) {
-    // The wall time does not exist (skipped by a spring-forward change): luxon moved it past the
-    // gap. Every instant from the change onwards shows a later wall time, every instant before it
-    // an earlier one, so the answer is the change itself.
-    return transitionBefore(candidate);
-  }
-  // A wall time repeated by a fall-back change has two instants; luxon picks one of them. Read it
-  // with the offsets in force on either side and keep the earliest that is still ahead.
+  if (!sameWall(candidate)) return candidate.toMillis();
+  // luxon picks one of a repeated wall time's two instants: read it with the offsets in force on
+  // either side and keep the earliest still ahead.
   const readings = [candidate.minus({ hours: 3 }).offset, candidate.plus({ hours: 3 }).offset].map((offset) =>
     DateTime.fromObject(wall, { zone: FixedOffsetZone.instance(offset) }).setZone(zone),
   );
   const ahead = [candidate, ...readings]
-    .filter((d) => sameWall(d) && d.toMillis() > after.getTime())
+    .filter((d) => sameWall(d) && d.toMillis() > after)
     .map((d) => d.toMillis());
-  if (ahead.length > 0) return new Date(Math.min(...ahead));
-  // Not reachable for a window that contains `after`; stay safe and move one minute on.
-  return new Date(Math.floor(after.getTime() / MINUTE_MS) * MINUTE_MS + MINUTE_MS);
+  return ahead.length > 0 ? Math.min(...ahead) : candidate.toMillis();
 }
 
 /**
- * The instant at which the zone's UTC offset last changed before `d` (searched within 6 hours,
- * to the minute). Offsets change on whole minutes in every zone of the current tz database.
+ * The first instant in `(from, to]` at which the zone's UTC offset differs from the offset at
+ * `from`, to the minute, or undefined. Offsets change on whole minutes in the current tz database.
  */
-function transitionBefore(d: DateTime): Date {
-  const zone = d.zone;
+function firstOffsetChange(from: number, to: number, zone: string): number | undefined {
   const offsetAt = (ms: number) => DateTime.fromMillis(ms, { zone }).offset;
-  const target = d.offset;
-  let lo = d.toMillis() - 6 * 60 * MINUTE_MS; // offset differs here
-  let hi = d.toMillis(); // offset equals `target` here
-  if (offsetAt(lo) === target) return d.toJSDate();
+  const before = offsetAt(from);
+  if (offsetAt(to) === before) return undefined;
+  let lo = Math.floor(from / MINUTE_MS) * MINUTE_MS; // offset `before`
+  let hi = Math.ceil(to / MINUTE_MS) * MINUTE_MS; // offset changed
   while (hi - lo > MINUTE_MS) {
     const mid = lo + Math.floor((hi - lo) / 2 / MINUTE_MS) * MINUTE_MS;
-    if (offsetAt(mid) === target) hi = mid;
-    else lo = mid;
+    if (offsetAt(mid) === before) lo = mid;
+    else hi = mid;
   }
-  return new Date(hi);
+  return hi;
+}
+
+function localMinute(ms: number, zone: string): number {
+  const local = DateTime.fromMillis(ms, { zone });
+  return local.hour * 60 + local.minute;
 }

@@ -197,6 +197,15 @@ const rows: Row[] = [
     until: '2026-04-04T15:15:00.000Z',
   },
 
+  // Pacific/Chatham: +13:45 in summer, back to +12:45 at 03:45 local on 2026-04-05 (14:00Z).
+  {
+    name: 'Chatham: a clock set back before the window’s start ends the window at the change',
+    zone: 'Pacific/Chatham',
+    now: '2026-04-04T13:30:00Z',
+    window: { start: '03:00', end: '06:00' },
+    until: '2026-04-04T14:00:00.000Z',
+  },
+
   // A window that does not span midnight.
   {
     name: 'a daytime window (12:00–14:00) defers to 14:00',
@@ -296,6 +305,39 @@ describe('quiet hours (property)', () => {
         },
       ),
       { numRuns: 2000 },
+    );
+  });
+
+  it('is quiet at every minute from now until the end, around DST changes', () => {
+    // Nights around the 2026 transitions of the zones under test.
+    const transitions = [
+      ['America/New_York', '2026-03-08T07:00:00Z'],
+      ['America/New_York', '2026-11-01T06:00:00Z'],
+      ['Europe/London', '2026-03-29T01:00:00Z'],
+      ['Europe/London', '2026-10-25T01:00:00Z'],
+      ['Australia/Lord_Howe', '2026-10-03T15:30:00Z'],
+      ['Australia/Lord_Howe', '2026-04-04T15:00:00Z'],
+      ['Pacific/Chatham', '2026-04-04T14:00:00Z'],
+    ] as const;
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...transitions),
+        fc.integer({ min: -20 * 60, max: 20 * 60 }),
+        hhmm,
+        hhmm,
+        ([zone, at], minutesFromChange, start, end) => {
+          fc.pre(start !== end);
+          const window = { start, end };
+          const now = new Date(Date.parse(at) + minutesFromChange * 60_000);
+          const until = quietHoursEnd('sms', zone, now, withSmsWindow(window));
+          if (!until) return !isInWindow(localMinute(now, zone), window);
+          for (let t = now.getTime(); t < until.getTime(); t += 60_000) {
+            if (!isInWindow(localMinute(new Date(t), zone), window)) return false;
+          }
+          return !isInWindow(localMinute(until, zone), window);
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });
