@@ -1,5 +1,7 @@
 import { Command } from 'commander';
+import { registerCompile } from './commands/compile.ts';
 import { registerSchema } from './commands/schema.ts';
+import { registerValidate } from './commands/validate.ts';
 
 const program = new Command()
   .name('herald')
@@ -7,5 +9,7 @@ const program = new Command()
   .showHelpAfterError();
 
 registerSchema(program);
+registerValidate(program);
+registerCompile(program);
 
 await program.parseAsync(process.argv);

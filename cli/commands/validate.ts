@@ -1,0 +1,75 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import {
+  formatProblems,
+  type Problem,
+  summarize,
+  type ValidationResult,
+  validateJourneyText,
+} from '../../engine/validate/index.ts';
+
+/** Read and validate journey files; a file that cannot be read is a problem of its own, not a crash. */
+export async function validateJourneyFiles(paths: readonly string[]): Promise<ValidationResult[]> {
+  return Promise.all(
+    paths.map(async (file): Promise<ValidationResult> => {
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        const reason =
+          code === 'ENOENT'
+            ? 'no such file'
+            : code === 'EISDIR'
+              ? 'it is a directory'
+              : (code ?? 'unreadable');
+        return {
+          file,
+          problems: [
+            {
+              file,
+              code: 'file.unreadable',
+              path: '',
+              line: 1,
+              column: 1,
+              message: `cannot read the journey file: ${reason}`,
+              severity: 'error',
+            },
+          ],
+        };
+      }
+      return validateJourneyText(text, file);
+    }),
+  );
+}
+
+export function registerValidate(program: Command): void {
+  program
+    .command('validate')
+    .description('check journey files; exit 1 when any has an error (warnings do not fail)')
+    .argument('<files...>', 'journey files, e.g. workflows/*.journey.json')
+    .option('--json', 'print the results as JSON for tools')
+    .action(async (files: string[], options: { json?: boolean }) => {
+      const results = await validateJourneyFiles(files);
+      const problems: Problem[] = results.flatMap((r) => r.problems);
+      const failed = problems.some((p) => p.severity === 'error');
+      if (options.json) {
+        const report = {
+          ok: !failed,
+          files: results.map((r) => ({
+            file: r.file,
+            valid: r.journey !== undefined,
+            problems: r.problems,
+          })),
+          errors: problems.filter((p) => p.severity === 'error').length,
+          warnings: problems.filter((p) => p.severity === 'warning').length,
+        };
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      } else {
+        if (problems.length > 0) process.stdout.write(`${formatProblems(problems)}\n\n`);
+        const verdict = failed ? '✗' : '✓';
+        process.stdout.write(`${verdict} ${summarize(problems, results.length)}\n`);
+      }
+      if (failed) process.exitCode = 1;
+    });
+}
