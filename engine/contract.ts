@@ -77,7 +77,11 @@ export type StepResult =
   | { outcome: 'wait'; until: string }
   | { outcome: 'exit'; reason: string; detail?: StepDetail };
 
-export type DeferReason = 'quiet_hours' | 'capped';
+/**
+ * `retry`: the step could not be decided now and must run again at `until` (the provider failed
+ * transiently after the SDK's own retries, or another invocation of the same step holds it).
+ */
+export type DeferReason = 'quiet_hours' | 'capped' | 'retry';
 
 /** Small, personal-data-free facts about the decision, for logs and simulate. */
 export interface StepDetail {
