@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerCompile } from './commands/compile.ts';
+import { registerCompile } from './commands/compile.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerValidate } from './commands/validate.ts';
 
@@ -9,6 +10,7 @@ const program = new Command()
   .showHelpAfterError();
 
 registerSchema(program);
+registerCompile(program);
 registerValidate(program);
 registerCompile(program);
 
