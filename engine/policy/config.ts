@@ -69,7 +69,8 @@ export type PolicyConfig = Static<typeof PolicyConfigSchema>;
 
 // ── Defaults ──────────────────────────────────────────────────────────────────────────────────
 
-export const DEFAULT_POLICY: PolicyConfig = Object.freeze({
+/** Deeply frozen: shared by every decision, so an accidental mutation throws instead of leaking. */
+export const DEFAULT_POLICY: PolicyConfig = deepFreeze({
   defaultTimeZone: 'UTC',
   quietHours: {
     sms: { start: '21:00', end: '08:00' },
@@ -87,7 +88,15 @@ export const DEFAULT_POLICY: PolicyConfig = Object.freeze({
   ],
   deferPriorityAtLeast: 50,
   maxBehaviourWindow: 'P365D',
-}) as PolicyConfig;
+} satisfies PolicyConfig);
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
 
 // ── Parsing ───────────────────────────────────────────────────────────────────────────────────
 
