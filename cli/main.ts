@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import { registerCompile } from './commands/compile.ts';
-import { registerCompile } from './commands/compile.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerValidate } from './commands/validate.ts';
 
@@ -10,7 +9,6 @@ const program = new Command()
   .showHelpAfterError();
 
 registerSchema(program);
-registerCompile(program);
 registerValidate(program);
 registerCompile(program);
 
