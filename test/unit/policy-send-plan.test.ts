@@ -187,6 +187,27 @@ const profileArb = fc.record(
   { requiredKeys: ['id'] },
 ) as unknown as fc.Arbitrary<Profile>;
 
+/** Anything at all under the profile's own keys (what a corrupted item might hold). */
+const wildProfileArb = fc
+  .record(
+    Object.fromEntries(
+      [
+        'email',
+        'phone',
+        'country',
+        'pushTokens',
+        'locale',
+        'timeZone',
+        'preferredChannel',
+        'consent',
+        'suppressed',
+        'engagement',
+      ].map((k) => [k, fc.anything()]),
+    ),
+    { requiredKeys: [] },
+  )
+  .map((fields) => ({ ...fields, id: 'c1' }) as unknown as Profile);
+
 const stepArb = fc
   .uniqueArray(fc.constantFrom<ChannelChoice>('preferred', 'email', 'sms', 'push'), {
     minLength: 1,
@@ -215,10 +236,21 @@ function usable(profile: Profile, channel: ChannelName, transactional: boolean):
 }
 
 describe('send planning (property)', () => {
+  it('skips every channel with no_content when the step names a message the journey lacks', () => {
+    const plan = planSend({ ...step('email', 'sms'), message: 'missing' }, ctx(tehrani, NOON));
+    expect(plan).toEqual({
+      kind: 'none',
+      skipped: [
+        { channel: 'email', reason: 'no_content' },
+        { channel: 'sms', reason: 'no_content' },
+      ],
+    });
+  });
+
   it('never throws and never plans a channel without consent, address or outside allowed hours', () => {
     fc.assert(
       fc.property(
-        profileArb,
+        fc.oneof(profileArb, wildProfileArb),
         stepArb,
         fc.date({
           min: new Date('2026-01-01T00:00:00Z'),
