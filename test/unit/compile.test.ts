@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AslDefinition, AslState } from '../../engine/compile/asl.ts';
@@ -201,6 +202,23 @@ describe('transition counts', () => {
       REFERENCES.map((j) => [j.id, longestPathTransitions(compileJourney(j)).transitions]),
     );
     expect(counts).toEqual({ welcome: 8, 'replenishment-reminder': 10, 'cart-abandonment': 10 });
+  });
+
+  it('matches the table in docs/transitions.md', () => {
+    const doc = readFileSync(new URL('../../docs/transitions.md', import.meta.url), 'utf8');
+    for (const journey of REFERENCES) {
+      const row = doc.match(
+        new RegExp(`^\\| \`${journey.id}\` \\| (\\d+) \\| (\\d+) \\| (\\d+) \\| (\\d+) \\|$`, 'm'),
+      );
+      expect(row, `a row for ${journey.id}`).not.toBeNull();
+      const lean = compileJourney(journey);
+      expect(row!.slice(1).map(Number)).toEqual([
+        longestPathTransitions(lean).transitions,
+        longestPathTransitions(compileNaive(journey)).transitions,
+        Object.keys(lean.States).length,
+        shortestPathTransitions(lean).transitions,
+      ]);
+    }
   });
 
   it('names the states of the longest path, from the start to a terminal state', () => {
