@@ -37,6 +37,8 @@ export interface SimClock {
   readonly errors: unknown[];
   /** Work in flight right now. */
   inFlight(): number;
+  /** How often tracked work had to be let through a short simulated sleep (see `rescue`). */
+  rescues(): number;
   /** Restores the real timers and Date. */
   uninstall(): void;
 }
@@ -48,6 +50,16 @@ const turn = () => new Promise<void>((resolve) => realSetImmediate(resolve));
 
 /** Tracked work that waits on simulated time can never finish: fail loudly instead of hanging. */
 const STALL_MS = 30_000;
+/** Real ms without any tracked work completing before a short simulated sleep is let through. */
+const RESCUE_AFTER_MS = 25;
+/** Only timers this close (simulated ms) are let through: retry jitter, not a journey's Wait. */
+const RESCUE_HORIZON_MS = 500;
+
+/** When the earliest pending fake timer is due (fake-timers keeps them in a min-heap on `callAt`). */
+function nextTimerAt(clock: object): number | undefined {
+  const heap = (clock as { timerHeap?: { peek(): { callAt: number } | undefined } }).timerHeap;
+  return heap?.peek()?.callAt;
+}
 
 export class ClockStallError extends Error {
   readonly code = 'CLOCK_STALL';
@@ -106,6 +118,20 @@ export function installSimClock(start: Date): SimClock {
     return promise;
   };
 
+  let rescues = 0;
+  /**
+   * Tracked work sleeping on a short simulated timer (a store's jittered retry, an SDK backoff)
+   * would wait forever: when nothing has completed for a while, fire the next timer if it is due
+   * within RESCUE_HORIZON_MS. Such a run is no longer strictly deterministic; `rescues` counts them.
+   */
+  const rescue = (): boolean => {
+    const next = nextTimerAt(clock);
+    if (next === undefined || next - clock.now > RESCUE_HORIZON_MS) return false;
+    clock.next();
+    rescues += 1;
+    return true;
+  };
+
   const idle = async (): Promise<void> => {
     // Two quiet turns: work finishing in one turn may start more work in its continuation.
     let quiet = 0;
@@ -115,10 +141,12 @@ export function installSimClock(start: Date): SimClock {
         await new Promise<void>((resolve, reject) => {
           // Real time, and only while nothing completes: a slow but moving batch is fine.
           const check = () => {
-            if (performance.now() - progressAt >= STALL_MS) reject(new ClockStallError(inFlight));
-            else watchdog = realSetTimeout(check, STALL_MS / 6);
+            const stalledMs = performance.now() - progressAt;
+            if (stalledMs >= STALL_MS) return reject(new ClockStallError(inFlight));
+            if (stalledMs >= RESCUE_AFTER_MS && rescue()) progressAt = performance.now();
+            watchdog = realSetTimeout(check, RESCUE_AFTER_MS);
           };
-          let watchdog = realSetTimeout(check, STALL_MS / 6);
+          let watchdog = realSetTimeout(check, RESCUE_AFTER_MS);
           waiters.push(() => {
             realClearTimeout(watchdog);
             resolve();
@@ -167,6 +195,7 @@ export function installSimClock(start: Date): SimClock {
     },
     errors,
     inFlight: () => inFlight,
+    rescues: () => rescues,
     uninstall: () => clock.uninstall(),
   };
 }

@@ -72,6 +72,20 @@ describe('simulated clock', () => {
     expect(log).toEqual(['first:start', 'first:end', 'second:start', 'second:end']);
   });
 
+  it('lets tracked work through a short simulated sleep (a retry jitter) without moving far', async () => {
+    clock = installSimClock(START);
+    const c = clock;
+    let finishedAt: string | undefined;
+    c.at(START, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      finishedAt = c.now().toISOString();
+    });
+    c.at(new Date(START.getTime() + 3_600_000), async () => undefined);
+    await c.run();
+    expect(finishedAt).toBe('2026-03-02T06:00:00.120Z');
+    expect(c.rescues()).toBe(1);
+  });
+
   it('stops at `until` and leaves later timers pending', async () => {
     clock = installSimClock(START);
     const c = clock;
