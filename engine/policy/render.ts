@@ -109,23 +109,28 @@ export interface Renderer {
   readonly cacheSize: number;
 }
 
-const LIMITS = { parseLimit: 1e6, renderLimit: 1_000, memoryLimit: 1e7 } as const;
+/**
+ * The Liquid settings every send uses; the validator parses with the same ones so a template it
+ * accepts renders. Unknown filters fail, missing variables are empty, no template reads files.
+ */
+export const LIQUID_OPTIONS = Object.freeze({
+  strictFilters: true,
+  strictVariables: false,
+  ownPropertyOnly: true,
+  templates: {},
+  parseLimit: 1e6,
+  renderLimit: 1_000,
+  memoryLimit: 1e7,
+});
 
 /**
  * One renderer per process: liquidjs is configured once and every template is parsed at most
  * once per `journeyId@version/messageId/locale/channel/field` (a journey version is immutable).
  */
 export function createRenderer(): Renderer {
-  const common = {
-    strictFilters: true,
-    strictVariables: false,
-    ownPropertyOnly: true,
-    templates: {},
-    ...LIMITS,
-  };
   // Escaping is attached to each output at parse time, so HTML fields get their own instance.
-  const text = new Liquid(common);
-  const html = new Liquid({ ...common, outputEscape: 'escape' });
+  const text = new Liquid(LIQUID_OPTIONS);
+  const html = new Liquid({ ...LIQUID_OPTIONS, outputEscape: 'escape' });
   const cache = new Map<string, Template[]>();
 
   function renderField(key: string, source: string, asHtml: boolean, scope: object): string {

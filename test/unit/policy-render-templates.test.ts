@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CustomerEvent, Profile } from '../../engine/data.ts';
 import {
@@ -240,6 +241,34 @@ describe('render errors', () => {
     );
     expect(codeOf(() => r.render(journey({ emailOnly }), 'nope', 'sms', scope(), 'en'))).toBe(
       'unknown_message',
+    );
+  });
+});
+
+describe('rendering (property)', () => {
+  it('escapes any customer text in HTML and keeps it verbatim in text, for any locale asked', () => {
+    const r = createRenderer();
+    const j = journey({ hi });
+    fc.assert(
+      fc.property(
+        fc.string(),
+        fc.oneof(fc.constantFrom('en', 'fa-IR', 'ar', 'xx-YY'), fc.string()),
+        (name, locale) => {
+          const out = r.render(j, 'hi', 'email', scope({ firstName: name }), locale);
+          const escaped = name
+            .replaceAll('&', '&amp;')
+            .replaceAll('<', '&lt;')
+            .replaceAll('>', '&gt;')
+            .replaceAll('"', '&#34;')
+            .replaceAll("'", '&#39;');
+          const body = /<body dir="(?:ltr|rtl)">([\s\S]*)<\/body>/.exec(out.email?.html ?? '')?.[1] ?? '';
+          return (
+            ['en', 'fa', 'ar'].includes(out.locale) &&
+            (out.locale !== 'en' || (body.includes(escaped) && out.email?.text === `Hello ${name} via web`))
+          );
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });
