@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type CapCheckInput, type CapEntry, capCheck } from '../../engine/policy/caps.ts';
 import { DEFAULT_POLICY, type PolicyConfig } from '../../engine/policy/config.ts';
@@ -169,5 +170,38 @@ describe('cap bookkeeping', () => {
   it('ignores entries with an unreadable timestamp', () => {
     const recent = [sent('not a date'), sent(daysAgo(1)), sent(daysAgo(2))];
     expect(check({ recent })).toEqual({ ok: true });
+  });
+});
+
+describe('caps (property)', () => {
+  const entryArb = fc.record({
+    key: fc.uuid(),
+    at: fc
+      .integer({ min: -10 * 86_400, max: 0 })
+      .map((s) => new Date(NOW.getTime() + s * 1000).toISOString()),
+    channel: fc.constantFrom<CapEntry['channel']>('email', 'sms', 'push'),
+    category: fc.constantFrom<CapEntry['category']>('marketing', 'transactional'),
+    priority: fc.integer({ min: 1, max: 100 }),
+    journeyId: fc.constant('j'),
+  });
+
+  it('a capped send fits at `until`, and not a moment before the window frees up', () => {
+    fc.assert(
+      fc.property(
+        fc.array(entryArb, { maxLength: 8 }),
+        fc.constantFrom<CapEntry['channel']>('email', 'sms', 'push'),
+        fc.constantFrom<CapEntry['category']>('marketing', 'transactional'),
+        fc.integer({ min: 1, max: 100 }),
+        (recent, channel, category, priority) => {
+          const result = check({ recent, channel, category, priority });
+          if (result.ok) return true;
+          const later = check({ recent, channel, category, priority, now: result.until });
+          const freesAt = result.until.getTime() - (100 - priority) * 1000;
+          const justBefore = check({ recent, channel, category, priority, now: new Date(freesAt - 1) });
+          return later.ok && !justBefore.ok && result.action === (priority >= 50 ? 'defer' : 'skip');
+        },
+      ),
+      { numRuns: 1000 },
+    );
   });
 });
