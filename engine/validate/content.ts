@@ -36,6 +36,10 @@ export function checkContent(journey: Record<string, unknown>, scope: FieldScope
   const ids = Object.keys(messages);
   const used = new Set<string>();
 
+  for (const step of Object.values(steps)) {
+    // Any step naming a message uses it, even one whose own type is misspelt (reported elsewhere).
+    if (isRecord(step) && typeof step.message === 'string') used.add(step.message);
+  }
   for (const [stepId, step] of Object.entries(steps)) {
     if (!isRecord(step) || step.type !== 'send' || typeof step.message !== 'string') continue;
     const at: Path = ['steps', stepId];
@@ -50,9 +54,8 @@ export function checkContent(journey: Record<string, unknown>, scope: FieldScope
       });
       continue;
     }
-    used.add(step.message);
     const available = channelsWithContent(message);
-    if (!Array.isArray(step.channels)) continue;
+    if (!Array.isArray(step.channels) || !isRecord(message.locales)) continue;
     step.channels.forEach((channel, i) => {
       if (channel === 'preferred') {
         if (available.size === 0) {
@@ -156,7 +159,7 @@ function locales(
       code: 'message.missing-default-locale',
       path: [...at],
       message: `${where(at)} has no \`${defaultLocale}\` variant, the journey’s default language: customers whose language is missing would get nothing`,
-      suggestion: `add a \`${defaultLocale}\` variant next to ${tags.map((t) => `\`${t}\``).join(', ')}`,
+      suggestion: `add the \`${defaultLocale}\` variant next to ${tags.map((t) => `\`${t}\``).join(', ')}`,
     });
     return;
   }

@@ -313,11 +313,13 @@ function translate(e: ErrorObject, value: unknown, schema: Schema, path: Path): 
     case 'required': {
       const missing = String(params.missingProperty);
       const props = isRecord(schema.properties) ? schema.properties : {};
-      const description = isRecord(props[missing]) ? (props[missing] as Schema).description : undefined;
+      const prop = isRecord(props[missing]) ? (props[missing] as Schema) : {};
+      // Shared scalars (Identifier, Field path…) carry a title and a format description, not a purpose.
+      const description = prop.title === undefined ? prop.description : undefined;
       return {
         code: 'schema.missing-property',
         path: at,
-        message: `${where(at)} is missing \`${missing}\`${typeof description === 'string' ? ` (${lowerFirst(description)})` : ''}`,
+        message: `${where(at)} is missing \`${missing}\`${typeof description === 'string' ? ` (${lowerFirst(description).replace(/\.$/, '')})` : ''}`,
         suggestion: `add \`"${missing}"\``,
       };
     }
@@ -350,11 +352,18 @@ function translate(e: ErrorObject, value: unknown, schema: Schema, path: Path): 
     case 'pattern': {
       const title = typeof schema.title === 'string' ? schema.title : undefined;
       const description = typeof schema.description === 'string' ? schema.description : undefined;
-      const fix = title === 'Identifier' && typeof value === 'string' ? toIdentifier(value) : undefined;
+      const fix =
+        typeof value !== 'string'
+          ? undefined
+          : title === 'Identifier'
+            ? toIdentifier(value)
+            : name === 'attribute'
+              ? toAttributeName(value)
+              : undefined;
       return {
         code: 'schema.invalid-format',
         path: at,
-        message: `${show(value)} is not a valid ${title ? lowerFirst(title) : subject} in ${where(at)}${description ? `: ${lowerFirst(description)}` : ''}`,
+        message: `${show(value)} is not a valid ${title ? lowerFirst(title) : subject} in ${where(at)}${description ? `: ${lowerFirst(description).replace(/\.$/, '')}` : name === 'attribute' ? ': use letters, digits and `_` only' : ''}`,
         ...(fix ? { suggestion: `use \`${fix}\`` } : {}),
       };
     }
@@ -427,8 +436,14 @@ function toIdentifier(value: string): string | undefined {
   return slug.length > 0 && slug !== value ? slug : undefined;
 }
 
+function toAttributeName(value: string): string | undefined {
+  const words = value.split(/[^A-Za-z0-9_]+/).filter(Boolean);
+  const camel = words.map((w, i) => (i === 0 ? w.toLowerCase() : w[0]!.toUpperCase() + w.slice(1))).join('');
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(camel) && camel !== value ? camel : undefined;
+}
+
 function lowerFirst(text: string): string {
-  return text.length > 1 && /^[A-Z][a-z]/.test(text) ? text[0]!.toLowerCase() + text.slice(1) : text;
+  return /^[A-Z](?![A-Z0-9])/.test(text) ? text[0]!.toLowerCase() + text.slice(1) : text;
 }
 
 function pointerToPath(pointer: string): (string | number)[] {

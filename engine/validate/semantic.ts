@@ -12,6 +12,8 @@ import { didYouMean, didYouMeanText, listOf } from './suggest.ts';
 import type { Finding } from './types.ts';
 
 const IDENTIFIER = /^[a-z][a-z0-9_-]{0,63}$/;
+/** The schema's FieldPath pattern: paths that fail it are reported by the schema check, not twice. */
+const FIELD_PATH = /^(profile|event|product)(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
 /** Standard Step Functions executions last at most a year. */
 const MAX_RUN_MS = 365 * 24 * 3600 * 1000;
 
@@ -151,7 +153,7 @@ function wait(step: Record<string, unknown>, at: Path, scope: FieldScope, out: F
   if (until.offset !== undefined) duration(until.offset, [...at, 'until', 'offset'], true, out);
   for (const key of ['date', 'addDaysFrom'] as const) {
     const value = until[key];
-    if (typeof value !== 'string') continue;
+    if (typeof value !== 'string' || !FIELD_PATH.test(value)) continue;
     const result = checkField(value.split('.'), scope);
     if (!result.ok) {
       out.push({
@@ -246,7 +248,7 @@ function condition(cond: unknown, path: Path, scope: FieldScope, out: Finding[],
     if (cond.sameProduct === true && !scope.forEachItem)
       sameProductWithoutItems([...path, 'sameProduct'], out);
   }
-  if (typeof cond.field === 'string' && /^[A-Za-z_][\w.]*$/.test(cond.field)) {
+  if (typeof cond.field === 'string' && FIELD_PATH.test(cond.field)) {
     const result = checkField(cond.field.split('.'), scope);
     if (!result.ok) {
       out.push({
@@ -299,14 +301,14 @@ export function duration(
   const parsed = Duration.fromISO(body);
   const valid = parsed.isValid && /\d/.test(body);
   if (!valid || (negative && !signed)) {
-    const fix = valid ? undefined : suggestDuration(body, negative && signed);
+    const fix = valid ? body : suggestDuration(body, negative && signed);
     out.push({
       code: 'duration.invalid',
       path: [...path],
       message:
         negative && !signed && valid
           ? `${show(value)} in ${where(path)} is negative; only \`until.offset\` may go back in time`
-          : `${show(value)} in ${where(path)} is not an ISO 8601 duration${fix ? ` — did you mean \`${fix}\`?` : ''}`,
+          : `${show(value)} in ${where(path)} is not an ISO 8601 duration${didYouMeanText(fix)}`,
       suggestion: fix
         ? `use \`${fix}\``
         : 'write it like `PT30M` (30 minutes), `PT1H` (1 hour), `P2D` (2 days) or `P1W` (1 week)',

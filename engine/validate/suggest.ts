@@ -23,7 +23,15 @@ export function didYouMean(input: string, candidates: readonly string[]): string
   const longest = Math.max(input.length, original.length);
   // Two edits from four letters on: a swapped pair (`emial`) costs two in Levenshtein distance.
   const allowed = longest <= 3 ? 1 : Math.max(2, Math.floor(longest / 3));
-  return distance(lower, best) <= allowed ? original : undefined;
+  if (distance(lower, best) <= allowed) return original;
+  // `equals` for `eq`, `unsub` for `unsubscribed`: one is the other's beginning.
+  const prefixed = usable
+    .filter((c) => {
+      const cl = c.toLowerCase();
+      return (cl.length >= 2 && lower.startsWith(cl)) || (lower.length >= 3 && cl.startsWith(lower));
+    })
+    .sort((a, b) => b.length - a.length);
+  return prefixed.length === 1 || (prefixed.length > 1 && lower.length >= 3) ? prefixed[0] : undefined;
 }
 
 /** ` — did you mean `x`?` or the empty string. */
