@@ -2,6 +2,7 @@
  * Everything a policy decision may look at. Built by the step Lambda (or simulate) from fresh
  * data; every policy function is a pure function of it.
  */
+import { DateTime } from 'luxon';
 import type { Enrollment } from '../contract.ts';
 import type { CustomerEvent, Product, Profile } from '../data.ts';
 import type { Journey } from '../schema.ts';
@@ -53,11 +54,15 @@ export function readField(scope: DataScope, path: string): unknown {
 
 // ── History helpers ───────────────────────────────────────────────────────────────────────────
 
-/** Milliseconds since the epoch of an ISO timestamp, or `undefined` when it does not parse. */
+/**
+ * Milliseconds since the epoch of an ISO date or timestamp, or `undefined` when it does not parse.
+ * A value without an offset is read as UTC, never in the host's zone (decisions must not depend on
+ * where the code runs).
+ */
 export function instant(iso: unknown): number | undefined {
   if (typeof iso !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(iso)) return undefined;
-  const ms = Date.parse(iso);
-  return Number.isNaN(ms) ? undefined : ms;
+  const parsed = DateTime.fromISO(iso, { zone: 'utc' });
+  return parsed.isValid ? parsed.toMillis() : undefined;
 }
 
 /** True when the event is about the product: one of its `items` or its `productId` property. */

@@ -188,11 +188,12 @@ function dateTarget(
   return target;
 }
 
-/** An ISO timestamp (kept as an instant) or a bare date (midnight in the customer's zone). */
+/**
+ * An ISO timestamp with an offset (kept as that instant), or a bare date or local date-time
+ * (read in the customer's zone: `2024-07-01` is midnight there).
+ */
 function parseDateValue(value: unknown, zone: string): DateTime | undefined {
   if (typeof value !== 'string' || instant(value) === undefined) return undefined;
-  const dt = /^\d{4}-\d{2}-\d{2}$/.test(value)
-    ? DateTime.fromISO(value, { zone })
-    : DateTime.fromISO(value, { setZone: true }).setZone(zone);
+  const dt = DateTime.fromISO(value, { zone });
   return dt.isValid ? dt : undefined;
 }

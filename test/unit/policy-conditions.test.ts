@@ -85,6 +85,11 @@ describe('field comparisons', () => {
       true,
     ],
     [
+      'a timestamp without an offset is UTC, not the host zone',
+      { field: 'profile.attributes.lastOrderAt', op: 'eq', value: '2024-06-01T10:00:00' },
+      true,
+    ],
+    [
       'a date against a non-date does not compare',
       { field: 'profile.attributes.lastOrderAt', op: 'gt', value: 'yesterday' },
       false,

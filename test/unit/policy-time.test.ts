@@ -340,3 +340,14 @@ describe('replenishment waits (date + days from a field + offset)', () => {
     );
   });
 });
+
+describe('dates without an offset', () => {
+  it('reads a local date-time in the customer zone, whatever the host zone', () => {
+    const ctx = context({
+      now: new Date('2024-06-10T00:00:00Z'),
+      profile: profile({ timeZone: 'Asia/Tehran', attributes: { lastOrderAt: '2024-07-01T09:00:00' } }),
+    });
+    const step = wait({ until: { date: 'profile.attributes.lastOrderAt' } });
+    expect(scheduleWait(step, ctx).toISOString()).toBe('2024-07-01T05:30:00.000Z');
+  });
+});
