@@ -1,5 +1,4 @@
-// TEMPORARY stand-in for engine/validate + engine/compile (see infra/engine.ts). Delete when they land.
-import { STEP_FUNCTION_ARN_PLACEHOLDER } from '../engine/contract.ts';
+// TEMPORARY stand-in for engine/validate (see infra/engine.ts). Delete when they land.
 import type { Journey } from '../engine/schema.ts';
 
 export class JourneyValidationError extends Error {
@@ -18,24 +17,4 @@ export function loadJourneyOrThrow(text: string, file: string): Journey {
     throw new JourneyValidationError(`${file}: /start: step "${String(journey.start)}" does not exist`);
   }
   return journey;
-}
-
-export type AslDefinition = { StartAt: string; States: Record<string, unknown> };
-
-export function compileJourney(journey: Journey): AslDefinition {
-  return {
-    StartAt: journey.start,
-    States: {
-      [journey.start]: {
-        Type: 'Task',
-        Resource: STEP_FUNCTION_ARN_PLACEHOLDER,
-        Parameters: { op: 'send', journeyId: journey.id, 'enrollment.$': '$.enrollment' },
-        End: true,
-      },
-    },
-  };
-}
-
-export function renderAsl(def: AslDefinition): string {
-  return JSON.stringify(def, null, 2);
 }

@@ -1,8 +1,8 @@
 /**
  * The only place infra/ reaches into engine/ to validate and compile journeys at synth time.
  *
- * TEMPORARY: engine/validate and engine/compile are being written in parallel; until they land this
- * re-exports a stand-in with the same names (infra/_standin-engine.ts). Swap the import below and
- * delete the stand-in when they do.
+ * TEMPORARY: engine/validate is being written in parallel; until it is committed, `loadJourneyOrThrow`
+ * comes from a stand-in with the same signature (infra/_standin-engine.ts). Delete it when it lands.
  */
-export { compileJourney, loadJourneyOrThrow, renderAsl } from './_standin-engine.ts';
+export { compileJourney, renderAsl } from '../engine/compile/index.ts';
+export { loadJourneyOrThrow } from './_standin-engine.ts';

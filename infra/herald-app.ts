@@ -13,10 +13,18 @@ export interface HeraldAppOptions {
   context?: Record<string, unknown>;
   config?: Partial<HeraldConfig>;
   outdir?: string;
+  /**
+   * CDK's built-in CloudFormation template validation (on by default, as in `cdk synth`). Assertion
+   * tests that do not look at validation turn it off: it is most of their synth time.
+   */
+  cloudFormationValidation?: boolean;
 }
 
 export function createHeraldApp(options: HeraldAppOptions = {}): { app: App; stack: HeraldStack } {
-  const appProps: AppProps = { context: options.context ?? {} };
+  const appProps: AppProps = {
+    context: options.context ?? {},
+    builtinCloudFormationValidation: options.cloudFormationValidation ?? true,
+  };
   const app = new App(options.outdir ? { ...appProps, outdir: options.outdir } : appProps);
   const stackName = String(app.node.tryGetContext('stackName') ?? 'Herald');
   const account = app.node.tryGetContext('account') as string | undefined;

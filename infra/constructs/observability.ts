@@ -193,7 +193,7 @@ export class Observability extends Construct {
         width: 12,
       }),
       new cloudwatch.SingleValueWidget({
-        title: 'Running now',
+        title: 'Customers who entered (24 h)',
         metrics: [
           new cloudwatch.Metric({
             namespace: 'AWS/States',
@@ -201,7 +201,7 @@ export class Observability extends Construct {
             dimensionsMap: { StateMachineArn: sm.stateMachineArn },
             statistic: 'Sum',
             period: Duration.days(1),
-            label: 'started today',
+            label: 'entered',
           }),
         ],
         width: 12,

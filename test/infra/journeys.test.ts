@@ -1,0 +1,97 @@
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { compileJourney, renderAsl } from '../../engine/compile/index.ts';
+import type { Journey } from '../../engine/schema.ts';
+import { REPO_ROOT } from '../../infra/config.ts';
+import { findJourneyFiles } from '../../infra/journeys.ts';
+import { synthHerald } from './synth.ts';
+
+const WORKFLOWS = path.join(REPO_ROOT, 'workflows');
+const journeyFiles = findJourneyFiles(WORKFLOWS);
+const readJourney = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Journey;
+
+function tempJourneysDir(files: string[]): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'herald-journeys-'));
+  for (const file of files) copyFileSync(file, path.join(dir, path.basename(file)));
+  return dir;
+}
+
+describe('journeys → state machines', () => {
+  const { template, stack } = synthHerald();
+  const stepFunctionArn = {
+    'Fn::GetAtt': [stack.getLogicalId(stack.functions.step.fn.node.defaultChild as never), 'Arn'],
+  };
+
+  it('has reference journeys to deploy', () => {
+    expect(journeyFiles.map((f) => path.basename(f))).toEqual(
+      expect.arrayContaining(['welcome.journey.json', 'cart-abandonment.journey.json']),
+    );
+  });
+
+  it('creates one Standard state machine per journey file', () => {
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', journeyFiles.length);
+    for (const file of journeyFiles) {
+      template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+        StateMachineName: `Herald-${readJourney(file).id}`,
+        StateMachineType: 'STANDARD',
+      });
+    }
+  });
+
+  it('deploys exactly the compiler’s definition, with the step Lambda substituted by CloudFormation', () => {
+    for (const file of journeyFiles) {
+      const journey = readJourney(file);
+      template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+        StateMachineName: `Herald-${journey.id}`,
+        DefinitionString: renderAsl(compileJourney(journey)),
+        DefinitionSubstitutions: { StepFunctionArn: stepFunctionArn },
+      });
+    }
+  });
+
+  it('publishes a retained version and points a `live` alias at it, so entrants stay on their version', () => {
+    template.resourceCountIs('AWS::StepFunctions::StateMachineVersion', journeyFiles.length);
+    template.hasResource('AWS::StepFunctions::StateMachineVersion', {
+      UpdateReplacePolicy: 'Retain',
+      DeletionPolicy: 'Retain',
+      Properties: { StateMachineRevisionId: { 'Fn::GetAtt': [Match.anyValue(), 'StateMachineRevisionId'] } },
+    });
+    template.resourceCountIs('AWS::StepFunctions::StateMachineAlias', journeyFiles.length);
+    template.hasResourceProperties('AWS::StepFunctions::StateMachineAlias', {
+      Name: 'live',
+      RoutingConfiguration: [
+        { StateMachineVersionArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] }, Weight: 100 },
+      ],
+    });
+  });
+
+  it('logs every state machine (without execution data, which holds personal data) and traces it', () => {
+    const machines = template.findResources('AWS::StepFunctions::StateMachine');
+    for (const machine of Object.values(machines)) {
+      expect(machine.Properties.LoggingConfiguration).toMatchObject({
+        Level: 'ALL',
+        IncludeExecutionData: false,
+      });
+      expect(machine.Properties.TracingConfiguration).toEqual({ Enabled: true });
+    }
+  });
+
+  it('adds a state machine when a journey file is added, with no code change', () => {
+    const one = synthHerald({ config: { journeysDir: tempJourneysDir(journeyFiles.slice(0, 1)) } });
+    const two = synthHerald({ config: { journeysDir: tempJourneysDir(journeyFiles.slice(0, 2)) } });
+    one.template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    two.template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
+    two.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineName: `Herald-${readJourney(journeyFiles[1]!).id}`,
+    });
+  });
+
+  it('reads the journeys folder from context', () => {
+    const dir = tempJourneysDir(journeyFiles.slice(0, 1));
+    const { template: fromContext } = synthHerald({ context: { journeysDir: dir } });
+    fromContext.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+  });
+});

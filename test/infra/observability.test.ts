@@ -1,0 +1,94 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { synthHerald } from './synth.ts';
+
+const { template, stack } = synthHerald();
+const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+const alarmNamed = (name: string) => alarms.find((a) => a.Properties.AlarmName === `Herald-${name}`);
+
+describe('alarms', () => {
+  it('alarms on failed, timed-out or aborted executions of every journey', () => {
+    for (const journey of stack.journeys) {
+      const alarm = alarmNamed(`${journey.journey.id}-failed-executions`);
+      expect(alarm, journey.journey.id).toBeDefined();
+      const metrics = JSON.stringify(alarm?.Properties.Metrics);
+      for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted']) {
+        expect(metrics).toContain(metric);
+      }
+      expect(metrics).toContain(stack.getLogicalId(journey.stateMachine.node.defaultChild as never));
+      expect(alarm?.Properties).toMatchObject({
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+    }
+  });
+
+  it('alarms on errors of every Lambda function', () => {
+    for (const name of Object.keys(stack.functions)) {
+      expect(alarmNamed(`${name}-errors`)?.Properties).toMatchObject({
+        MetricName: 'Errors',
+        Namespace: 'AWS/Lambda',
+      });
+    }
+  });
+
+  it('alarms as soon as a dead-letter queue holds a message', () => {
+    for (const name of ['ingest', 'feedback']) {
+      expect(alarmNamed(`${name}-dead-letters`)?.Properties).toMatchObject({
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Threshold: 1,
+      });
+    }
+  });
+
+  it('alarms on the SES complaint rate at 0.3 % and the bounce rate at 5 %', () => {
+    expect(alarmNamed('ses-complaint-rate')?.Properties).toMatchObject({
+      Namespace: 'AWS/SES',
+      MetricName: 'Reputation.ComplaintRate',
+      Threshold: 0.003,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    expect(alarmNamed('ses-bounce-rate')?.Properties).toMatchObject({
+      Namespace: 'AWS/SES',
+      MetricName: 'Reputation.BounceRate',
+      Threshold: 0.05,
+    });
+  });
+
+  it('takes reputation thresholds from context', () => {
+    const stricter = synthHerald({ context: { complaintRateThreshold: '0.001' } }).template;
+    stricter.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Reputation.ComplaintRate',
+      Threshold: 0.001,
+    });
+  });
+
+  it('sends every alarm to one encrypted topic', () => {
+    const topic = stack.getLogicalId(stack.observability.topic.node.defaultChild as never);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('subscribes the alarm e-mail given in context', () => {
+    const withEmail = synthHerald({ context: { alarmEmail: 'ops@example.com' } }).template;
+    withEmail.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+    });
+  });
+});
+
+describe('dashboards', () => {
+  it('gives every journey its own dashboard charting its state machine', () => {
+    const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(stack.journeys.length);
+    for (const journey of stack.journeys) {
+      const dashboard = dashboards.find((d) => d.Properties.DashboardName === `Herald-${journey.journey.id}`);
+      expect(dashboard, journey.journey.id).toBeDefined();
+      expect(JSON.stringify(dashboard?.Properties.DashboardBody)).toContain(
+        stack.getLogicalId(journey.stateMachine.node.defaultChild as never),
+      );
+    }
+  });
+});

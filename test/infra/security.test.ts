@@ -1,0 +1,148 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { synthHerald } from './synth.ts';
+
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+const { template, stack } = synthHerald();
+const policies = template.findResources('AWS::IAM::Policy');
+const statements: Statement[] = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const resourcesOf = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+const grantsOf = (action: string) => statements.filter((s) => actionsOf(s).includes(action));
+const statementsOfRole = (roleLogicalId: string): Statement[] =>
+  Object.values(policies)
+    .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleLogicalId }]))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement);
+const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
+  stack.getLogicalId(construct.node.defaultChild as never);
+const roleActions = (role: { node: { defaultChild?: unknown } }) =>
+  new Set(statementsOfRole(logicalId(role)).flatMap(actionsOf));
+
+describe('least privilege', () => {
+  it('never grants a sensitive action on "*" (or any wildcard action)', () => {
+    for (const s of statements) {
+      const sensitive = actionsOf(s).filter(
+        (a) =>
+          a === 'ses:SendEmail' ||
+          a === 'mobiletargeting:SendMessages' ||
+          a.startsWith('states:') ||
+          a.includes('*'),
+      );
+      if (sensitive.length === 0) continue;
+      expect(resourcesOf(s), `${sensitive.join(', ')} on "*"`).not.toContain('*');
+      expect(sensitive.filter((a) => a.includes('*'))).toEqual([]);
+    }
+  });
+
+  it('only the X-Ray and log-delivery actions, which have no resource-level permissions, use Resource "*"', () => {
+    const starActions = new Set(statements.filter((s) => resourcesOf(s).includes('*')).flatMap(actionsOf));
+    for (const action of starActions) {
+      expect(action, action).toMatch(
+        /^(xray:(PutTraceSegments|PutTelemetryRecords|GetSampling\w+)|logs:\w*(LogDelivery|LogDeliveries|ResourcePolic\w+|DescribeLogGroups))$/,
+      );
+    }
+  });
+
+  it('scopes ses:SendEmail to the sender identity and the configuration set', () => {
+    const [grant, ...others] = grantsOf('ses:SendEmail');
+    expect(others).toEqual([]);
+    const resources = JSON.stringify(grant?.Resource);
+    expect(resources).toContain(':identity/example.com');
+    expect(resources).toContain(':configuration-set/');
+    expect(resourcesOf(grant!)).toHaveLength(2);
+  });
+
+  it('scopes mobiletargeting:SendMessages to the app’s messages resource', () => {
+    const [grant, ...others] = grantsOf('mobiletargeting:SendMessages');
+    expect(others).toEqual([]);
+    expect(grant?.Resource).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':mobiletargeting:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':apps/',
+          { Ref: stack.getLogicalId(stack.messaging.node.findChild('App') as never) },
+          '/messages',
+        ],
+      ],
+    });
+  });
+
+  it('lets ingest start executions only through the journeys’ `live` aliases', () => {
+    const [grant, ...others] = grantsOf('states:StartExecution');
+    expect(others).toEqual([]);
+    const aliases = Object.keys(template.findResources('AWS::StepFunctions::StateMachineAlias'));
+    expect(grant?.Resource).toEqual(aliases.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })));
+  });
+
+  it('scopes StopExecution to executions of each journey’s own state machine, and task responses to the machines', () => {
+    const [stop] = grantsOf('states:StopExecution');
+    for (const journey of stack.journeys) {
+      expect(JSON.stringify(stop?.Resource)).toContain(`:execution:Herald-${journey.journey.id}:*`);
+    }
+    const [respond] = grantsOf('states:SendTaskSuccess');
+    const machines = Object.keys(template.findResources('AWS::StepFunctions::StateMachine'));
+    expect(respond?.Resource).toEqual(machines.map((id) => ({ Ref: id })));
+  });
+
+  it('gives each function only the actions it uses', () => {
+    const { step, ingest, feedback, unsubscribe } = stack.functions;
+    expect(
+      [...roleActions(step.role)]
+        .filter((a) => /^(ses|mobiletargeting|states|secretsmanager):/.test(a))
+        .sort(),
+    ).toEqual([
+      'mobiletargeting:SendMessages',
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:GetSecretValue',
+      'ses:SendEmail',
+    ]);
+    for (const fn of [feedback, unsubscribe, ingest]) {
+      const actions = [...roleActions(fn.role)];
+      expect(actions.filter((a) => a.startsWith('ses:') || a.startsWith('mobiletargeting:'))).toEqual([]);
+    }
+    expect([...roleActions(feedback.role)].filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
+    expect([...roleActions(unsubscribe.role)].filter((a) => a.startsWith('states:'))).toEqual([]);
+    expect([...roleActions(step.role)].filter((a) => a.startsWith('states:'))).toEqual([]);
+  });
+
+  it('lets each state machine invoke the step Lambda and nothing else', () => {
+    for (const journey of stack.journeys) {
+      const invoke = statementsOfRole(logicalId(journey.stateMachine.role as never)).filter((s) =>
+        actionsOf(s).some((a) => a.startsWith('lambda:')),
+      );
+      expect(invoke).toEqual([
+        {
+          Action: 'lambda:InvokeFunction',
+          Effect: 'Allow',
+          Resource: { 'Fn::GetAtt': [logicalId(stack.functions.step.fn), 'Arn'] },
+        },
+      ]);
+    }
+  });
+
+  it('gives Lambda roles no managed policies (log writing is granted on each function’s own log group)', () => {
+    const roles = template.findResources('AWS::IAM::Role', {
+      Properties: {
+        AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'lambda.amazonaws.com' } }] },
+      },
+    });
+    expect(Object.keys(roles)).toHaveLength(4);
+    for (const role of Object.values(roles)) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('keeps the unsubscribe signing key in Secrets Manager, generated, never in the template', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ PasswordLength: 64 }),
+    });
+    const env = JSON.stringify(template.findResources('AWS::Lambda::Function'));
+    expect(env).toContain('UNSUBSCRIBE_SECRET_ARN');
+    expect(env).not.toMatch(/SecretString/);
+  });
+});
