@@ -128,22 +128,27 @@ function order(a: unknown, b: unknown, test: (diff: number) => boolean): boolean
 // ── Behaviour ─────────────────────────────────────────────────────────────────────────────────
 
 function didBehaviour(c: Record<string, unknown>, ctx: DecisionContext): boolean {
-  const { did, within, since, count = 1, sameProduct } = c;
-  if (typeof did !== 'string') return false;
+  const { count = 1 } = c;
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) return false;
-  if (since !== undefined && since !== 'entry') return false;
-  if (within !== undefined && typeof within !== 'string') return false;
-  if (sameProduct !== undefined && typeof sameProduct !== 'boolean') return false;
+  const found = behaviourCount(c, ctx);
+  return found !== undefined && found >= count;
+}
+
+/** How many events match a behaviour condition, or undefined when the condition is malformed. */
+function behaviourCount(c: Record<string, unknown>, ctx: DecisionContext): number | undefined {
+  const { did, within, since, sameProduct } = c;
+  if (typeof did !== 'string') return undefined;
+  if (since !== undefined && since !== 'entry') return undefined;
+  if (within !== undefined && typeof within !== 'string') return undefined;
+  if (sameProduct !== undefined && typeof sameProduct !== 'boolean') return undefined;
   const window = behaviourWindow(ctx, within as string | undefined, since === 'entry');
-  if (!window) return false;
-  return (
-    matchingEvents(ctx.history, {
-      type: did,
-      ...window,
-      productId: sameProduct ? ctx.enrollment.productId : undefined,
-      sameProduct: sameProduct === true,
-    }) >= count
-  );
+  if (!window) return undefined;
+  return matchingEvents(ctx.history, {
+    type: did,
+    ...window,
+    productId: sameProduct ? ctx.enrollment.productId : undefined,
+    sameProduct: sameProduct === true,
+  });
 }
 
 interface EventWindow {
@@ -193,4 +198,55 @@ export function matchingEvents(
     seen.add(event.id);
   }
   return seen.size;
+}
+
+// ── Explanations (for simulate and the ledger) ────────────────────────────────────────────────
+
+export interface ConditionTrace {
+  result: boolean;
+  /** What was tested, e.g. `profile.attributes.lifetimeValue gte 500` or `did order_placed within P30D`. */
+  test: string;
+  /** The value found (field comparisons only); personal contact data is never shown. */
+  actual?: unknown;
+  /** Matching events found (behaviour only). */
+  found?: number;
+  children?: ConditionTrace[];
+}
+
+const PERSONAL_FIELDS = /^profile\.(email|phone|pushTokens)(\.|$)/;
+
+/** The same verdict as `evaluateCondition`, with every sub-condition's result and what it saw. */
+export function explainCondition(cond: Condition, ctx: DecisionContext): ConditionTrace {
+  return explain(cond as unknown, ctx, 0);
+}
+
+function explain(cond: unknown, ctx: DecisionContext, depth: number): ConditionTrace {
+  if (depth > MAX_CONDITION_DEPTH) return { result: false, test: 'nested too deeply' };
+  if (typeof cond !== 'object' || cond === null || Array.isArray(cond)) {
+    return { result: false, test: 'not a condition' };
+  }
+  const c = cond as Record<string, unknown>;
+  const result = evaluate(c, ctx, depth);
+  for (const key of ['all', 'any'] as const) {
+    if (key in c) {
+      const children = Array.isArray(c[key]) ? c[key].map((x) => explain(x, ctx, depth + 1)) : [];
+      return { result, test: key, children };
+    }
+  }
+  if ('not' in c) return { result, test: 'not', children: [explain(c.not, ctx, depth + 1)] };
+  if ('field' in c) {
+    const field = String(c.field);
+    const value = 'value' in c ? ` ${JSON.stringify(c.value)}` : '';
+    const actual = PERSONAL_FIELDS.test(field) ? '[personal data]' : readField(dataScope(ctx), field);
+    return { result, test: `${field} ${String(c.op)}${value}`, actual };
+  }
+  if ('did' in c) {
+    const parts = [`did ${String(c.did)}`];
+    if (c.within !== undefined) parts.push(`within ${String(c.within)}`);
+    if (c.since !== undefined) parts.push(`since ${String(c.since)}`);
+    if (c.count !== undefined) parts.push(`at least ${String(c.count)} times`);
+    if (c.sameProduct) parts.push('for the same product');
+    return { result, test: parts.join(' '), found: behaviourCount(c, ctx) };
+  }
+  return { result: false, test: 'unknown condition' };
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { evaluateCondition } from '../../engine/policy/conditions.ts';
+import { evaluateCondition, explainCondition } from '../../engine/policy/conditions.ts';
 import type { Condition } from '../../engine/schema.ts';
 import { context, daysBefore, event, hoursBefore, profile } from './policy-flow-fixtures.ts';
 
@@ -67,6 +67,17 @@ describe('conditions (properties)', () => {
       fc.property(fc.anything(), (junk) => {
         expect(typeof evaluateCondition(junk as Condition, ctx)).toBe('boolean');
       }),
+    );
+  });
+
+  it('explanations reach the same verdict as evaluation', () => {
+    fc.assert(fc.property(condition, (c) => explainCondition(c, ctx).result === evaluateCondition(c, ctx)));
+    fc.assert(
+      fc.property(
+        fc.anything(),
+        (junk) =>
+          explainCondition(junk as Condition, ctx).result === evaluateCondition(junk as Condition, ctx),
+      ),
     );
   });
 

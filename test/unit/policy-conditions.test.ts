@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateCondition, MAX_CONDITION_DEPTH } from '../../engine/policy/conditions.ts';
+import { evaluateCondition, explainCondition, MAX_CONDITION_DEPTH } from '../../engine/policy/conditions.ts';
 import type { Condition } from '../../engine/schema.ts';
 import {
   context,
@@ -267,5 +267,41 @@ describe('defensive evaluation', () => {
     const loop: { all: unknown[] } = { all: [] };
     loop.all.push(loop);
     expect(evaluateCondition(loop as unknown as Condition, ctx)).toBe(false);
+  });
+});
+
+describe('explaining a condition', () => {
+  it('shows every sub-condition, what it saw, and never personal contact data', () => {
+    const withEmail = context({
+      profile: profile({ email: 'sara@example.com', attributes: { lifetimeValue: 900 } }),
+      history: [
+        event('order_placed', hoursBefore(2), { items: [] }),
+        event('order_placed', daysBefore(3), { items: [] }),
+      ],
+    });
+    const trace = explainCondition(
+      {
+        all: [
+          { field: 'profile.attributes.lifetimeValue', op: 'gte', value: 500 },
+          { field: 'profile.email', op: 'contains', value: '@example.com' },
+          { not: { did: 'order_placed', within: 'P7D', count: 3 } },
+        ],
+      },
+      withEmail,
+    );
+    expect(trace).toEqual({
+      result: true,
+      test: 'all',
+      children: [
+        { result: true, test: 'profile.attributes.lifetimeValue gte 500', actual: 900 },
+        { result: true, test: 'profile.email contains "@example.com"', actual: '[personal data]' },
+        {
+          result: true,
+          test: 'not',
+          children: [{ result: false, test: 'did order_placed within P7D at least 3 times', found: 2 }],
+        },
+      ],
+    });
+    expect(JSON.stringify(trace)).not.toContain('sara@');
   });
 });
