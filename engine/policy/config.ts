@@ -164,3 +164,12 @@ function isPositiveDuration(iso: string): boolean {
   const d = Duration.fromISO(iso);
   return d.isValid && d.toMillis() > 0;
 }
+
+/**
+ * The JSON Schema operators' editors use for `workflows/policy.json`, as committed in
+ * `workflows/policy.schema.json`. Every key is optional there: absent keys keep the defaults.
+ */
+export function renderPolicySchema(): string {
+  const schema = { $schema: 'http://json-schema.org/draft-07/schema#', ...Type.Partial(PolicyConfigSchema) };
+  return `${JSON.stringify(schema, null, 2)}\n`;
+}

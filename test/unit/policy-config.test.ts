@@ -1,6 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY, PolicyConfigError, parsePolicyConfig } from '../../engine/policy/config.ts';
+import {
+  DEFAULT_POLICY,
+  PolicyConfigError,
+  parsePolicyConfig,
+  renderPolicySchema,
+} from '../../engine/policy/config.ts';
 
 describe('policy config', () => {
   it('workflows/policy.json states the defaults', async () => {
@@ -67,5 +72,12 @@ describe('policy config', () => {
     expect(error).toBeInstanceOf(PolicyConfigError);
     expect((error as PolicyConfigError).code).toBe('invalid_policy_config');
     expect((error as PolicyConfigError).problems.join('\n')).toContain(where);
+  });
+});
+
+describe('policy JSON Schema', () => {
+  it('matches the committed workflows/policy.schema.json (regenerate it from renderPolicySchema())', async () => {
+    const committed = await readFile(new URL('../../workflows/policy.schema.json', import.meta.url), 'utf8');
+    expect(committed).toBe(renderPolicySchema());
   });
 });
