@@ -201,15 +201,11 @@ function templateFindings(
     return;
   }
   const field = `${String(path[path.length - 2])} ${String(path[path.length - 1])}`;
-  let parsed: ReturnType<Liquid['parse']>;
-  try {
-    parsed = engine().parse(template);
-  } catch (err) {
-    const e = err as LiquidPositionError;
-    const position = e.token?.getPosition?.();
-    const raw = typeof e.message === 'string' ? e.message : String(err);
-    const detail = raw.replace(/, line:\d+, col:\d+$/, '');
-    const offset = position ? locate(path, indexOf(template, position[0], position[1])) : undefined;
+  const analysis = analyzeTemplate(template);
+  if ('error' in analysis) {
+    const { detail, row, col } = analysis.error;
+    const offset =
+      row !== undefined && col !== undefined ? locate(path, indexOf(template, row, col)) : undefined;
     out.push({
       code: 'template.syntax-error',
       path: [...path],
@@ -219,36 +215,69 @@ function templateFindings(
     });
     return;
   }
-  let globals: Record<
-    string,
-    { segments: unknown[]; location: { row: number; col: number }; toString(): string }[]
-  >;
-  try {
-    globals = engine().analyzeSync(parsed, { partials: false }).globals;
-  } catch {
-    return; // analysis is best effort; the parse above already vouched for the syntax
-  }
   const reported = new Set<string>();
-  for (const variables of Object.values(globals)) {
-    for (const variable of variables) {
-      const segments = variable.segments.map(toSegment);
-      const result = checkField(segments, scope);
-      if (result.ok) continue;
-      const text = String(variable);
-      if (reported.has(text)) continue;
-      reported.add(text);
-      const offset = locate(path, indexOf(template, variable.location.row, variable.location.col));
-      out.push({
-        code:
-          result.reason === 'product-unavailable'
-            ? 'template.product-unavailable'
-            : 'template.unknown-variable',
-        path: [...path],
-        message: `the ${field} of ${where(path)}: ${result.message}`,
-        ...(result.suggestion ? { suggestion: result.suggestion } : {}),
-        ...(offset !== undefined ? { offset } : {}),
-      });
-    }
+  for (const variable of analysis.variables) {
+    const result = checkField(variable.segments, scope);
+    if (result.ok) continue;
+    const text = variable.text;
+    if (reported.has(text)) continue;
+    reported.add(text);
+    const offset = locate(path, indexOf(template, variable.row, variable.col));
+    out.push({
+      code:
+        result.reason === 'product-unavailable'
+          ? 'template.product-unavailable'
+          : 'template.unknown-variable',
+      path: [...path],
+      message: `the ${field} of ${where(path)}: ${result.message}`,
+      ...(result.suggestion ? { suggestion: result.suggestion } : {}),
+      ...(offset !== undefined ? { offset } : {}),
+    });
+  }
+}
+
+interface TemplateAnalysis {
+  variables: { segments: Segment[]; text: string; row: number; col: number }[];
+}
+type AnalysisResult = TemplateAnalysis | { error: { detail: string; row?: number; col?: number } };
+
+/** Parsing is most of a validation's cost; the same templates come back (compile, synth, tests). */
+const analyses = new Map<string, AnalysisResult>();
+const MAX_CACHED = 2_000;
+
+function analyzeTemplate(template: string): AnalysisResult {
+  const cached = analyses.get(template);
+  if (cached) return cached;
+  const result = analyzeUncached(template);
+  if (analyses.size >= MAX_CACHED) analyses.clear();
+  analyses.set(template, result);
+  return result;
+}
+
+function analyzeUncached(template: string): AnalysisResult {
+  let parsed: ReturnType<Liquid['parse']>;
+  try {
+    parsed = engine().parse(template);
+  } catch (err) {
+    const e = err as LiquidPositionError;
+    const position = e.token?.getPosition?.();
+    const raw = typeof e.message === 'string' ? e.message : String(err);
+    const detail = raw.replace(/, line:\d+, col:\d+$/, '');
+    return { error: { detail, ...(position ? { row: position[0], col: position[1] } : {}) } };
+  }
+  try {
+    const { globals } = engine().analyzeSync(parsed, { partials: false });
+    const variables = Object.values(globals).flatMap((list) =>
+      list.map((v) => ({
+        segments: v.segments.map(toSegment),
+        text: String(v),
+        row: v.location.row,
+        col: v.location.col,
+      })),
+    );
+    return { variables };
+  } catch {
+    return { variables: [] }; // analysis is best effort; the parse above already vouched for the syntax
   }
 }
 
