@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerCompile } from './commands/compile.ts';
+import { registerGraph } from './commands/graph.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerValidate } from './commands/validate.ts';
 
@@ -11,5 +12,6 @@ const program = new Command()
 registerSchema(program);
 registerValidate(program);
 registerCompile(program);
+registerGraph(program);
 
 await program.parseAsync(process.argv);
