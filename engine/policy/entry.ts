@@ -75,7 +75,7 @@ export interface EntryInput {
   profile: Profile;
   /** The customer's events (including this one), newest first. */
   history: CustomerEvent[];
-  /** Catalog lookup for `forEachItem` journeys; the caller preloads the event's products. */
+  /** Catalog lookup for `forEachItem` journeys; the caller preloads `itemProductIds(event)`. */
   products: (productId: string) => Product | undefined;
   /** The customer's earlier enrollments, any journey, any version (held-out ones included). */
   priorEnrollments: readonly PriorEnrollment[];
@@ -164,8 +164,8 @@ export function planEntries(input: EntryInput): EntryPlan {
   return plan;
 }
 
-/** Distinct product ids of `event.properties.items`, in order. */
-function itemProductIds(event: CustomerEvent): string[] {
+/** Distinct product ids of `event.properties.items`, in order: what ingest preloads for `products`. */
+export function itemProductIds(event: CustomerEvent): string[] {
   const items: unknown = event.properties?.items;
   if (!Array.isArray(items)) return [];
   const ids = new Set<string>();

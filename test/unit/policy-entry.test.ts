@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import type { Enrollment } from '../../engine/contract.ts';
 import type { CustomerEvent, Product } from '../../engine/data.ts';
 import { DEFAULT_POLICY } from '../../engine/policy/config.ts';
-import { type EntryInput, enrollmentId, exitsTriggeredBy, planEntries } from '../../engine/policy/entry.ts';
+import {
+  type EntryInput,
+  enrollmentId,
+  exitsTriggeredBy,
+  itemProductIds,
+  planEntries,
+} from '../../engine/policy/entry.ts';
 import type { Journey } from '../../engine/schema.ts';
 import {
   CUSTOMER,
@@ -394,5 +400,23 @@ describe('exits triggered by an arriving event', () => {
       [],
     );
     expect(exitsTriggeredBy(newOrder([]), [{ ...cartEnrollment, journeyId: 'gone' }], journeys)).toEqual([]);
+  });
+});
+
+describe('products to preload', () => {
+  it('lists the distinct product ids of the event items, in order, ignoring malformed items', () => {
+    const messy = event('order_placed', NOW, {
+      items: [
+        { productId: 'b' },
+        { productId: 'a' },
+        { productId: 'b' },
+        { quantity: 1 },
+        null,
+        'c',
+        { productId: '' },
+      ],
+    });
+    expect(itemProductIds(messy)).toEqual(['b', 'a']);
+    expect(itemProductIds(event('signed_up', NOW, {}))).toEqual([]);
   });
 });
