@@ -109,11 +109,16 @@ export function checkGraph(journey: Record<string, unknown>): Finding[] {
       code: 'step.cycle-without-wait',
       path: ['steps', ordered[0]!],
       atKey: true,
-      message: `steps ${[...ordered, ordered[0]!].map((id) => `\`${id}\``).join(' → ')} form a loop with no wait: a customer would go round it without pause`,
+      message: `steps ${loopText(ordered)} form a loop with no wait: a customer would go round it without pause`,
       suggestion: 'add a `wait` or `waitForEvent` step inside the loop, or break the loop',
     });
   }
   return findings;
+}
+
+function loopText(ordered: string[]): string {
+  const shown = ordered.length > 8 ? [...ordered.slice(0, 8), '…'] : [...ordered, ordered[0]!];
+  return shown.map((id) => (id === '…' ? id : `\`${id}\``)).join(' → ');
 }
 
 /** Tarjan's algorithm, iterative so that a long chain of steps cannot overflow the stack. */

@@ -30,7 +30,9 @@ export { JourneyValidationError, type Problem, type Severity, type ValidationRes
 
 export function validateJourneyText(text: string, file: string): ValidationResult {
   try {
-    return validate(typeof text === 'string' ? text : String(text), file);
+    // A byte-order mark (some Windows editors write one) becomes a space: valid JSON, same offsets.
+    const source = (typeof text === 'string' ? text : String(text)).replace(/^\uFEFF/, ' ');
+    return validate(source, file);
   } catch (err) {
     // A bug in a check must not take the caller down; it still fails the file, loudly.
     return {

@@ -41,6 +41,21 @@ export function parseJson(text: string): ParsedJson {
       syntax: [{ code: 'json.empty', path: [], message: 'the file is empty', offset: 0 }],
     };
   }
+  const depth = nestingDepth(text);
+  if (depth.max > MAX_NESTING) {
+    return {
+      root: undefined,
+      value: undefined,
+      syntax: [
+        {
+          code: 'json.too-deep',
+          path: [],
+          message: `the file nests brackets more than ${MAX_NESTING} levels deep; a journey never needs that`,
+          offset: depth.at,
+        },
+      ],
+    };
+  }
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
   const syntax: Finding[] = [];
@@ -64,6 +79,36 @@ export function parseJson(text: string): ParsedJson {
     syntax.push({ code: 'json.syntax', path: [], message: 'JSON syntax error: no value found', offset: 0 });
   }
   return { root, value: root === undefined ? undefined : toValue(root), syntax };
+}
+
+/** Deeper than any real journey, shallow enough for every recursive step (parser, ajv, checks). */
+const MAX_NESTING = 100;
+
+/** The deepest bracket nesting outside strings, and where it first got too deep. */
+function nestingDepth(text: string): { max: number; at: number } {
+  let depth = 0;
+  let max = 0;
+  let at = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 92)
+        i++; // backslash: skip the escaped character
+      else if (ch === 34) inString = false;
+    } else if (ch === 34) {
+      inString = true;
+    } else if (ch === 123 || ch === 91) {
+      depth++;
+      if (depth > max) {
+        max = depth;
+        if (depth === MAX_NESTING + 1) at = i;
+      }
+    } else if (ch === 125 || ch === 93) {
+      depth--;
+    }
+  }
+  return { max, at };
 }
 
 function trailingCommaBefore(text: string, offset: number): boolean {

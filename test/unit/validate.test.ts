@@ -289,3 +289,22 @@ describe('loadJourneyOrThrow', () => {
     expect(error.message).toContain('Europe/Lodnon');
   });
 });
+
+describe('hostile input', () => {
+  it('refuses absurdly deep nesting instead of overflowing the stack', () => {
+    const result = validateJourneyText('['.repeat(50_000) + ']'.repeat(50_000), 'deep.json');
+    expect(result.problems).toMatchObject([{ code: 'json.too-deep', line: 1, column: 101 }]);
+  });
+
+  it('reads a file that starts with a byte-order mark', () => {
+    const result = validateJourneyText(`\uFEFF${baseText}`, 'bom.json');
+    expect(result.problems).toEqual([]);
+  });
+
+  it('reports `__proto__` as an unknown property rather than obeying it', () => {
+    const text = baseText.replace('"id":', '"__proto__": { "id": "evil" },\n  "id":');
+    const result = validateJourneyText(text, 'proto.json');
+    expect(find(result.problems, 'schema.unknown-property', '/__proto__')).toBeDefined();
+    expect(result.journey).toBeUndefined();
+  });
+});
