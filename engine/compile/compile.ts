@@ -17,7 +17,13 @@
  * - `exit` is a Succeed state.
  */
 import type { Journey, Step } from '../schema.ts';
-import { type AslChoiceRule, type AslDefinition, type AslState, assertUnreachable } from './asl.ts';
+import {
+  type AslChoiceRule,
+  type AslDefinition,
+  type AslState,
+  assertUnreachable,
+  isTerminal,
+} from './asl.ts';
 import { CompileError } from './errors.ts';
 import { durationSeconds, getStep, reachableSteps, stepEdges, waitNeedsTimestamp } from './graph.ts';
 import { journeyComment, lambdaTask, stateNames, waitForTokenTask } from './states.ts';
@@ -154,6 +160,15 @@ export function compileJourney(journey: Journey): AslDefinition {
       Type: 'Succeed',
       Comment: 'The step Lambda ended the journey early; $.result.reason says why',
     };
+  }
+
+  if (!Object.values(states).some(isTerminal)) {
+    // Only waits, waits for events and updates, going round forever: nothing could ever end it.
+    throw new CompileError(
+      'no_exit',
+      '/start',
+      'no exit step and no send, branch or split can be reached: the journey never ends',
+    );
   }
 
   return {

@@ -1,4 +1,4 @@
-export type CompileErrorCode = 'missing_step' | 'invalid_duration' | 'invalid_journey';
+export type CompileErrorCode = 'missing_step' | 'invalid_duration' | 'invalid_journey' | 'no_exit';
 
 /** A journey the compiler cannot turn into a state machine (the validator should have caught it). */
 export class CompileError extends Error {

@@ -70,7 +70,8 @@ export function compileNaive(journey: Journey): AslDefinition {
         return assertUnreachable(s);
     }
   }
-  states[stateNames.exited] = { Type: 'Succeed' };
+  // Only when some Choice can go there: Step Functions rejects unreachable states.
+  if (Object.values(states).some((s) => s.Type === 'Choice')) states[stateNames.exited] = { Type: 'Succeed' };
   return {
     Comment: journeyComment(journey, 'naive baseline'),
     QueryLanguage: 'JSONPath',

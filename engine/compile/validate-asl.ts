@@ -14,5 +14,12 @@ export interface AslCheck {
 export function validateAsl(def: AslDefinition): AslCheck {
   const copy = structuredClone(def) as unknown as Record<string, unknown>;
   const { isValid, errors } = aslValidator(copy, { checkPaths: true, checkArn: true });
-  return { valid: isValid, errors: errors.map((e) => e.message ?? String(e)) };
+  return {
+    valid: isValid,
+    errors: errors.map((e) =>
+      e.Message !== undefined
+        ? `${e['Error code']}: ${e.Message}`
+        : `${e.instancePath ?? ''} ${e.message ?? ''}`.trim(),
+    ),
+  };
 }
