@@ -63,6 +63,11 @@ export type StepClaim =
   /** A provider call was started and its outcome never recorded: never resend. */
   | { kind: 'in_doubt'; attempt: number; channel?: string; token: string };
 
+export interface StepClaimTiming {
+  leaseMs: number;
+  reopenDoneAfterMs: number;
+}
+
 export interface StepFinish {
   state: 'done' | 'deferred';
   result: StepResult;
@@ -113,11 +118,16 @@ export interface Store {
   /** True when this call removed it: only one ingest resumes a waiting task. */
   deleteWaitToken(record: WaitTokenRecord): Promise<boolean>;
 
-  /** Claims (execution, step) for deciding; see StepClaim. `leaseMs` bounds a crashed claim. */
-  claimStep(customerId: string, key: string, now: Date, leaseMs: number): Promise<StepClaim>;
+  /**
+   * Claims (execution, step) for deciding; see StepClaim. A claim older than `leaseMs` is taken
+   * over (its holder crashed before sending). A deferred step reopens at its `until`; a done step
+   * reopens after `reopenDoneAfterMs` (a journey loop coming round again, never a retry: Step
+   * Functions' retries of one Task end well within that).
+   */
+  claimStep(customerId: string, key: string, now: Date, timing: StepClaimTiming): Promise<StepClaim>;
   /** Marks that a provider call for `channel` is about to start (fenced by the claim token). */
   markSending(customerId: string, key: string, token: string, channel: string): Promise<boolean>;
-  finishStep(customerId: string, key: string, token: string, finish: StepFinish): Promise<void>;
+  finishStep(customerId: string, key: string, token: string, finish: StepFinish, now: Date): Promise<void>;
 
   /**
    * Atomically decides against, and updates, the customer's recent cap entries (optimistic

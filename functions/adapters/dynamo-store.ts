@@ -26,6 +26,7 @@ import type {
   EnrollmentStatus,
   MessageIndexRecord,
   StepClaim,
+  StepClaimTiming,
   StepFinish,
   Store,
   WaitTokenRecord,
@@ -233,7 +234,8 @@ export class DynamoStore implements Store {
 
   // ── Step idempotency ────────────────────────────────────────────────────────────────────────
 
-  async claimStep(customerId: string, key: string, now: Date, leaseMs: number): Promise<StepClaim> {
+  async claimStep(customerId: string, key: string, now: Date, timing: StepClaimTiming): Promise<StepClaim> {
+    const { leaseMs, reopenDoneAfterMs } = timing;
     const pk = customerPk(customerId);
     const sk = `STEP#${key}`;
     const token = randomUUID();
@@ -246,11 +248,13 @@ export class DynamoStore implements Store {
           UpdateExpression:
             'SET #state = :claimed, claimedAt = :now, #token = :token, attempt = if_not_exists(attempt, :zero) + :one, expiresAt = :exp',
           ConditionExpression:
-            'attribute_not_exists(pk) OR (#state = :deferred AND untilMs <= :now) OR (#state = :claimed AND claimedAt < :stale)',
+            'attribute_not_exists(pk) OR (#state = :deferred AND untilMs <= :now) OR (#state = :claimed AND claimedAt < :stale) OR (#state = :done AND finishedAt < :reopen)',
           ExpressionAttributeNames: { '#state': 'state', '#token': 'token' },
           ExpressionAttributeValues: {
             ':claimed': 'claimed',
             ':deferred': 'deferred',
+            ':done': 'done',
+            ':reopen': nowMs - reopenDoneAfterMs,
             ':now': nowMs,
             ':stale': nowMs - leaseMs,
             ':token': token,

@@ -1,0 +1,172 @@
+/**
+ * Provider feedback formats → Herald's Feedback (engine/feedback.ts):
+ * - SES event publishing, via EventBridge (`detail`) or SNS (`Records[].Sns.Message`);
+ * - Pinpoint / End User Messaging event-stream records (`event_type: _SMS.*`, `_push.*`), via
+ *   EventBridge, SNS, SQS or Kinesis;
+ * - two-way SMS inbound messages (`originationNumber`, `messageBody`): STOP and its synonyms.
+ * Unknown shapes are returned as `ignored` with a reason, never thrown.
+ */
+import type { Feedback } from '../../engine/feedback.ts';
+
+export type ParsedFeedback =
+  | {
+      via: 'message';
+      providerMessageId: string;
+      feedback: Feedback;
+      at: string;
+      facts: Record<string, string>;
+    }
+  | {
+      via: 'phone';
+      phone: string;
+      feedback: Feedback;
+      at: string;
+      facts: Record<string, string>;
+      inboundId: string;
+    }
+  | { via: 'ignored'; reason: string };
+
+const STOP_WORDS = new Set([
+  'STOP',
+  'STOPALL',
+  'UNSUBSCRIBE',
+  'CANCEL',
+  'END',
+  'QUIT',
+  'OPTOUT',
+  'ARRET',
+  'STOPP',
+]);
+
+/** Unwraps batches and envelopes into provider payloads. */
+export function feedbackPayloads(input: unknown): unknown[] {
+  const value = input as Record<string, unknown> | null;
+  if (value && Array.isArray(value.Records)) {
+    return value.Records.map((record: Record<string, unknown>) => {
+      const sns = record.Sns as { Message?: string } | undefined;
+      const kinesis = record.kinesis as { data?: string } | undefined;
+      const text =
+        sns?.Message ?? (kinesis?.data ? Buffer.from(kinesis.data, 'base64').toString('utf8') : record.body);
+      return typeof text === 'string' ? safeJson(text) : text;
+    });
+  }
+  if (value && typeof value === 'object' && 'detail' in value && 'detail-type' in value)
+    return [value.detail];
+  return [input];
+}
+
+export function parseFeedback(payload: unknown, now: Date): ParsedFeedback {
+  if (typeof payload !== 'object' || payload === null) return { via: 'ignored', reason: 'not_an_object' };
+  const p = payload as Record<string, unknown>;
+  if (typeof p.eventType === 'string' || typeof p.notificationType === 'string') return parseSes(p, now);
+  if (typeof p.event_type === 'string') return parseStream(p, now);
+  if (typeof p.originationNumber === 'string' && typeof p.messageBody === 'string')
+    return parseInbound(p, now);
+  return { via: 'ignored', reason: 'unknown_shape' };
+}
+
+function parseSes(p: Record<string, unknown>, now: Date): ParsedFeedback {
+  const type = String(p.eventType ?? p.notificationType);
+  const mail = p.mail as { messageId?: unknown; timestamp?: unknown } | undefined;
+  if (typeof mail?.messageId !== 'string') return { via: 'ignored', reason: 'ses_without_message_id' };
+  const detailOf = (key: string) => p[key] as Record<string, unknown> | undefined;
+  const at = (key: string) => isoOr(detailOf(key)?.timestamp, now);
+  const done = (feedback: Feedback, when: string, facts: Record<string, string> = {}): ParsedFeedback => ({
+    via: 'message',
+    providerMessageId: mail.messageId as string,
+    feedback,
+    at: when,
+    facts: { type, ...facts },
+  });
+  switch (type) {
+    case 'Bounce': {
+      const bounceType = String(detailOf('bounce')?.bounceType ?? 'Undetermined');
+      return done(
+        { kind: 'bounced', channel: 'email', permanent: bounceType === 'Permanent', bounceType },
+        at('bounce'),
+        {
+          bounceType,
+        },
+      );
+    }
+    case 'Complaint':
+      return done({ kind: 'complained', channel: 'email' }, at('complaint'));
+    case 'Delivery':
+      return done({ kind: 'delivered', channel: 'email' }, at('delivery'));
+    case 'Open':
+      return done({ kind: 'opened', channel: 'email' }, at('open'));
+    case 'Click':
+      return done({ kind: 'clicked', channel: 'email' }, at('click'));
+    case 'Reject':
+    case 'RenderingFailure':
+      return done(
+        { kind: 'failed', channel: 'email', permanent: true, reason: type.toLowerCase() },
+        isoOr(mail.timestamp, now),
+      );
+    default:
+      return { via: 'ignored', reason: `ses_${type}` };
+  }
+}
+
+function parseStream(p: Record<string, unknown>, now: Date): ParsedFeedback {
+  const type = String(p.event_type);
+  const attributes = (p.attributes ?? {}) as Record<string, unknown>;
+  const messageId = attributes.message_id;
+  if (typeof messageId !== 'string') return { via: 'ignored', reason: 'stream_without_message_id' };
+  const at =
+    typeof p.event_timestamp === 'number' ? new Date(p.event_timestamp).toISOString() : now.toISOString();
+  const status = String(attributes.record_status ?? '').toUpperCase();
+  const done = (feedback: Feedback): ParsedFeedback => ({
+    via: 'message',
+    providerMessageId: messageId,
+    feedback,
+    at,
+    facts: { type, ...(status ? { status } : {}) },
+  });
+  const lower = type.toLowerCase();
+  if (lower === '_sms.optout' || status === 'OPTED_OUT') {
+    return done({ kind: 'failed', channel: 'sms', permanent: true, reason: 'opt_out' });
+  }
+  if (lower === '_sms.success') return done({ kind: 'delivered', channel: 'sms' });
+  if (lower === '_sms.failure') {
+    const permanent = ['INVALID', 'UNREACHABLE', 'CARRIER_BLOCKED', 'BLOCKED'].includes(status);
+    return done({ kind: 'failed', channel: 'sms', permanent, reason: status.toLowerCase() || 'failure' });
+  }
+  if (lower.startsWith('_push.')) {
+    if (/INVALID|UNREGISTERED|BAD_?DEVICE_?TOKEN|NOT_?REGISTERED/.test(status)) {
+      return done({ kind: 'push_token_invalid', channel: 'push', token: '' });
+    }
+    if (lower.endsWith('open') || lower.endsWith('opened')) return done({ kind: 'opened', channel: 'push' });
+    return done({ kind: 'delivered', channel: 'push' });
+  }
+  return { via: 'ignored', reason: `stream_${type}` };
+}
+
+function parseInbound(p: Record<string, unknown>, now: Date): ParsedFeedback {
+  const keyword = String(p.messageBody)
+    .trim()
+    .toUpperCase()
+    .replace(/[^A-Z]/g, '');
+  if (!STOP_WORDS.has(keyword)) return { via: 'ignored', reason: 'inbound_not_stop' };
+  return {
+    via: 'phone',
+    phone: String(p.originationNumber),
+    inboundId: String(p.inboundMessageId ?? now.getTime()),
+    feedback: { kind: 'sms_stop', channel: 'sms' },
+    at: now.toISOString(),
+    facts: { type: 'inbound_stop' },
+  };
+}
+
+function isoOr(value: unknown, now: Date): string {
+  if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return new Date(value).toISOString();
+  return now.toISOString();
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

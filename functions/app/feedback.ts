@@ -1,0 +1,76 @@
+/**
+ * Feedback: each provider event is attributed to its customer (by provider message id, or by phone
+ * number for inbound STOPs), applied to the profile by the engine's rules, and recorded in the
+ * ledger for analytics.
+ */
+import { applyFeedback } from '../../engine/feedback.ts';
+import type { LedgerOutcome } from '../../engine/ledger.ts';
+import type { FeedbackDeps } from '../deps.ts';
+import { feedbackPayloads, type ParsedFeedback, parseFeedback } from './feedback-parse.ts';
+import type { Resolved } from './runtime.ts';
+
+export interface FeedbackSummary {
+  applied: number;
+  ignored: number;
+  unattributed: number;
+}
+
+export async function processFeedback(rt: Resolved<FeedbackDeps>, input: unknown): Promise<FeedbackSummary> {
+  const summary: FeedbackSummary = { applied: 0, ignored: 0, unattributed: 0 };
+  const now = rt.clock.now();
+  for (const payload of feedbackPayloads(input)) {
+    const parsed = parseFeedback(payload, now);
+    if (parsed.via === 'ignored') {
+      summary.ignored++;
+      rt.logger.debug('feedback ignored', { reason: parsed.reason });
+      continue;
+    }
+    if (await applyOne(rt, parsed)) summary.applied++;
+    else summary.unattributed++;
+  }
+  rt.metrics.addMetric('FeedbackApplied', 'Count', summary.applied);
+  if (summary.unattributed > 0) rt.metrics.addMetric('FeedbackUnattributed', 'Count', summary.unattributed);
+  return summary;
+}
+
+async function applyOne(rt: Resolved<FeedbackDeps>, parsed: Exclude<ParsedFeedback, { via: 'ignored' }>) {
+  const index =
+    parsed.via === 'message' ? await rt.store.getMessageIndex(parsed.providerMessageId) : undefined;
+  const customerId =
+    parsed.via === 'message' ? index?.customerId : await rt.store.findCustomerByPhone(parsed.phone);
+  if (!customerId) return false;
+  let feedback = parsed.feedback;
+  if (feedback.kind === 'push_token_invalid') {
+    if (!index?.pushToken) return false;
+    feedback = { ...feedback, token: index.pushToken };
+  }
+  let outcome: LedgerOutcome = 'delivered';
+  await rt.store.updateProfile(customerId, (current) => {
+    if (!current) return undefined;
+    const effect = applyFeedback(current, feedback, parsed.at);
+    outcome = effect.outcome;
+    return effect.profile;
+  });
+  const sourceId = parsed.via === 'message' ? parsed.providerMessageId : parsed.inboundId;
+  await rt.store.putLedger({
+    id: `feedback#${sourceId}#${feedback.kind}`,
+    kind: 'feedback',
+    at: parsed.at,
+    customerId,
+    outcome,
+    reasons: [`${feedback.channel}:${feedback.kind}`],
+    channel: feedback.channel,
+    ...(parsed.via === 'message' ? { providerMessageId: parsed.providerMessageId } : {}),
+    ...(index
+      ? {
+          journeyId: index.journeyId,
+          journeyVersion: index.journeyVersion,
+          stepId: index.stepId,
+          executionId: index.executionId,
+        }
+      : {}),
+    facts: parsed.facts,
+  });
+  rt.logger.info('feedback applied', { customerId, kind: feedback.kind, channel: feedback.channel, outcome });
+  return true;
+}

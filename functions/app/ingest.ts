@@ -1,0 +1,138 @@
+/**
+ * Ingest: a validated event is stored once (its id dedupes), applied to the profile once, then
+ * drives journeys — start the entries the policy plans, record holdouts, stop enrollments the event
+ * ends, and resume executions waiting for it. Every effect is idempotent, so an event whose first
+ * processing crashed half-way is simply processed again; a fully processed replay changes nothing.
+ */
+import { Duration } from 'luxon';
+import type { EventArrivedOutput } from '../../engine/contract.ts';
+import type { CustomerEvent, Profile } from '../../engine/data.ts';
+import { exitsTriggeredBy, planEntries } from '../../engine/policy/index.ts';
+import { applyEventToProfile, type ProfileNote } from '../../engine/profile-events.ts';
+import type { Journey } from '../../engine/schema.ts';
+import type { IngestDeps } from '../deps.ts';
+import type { Resolved } from './runtime.ts';
+
+export interface IngestSummary {
+  eventId: string;
+  duplicate: boolean;
+  started: number;
+  heldOut: number;
+  stopped: number;
+  resumed: number;
+}
+
+export async function ingestEvent(rt: Resolved<IngestDeps>, event: CustomerEvent): Promise<IngestSummary> {
+  const now = rt.clock.now();
+  const summary: IngestSummary = {
+    eventId: event.id,
+    duplicate: false,
+    started: 0,
+    heldOut: 0,
+    stopped: 0,
+    resumed: 0,
+  };
+  const stored = await rt.store.putEvent(event, now);
+  if (!stored.inserted && stored.processed) return { ...summary, duplicate: true };
+
+  let notes: ProfileNote[] = [];
+  const profile: Profile = (await rt.store.updateProfile(
+    event.customerId,
+    (current) => {
+      const change = applyEventToProfile(current, event, now);
+      notes = change.notes;
+      return change.profile;
+    },
+    { onceFor: event.id },
+  )) ?? { id: event.customerId };
+  for (const note of notes) rt.metrics.addMetric(`Profile_${note}`, 'Count', 1);
+
+  const lookBack = Duration.fromISO(rt.config.maxBehaviourWindow);
+  const [history, enrollments] = await Promise.all([
+    rt.store.listEvents(
+      event.customerId,
+      lookBack.isValid ? { since: new Date(now.getTime() - lookBack.toMillis()) } : {},
+    ),
+    rt.store.listEnrollments(event.customerId),
+  ]);
+  const products = new Map(
+    await Promise.all(itemProductIds(event).map(async (id) => [id, await rt.store.getProduct(id)] as const)),
+  );
+  const plan = planEntries({
+    journeys: rt.journeys.active(),
+    event,
+    profile,
+    history,
+    products: (id) => products.get(id),
+    priorEnrollments: enrollments.map(({ enrollment: e }) => ({
+      id: e.id,
+      journeyId: e.journeyId,
+      enteredAt: e.enteredAt,
+      ...(e.productId ? { productId: e.productId } : {}),
+    })),
+    now,
+    config: rt.config,
+  });
+
+  for (const enrollment of plan.start) {
+    await rt.store.putEnrollment({ enrollment, status: 'active', updatedAt: now.toISOString() });
+    const started = await rt.executions.start(enrollment);
+    if (started.status === 'started') summary.started++;
+  }
+  for (const enrollment of plan.heldOut) {
+    await rt.store.putEnrollment({
+      enrollment,
+      status: 'exited',
+      updatedAt: now.toISOString(),
+      reason: 'holdout',
+    });
+    await rt.store.putLedger({
+      id: `holdout#${enrollment.id}`,
+      kind: 'holdout',
+      at: enrollment.enteredAt,
+      customerId: enrollment.customerId,
+      outcome: 'holdout',
+      reasons: ['holdout'],
+      journeyId: enrollment.journeyId,
+      journeyVersion: enrollment.journeyVersion,
+      variant: 'holdout',
+      facts: { eventId: event.id },
+    });
+    summary.heldOut++;
+  }
+
+  const active = enrollments.filter((r) => r.status === 'active').map((r) => r.enrollment);
+  const versions = active
+    .map((e) => rt.journeys.get(e.journeyId, e.journeyVersion))
+    .filter((j): j is Journey => j !== undefined);
+  for (const enrollment of exitsTriggeredBy(event, active, versions)) {
+    await rt.executions.stop(enrollment, `exit event ${event.type}`);
+    await rt.store.setEnrollmentStatus(enrollment, 'stopped', now, `exit_event:${event.type}`);
+    summary.stopped++;
+  }
+
+  for (const wait of await rt.store.listWaitTokens(event.customerId, event.type)) {
+    if (
+      Date.parse(wait.expiresAt) < now.getTime() ||
+      Date.parse(event.time) < Date.parse(wait.createdAt) - 60_000
+    )
+      continue;
+    if (!(await rt.store.deleteWaitToken(wait))) continue;
+    const output: EventArrivedOutput = { outcome: 'next', next: wait.onEvent, eventId: event.id };
+    if (await rt.executions.sendTaskSuccess(wait.taskToken, output)) summary.resumed++;
+  }
+
+  await rt.store.markEventProcessed(event.customerId, event.id);
+  return summary;
+}
+
+function itemProductIds(event: CustomerEvent): string[] {
+  const items = (event.properties as { items?: unknown }).items;
+  if (!Array.isArray(items)) return [];
+  const ids = items
+    .map((item) =>
+      typeof item === 'object' && item !== null ? (item as { productId?: unknown }).productId : undefined,
+    )
+    .filter((id): id is string => typeof id === 'string');
+  return [...new Set(ids)];
+}

@@ -1,0 +1,51 @@
+/** Dependencies with their defaults filled in, shared by the use cases in functions/app. */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { Duration } from 'luxon';
+import type { Enrollment } from '../../engine/contract.ts';
+import type { DecisionContext, PolicyConfig } from '../../engine/policy/index.ts';
+import type { Journey } from '../../engine/schema.ts';
+import type { BaseDeps } from '../deps.ts';
+import { createLogger, createMetrics } from '../observability.ts';
+import { type Clock, type Store, systemClock } from '../ports.ts';
+
+export type Resolved<D extends BaseDeps> = Omit<D, 'clock' | 'logger' | 'metrics'> & {
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+};
+
+export function resolve<D extends BaseDeps>(deps: D, service: string): Resolved<D> {
+  return {
+    ...deps,
+    clock: deps.clock ?? systemClock,
+    logger: deps.logger ?? createLogger(service),
+    metrics: deps.metrics ?? createMetrics(service),
+  };
+}
+
+/** Everything a decision reads, fresh: the profile, the look-back of events, the product. */
+export async function loadDecisionContext(
+  store: Store,
+  journey: Journey,
+  enrollment: Enrollment,
+  now: Date,
+  config: PolicyConfig,
+): Promise<DecisionContext> {
+  const lookBack = Duration.fromISO(config.maxBehaviourWindow);
+  const since = lookBack.isValid ? new Date(now.getTime() - lookBack.toMillis()) : undefined;
+  const [profile, history, product] = await Promise.all([
+    store.getProfile(enrollment.customerId),
+    store.listEvents(enrollment.customerId, since ? { since } : {}),
+    enrollment.productId ? store.getProduct(enrollment.productId) : Promise.resolve(undefined),
+  ]);
+  return {
+    journey,
+    enrollment,
+    profile: profile ?? { id: enrollment.customerId },
+    history,
+    now,
+    config,
+    ...(product ? { product } : {}),
+  };
+}

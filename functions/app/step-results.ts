@@ -1,0 +1,16 @@
+import { waitNeedsTimestamp } from '../../engine/compile/index.ts';
+import type { StepResult } from '../../engine/contract.ts';
+import { type DecisionContext, decideFlow } from '../../engine/policy/index.ts';
+import type { Journey } from '../../engine/schema.ts';
+
+/**
+ * The contract (engine/contract.ts): a `next` into a wait that needs a timestamp carries `until`,
+ * computed exactly as `schedule` would, because the workflow goes straight to that Wait.
+ */
+export function withNextUntil(result: StepResult, journey: Journey, ctx: DecisionContext): StepResult {
+  if (result.outcome !== 'next') return result;
+  const next = journey.steps[result.next];
+  if (next?.type !== 'wait' || !waitNeedsTimestamp(next)) return result;
+  const scheduled = decideFlow('schedule', next, ctx, result.next).result;
+  return { ...result, until: scheduled.outcome === 'wait' ? scheduled.until : ctx.now.toISOString() };
+}

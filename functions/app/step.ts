@@ -1,0 +1,136 @@
+/**
+ * The step Lambda's use case: find the journey version the customer entered, then dispatch on the
+ * op. Sends go through runSend (claims, caps, providers); flow ops are pure decisions on fresh data.
+ * Unexpected failures never escape as an unhandled error: each op answers in a shape its compiled
+ * state routes on (see engine/contract.ts), and the failure is logged and counted.
+ */
+import { Duration } from 'luxon';
+import type { StepRequest, StepResult } from '../../engine/contract.ts';
+import { stepKey } from '../../engine/ledger.ts';
+import { decideFlow, type FlowOp } from '../../engine/policy/index.ts';
+import type { Journey, Step } from '../../engine/schema.ts';
+import { errorFacts } from '../observability.ts';
+import { loadDecisionContext } from './runtime.ts';
+import { runSend, type StepRuntime } from './send.ts';
+import { withNextUntil } from './step-results.ts';
+
+const FLOW_OPS = new Set<string>(['branch', 'split', 'update', 'schedule']);
+const RETRY_AFTER_ERROR_MS = 5 * 60_000;
+
+export async function runStep(rt: StepRuntime, request: StepRequest): Promise<StepResult> {
+  const journey = rt.journeys.get(request.journeyId, request.journeyVersion);
+  const step = journey?.steps[request.stepId];
+  if (!journey || !step) {
+    rt.logger.error('unknown journey step', { journeyId: request.journeyId, stepId: request.stepId });
+    return { outcome: 'exit', reason: 'unknown_step' };
+  }
+  try {
+    if (request.op === 'send' && step.type === 'send') return await runSend(rt, request, journey, step);
+    if (request.op === 'waitForEvent' && step.type === 'waitForEvent')
+      return await registerWait(rt, request, step);
+    if (FLOW_OPS.has(request.op)) return await runFlow(rt, request, journey, step);
+    rt.logger.error('op does not match step', {
+      journeyId: journey.id,
+      stepId: request.stepId,
+      op: request.op,
+    });
+    return { outcome: 'exit', reason: `invalid_step:${request.op}` };
+  } catch (error) {
+    rt.logger.error('step failed', {
+      customerId: request.enrollment?.customerId,
+      stepId: request.stepId,
+      ...errorFacts(error),
+    });
+    rt.metrics.addMetric('StepErrors', 'Count', 1);
+    return afterError(request, step, rt.clock.now());
+  }
+}
+
+async function runFlow(
+  rt: StepRuntime,
+  request: StepRequest,
+  journey: Journey,
+  step: Step,
+): Promise<StepResult> {
+  const op = request.op as FlowOp;
+  const now = rt.clock.now();
+  const ctx = await loadDecisionContext(rt.store, journey, request.enrollment, now, rt.config);
+  const decision = decideFlow(op, step, ctx, request.stepId);
+  let result = decision.result;
+  if (op === 'update' && step.type === 'update') {
+    const change = decision.change;
+    if (change) {
+      await rt.store.updateProfile(request.enrollment.customerId, (current) => ({
+        ...(current ?? { id: request.enrollment.customerId }),
+        attributes: { ...current?.attributes, [change.attribute]: change.value },
+        updatedAt: now.toISOString(),
+      }));
+    }
+    // The workflow goes straight on after an update; the next send re-checks and exits.
+    if (result.outcome === 'exit') result = { outcome: 'next', next: step.next };
+  }
+  if (op === 'schedule' && result.outcome !== 'wait') result = { outcome: 'wait', until: now.toISOString() };
+  result = withNextUntil(result, journey, ctx);
+  if (result.outcome === 'exit')
+    await rt.store.setEnrollmentStatus(request.enrollment, 'exited', now, result.reason);
+  await rt.store.putLedger({
+    id: `flow#${stepKey(request.executionId, request.stepId)}`,
+    kind: 'decision',
+    at: now.toISOString(),
+    customerId: request.enrollment.customerId,
+    outcome: result.outcome === 'exit' ? 'exited' : 'next',
+    reasons: decision.notes ?? [],
+    journeyId: journey.id,
+    journeyVersion: journey.version,
+    stepId: request.stepId,
+    op,
+    executionId: request.executionId,
+    ...(result.outcome === 'next' && result.detail?.arm ? { variant: result.detail.arm } : {}),
+    result,
+  });
+  return result;
+}
+
+async function registerWait(
+  rt: StepRuntime,
+  request: StepRequest,
+  step: Extract<Step, { type: 'waitForEvent' }>,
+): Promise<StepResult> {
+  const now = rt.clock.now();
+  const timeout = Duration.fromISO(step.timeout);
+  const expiresAt = new Date(now.getTime() + (timeout.isValid ? timeout.toMillis() : 0)).toISOString();
+  if (!request.taskToken) {
+    rt.logger.error('waitForEvent without a task token', { stepId: request.stepId });
+    return { outcome: 'wait', until: expiresAt };
+  }
+  await rt.store.putWaitToken({
+    customerId: request.enrollment.customerId,
+    eventType: step.event,
+    executionId: request.executionId,
+    stepId: request.stepId,
+    onEvent: step.onEvent,
+    taskToken: request.taskToken,
+    createdAt: now.toISOString(),
+    expiresAt,
+  });
+  // The answer is discarded: the Task ends with ingest's SendTaskSuccess or with its timeout.
+  return { outcome: 'wait', until: expiresAt };
+}
+
+/** An answer each op's state can route on, after an unexpected failure. */
+function afterError(request: StepRequest, step: Step, now: Date): StepResult {
+  const later = new Date(now.getTime() + RETRY_AFTER_ERROR_MS).toISOString();
+  switch (request.op) {
+    case 'send':
+      return { outcome: 'defer', until: later, reason: 'retry' };
+    case 'update':
+      return 'next' in step
+        ? { outcome: 'next', next: step.next }
+        : { outcome: 'exit', reason: 'runtime_error' };
+    case 'schedule':
+    case 'waitForEvent':
+      return { outcome: 'wait', until: now.toISOString() };
+    default:
+      return { outcome: 'exit', reason: 'runtime_error' };
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * What each handler factory needs. local/ and tests build these with real SDK clients pointed at
+ * stand-ins; the Lambda entries build them from the environment (functions/env.ts).
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { PolicyConfig, Renderer } from '../engine/policy/index.ts';
+import type {
+  Clock,
+  EmailSender,
+  ExecutionStarter,
+  JourneyRegistry,
+  MessagingSender,
+  Store,
+} from './ports.ts';
+
+export interface BaseDeps {
+  store: Store;
+  /** Defaults to the system clock (which local/ fakes). */
+  clock?: Clock;
+  /** Defaults to a Powertools Logger with personal-data redaction. */
+  logger?: Logger;
+  /** Defaults to Powertools Metrics, namespace `Herald`. */
+  metrics?: Metrics;
+}
+
+export interface IngestDeps extends BaseDeps {
+  journeys: JourneyRegistry;
+  executions: ExecutionStarter;
+  config: PolicyConfig;
+}
+
+export interface UnsubscribeLinkConfig {
+  /** The public unsubscribe endpoint, e.g. `https://api.example.com/unsubscribe`; `?token=` is appended. */
+  baseUrl: string;
+  /** Optional `mailto:` address for the List-Unsubscribe fallback, e.g. `unsubscribe@example.com`. */
+  mailto?: string;
+  /** Signing secrets; the first signs. */
+  secrets: string[];
+  /** Link lifetime (default 365 days). */
+  ttlDays?: number;
+}
+
+export interface StepDeps extends BaseDeps {
+  journeys: JourneyRegistry;
+  config: PolicyConfig;
+  email: EmailSender;
+  messaging: MessagingSender;
+  unsubscribe: UnsubscribeLinkConfig;
+  /** Defaults to one renderer per handler (templates parsed once). */
+  renderer?: Renderer;
+  /** How long a step claim is held before another invocation may take it over (default 5 min). */
+  leaseMs?: number;
+}
+
+export interface FeedbackDeps extends BaseDeps {}
+
+export interface UnsubscribeDeps extends BaseDeps {
+  /** Verification secrets (any may verify, for rotation). */
+  secrets: string[];
+}

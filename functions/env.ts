@@ -1,0 +1,113 @@
+/**
+ * Dependencies for the Lambda entries, built from the environment infra/ sets. Only the `handler`
+ * exports call these (lazily, on the first invocation); local/ and tests call the factories.
+ *
+ * Environment:
+ * - all: TABLE_NAME; optional POLICY_JSON (workflows/policy.json's content; defaults otherwise)
+ * - ingest, step: JOURNEYS_FILE (JSON array of every journey version deployed)
+ * - ingest: STATE_MACHINE_ARN_PREFIX + STATE_MACHINE_ALIAS (journey `x` runs on `<prefix>x:<alias>`),
+ *   or STATE_MACHINE_ARNS (JSON: `{ "x": arn, "x@3": arn }`)
+ * - step: EMAIL_FROM, SES_CONFIGURATION_SET, PINPOINT_APP_ID, SMS_ORIGINATION_IDENTITY (optional),
+ *   UNSUBSCRIBE_URL, UNSUBSCRIBE_MAILTO (optional)
+ * - step, unsubscribe: UNSUBSCRIBE_SECRET_ARN (Secrets Manager) or UNSUBSCRIBE_SECRET (plain, local only)
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PinpointClient } from '@aws-sdk/client-pinpoint';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { DEFAULT_POLICY, type PolicyConfig, parsePolicyConfig } from '../engine/policy/index.ts';
+import { DynamoStore } from './adapters/dynamo-store.ts';
+import { loadJourneyRegistryFile } from './adapters/journey-registry.ts';
+import { PinpointMessagingSender } from './adapters/pinpoint-messaging.ts';
+import { SesEmailSender } from './adapters/ses-email.ts';
+import { SfnExecutions, stateMachineArnsFromJson } from './adapters/sfn-executions.ts';
+import type { FeedbackDeps, IngestDeps, StepDeps, UnsubscribeDeps } from './deps.ts';
+
+/** Provider throttling and transient errors are retried by the SDK, with client-side rate limiting. */
+const PROVIDER_RETRY = { maxAttempts: 5, retryMode: 'adaptive' } as const;
+
+export class MissingConfigurationError extends Error {
+  override readonly name = 'MissingConfigurationError';
+  readonly code = 'missing_configuration';
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new MissingConfigurationError(`environment variable ${name} is not set`);
+  return value;
+}
+
+function policy(): PolicyConfig {
+  return process.env.POLICY_JSON ? parsePolicyConfig(process.env.POLICY_JSON) : DEFAULT_POLICY;
+}
+
+function store(): DynamoStore {
+  return new DynamoStore({
+    client: new DynamoDBClient({ maxAttempts: 5 }),
+    tableName: required('TABLE_NAME'),
+  });
+}
+
+async function unsubscribeSecrets(): Promise<string[]> {
+  if (process.env.UNSUBSCRIBE_SECRET) return [process.env.UNSUBSCRIBE_SECRET];
+  const client = new SecretsManagerClient({ maxAttempts: 5 });
+  const { SecretString } = await client.send(
+    new GetSecretValueCommand({ SecretId: required('UNSUBSCRIBE_SECRET_ARN') }),
+  );
+  if (!SecretString) throw new MissingConfigurationError('the unsubscribe signing secret is empty');
+  return [SecretString];
+}
+
+function stateMachineArn(): (journeyId: string, version: number) => string | undefined {
+  if (process.env.STATE_MACHINE_ARNS) return stateMachineArnsFromJson(process.env.STATE_MACHINE_ARNS);
+  const prefix = required('STATE_MACHINE_ARN_PREFIX');
+  const alias = process.env.STATE_MACHINE_ALIAS;
+  return (journeyId) => `${prefix}${journeyId}${alias ? `:${alias}` : ''}`;
+}
+
+export async function ingestDepsFromEnv(): Promise<IngestDeps> {
+  return {
+    store: store(),
+    journeys: loadJourneyRegistryFile(required('JOURNEYS_FILE')),
+    executions: new SfnExecutions({
+      client: new SFNClient({ maxAttempts: 5 }),
+      stateMachineArn: stateMachineArn(),
+    }),
+    config: policy(),
+  };
+}
+
+export async function stepDepsFromEnv(): Promise<StepDeps> {
+  const mailto = process.env.UNSUBSCRIBE_MAILTO;
+  const origination = process.env.SMS_ORIGINATION_IDENTITY;
+  const configurationSetName = process.env.SES_CONFIGURATION_SET;
+  return {
+    store: store(),
+    journeys: loadJourneyRegistryFile(required('JOURNEYS_FILE')),
+    config: policy(),
+    email: new SesEmailSender({
+      client: new SESv2Client(PROVIDER_RETRY),
+      from: required('EMAIL_FROM'),
+      ...(configurationSetName ? { configurationSetName } : {}),
+    }),
+    messaging: new PinpointMessagingSender({
+      client: new PinpointClient(PROVIDER_RETRY),
+      applicationId: required('PINPOINT_APP_ID'),
+      ...(origination ? { originationNumber: origination } : {}),
+    }),
+    unsubscribe: {
+      baseUrl: required('UNSUBSCRIBE_URL'),
+      secrets: await unsubscribeSecrets(),
+      ...(mailto ? { mailto } : {}),
+    },
+  };
+}
+
+export async function feedbackDepsFromEnv(): Promise<FeedbackDeps> {
+  return { store: store() };
+}
+
+export async function unsubscribeDepsFromEnv(): Promise<UnsubscribeDeps> {
+  return { store: store(), secrets: await unsubscribeSecrets() };
+}

@@ -1,0 +1,80 @@
+/**
+ * Logging and metrics for every handler. Personal data never reaches a log line: the logger's JSON
+ * replacer drops the values of fields that carry it (email, phone, tokens, message content) and
+ * scrubs anything shaped like an email address, a phone number or a device token from every other
+ * string, error messages included (SES errors quote addresses). Log customer ids instead.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+
+export const REDACTED = '[redacted]';
+
+const SENSITIVE_KEYS = new Set(
+  [
+    'email',
+    'phone',
+    'to',
+    'address',
+    'addresses',
+    'toAddresses',
+    'destination',
+    'token',
+    'tokens',
+    'pushToken',
+    'pushTokens',
+    'taskToken',
+    'firstName',
+    'lastName',
+    'subject',
+    'html',
+    'text',
+    'body',
+    'originationNumber',
+    'authorization',
+    'cookie',
+    'unsubscribeUrl',
+    'unsubscribeMailto',
+    'unsubscribe',
+  ].map((k) => k.toLowerCase()),
+);
+
+const PATTERNS: RegExp[] = [
+  /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, // email addresses
+  /\+\d[\d ()-]{6,18}\d/g, // international phone numbers
+  /\b\d{3}[ .-]\d{3}[ .-]\d{4}\b/g, // national phone numbers
+  /\b[A-Fa-f0-9]{64,}\b/g, // APNs device tokens
+  /\b[A-Za-z0-9_-]{20,}:[A-Za-z0-9_-]{40,}\b/g, // FCM registration tokens
+  /\bv1\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{20,}\b/g, // unsubscribe tokens
+];
+
+export function scrub(text: string): string {
+  return PATTERNS.reduce((acc, pattern) => acc.replace(pattern, REDACTED), text);
+}
+
+/** JSON replacer: sensitive fields lose their value, every string is scrubbed. */
+export function redactReplacer(key: string, value: unknown): unknown {
+  if (key !== '' && SENSITIVE_KEYS.has(key.toLowerCase()) && value !== undefined && value !== null)
+    return REDACTED;
+  return typeof value === 'string' ? scrub(value) : value;
+}
+
+/** A deep copy with personal data removed, for anything logged or returned in an error detail. */
+export function redact<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value ?? null, redactReplacer)) as T;
+}
+
+export function createLogger(serviceName: string): Logger {
+  return new Logger({ serviceName, jsonReplacerFn: redactReplacer });
+}
+
+export function createMetrics(serviceName: string): Metrics {
+  return new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Herald', serviceName });
+}
+
+/** Errors are logged by name and scrubbed message; causes and stacks are kept (they hold no values). */
+export function errorFacts(error: unknown): Record<string, string> {
+  if (error instanceof Error) {
+    return { errorName: error.name, errorMessage: scrub(error.message), stack: scrub(error.stack ?? '') };
+  }
+  return { errorName: typeof error, errorMessage: scrub(String(error)) };
+}
