@@ -6,7 +6,14 @@
 import { DateTime, Duration } from 'luxon';
 import type { CustomerEvent } from '../data.ts';
 import type { Condition } from '../schema.ts';
-import { type DecisionContext, dataScope, eventMentionsProduct, instant, readField } from './context.ts';
+import {
+  type DecisionContext,
+  dataScope,
+  entryInstant,
+  eventMentionsProduct,
+  instant,
+  readField,
+} from './context.ts';
 
 /** Nesting deeper than this is refused (false): conditions come from files, and files can be hostile. */
 export const MAX_CONDITION_DEPTH = 32;
@@ -177,7 +184,7 @@ function behaviourWindow(
     after -= 1;
   }
   if (sinceEntry) {
-    const entered = instant(ctx.enrollment.enteredAt);
+    const entered = entryInstant(ctx.enrollment);
     if (entered === undefined) return undefined;
     return { after: Math.max(after, entered), until: now, excludeId: ctx.enrollment.event.id };
   }

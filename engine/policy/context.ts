@@ -82,3 +82,15 @@ export function eventMentionsProduct(event: CustomerEvent, productId: string | u
     )
   );
 }
+
+/**
+ * When the enrollment began, for "since entry" questions: its `enteredAt`, or the triggering
+ * event's own time when that is earlier (an event delivered late still starts the clock when it
+ * happened, so an order placed in between is not missed).
+ */
+export function entryInstant(enrollment: Enrollment): number | undefined {
+  const entered = instant(enrollment.enteredAt);
+  const triggered = instant(enrollment.event?.time);
+  if (entered === undefined) return undefined;
+  return triggered === undefined ? entered : Math.min(entered, triggered);
+}

@@ -7,7 +7,7 @@ import { Duration } from 'luxon';
 import type { Enrollment } from '../contract.ts';
 import type { CustomerEvent } from '../data.ts';
 import type { Journey } from '../schema.ts';
-import { type DecisionContext, eventMentionsProduct, instant } from './context.ts';
+import { type DecisionContext, entryInstant, eventMentionsProduct, instant } from './context.ts';
 
 export type ExitReason = `exit_event:${string}` | 'converted';
 
@@ -19,8 +19,8 @@ export interface ExitDecision {
 
 /**
  * Why this event ends this enrollment, or undefined. Only events of the same customer, other than
- * the one that started the enrollment, that happened at or after entry count; exit rules are
- * checked before the goal.
+ * the one that started the enrollment, that happened at or after entry (`entryInstant`) count;
+ * exit rules are checked before the goal, whose window runs from entry.
  */
 export function exitReasonFor(
   event: CustomerEvent,
@@ -29,7 +29,7 @@ export function exitReasonFor(
 ): ExitReason | undefined {
   if (event.customerId !== enrollment.customerId || event.id === enrollment.event?.id) return undefined;
   const at = instant(event.time);
-  const entered = instant(enrollment.enteredAt);
+  const entered = entryInstant(enrollment);
   if (at === undefined || entered === undefined || at < entered) return undefined;
 
   for (const rule of journey.exit ?? []) {

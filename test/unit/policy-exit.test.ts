@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CustomerEvent } from '../../engine/data.ts';
+import { evaluateCondition } from '../../engine/policy/conditions.ts';
 import { checkExit } from '../../engine/policy/exit.ts';
 import type { Journey } from '../../engine/schema.ts';
 import {
@@ -83,5 +84,27 @@ describe('checkExit', () => {
       reason: 'converted',
       eventId: converted.id,
     });
+  });
+
+  it('counts from when a late-delivered trigger happened, not only from when it arrived', () => {
+    const cartAt = hoursBefore(3);
+    const lateCart = enrollment({
+      enteredAt: hoursBefore(1),
+      event: event('cart_updated', cartAt, { total: 10 }, { id: 'late-cart' }),
+    });
+    const orderedMeanwhile = event('order_placed', hoursBefore(2), { items: [] });
+    const cartJourney = journey({ exit: [{ event: 'order_placed' }] });
+    expect(
+      checkExit(context({ journey: cartJourney, enrollment: lateCart, history: [orderedMeanwhile] })),
+    ).toEqual({
+      reason: 'exit_event:order_placed',
+      eventId: orderedMeanwhile.id,
+    });
+    expect(
+      evaluateCondition(
+        { did: 'order_placed', since: 'entry' },
+        context({ enrollment: lateCart, history: [orderedMeanwhile] }),
+      ),
+    ).toBe(true);
   });
 });
