@@ -1,0 +1,294 @@
+/**
+ * What must hold after any run, checked from what the world saw — the stand-ins' own records (the
+ * SES store, the Pinpoint sink), the ledger and the Step Functions history — never from the
+ * code's own counters. Each check reports how many things it examined, so a vacuous pass shows.
+ *
+ * The rules are restated here from the design (quiet hours in the customer's zone, rolling caps,
+ * RFC 8058 headers) rather than imported from engine/, so a bug there cannot hide itself here.
+ */
+import { DateTime, Duration, IANAZone } from 'luxon';
+import type { LedgerRecord } from '../engine/ledger.ts';
+import type { PolicyConfig } from '../engine/policy/index.ts';
+import type { ChannelName, Journey } from '../engine/schema.ts';
+import type { ExecutionRecord } from './runner.ts';
+import type { SinkMessage, StoredEmail } from './standins/index.ts';
+
+export interface ObservedCustomer {
+  id: string;
+  locale: string;
+  timeZone?: string;
+  phone?: string;
+  pushToken?: string;
+}
+
+export interface ObservedRun {
+  journeys: readonly Journey[];
+  config: PolicyConfig;
+  customers: readonly ObservedCustomer[];
+  ledger: readonly LedgerRecord[];
+  emails: readonly StoredEmail[];
+  sink: readonly SinkMessage[];
+  executions: readonly ExecutionRecord[];
+  /** Orders the world placed (accepted by ingest). */
+  orders: readonly { customerId: string; at: string }[];
+  /** Unsubscribes the unsubscribe handler accepted. */
+  unsubscribes: readonly { customerId: string; channel: ChannelName; at: string }[];
+}
+
+export interface InvariantResult {
+  name: string;
+  checked: number;
+  violations: string[];
+}
+
+/** One message a customer actually received, as a stand-in recorded it, joined to its ledger decision. */
+interface Delivery {
+  channel: ChannelName;
+  customerId?: string;
+  messageId?: string;
+  at?: string;
+  decision?: LedgerRecord;
+  html?: string;
+  headers?: { name: string; value: string }[];
+}
+
+export function checkInvariants(run: ObservedRun): InvariantResult[] {
+  const deliveries = collectDeliveries(run);
+  return [
+    recordedSends(run, deliveries),
+    oncePerStep(run, deliveries),
+    quietHours(run, deliveries),
+    caps(run, deliveries),
+    unsubscribed(run, deliveries),
+    orderedDuringWait(run, deliveries),
+    rtlEmails(run, deliveries),
+    oneClickHeaders(deliveries),
+  ];
+}
+
+export function collectDeliveries(run: ObservedRun): Delivery[] {
+  const sentBy = new Map<string, LedgerRecord>();
+  for (const r of run.ledger) {
+    if (r.kind === 'decision' && r.outcome === 'sent' && r.providerMessageId)
+      sentBy.set(r.providerMessageId, r);
+  }
+  const byAddress = new Map<string, string>();
+  for (const c of run.customers) {
+    if (c.phone) byAddress.set(c.phone, c.id);
+    if (c.pushToken) byAddress.set(c.pushToken, c.id);
+  }
+  const out: Delivery[] = [];
+  for (const e of run.emails) {
+    const decision = sentBy.get(e.messageId);
+    out.push({
+      channel: 'email',
+      messageId: e.messageId,
+      customerId: customerFromUnsubscribe(e) ?? decision?.customerId,
+      at: decision?.at ?? new Date(e.at * 1000).toISOString(),
+      ...(decision ? { decision } : {}),
+      ...(e.body.html !== undefined ? { html: e.body.html } : {}),
+      ...(e.headers ? { headers: e.headers } : {}),
+    });
+  }
+  for (const m of run.sink) {
+    if (m.deliveryStatus !== 'SUCCESSFUL') continue;
+    const decision = m.messageId ? sentBy.get(m.messageId) : undefined;
+    const at = (m as { at?: string }).at ?? decision?.at;
+    out.push({
+      channel: m.channelType === 'SMS' ? 'sms' : 'push',
+      ...(m.messageId ? { messageId: m.messageId } : {}),
+      customerId: byAddress.get(m.address) ?? decision?.customerId,
+      ...(at ? { at } : {}),
+      ...(decision ? { decision } : {}),
+    });
+  }
+  return out;
+}
+
+/** The customer named in the email's signed List-Unsubscribe token (payload only; not verified). */
+function customerFromUnsubscribe(email: StoredEmail): string | undefined {
+  const header = email.headers?.find((h) => h.name.toLowerCase() === 'list-unsubscribe')?.value ?? '';
+  const token = /token=([^&>\s]+)/.exec(header)?.[1];
+  const payload = token ? decodeURIComponent(token).split('.')[1] : undefined;
+  if (!payload) return undefined;
+  try {
+    const [customerId] = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as [string];
+    return typeof customerId === 'string' ? customerId : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every message a stand-in received has exactly one `sent` decision in the ledger, and vice versa. */
+function recordedSends(run: ObservedRun, deliveries: Delivery[]): InvariantResult {
+  const violations: string[] = [];
+  for (const d of deliveries) {
+    if (!d.decision)
+      violations.push(`${d.channel} message ${d.messageId ?? '?'} has no sent decision in the ledger`);
+    else if (d.decision.customerId !== d.customerId)
+      violations.push(
+        `${d.channel} message ${d.messageId} went to ${d.customerId}, ledger says ${d.decision.customerId}`,
+      );
+  }
+  const delivered = new Set(deliveries.map((d) => d.messageId));
+  for (const r of run.ledger) {
+    if (r.kind === 'decision' && r.outcome === 'sent' && !delivered.has(r.providerMessageId))
+      violations.push(`ledger says ${r.customerId} was sent ${r.journeyId}/${r.stepId}, no stand-in has it`);
+  }
+  return {
+    name: 'every delivered message is a recorded send decision',
+    checked: deliveries.length,
+    violations,
+  };
+}
+
+function oncePerStep(_run: ObservedRun, deliveries: Delivery[]): InvariantResult {
+  const seen = new Map<string, number>();
+  for (const d of deliveries) {
+    if (!d.decision) continue;
+    const key = `${d.decision.executionId}#${d.decision.stepId}`;
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+  }
+  const violations = [...seen].filter(([, n]) => n > 1).map(([key, n]) => `${key} delivered ${n} times`);
+  return { name: 'no customer receives the same journey step twice', checked: seen.size, violations };
+}
+
+function zoneOf(run: ObservedRun, customerId: string | undefined, journeyId: string | undefined): string {
+  const customer = run.customers.find((c) => c.id === customerId);
+  const journey = run.journeys.find((j) => j.id === journeyId);
+  const candidates = [customer?.timeZone, journey?.defaultTimeZone, run.config.defaultTimeZone];
+  return candidates.find((z): z is string => typeof z === 'string' && IANAZone.isValidZone(z)) ?? 'UTC';
+}
+
+/** Minutes after local midnight. */
+const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+function quietHours(run: ObservedRun, deliveries: Delivery[]): InvariantResult {
+  const violations: string[] = [];
+  let checked = 0;
+  for (const d of deliveries) {
+    const window = run.config.quietHours[d.channel];
+    if (!window || !d.at) continue;
+    checked += 1;
+    const zone = zoneOf(run, d.customerId, d.decision?.journeyId);
+    const local = DateTime.fromISO(d.at, { zone });
+    const minute = local.hour * 60 + local.minute;
+    const start = minutesOf(window.start);
+    const end = minutesOf(window.end);
+    const quiet = start <= end ? minute >= start && minute < end : minute >= start || minute < end;
+    if (quiet)
+      violations.push(
+        `${d.channel} to ${d.customerId} at ${local.toFormat('yyyy-MM-dd HH:mm')} ${zone} (quiet hours)`,
+      );
+  }
+  return { name: 'no SMS or push inside quiet hours, customer local time', checked, violations };
+}
+
+function categoryOf(run: ObservedRun, decision: LedgerRecord | undefined): string {
+  const journey = run.journeys.find((j) => j.id === decision?.journeyId);
+  const step = journey?.steps[decision?.stepId ?? ''];
+  if (!journey || step?.type !== 'send') return 'marketing';
+  return journey.messages[step.message]?.category ?? 'marketing';
+}
+
+function caps(run: ObservedRun, deliveries: Delivery[]): InvariantResult {
+  const violations: string[] = [];
+  let checked = 0;
+  const byCustomer = new Map<string, Delivery[]>();
+  for (const d of deliveries) {
+    if (!d.customerId || !d.at) continue;
+    byCustomer.set(d.customerId, [...(byCustomer.get(d.customerId) ?? []), d]);
+  }
+  for (const rule of run.config.caps) {
+    const windowMs = Duration.fromISO(rule.window).toMillis();
+    for (const [customerId, all] of byCustomer) {
+      const counted = all
+        .filter((d) => rule.channels.includes(d.channel))
+        .filter((d) => !rule.category || categoryOf(run, d.decision) === rule.category)
+        .map((d) => Date.parse(d.at!))
+        .sort((a, b) => a - b);
+      for (let i = 0; i < counted.length; i++) {
+        checked += 1;
+        const inWindow = counted.filter((t) => t > counted[i]! - windowMs && t <= counted[i]!).length;
+        if (inWindow > rule.limit) {
+          violations.push(
+            `${customerId}: ${inWindow} messages within ${rule.window} by ${new Date(counted[i]!).toISOString()} (cap ${rule.id} is ${rule.limit})`,
+          );
+        }
+      }
+    }
+  }
+  return { name: 'frequency caps are never exceeded', checked, violations };
+}
+
+function unsubscribed(run: ObservedRun, deliveries: Delivery[]): InvariantResult {
+  const violations: string[] = [];
+  for (const u of run.unsubscribes) {
+    for (const d of deliveries) {
+      if (d.customerId === u.customerId && d.channel === u.channel && d.at && d.at > u.at)
+        violations.push(`${u.customerId} unsubscribed from ${u.channel} at ${u.at}, was sent one at ${d.at}`);
+    }
+  }
+  return {
+    name: 'nothing on a channel after unsubscribing from it',
+    checked: run.unsubscribes.length,
+    violations,
+  };
+}
+
+/** For every wait-for-event the customer answered in time, nothing was sent in that run afterwards. */
+function orderedDuringWait(run: ObservedRun, deliveries: Delivery[]): InvariantResult {
+  const violations: string[] = [];
+  let checked = 0;
+  for (const execution of run.executions) {
+    const journey = run.journeys.find((j) => j.id === execution.journeyId);
+    if (!journey) continue;
+    for (const entered of execution.states) {
+      const step = journey.steps[entered.name];
+      if (step?.type !== 'waitForEvent' || step.event !== 'order_placed') continue;
+      const from = Date.parse(entered.at);
+      const until = from + Duration.fromISO(step.timeout).toMillis();
+      const ordered = run.orders.find(
+        (o) => o.customerId === execution.customerId && Date.parse(o.at) >= from && Date.parse(o.at) < until,
+      );
+      if (!ordered) continue;
+      checked += 1;
+      for (const d of deliveries) {
+        if (d.decision?.executionId === execution.arn && d.at && Date.parse(d.at) >= Date.parse(ordered.at))
+          violations.push(
+            `${execution.customerId} ordered at ${ordered.at} during ${entered.name}, then got ${d.decision.stepId} at ${d.at}`,
+          );
+      }
+    }
+  }
+  return { name: 'an order during the wait stops the reminders', checked, violations };
+}
+
+function rtlEmails(run: ObservedRun, deliveries: Delivery[]): InvariantResult {
+  const violations: string[] = [];
+  let checked = 0;
+  for (const d of deliveries) {
+    if (d.channel !== 'email') continue;
+    const locale = run.customers.find((c) => c.id === d.customerId)?.locale ?? '';
+    if (!/^(ar|fa)\b/.test(locale)) continue;
+    checked += 1;
+    if (!/dir\s*=\s*["']?rtl/i.test(d.html ?? ''))
+      violations.push(`email ${d.messageId} to ${d.customerId} (${locale}) lacks dir="rtl"`);
+  }
+  return { name: 'every Arabic or Persian email is right-to-left', checked, violations };
+}
+
+function oneClickHeaders(deliveries: Delivery[]): InvariantResult {
+  const violations: string[] = [];
+  let checked = 0;
+  for (const d of deliveries) {
+    if (d.channel !== 'email') continue;
+    checked += 1;
+    const header = (name: string) => d.headers?.find((h) => h.name.toLowerCase() === name)?.value ?? '';
+    if (!/<https:\/\/[^>]+>/.test(header('list-unsubscribe')))
+      violations.push(`email ${d.messageId} has no https List-Unsubscribe`);
+    if (header('list-unsubscribe-post') !== 'List-Unsubscribe=One-Click')
+      violations.push(`email ${d.messageId} has no List-Unsubscribe-Post: List-Unsubscribe=One-Click`);
+  }
+  return { name: 'every email carries one-click unsubscribe headers (RFC 8058)', checked, violations };
+}
