@@ -212,7 +212,7 @@ describe('transition counts', () => {
       );
       expect(row, `a row for ${journey.id}`).not.toBeNull();
       const lean = compileJourney(journey);
-      expect(row!.slice(1).map(Number)).toEqual([
+      expect(row!.slice(1).map(Number), `update the ${journey.id} row of docs/transitions.md`).toEqual([
         longestPathTransitions(lean).transitions,
         longestPathTransitions(compileNaive(journey)).transitions,
         Object.keys(lean.States).length,
