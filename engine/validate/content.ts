@@ -4,6 +4,7 @@
  * and reads only fields the data dictionary declares.
  */
 import { Liquid } from 'liquidjs';
+import { LIQUID_OPTIONS } from '../policy/render.ts';
 import { CHANNELS } from '../schema.ts';
 import { isRecord, type Path, show, where } from './describe.ts';
 import { checkField, type FieldScope, type Segment } from './fields.ts';
@@ -21,10 +22,14 @@ const CHANNEL_LABEL: Record<string, string> = { email: 'email', sms: 'SMS', push
 const MAX_TEMPLATE_CHARS = 200_000;
 
 let liquid: Liquid | undefined;
+/** Parsed with the renderer's own settings, so a template accepted here renders at send time. */
 function engine(): Liquid {
-  liquid ??= new Liquid({ strictFilters: false, strictVariables: false });
+  liquid ??= new Liquid(LIQUID_OPTIONS);
   return liquid;
 }
+
+/** Templates live in the journey file; the renderer has no files to include. */
+const PARTIAL_TAG = /\{%-?\s*(include|render|layout)\b/;
 
 /** Where in the file a character of a template string sits; provided by the caller, which has the text. */
 export type Locate = (path: Path, index: number) => number | undefined;
@@ -206,6 +211,20 @@ function templateFindings(
     const { detail, row, col } = analysis.error;
     const offset =
       row !== undefined && col !== undefined ? locate(path, indexOf(template, row, col)) : undefined;
+    const filter = /^undefined filter: (\S+)/.exec(detail)?.[1];
+    if (filter !== undefined) {
+      const guess = didYouMean(filter, Object.keys(engine().filters));
+      out.push({
+        code: 'template.unknown-filter',
+        path: [...path],
+        message: `the ${field} of ${where(path)} uses an unknown Liquid filter \`${filter}\`${didYouMeanText(guess)}`,
+        suggestion: guess
+          ? `use \`${guess}\``
+          : 'use a standard Liquid filter such as `default`, `upcase`, `date` or `round`',
+        ...(offset !== undefined ? { offset } : {}),
+      });
+      return;
+    }
     out.push({
       code: 'template.syntax-error',
       path: [...path],
@@ -214,6 +233,19 @@ function templateFindings(
       ...(offset !== undefined ? { offset } : {}),
     });
     return;
+  }
+  const partial = PARTIAL_TAG.exec(template);
+  if (partial) {
+    out.push({
+      code: 'template.partial-not-supported',
+      path: [...path],
+      message: `the ${field} of ${where(path)} uses \`{% ${partial[1]} %}\`, but messages cannot include other files`,
+      suggestion: 'write the content into the message itself',
+      ...(() => {
+        const offset = locate(path, partial.index);
+        return offset !== undefined ? { offset } : {};
+      })(),
+    });
   }
   const reported = new Set<string>();
   for (const variable of analysis.variables) {
