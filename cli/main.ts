@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerCompile } from './commands/compile.ts';
 import { registerGraph } from './commands/graph.ts';
+import { registerPreview } from './commands/preview.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerValidate } from './commands/validate.ts';
 
@@ -13,5 +14,6 @@ registerSchema(program);
 registerValidate(program);
 registerCompile(program);
 registerGraph(program);
+registerPreview(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,57 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { runTool, writeOutput } from '../../tools/cli/output.ts';
+import { loadJourney } from '../../tools/load.ts';
+import { previewHtml } from '../../tools/preview/html.ts';
+import { previewJourney } from '../../tools/preview/index.ts';
+import { previewSummary } from '../../tools/preview/text.ts';
+import { loadSample } from '../../tools/samples.ts';
+
+interface PreviewOptions {
+  profile?: string;
+  events?: string;
+  products?: string;
+  out?: string;
+  json?: boolean;
+}
+
+export function registerPreview(program: Command): void {
+  program
+    .command('preview')
+    .description(
+      'render every message of a journey for every channel and locale, with checks, as an HTML page',
+    )
+    .argument('<journey>', 'a journey file, or the id of one in workflows/ (e.g. welcome)')
+    .option('--profile <file>', 'sample customer (default examples/<id>.profile.json, else a built-in one)')
+    .option(
+      '--events <file>',
+      'event script; its first entry event fills event.* (default examples/<id>.events.json)',
+    )
+    .option('--products <file>', 'catalog for product.* (default examples/products.json)')
+    .option('--out <dir>', 'where to write index.html (default out/preview/<id>)')
+    .option('--json', 'print the rendered messages and flags as JSON')
+    .action((arg: string, options: PreviewOptions) =>
+      runTool(() => {
+        const { journey, warnings } = loadJourney(arg);
+        const sample = loadSample(journey, options);
+        const report = previewJourney(
+          journey,
+          {
+            profile: sample.profile,
+            event: sample.entryEvent,
+            ...(sample.product ? { product: sample.product } : {}),
+            sources: sample.sources,
+          },
+          warnings,
+        );
+        const dir = options.out ?? path.join('out', 'preview', journey.id);
+        const index = path.join(dir, 'index.html');
+        writeOutput(index, previewHtml(report));
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify({ ...report, written: index }, null, 2)}\n`);
+        } else {
+          process.stdout.write(previewSummary(report, index));
+        }
+      }),
+    );
+}
