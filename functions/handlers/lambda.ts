@@ -32,7 +32,10 @@ export function lambda<E, R>(
       }) as MiddlewareObj<E, R>,
     );
   }
-  const handler = chain.handler(async (event: E) => fn(event));
+  const handler = chain.handler(async (event: E) => {
+    rt.metrics.addMetric('Invocations', 'Count', 1);
+    return fn(event);
+  });
   return (event, context) => handler(event, context ?? localContext(service));
 }
 

@@ -5,7 +5,7 @@ const CHANNEL_NAMES: Record<string, string> = {
   push: 'push notifications',
 };
 
-const escape = (s: string) =>
+const escapeHtml = (s: string) =>
   s.replace(
     /[&<>"']/g,
     (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] ?? ch,
@@ -15,7 +15,7 @@ function page(title: string, body: string): string {
   return [
     '<!DOCTYPE html>',
     '<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<meta name="robots" content="noindex"><title>${escape(title)}</title></head>`,
+    `<meta name="robots" content="noindex"><title>${escapeHtml(title)}</title></head>`,
     `<body style="font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem">${body}</body></html>`,
   ].join('\n');
 }
@@ -26,7 +26,7 @@ export function confirmPage(token: string, channel: string): string {
     'Unsubscribe',
     `<h1>Unsubscribe?</h1><p>You will no longer receive marketing ${what} from us.</p>` +
       `<form method="post" action="?token=${encodeURIComponent(token)}">` +
-      `<input type="hidden" name="token" value="${escape(token)}">` +
+      `<input type="hidden" name="token" value="${escapeHtml(token)}">` +
       '<button type="submit">Unsubscribe</button></form>',
   );
 }
@@ -44,5 +44,5 @@ export function rejectedPage(reason: string): string {
     reason === 'expired'
       ? 'This unsubscribe link has expired. Use the link in a more recent message, or contact us.'
       : 'This unsubscribe link is not valid.';
-  return page('Unsubscribe link not valid', `<h1>Link not valid</h1><p>${escape(text)}</p>`);
+  return page('Unsubscribe link not valid', `<h1>Link not valid</h1><p>${escapeHtml(text)}</p>`);
 }

@@ -7,3 +7,4 @@ export {
   startPinpointSink,
 } from './pinpoint-sink.ts';
 export { type SesLocalStandIn, type StoredEmail, startSesLocal } from './ses-local.ts';
+export { type SfnSinkStandIn, type SinkExecution, startSfnSink } from './sfn-sink.ts';

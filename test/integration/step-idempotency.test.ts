@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  enrollmentFor,
+  type Runtime,
+  reachableProfile,
+  sendJourney,
+  startRuntime,
+  stepRequest,
+} from './support/harness.ts';
+
+const journey = sendJourney('promo', { channels: ['email'] });
+
+describe('step idempotency', () => {
+  let rt: Runtime;
+  beforeAll(async () => {
+    rt = await startRuntime({ journeys: [journey] });
+  });
+  afterAll(async () => rt?.stop());
+  beforeEach(async () => rt.ses.clear());
+
+  it('sends once when the same execution step is invoked twice (a retry after success)', async () => {
+    await rt.seedProfile(reachableProfile('c-retry'));
+    const request = stepRequest(journey, enrollmentFor(journey, 'c-retry'));
+
+    const first = await rt.step(request);
+    const second = await rt.step(request);
+
+    expect(first).toEqual({ outcome: 'next', next: 'done', detail: { channel: 'email', sent: true } });
+    expect(second).toEqual(first);
+    const emails = (await rt.ses.emails()).filter((e) => e.destination.to.includes('c-retry@example.com'));
+    expect(emails).toHaveLength(1);
+    const decisions = (await rt.store.listLedger('c-retry')).filter((r) => r.kind === 'decision');
+    expect(decisions).toHaveLength(1);
+    expect(decisions[0]).toMatchObject({
+      outcome: 'sent',
+      channel: 'email',
+      attempt: 1,
+      providerMessageId: emails[0]?.messageId,
+    });
+  });
+
+  it('sends once when two invocations of the same step race', async () => {
+    await rt.seedProfile(reachableProfile('c-race'));
+    const request = stepRequest(journey, enrollmentFor(journey, 'c-race'));
+
+    const results = await Promise.all([rt.step(request), rt.step(request), rt.step(request)]);
+
+    const emails = (await rt.ses.emails()).filter((e) => e.destination.to.includes('c-race@example.com'));
+    expect(emails).toHaveLength(1);
+    expect(results.filter((r) => r.outcome === 'next')).not.toHaveLength(0);
+    // The losers either saw the recorded result or were told to come back: never a second send.
+    for (const r of results) expect(['next', 'defer']).toContain(r.outcome);
+  });
+
+  it('does not resend when a previous attempt started a provider call and never recorded it', async () => {
+    await rt.seedProfile(reachableProfile('c-doubt'));
+    const request = stepRequest(journey, enrollmentFor(journey, 'c-doubt'));
+    const key = `${request.executionId}#send`;
+    const now = rt.clock.now();
+    const claim = await rt.store.claimStep('c-doubt', key, now, { leaseMs: 1000, reopenDoneAfterMs: 60_000 });
+    if (claim.kind !== 'claimed') throw new Error('expected a fresh claim');
+    await rt.store.markSending('c-doubt', key, claim.token, 'email');
+    rt.clock.set(new Date(now.getTime() + 10 * 60_000).toISOString());
+
+    const result = await rt.step(request);
+
+    expect(result).toMatchObject({ outcome: 'next', next: 'done', detail: { skipped: 'outcome_unknown' } });
+    expect(
+      (await rt.ses.emails()).filter((e) => e.destination.to.includes('c-doubt@example.com')),
+    ).toHaveLength(0);
+    const [record] = (await rt.store.listLedger('c-doubt')).filter((r) => r.kind === 'decision');
+    expect(record).toMatchObject({ outcome: 'unknown', channel: 'email' });
+    rt.clock.set(now.toISOString());
+  });
+});

@@ -1,0 +1,251 @@
+/**
+ * The runtime wired as in production, with real AWS SDK v3 clients pointed at loopback stand-ins:
+ * dynalite (DynamoDB), aws-ses-v2-local (SES v2), the Pinpoint sink and the Step Functions sink.
+ */
+
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { PinpointClient } from '@aws-sdk/client-pinpoint';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import type { Enrollment, StepOp, StepRequest } from '../../../engine/contract.ts';
+import type { CustomerEvent, Profile } from '../../../engine/data.ts';
+import { DEFAULT_POLICY, type PolicyConfig } from '../../../engine/policy/index.ts';
+import type { ChannelChoice, Journey } from '../../../engine/schema.ts';
+import { DynamoStore } from '../../../functions/adapters/dynamo-store.ts';
+import { createJourneyRegistry } from '../../../functions/adapters/journey-registry.ts';
+import { PinpointMessagingSender } from '../../../functions/adapters/pinpoint-messaging.ts';
+import { SesEmailSender } from '../../../functions/adapters/ses-email.ts';
+import { SfnExecutions } from '../../../functions/adapters/sfn-executions.ts';
+import { createFeedbackHandler } from '../../../functions/handlers/feedback.ts';
+import { createIngestHandler } from '../../../functions/handlers/ingest.ts';
+import { createStepHandler } from '../../../functions/handlers/step.ts';
+import { createUnsubscribeHandler } from '../../../functions/handlers/unsubscribe.ts';
+import {
+  type DynaliteStandIn,
+  type PinpointSinkStandIn,
+  type SesLocalStandIn,
+  type SfnSinkStandIn,
+  startDynalite,
+  startPinpointSink,
+  startSesLocal,
+  startSfnSink,
+} from '../../../local/standins/index.ts';
+
+export const SECRET = 'integration-test-secret';
+export const UNSUBSCRIBE_URL = 'https://herald.test/unsubscribe';
+export const STATE_MACHINE_PREFIX = 'arn:aws:states:us-east-1:000000000000:stateMachine:herald-';
+
+export class TestClock {
+  constructor(public current: Date) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  set(iso: string): void {
+    this.current = new Date(iso);
+  }
+}
+
+export interface RuntimeOptions {
+  journeys: Journey[];
+  config?: PolicyConfig;
+  now?: string;
+  leaseMs?: number;
+}
+
+export async function startRuntime(options: RuntimeOptions) {
+  const [dynamo, ses, pinpoint, sfn] = await Promise.all([
+    startDynalite(),
+    startSesLocal(),
+    startPinpointSink(),
+    startSfnSink(),
+  ]);
+  await ses.clear();
+  const clock = new TestClock(new Date(options.now ?? '2025-06-02T12:00:00Z'));
+  const store = new DynamoStore({ client: dynamo.client, tableName: dynamo.tableName });
+  const journeys = createJourneyRegistry(options.journeys);
+  const config = options.config ?? DEFAULT_POLICY;
+  const sesClient = new SESv2Client({ ...ses.clientConfig, maxAttempts: 2 });
+  const pinpointClient = new PinpointClient({
+    ...pinpoint.clientConfig,
+    maxAttempts: 3,
+    retryMode: 'standard',
+  });
+  const sfnClient = new SFNClient({ ...sfn.clientConfig, maxAttempts: 2 });
+  const executions = new SfnExecutions({
+    client: sfnClient,
+    stateMachineArn: (journeyId) => `${STATE_MACHINE_PREFIX}${journeyId}:live`,
+  });
+  const ingest = createIngestHandler({ store, clock, journeys, executions, config });
+  const step = createStepHandler({
+    store,
+    clock,
+    journeys,
+    config,
+    email: new SesEmailSender({
+      client: sesClient,
+      from: 'Herald <news@herald.test>',
+      configurationSetName: 'herald',
+    }),
+    messaging: new PinpointMessagingSender({ client: pinpointClient, applicationId: 'herald-app' }),
+    unsubscribe: { baseUrl: UNSUBSCRIBE_URL, mailto: 'unsubscribe@herald.test', secrets: [SECRET] },
+    ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
+  });
+  const feedback = createFeedbackHandler({ store, clock });
+  const unsubscribe = createUnsubscribeHandler({ store, clock, secrets: [SECRET] });
+
+  return {
+    dynamo,
+    ses,
+    pinpoint,
+    sfn,
+    clock,
+    store,
+    journeys,
+    ingest,
+    step,
+    feedback,
+    unsubscribe,
+    /** Every item in the table (for "nothing was written" checks). */
+    async itemCount(): Promise<number> {
+      const { Count } = await dynamo.client.send(
+        new ScanCommand({ TableName: dynamo.tableName, Select: 'COUNT' }),
+      );
+      return Count ?? 0;
+    },
+    async seedProfile(profile: Profile): Promise<void> {
+      await store.updateProfile(profile.id, () => profile);
+    },
+    async stop() {
+      sesClient.destroy();
+      pinpointClient.destroy();
+      sfnClient.destroy();
+      await Promise.all([dynamo.stop(), ses.stop(), pinpoint.stop(), sfn.stop()]);
+    },
+  };
+}
+
+export type Runtime = Awaited<ReturnType<typeof startRuntime>>;
+
+// ── Fixtures ──────────────────────────────────────────────────────────────────────────────────
+
+/** A one-send journey entered on `cart_updated`, with content on every channel. */
+export function sendJourney(
+  id: string,
+  options: { priority?: number; channels?: ChannelChoice[]; category?: 'marketing' | 'transactional' } = {},
+): Journey {
+  return {
+    id,
+    version: 1,
+    name: `Test ${id}`,
+    priority: options.priority ?? 50,
+    defaultLocale: 'en',
+    entry: { event: 'cart_updated', reentry: { mode: 'always' } },
+    start: 'send',
+    steps: {
+      send: { type: 'send', message: 'hello', channels: options.channels ?? ['email'], next: 'done' },
+      done: { type: 'exit' },
+    },
+    messages: {
+      hello: {
+        ...(options.category ? { category: options.category } : {}),
+        locales: {
+          en: {
+            email: {
+              subject: 'Hello {{ profile.firstName | default: "there" }}',
+              html: '<p>Hello {{ profile.firstName | default: "there" }}.</p><p><a href="{{ links.unsubscribe }}">Unsubscribe</a></p>',
+              text: 'Hello {{ profile.firstName | default: "there" }}. Unsubscribe: {{ links.unsubscribe }}',
+            },
+            sms: { body: 'Hello {{ profile.firstName | default: "there" }}! Reply STOP to opt out.' },
+            push: { title: 'Hello', body: 'Something new for you', deepLink: 'herald://home' },
+          },
+          fa: {
+            email: { subject: 'سلام', html: '<p>سلام {{ profile.firstName }}</p>', text: 'سلام' },
+            sms: { body: 'سلام {{ profile.firstName }}' },
+          },
+        },
+      },
+    },
+  };
+}
+
+export function cartEvent(customerId: string, id: string, time = '2025-06-02T11:59:00Z'): CustomerEvent {
+  return {
+    id,
+    type: 'cart_updated',
+    customerId,
+    time,
+    properties: {
+      cartId: `cart-${id}`,
+      items: [{ productId: 'p1', quantity: 1 }],
+      total: 10,
+      currency: 'EUR',
+      cartUrl: 'https://shop.test/cart',
+    },
+  };
+}
+
+export function enrollmentFor(journey: Journey, customerId: string, eventId = 'e1'): Enrollment {
+  return {
+    id: `${journey.id}-v${journey.version}-${customerId}-${eventId}`,
+    customerId,
+    journeyId: journey.id,
+    journeyVersion: journey.version,
+    enteredAt: '2025-06-02T11:59:00Z',
+    event: cartEvent(customerId, eventId),
+  };
+}
+
+export function stepRequest(
+  journey: Journey,
+  enrollment: Enrollment,
+  stepId = 'send',
+  op: StepOp = 'send',
+): StepRequest {
+  return {
+    op,
+    journeyId: journey.id,
+    journeyVersion: journey.version,
+    stepId,
+    executionId: `arn:aws:states:us-east-1:000000000000:execution:herald-${journey.id}:${enrollment.id}`,
+    enrollment,
+  };
+}
+
+/** A customer reachable on every channel, opted in. */
+export function reachableProfile(id: string, overrides: Partial<Profile> = {}): Profile {
+  const at = '2025-01-01T00:00:00Z';
+  return {
+    id,
+    email: `${id}@example.com`,
+    phone: '+14155550123',
+    pushTokens: [{ platform: 'APNS', token: 'a'.repeat(64) }],
+    firstName: 'Ada',
+    locale: 'en',
+    timeZone: 'Europe/London',
+    consent: {
+      email: { status: 'opted_in', at, source: 'signup_form' },
+      sms: { status: 'opted_in', at, source: 'signup_form' },
+      push: { status: 'opted_in', at, source: 'signup_form' },
+    },
+    ...overrides,
+  };
+}
+
+export function httpEvent(
+  method: 'GET' | 'POST',
+  options: { body?: string; query?: Record<string, string> } = {},
+) {
+  return {
+    version: '2.0',
+    routeKey: `${method} /`,
+    rawPath: '/',
+    rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
+    headers: { 'content-type': method === 'POST' ? 'application/x-www-form-urlencoded' : 'text/plain' },
+    ...(options.query ? { queryStringParameters: options.query } : {}),
+    requestContext: {
+      http: { method, path: '/', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+    },
+    ...(options.body !== undefined ? { body: options.body } : {}),
+    isBase64Encoded: false,
+  };
+}
