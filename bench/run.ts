@@ -1,0 +1,326 @@
+/**
+ * `npm run bench`: every benchmark, one table, bench/results.json.
+ *
+ *   npm run bench                       # everything (a few minutes on 2 shared cores)
+ *   npm run bench -- --quick            # fewer, shorter rounds (a smoke run; figures are rougher)
+ *   npm run bench -- --only engine,cost # some sections: engine, e2e, cost, bundles
+ *   npm run bench -- --customers 1000   # demo size for the end-to-end section (default 1000)
+ *
+ * Each section runs in its own Node process (fresh heap, its own peak RSS). Every figure is taken
+ * beside its baseline in the same run, several times, and reported as a median; ratios are what
+ * to compare across machines, not raw rates.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BundlesResult } from './bundles.bench.ts';
+import { type CostResult, costModel, type Prices } from './cost.ts';
+import type { E2eResult } from './e2e.bench.ts';
+import type { EngineResult } from './engine.bench.ts';
+import { runChild } from './lib/spawn.ts';
+import { fmt, formatTable, type Row } from './lib/table.ts';
+import { loadReferenceJourney, REFERENCE_JOURNEYS } from './lib/world.ts';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const SECTIONS = ['engine', 'e2e', 'cost', 'bundles'] as const;
+type Section = (typeof SECTIONS)[number];
+
+function parseArgs(argv: string[]) {
+  const quick = argv.includes('--quick');
+  const onlyAt = argv.indexOf('--only');
+  const only = onlyAt >= 0 ? (argv[onlyAt + 1] ?? '').split(',').filter(Boolean) : [...SECTIONS];
+  const customersAt = argv.indexOf('--customers');
+  const customers = customersAt >= 0 ? Number(argv[customersAt + 1]) : 1000;
+  for (const s of only) if (!SECTIONS.includes(s as Section)) throw new Error(`unknown section ${s}`);
+  return { quick, only: new Set(only as Section[]), customers };
+}
+
+function log(message: string) {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+function engineRows(r: EngineResult): Row[] {
+  const t = r.targets;
+  const rows = [...r.journeys, { journey: 'all journeys, mixed', ...r.all }].map((j): Row => {
+    const met = j.engine.median >= t.ratePerSecond && j.ratio.median >= t.ratioToRaw;
+    return {
+      area: '1 engine',
+      figure: `${j.journey}: decide+render /s`,
+      measured: fmt.int(j.engine.median),
+      baseline: `${fmt.int(j.rawLiquid.median)} raw liquidjs /s`,
+      ratio: fmt.ratio(j.ratio.median),
+      target: `≥ ${fmt.int(t.ratePerSecond)}/s and ≥ ${t.ratioToRaw}×`,
+      met,
+    };
+  });
+  rows.push({
+    area: '1 engine',
+    figure: 'all: planSend alone /s | render alone /s',
+    measured: `${fmt.int(r.all.decideOnly.median)} | ${fmt.int(r.all.renderOnly.median)}`,
+    baseline: '',
+    ratio: '',
+    target: '(where the time goes)',
+    met: undefined,
+  });
+  return rows;
+}
+
+function e2eRows(r: E2eResult | undefined): Row[] {
+  if (!r) return [];
+  const raw = r.dynalite;
+  const rawRate = raw ? Math.max(raw.putPerSecond.median, raw.getPerSecond.median) : Number.NaN;
+  const rows: Row[] = [
+    {
+      area: '2 local e2e',
+      figure: 'dynalite raw PutItem /s | GetItem /s',
+      measured: raw ? `${fmt.int(raw.putPerSecond.median)} | ${fmt.int(raw.getPerSecond.median)}` : 'n/a',
+      baseline: raw ? `concurrency ${raw.concurrency}` : '',
+      ratio: '',
+      target: '(baseline)',
+      met: undefined,
+    },
+  ];
+  if (r.demo.status !== 'measured') {
+    rows.push({
+      area: '2 local e2e',
+      figure: `demo customers/s (${r.customers} customers)`,
+      measured: 'PENDING',
+      baseline: raw ? `${fmt.int(rawRate)} raw ops/s` : '',
+      ratio: '',
+      target: '≥ 0.2× raw op rate; ≤ 60 s',
+      met: undefined,
+      note: r.demo.reason,
+    });
+    return rows;
+  }
+  const d = r.demo;
+  rows.push(
+    {
+      area: '2 local e2e',
+      figure: `demo customers/s (${r.customers} customers)`,
+      measured: fmt.num(d.customersPerSecond.median, 1),
+      baseline: `${fmt.int(rawRate)} raw ops/s`,
+      ratio: fmt.ratio(d.customersPerSecond.median / rawRate),
+      target: '≥ 0.2× raw op rate',
+      met: d.customersPerSecond.median / rawRate >= 0.2,
+    },
+    {
+      area: '2 local e2e',
+      figure: `demo wall time (${r.customers} customers)`,
+      measured: `${fmt.num(d.wallSeconds.median, 1)} s`,
+      baseline: '',
+      ratio: '',
+      target: r.customers === 1000 ? '≤ 60 s' : '(target is for 1,000)',
+      met: r.customers === 1000 ? d.wallSeconds.median <= 60 : undefined,
+    },
+    {
+      area: '2 local e2e',
+      figure: 'demo peak RSS',
+      measured: `${fmt.int(d.peakRssMiB.median)} MiB`,
+      baseline: '',
+      ratio: '',
+      target: '(reported)',
+      met: undefined,
+    },
+  );
+  return rows;
+}
+
+function costRows(c: CostResult): Row[] {
+  const target = c.targets.orchestrationPerMillionMessages;
+  const rows: Row[] = [];
+  for (const j of c.journeys) {
+    const lean = j.lean.longest;
+    const naive = j.naive.longest;
+    rows.push({
+      area: '3 cost',
+      figure: `${j.journey}: longest path, $/1M runs`,
+      measured: `${fmt.usd(lean.perMillionRuns.total)} (${lean.transitions} transitions)`,
+      baseline: `${fmt.usd(naive.perMillionRuns.total)} naive (${naive.transitions})`,
+      ratio: fmt.ratio(lean.perMillionRuns.total / naive.perMillionRuns.total),
+      target: '',
+      met: undefined,
+    });
+    if (lean.perMillionMessages !== undefined) {
+      rows.push({
+        area: '3 cost',
+        figure: `${j.journey}: longest path, $/1M messages`,
+        measured: fmt.usd(lean.perMillionMessages),
+        baseline: `${fmt.usd(naive.perMillionMessages ?? Number.NaN)} naive`,
+        ratio: fmt.ratio(lean.perMillionMessages / (naive.perMillionMessages ?? Number.NaN)),
+        target: `≤ $${target}`,
+        met: lean.perMillionMessages <= target,
+      });
+    }
+    if (j.measured) {
+      const m = j.measured;
+      rows.push({
+        area: '3 cost',
+        figure: `${j.journey}: demo runs (${m.runs}), $/1M messages`,
+        measured:
+          m.lean.perMillionMessages !== undefined ? fmt.usd(m.lean.perMillionMessages) : 'no messages',
+        baseline:
+          m.naive.perMillionMessages !== undefined ? `${fmt.usd(m.naive.perMillionMessages)} naive` : '',
+        ratio:
+          m.lean.perMillionMessages !== undefined && m.naive.perMillionMessages !== undefined
+            ? fmt.ratio(m.lean.perMillionMessages / m.naive.perMillionMessages)
+            : '',
+        target: `≤ $${target}`,
+        met: m.lean.perMillionMessages !== undefined ? m.lean.perMillionMessages <= target : undefined,
+      });
+    }
+  }
+  if (c.overall) {
+    const o = c.overall;
+    rows.push(
+      {
+        area: '3 cost',
+        figure: `all (demo, incl. ingest/feedback): $/1M runs`,
+        measured: fmt.usd(o.lean.perMillionRuns.total),
+        baseline: `${fmt.usd(o.naive.perMillionRuns.total)} naive`,
+        ratio: fmt.ratio(o.lean.perMillionRuns.total / o.naive.perMillionRuns.total),
+        target: '',
+        met: undefined,
+      },
+      {
+        area: '3 cost',
+        figure: `all (demo): orchestration $/1M messages`,
+        measured: fmt.usd(o.lean.perMillionMessages),
+        baseline: `${fmt.usd(o.naive.perMillionMessages)} naive`,
+        ratio: fmt.ratio(o.lean.perMillionMessages / o.naive.perMillionMessages),
+        target: `≤ $${target}`,
+        met: o.lean.perMillionMessages <= target,
+      },
+      {
+        area: '3 cost',
+        figure: 'channel fees $/1M messages (apart)',
+        measured: `${fmt.usd(o.channelFeesPerMillionMessages.mix)} demo mix`,
+        baseline: `email ${fmt.usd(c.channelFees.emailPerMillion)}, SMS US ${fmt.usd(c.channelFees.smsUSPerMillionParts)}/part, push ${fmt.usd(c.channelFees.pushPerMillion)}`,
+        ratio: '',
+        target: '(not orchestration)',
+        met: undefined,
+      },
+    );
+  } else {
+    rows.push({
+      area: '3 cost',
+      figure: 'channel fees $/1M messages (apart)',
+      measured: `email ${fmt.usd(c.channelFees.emailPerMillion)}`,
+      baseline: `SMS US ${fmt.usd(c.channelFees.smsUSPerMillionParts)}/part, push ${fmt.usd(c.channelFees.pushPerMillion)}`,
+      ratio: '',
+      target: '(not orchestration)',
+      met: undefined,
+      note: 'Lambda GB-seconds and DynamoDB units need the demo measurement; the path rows above are Step Functions + Lambda requests only until then.',
+    });
+  }
+  return rows;
+}
+
+function bundleRows(b: BundlesResult): Row[] {
+  return b.handlers.map((h): Row => {
+    const label = `${h.handler}${h.standIn ? ' (STAND-IN)' : ''}`;
+    if (h.error || h.bytes === undefined) {
+      return {
+        area: '4 bundles',
+        figure: label,
+        measured: 'ERROR',
+        baseline: '',
+        ratio: '',
+        target: '≤ 1 MB, ≤ 150 ms',
+        met: false,
+        note: h.error,
+      };
+    }
+    const init = h.initMs?.median ?? Number.NaN;
+    return {
+      area: '4 bundles',
+      figure: `${label}: size | init`,
+      measured: `${fmt.kb(h.bytes)} | ${fmt.ms(init)}`,
+      baseline: `empty import ${fmt.ms(b.emptyImportMs.median)}`,
+      ratio: fmt.ratio(init / b.emptyImportMs.median),
+      target: '≤ 1 MB, ≤ 150 ms',
+      met: h.standIn ? undefined : h.bytes <= b.targets.maxBytes && init <= b.targets.maxInitMs,
+      ...(h.standIn
+        ? {
+            note: 'functions/handlers has no such handler yet: infra’s stand-in was measured, which says nothing',
+          }
+        : {}),
+    };
+  });
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const startedAt = new Date();
+  const loadBefore = os.loadavg();
+  const options = { quick: args.quick, customers: args.customers };
+  const results: {
+    engine?: EngineResult;
+    e2e?: E2eResult;
+    cost?: CostResult;
+    bundles?: BundlesResult;
+  } = {};
+  const errors: Record<string, string> = {};
+  const attempt = <T>(name: Section, fn: () => T): T | undefined => {
+    log(`${name}…`);
+    try {
+      return fn();
+    } catch (error) {
+      errors[name] = (error as Error).message;
+      log(`${name} FAILED: ${(error as Error).message}`);
+      return undefined;
+    }
+  };
+
+  if (args.only.has('engine'))
+    results.engine = attempt('engine', () => runChild<EngineResult>('engine', options));
+  if (args.only.has('e2e') || args.only.has('cost')) {
+    // The cost model needs the demo's measured call counts, so `--only cost` runs the demo too.
+    results.e2e = attempt('e2e', () => runChild<E2eResult>('e2e', options));
+  }
+  if (args.only.has('cost')) {
+    results.cost = attempt('cost', () => {
+      const prices = JSON.parse(readFileSync(path.join(HERE, 'prices.json'), 'utf8')) as Prices;
+      const demo = results.e2e?.demo.status === 'measured' ? results.e2e.demo.calls : undefined;
+      return costModel(prices, REFERENCE_JOURNEYS.map(loadReferenceJourney), demo);
+    });
+  }
+  if (args.only.has('bundles'))
+    results.bundles = attempt('bundles', () => runChild<BundlesResult>('bundles', options));
+
+  const rows: Row[] = [
+    ...(results.engine ? engineRows(results.engine) : []),
+    ...(args.only.has('e2e') ? e2eRows(results.e2e) : []),
+    ...(results.cost ? costRows(results.cost) : []),
+    ...(results.bundles ? bundleRows(results.bundles) : []),
+  ];
+  const machine = {
+    cpus: os.cpus().length,
+    model: os.cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    loadAverage: { before: loadBefore, after: os.loadavg() },
+  };
+  const report = {
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    machine,
+    table: rows,
+    errors,
+    ...results,
+  };
+  writeFileSync(path.join(HERE, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
+
+  process.stdout.write(
+    `\nHerald benchmarks — ${machine.cpus} cores (${machine.model}), Node ${machine.node}, load average ${loadBefore.map((l) => l.toFixed(1)).join('/')} at start\n\n`,
+  );
+  process.stdout.write(`${formatTable(rows)}\n`);
+  if (Object.keys(errors).length)
+    process.stdout.write(`\nFailed sections: ${Object.keys(errors).join(', ')}\n`);
+  process.stdout.write(`\nbench/results.json written (${rows.length} rows).\n`);
+}
+
+await main();
