@@ -155,11 +155,14 @@ export class HeraldStack extends Stack {
     this.messaging.grantSendMessages(step.fn);
 
     // ── Journeys: one state machine per workflows/*.journey.json ────────────────────────────
+    // Published per deploy and retained, so executions keep the code and journeys they started with.
+    const stepFunctionVersion = step.fn.currentVersion;
     this.journeys = compiled.map(
       (journey) =>
         new JourneyStateMachine(this, `Journey-${journey.journey.id}`, {
           compiled: journey,
           stepFunction: step.fn,
+          stepFunctionVersion,
           namePrefix: stateMachinePrefix,
           removalPolicy,
         }),

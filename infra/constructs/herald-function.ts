@@ -6,7 +6,7 @@
  * Each function gets its own role with no managed policy: log-writing is granted on its own log group,
  * everything else is granted next to the resource it touches (herald-stack.ts).
  */
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -90,6 +90,8 @@ export class HeraldFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       tracing: lambda.Tracing.ACTIVE,
+      // Published versions outlive later deploys: state machine versions started earlier still call them.
+      currentVersionOptions: { removalPolicy: RemovalPolicy.RETAIN },
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'herald',

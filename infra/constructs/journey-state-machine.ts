@@ -3,9 +3,14 @@
  *
  * The definition is exactly `renderAsl(compileJourney(journey))`; its `${StepFunctionArn}` placeholder
  * is filled by CloudFormation `DefinitionSubstitutions`, so the template carries the compiler's text
- * byte for byte. Each deploy that changes the definition publishes a new version and moves the `live`
- * alias to it; executions started through the alias stay on the version they entered, and older
- * versions are retained (UpdateReplacePolicy) so running customers finish on their version.
+ * byte for byte.
+ *
+ * Version pinning: each deploy that changes the definition publishes a new state machine version and
+ * moves the `live` alias to it; executions started through the alias stay on the version they
+ * entered, and older versions are retained. The placeholder is substituted with the *published
+ * version* of the step Lambda deployed alongside, whose bundle carries the journeys of that deploy —
+ * so a customer who entered journey v3 is decided by the code and the v3 journey they entered with,
+ * even after v4 ships.
  */
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -16,7 +21,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { Journey } from '../../engine/schema.ts';
 import { type CompiledJourney, compileJourneyFile } from '../journeys.ts';
-import { acknowledge } from '../nag.ts';
+import { acknowledge, wildcardResource } from '../nag.ts';
 
 export const LIVE_ALIAS = 'live';
 
@@ -25,8 +30,10 @@ export interface JourneyStateMachineProps {
   file?: string;
   /** Or an already compiled journey (the stack compiles the folder once). */
   compiled?: CompiledJourney;
-  /** The step Lambda every Task state calls. */
+  /** The step Lambda; its published version below is what Task states call. */
   stepFunction: lambda.IFunction;
+  /** The step Lambda version published by this deploy (`fn.currentVersion`). */
+  stepFunctionVersion: lambda.IVersion;
   /** State machine names are `${namePrefix}${journey.id}`, so ingest can derive them. */
   namePrefix: string;
   removalPolicy: RemovalPolicy;
@@ -63,19 +70,22 @@ export class JourneyStateMachine extends Construct {
       stateMachineType: sfn.StateMachineType.STANDARD,
       comment: `${this.journey.name} (journey ${this.journey.id} v${this.journey.version})`,
       definitionBody: sfn.DefinitionBody.fromString(this.definition),
-      definitionSubstitutions: { StepFunctionArn: props.stepFunction.functionArn },
+      definitionSubstitutions: { StepFunctionArn: props.stepFunctionVersion.functionArn },
       tracingEnabled: true,
       // Execution data carries the triggering event (addresses, names): keep it out of the logs.
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
       removalPolicy: props.removalPolicy,
     });
-    // The definition calls the Lambda by its unqualified ARN in plain Task states (no SDK
-    // integration), so that ARN is all the role may invoke (grantInvoke would add `:*`).
+    // The role is shared by every version of this state machine, and each version calls the step
+    // Lambda version of its own deploy: it may invoke the step function's versions, nothing else.
+    const stepVersions = `${props.stepFunction.functionArn}:*`;
     this.stateMachine.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['lambda:InvokeFunction'],
-        resources: [props.stepFunction.functionArn],
-      }),
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [stepVersions] }),
+    );
+    acknowledge(
+      this.stateMachine,
+      wildcardResource(this, stepVersions),
+      'Versions of this state machine started before a deploy keep calling the step Lambda version published with them (version pinning); the wildcard spans versions of that one function only.',
     );
 
     this.version = new sfn.CfnStateMachineVersion(this, 'Version', {

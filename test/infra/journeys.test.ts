@@ -1,10 +1,11 @@
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { compileJourney, renderAsl } from '../../engine/compile/index.ts';
 import type { Journey } from '../../engine/schema.ts';
+import { JourneyValidationError, validateJourneyText } from '../../engine/validate/index.ts';
 import { REPO_ROOT } from '../../infra/config.ts';
 import { findJourneyFiles } from '../../infra/journeys.ts';
 import { synthHerald } from './synth.ts';
@@ -21,9 +22,12 @@ function tempJourneysDir(files: string[]): string {
 
 describe('journeys → state machines', () => {
   const { template, stack } = synthHerald();
-  const stepFunctionArn = {
-    'Fn::GetAtt': [stack.getLogicalId(stack.functions.step.fn.node.defaultChild as never), 'Arn'],
-  };
+  const stepFunctionId = stack.getLogicalId(stack.functions.step.fn.node.defaultChild as never);
+  // The step Lambda version published with this deploy (version pinning: see journey-state-machine.ts).
+  const stepVersions = template.findResources('AWS::Lambda::Version', {
+    Properties: { FunctionName: { Ref: stepFunctionId } },
+  });
+  const stepVersionArn = { Ref: Object.keys(stepVersions)[0] };
 
   it('has reference journeys to deploy', () => {
     expect(journeyFiles.map((f) => path.basename(f))).toEqual(
@@ -41,18 +45,22 @@ describe('journeys → state machines', () => {
     }
   });
 
-  it('deploys exactly the compiler’s definition, with the step Lambda substituted by CloudFormation', () => {
+  it('deploys exactly the compiler’s definition, with this deploy’s step Lambda version substituted in', () => {
     for (const file of journeyFiles) {
       const journey = readJourney(file);
       template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
         StateMachineName: `Herald-${journey.id}`,
         DefinitionString: renderAsl(compileJourney(journey)),
-        DefinitionSubstitutions: { StepFunctionArn: stepFunctionArn },
+        DefinitionSubstitutions: { StepFunctionArn: stepVersionArn },
       });
     }
   });
 
   it('publishes a retained version and points a `live` alias at it, so entrants stay on their version', () => {
+    template.hasResource('AWS::Lambda::Version', {
+      DeletionPolicy: 'Retain',
+      Properties: { FunctionName: { Ref: stepFunctionId } },
+    });
     template.resourceCountIs('AWS::StepFunctions::StateMachineVersion', journeyFiles.length);
     template.hasResource('AWS::StepFunctions::StateMachineVersion', {
       UpdateReplacePolicy: 'Retain',
@@ -93,5 +101,30 @@ describe('journeys → state machines', () => {
     const dir = tempJourneysDir(journeyFiles.slice(0, 1));
     const { template: fromContext } = synthHerald({ context: { journeysDir: dir } });
     fromContext.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+  });
+
+  it('fails the synth with the validator’s messages when a journey is invalid', () => {
+    const dir = tempJourneysDir(journeyFiles.slice(0, 1));
+    const broken = readJourney(journeyFiles[0]!) as unknown as Record<string, unknown>;
+    broken.start = 'no-such-step';
+    const file = path.join(dir, 'broken.journey.json');
+    const text = JSON.stringify(broken, null, 2);
+    writeFileSync(file, text);
+    const problems = validateJourneyText(text, file).problems.filter((p) => p.severity === 'error');
+    expect(problems.length).toBeGreaterThan(0);
+
+    let thrown: unknown;
+    try {
+      synthHerald({ config: { journeysDir: dir } });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(JourneyValidationError);
+    const message = (thrown as Error).message;
+    expect(message).toContain(file);
+    for (const problem of problems) {
+      expect(message).toContain(problem.message);
+      expect(message).toContain(problem.path);
+    }
   });
 });
