@@ -21,7 +21,11 @@ export interface FieldScope {
 }
 
 export type FieldCheck =
-  | { ok: true }
+  | {
+      ok: true;
+      /** The JSON type the path holds when the dictionary says (`string`, `integer`, …). */
+      type?: string;
+    }
   | { ok: false; reason: 'unknown' | 'product-unavailable'; message: string; suggestion?: string };
 
 type Schema = Record<string, unknown>;
@@ -102,7 +106,11 @@ function walkPath(
     if (typeof seg === 'object') return { ok: true }; // `a[b]`: the key is only known at send time
     const isAttributes = i === 2 && segments[0] === 'profile' && segments[1] === 'attributes';
     if (isAttributes) {
-      if (scope.attributes.has(String(seg))) return { ok: true };
+      if (scope.attributes.has(String(seg))) {
+        if (i !== segments.length - 1) return { ok: true };
+        const declared = (ProfileAttributes.properties as Record<string, Schema>)[String(seg)];
+        return typeOf(declared);
+      }
       const known = [...scope.attributes];
       const guess = didYouMean(String(seg), known);
       return {
@@ -123,7 +131,11 @@ function walkPath(
     }
     return unknownAt(segments, i, current, scope);
   }
-  return { ok: true };
+  return typeOf(current);
+}
+
+function typeOf(schema: Schema | undefined): FieldCheck {
+  return typeof schema?.type === 'string' ? { ok: true, type: schema.type } : { ok: true };
 }
 
 /** The schema of `schema[seg]`; `'open'` when anything goes below; undefined when `seg` is not there. */

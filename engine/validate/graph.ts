@@ -103,8 +103,22 @@ export function checkGraph(journey: Record<string, unknown>): Finding[] {
       const step = steps[id];
       return isRecord(step) && typeof step.type === 'string' && WAITING_TYPES.has(step.type);
     });
-    if (waits) continue;
     const ordered = orderLoop(component, edges);
+    if (waits) {
+      const members = new Set(component);
+      const leaves = component.some((id) => (edges.get(id) ?? []).some((to) => !members.has(to)));
+      if (!leaves) {
+        findings.push({
+          code: 'step.endless-loop',
+          severity: 'warning',
+          path: ['steps', ordered[0]!],
+          atKey: true,
+          message: `steps ${loopText(ordered)} loop with no way out: customers leave only through an exit event or the goal, and a run lasts at most a year`,
+          suggestion: 'add a branch out of the loop to an `exit` step',
+        });
+      }
+      continue;
+    }
     findings.push({
       code: 'step.cycle-without-wait',
       path: ['steps', ordered[0]!],

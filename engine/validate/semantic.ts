@@ -5,8 +5,8 @@
  * at once): every access is guarded.
  */
 import { Duration, IANAZone } from 'luxon';
-import { EVENT_TYPES, type EventType } from '../data.ts';
-import { isRecord, type Path, show, where } from './describe.ts';
+import { EVENT_PROPERTIES, EVENT_TYPES, type EventType, ProfileAttributes } from '../data.ts';
+import { expectedKind, isRecord, jsonTypeOf, kindOf, type Path, show, where } from './describe.ts';
 import { checkField, display, type FieldScope } from './fields.ts';
 import { didYouMean, didYouMeanText, listOf } from './suggest.ts';
 import type { Finding } from './types.ts';
@@ -57,6 +57,19 @@ export function checkSemantics(journey: Record<string, unknown>, scope: FieldSco
     eventType(entry.event, ['entry', 'event'], out);
     if (isRecord(entry.reentry)) duration(entry.reentry.after, ['entry', 'reentry', 'after'], false, out);
     if (entry.condition !== undefined) condition(entry.condition, ['entry', 'condition'], scope, out);
+    if (isRecord(entry.forEachItem) && scope.entryEvent) {
+      const props = EVENT_PROPERTIES[scope.entryEvent].properties as Record<string, unknown>;
+      if (!Object.hasOwn(props, 'items')) {
+        out.push({
+          code: 'entry.no-items',
+          path: ['entry', 'forEachItem'],
+          atKey: true,
+          message: `\`forEachItem\` starts one run per item of the entry event, but \`${scope.entryEvent}\` events have no items`,
+          suggestion:
+            'start on an event with items (`order_placed`, `cart_updated`), or remove `forEachItem`',
+        });
+      }
+    }
     if (isRecord(entry.forEachItem) && entry.forEachItem.where !== undefined) {
       condition(entry.forEachItem.where, ['entry', 'forEachItem', 'where'], scope, out);
     }
@@ -104,6 +117,9 @@ export function checkSemantics(journey: Record<string, unknown>, scope: FieldSco
         break;
       case 'split':
         split(step, at, out);
+        break;
+      case 'update':
+        update(step, at, out);
         break;
       default:
         break;
@@ -162,7 +178,44 @@ function wait(step: Record<string, unknown>, at: Path, scope: FieldScope, out: F
         message: `${where(at)}: ${result.message}`,
         ...(result.suggestion ? { suggestion: result.suggestion } : {}),
       });
+    } else if (result.type !== undefined) {
+      const wanted = key === 'date' ? 'string' : 'number';
+      if (!kindMatches(wanted, result.type)) {
+        out.push({
+          code: key === 'date' ? 'wait.not-a-date' : 'wait.not-a-number',
+          path: [...at, 'until', key],
+          message:
+            key === 'date'
+              ? `\`${value}\` in ${where(at)} is ${expectedKind(result.type)}, not a date`
+              : `\`${value}\` in ${where(at)} is ${expectedKind(result.type)}, not a number of days`,
+        });
+      }
     }
+  }
+}
+
+/** Same family: a whole number is a number; anything may be cleared with null. */
+function sameKind(declared: string, value: unknown): boolean {
+  return value === null || kindMatches(declared, jsonTypeOf(value));
+}
+
+function kindMatches(a: string, b: string): boolean {
+  const numeric = (t: string) => t === 'number' || t === 'integer';
+  return a === b || (numeric(a) && numeric(b));
+}
+
+const SCALAR_TYPES = new Set(['string', 'number', 'integer', 'boolean']);
+
+function update(step: Record<string, unknown>, at: Path, out: Finding[]): void {
+  if (typeof step.attribute !== 'string' || !Object.hasOwn(step, 'value')) return;
+  const declared = (ProfileAttributes.properties as Record<string, { type?: unknown }>)[step.attribute];
+  const type = typeof declared?.type === 'string' ? declared.type : undefined;
+  if (type && SCALAR_TYPES.has(type) && !sameKind(type, step.value)) {
+    out.push({
+      code: 'update.wrong-type',
+      path: [...at, 'value'],
+      message: `\`${step.attribute}\` holds ${expectedKind(type)}, but ${where(at)} sets it to ${kindOf(step.value)} ${show(step.value)}`,
+    });
   }
 }
 
@@ -229,6 +282,7 @@ const OPERATORS = new Set<string>([
   'notExists',
 ]);
 const LIST_OPS = new Set(['in', 'notIn']);
+const TYPED_OPS = new Set(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'notIn']);
 const NO_VALUE_OPS = new Set(['exists', 'notExists']);
 const MAX_CONDITION_DEPTH = 32;
 
@@ -257,6 +311,27 @@ function condition(cond: unknown, path: Path, scope: FieldScope, out: Finding[],
         message: `condition in ${where(path)}: ${result.message}`,
         ...(result.suggestion ? { suggestion: result.suggestion } : {}),
       });
+    } else if (
+      result.type !== undefined &&
+      SCALAR_TYPES.has(result.type) &&
+      typeof cond.op === 'string' &&
+      TYPED_OPS.has(cond.op) &&
+      Object.hasOwn(cond, 'value')
+    ) {
+      const values = Array.isArray(cond.value) ? cond.value : [cond.value];
+      const odd = values.find((v) => !sameKind(result.type!, v));
+      if (odd !== undefined) {
+        out.push({
+          code: 'condition.type-mismatch',
+          severity: 'warning',
+          path: [...path, 'value'],
+          message: `\`${cond.field}\` holds ${expectedKind(result.type)}, but the condition in ${where(path)} compares it with ${kindOf(odd)} ${show(odd)}`,
+          suggestion:
+            result.type === 'string'
+              ? `write ${show(JSON.stringify(String(odd)))}`
+              : 'write the value without quotes',
+        });
+      }
     }
   }
   if (typeof cond.op === 'string' && OPERATORS.has(cond.op) && typeof cond.field === 'string') {
