@@ -1,0 +1,102 @@
+/** The demo summary as plain-text tables for the terminal. */
+import type { DemoResult } from './demo.ts';
+
+function table(headers: string[], rows: (string | number)[][]): string {
+  const cells = [headers, ...rows.map((r) => r.map(String))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => [...(r[i] ?? '')].length)));
+  const line = (r: string[]) =>
+    r
+      .map((cell, i) => {
+        const pad = ' '.repeat(Math.max(0, widths[i]! - [...cell].length));
+        return i === 0 ? cell + pad : pad + cell;
+      })
+      .join('  ');
+  return [line(headers), widths.map((w) => '─'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const top = (counts: Record<string, number>, n = 4) =>
+  Object.entries(counts)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+
+export function formatSummary(result: DemoResult, timing: { totalMs: number }): string {
+  const out: string[] = [];
+  const { summary } = result;
+  out.push('');
+  out.push(
+    `Ran ${result.counts.events} customer events and ${result.counts.feedback} provider feedback events; ` +
+      `${summary.totals.executions} workflow executions, ${summary.totals.decisions} send decisions, ` +
+      `${result.counts.unsubscribes} one-click unsubscribes.`,
+  );
+  for (const j of summary.journeys) {
+    out.push('');
+    out.push(`■ ${j.name} (${j.id} v${j.version}) — ${j.entered} entered, ${j.heldOut} held out`);
+    out.push(
+      table(
+        [
+          'send step',
+          'email',
+          'sms',
+          'push',
+          'deferred (quiet)',
+          'capped',
+          'skipped',
+          'exited',
+          'top reasons',
+        ],
+        j.sends.map((s) => [
+          s.stepId,
+          s.sent.email ?? 0,
+          s.sent.sms ?? 0,
+          s.sent.push ?? 0,
+          s.deferredQuietHours,
+          s.capped,
+          s.skippedTotal,
+          s.exitedTotal,
+          top({
+            ...s.skipped,
+            ...Object.fromEntries(Object.entries(s.exited).map(([k, v]) => [`exit:${k}`, v])),
+          }),
+        ]),
+      ),
+    );
+    const groups = [j.conversion.treated, ...(j.conversion.holdout ? [j.conversion.holdout] : [])];
+    out.push(
+      `  converted (${j.goal}): ${groups.map((g) => `${g.name} ${g.converted}/${g.customers} = ${pct(g.rate)}`).join(' · ')}`,
+    );
+    for (const split of j.splits) {
+      out.push(
+        `  A/B ${split.stepId}: ${split.arms.map((a) => `${a.name} ${a.converted}/${a.customers} = ${pct(a.rate)}`).join(' · ')}`,
+      );
+    }
+    out.push(`  ended: ${top(j.ended, 6)}`);
+  }
+  out.push('');
+  out.push(
+    table(
+      ['channel', 'sent (ledger)', 'accepted (stand-in)', 'rejected (stand-in)'],
+      summary.channels.map((c) => [c.channel, c.decidedSent, c.providerAccepted, c.providerRejected]),
+    ),
+  );
+  out.push('');
+  out.push('Checks (from the stand-ins’ records and the ledger):');
+  for (const c of result.checks) {
+    out.push(`  ${c.violations.length ? '✗' : '✓'} ${c.name} (${c.checked} examined)`);
+    for (const v of c.violations.slice(0, 3)) out.push(`      ${v}`);
+  }
+  if (result.errors.length > 0) {
+    out.push('');
+    out.push(`Errors (${result.errors.length}):`);
+    for (const e of result.errors.slice(0, 5)) out.push(`  ${e}`);
+  }
+  out.push('');
+  out.push(
+    `Real time: ${(timing.totalMs / 1000).toFixed(1)} s (setup ${(result.timings.setupMs / 1000).toFixed(1)} s, ` +
+      `simulation ${(result.timings.simulateMs / 1000).toFixed(1)} s, read-back ${(result.timings.collectMs / 1000).toFixed(1)} s)` +
+      (result.counts.rescues ? `; ${result.counts.rescues} short simulated sleeps let through` : ''),
+  );
+  return `${out.join('\n')}\n`;
+}

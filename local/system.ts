@@ -1,0 +1,170 @@
+/**
+ * Herald on one machine: the real handlers (ingest, step, feedback, unsubscribe) with their real
+ * adapters bound to the local stand-ins, every journey's compiled ASL running in the local Step
+ * Functions runner, all on one simulated clock.
+ *
+ * Every invocation goes through `clock.track`, keyed by customer: the clock never moves while a
+ * handler works, and one customer's invocations due at the same instant run one after another.
+ */
+import { readFileSync } from 'node:fs';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { type PolicyConfig, parsePolicyConfig } from '../engine/policy/index.ts';
+import type { Journey } from '../engine/schema.ts';
+import { createJourneyRegistry } from '../functions/adapters/journey-registry.ts';
+import { createFeedbackHandler } from '../functions/handlers/feedback.ts';
+import { createIngestHandler } from '../functions/handlers/ingest.ts';
+import { localContext } from '../functions/handlers/lambda.ts';
+import { createStepHandler } from '../functions/handlers/step.ts';
+import { createUnsubscribeHandler } from '../functions/handlers/unsubscribe.ts';
+import type {
+  EmailMessage,
+  EmailSender,
+  MessagingSender,
+  PushMessage,
+  SendOutcome,
+  SmsMessage,
+} from '../functions/ports.ts';
+import { installSimClock, type SimClock } from './clock.ts';
+import { loadJourneys, WORKFLOWS_DIR } from './journeys.ts';
+import { LocalWorkflows } from './runner.ts';
+import { type LocalStack, startLocalStack } from './stack.ts';
+
+/** Not a secret: it signs the demo's unsubscribe links, which only the local handler verifies. */
+export const LOCAL_UNSUBSCRIBE_SECRET = 'herald-local-demo-signing-key';
+export const LOCAL_UNSUBSCRIBE_URL = 'https://herald.example/unsubscribe';
+
+/** What a provider accepted, as the sending adapter reported it (the demo's customers react to it). */
+export type Sent =
+  | { channel: 'email'; message: EmailMessage; outcome: SendOutcome }
+  | { channel: 'sms'; message: SmsMessage; outcome: SendOutcome }
+  | { channel: 'push'; message: PushMessage; outcome: SendOutcome };
+
+export interface HttpResult {
+  statusCode: number;
+  body?: string;
+}
+
+export interface LocalSystem {
+  stack: LocalStack;
+  clock: SimClock;
+  workflows: LocalWorkflows;
+  journeys: Journey[];
+  config: PolicyConfig;
+  /** The ingest Lambda, invoked as EventBridge would (`detail`). */
+  ingest(event: unknown): Promise<unknown>;
+  /** The feedback Lambda, invoked with a provider event (EventBridge envelope or raw). */
+  feedback(event: unknown): Promise<unknown>;
+  /** The unsubscribe Lambda, invoked as the HTTP API would: one-click POST or GET. */
+  unsubscribe(method: 'GET' | 'POST', token: string): Promise<HttpResult>;
+  /** Uninstalls the simulated clock and stops the stand-ins. */
+  stop(): Promise<void>;
+}
+
+export interface LocalSystemOptions {
+  start: Date;
+  journeys?: Journey[];
+  config?: PolicyConfig;
+  sesPort?: number;
+  /** Told about every provider call the step handler makes (after it returns). */
+  onSent?: (sent: Sent) => void;
+}
+
+export function loadPolicy(): PolicyConfig {
+  return parsePolicyConfig(readFileSync(new URL('policy.json', `file://${WORKFLOWS_DIR}`), 'utf8'));
+}
+
+export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
+  // Powertools would print a log line and a metrics blob per invocation: keep the demo's output readable.
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  const journeys = options.journeys ?? loadJourneys();
+  const config = options.config ?? loadPolicy();
+  const stack = await startLocalStack(options.sesPort === undefined ? {} : { sesPort: options.sesPort });
+  const clock = installSimClock(options.start);
+  const base = (service: string) => ({
+    store: stack.store,
+    clock: { now: () => clock.now() },
+    logger: new Logger({ serviceName: service, logLevel: 'SILENT' }),
+    metrics: new Metrics({ namespace: 'HeraldLocal', serviceName: service }),
+  });
+  const registry = createJourneyRegistry(journeys);
+  const onSent = options.onSent;
+  const email: EmailSender = onSent
+    ? {
+        sendEmail: async (message) => {
+          const outcome = await stack.email.sendEmail(message);
+          onSent({ channel: 'email', message, outcome });
+          return outcome;
+        },
+      }
+    : stack.email;
+  const messaging: MessagingSender = onSent
+    ? {
+        sendSms: async (message) => {
+          const outcome = await stack.messaging.sendSms(message);
+          onSent({ channel: 'sms', message, outcome });
+          return outcome;
+        },
+        sendPush: async (message) => {
+          const outcome = await stack.messaging.sendPush(message);
+          onSent({ channel: 'push', message, outcome });
+          return outcome;
+        },
+      }
+    : stack.messaging;
+
+  const step = createStepHandler({
+    ...base('step'),
+    journeys: registry,
+    config,
+    email,
+    messaging,
+    unsubscribe: { baseUrl: LOCAL_UNSUBSCRIBE_URL, secrets: [LOCAL_UNSUBSCRIBE_SECRET] },
+  });
+  const stepContext = localContext('step');
+  const workflows = new LocalWorkflows({
+    journeys,
+    clock,
+    invokeStep: (request) => step(request, stepContext),
+  });
+  const ingest = createIngestHandler({
+    ...base('ingest'),
+    journeys: registry,
+    executions: workflows,
+    config,
+  });
+  const feedback = createFeedbackHandler(base('feedback'));
+  const unsubscribe = createUnsubscribeHandler({
+    ...base('unsubscribe'),
+    secrets: [LOCAL_UNSUBSCRIBE_SECRET],
+  });
+  const contexts = {
+    ingest: localContext('ingest'),
+    feedback: localContext('feedback'),
+    unsubscribe: localContext('unsubscribe'),
+  };
+
+  return {
+    stack,
+    clock,
+    workflows,
+    journeys,
+    config,
+    ingest: (detail) =>
+      ingest({ 'detail-type': 'Customer Event', source: 'herald.local', detail } as never, contexts.ingest),
+    feedback: (event) => feedback(event, contexts.feedback),
+    unsubscribe: async (method, token) =>
+      (await unsubscribe(
+        {
+          requestContext: { http: { method } },
+          queryStringParameters: { token },
+          ...(method === 'POST' ? { body: 'List-Unsubscribe=One-Click' } : {}),
+        } as never,
+        contexts.unsubscribe,
+      )) as HttpResult,
+    async stop() {
+      clock.uninstall();
+      await stack.stop();
+    },
+  };
+}
