@@ -323,9 +323,8 @@ function condition(cond: unknown, path: Path, scope: FieldScope, out: Finding[],
       if (odd !== undefined) {
         out.push({
           code: 'condition.type-mismatch',
-          severity: 'warning',
           path: [...path, 'value'],
-          message: `\`${cond.field}\` holds ${expectedKind(result.type)}, but the condition in ${where(path)} compares it with ${kindOf(odd)} ${show(odd)}`,
+          message: `\`${cond.field}\` holds ${expectedKind(result.type)}, but the condition in ${where(path)} compares it with ${kindOf(odd)} ${show(odd)}, which never compares as intended`,
           suggestion:
             result.type === 'string'
               ? `write ${show(JSON.stringify(String(odd)))}`

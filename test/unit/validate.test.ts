@@ -112,17 +112,6 @@ describe('valid journeys', () => {
     expect(errorsOf(validateJourneyValue(journey, 'loop.json').problems)).toEqual([]);
   });
 
-  it('warns, without failing, when a condition compares a number field with text', () => {
-    const journey = base();
-    journey.entry.condition = { field: 'profile.attributes.lifetimeValue', op: 'gte', value: '500' };
-    const result = validateJourneyValue(journey, 'mismatch.json');
-    expect(result.journey).toBeDefined();
-    expect(find(result.problems, 'condition.type-mismatch', '/entry/condition/value')).toMatchObject({
-      severity: 'warning',
-      suggestion: 'write the value without quotes',
-    });
-  });
-
   it('warns when a loop that waits has no way out', () => {
     const journey = base();
     journey.steps['send-welcome'].next = 'wait-2-days';
