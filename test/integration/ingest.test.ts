@@ -1,0 +1,283 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CustomerEvent } from '../../engine/data.ts';
+import { isHeldOut } from '../../engine/policy/index.ts';
+import { httpEvent, type Runtime, startRuntime, stepRequest } from './support/harness.ts';
+import { referenceJourneys } from './support/journeys.ts';
+
+const journeys = referenceJourneys();
+const cart = journeys.find((j) => j.id === 'cart-abandonment');
+if (!cart) throw new Error('cart-abandonment journey missing');
+
+function post(body: unknown) {
+  return httpEvent('POST', { body: typeof body === 'string' ? body : JSON.stringify(body) });
+}
+
+function bodyOf(response: unknown): Record<string, unknown> {
+  return JSON.parse((response as { body: string }).body) as Record<string, unknown>;
+}
+
+const signUp = (customerId: string, id: string): CustomerEvent => ({
+  id,
+  type: 'signed_up',
+  customerId,
+  time: '2025-06-02T11:00:00Z',
+  properties: {
+    source: 'web',
+    profile: {
+      email: `${customerId}@example.com`,
+      phone: '(415) 555-0123',
+      country: 'US',
+      timeZone: 'America/Los_Angeles',
+      consent: { email: true, sms: true },
+    },
+  },
+});
+
+const order = (
+  customerId: string,
+  id: string,
+  items: { productId: string; quantity: number }[],
+  total: number,
+): CustomerEvent => ({
+  id,
+  type: 'order_placed',
+  customerId,
+  time: '2025-06-02T12:30:00Z',
+  properties: { orderId: `o-${id}`, items, total, currency: 'EUR' },
+});
+
+describe('ingest', () => {
+  let rt: Runtime;
+  beforeAll(async () => {
+    rt = await startRuntime({ journeys, now: '2025-06-02T12:00:00Z' });
+  });
+  afterAll(async () => rt?.stop());
+
+  it.each([
+    ['not JSON', '{"id": "e1", ', 'not_json', ''],
+    [
+      'without a customer id',
+      { id: 'e1', type: 'product_viewed', time: '2025-06-02T11:00:00Z', properties: { productId: 'p1' } },
+      'invalid',
+      '/customerId',
+    ],
+    [
+      'with wrong types',
+      {
+        id: 'e1',
+        type: 'order_placed',
+        customerId: 7,
+        time: 'yesterday',
+        properties: {
+          orderId: 'o',
+          items: [{ productId: 'p1', quantity: 'two' }],
+          total: '5',
+          currency: 'EUR',
+        },
+      },
+      'invalid',
+      '/properties/items/0/quantity',
+    ],
+    [
+      'oversized',
+      {
+        id: 'e1',
+        type: 'product_viewed',
+        customerId: 'c1',
+        time: '2025-06-02T11:00:00Z',
+        properties: { productId: 'x'.repeat(20_000) },
+      },
+      'too_large',
+      '',
+    ],
+    [
+      'of an unknown type',
+      { id: 'e1', type: 'signed_upp', customerId: 'c1', time: '2025-06-02T11:00:00Z', properties: {} },
+      'unknown_type',
+      '/type',
+    ],
+  ])('answers 400 with the problems for an event %s, and writes nothing', async (_name, body, code, path) => {
+    const before = await rt.itemCount();
+    const response = await rt.ingest(post(body));
+    expect((response as { statusCode: number }).statusCode).toBe(400);
+    const problems = bodyOf(response).problems as { code: string; path: string }[];
+    expect(problems).toContainEqual(expect.objectContaining({ code, path }));
+    expect(await rt.itemCount()).toBe(before);
+  });
+
+  it('lists every problem at once', async () => {
+    const response = await rt.ingest(
+      post({
+        id: 'e1',
+        type: 'order_placed',
+        customerId: 7,
+        time: 'yesterday',
+        properties: { orderId: 'o', items: [], total: -1, currency: 'EURO' },
+      }),
+    );
+    const paths = (bodyOf(response).problems as { path: string }[]).map((p) => p.path).sort();
+    expect(paths).toEqual([
+      '/customerId',
+      '/properties/currency',
+      '/properties/items',
+      '/properties/total',
+      '/time',
+    ]);
+  });
+
+  it('refuses an invalid EventBridge event without throwing and writes nothing', async () => {
+    const before = await rt.itemCount();
+    const result = await rt.ingest({
+      'detail-type': 'customer event',
+      source: 'shop',
+      detail: { type: 'signed_up' },
+    });
+    expect(result).toMatchObject({ accepted: false });
+    expect(await rt.itemCount()).toBe(before);
+  });
+
+  it('creates the profile (phone in E.164) and starts the welcome journey under a deterministic name', async () => {
+    const response = await rt.ingest(post(signUp('c-new', 'signup-1')));
+    expect((response as { statusCode: number }).statusCode).toBe(202);
+    expect(bodyOf(response)).toMatchObject({ accepted: true, duplicate: false, started: 1 });
+
+    const profile = await rt.store.getProfile('c-new');
+    expect(profile).toMatchObject({ id: 'c-new', phone: '+14155550123', timeZone: 'America/Los_Angeles' });
+    expect(profile?.consent?.sms).toMatchObject({ status: 'opted_in', source: 'signed_up:web' });
+    const [execution] = rt.sfn.executions.filter((e) => e.stateMachineArn.endsWith('welcome:live'));
+    const input = JSON.parse(execution?.input ?? '{}');
+    expect(input.enrollment).toMatchObject({
+      customerId: 'c-new',
+      journeyId: 'welcome',
+      journeyVersion: 1,
+      event: { id: 'signup-1' },
+    });
+    expect(execution?.name).toBe(input.enrollment.id);
+  });
+
+  it('changes nothing when an event is replayed', async () => {
+    const profileBefore = await rt.store.getProfile('c-new');
+    const executionsBefore = rt.sfn.executions.length;
+    const before = await rt.itemCount();
+
+    const response = await rt.ingest(post(signUp('c-new', 'signup-1')));
+
+    expect(bodyOf(response)).toMatchObject({ accepted: true, duplicate: true, started: 0 });
+    expect(await rt.store.getProfile('c-new')).toEqual(profileBefore);
+    expect(rt.sfn.executions).toHaveLength(executionsBefore);
+    expect(await rt.itemCount()).toBe(before);
+  });
+
+  it('keeps an invalid phone as given, so the send policy can skip SMS with a reason', async () => {
+    const event = signUp('c-badphone', 'signup-2');
+    (event.properties.profile as Record<string, unknown>).phone = 'call me';
+    await rt.ingest(post(event));
+    expect((await rt.store.getProfile('c-badphone'))?.phone).toBe('call me');
+  });
+
+  it('updates order attributes once and starts one replenishment run per replenishable item (EventBridge)', async () => {
+    await rt.store.putProduct({
+      id: 'p-coffee',
+      name: 'Coffee',
+      price: 12,
+      currency: 'EUR',
+      imageUrl: 'https://shop.test/c.png',
+      url: 'https://shop.test/c',
+      replenishmentDays: 30,
+    });
+    await rt.store.putProduct({
+      id: 'p-mug',
+      name: 'Mug',
+      price: 8,
+      currency: 'EUR',
+      imageUrl: 'https://shop.test/m.png',
+      url: 'https://shop.test/m',
+    });
+    await rt.ingest(post(signUp('c-buyer', 'signup-3')));
+    const event = order(
+      'c-buyer',
+      'order-1',
+      [
+        { productId: 'p-coffee', quantity: 2 },
+        { productId: 'p-mug', quantity: 1 },
+      ],
+      32,
+    );
+
+    const first = await rt.ingest({ 'detail-type': 'order_placed', source: 'shop', detail: event });
+    await rt.ingest({ 'detail-type': 'order_placed', source: 'shop', detail: event });
+
+    expect(first).toMatchObject({ accepted: true, started: 1 });
+    expect((await rt.store.getProfile('c-buyer'))?.attributes).toMatchObject({
+      ordersCount: 1,
+      lifetimeValue: 32,
+      lastOrderAt: event.time,
+    });
+    const runs = rt.sfn.executions.filter(
+      (e) => e.stateMachineArn.endsWith('replenishment-reminder:live') && e.input.includes('c-buyer'),
+    );
+    expect(runs.map((r) => JSON.parse(r.input).enrollment.productId)).toEqual(['p-coffee']);
+  });
+
+  it('stops a running journey when its exit event arrives and resumes a wait for that event once', async () => {
+    const customerId = ['c-cart-1', 'c-cart-2', 'c-cart-3', 'c-cart-4'].find(
+      (id) => !isHeldOut(cart, id),
+    ) as string;
+    const cartEvent: CustomerEvent = {
+      id: 'cart-1',
+      type: 'cart_updated',
+      customerId,
+      time: '2025-06-02T11:30:00Z',
+      properties: {
+        cartId: 'k1',
+        items: [{ productId: 'p-mug', quantity: 1 }],
+        total: 8,
+        currency: 'EUR',
+        cartUrl: 'https://shop.test/cart',
+      },
+    };
+    await rt.ingest(post(cartEvent));
+    const execution = rt.sfn.executions.find(
+      (e) => e.stateMachineArn.endsWith('cart-abandonment:live') && e.input.includes(customerId),
+    );
+    expect(execution?.status).toBe('RUNNING');
+    const enrollment = JSON.parse(execution?.input ?? '{}').enrollment;
+    await rt.step({
+      ...stepRequest(cart, enrollment, 'wait-for-order', 'waitForEvent'),
+      taskToken: 'task-token-1',
+    });
+
+    const purchase = order(customerId, 'order-9', [{ productId: 'p-mug', quantity: 1 }], 8);
+    await rt.ingest(post(purchase));
+    await rt.ingest(post(purchase));
+
+    expect(execution?.status).toBe('ABORTED');
+    expect(rt.sfn.taskSuccesses).toEqual([
+      { taskToken: 'task-token-1', output: { outcome: 'next', next: 'ordered', eventId: 'order-9' } },
+    ]);
+    const [record] = (await rt.store.listEnrollments(customerId)).filter(
+      (r) => r.enrollment.journeyId === 'cart-abandonment',
+    );
+    expect(record).toMatchObject({ status: 'stopped', reason: 'exit_event:order_placed' });
+  });
+
+  it('records a held-out customer in the ledger and starts nothing for them', async () => {
+    const customerId = Array.from({ length: 200 }, (_, i) => `c-hold-${i}`).find((id) =>
+      isHeldOut(cart, id),
+    ) as string;
+    const before = rt.sfn.executions.length;
+    await rt.ingest(
+      post({
+        id: 'cart-h',
+        type: 'cart_updated',
+        customerId,
+        time: '2025-06-02T11:30:00Z',
+        properties: { cartId: 'k', items: [], total: 5, currency: 'EUR', cartUrl: 'https://shop.test/cart' },
+      }),
+    );
+    expect(rt.sfn.executions).toHaveLength(before);
+    expect(await rt.store.listLedger(customerId)).toEqual([
+      expect.objectContaining({ kind: 'holdout', journeyId: 'cart-abandonment', variant: 'holdout' }),
+    ]);
+  });
+});
