@@ -3,7 +3,7 @@
  * buses → observability. Grants sit next to the resources they grant; every function gets only the
  * actions it calls, on the resources it touches.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ArnFormat, Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
@@ -19,11 +19,12 @@ import { HeraldFunction } from './constructs/herald-function.ts';
 import { JourneyStateMachine, LIVE_ALIAS } from './constructs/journey-state-machine.ts';
 import { Messaging } from './constructs/messaging.ts';
 import { Observability } from './constructs/observability.ts';
+import { parsePolicyConfig } from './engine.ts';
 import { compileJourneyDir } from './journeys.ts';
 import { acknowledge, wildcardResource } from './nag.ts';
 
 /** Where the Lambda entry points live, relative to the repository root. */
-export const HANDLERS_DIR = 'infra/_standin-handlers'; // TEMPORARY until functions/handlers lands
+export const HANDLERS_DIR = 'functions/handlers';
 
 /** The validated journeys, bundled next to the ingest and step handlers. */
 export const JOURNEYS_BUNDLE_NAME = 'journeys.json';
@@ -94,7 +95,7 @@ export class HeraldStack extends Stack {
     // ── Functions ───────────────────────────────────────────────────────────────────────────
     const common = { logLevel: config.logLevel, removalPolicy };
     const journeysFile = { source: journeysBundle, name: JOURNEYS_BUNDLE_NAME };
-    const tableEnv = { TABLE_NAME: this.table.tableName };
+    const tableEnv = { TABLE_NAME: this.table.tableName, ...policyEnv(config.journeysDir) };
     const journeysEnv = { JOURNEYS_FILE: `/var/task/${JOURNEYS_BUNDLE_NAME}` };
 
     const step = new HeraldFunction(this, 'Step', {
@@ -148,7 +149,17 @@ export class HeraldStack extends Stack {
     });
     this.functions = { ingest, step, feedback, unsubscribe };
 
-    for (const fn of [ingest, step, feedback, unsubscribe]) this.table.grantReadWriteData(fn.fn);
+    // Every function reaches the table only through functions/adapters/dynamo-store.ts: single-item
+    // conditional writes and key queries, no scans, batches or deletes (items expire by TTL).
+    for (const fn of [ingest, step, feedback, unsubscribe]) {
+      this.table.grant(
+        fn.fn,
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:Query',
+      );
+    }
     unsubscribeKey.grantRead(step.fn);
     unsubscribeKey.grantRead(unsubscribe.fn);
     this.messaging.grantSendEmail(step.fn);
@@ -269,4 +280,21 @@ export class HeraldStack extends Stack {
       });
     }
   }
+}
+
+/**
+ * `POLICY_JSON`: quiet hours, caps and time-zone fallback shared by all journeys, from `policy.json`
+ * next to the journeys (the handlers fall back to engine defaults without it). Validated here so a
+ * broken policy fails the synth, not the first send.
+ */
+function policyEnv(journeysDir: string): { POLICY_JSON?: string } {
+  const file = path.join(journeysDir, 'policy.json');
+  if (!existsSync(file)) return {};
+  const text = readFileSync(file, 'utf8');
+  try {
+    parsePolicyConfig(text);
+  } catch (cause) {
+    throw new Error(`${file}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+  return { POLICY_JSON: JSON.stringify(JSON.parse(text)) };
 }
