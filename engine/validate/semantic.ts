@@ -4,19 +4,27 @@
  * Input is unchecked (these run even when the schema check failed, so that all problems come out
  * at once): every access is guarded.
  */
-import { Duration, IANAZone } from 'luxon';
-import { EVENT_PROPERTIES, EVENT_TYPES, type EventType, ProfileAttributes } from '../data.ts';
-import { expectedKind, isRecord, jsonTypeOf, kindOf, type Path, show, where } from './describe.ts';
-import { checkField, display, type FieldScope } from './fields.ts';
-import { didYouMean, didYouMeanText, listOf } from './suggest.ts';
+import { IANAZone } from 'luxon';
+import { EVENT_PROPERTIES, ProfileAttributes } from '../data.ts';
+import { condition } from './conditions.ts';
+import { expectedKind, isRecord, kindOf, type Path, show, where } from './describe.ts';
+import { duration } from './durations.ts';
+import { checkField, type FieldScope } from './fields.ts';
+import { didYouMean, didYouMeanText } from './suggest.ts';
 import type { Finding } from './types.ts';
+import {
+  eventType,
+  FIELD_PATH,
+  isEventType,
+  kindMatches,
+  SCALAR_TYPES,
+  sameKind,
+  sameProductWithoutItems,
+} from './vocabulary.ts';
+
+export { isEventType } from './vocabulary.ts';
 
 const IDENTIFIER = /^[a-z][a-z0-9_-]{0,63}$/;
-/** The schema's FieldPath pattern: paths that fail it are reported by the schema check, not twice. */
-const FIELD_PATH = /^(profile|event|product)(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
-/** Standard Step Functions executions last at most a year. */
-const MAX_RUN_MS = 365 * 24 * 3600 * 1000;
-
 export function fieldScope(
   journey: Record<string, unknown>,
   attributes: ReadonlySet<string>,
@@ -25,10 +33,6 @@ export function fieldScope(
   const entry = isRecord(journey.entry) ? journey.entry : {};
   const event = typeof entry.event === 'string' && isEventType(entry.event) ? entry.event : undefined;
   return { entryEvent: event, forEachItem: isRecord(entry.forEachItem), attributes, template };
-}
-
-export function isEventType(value: string): value is EventType {
-  return (EVENT_TYPES as readonly string[]).includes(value);
 }
 
 export function checkSemantics(journey: Record<string, unknown>, scope: FieldScope): Finding[] {
@@ -194,18 +198,6 @@ function wait(step: Record<string, unknown>, at: Path, scope: FieldScope, out: F
   }
 }
 
-/** Same family: a whole number is a number; anything may be cleared with null. */
-function sameKind(declared: string, value: unknown): boolean {
-  return value === null || kindMatches(declared, jsonTypeOf(value));
-}
-
-function kindMatches(a: string, b: string): boolean {
-  const numeric = (t: string) => t === 'number' || t === 'integer';
-  return a === b || (numeric(a) && numeric(b));
-}
-
-const SCALAR_TYPES = new Set(['string', 'number', 'integer', 'boolean']);
-
 function update(step: Record<string, unknown>, at: Path, out: Finding[]): void {
   if (typeof step.attribute !== 'string' || !Object.hasOwn(step, 'value')) return;
   const declared = (ProfileAttributes.properties as Record<string, { type?: unknown }>)[step.attribute];
@@ -245,198 +237,6 @@ function split(step: Record<string, unknown>, at: Path, out: Finding[]): void {
     }
     seen.add(arm.name);
   });
-}
-
-function eventType(value: unknown, path: Path, out: Finding[]): void {
-  if (typeof value !== 'string' || isEventType(value)) return;
-  const guess = didYouMean(value, EVENT_TYPES);
-  out.push({
-    code: 'event.unknown-type',
-    path: [...path],
-    message: `unknown event type ${show(value)} in ${where(path)}${didYouMeanText(guess)}`,
-    suggestion: guess ? `use \`${guess}\`` : `use one of ${listOf(EVENT_TYPES)}`,
-  });
-}
-
-function sameProductWithoutItems(path: Path, out: Finding[]): void {
-  out.push({
-    code: 'journey.same-product-without-items',
-    path: [...path],
-    message: `\`sameProduct\` in ${where(path)} needs a product, but this journey does not run once per ordered item`,
-    suggestion: 'add `"forEachItem": {}` to the entry, or remove `sameProduct`',
-  });
-}
-
-const OPERATORS = new Set<string>([
-  'eq',
-  'ne',
-  'gt',
-  'gte',
-  'lt',
-  'lte',
-  'in',
-  'notIn',
-  'contains',
-  'startsWith',
-  'exists',
-  'notExists',
-]);
-const LIST_OPS = new Set(['in', 'notIn']);
-const TYPED_OPS = new Set(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'notIn']);
-const NO_VALUE_OPS = new Set(['exists', 'notExists']);
-const MAX_CONDITION_DEPTH = 32;
-
-function condition(cond: unknown, path: Path, scope: FieldScope, out: Finding[], depth = 0): void {
-  if (!isRecord(cond) || depth > MAX_CONDITION_DEPTH) return;
-  for (const key of ['all', 'any'] as const) {
-    const list = cond[key];
-    if (!Array.isArray(list)) continue;
-    list.forEach((c, i) => {
-      condition(c, [...path, key, i], scope, out, depth + 1);
-    });
-  }
-  if (cond.not !== undefined) condition(cond.not, [...path, 'not'], scope, out, depth + 1);
-  if (cond.did !== undefined) {
-    eventType(cond.did, [...path, 'did'], out);
-    duration(cond.within, [...path, 'within'], false, out);
-    if (cond.sameProduct === true && !scope.forEachItem)
-      sameProductWithoutItems([...path, 'sameProduct'], out);
-  }
-  if (typeof cond.field === 'string' && FIELD_PATH.test(cond.field)) {
-    const result = checkField(cond.field.split('.'), scope);
-    if (!result.ok) {
-      out.push({
-        code: result.reason === 'product-unavailable' ? 'field.product-unavailable' : 'field.unknown',
-        path: [...path, 'field'],
-        message: `condition in ${where(path)}: ${result.message}`,
-        ...(result.suggestion ? { suggestion: result.suggestion } : {}),
-      });
-    } else if (
-      result.type !== undefined &&
-      SCALAR_TYPES.has(result.type) &&
-      typeof cond.op === 'string' &&
-      TYPED_OPS.has(cond.op) &&
-      Object.hasOwn(cond, 'value')
-    ) {
-      const values = Array.isArray(cond.value) ? cond.value : [cond.value];
-      const odd = values.find((v) => !sameKind(result.type!, v));
-      if (odd !== undefined) {
-        out.push({
-          code: 'condition.type-mismatch',
-          path: [...path, 'value'],
-          message: `\`${cond.field}\` holds ${expectedKind(result.type)}, but the condition in ${where(path)} compares it with ${kindOf(odd)} ${show(odd)}, which never compares as intended`,
-          suggestion:
-            result.type === 'string'
-              ? `write ${show(JSON.stringify(String(odd)))}`
-              : 'write the value without quotes',
-        });
-      }
-    }
-  }
-  if (typeof cond.op === 'string' && OPERATORS.has(cond.op) && typeof cond.field === 'string') {
-    const op = cond.op;
-    const has = Object.hasOwn(cond, 'value');
-    if (LIST_OPS.has(op) && has && !Array.isArray(cond.value)) {
-      out.push({
-        code: 'condition.value-not-list',
-        path: [...path, 'value'],
-        message: `\`${op}\` compares against a list, but \`value\` in ${where(path)} is a single value`,
-        suggestion: `write \`"value": [${JSON.stringify(cond.value)}]\``,
-      });
-    } else if (!NO_VALUE_OPS.has(op) && !has) {
-      out.push({
-        code: 'condition.missing-value',
-        path: [...path],
-        message: `the condition on \`${display(cond.field.split('.'))}\` in ${where(path)} uses \`${op}\` but has no \`value\` to compare with`,
-        suggestion: 'add `"value": …`, or use `exists` / `notExists`',
-      });
-    } else if (!LIST_OPS.has(op) && !NO_VALUE_OPS.has(op) && Array.isArray(cond.value)) {
-      out.push({
-        code: 'condition.unexpected-list',
-        path: [...path, 'value'],
-        message: `\`${op}\` compares against one value, but \`value\` in ${where(path)} is a list`,
-        suggestion: 'use `in` / `notIn` to match any value of a list',
-      });
-    }
-  }
-}
-
-/** `PT1H`, `P3D`, `P1DT12H`; `-P3D` only where a signed duration is allowed. */
-export function duration(
-  value: unknown,
-  path: Path,
-  signed: boolean,
-  out: Finding[],
-  runLength = false,
-): void {
-  if (typeof value !== 'string') return;
-  const negative = value.startsWith('-');
-  const body = negative ? value.slice(1) : value;
-  const parsed = Duration.fromISO(body);
-  const valid = parsed.isValid && /\d/.test(body);
-  if (!valid || (negative && !signed)) {
-    const fix = valid ? body : suggestDuration(body, negative && signed);
-    out.push({
-      code: 'duration.invalid',
-      path: [...path],
-      message:
-        negative && !signed && valid
-          ? `${show(value)} in ${where(path)} is negative; only \`until.offset\` may go back in time`
-          : `${show(value)} in ${where(path)} is not an ISO 8601 duration${didYouMeanText(fix)}`,
-      suggestion: fix
-        ? `use \`${fix}\``
-        : 'write it like `PT30M` (30 minutes), `PT1H` (1 hour), `P2D` (2 days) or `P1W` (1 week)',
-    });
-    return;
-  }
-  if (runLength && parsed.toMillis() > MAX_RUN_MS) {
-    out.push({
-      code: 'duration.too-long',
-      path: [...path],
-      message: `${show(value)} in ${where(path)} is longer than a year, the longest a journey run can last`,
-    });
-  }
-}
-
-const UNIT_WORDS: Record<string, string> = {
-  s: 'S',
-  sec: 'S',
-  secs: 'S',
-  second: 'S',
-  seconds: 'S',
-  m: 'M',
-  min: 'M',
-  mins: 'M',
-  minute: 'M',
-  minutes: 'M',
-  h: 'H',
-  hr: 'H',
-  hrs: 'H',
-  hour: 'H',
-  hours: 'H',
-  d: 'D',
-  day: 'D',
-  days: 'D',
-  w: 'W',
-  week: 'W',
-  weeks: 'W',
-};
-
-function suggestDuration(raw: string, negative: boolean): string | undefined {
-  const sign = negative ? '-' : '';
-  const ok = (s: string) => Duration.fromISO(s).isValid && /\d/.test(s);
-  const upper = raw.trim().toUpperCase();
-  if (ok(upper)) return sign + upper;
-  const words = /^(\d+)\s*([a-z]+)$/i.exec(raw.trim());
-  if (words) {
-    const unit = UNIT_WORDS[(words[2] ?? '').toLowerCase()];
-    if (unit) return sign + (['H', 'M', 'S'].includes(unit) ? `PT${words[1]}${unit}` : `P${words[1]}${unit}`);
-  }
-  const missingT = /^P(\d+(?:\.\d+)?)([HS])$/.exec(upper);
-  if (missingT) return `${sign}PT${missingT[1]}${missingT[2]}`;
-  const extraT = /^PT(\d+)([DW])$/.exec(upper);
-  if (extraT) return `${sign}P${extraT[1]}${extraT[2]}`;
-  return undefined;
 }
 
 let zones: string[] | undefined;
