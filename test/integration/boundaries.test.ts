@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StepRequest } from '../../engine/contract.ts';
+import { DEFAULT_POLICY } from '../../engine/policy/index.ts';
+import { createStepHandler } from '../../functions/handlers/step.ts';
+import type { Store } from '../../functions/ports.ts';
+import {
+  enrollmentFor,
+  httpEvent,
+  type Runtime,
+  reachableProfile,
+  sendJourney,
+  startRuntime,
+  stepRequest,
+} from './support/harness.ts';
+
+const journey = sendJourney('edge', { channels: ['email'] });
+
+/** A store whose every call fails, as during a DynamoDB outage (the message quotes an address). */
+const brokenStore = new Proxy({} as Store, {
+  get: () => async () => {
+    throw new Error('connection reset while writing ann@example.com');
+  },
+});
+
+describe('handler boundaries', () => {
+  let rt: Runtime;
+  beforeAll(async () => {
+    rt = await startRuntime({ journeys: [journey] });
+  });
+  afterAll(async () => rt?.stop());
+
+  it('answers garbage step requests with an exit instead of throwing', async () => {
+    await expect(rt.step({} as StepRequest)).resolves.toEqual({ outcome: 'exit', reason: 'invalid_request' });
+    const unknown = { ...stepRequest(journey, enrollmentFor(journey, 'c1')), journeyId: 'no-such-journey' };
+    await expect(rt.step(unknown)).resolves.toEqual({ outcome: 'exit', reason: 'unknown_step' });
+    const wrongOp = { ...stepRequest(journey, enrollmentFor(journey, 'c1')), op: 'branch' as const };
+    await expect(rt.step(wrongOp)).resolves.toMatchObject({ outcome: 'exit' });
+  });
+
+  it('defers a send when storage fails, so the workflow retries later rather than failing', async () => {
+    const step = createStepHandler({
+      store: brokenStore,
+      clock: rt.clock,
+      journeys: rt.journeys,
+      config: DEFAULT_POLICY,
+      email: { sendEmail: async () => ({ status: 'transient_failure', reason: 'unused' }) },
+      messaging: {
+        sendSms: async () => ({ status: 'transient_failure', reason: 'unused' }),
+        sendPush: async () => ({ status: 'transient_failure', reason: 'unused' }),
+      },
+      unsubscribe: { baseUrl: 'https://herald.test/u', secrets: ['s'] },
+    });
+    const result = await step(stepRequest(journey, enrollmentFor(journey, 'c1')));
+    expect(result).toMatchObject({ outcome: 'defer', reason: 'retry' });
+  });
+
+  it('answers HTTP requests it cannot serve with 4xx, and unexpected failures with a generic 500', async () => {
+    await expect(rt.ingest(httpEvent('POST', {}))).resolves.toMatchObject({ statusCode: 400 });
+    await expect(rt.unsubscribe(httpEvent('POST', {}))).resolves.toMatchObject({ statusCode: 400 });
+    await expect(rt.unsubscribe({ not: 'http' })).resolves.toMatchObject({ statusCode: 400 });
+
+    const { createIngestHandler } = await import('../../functions/handlers/ingest.ts');
+    const broken = createIngestHandler({
+      store: brokenStore,
+      clock: rt.clock,
+      journeys: rt.journeys,
+      executions: {
+        start: async () => ({ status: 'started', executionArn: '' }),
+        stop: async () => {},
+        sendTaskSuccess: async () => true,
+      },
+      config: DEFAULT_POLICY,
+    });
+    const event = {
+      id: 'e1',
+      type: 'product_viewed',
+      customerId: 'c1',
+      time: '2025-06-02T11:00:00Z',
+      properties: { productId: 'p' },
+    };
+    const response = (await broken(httpEvent('POST', { body: JSON.stringify(event) }))) as {
+      statusCode: number;
+      body: string;
+    };
+    expect(response.statusCode).toBe(500);
+    expect(response.body).not.toContain('ann@example.com');
+    expect(JSON.parse(response.body)).toEqual({ message: 'Internal Server Error' });
+  });
+
+  it('keeps a customer with no profile at all out of every channel, with reasons', async () => {
+    const result = await rt.step(stepRequest(journey, enrollmentFor(journey, 'c-nobody')));
+    expect(result).toMatchObject({ outcome: 'next', detail: { sent: false, skipped: 'no_channel' } });
+    const [record] = (await rt.store.listLedger('c-nobody')).filter((r) => r.kind === 'decision');
+    expect(record?.reasons).toEqual(['email:invalid_email']);
+  });
+
+  it('still sends to a reachable customer after all of the above', async () => {
+    await rt.seedProfile(reachableProfile('c-fine'));
+    await expect(rt.step(stepRequest(journey, enrollmentFor(journey, 'c-fine')))).resolves.toMatchObject({
+      detail: { sent: true },
+    });
+  });
+});
