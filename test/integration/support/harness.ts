@@ -21,10 +21,6 @@ import { createIngestHandler } from '../../../functions/handlers/ingest.ts';
 import { createStepHandler } from '../../../functions/handlers/step.ts';
 import { createUnsubscribeHandler } from '../../../functions/handlers/unsubscribe.ts';
 import {
-  type DynaliteStandIn,
-  type PinpointSinkStandIn,
-  type SesLocalStandIn,
-  type SfnSinkStandIn,
   startDynalite,
   startPinpointSink,
   startSesLocal,
