@@ -3,6 +3,7 @@ import { registerCompile } from './commands/compile.ts';
 import { registerGraph } from './commands/graph.ts';
 import { registerPreview } from './commands/preview.ts';
 import { registerSchema } from './commands/schema.ts';
+import { registerSimulate } from './commands/simulate.ts';
 import { registerValidate } from './commands/validate.ts';
 
 const program = new Command()
@@ -15,5 +16,6 @@ registerValidate(program);
 registerCompile(program);
 registerGraph(program);
 registerPreview(program);
+registerSimulate(program);
 
 await program.parseAsync(process.argv);

@@ -5,12 +5,22 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Type } from '@sinclair/typebox';
 import { Ajv, type ErrorObject } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import { type CustomerEvent, Product, Profile } from '../engine/data.ts';
 import { validateEvent } from '../engine/events.ts';
+import {
+  DEFAULT_POLICY,
+  type PolicyConfig,
+  PolicyConfigError,
+  parsePolicyConfig,
+} from '../engine/policy/index.ts';
 import type { Journey } from '../engine/schema.ts';
+import { ChannelName } from '../engine/schema.ts';
 import { formatProblems, type Problem, validateJourneyText } from '../engine/validate/index.ts';
 import { LineIndex, nodeAt, parseJson } from '../engine/validate/json.ts';
+import type { PriorSend } from './simulate/run.ts';
 
 export class ToolInputError extends Error {
   override readonly name = 'ToolInputError';
@@ -116,9 +126,13 @@ function parseData(
   return { value: parsed.value, locate };
 }
 
+// ajv-formats is CommonJS; its default export arrives wrapped under some loaders.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
+  addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
+
 let ajv: Ajv | undefined;
 function compiled<T>(schema: object) {
-  ajv ??= new Ajv({ allErrors: true, strict: false });
+  ajv ??= addFormats(new Ajv({ allErrors: true, strict: false }));
   return ajv.compile<T>(schema);
 }
 
@@ -227,4 +241,84 @@ export function loadProducts(file: string): Product[] {
   if (problems.length > 0)
     throw new ToolInputError('catalog.invalid', problems, `${file} has invalid products:`);
   return value as Product[];
+}
+
+/** The operator's quiet hours and caps: `--policy`, else workflows/policy.json, else the defaults. */
+export function loadPolicy(file?: string, workflowsDir = 'workflows'): PolicyConfig {
+  const source = file ?? path.join(workflowsDir, 'policy.json');
+  if (!file && !existsSync(source)) return DEFAULT_POLICY;
+  const { value } = parseData(source, 'policy');
+  try {
+    return parsePolicyConfig(value);
+  } catch (cause) {
+    const problems = cause instanceof PolicyConfigError ? cause.problems : [String(cause)];
+    const list = problems.map((message) => problem(source, 'policy.invalid', message));
+    throw new ToolInputError('policy.invalid', list, `${source} is not a valid policy:`, { cause });
+  }
+}
+
+const PriorSendSchema = Type.Array(
+  Type.Object(
+    {
+      at: Type.String({ format: 'date-time' }),
+      channel: ChannelName,
+      journeyId: Type.String({ minLength: 1 }),
+      category: Type.Optional(Type.Union([Type.Literal('marketing'), Type.Literal('transactional')])),
+      priority: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    },
+    { additionalProperties: false },
+  ),
+);
+
+/** Messages the customer already received: `[{ "at", "channel", "journeyId", "category"?, "priority"? }]`. */
+export function loadSent(file: string): PriorSend[] {
+  const { value, locate } = parseData(file, 'list of earlier messages');
+  const check = compiled<PriorSend[]>(PriorSendSchema);
+  if (!check(value)) {
+    throw new ToolInputError(
+      'sent.invalid',
+      ajvProblems(file, check.errors ?? [], '', locate, 'earlier message'),
+      `${file} is not a list of earlier messages:`,
+    );
+  }
+  for (const [i, s] of value.entries()) {
+    if (Number.isNaN(Date.parse(s.at))) {
+      throw new ToolInputError(
+        'sent.invalid',
+        [
+          problem(file, 'sent.invalid', '`at` is not an ISO time', {
+            path: `/${i}/at`,
+            ...locate(`/${i}/at`),
+          }),
+        ],
+        `${file}:`,
+      );
+    }
+  }
+  return value;
+}
+
+/** Every event of a script must be the profile's own: one customer per simulation. */
+export function checkEventsBelongTo(
+  file: string,
+  events: readonly CustomerEvent[],
+  customerId: string,
+): void {
+  const problems = events.flatMap((e, i) =>
+    e.customerId === customerId
+      ? []
+      : [
+          problem(
+            file,
+            'events.other-customer',
+            `event ${i + 1} is for customer \`${e.customerId}\`, but the profile is \`${customerId}\``,
+            {
+              path: `/${i}/customerId`,
+              suggestion: `set "customerId": "${customerId}"`,
+            },
+          ),
+        ],
+  );
+  if (problems.length > 0)
+    throw new ToolInputError('events.other-customer', problems, `${file} mixes customers:`);
 }

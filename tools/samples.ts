@@ -141,9 +141,7 @@ export function loadSample(journey: Journey, options: SampleOptions, at?: string
   const eventsFile = options.events ?? (options.profile ? undefined : examples.events);
   const productsFile = options.products ?? examples.products;
   const profile = profileFile ? loadProfile(profileFile) : SAMPLE_PROFILE;
-  const events = eventsFile
-    ? loadEvents(eventsFile).filter((e) => e.customerId === profile.id || !profileFile)
-    : [];
+  const events = eventsFile ? loadEvents(eventsFile) : [];
   const products = productsFile ? loadProducts(productsFile) : [];
   const found = events.find((e) => e.type === journey.entry.event);
   const catalog = products.length > 0 ? products : [SAMPLE_PRODUCT];

@@ -1,0 +1,78 @@
+import type { Command } from 'commander';
+import { runTool } from '../../tools/cli/output.ts';
+import { checkEventsBelongTo, loadJourney, loadPolicy, loadSent, ToolInputError } from '../../tools/load.ts';
+import { loadSample } from '../../tools/samples.ts';
+import { simulate, timelineText } from '../../tools/simulate/index.ts';
+
+interface SimulateCliOptions {
+  profile: string;
+  events?: string;
+  products?: string;
+  sent?: string;
+  policy?: string;
+  at?: string;
+  json?: boolean;
+}
+
+export function registerSimulate(program: Command): void {
+  program
+    .command('simulate')
+    .description(
+      'run one customer through a journey in simulated time with the real runtime (nothing is sent) and show the timeline',
+    )
+    .argument('<journey>', 'a journey file, or the id of one in workflows/ (e.g. welcome)')
+    .requiredOption('--profile <file>', 'the customer: a profile JSON file (see examples/)')
+    .option(
+      '--events <file>',
+      'the customer’s events, in any order (a sample entry event is added when none starts the journey)',
+    )
+    .option('--products <file>', 'catalog for per-product journeys (default examples/products.json)')
+    .option('--sent <file>', 'messages the customer already received, which count against frequency caps')
+    .option('--policy <file>', 'quiet hours and caps (default workflows/policy.json)')
+    .option('--at <iso>', 'move the script so that the journey’s entry event happens at this time')
+    .option('--json', 'print the timeline as JSON')
+    .action((arg: string, options: SimulateCliOptions) =>
+      runTool(async () => {
+        const { journey } = loadJourney(arg);
+        const at = options.at === undefined ? undefined : parseAt(options.at);
+        const sample = loadSample(journey, {
+          profile: options.profile,
+          ...(options.events ? { events: options.events } : {}),
+          ...(options.products ? { products: options.products } : {}),
+        });
+        if (options.events) checkEventsBelongTo(options.events, sample.events, sample.profile.id);
+        const { timeline } = await simulate({
+          journey,
+          profile: sample.profile,
+          events: sample.events,
+          products: sample.products,
+          config: loadPolicy(options.policy),
+          ...(options.sent ? { sent: loadSent(options.sent) } : {}),
+          ...(at ? { at } : {}),
+        });
+        process.stdout.write(
+          options.json ? `${JSON.stringify(timeline, null, 2)}\n` : timelineText(timeline),
+        );
+      }),
+    );
+}
+
+function parseAt(text: string): Date {
+  const ms = Date.parse(text);
+  if (/^\d{4}-\d{2}-\d{2}T/.test(text) && !Number.isNaN(ms)) return new Date(ms);
+  throw new ToolInputError(
+    'option.invalid',
+    [
+      {
+        file: '--at',
+        code: 'option.invalid',
+        path: '',
+        line: 1,
+        column: 1,
+        message: `\`${text}\` is not an ISO time such as 2026-03-10T23:30:00+03:30`,
+        severity: 'error',
+      },
+    ],
+    'bad option:',
+  );
+}

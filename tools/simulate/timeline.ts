@@ -1,0 +1,389 @@
+/**
+ * The timeline: what the real runtime did for one customer, in time order and in words. Built only
+ * from records — the states the workflow entered, each step handler answer, the ledger's reasons,
+ * the messages the recording senders received and ingest's summaries — never by re-deciding.
+ */
+import { DateTime } from 'luxon';
+import type { StepResult } from '../../engine/contract.ts';
+import type { LedgerRecord } from '../../engine/ledger.ts';
+import { customerZone, type PolicyConfig } from '../../engine/policy/index.ts';
+import type { Journey, Step } from '../../engine/schema.ts';
+import type { ExecutionRecord } from '../../local/runner.ts';
+import { durationWords, eventNoun, humanize, stepSummary, waitWords } from '../describe.ts';
+import type { Invocation, RecordedSend, SimulationRecords } from './run.ts';
+import { channelWord, exitWords, reasonWords, traceWords } from './words.ts';
+
+export type EntryKind =
+  | 'event'
+  | 'wait'
+  | 'send'
+  | 'skip'
+  | 'defer'
+  | 'branch'
+  | 'split'
+  | 'update'
+  | 'exit'
+  | 'stopped'
+  | 'unfinished';
+
+export interface TimelineContent {
+  channel: 'email' | 'sms' | 'push';
+  locale?: string;
+  email?: { subject: string; text: string; html: string };
+  sms?: { body: string; encoding?: string; segments?: number };
+  push?: { title: string; body: string; deepLink?: string };
+}
+
+export interface TimelineEntry {
+  /** UTC, ISO 8601. */
+  at: string;
+  /** The same instant on the customer's clock, ISO 8601 with offset. */
+  local: string;
+  kind: EntryKind;
+  /** 1-based run number (a customer may enter a journey several times, or once per product). */
+  run?: number;
+  stepId?: string;
+  stepType?: Step['type'];
+  summary: string;
+  details: string[];
+  channel?: string;
+  until?: string;
+  reasons?: string[];
+  content?: TimelineContent;
+}
+
+export interface TimelineRun {
+  run: number;
+  id: string;
+  enteredAt: string;
+  status: ExecutionRecord['status'];
+  productId?: string;
+}
+
+export interface Timeline {
+  journey: { id: string; name: string; version: number };
+  customer: { id: string; zone: string; zoneNote?: string };
+  start: string;
+  end: string;
+  runs: TimelineRun[];
+  entries: TimelineEntry[];
+  sent: number;
+}
+
+export function buildTimeline(
+  journey: Journey,
+  records: SimulationRecords,
+  config: PolicyConfig,
+  profile: { id: string; timeZone?: string },
+): Timeline {
+  const { zone, fallbackReason } = customerZone(profile, journey, config);
+  const local = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' }).setZone(zone).toISO() ?? iso;
+  const when = (iso: string) =>
+    DateTime.fromISO(iso, { zone: 'utc' }).setZone(zone).toFormat('ccc d LLL HH:mm');
+  const entries: TimelineEntry[] = [];
+  const push = (e: Omit<TimelineEntry, 'local'>) => entries.push({ ...e, local: local(e.at) });
+
+  const executions = [...records.executions].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  const runOf = new Map(executions.map((e, i) => [e.arn, i + 1]));
+  const runs: TimelineRun[] = executions.map((e, i) => {
+    const productId = (e.output as { enrollment?: { productId?: string } } | undefined)?.enrollment
+      ?.productId;
+    const run: TimelineRun = { run: i + 1, id: e.name, enteredAt: e.startedAt, status: e.status };
+    const started = records.invocations.find((inv) => inv.request.executionId === e.arn);
+    const product = productId ?? started?.request.enrollment.productId;
+    if (product) run.productId = product;
+    return run;
+  });
+
+  for (const ingest of records.ingests) {
+    const s = ingest.summary as {
+      started?: number;
+      heldOut?: number;
+      stopped?: number;
+      resumed?: number;
+      skipped?: unknown;
+    };
+    const details: string[] = [];
+    const startedRuns = runs.filter((r) => r.enteredAt === ingest.at);
+    if (s.started) {
+      for (const r of startedRuns)
+        details.push(`enters the journey: run ${r.run}${r.productId ? ` for ${r.productId}` : ''}`);
+    }
+    if (s.heldOut) details.push('held out: this customer is in the control group and receives nothing');
+    // Ingest also counts runs that had already finished; only a run it actually stopped is news.
+    for (const stopped of executions.filter((e) => e.status === 'ABORTED' && e.stoppedAt === ingest.at)) {
+      details.push(`ends run ${runOf.get(stopped.arn)}: it is an exit event of this journey`);
+    }
+    if (s.resumed) details.push(`ends a wait for ${eventNoun(ingest.event.type)}`);
+    if (ingest.event.type === journey.entry.event && !s.started && !s.heldOut) {
+      details.push(`does not enter the journey${skippedWords(s.skipped)}`);
+    }
+    push({
+      at: ingest.at,
+      kind: 'event',
+      summary: `${eventNoun(ingest.event.type)} (${ingest.event.id})`,
+      details,
+    });
+  }
+
+  const used = new Set<Invocation>();
+  for (const execution of executions) {
+    const run = runOf.get(execution.arn) ?? 0;
+    const invocations = records.invocations.filter((i) => i.request.executionId === execution.arn);
+    const take = (stepId: string, at: string) => {
+      const found = invocations.find((i) => !used.has(i) && i.request.stepId === stepId && i.at === at);
+      if (found) used.add(found);
+      return found;
+    };
+    let lastResult: StepResult | undefined;
+    execution.states.forEach((state, index) => {
+      const nextState = execution.states.slice(index + 1).find((s) => !s.name.endsWith('.route'));
+      const step = Object.hasOwn(journey.steps, state.name) ? journey.steps[state.name] : undefined;
+      if (!step) {
+        if (state.name === 'Exited') {
+          const reason = lastResult?.outcome === 'exit' ? lastResult.reason : 'left';
+          push({
+            at: state.at,
+            run,
+            kind: 'exit',
+            summary: `leaves the journey: ${exitWords(reason)}`,
+            details: [],
+          });
+        }
+        return;
+      }
+      const base = { at: state.at, run, stepId: state.name, stepType: step.type };
+      switch (step.type) {
+        case 'wait': {
+          const until = nextState?.at;
+          push({
+            ...base,
+            kind: 'wait',
+            summary: `waits ${waitWords(step)}`,
+            details: until
+              ? [`until ${when(until)} local`]
+              : [execution.status === 'ABORTED' ? 'interrupted' : 'still waiting when the simulation ended'],
+            ...(until ? { until } : {}),
+          });
+          return;
+        }
+        case 'waitForEvent': {
+          const then = nextState;
+          const details =
+            then?.name === step.onEvent && step.onEvent !== step.onTimeout
+              ? [`${eventNoun(step.event)} arrived ${when(then.at)} local → ${step.onEvent}`]
+              : then
+                ? [`no ${eventNoun(step.event)} within ${durationWords(step.timeout)} → ${then.name}`]
+                : [];
+          push({
+            ...base,
+            kind: 'wait',
+            summary: `waits up to ${durationWords(step.timeout)} for ${eventNoun(step.event)}`,
+            details,
+          });
+          return;
+        }
+        case 'exit':
+          push({
+            ...base,
+            kind: 'exit',
+            summary: `leaves the journey: ${step.reason ?? 'end'}`,
+            details: [],
+          });
+          return;
+        default: {
+          const invocation = take(state.name, state.at);
+          if (!invocation) return;
+          lastResult = invocation.result;
+          const ledger = ledgerFor(records.ledger, invocation);
+          push({ ...base, ...decisionEntry(step, invocation, ledger, records.sends, when) });
+        }
+      }
+    });
+    if (execution.status === 'ABORTED' && execution.stoppedAt) {
+      push({
+        at: execution.stoppedAt,
+        run,
+        kind: 'stopped',
+        summary: `stopped: ${exitWords(execution.cause ?? 'stopped')}`,
+        details: [],
+      });
+    } else if (execution.status === 'RUNNING') {
+      push({
+        at: records.end,
+        run,
+        kind: 'unfinished',
+        summary: 'still in the journey when the simulation ended',
+        details: [],
+      });
+    } else if (execution.status === 'FAILED') {
+      push({
+        at: execution.stoppedAt ?? records.end,
+        run,
+        kind: 'stopped',
+        summary: `the workflow failed: ${execution.error ?? ''} ${execution.cause ?? ''}`.trim(),
+        details: [],
+      });
+    }
+  }
+
+  // Stable: same-instant entries keep the order they happened in (event before the steps it starts).
+  const order = entries.map((e, i) => ({ e, i }));
+  order.sort((a, b) => a.e.at.localeCompare(b.e.at) || rank(a.e) - rank(b.e) || a.i - b.i);
+  const sorted = order.map((o) => o.e);
+  const last = sorted[sorted.length - 1]?.at ?? records.start;
+  const timeline: Timeline = {
+    journey: { id: journey.id, name: journey.name, version: journey.version },
+    customer: {
+      id: profile.id,
+      zone,
+      ...(fallbackReason ? { zoneNote: reasonWords(`zone:${fallbackReason}`) } : {}),
+    },
+    start: records.start,
+    end: last,
+    runs,
+    entries: sorted,
+    sent: sorted.filter((e) => e.kind === 'send').length,
+  };
+  return timeline;
+}
+
+/** Events first at an instant (they cause the steps), then steps by run. */
+function rank(e: TimelineEntry): number {
+  return e.kind === 'event' ? 0 : 1 + (e.run ?? 0);
+}
+
+function skippedWords(skipped: unknown): string {
+  if (!Array.isArray(skipped) || skipped.length === 0)
+    return ' (its entry condition or re-entry rule said no)';
+  const reasons = skipped
+    .map((s) => humanize(String((s as { reason?: unknown }).reason ?? '')))
+    .filter(Boolean);
+  return reasons.length ? `: ${[...new Set(reasons)].join(', ')}` : '';
+}
+
+function ledgerFor(ledger: readonly LedgerRecord[], invocation: Invocation): LedgerRecord | undefined {
+  return ledger.find(
+    (r) =>
+      r.kind === 'decision' &&
+      r.executionId === invocation.request.executionId &&
+      r.stepId === invocation.request.stepId &&
+      r.at === invocation.at,
+  );
+}
+
+type Decision = Omit<TimelineEntry, 'at' | 'local' | 'run' | 'stepId' | 'stepType'>;
+
+function decisionEntry(
+  step: Step,
+  invocation: Invocation,
+  ledger: LedgerRecord | undefined,
+  sends: readonly RecordedSend[],
+  when: (iso: string) => string,
+): Decision {
+  const result = invocation.result;
+  const reasons = ledger?.reasons ?? [];
+  const why = reasons.map(reasonWords);
+  if (result.outcome === 'exit') {
+    return {
+      kind: 'exit',
+      summary: `leaves the journey: ${exitWords(result.reason)}`,
+      details: why,
+      reasons,
+    };
+  }
+  switch (step.type) {
+    case 'send': {
+      if (result.outcome === 'defer') {
+        const localUntil = when(result.until);
+        const cause =
+          result.reason === 'quiet_hours'
+            ? `quiet hours for ${channelWord(result.detail?.channel ?? '')}`
+            : result.reason === 'capped'
+              ? 'a frequency cap is full'
+              : 'a temporary failure';
+        return {
+          kind: 'defer',
+          summary: `held “${step.message}” until ${localUntil} local (${cause})`,
+          details: why,
+          until: result.until,
+          reasons,
+          ...(result.detail?.channel ? { channel: result.detail.channel } : {}),
+        };
+      }
+      if (result.outcome === 'next' && result.detail?.sent && result.detail.channel) {
+        const channel = result.detail.channel;
+        const delivery = sends.find((s) => s.providerMessageId === ledger?.providerMessageId);
+        const entry: Decision = {
+          kind: 'send',
+          summary: `sent “${step.message}” by ${channelWord(channel)}`,
+          details: why.map((w) => `skipped ${w}`),
+          channel,
+          reasons,
+        };
+        if (delivery) entry.content = contentOf(delivery, ledger);
+        return entry;
+      }
+      const skipped = result.outcome === 'next' ? result.detail?.skipped : undefined;
+      return {
+        kind: 'skip',
+        summary: `nothing sent for “${step.message}”${skipped === 'capped' ? ': frequency cap full' : skipped === 'no_channel' ? ': no usable channel' : ''}`,
+        details: why,
+        reasons,
+      };
+    }
+    case 'branch': {
+      const next = result.outcome === 'next' ? result.next : '';
+      const taken = result.outcome === 'next' ? result.detail?.branch : undefined;
+      const details = step.branches.flatMap((b, i) => {
+        const trace = invocation.traces?.[i];
+        return trace ? traceWords(b.when, trace).map((l) => `${b.name ?? `branch ${i + 1}`}: ${l}`) : [];
+      });
+      return {
+        kind: 'branch',
+        summary: `takes ${taken === 'otherwise' ? '“otherwise”' : `branch “${taken ?? '?'}”`} → ${next}`,
+        details,
+      };
+    }
+    case 'split': {
+      const arm = result.outcome === 'next' ? result.detail?.arm : undefined;
+      const weight = step.arms.find((a) => a.name === arm)?.weight;
+      const next = result.outcome === 'next' ? result.next : '';
+      return {
+        kind: 'split',
+        summary: `A/B arm “${arm ?? '?'}” (${weight ?? '?'}%) → ${next}`,
+        details: ['stable per customer'],
+      };
+    }
+    case 'update':
+      return { kind: 'update', summary: stepSummary(step), details: [] };
+    default:
+      return { kind: 'wait', summary: stepSummary(step), details: [] };
+  }
+}
+
+function contentOf(send: RecordedSend, ledger: LedgerRecord | undefined): TimelineContent {
+  const d = send.delivery;
+  const base = { channel: d.channel, ...(ledger?.locale ? { locale: ledger.locale } : {}) };
+  switch (d.channel) {
+    case 'email':
+      return { ...base, email: { subject: d.message.subject, text: d.message.text, html: d.message.html } };
+    case 'sms':
+      return {
+        ...base,
+        sms: {
+          body: d.message.body,
+          ...(ledger?.sms ? { encoding: ledger.sms.encoding, segments: ledger.sms.segments } : {}),
+        },
+      };
+    case 'push':
+      return {
+        ...base,
+        push: {
+          title: d.message.title,
+          body: d.message.body,
+          ...(d.message.deepLink ? { deepLink: d.message.deepLink } : {}),
+        },
+      };
+  }
+}
