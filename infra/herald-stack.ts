@@ -258,6 +258,7 @@ export class HeraldStack extends Stack {
       functions: Object.fromEntries(Object.entries(this.functions).map(([name, f]) => [name, f.fn])),
       deadLetterQueues,
       stepFunction: step.fn,
+      stepLogGroup: step.logGroup,
     });
 
     // ── Outputs ─────────────────────────────────────────────────────────────────────────────

@@ -8,6 +8,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -22,8 +23,9 @@ export interface ObservabilityProps {
   functions: Record<string, lambda.IFunction>;
   /** Dead-letter queues by short name. */
   deadLetterQueues: Record<string, sqs.IQueue>;
-  /** The step Lambda, charted on each journey's dashboard. */
+  /** The step Lambda and its log group, charted and queried on each journey's dashboard. */
   stepFunction: lambda.IFunction;
+  stepLogGroup: logs.ILogGroup;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -151,15 +153,16 @@ export class Observability extends Construct {
 
     // ── A dashboard per journey ─────────────────────────────────────────────────────────────
     for (const journey of props.journeys) {
-      this.dashboards.push(this.journeyDashboard(journey, props.stepFunction, stackName));
+      this.dashboards.push(this.journeyDashboard(journey, props, stackName));
     }
   }
 
   private journeyDashboard(
     journey: JourneyStateMachine,
-    step: lambda.IFunction,
+    props: ObservabilityProps,
     stackName: string,
   ): cloudwatch.Dashboard {
+    const step = props.stepFunction;
     const sm = journey.stateMachine;
     const { id, name, version } = journey.journey;
     const sum = { statistic: 'Sum', period: FIVE_MINUTES };
@@ -203,6 +206,35 @@ export class Observability extends Construct {
             period: Duration.days(1),
             label: 'entered',
           }),
+        ],
+        width: 12,
+      }),
+    );
+    // The step handler's EMF metrics (namespace Herald, dimension service=step) and its
+    // `send decided` log lines, which carry journeyId/stepId/outcome/channel and no personal data.
+    const sendOutcome = (outcome: string) =>
+      new cloudwatch.Metric({
+        namespace: 'Herald',
+        metricName: `Send_${outcome}`,
+        dimensionsMap: { service: 'step' },
+        ...sum,
+        label: outcome,
+      });
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Send decisions (all journeys)',
+        left: ['sent', 'deferred', 'capped', 'skipped', 'suppressed', 'failed', 'exited'].map(sendOutcome),
+        stacked: true,
+        width: 12,
+      }),
+      new cloudwatch.LogQueryWidget({
+        title: `Send decisions of ${id}, by step, outcome and channel`,
+        logGroupNames: [props.stepLogGroup.logGroupName],
+        queryLines: [
+          'fields stepId, outcome, channel',
+          `filter message = "send decided" and journeyId = "${id}"`,
+          'stats count(*) as decisions by stepId, outcome, channel',
+          'sort stepId',
         ],
         width: 12,
       }),

@@ -89,6 +89,10 @@ describe('dashboards', () => {
       expect(JSON.stringify(dashboard?.Properties.DashboardBody)).toContain(
         stack.getLogicalId(journey.stateMachine.node.defaultChild as never),
       );
+      const body = JSON.stringify(dashboard?.Properties.DashboardBody);
+      // The per-journey send decisions come from the step Lambda's own log group.
+      expect(body).toMatch(new RegExp(`journeyId = \\\\+"${journey.journey.id}\\\\+"`));
+      expect(body).toContain(stack.getLogicalId(stack.functions.step.logGroup.node.defaultChild as never));
     }
   });
 });
