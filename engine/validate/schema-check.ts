@@ -146,6 +146,35 @@ function childSchema(schema: Schema, key: string): Schema | undefined {
 
 // ── Unions ────────────────────────────────────────────────────────────────────────────────────
 
+/** Names other tools give step kinds, so `delay` still finds `wait`. */
+const STEP_SYNONYMS: Record<string, string> = {
+  delay: 'wait',
+  sleep: 'wait',
+  pause: 'wait',
+  timer: 'wait',
+  waitfor: 'waitForEvent',
+  waituntil: 'waitForEvent',
+  trigger: 'waitForEvent',
+  condition: 'branch',
+  if: 'branch',
+  decision: 'branch',
+  choice: 'branch',
+  abtest: 'split',
+  ab: 'split',
+  experiment: 'split',
+  random: 'split',
+  message: 'send',
+  email: 'send',
+  sms: 'send',
+  push: 'send',
+  notify: 'send',
+  set: 'update',
+  attribute: 'update',
+  end: 'exit',
+  stop: 'exit',
+  finish: 'exit',
+};
+
 const NOUNS: Record<string, string> = {
   Channel: 'channel',
   'Channel choice': 'channel',
@@ -200,7 +229,11 @@ function walkUnion(value: unknown, schema: Schema, path: Path, out: Finding[], d
       return;
     }
     const actual = value[disc];
-    const guess = typeof actual === 'string' ? didYouMean(actual, options) : undefined;
+    const synonym =
+      isStep && typeof actual === 'string'
+        ? STEP_SYNONYMS[actual.toLowerCase().replace(/[^a-z]/g, '')]
+        : undefined;
+    const guess = typeof actual === 'string' ? (didYouMean(actual, options) ?? synonym) : undefined;
     out.push({
       code: isStep ? 'step.unknown-type' : 'schema.unknown-value',
       path: [...path, disc],

@@ -7,14 +7,54 @@ import type { Finding } from './types.ts';
 type Schema = Record<string, unknown>;
 
 export function wrongType(value: unknown, expected: string[], path: Path): Finding {
-  const name = propertyName(path);
-  const subject = name === undefined ? 'the journey' : `\`${name}\` in ${where(path)}`;
   const kinds = [...new Set(expected.map(expectedKind))];
+  const actual = `${kindOf(value)}${isScalar(value) ? ` ${show(value)}` : ''}`;
+  const hint = wrongTypeHint(value, expected, path);
   return {
     code: 'schema.wrong-type',
     path: [...path],
-    message: `${subject} must be ${kinds.join(' or ')}, not ${kindOf(value)}`,
+    message: `${subjectOf(path)} must be ${kinds.join(' or ')}, not ${actual}`,
+    ...(hint ? { suggestion: hint } : {}),
   };
+}
+
+/** "step `a`", "message `m`", "`channels` in step `a`", "`entry` in the journey". */
+function subjectOf(path: Path): string {
+  const name = propertyName(path);
+  if (name === undefined) return path.length === 0 ? 'the journey' : 'this entry';
+  if (path.length === 2 && path[0] === 'steps') return `step \`${name}\``;
+  if (path.length === 2 && path[0] === 'messages') return `message \`${name}\``;
+  const parent = path.slice(0, -1);
+  return `\`${name}\` in ${where(parent)}`;
+}
+
+function isScalar(value: unknown): boolean {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+}
+
+/** The usual slips: `"50%"` for 50, `"email"` for `["email"]`, `"10:00"` for `{ "localTime": "10:00" }`. */
+function wrongTypeHint(value: unknown, expected: string[], path: Path): string | undefined {
+  const name = propertyName(path);
+  if (typeof value === 'string') {
+    const numeric = value.trim().replace(/%$/, '');
+    if (
+      (expected.includes('number') || expected.includes('integer')) &&
+      numeric !== '' &&
+      Number.isFinite(Number(numeric))
+    ) {
+      return `write \`${Number(numeric)}\` without quotes`;
+    }
+    if (expected.includes('array')) return `write a list: \`[${JSON.stringify(value)}]\``;
+    if (name === 'until' && /^\d{1,2}:\d{2}$/.test(value))
+      return `write \`{ "localTime": ${JSON.stringify(value)} }\``;
+    if (name === 'condition' || name === 'when' || name === 'where') {
+      return 'write conditions as data, e.g. `{ "field": "profile.country", "op": "eq", "value": "GB" }`';
+    }
+  }
+  if (typeof value === 'number' && expected.includes('integer'))
+    return `use a whole number such as \`${Math.round(value)}\``;
+  if (name === 'holdout' && typeof value === 'number') return `write \`{ "percent": ${value} }\``;
+  return undefined;
 }
 
 export function translate(e: ErrorObject, value: unknown, schema: Schema, path: Path): Finding {

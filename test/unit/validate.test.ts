@@ -210,6 +210,24 @@ describe('messages a marketer can act on', () => {
     }
   });
 
+  it('knows the step kinds of other tools by their names', () => {
+    const problems = problemsFor((j) => {
+      j.steps['wait-2-days'].type = 'delay';
+    });
+    expect(problems[0]).toMatchObject({ code: 'step.unknown-type', suggestion: 'use `wait`' });
+  });
+
+  it('shows how to write a value of the wrong kind', () => {
+    const cases: [(j: Loose) => void, string][] = [
+      [(j) => void (j.steps['send-nudge'].channels = 'email'), 'write a list: `["email"]`'],
+      [(j) => void (j.steps['wait-2-days'].until = '10:00'), 'write `{ "localTime": "10:00" }`'],
+      [(j) => void (j.holdout = { percent: '10%' }), 'write `10` without quotes'],
+    ];
+    for (const [mutate, suggestion] of cases) {
+      expect(problemsFor(mutate)[0]).toMatchObject({ code: 'schema.wrong-type', suggestion });
+    }
+  });
+
   it('names a dangling step reference and the step it probably meant', () => {
     const problems = problemsFor((j) => {
       j.steps['wait-2-days'].next = 'has-orderd';
