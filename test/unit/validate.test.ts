@@ -219,9 +219,24 @@ describe('messages a marketer can act on', () => {
 
   it('shows how to write a value of the wrong kind', () => {
     const cases: [(j: Loose) => void, string][] = [
-      [(j) => void (j.steps['send-nudge'].channels = 'email'), 'write a list: `["email"]`'],
-      [(j) => void (j.steps['wait-2-days'].until = '10:00'), 'write `{ "localTime": "10:00" }`'],
-      [(j) => void (j.holdout = { percent: '10%' }), 'write `10` without quotes'],
+      [
+        (j) => {
+          j.steps['send-nudge'].channels = 'email';
+        },
+        'write a list: `["email"]`',
+      ],
+      [
+        (j) => {
+          j.steps['wait-2-days'].until = '10:00';
+        },
+        'write `{ "localTime": "10:00" }`',
+      ],
+      [
+        (j) => {
+          j.holdout = { percent: '10%' };
+        },
+        'write `10` without quotes',
+      ],
     ];
     for (const [mutate, suggestion] of cases) {
       expect(problemsFor(mutate)[0]).toMatchObject({ code: 'schema.wrong-type', suggestion });
