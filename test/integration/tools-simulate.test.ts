@@ -1,0 +1,199 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { CustomerEvent, Product, Profile } from '../../engine/data.ts';
+import { parsePolicyConfig } from '../../engine/policy/index.ts';
+import type { Journey } from '../../engine/schema.ts';
+import { type PriorSend, simulate, type Timeline, type TimelineEntry } from '../../tools/simulate/index.ts';
+
+const root = new URL('../../', import.meta.url).pathname;
+const read = <T>(path: string) => JSON.parse(readFileSync(join(root, path), 'utf8')) as T;
+const config = parsePolicyConfig(readFileSync(join(root, 'workflows/policy.json'), 'utf8'));
+const products = read<Product[]>('examples/products.json');
+
+async function run(
+  journeyId: string,
+  scenario: { profile: string; events?: string; sent?: PriorSend[]; at?: string },
+): Promise<Timeline> {
+  const { timeline } = await simulate({
+    journey: read<Journey>(`workflows/${journeyId}.journey.json`),
+    profile: read<Profile>(scenario.profile),
+    events: scenario.events ? read<CustomerEvent[]>(scenario.events) : [],
+    products,
+    config,
+    ...(scenario.sent ? { sent: scenario.sent } : {}),
+    ...(scenario.at ? { at: new Date(scenario.at) } : {}),
+  });
+  return timeline;
+}
+
+const at = (timeline: Timeline, stepId: string) => timeline.entries.filter((e) => e.stepId === stepId);
+const only = (entries: TimelineEntry[]) => {
+  expect(entries).toHaveLength(1);
+  return entries[0] as TimelineEntry;
+};
+
+describe('herald simulate: timelines from the real runtime', () => {
+  it('holds a push due at 00:30 in Tehran until 08:00 local time, then sends it', async () => {
+    const timeline = await run('cart-abandonment', {
+      profile: 'examples/cart-abandonment.tehran-night.profile.json',
+      events: 'examples/cart-abandonment.tehran-night.events.json',
+    });
+
+    expect(timeline.customer.zone).toBe('Asia/Tehran');
+    const [held, sent] = at(timeline, 'send-cart-reminder');
+    expect(held?.kind).toBe('defer');
+    expect(held?.at).toBe('2026-03-10T21:00:00.000Z');
+    expect(held?.local).toBe('2026-03-11T00:30:00.000+03:30');
+    expect(held?.until).toBe('2026-03-11T04:30:00.000Z'); // 08:00 in Tehran (UTC+03:30)
+    expect(held?.reasons).toContain('push:quiet_hours');
+    expect(held?.summary).toContain('08:00 local (quiet hours for push)');
+
+    expect(sent?.kind).toBe('send');
+    expect(sent?.local).toBe('2026-03-11T08:00:00.000+03:30');
+    expect(sent?.channel).toBe('push');
+    expect(sent?.content?.locale).toBe('fa');
+    expect(sent?.content?.push?.title).toBe('سبد خریدتان منتظر شماست');
+  });
+
+  it('falls back to email, and says why, when the preferred push has no token', async () => {
+    const timeline = await run('welcome', {
+      profile: 'examples/welcome.no-push-token.profile.json',
+      events: 'examples/welcome.no-push-token.events.json',
+    });
+
+    const welcome = only(at(timeline, 'send-welcome'));
+    expect(welcome.kind).toBe('send');
+    expect(welcome.channel).toBe('email');
+    expect(welcome.reasons).toEqual(['push:no_push_token']);
+    expect(welcome.details).toContain('skipped push: no push token (the app is not installed)');
+    expect(welcome.content?.email?.subject).toBe('Welcome to Herald Shop');
+    expect(welcome.content?.email?.html).toContain('Hi Oliver');
+  });
+
+  it('skips a low-priority send when the customer’s weekly marketing cap is full', async () => {
+    const timeline = await run('welcome', {
+      profile: 'examples/welcome.capped.profile.json',
+      events: 'examples/welcome.capped.events.json',
+      sent: read<PriorSend[]>('examples/welcome.capped.sent.json'),
+    });
+
+    for (const stepId of ['send-welcome', 'send-first-order-offer']) {
+      const entry = only(at(timeline, stepId));
+      expect(entry.kind).toBe('skip');
+      expect(entry.summary).toContain('frequency cap full');
+      expect(entry.reasons).toContain('email:capped:marketing-7d');
+    }
+    expect(timeline.sent).toBe(0);
+  });
+
+  it('defers a high-priority send until the cap frees up instead of skipping it', async () => {
+    const sent: PriorSend[] = ['2026-03-08T10:00:00Z', '2026-03-09T10:00:00Z', '2026-03-10T10:00:00Z'].map(
+      (time) => ({ at: time, channel: 'email', journeyId: 'welcome', priority: 40 }),
+    );
+    const timeline = await run('cart-abandonment', {
+      profile: 'examples/cart-abandonment.profile.json',
+      events: 'examples/cart-abandonment.events.json',
+      sent,
+    });
+
+    const [capped] = at(timeline, 'send-cart-reminder');
+    expect(capped?.kind).toBe('defer');
+    expect(capped?.summary).toContain('a frequency cap is full');
+    // The oldest counted send leaves the 7-day window at 2026-03-15T10:00Z; priority 80 waits 20 s more.
+    expect(capped?.until).toBe('2026-03-15T10:00:20.000Z');
+  });
+
+  it('stops the journey when the customer unsubscribes before the next message', async () => {
+    const timeline = await run('welcome', {
+      profile: 'examples/welcome.profile.json',
+      events: 'examples/welcome.unsubscribed.events.json',
+    });
+
+    expect(only(at(timeline, 'send-welcome')).kind).toBe('send');
+    const stopped = timeline.entries.find((e) => e.kind === 'stopped');
+    expect(stopped?.at).toBe('2026-03-03T07:10:00.000Z');
+    expect(stopped?.summary).toBe('stopped: exit event: unsubscribed');
+    expect(at(timeline, 'check-first-order')).toHaveLength(0);
+    expect(timeline.sent).toBe(1);
+    expect(timeline.runs.map((r) => r.status)).toEqual(['ABORTED']);
+  });
+
+  it('sends nothing to a customer who opted out of every channel, and lists each refusal', async () => {
+    const timeline = await run('replenishment-reminder', {
+      profile: 'examples/replenishment-reminder.unsubscribed.profile.json',
+      events: 'examples/replenishment-reminder.unsubscribed.events.json',
+    });
+
+    const first = only(at(timeline, 'send-first-reminder'));
+    expect(first.kind).toBe('skip');
+    expect(first.reasons).toEqual(['email:opted_out', 'push:opted_out', 'sms:opted_out']);
+    expect(first.local).toBe('2026-04-12T10:00:00.000+04:00'); // order + 45 days − 3, at 10:00 Dubai
+    expect(timeline.sent).toBe(0);
+  });
+
+  it('runs the welcome example: greeting now, first-order offer two days later at 10:00 local', async () => {
+    const timeline = await run('welcome', {
+      profile: 'examples/welcome.profile.json',
+      events: 'examples/welcome.events.json',
+    });
+
+    const wait = only(at(timeline, 'wait-two-days'));
+    expect(wait.until).toBe('2026-03-05T10:00:00.000Z'); // London is on UTC in March
+    const branch = only(at(timeline, 'check-first-order'));
+    expect(branch.summary).toBe('takes “otherwise” → send-first-order-offer');
+    expect(branch.details).toEqual(['ordered: ordered since entry — no (0 found)']);
+    const offer = only(at(timeline, 'send-first-order-offer'));
+    expect(offer.content?.email?.text).toContain('WELCOME-EMMA10');
+    expect(timeline.entries.at(-1)?.summary).toBe('leaves the journey: welcome series complete');
+  });
+
+  it('runs one replenishment per product, and a re-order ends the earlier run', async () => {
+    const timeline = await run('replenishment-reminder', {
+      profile: 'examples/replenishment-reminder.profile.json',
+      events: 'examples/replenishment-reminder.events.json',
+    });
+
+    expect(timeline.runs.map((r) => [r.productId, r.status])).toEqual([
+      ['arabica-coffee-1kg', 'ABORTED'],
+      ['arabica-coffee-1kg', 'SUCCEEDED'],
+    ]);
+    const reminders = at(timeline, 'send-first-reminder');
+    expect(reminders.map((r) => [r.run, r.local, r.channel])).toEqual([
+      [1, '2026-03-28T10:00:00.000+03:00', 'push'],
+      [2, '2026-04-25T10:00:00.000+03:00', 'push'],
+    ]);
+    expect(reminders[0]?.content?.push?.title).toContain('حبوب قهوة أرابيكا');
+  });
+
+  it('shows the split arm and the attribute the journey records', async () => {
+    const timeline = await run('cart-abandonment', {
+      profile: 'examples/cart-abandonment.tehran-night.profile.json',
+      events: 'examples/cart-abandonment.tehran-night.events.json',
+    });
+    const split = only(at(timeline, 'choose-incentive'));
+    expect(split.summary).toMatch(/^A\/B arm “(discount|free-shipping)” \(50%\) → record-/);
+    const arm = split.summary.includes('discount') ? 'discount' : 'free-shipping';
+    expect(only(at(timeline, `record-${arm}-arm`)).summary).toBe(`set cartReminderVariant = “${arm}”`);
+    expect(only(at(timeline, `send-${arm}-offer`)).kind).toBe('send');
+  });
+
+  it('moves the whole script with --at: the same cart left at 15:30 in Tehran is not held', async () => {
+    const timeline = await run('cart-abandonment', {
+      profile: 'examples/cart-abandonment.tehran-night.profile.json',
+      events: 'examples/cart-abandonment.tehran-night.events.json',
+      at: '2026-03-10T15:30:00+03:30',
+    });
+    const reminder = only(at(timeline, 'send-cart-reminder'));
+    expect(reminder.kind).toBe('send');
+    expect(reminder.local).toBe('2026-03-10T16:30:00.000+03:30');
+  });
+
+  it('adds a sample entry event when the script has none, and is deterministic', async () => {
+    const scenario = { profile: 'examples/welcome.profile.json', at: '2026-03-02T12:00:00Z' };
+    const first = await run('welcome', scenario);
+    const second = await run('welcome', scenario);
+    expect(first.entries[0]?.summary).toBe('signed up (sample-signed_up)');
+    expect(JSON.stringify(second)).toBe(JSON.stringify(first));
+  });
+});
