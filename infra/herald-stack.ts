@@ -274,6 +274,10 @@ export class HeraldStack extends Stack {
     });
     new CfnOutput(this, 'PinpointAppId', { value: this.messaging.pinpointAppId });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn });
+    new CfnOutput(this, 'StepLogGroupName', {
+      value: step.logGroup.logGroupName,
+      description: 'The step Lambda logs: one "send decided" line per decision (no personal data)',
+    });
     for (const journey of this.journeys) {
       new CfnOutput(this, `JourneyAlias-${journey.journey.id}`, {
         value: journey.aliasArn,
