@@ -221,16 +221,17 @@ export function naiveReplay(
 ): { states: string[] } {
   const stepIds = new Set(Object.keys(journey.steps));
   const visited: string[] = [];
+  const last = leanStates[leanStates.length - 1] ?? '';
+  // A run still sitting in a deferral Wait has entered `<step>.deferred` and nothing after it yet.
+  const sitsDeferred = last.endsWith('.deferred');
   let deferrals = 0;
-  for (const s of leanStates) {
-    if (s.endsWith('.deferred')) deferrals++;
-    if (!stepIds.has(s) && s !== 'Exited') continue;
-    visited.push(s);
-  }
+  leanStates.forEach((s, i) => {
+    if (s.endsWith('.deferred') && i < leanStates.length - 1) deferrals++;
+    if (stepIds.has(s) || s === 'Exited') visited.push(s);
+  });
   const states: string[] = [];
-  const hop = (from: string, to: string | undefined): string[] => {
-    // BFS from `from` to `to` through non-step states; `to` undefined: the step's own first state.
-    if (to === undefined) return [from];
+  const hop = (from: string, to: string): string[] => {
+    // Breadth first from `from` to `to` through helper states only (not other steps).
     const queue: string[][] = [[from]];
     const seen = new Set([from]);
     while (queue.length) {
@@ -254,6 +255,20 @@ export function naiveReplay(
     }
     return [from];
   };
+  /** Where a naive run stands when the lean run stopped at `id` (still running, or stopped). */
+  const sittingAt = (id: string): string[] => {
+    const step = journey.steps[id];
+    switch (step?.type) {
+      case 'wait':
+        return [id, `${id}.route`, `${id}.timer`];
+      case 'waitForEvent':
+        return [id];
+      case undefined:
+        return [id];
+      default:
+        return sitsDeferred ? [id, `${id}.route`, `${id}.deferred`] : [id, `${id}.route`];
+    }
+  };
   for (let i = 0; i < visited.length; i++) {
     const here = visited[i]!;
     const next = visited[i + 1];
@@ -262,9 +277,9 @@ export function naiveReplay(
       states.push(here);
       continue;
     }
-    states.push(...hop(here, next));
+    states.push(...(next === undefined ? sittingAt(here) : hop(here, next)));
   }
-  // Each deferral: `<step>.deferred`, the Task again, its route Choice.
+  // Each completed deferral: `<step>.deferred`, the Task again, its route Choice.
   for (let d = 0; d < deferrals; d++) states.push('deferred', 'task', 'route');
   return { states };
 }

@@ -1,37 +1,91 @@
 /**
- * One run of LOCAL's default demo, in this process, with probes: wall time, peak RSS, every AWS SDK
- * call by handler and op (bench/lib/sdk-probe.ts), each step invocation's duration, and every
- * execution's states (from the local Step Functions runner). Spawned by e2e.bench.ts, once per round.
+ * One run of LOCAL's default demo (local/demo.ts `runDemo`, the defaults of `npm start`), in this
+ * process, with probes: wall time, peak RSS, every AWS SDK call by handler and op
+ * (bench/lib/sdk-probe.ts), each invocation's duration, and every execution's states. Spawned by
+ * e2e.bench.ts once per round.
  *
- * The demo's programmatic entry is looked up in local/ (`runDemo` in local/demo.ts); while it does
- * not exist the result says `pending` and why.
+ * How invocations are attributed without touching the code under measurement:
+ * - step: the local Step Functions runner's in-process Lambda binding (`invokeStep`) is wrapped,
+ *   so each call runs in its own probe scope `step:<journey>:<op>` and is timed;
+ * - ingest, feedback, unsubscribe: Powertools' `Logger.injectLambdaContextBefore` (the middy
+ *   `before` hook every handler runs) opens a scope named after the Lambda context's function, and
+ *   `Metrics#publishStoredMetrics` (the `after` hook) closes it and records its duration.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { StepRequest } from '../engine/contract.ts';
 import { LocalWorkflows } from '../local/runner.ts';
-import type { DemoMeasure, OpMeasure } from './cost.ts';
+import type { DemoMeasure, ExecutionTrace, OpMeasure } from './cost.ts';
 import { type ScopeCounts, SdkProbe } from './lib/sdk-probe.ts';
 import { peakRssMiB } from './lib/stats.ts';
+
+/** A plain run, no probes: what `npm start` costs in wall time and memory. */
+async function timeOnly(runDemo: RunDemo, customers: number, days: number): Promise<DemoRun> {
+  const t0 = hr();
+  const result = await runDemo({
+    customers,
+    days,
+    seed: DEMO_DEFAULTS.seed,
+    start: new Date(DEMO_DEFAULTS.start),
+    progress: false,
+  });
+  const wallSeconds = (hr() - t0) / 1000;
+  return {
+    status: 'measured',
+    customers,
+    days,
+    wallSeconds,
+    ...(result.timings ? { phases: result.timings } : {}),
+    peakRssMiB: peakRssMiB(),
+    executions: result.executions?.length ?? 0,
+    ...(result.counts?.events !== undefined ? { events: result.counts.events } : {}),
+    ...(result.counts?.errors !== undefined ? { errors: result.counts.errors } : {}),
+  };
+}
 
 export type DemoRun =
   | { status: 'pending'; reason: string }
   | {
       status: 'measured';
       customers: number;
+      days: number;
       wallSeconds: number;
+      /** The demo's own phases (setup, simulated month, read-back), as it reports them. */
+      phases?: Record<string, number>;
       peakRssMiB: number;
       executions: number;
-      calls: DemoMeasure;
-      /** SDK calls outside any step invocation (ingest, feedback, seeding), by command. */
-      unattributed: ScopeCounts;
+      events?: number;
+      errors?: number;
+      /** Only in a probed run. */
+      calls?: DemoMeasure;
+      /** SDK calls outside any handler (seeding the catalog, reading results back), by command. */
+      unattributed?: ScopeCounts;
     };
 
+/** `npm start`'s defaults (local/start.ts). */
+export const DEMO_DEFAULTS = { days: 30, seed: 42, start: '2026-03-02T00:00:00.000Z' };
+
+/** Memory per function as infra/herald-stack.ts configures it (HeraldFunction's default is 512). */
+export const FUNCTION_MEMORY_MB = { step: 1024, ingest: 512, feedback: 512, unsubscribe: 512 };
+
 const DEMO_MODULE = new URL('../local/demo.ts', import.meta.url);
-// Read before the demo fakes the clock: hrtime is never faked.
+// hrtime is never faked by the simulated clock (it fakes Date and timers).
 const hr = () => Number(process.hrtime.bigint()) / 1e6;
 
-type RunDemo = (options: { customers: number }) => Promise<unknown>;
+interface DemoOutput {
+  executions?: { journeyId: string; states: { name: string }[]; status: string }[];
+  counts?: { events?: number; errors?: number };
+  timings?: Record<string, number>;
+}
+type RunDemo = (options: {
+  customers: number;
+  days: number;
+  seed: number;
+  start: Date;
+  progress?: boolean;
+}) => Promise<DemoOutput>;
 
 async function findDemo(): Promise<RunDemo | string> {
   if (!existsSync(fileURLToPath(DEMO_MODULE)))
@@ -41,15 +95,25 @@ async function findDemo(): Promise<RunDemo | string> {
   return mod.runDemo;
 }
 
-export async function run(options: { customers?: number } = {}): Promise<DemoRun> {
+export async function run(
+  options: { customers?: number; days?: number; probe?: boolean } = {},
+): Promise<DemoRun> {
   const customers = options.customers ?? 1000;
+  const days = options.days ?? DEMO_DEFAULTS.days;
   const runDemo = await findDemo();
   if (typeof runDemo === 'string') return { status: 'pending', reason: runDemo };
+  if (options.probe === false) return timeOnly(runDemo, customers, days);
 
   const probe = new SdkProbe().install();
   const durations = new Map<string, { n: number; ms: number }>();
-  const runners = new Set<LocalWorkflows>();
-  // Attribute each step invocation: wrap the runner's in-process Lambda binding.
+  const record = (scope: string, ms: number) => {
+    const d = durations.get(scope) ?? { n: 0, ms: 0 };
+    d.n++;
+    d.ms += ms;
+    durations.set(scope, d);
+  };
+
+  // step: wrap the runner's in-process Lambda binding.
   type Internals = {
     invoke(r: StepRequest): Promise<unknown>;
     invokeStep: (r: StepRequest) => Promise<unknown>;
@@ -58,20 +122,16 @@ export async function run(options: { customers?: number } = {}): Promise<DemoRun
   const originalInvoke = proto.invoke;
   const wrapped = new WeakSet<object>();
   proto.invoke = function invoke(this: Internals, request: StepRequest) {
-    runners.add(this as unknown as LocalWorkflows);
     if (!wrapped.has(this.invokeStep)) {
       const inner = this.invokeStep;
       const outer = (r: StepRequest) => {
-        const key = `step:${r.journeyId}:${r.op}`;
-        return probe.scope(key, async () => {
+        const scope = `step:${r.journeyId}:${r.op}`;
+        return probe.scope(scope, async () => {
           const t0 = hr();
           try {
             return await inner(r);
           } finally {
-            const d = durations.get(key) ?? { n: 0, ms: 0 };
-            d.n++;
-            d.ms += hr() - t0;
-            durations.set(key, d);
+            record(scope, hr() - t0);
           }
         });
       };
@@ -81,24 +141,68 @@ export async function run(options: { customers?: number } = {}): Promise<DemoRun
     return originalInvoke.call(this, request);
   };
 
+  // ingest, feedback, unsubscribe: the middy before/after hooks every handler runs.
+  type Before = (
+    logger: unknown,
+    event: unknown,
+    context: { functionName?: string } | undefined,
+    o: unknown,
+  ) => void;
+  const loggerClass = Logger as unknown as { injectLambdaContextBefore: Before };
+  const originalBefore = loggerClass.injectLambdaContextBefore;
+  loggerClass.injectLambdaContextBefore = (logger, event, context, o) => {
+    const name = context?.functionName?.replace(/^herald-/, '');
+    if (name && name !== 'step' && !probe.current()?.scope.startsWith('step:'))
+      probe.enter({ scope: name, t0: hr() });
+    return originalBefore.call(Logger, logger, event, context, o);
+  };
+  const metricsProto = Metrics.prototype as unknown as { publishStoredMetrics(): void };
+  const originalPublish = metricsProto.publishStoredMetrics;
+  metricsProto.publishStoredMetrics = function publishStoredMetrics(this: unknown) {
+    const frame = probe.current();
+    if (frame?.t0 !== undefined && !frame.ended) {
+      frame.ended = true;
+      record(frame.scope, hr() - frame.t0);
+    }
+    return originalPublish.call(this);
+  };
+
+  let result: DemoOutput;
   const t0 = hr();
-  await runDemo({ customers });
+  try {
+    result = await runDemo({
+      customers,
+      days,
+      seed: DEMO_DEFAULTS.seed,
+      start: new Date(DEMO_DEFAULTS.start),
+      progress: false,
+    });
+  } finally {
+    proto.invoke = originalInvoke;
+    loggerClass.injectLambdaContextBefore = originalBefore;
+    metricsProto.publishStoredMetrics = originalPublish;
+    probe.uninstall();
+  }
   const wallSeconds = (hr() - t0) / 1000;
-  proto.invoke = originalInvoke;
-  probe.uninstall();
 
   const counts = probe.snapshot();
   const stepOps: Record<string, OpMeasure> = {};
+  const handlers: Record<string, OpMeasure> = {};
   const messages: DemoMeasure['messages'] = {};
-  for (const [key, d] of durations) {
-    const c = counts[key];
-    stepOps[key] = {
+  for (const [scope, d] of durations) {
+    const c = counts[scope];
+    const measure: OpMeasure = {
       invocations: d.n,
       meanMs: d.ms / d.n,
       readUnits: (c?.readUnits ?? 0) / d.n,
       writeUnits: (c?.writeUnits ?? 0) / d.n,
     };
-    const journeyId = key.split(':')[1]!;
+    if (!scope.startsWith('step:')) {
+      handlers[scope] = measure;
+      continue;
+    }
+    stepOps[scope] = measure;
+    const journeyId = scope.split(':')[1] ?? '?';
     const m = messages[journeyId] ?? { email: 0, sms: 0, push: 0 };
     messages[journeyId] = m;
     if (c) {
@@ -107,11 +211,11 @@ export async function run(options: { customers?: number } = {}): Promise<DemoRun
       m.push += c.messages.push;
     }
   }
-  const executions = [...runners].flatMap((r) =>
-    r
-      .executions()
-      .map((e) => ({ journeyId: e.journeyId, states: e.states.map((s) => s.name), status: e.status })),
-  );
+  const executions: ExecutionTrace[] = (result.executions ?? []).map((e) => ({
+    journeyId: e.journeyId,
+    states: e.states.map((s) => s.name),
+    status: e.status,
+  }));
   const unattributed = counts.other ?? {
     calls: {},
     readRequests: 0,
@@ -124,17 +228,14 @@ export async function run(options: { customers?: number } = {}): Promise<DemoRun
   return {
     status: 'measured',
     customers,
+    days,
     wallSeconds,
+    ...(result.timings ? { phases: result.timings } : {}),
     peakRssMiB: peakRssMiB(),
     executions: executions.length,
-    calls: {
-      stepOps,
-      // Filled in once the demo reports its ingest/feedback invocations (see e2e.bench.ts).
-      handlers: {},
-      executions,
-      messages,
-      memoryMb: { step: 1024, ingest: 512, feedback: 512, unsubscribe: 512 },
-    },
+    ...(result.counts?.events !== undefined ? { events: result.counts.events } : {}),
+    ...(result.counts?.errors !== undefined ? { errors: result.counts.errors } : {}),
+    calls: { stepOps, handlers, executions, messages, memoryMb: { ...FUNCTION_MEMORY_MB } },
     unattributed,
   };
 }

@@ -5,6 +5,7 @@
  *   npm run bench -- --quick            # fewer, shorter rounds (a smoke run; figures are rougher)
  *   npm run bench -- --only engine,cost # some sections: engine, e2e, cost, bundles
  *   npm run bench -- --customers 1000   # demo size for the end-to-end section (default 1000)
+ *   npm run bench -- --rounds 3 --budget 20   # demo timing rounds, and the minutes they may take
  *
  * Each section runs in its own Node process (fresh heap, its own peak RSS). Every figure is taken
  * beside its baseline in the same run, several times, and reported as a median; ratios are what
@@ -32,8 +33,18 @@ function parseArgs(argv: string[]) {
   const only = onlyAt >= 0 ? (argv[onlyAt + 1] ?? '').split(',').filter(Boolean) : [...SECTIONS];
   const customersAt = argv.indexOf('--customers');
   const customers = customersAt >= 0 ? Number(argv[customersAt + 1]) : 1000;
+  const num = (flag: string) => {
+    const at = argv.indexOf(flag);
+    return at >= 0 ? Number(argv[at + 1]) : undefined;
+  };
   for (const s of only) if (!SECTIONS.includes(s as Section)) throw new Error(`unknown section ${s}`);
-  return { quick, only: new Set(only as Section[]), customers };
+  return {
+    quick,
+    only: new Set(only as Section[]),
+    customers,
+    rounds: num('--rounds'),
+    budgetMinutes: num('--budget'),
+  };
 }
 
 function log(message: string) {
@@ -95,15 +106,23 @@ function e2eRows(r: E2eResult | undefined): Row[] {
     return rows;
   }
   const d = r.demo;
+  const probeNote = d.probe
+    ? `probed run (${d.probe.customers} customers, ${fmt.num(d.probe.wallSeconds, 0)} s) feeds the cost model`
+    : `no probed run${d.probeError ? `: ${d.probeError.split('\n')[0]}` : ''}`;
   rows.push(
     {
       area: '2 local e2e',
-      figure: `demo customers/s (${r.customers} customers)`,
+      figure: `demo customers/s (${r.customers} customers, ${r.rounds} run${r.rounds === 1 ? '' : 's'})`,
       measured: fmt.num(d.customersPerSecond.median, 1),
       baseline: `${fmt.int(rawRate)} raw ops/s`,
       ratio: fmt.ratio(d.customersPerSecond.median / rawRate),
       target: '≥ 0.2× raw op rate',
       met: d.customersPerSecond.median / rawRate >= 0.2,
+      note: `${d.executions} executions, ${d.events ?? '?'} events, ${d.errors ?? '?'} errors in the last run; phases ${Object.entries(
+        d.phases ?? {},
+      )
+        .map(([k, v]) => `${k.replace(/Ms$/, '')} ${fmt.num(v / 1000, 1)} s`)
+        .join(', ')}; ${probeNote}`,
     },
     {
       area: '2 local e2e',
@@ -254,7 +273,12 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const startedAt = new Date();
   const loadBefore = os.loadavg();
-  const options = { quick: args.quick, customers: args.customers };
+  const options = {
+    quick: args.quick,
+    customers: args.customers,
+    ...(args.rounds !== undefined ? { rounds: args.rounds } : {}),
+    ...(args.budgetMinutes !== undefined ? { budgetMinutes: args.budgetMinutes } : {}),
+  };
   const results: {
     engine?: EngineResult;
     e2e?: E2eResult;
@@ -282,7 +306,7 @@ async function main() {
   if (args.only.has('cost')) {
     results.cost = attempt('cost', () => {
       const prices = JSON.parse(readFileSync(path.join(HERE, 'prices.json'), 'utf8')) as Prices;
-      const demo = results.e2e?.demo.status === 'measured' ? results.e2e.demo.calls : undefined;
+      const demo = results.e2e?.demo.status === 'measured' ? results.e2e.demo.probe?.calls : undefined;
       return costModel(prices, REFERENCE_JOURNEYS.map(loadReferenceJourney), demo);
     });
   }

@@ -48,6 +48,13 @@ export interface ScopeCounts {
   messages: { email: number; sms: number; push: number };
 }
 
+export interface ProbeFrame {
+  scope: string;
+  /** hrtime ms when the invocation began (for durations measured at its end). */
+  t0?: number;
+  ended?: boolean;
+}
+
 interface Command {
   constructor: { name: string };
   input?: Record<string, unknown>;
@@ -80,7 +87,7 @@ function capacityUnits(consumed: unknown): number | undefined {
 }
 
 export class SdkProbe {
-  private readonly als = new AsyncLocalStorage<string>();
+  private readonly als = new AsyncLocalStorage<ProbeFrame>();
   readonly scopes = new Map<string, ScopeCounts>();
   private original: ((...args: unknown[]) => Promise<unknown>) | undefined;
   private base: { send: (...args: unknown[]) => Promise<unknown> } | undefined;
@@ -99,7 +106,9 @@ export class SdkProbe {
       if ((isRead || isWrite) && command.input && command.input.ReturnConsumedCapacity === undefined) {
         command.input.ReturnConsumedCapacity = 'TOTAL';
       }
-      const counts = probe.counts(probe.als.getStore() ?? 'other');
+      // A frame whose invocation has ended no longer claims calls that inherited it.
+      const frame = probe.als.getStore();
+      const counts = probe.counts(frame && !frame.ended ? frame.scope : 'other');
       counts.calls[name] = (counts.calls[name] ?? 0) + 1;
       if (isRead) counts.readRequests++;
       if (isWrite) counts.writeRequests++;
@@ -132,7 +141,19 @@ export class SdkProbe {
   }
 
   scope<T>(name: string, fn: () => T): T {
-    return this.als.run(name, fn);
+    return this.als.run({ scope: name }, fn);
+  }
+
+  /**
+   * Attributes what follows in the current async context to `name` (AsyncLocalStorage#enterWith),
+   * for code that cannot be wrapped, e.g. a handler entered from a middy `before` hook.
+   */
+  enter(frame: ProbeFrame): void {
+    this.als.enterWith(frame);
+  }
+
+  current(): ProbeFrame | undefined {
+    return this.als.getStore();
   }
 
   counts(scope: string): ScopeCounts {
