@@ -63,12 +63,28 @@ export function redact<T>(value: T): T {
   return JSON.parse(JSON.stringify(value ?? null, redactReplacer)) as T;
 }
 
-export function createLogger(serviceName: string): Logger {
-  return new Logger({ serviceName, jsonReplacerFn: redactReplacer });
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+
+/** `logLevel` defaults to POWERTOOLS_LOG_LEVEL, else INFO. */
+export function createLogger(serviceName: string, options: { logLevel?: LogLevel } = {}): Logger {
+  return new Logger({
+    serviceName,
+    jsonReplacerFn: redactReplacer,
+    ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+  });
 }
 
-export function createMetrics(serviceName: string): Metrics {
-  return new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Herald', serviceName });
+/** Metrics that are counted but never printed: for local runs and tests that want a quiet console. */
+class SilentMetrics extends Metrics {
+  override publishStoredMetrics(): this {
+    this.clearMetrics();
+    return this;
+  }
+}
+
+export function createMetrics(serviceName: string, options: { silent?: boolean } = {}): Metrics {
+  const config = { namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Herald', serviceName };
+  return options.silent ? new SilentMetrics(config) : new Metrics(config);
 }
 
 /** Errors are logged by name and scrubbed message; causes and stacks are kept (they hold no values). */

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StepRequest } from '../../engine/contract.ts';
 import { DEFAULT_POLICY } from '../../engine/policy/index.ts';
 import { createStepHandler } from '../../functions/handlers/step.ts';
+import { createLogger, createMetrics } from '../../functions/observability.ts';
 import type { Store } from '../../functions/ports.ts';
 import {
   enrollmentFor,
@@ -14,6 +15,10 @@ import {
 } from './support/harness.ts';
 
 const journey = sendJourney('edge', { channels: ['email'] });
+const quiet = (service: string) => ({
+  logger: createLogger(service, { logLevel: 'SILENT' }),
+  metrics: createMetrics(service, { silent: true }),
+});
 
 /** A store whose every call fails, as during a DynamoDB outage (the message quotes an address). */
 const brokenStore = new Proxy({} as Store, {
@@ -39,6 +44,7 @@ describe('handler boundaries', () => {
 
   it('defers a send when storage fails, so the workflow retries later rather than failing', async () => {
     const step = createStepHandler({
+      ...quiet('step'),
       store: brokenStore,
       clock: rt.clock,
       journeys: rt.journeys,
@@ -61,6 +67,7 @@ describe('handler boundaries', () => {
 
     const { createIngestHandler } = await import('../../functions/handlers/ingest.ts');
     const broken = createIngestHandler({
+      ...quiet('ingest'),
       store: brokenStore,
       clock: rt.clock,
       journeys: rt.journeys,

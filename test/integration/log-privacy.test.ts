@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CustomerEvent } from '../../engine/data.ts';
 import { DEFAULT_POLICY } from '../../engine/policy/index.ts';
 import { createStepHandler } from '../../functions/handlers/step.ts';
+import { createLogger } from '../../functions/observability.ts';
 import type { Store } from '../../functions/ports.ts';
 import { httpEvent, type Runtime, sendJourney, startRuntime, stepRequest } from './support/harness.ts';
 
@@ -21,7 +22,7 @@ describe('personal data in logs', () => {
   const captured: string[] = [];
 
   beforeAll(async () => {
-    rt = await startRuntime({ journeys, now: '2025-06-02T12:00:00Z' });
+    rt = await startRuntime({ journeys, now: '2025-06-02T12:00:00Z', logLevel: 'DEBUG' });
     const capture = (chunk: unknown) => {
       captured.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
       return true;
@@ -33,11 +34,9 @@ describe('personal data in logs', () => {
         captured.push(args.map(String).join(' '));
       });
     }
-    process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
   });
   afterAll(async () => {
     vi.restoreAllMocks();
-    delete process.env.POWERTOOLS_LOG_LEVEL;
     await rt?.stop();
   });
 
@@ -117,6 +116,7 @@ describe('personal data in logs', () => {
 
     // A failure whose message quotes an address, and a task token passing through a wait.
     const failing = createStepHandler({
+      logger: createLogger('step', { logLevel: 'DEBUG' }),
       store: new Proxy({} as Store, {
         get: () => async () => {
           throw new Error(`cannot reach ${EMAIL} or ${PHONE}`);

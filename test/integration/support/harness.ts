@@ -20,6 +20,7 @@ import { createFeedbackHandler } from '../../../functions/handlers/feedback.ts';
 import { createIngestHandler } from '../../../functions/handlers/ingest.ts';
 import { createStepHandler } from '../../../functions/handlers/step.ts';
 import { createUnsubscribeHandler } from '../../../functions/handlers/unsubscribe.ts';
+import { createLogger, createMetrics, type LogLevel } from '../../../functions/observability.ts';
 import {
   startDynalite,
   startPinpointSink,
@@ -46,6 +47,8 @@ export interface RuntimeOptions {
   config?: PolicyConfig;
   now?: string;
   leaseMs?: number;
+  /** Default SILENT: tests assert on behaviour; the log-privacy test turns logging on. */
+  logLevel?: LogLevel;
 }
 
 export async function startRuntime(options: RuntimeOptions) {
@@ -71,8 +74,14 @@ export async function startRuntime(options: RuntimeOptions) {
     client: sfnClient,
     stateMachineArn: (journeyId) => `${STATE_MACHINE_PREFIX}${journeyId}:live`,
   });
-  const ingest = createIngestHandler({ store, clock, journeys, executions, config });
+  const logLevel = options.logLevel ?? 'SILENT';
+  const observe = (service: string) => ({
+    logger: createLogger(service, { logLevel }),
+    metrics: createMetrics(service, { silent: logLevel === 'SILENT' }),
+  });
+  const ingest = createIngestHandler({ store, clock, journeys, executions, config, ...observe('ingest') });
   const step = createStepHandler({
+    ...observe('step'),
     store,
     clock,
     journeys,
@@ -86,8 +95,13 @@ export async function startRuntime(options: RuntimeOptions) {
     unsubscribe: { baseUrl: UNSUBSCRIBE_URL, mailto: 'unsubscribe@herald.test', secrets: [SECRET] },
     ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
   });
-  const feedback = createFeedbackHandler({ store, clock });
-  const unsubscribe = createUnsubscribeHandler({ store, clock, secrets: [SECRET] });
+  const feedback = createFeedbackHandler({ store, clock, ...observe('feedback') });
+  const unsubscribe = createUnsubscribeHandler({
+    store,
+    clock,
+    secrets: [SECRET],
+    ...observe('unsubscribe'),
+  });
 
   return {
     dynamo,
