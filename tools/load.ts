@@ -143,7 +143,9 @@ function ajvProblems(
   locate: (p: string) => Pick<Problem, 'line' | 'column'>,
   what: string,
 ): Problem[] {
-  return errors.map((e) => {
+  // ajv reports a union of literals once per literal, and `anyOf` on top: one problem per place.
+  const byPointer = new Map<string, { message: string; allowed: unknown[] }>();
+  for (const e of errors) {
     const params = e.params as Record<string, unknown>;
     let pointer = `${prefix}${e.instancePath}`;
     let message = `${e.message ?? 'is invalid'}`;
@@ -153,11 +155,19 @@ function ajvProblems(
     } else if (e.keyword === 'additionalProperties') {
       pointer += `/${String(params.additionalProperty)}`;
       message = `is not a ${what} field`;
-    } else if (e.keyword === 'enum' || e.keyword === 'const' || e.keyword === 'anyOf') {
-      message = 'has a value that is not allowed here';
     }
+    const entry = byPointer.get(pointer) ?? { message, allowed: [] };
+    if (e.keyword === 'const') entry.allowed.push(params.allowedValue);
+    else if (e.keyword === 'enum' && Array.isArray(params.allowedValues))
+      entry.allowed.push(...params.allowedValues);
+    else if (e.keyword !== 'anyOf' && !byPointer.has(pointer)) entry.message = message;
+    byPointer.set(pointer, entry);
+  }
+  return [...byPointer].map(([pointer, { message, allowed }]) => {
     const field = pointer.split('/').filter(Boolean).join('.') || what;
-    return problem(file, `${what.replaceAll(' ', '-')}.invalid`, `\`${field}\` ${message}`, {
+    const text =
+      allowed.length > 0 ? `must be one of ${allowed.map((a) => `\`${String(a)}\``).join(', ')}` : message;
+    return problem(file, `${what.replaceAll(' ', '-')}.invalid`, `\`${field}\` ${text}`, {
       path: pointer,
       ...locate(pointer),
     });
@@ -210,7 +220,9 @@ export function loadEvents(file: string): CustomerEvent[] {
         problem(
           file,
           `event.${p.code}`,
-          `event ${i + 1}: ${p.message.replace(/^\/?[^ ]*/, (m) => `\`${m.split('/').filter(Boolean).join('.') || 'event'}\``)}`,
+          `event ${i + 1}: ${p.message
+            .replace(/^\/\S*/, (m) => `\`${m.split('/').filter(Boolean).join('.')}\``)
+            .replace(/must have required property '.*'$/, 'is required')}`,
           {
             path: pointer,
             ...locate(pointer),
