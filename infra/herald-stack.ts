@@ -11,7 +11,10 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { type HeraldConfig, readConfig } from './config.ts';
 import { HeraldApi } from './constructs/api.ts';
@@ -248,6 +251,21 @@ export class HeraldStack extends Stack {
       ],
     });
 
+    // SMS/push delivery events and inbound SMS replies: the same feedback Lambda.
+    if (this.messaging.eventStream) {
+      feedback.fn.addEventSource(
+        new KinesisEventSource(this.messaging.eventStream, {
+          startingPosition: lambda.StartingPosition.LATEST,
+          batchSize: 100,
+          maxBatchingWindow: Duration.seconds(5),
+          bisectBatchOnError: true,
+          retryAttempts: 5,
+          onFailure: new SqsDlq(feedback.failureQueue!),
+        }),
+      );
+    }
+    this.messaging.inboundSmsTopic.addSubscription(new subscriptions.LambdaSubscription(feedback.fn));
+
     // ── Observability ───────────────────────────────────────────────────────────────────────
     const deadLetterQueues = Object.fromEntries(
       Object.entries(this.functions).flatMap(([name, f]) => (f.failureQueue ? [[name, f.failureQueue]] : [])),
@@ -273,6 +291,10 @@ export class HeraldStack extends Stack {
       value: this.messaging.configurationSet.configurationSetName,
     });
     new CfnOutput(this, 'PinpointAppId', { value: this.messaging.pinpointAppId });
+    new CfnOutput(this, 'InboundSmsTopicArn', {
+      value: this.messaging.inboundSmsTopic.topicArn,
+      description: 'Two-way SMS channel for the origination number (STOP replies reach feedback)',
+    });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn });
     new CfnOutput(this, 'StepLogGroupName', {
       value: step.logGroup.logGroupName,

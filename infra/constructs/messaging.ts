@@ -1,14 +1,18 @@
 /**
  * The sending side: an SES configuration set whose events (bounce, complaint, delivery, open, click…)
  * go to the default EventBridge bus, and the Pinpoint / End User Messaging application used for SMS
- * and push. The sender identity, origination identity and an existing app id come from context or
+ * and push, whose event stream (SMS/push delivery, invalid tokens) goes to a Kinesis stream, plus an
+ * SNS topic for inbound SMS (STOP replies) once two-way SMS points at it. The sender identity, origination identity and an existing app id come from context or
  * CloudFormation parameters; nothing account-specific is written here.
  */
-import { CfnParameter, Stack, Validations } from 'aws-cdk-lib';
+import { CfnParameter, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as pinpoint from 'aws-cdk-lib/aws-pinpoint';
 import * as ses from 'aws-cdk-lib/aws-ses';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { HeraldConfig } from '../config.ts';
 
@@ -38,6 +42,10 @@ export class Messaging extends Construct {
   readonly pinpointMessagesArn: string;
   /** SES resources SendEmail is allowed on: the identity, the configuration set, sandbox recipients. */
   readonly sesSendResources: string[];
+  /** SMS and push events of the app created here (undefined for an existing app: see docs/deploy.md). */
+  readonly eventStream?: kinesis.Stream;
+  /** Two-way SMS destination: inbound replies (STOP, HELP) are published here. */
+  readonly inboundSmsTopic: sns.Topic;
 
   constructor(scope: Construct, id: string, config: HeraldConfig) {
     super(scope, id);
@@ -101,7 +109,40 @@ export class Messaging extends Construct {
       this.pinpointAppId = app.ref;
       // SMS channel on; APNs/FCM need credentials and are configured by hand (docs/deploy.md).
       const sms = new pinpoint.CfnSMSChannel(this, 'SmsChannel', { applicationId: app.ref, enabled: true });
-      for (const resource of [app, sms]) {
+      // Delivery receipts and invalid push tokens arrive only on the app's event stream. The AWS
+      // managed Kinesis key keeps records encrypted without per-producer KMS grants.
+      this.eventStream = new kinesis.Stream(this, 'EventStream', {
+        shardCount: 1,
+        encryption: kinesis.StreamEncryption.MANAGED,
+        retentionPeriod: Duration.days(1),
+      });
+      const streamRole = new iam.Role(this, 'EventStreamRole', {
+        assumedBy: new iam.ServicePrincipal('pinpoint.amazonaws.com', {
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': stack.account },
+            ArnLike: {
+              'aws:SourceArn': stack.formatArn({
+                service: 'mobiletargeting',
+                resource: 'apps',
+                resourceName: '*',
+              }),
+            },
+          },
+        }),
+        description: 'Lets End User Messaging write the Herald app events to Kinesis',
+      });
+      streamRole.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['kinesis:PutRecords', 'kinesis:DescribeStream'],
+          resources: [this.eventStream.streamArn],
+        }),
+      );
+      const eventStream = new pinpoint.CfnEventStream(this, 'AppEventStream', {
+        applicationId: app.ref,
+        destinationStreamArn: this.eventStream.streamArn,
+        roleArn: streamRole.roleArn,
+      });
+      for (const resource of [app, sms, eventStream]) {
         Validations.of(resource).acknowledge({
           id: 'CloudFormation-Validate::W3696',
           reason:
@@ -109,6 +150,28 @@ export class Messaging extends Construct {
         });
       }
     }
+    // ── Inbound SMS: two-way SMS publishes replies here (docs/deploy.md shows how to point it) ──
+    // Replies carry phone numbers and text: encrypted with a key End User Messaging may use.
+    const inboundKey = new kms.Key(this, 'InboundSmsKey', {
+      description: 'Herald inbound SMS topic encryption',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    inboundKey.grant(
+      new iam.ServicePrincipal('sms-voice.amazonaws.com'),
+      'kms:Decrypt',
+      'kms:GenerateDataKey*',
+    );
+    this.inboundSmsTopic = new sns.Topic(this, 'InboundSms', { masterKey: inboundKey, enforceSSL: true });
+    this.inboundSmsTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        actions: ['sns:Publish'],
+        principals: [new iam.ServicePrincipal('sms-voice.amazonaws.com')],
+        resources: [this.inboundSmsTopic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
+
     this.pinpointMessagesArn = stack.formatArn({
       service: 'mobiletargeting',
       resource: 'apps',

@@ -138,7 +138,50 @@ describe('messaging', () => {
     template.hasResourceProperties('AWS::Pinpoint::SMSChannel', { Enabled: true });
     const existing = synthHerald({ context: { pinpointAppId: 'abc123' } }).template;
     existing.resourceCountIs('AWS::Pinpoint::App', 0);
+    existing.resourceCountIs('AWS::Pinpoint::EventStream', 0);
     expect(JSON.stringify(existing.toJSON())).toContain(':apps/abc123/messages');
+  });
+
+  it('streams the app’s SMS and push events to an encrypted Kinesis stream read by feedback', () => {
+    template.hasResourceProperties('AWS::Kinesis::Stream', {
+      StreamEncryption: { EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' },
+    });
+    template.hasResourceProperties('AWS::Pinpoint::EventStream', {
+      ApplicationId: { Ref: stack.getLogicalId(stack.messaging.node.findChild('App') as never) },
+      DestinationStreamArn: { 'Fn::GetAtt': [logicalId(stack.messaging.eventStream!), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(stack.functions.feedback.fn) },
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.messaging.eventStream!), 'Arn'] },
+      BisectBatchOnFunctionError: true,
+      DestinationConfig: {
+        OnFailure: {
+          Destination: { 'Fn::GetAtt': [logicalId(stack.functions.feedback.failureQueue!), 'Arn'] },
+        },
+      },
+    });
+  });
+
+  it('sends inbound SMS replies (STOP) from an encrypted topic only End User Messaging may publish to, to feedback', () => {
+    const topic = logicalId(stack.messaging.inboundSmsTopic);
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      TopicArn: { Ref: topic },
+      Protocol: 'lambda',
+      Endpoint: { 'Fn::GetAtt': [logicalId(stack.functions.feedback.fn), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topic }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'sns:Publish',
+            Principal: { Service: 'sms-voice.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
+        ]),
+      },
+    });
+    expect(template.toJSON().Resources[topic].Properties.KmsMasterKeyId).toBeDefined();
   });
 
   it('asks for sender and origination identities as parameters when context does not give them', () => {
