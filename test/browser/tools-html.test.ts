@@ -90,12 +90,12 @@ describe('preview HTML in a browser', () => {
     expect(await page.locator('iframe.email').count()).toBe(9);
     const ar = page.frameLocator('iframe[title="welcome email, ar"]');
     expect(await ar.locator('html').getAttribute('dir')).toBe('rtl');
-    expect(await ar.locator('body').innerText()).toContain('أهلاً بك في Herald Shop');
+    expect(await ar.locator('body').textContent()).toContain('أهلاً بك في Herald Shop');
     const fa = page.frameLocator('iframe[title="welcome email, fa"]');
     expect(await fa.locator('html').getAttribute('dir')).toBe('rtl');
     const en = page.frameLocator('iframe[title="welcome email, en"]');
     expect(await en.locator('html').getAttribute('dir')).toBe('ltr');
-    expect(await en.locator('body').innerText()).toContain('Hi Emma,');
+    expect(await en.locator('body').textContent()).toContain('Hi Emma,');
     const bubble = page.locator(
       'article[data-message="welcome"][data-locale="ar"][data-channel="sms"] .bubble',
     );
