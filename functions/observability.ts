@@ -41,7 +41,8 @@ const SENSITIVE_KEYS = new Set(
 const PATTERNS: RegExp[] = [
   /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, // email addresses
   /\+\d[\d ()-]{6,18}\d/g, // international phone numbers
-  /\b\d{3}[ .-]\d{3}[ .-]\d{4}\b/g, // national phone numbers
+  /\(?\b\d{3}\)?[ .-]?\d{3}[ .-]\d{4}\b/g, // North American national numbers
+  /\b0\d{2,4}[ -]\d{3,4}[ -]\d{3,4}\b/g, // trunk-prefixed national numbers (020 7946 0958)
   /\b[A-Fa-f0-9]{64,}\b/g, // APNs device tokens
   /\b[A-Za-z0-9_-]{20,}:[A-Za-z0-9_-]{40,}\b/g, // FCM registration tokens
   /\bv1\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{20,}\b/g, // unsubscribe tokens
