@@ -196,4 +196,37 @@ describe('herald simulate: timelines from the real runtime', () => {
     expect(first.entries[0]?.summary).toBe('signed up (sample-signed_up)');
     expect(JSON.stringify(second)).toBe(JSON.stringify(first));
   });
+
+  it('explains a customer who is held out, and one whose cart does not qualify', async () => {
+    const journey = read<Journey>('workflows/cart-abandonment.journey.json');
+    const cart = (customerId: string, total: number): CustomerEvent => ({
+      id: `evt-${customerId}`,
+      type: 'cart_updated',
+      customerId,
+      time: '2026-03-10T12:00:00Z',
+      properties: { cartId: 'c', items: [], total, currency: 'EUR', cartUrl: 'https://shop.example/c' },
+    });
+    // `cust-control-1` falls in the journey's 10% control group (stable hash of journey and customer).
+    const heldOut = await simulate({
+      journey,
+      profile: { id: 'cust-control-1' },
+      events: [cart('cust-control-1', 30)],
+      products,
+      config,
+    });
+    expect(heldOut.timeline.runs).toEqual([]);
+    expect(heldOut.timeline.entries[0]?.details).toEqual([
+      'held out: this customer is in the control group and receives nothing',
+    ]);
+
+    const empty = await simulate({
+      journey,
+      profile: { id: 'c-2' },
+      events: [cart('c-2', 0)],
+      products,
+      config,
+    });
+    expect(empty.timeline.runs).toEqual([]);
+    expect(empty.timeline.entries[0]?.details[0]).toMatch(/^does not enter the journey/);
+  });
 });
