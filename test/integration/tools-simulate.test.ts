@@ -229,4 +229,26 @@ describe('herald simulate: timelines from the real runtime', () => {
     expect(empty.timeline.runs).toEqual([]);
     expect(empty.timeline.entries[0]?.details[0]).toMatch(/^does not enter the journey/);
   });
+
+  it('takes the “ordered” branch, with what the policy found, when the customer ordered after signing up', async () => {
+    const events = read<CustomerEvent[]>('examples/welcome.events.json');
+    events.push({
+      id: 'evt-w-0003',
+      type: 'order_placed',
+      customerId: 'cust-emma-1001',
+      time: '2026-03-04T12:00:00Z',
+      properties: { orderId: 'o-1', items: [{ productId: 'ceramic-mug', quantity: 1 }], total: 35, currency: 'GBP' },
+    });
+    const { timeline } = await simulate({
+      journey: read<Journey>('workflows/welcome.journey.json'),
+      profile: read<Profile>('examples/welcome.profile.json'),
+      events,
+      products,
+      config,
+    });
+    const branch = only(at(timeline, 'check-first-order'));
+    expect(branch.summary).toBe('takes branch “ordered” → send-thank-you');
+    expect(branch.details).toEqual(['ordered: ordered since entry — yes (1 found)']);
+    expect(only(at(timeline, 'send-thank-you')).content?.email?.subject).toContain('Thanks for your order');
+  });
 });

@@ -1,4 +1,10 @@
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY } from '../../engine/policy/index.ts';
+import { SesEmailSender } from '../../functions/adapters/ses-email.ts';
+import { createStepHandler } from '../../functions/handlers/step.ts';
+import { createLogger, createMetrics } from '../../functions/observability.ts';
+import type { Store } from '../../functions/ports.ts';
 import { signUnsubscribeToken } from '../../functions/unsubscribe-token.ts';
 import {
   enrollmentFor,
@@ -73,6 +79,52 @@ describe('one-click unsubscribe', () => {
     expect(await rt.ses.emails()).toHaveLength(0);
     const [record] = (await rt.store.listLedger('c-gone')).filter((r) => r.kind === 'decision');
     expect(record?.reasons).toEqual(['email:opted_out']);
+  });
+
+  it('does not send when the unsubscribe lands while the step is deciding', async () => {
+    await rt.seedProfile(reachableProfile('c-late'));
+    const token = signUnsubscribeToken(
+      { customerId: 'c-late', channel: 'email', scope: 'all', exp: 4_000_000_000 },
+      SECRET,
+    );
+    let reads = 0;
+    // The first profile read (the decision's context) returns the opted-in profile; the customer
+    // unsubscribes right after it.
+    const racingStore = new Proxy(rt.store, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop) as unknown;
+        if (prop !== 'getProfile') return typeof value === 'function' ? value.bind(target) : value;
+        return async (id: string) => {
+          const profile = await target.getProfile(id);
+          if (++reads === 1)
+            await rt.unsubscribe(httpEvent('POST', { query: { token }, body: 'List-Unsubscribe=One-Click' }));
+          return profile;
+        };
+      },
+    }) as Store;
+    const sesClient = new SESv2Client(rt.ses.clientConfig);
+    const step = createStepHandler({
+      store: racingStore,
+      clock: rt.clock,
+      journeys: rt.journeys,
+      config: DEFAULT_POLICY,
+      email: new SesEmailSender({ client: sesClient, from: 'news@herald.test' }),
+      messaging: {
+        sendSms: async () => ({ status: 'permanent_failure', reason: 'unused' }),
+        sendPush: async () => ({ status: 'permanent_failure', reason: 'unused' }),
+      },
+      unsubscribe: { baseUrl: UNSUBSCRIBE_URL, secrets: [SECRET] },
+      logger: createLogger('step', { logLevel: 'SILENT' }),
+      metrics: createMetrics('step', { silent: true }),
+    });
+
+    const result = await step(stepRequest(journey, enrollmentFor(journey, 'c-late')));
+    sesClient.destroy();
+
+    expect(result).toMatchObject({ outcome: 'next', detail: { sent: false, skipped: 'send_failed' } });
+    expect(await rt.ses.emails()).toHaveLength(0);
+    const [record] = (await rt.store.listLedger('c-late')).filter((r) => r.kind === 'decision');
+    expect(record?.attempts).toEqual([{ channel: 'email', result: 'not_allowed', reason: 'opted_out' }]);
   });
 
   it('shows a confirmation page on GET and changes nothing', async () => {
