@@ -237,7 +237,12 @@ describe('herald simulate: timelines from the real runtime', () => {
       type: 'order_placed',
       customerId: 'cust-emma-1001',
       time: '2026-03-04T12:00:00Z',
-      properties: { orderId: 'o-1', items: [{ productId: 'ceramic-mug', quantity: 1 }], total: 35, currency: 'GBP' },
+      properties: {
+        orderId: 'o-1',
+        items: [{ productId: 'ceramic-mug', quantity: 1 }],
+        total: 35,
+        currency: 'GBP',
+      },
     });
     const { timeline } = await simulate({
       journey: read<Journey>('workflows/welcome.journey.json'),

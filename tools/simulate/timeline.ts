@@ -174,7 +174,11 @@ export function buildTimeline(
               ? [`${eventNoun(step.event)} arrived ${when(then.at)} local → ${step.onEvent}`]
               : then
                 ? [`no ${eventNoun(step.event)} within ${durationWords(step.timeout)} → ${then.name}`]
-                : [];
+                : [
+                    execution.status === 'ABORTED'
+                      ? 'interrupted'
+                      : 'still waiting when the simulation ended',
+                  ];
           push({
             ...base,
             kind: 'wait',
