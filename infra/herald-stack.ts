@@ -121,6 +121,8 @@ export class HeraldStack extends Stack {
       ...common,
       entry: `${HANDLERS_DIR}/ingest.ts`,
       description: 'Customer events: store, start, stop and resume journeys',
+      // Below the HTTP API's 30 s integration limit, so a slow call ends as a Lambda error, not a 503.
+      timeout: Duration.seconds(25),
       asyncInvocation: true,
       extraFiles: [journeysFile],
       environment: {
@@ -277,6 +279,7 @@ export class HeraldStack extends Stack {
       deadLetterQueues,
       stepFunction: step.fn,
       stepLogGroup: step.logGroup,
+      ...(this.messaging.eventStream ? { streamConsumers: { feedback: feedback.fn } } : {}),
     });
 
     // ── Outputs ─────────────────────────────────────────────────────────────────────────────

@@ -23,6 +23,8 @@ export interface ObservabilityProps {
   functions: Record<string, lambda.IFunction>;
   /** Dead-letter queues by short name. */
   deadLetterQueues: Record<string, sqs.IQueue>;
+  /** Stream-fed functions by short name: alarm when they fall behind. */
+  streamConsumers?: Record<string, lambda.IFunction>;
   /** The step Lambda and its log group, charted and queried on each journey's dashboard. */
   stepFunction: lambda.IFunction;
   stepLogGroup: logs.ILogGroup;
@@ -116,6 +118,20 @@ export class Observability extends Construct {
           threshold: 1,
           evaluationPeriods: 1,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        },
+      );
+    }
+
+    for (const [name, fn] of Object.entries(props.streamConsumers ?? {})) {
+      alarm(
+        `IteratorAge-${name}`,
+        `${name}-stream-behind`,
+        `${name}: stream records wait more than 15 minutes`,
+        {
+          metric: fn.metric('IteratorAge', { statistic: 'Maximum', period: FIVE_MINUTES }),
+          threshold: 15 * 60 * 1000,
+          evaluationPeriods: 3,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         },
       );
     }

@@ -41,6 +41,14 @@ describe('alarms', () => {
     }
   });
 
+  it('alarms when feedback falls behind on the SMS/push event stream', () => {
+    expect(alarmNamed('feedback-stream-behind')?.Properties).toMatchObject({
+      MetricName: 'IteratorAge',
+      Namespace: 'AWS/Lambda',
+      Statistic: 'Maximum',
+    });
+  });
+
   it('alarms on the SES complaint rate at 0.3 % and the bounce rate at 5 %', () => {
     expect(alarmNamed('ses-complaint-rate')?.Properties).toMatchObject({
       Namespace: 'AWS/SES',
