@@ -346,14 +346,22 @@ async function tryChannels(
     const result: StepResult = { outcome: 'defer', until, reason: 'retry' };
     return { result, record: { ...common, outcome: 'deferred' as const, until } };
   }
+  // Nothing sent: capped everywhere, a provider refused, or the customer became unreachable.
   const allCapped = attempts.length > 0 && attempts.every((a) => a.result === 'capped');
-  const skipped = allCapped ? 'capped' : 'send_failed';
+  const providerFailed = attempts.some(
+    (a) => a.result === 'permanent_failure' || a.result === 'transient_failure',
+  );
+  const [skipped, outcome] = allCapped
+    ? (['capped', 'capped'] as const)
+    : providerFailed
+      ? (['send_failed', 'failed'] as const)
+      : (['no_channel', 'skipped'] as const);
   const result = withNextUntil(
     { outcome: 'next', next: step.next, detail: { sent: false, skipped } },
     journey,
     ctx,
   );
-  return { result, record: { ...common, outcome: allCapped ? ('capped' as const) : ('failed' as const) } };
+  return { result, record: { ...common, outcome } };
 }
 
 async function deliver(

@@ -121,9 +121,10 @@ describe('one-click unsubscribe', () => {
     const result = await step(stepRequest(journey, enrollmentFor(journey, 'c-late')));
     sesClient.destroy();
 
-    expect(result).toMatchObject({ outcome: 'next', detail: { sent: false, skipped: 'send_failed' } });
+    expect(result).toMatchObject({ outcome: 'next', detail: { sent: false, skipped: 'no_channel' } });
     expect(await rt.ses.emails()).toHaveLength(0);
     const [record] = (await rt.store.listLedger('c-late')).filter((r) => r.kind === 'decision');
+    expect(record?.outcome).toBe('skipped');
     expect(record?.attempts).toEqual([{ channel: 'email', result: 'not_allowed', reason: 'opted_out' }]);
   });
 
