@@ -106,6 +106,7 @@ export async function startRuntime(options: RuntimeOptions) {
   return {
     dynamo,
     ses,
+    sesClient,
     pinpoint,
     sfn,
     clock,
