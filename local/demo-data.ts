@@ -47,6 +47,8 @@ export interface DemoWorld {
   audience: DemoCustomer[];
   /** Ingest events, in time order. */
   events: ScheduledEvent[];
+  /** Profiles of customers from before the demo, loaded before it starts (`profile_updated`). */
+  imports: ScheduledEvent[];
 }
 
 // ── Seeded randomness ─────────────────────────────────────────────────────────────────────────
@@ -247,7 +249,7 @@ export function createAudience(options: DemoWorldOptions): DemoCustomer[] {
     const signsUp = r.next() < 0.65;
     const joinedAt = signsUp
       ? new Date(options.start.getTime() + Math.floor(r.next() * Math.min(options.days, 24) * DAY))
-      : new Date(options.start.getTime() + Math.floor(r.next() * 2 * HOUR));
+      : new Date(options.start.getTime() - Math.floor((1 + r.next() * 300) * DAY));
     audience.push({
       id,
       locale,
@@ -283,9 +285,10 @@ export function planEvents(
   audience: DemoCustomer[],
   catalog: Product[],
   options: DemoWorldOptions,
-): ScheduledEvent[] {
+): { events: ScheduledEvent[]; imports: ScheduledEvent[] } {
   const end = options.start.getTime() + options.days * DAY;
   const events: ScheduledEvent[] = [];
+  const imports: ScheduledEvent[] = [];
   const add = (
     at: Date,
     customerId: string,
@@ -318,7 +321,17 @@ export function planEvents(
         profile: traits,
       });
     } else {
-      add(c.joinedAt, c.id, 'profile_updated', `${c.id}-import`, { profile: traits });
+      // Customers from before the demo: their profiles are imported (no journey starts on an import).
+      imports.push({
+        at: c.joinedAt,
+        event: {
+          id: `${c.id}-import`,
+          type: 'profile_updated',
+          customerId: c.id,
+          time: c.joinedAt.toISOString(),
+          properties: { profile: traits },
+        },
+      });
     }
 
     let orderSeq = 0;
@@ -352,16 +365,18 @@ export function planEvents(
 
     // Shopping sessions: a cart, then an order (soon, after a reminder, or never).
     const sessions = r.weighted([
-      [0, 2],
+      [0, 3],
       [1, 4],
-      [2, 3],
+      [2, 2],
       [3, 1],
     ] as const);
-    let cursor = c.joinedAt.getTime() + r.int(1, 72) * HOUR;
+    let cursor = Math.max(c.joinedAt.getTime(), options.start.getTime()) + r.int(1, 72) * HOUR;
     for (let s = 1; s <= sessions; s++) {
       const at = wakingTime(new Date(cursor), r);
       const items = basket(r.int(1, 3));
-      add(at, c.id, 'product_viewed', `${c.id}-view-${s}`, { productId: items[0]!.productId });
+      // Browsing is mostly noise to journeys; a few views keep ingest honest about non-entry events.
+      if (r.next() < 0.2)
+        add(at, c.id, 'product_viewed', `${c.id}-view-${s}`, { productId: items[0]!.productId });
       const cartAt = new Date(at.getTime() + r.int(2, 15) * MINUTE);
       const cartId = `${c.id}-cart-${s}`;
       add(cartAt, c.id, 'cart_updated', `${cartId}-v1`, {
@@ -385,11 +400,17 @@ export function planEvents(
     }
     for (const { at, item } of reorders) order(at, [item]);
   }
-  return events.sort((a, b) => a.at.getTime() - b.at.getTime() || (a.event.id < b.event.id ? -1 : 1));
+  events.sort((a, b) => a.at.getTime() - b.at.getTime() || (a.event.id < b.event.id ? -1 : 1));
+  return { events, imports };
 }
 
-export function createWorld(options: DemoWorldOptions): DemoWorld {
+/**
+ * The world, or one shard of it: customers are dealt round-robin to `shard.count` shards. A
+ * customer's story does not depend on the shard (see `chance`), and customers never affect each
+ * other, so the shards together are exactly the whole world.
+ */
+export function createWorld(options: DemoWorldOptions, shard = { index: 0, count: 1 }): DemoWorld {
   const catalog = createCatalog();
-  const audience = createAudience(options);
-  return { options, catalog, audience, events: planEvents(audience, catalog, options) };
+  const audience = createAudience(options).filter((_, i) => i % shard.count === shard.index);
+  return { options, catalog, audience, ...planEvents(audience, catalog, options) };
 }

@@ -56,6 +56,11 @@ export interface LocalWorkflowsOptions {
   journeys: readonly Journey[];
   invokeStep: StepInvoker;
   clock: SimClock;
+  /**
+   * Validate each definition with aws-local-stepfunctions' validator (default true). Worker
+   * threads running the same definitions the main thread already validated skip it.
+   */
+  validate?: boolean;
 }
 
 interface CompiledMachine {
@@ -132,7 +137,7 @@ export class LocalWorkflows implements ExecutionStarter {
         taskStates.push(name);
         if (state.Resource === WAIT_FOR_TASK_TOKEN_RESOURCE) waitTasks.set(name, state.TimeoutSeconds ?? 0);
       }
-      const machine = machineFor(definition, asl);
+      const machine = machineFor(definition, asl, options.validate ?? true);
       this.machines.set(machineKey(journey.id, journey.version), {
         journey,
         definition,
@@ -319,13 +324,24 @@ export class LocalWorkflows implements ExecutionStarter {
  * a StateMachine holds no per-run state, so one per distinct definition text serves every run.
  */
 const machineCache = new Map<string, StateMachine>();
-function machineFor(definition: string, asl: AslDefinition): StateMachine {
+function machineFor(definition: string, asl: AslDefinition, validate: boolean): StateMachine {
   let machine = machineCache.get(definition);
   if (!machine) {
-    machine = new StateMachine(asl as unknown as StateMachineDefinition);
+    machine = new StateMachine(
+      asl as unknown as StateMachineDefinition,
+      validate ? {} : { validationOptions: { noValidate: true } },
+    );
     machineCache.set(definition, machine);
   }
   return machine;
+}
+
+/** Validates every journey's bound definition as aws-local-stepfunctions would run it; throws if invalid. */
+export function validateDefinitions(journeys: readonly Journey[]): void {
+  for (const journey of journeys) {
+    const definition = boundDefinition(journey);
+    machineFor(definition, JSON.parse(definition) as AslDefinition, true);
+  }
 }
 
 function machineKey(journeyId: string, version: number): string {

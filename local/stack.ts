@@ -10,6 +10,7 @@ import { PinpointMessagingSender } from '../functions/adapters/pinpoint-messagin
 import { SesEmailSender } from '../functions/adapters/ses-email.ts';
 import {
   type DynaliteStandIn,
+  LOCAL_CLIENT_CONFIG,
   type PinpointSinkStandIn,
   type SesLocalStandIn,
   startDynalite,
@@ -22,7 +23,8 @@ export const LOCAL_PINPOINT_APP = 'herald-local';
 
 export interface LocalStack {
   dynamo: DynaliteStandIn;
-  ses: SesLocalStandIn;
+  /** Absent when the stack sends to an SES stand-in someone else runs (`sesEndpoint`). */
+  ses?: SesLocalStandIn;
   pinpoint: PinpointSinkStandIn;
   store: DynamoStore;
   email: SesEmailSender;
@@ -30,17 +32,34 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-export async function startLocalStack(options: { sesPort?: number } = {}): Promise<LocalStack> {
+export interface LocalStackOptions {
+  /** Port for a new aws-ses-v2-local (default: any free one). */
+  sesPort?: number;
+  /** Send to this aws-ses-v2-local instead of starting one (several shards, one mailbox). */
+  sesEndpoint?: string;
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const [dynamo, ses, pinpoint] = await Promise.all([
     startDynalite(),
-    startSesLocal(options.sesPort === undefined ? {} : { port: options.sesPort }),
+    options.sesEndpoint
+      ? Promise.resolve(undefined)
+      : startSesLocal(options.sesPort === undefined ? {} : { port: options.sesPort }),
     startPinpointSink(),
   ]);
-  const sesClient = new SESv2Client(ses.clientConfig);
+  const sesClient = new SESv2Client(
+    ses
+      ? ses.clientConfig
+      : {
+          ...LOCAL_CLIENT_CONFIG,
+          credentials: { ...LOCAL_CLIENT_CONFIG.credentials },
+          endpoint: options.sesEndpoint,
+        },
+  );
   const pinpointClient = new PinpointClient(pinpoint.clientConfig);
   return {
     dynamo,
-    ses,
+    ...(ses ? { ses } : {}),
     pinpoint,
     store: new DynamoStore({ client: dynamo.client, tableName: dynamo.tableName }),
     email: new SesEmailSender({ client: sesClient, from: LOCAL_FROM }),
@@ -48,7 +67,7 @@ export async function startLocalStack(options: { sesPort?: number } = {}): Promi
     async stop() {
       sesClient.destroy();
       pinpointClient.destroy();
-      await Promise.allSettled([dynamo.stop(), ses.stop(), pinpoint.stop()]);
+      await Promise.allSettled([dynamo.stop(), ses?.stop(), pinpoint.stop()]);
     },
   };
 }

@@ -1,12 +1,12 @@
 /**
  * `npm start [-- --customers N --days D --seed S --out DIR --serve]`: the whole system on this
  * machine — the demo month, a summary per journey, step and channel, the invariant checks and an
- * HTML report. `--serve` keeps the stand-ins up to browse the sent emails in aws-ses-v2-local.
+ * HTML report. `--serve` keeps aws-ses-v2-local up afterwards to browse the sent emails.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { runDemo } from './demo.ts';
+import { defaultShards, runDemo } from './demo.ts';
 import { renderReport } from './report.ts';
 import { boundDefinition } from './runner.ts';
 import { formatSummary } from './summary-text.ts';
@@ -25,8 +25,9 @@ const program = new Command()
   .option('--seed <n>', 'seed for the synthetic world (same seed, same run)', integer(0), 42)
   .option('--start <iso>', 'simulated start (UTC)', '2026-03-02T00:00:00.000Z')
   .option('--out <dir>', 'where to write the report', path.join('out', 'demo'))
-  .option('--serve', 'keep the stand-ins running after the run (Ctrl-C to stop)', false)
-  .option('--ses-port <port>', 'port for aws-ses-v2-local with --serve', integer(0), 8005)
+  .option('--serve', 'keep aws-ses-v2-local running afterwards to browse the emails (Ctrl-C to stop)', false)
+  .option('--ses-port <port>', 'port for aws-ses-v2-local', integer(0))
+  .option('--shards <n>', 'worker threads (1: run in this thread)', integer(1), defaultShards())
   .option('--no-progress', 'no progress bar');
 
 program.parse(process.argv.filter((arg, i) => !(i === 2 && arg === '--')));
@@ -37,7 +38,8 @@ const opts = program.opts<{
   start: string;
   out: string;
   serve: boolean;
-  sesPort: number;
+  sesPort?: number;
+  shards: number;
   progress: boolean;
 }>();
 const start = new Date(opts.start);
@@ -52,12 +54,11 @@ const result = await runDemo({
   days: opts.days,
   seed: opts.seed,
   start,
+  shards: opts.shards,
   progress: opts.progress && process.stderr.isTTY === true,
-  keepRunning: opts.serve,
-  ...(opts.serve ? { sesPort: opts.sesPort } : {}),
+  ...(opts.sesPort === undefined ? (opts.serve ? { sesPort: 8005 } : {}) : { sesPort: opts.sesPort }),
 });
 const totalMs = performance.now() - t0;
-
 process.stdout.write(formatSummary(result, { totalMs }));
 
 mkdirSync(opts.out, { recursive: true });
@@ -75,8 +76,8 @@ writeFileSync(
       'feedback events': String(result.counts.feedback),
       'real time': `${(totalMs / 1000).toFixed(1)} s`,
     },
-    journeys: result.system.journeys,
-    definitions: Object.fromEntries(result.system.journeys.map((j) => [j.id, boundDefinition(j)])),
+    journeys: result.journeys,
+    definitions: Object.fromEntries(result.journeys.map((j) => [j.id, boundDefinition(j)])),
     summary: result.summary,
     checks: result.checks,
     executions: result.executions,
@@ -89,17 +90,16 @@ process.stdout.write(`\nReport: ${reportFile}\n`);
 
 const failed = result.checks.some((c) => c.violations.length > 0) || result.errors.length > 0;
 if (opts.serve) {
-  // Real time from here on: the stand-ins serve a person, not the simulation.
-  result.system.clock.uninstall();
   process.stdout.write(
-    `\nStand-ins are up (Ctrl-C to stop):\n  SES emails (aws-ses-v2-local): ${result.system.stack.ses.endpoint}/\n  DynamoDB (dynalite):           ${result.system.stack.dynamo.endpoint}\n  Pinpoint sink:                 ${result.system.stack.pinpoint.endpoint}\n`,
+    `\nThe emails are browsable in aws-ses-v2-local: ${result.ses.endpoint}/  (Ctrl-C to stop)\n`,
   );
   const stop = async () => {
-    await result.system.stack.stop();
-    process.exit(0);
+    await result.ses.stop();
+    process.exit(failed ? 1 : 0);
   };
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
 } else {
+  await result.ses.stop();
   process.exitCode = failed ? 1 : 0;
 }

@@ -94,8 +94,8 @@ export function formatSummary(result: DemoResult, timing: { totalMs: number }): 
   }
   out.push('');
   out.push(
-    `Real time: ${(timing.totalMs / 1000).toFixed(1)} s (setup ${(result.timings.setupMs / 1000).toFixed(1)} s, ` +
-      `simulation ${(result.timings.simulateMs / 1000).toFixed(1)} s, read-back ${(result.timings.collectMs / 1000).toFixed(1)} s)` +
+    `Real time: ${(timing.totalMs / 1000).toFixed(1)} s, of which simulation ${(result.timings.simulateMs / 1000).toFixed(1)} s ` +
+      `on ${result.shards} ${result.shards === 1 ? 'thread' : 'worker threads'} (CPU ${(result.timings.cpuMs / 1000).toFixed(1)} s)` +
       (result.counts.rescues ? `; ${result.counts.rescues} short simulated sleeps let through` : ''),
   );
   return `${out.join('\n')}\n`;

@@ -66,6 +66,10 @@ export interface LocalSystemOptions {
   journeys?: Journey[];
   config?: PolicyConfig;
   sesPort?: number;
+  /** Send email to this aws-ses-v2-local instead of starting one. */
+  sesEndpoint?: string;
+  /** Validate the compiled definitions (default true; shards skip what the main thread checked). */
+  validateDefinitions?: boolean;
   /** Told about every provider call the step handler makes (after it returns). */
   onSent?: (sent: Sent) => void;
 }
@@ -79,7 +83,10 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   const journeys = options.journeys ?? loadJourneys();
   const config = options.config ?? loadPolicy();
-  const stack = await startLocalStack(options.sesPort === undefined ? {} : { sesPort: options.sesPort });
+  const stack = await startLocalStack({
+    ...(options.sesPort === undefined ? {} : { sesPort: options.sesPort }),
+    ...(options.sesEndpoint === undefined ? {} : { sesEndpoint: options.sesEndpoint }),
+  });
   const clock = installSimClock(options.start);
   const base = (service: string) => ({
     store: stack.store,
@@ -126,6 +133,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     journeys,
     clock,
     invokeStep: (request) => step(request, stepContext),
+    validate: options.validateDefinitions ?? true,
   });
   const ingest = createIngestHandler({
     ...base('ingest'),

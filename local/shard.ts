@@ -1,0 +1,261 @@
+/**
+ * One shard of the demo: its customers live the month through the real system. Their events go in
+ * through the ingest Lambda; the compiled workflows call the step Lambda, which sends through the
+ * SES and Pinpoint stand-ins; the customers react to what they receive (opens, clicks, bounces,
+ * complaints, STOP replies, one-click unsubscribes) through the feedback and unsubscribe Lambdas.
+ * Afterwards the raw records are read back: the ledger from DynamoDB, the sink's messages, the
+ * Step Functions history.
+ */
+import type { LedgerRecord } from '../engine/ledger.ts';
+import type { PolicyConfig } from '../engine/policy/index.ts';
+import { applyEventToProfile } from '../engine/profile-events.ts';
+import type { ChannelName, Journey } from '../engine/schema.ts';
+import { chance, createWorld } from './demo-data.ts';
+import type { ExecutionRecord } from './runner.ts';
+import type { SinkMessage } from './standins/index.ts';
+import { type LocalSystem, type Sent, startLocalSystem } from './system.ts';
+
+export interface ShardOptions {
+  customers: number;
+  days: number;
+  seed: number;
+  start: Date;
+  shard: { index: number; count: number };
+  /** Send email to this aws-ses-v2-local (shared by the shards) instead of starting one. */
+  sesEndpoint?: string;
+  sesPort?: number;
+  /** The main thread already validated the compiled definitions. */
+  validated?: boolean;
+  /** Journeys and policy as the main thread loaded (and validated) them. */
+  journeys?: Journey[];
+  config?: PolicyConfig;
+}
+
+export interface ShardProgress {
+  /** Simulated hours since the start. */
+  hour: number;
+  events: number;
+  sent: number;
+  waiting: number;
+}
+
+export interface ShardResult {
+  ledger: LedgerRecord[];
+  sink: SinkMessage[];
+  executions: ExecutionRecord[];
+  /** Accepted by the unsubscribe Lambda (email) or the feedback Lambda (SMS STOP). */
+  unsubscribes: { customerId: string; channel: ChannelName; at: string }[];
+  counts: { events: number; feedback: number; unsubscribes: number; sent: number; rescues: number };
+  errors: string[];
+  timings: { setupMs: number; simulateMs: number; collectMs: number; cpuMs: number };
+}
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+
+export async function simulateShard(
+  options: ShardOptions,
+  onProgress?: (progress: ShardProgress) => void,
+): Promise<{ result: ShardResult; system: LocalSystem }> {
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const world = createWorld(options, options.shard);
+  const byPhone = new Map<string, string>();
+  const byPushToken = new Map<string, string>();
+  for (const c of world.audience) {
+    if (c.phone) byPhone.set(c.phone, c.id);
+    if (c.pushToken) byPushToken.set(c.pushToken.token, c.id);
+  }
+  const temper = new Map(world.audience.map((c) => [c.id, c.temper]));
+  const unsubscribes: ShardResult['unsubscribes'] = [];
+  const errors: string[] = [];
+  const counts = { events: 0, feedback: 0, unsubscribes: 0, sent: 0, rescues: 0 };
+  const sendSeq = new Map<string, number>();
+
+  // Reactions need the system, and the system needs the reaction hook.
+  let system: LocalSystem | undefined;
+  const react = (sent: Sent) => {
+    if (sent.outcome.status !== 'sent' || !system) return;
+    const sys = system;
+    const messageId = sent.outcome.providerMessageId;
+    const customerId =
+      sent.channel === 'email'
+        ? customerOfLink(sent.message.unsubscribeUrl)
+        : sent.channel === 'sms'
+          ? byPhone.get(sent.message.to)
+          : byPushToken.get(sent.message.tokens[0]?.token ?? '');
+    if (!customerId) return;
+    counts.sent += 1;
+    // A customer's n-th message: a stable key for how they react, whatever the provider's ids.
+    const n = (sendSeq.get(customerId) ?? 0) + 1;
+    sendSeq.set(customerId, n);
+    const roll = (purpose: string) => chance(options.seed, customerId, n, purpose);
+    const now = sys.clock.now().getTime();
+    const t = temper.get(customerId) ?? { open: 0.3, click: 0.1, unsubscribe: 0.01 };
+    const later = (at: number, work: () => Promise<unknown>) => sys.clock.at(new Date(at), work, customerId);
+    const feedbackAt = (at: number, event: unknown) =>
+      later(at, async () => {
+        counts.feedback += 1;
+        return sys.feedback(event);
+      });
+
+    if (sent.channel === 'email') {
+      const { to } = sent.message;
+      // SES's mailbox simulator addresses bounce and complain for real; so do they here.
+      if (to === 'bounce@simulator.amazonses.com') {
+        feedbackAt(now + MINUTE, sesEvent('Bounce', messageId, now + MINUTE, { bounceType: 'Permanent' }));
+        return;
+      }
+      if (to === 'complaint@simulator.amazonses.com') {
+        feedbackAt(now + 5 * MINUTE, sesEvent('Complaint', messageId, now + 5 * MINUTE, {}));
+        return;
+      }
+      if (roll('open') >= t.open) return;
+      const openAt = now + Math.floor(5 + roll('open-delay') * 600) * MINUTE;
+      feedbackAt(openAt, sesEvent('Open', messageId, openAt, {}));
+      if (roll('click') < t.click) {
+        const clickAt = openAt + Math.floor(1 + roll('click-delay') * 10) * MINUTE;
+        feedbackAt(clickAt, sesEvent('Click', messageId, clickAt, { link: 'https://shop.example.com' }));
+      }
+      if (roll('unsubscribe') < t.unsubscribe) {
+        // The mail client's RFC 8058 one-click POST to the List-Unsubscribe URL.
+        const token = new URL(sent.message.unsubscribeUrl).searchParams.get('token') ?? '';
+        later(openAt + 2 * MINUTE, async () => {
+          const response = await sys.unsubscribe('POST', token);
+          if (response.statusCode === 200) {
+            counts.unsubscribes += 1;
+            unsubscribes.push({ customerId, channel: 'email', at: sys.clock.now().toISOString() });
+          }
+        });
+      }
+    } else if (sent.channel === 'sms') {
+      if (roll('stop') < 0.04) {
+        later(now + Math.floor(1 + roll('stop-delay') * 120) * MINUTE, async () => {
+          counts.feedback += 1;
+          const result = (await sys.feedback({
+            originationNumber: sent.message.to,
+            destinationNumber: '+18005550100',
+            messageBody: 'STOP',
+            inboundMessageId: `inbound-${customerId}-${n}`,
+          })) as { applied?: number } | undefined;
+          if (result?.applied) {
+            counts.unsubscribes += 1;
+            unsubscribes.push({ customerId, channel: 'sms', at: sys.clock.now().toISOString() });
+          }
+        });
+      }
+    } else if (roll('push-open') < t.open) {
+      const at = now + Math.floor(1 + roll('push-open-delay') * 240) * MINUTE;
+      feedbackAt(at, {
+        event_type: '_push.open',
+        event_timestamp: at,
+        attributes: { message_id: messageId },
+      });
+    }
+  };
+
+  system = await startLocalSystem({
+    start: options.start,
+    onSent: react,
+    validateDefinitions: !options.validated,
+    ...(options.journeys ? { journeys: options.journeys } : {}),
+    ...(options.config ? { config: options.config } : {}),
+    ...(options.sesPort === undefined ? {} : { sesPort: options.sesPort }),
+    ...(options.sesEndpoint === undefined ? {} : { sesEndpoint: options.sesEndpoint }),
+  });
+  const sys = system;
+  const store = sys.stack.store;
+  for (const product of world.catalog) await sys.clock.track(() => store.putProduct(product));
+  // The audience from before the demo: profiles loaded straight into the table, as an import would.
+  for (const { at, event } of world.imports) {
+    await sys.clock.track(() =>
+      store.updateProfile(event.customerId, (current) => applyEventToProfile(current, event, at).profile),
+    );
+  }
+  // Stale push tokens: the sink answers PERMANENT_FAILURE, as APNs/FCM do for an uninstalled app.
+  for (const c of world.audience) {
+    if (c.pushToken?.token.startsWith('stale-'))
+      sys.stack.pinpoint.failAddress(c.pushToken.token, 'PERMANENT_FAILURE');
+  }
+  for (const { at, event } of world.events) {
+    sys.clock.at(
+      at,
+      async () => {
+        counts.events += 1;
+        await sys.ingest(event);
+      },
+      event.customerId,
+    );
+  }
+  const setupMs = performance.now() - t0;
+
+  const tSim = performance.now();
+  const end = new Date(options.start.getTime() + options.days * 86_400_000);
+  let lastHour = -1;
+  await sys.clock.run({
+    until: end,
+    onProgress: (now) => {
+      const hour = Math.floor((now.getTime() - options.start.getTime()) / HOUR);
+      if (hour === lastHour || !onProgress) return;
+      lastHour = hour;
+      onProgress({ hour, events: counts.events, sent: counts.sent, waiting: sys.workflows.runningCount() });
+    },
+  });
+  const simulateMs = performance.now() - tSim;
+
+  const tCollect = performance.now();
+  for (const error of sys.clock.errors) errors.push(describe(error));
+  for (const e of sys.workflows.executions()) {
+    if (e.status === 'FAILED') errors.push(`${e.arn}: ${e.error} ${e.cause}`);
+  }
+  const ledger: LedgerRecord[] = [];
+  for (const c of world.audience)
+    ledger.push(...(await sys.clock.track(() => sys.stack.store.listLedger(c.id))));
+  counts.rescues = sys.clock.rescues();
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    system: sys,
+    result: {
+      ledger,
+      sink: [...sys.stack.pinpoint.messages],
+      executions: sys.workflows.executions(),
+      unsubscribes,
+      counts,
+      errors,
+      timings: {
+        setupMs,
+        simulateMs,
+        collectMs: performance.now() - tCollect,
+        cpuMs: (cpu.user + cpu.system) / 1000,
+      },
+    },
+  };
+}
+
+/** An SES event-publishing record as EventBridge delivers it. */
+function sesEvent(eventType: string, messageId: string, at: number, detail: Record<string, string>) {
+  const timestamp = new Date(at).toISOString();
+  const key = eventType.toLowerCase();
+  return {
+    'detail-type': `Email ${eventType}`,
+    source: 'aws.ses',
+    detail: { eventType, mail: { messageId, timestamp }, [key]: { ...detail, timestamp } },
+  };
+}
+
+/** The customer an unsubscribe link names (the token's payload; the handler verifies it). */
+export function customerOfLink(url: string): string | undefined {
+  const token = new URL(url).searchParams.get('token') ?? '';
+  const payload = token.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const [customerId] = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as [unknown];
+    return typeof customerId === 'string' ? customerId : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
