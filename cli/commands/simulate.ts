@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { runTool } from '../../tools/cli/output.ts';
+import { runTool, writeOutput } from '../../tools/cli/output.ts';
 import { checkEventsBelongTo, loadJourney, loadPolicy, loadSent, ToolInputError } from '../../tools/load.ts';
 import { loadSample } from '../../tools/samples.ts';
+import { timelineHtml } from '../../tools/simulate/html.ts';
 import { simulate, timelineText } from '../../tools/simulate/index.ts';
 
 interface SimulateCliOptions {
@@ -12,6 +13,7 @@ interface SimulateCliOptions {
   policy?: string;
   at?: string;
   json?: boolean;
+  out?: string;
 }
 
 export function registerSimulate(program: Command): void {
@@ -31,6 +33,10 @@ export function registerSimulate(program: Command): void {
     .option('--policy <file>', 'quiet hours and caps (default workflows/policy.json)')
     .option('--at <iso>', 'move the script so that the journey’s entry event happens at this time')
     .option('--json', 'print the timeline as JSON')
+    .option(
+      '--out <file>',
+      'also write the timeline as an HTML page (messages shown as the customer sees them)',
+    )
     .action((arg: string, options: SimulateCliOptions) =>
       runTool(async () => {
         const { journey } = loadJourney(arg);
@@ -53,6 +59,10 @@ export function registerSimulate(program: Command): void {
         process.stdout.write(
           options.json ? `${JSON.stringify(timeline, null, 2)}\n` : timelineText(timeline),
         );
+        if (options.out) {
+          writeOutput(options.out, timelineHtml(timeline));
+          if (!options.json) process.stdout.write(`  open ${options.out}\n`);
+        }
       }),
     );
 }

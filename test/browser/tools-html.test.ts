@@ -9,11 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePolicyConfig } from '../../engine/policy/index.ts';
 import type { Journey } from '../../engine/schema.ts';
 import { graphHtml } from '../../tools/graph/index.ts';
 import { previewHtml } from '../../tools/preview/html.ts';
 import { previewJourney } from '../../tools/preview/index.ts';
 import { loadSample } from '../../tools/samples.ts';
+import { timelineHtml } from '../../tools/simulate/html.ts';
+import { simulate } from '../../tools/simulate/index.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = new URL('../../', import.meta.url).pathname;
@@ -100,7 +103,11 @@ describe('preview HTML in a browser', () => {
       'article[data-message="welcome"][data-locale="ar"][data-channel="sms"] .bubble',
     );
     expect(await bubble.getAttribute('dir')).toBe('rtl');
-    expect(await bubble.evaluate((el) => getComputedStyle(el).direction)).toBe('rtl');
+    // An expression string: the tests compile without the DOM lib; the browser evaluates it.
+    const direction = await page.evaluate(
+      `getComputedStyle(document.querySelector('article[data-locale="ar"][data-channel="sms"] .bubble')).direction`,
+    );
+    expect(direction).toBe('rtl');
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -136,5 +143,36 @@ describe('graph in a browser', () => {
       expect(errors).toEqual([]);
       await page.close();
     }
+  });
+});
+
+describe('simulate timeline HTML in a browser', () => {
+  it('shows each moment and the Persian email as sent, right to left, with no console errors', async () => {
+    const cart = journey('cart-abandonment');
+    const sample = loadSample(cart, {
+      profile: join(root, 'examples/cart-abandonment.profile.json'),
+      events: join(root, 'examples/cart-abandonment.events.json'),
+      examplesDir: join(root, 'examples'),
+    });
+    const { timeline } = await simulate({
+      journey: cart,
+      profile: sample.profile,
+      events: sample.events,
+      products: sample.products,
+      config: parsePolicyConfig(readFileSync(join(root, 'workflows/policy.json'), 'utf8')),
+    });
+    const file = join(dir, 'timeline.html');
+    await writeFile(file, timelineHtml(timeline));
+
+    const { page, errors } = await open(file);
+
+    expect(await page.locator('li.entry').count()).toBe(timeline.entries.length);
+    const reminder = page.locator('li.entry[data-step="send-cart-reminder"]');
+    expect(await reminder.locator('.summary').textContent()).toBe('sent “cart-reminder” by email');
+    const email = reminder.frameLocator('iframe.email');
+    expect(await email.locator('html').getAttribute('dir')).toBe('rtl');
+    expect(await email.locator('body').textContent()).toContain('سلام مریم');
+    expect(errors).toEqual([]);
+    await page.close();
   });
 });
