@@ -58,7 +58,8 @@ export class HeraldStack extends Stack {
     this.config = config;
     const removalPolicy = config.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
-    // Journeys are validated and compiled first: an invalid journey stops the synth before anything else.
+    // Journeys are validated and compiled first: an invalid journey stops the synth before anything
+    // else. The valid ones are written to one JSON file that bundling copies next to the handlers.
     const compiled = compileJourneyDir(config.journeysDir);
     const journeysBundle = path.join(
       mkdtempSync(path.join(tmpdir(), 'herald-journeys-')),

@@ -59,6 +59,11 @@ export class JourneyStateMachine extends Construct {
     this.journey = compiled.journey;
     this.definition = compiled.definition;
     this.name = `${props.namePrefix}${this.journey.id}`;
+    if (this.name.length > 80) {
+      throw new Error(
+        `state machine name "${this.name}" is longer than Step Functions allows (80): shorten the stack name or journey id of ${compiled.file}`,
+      );
+    }
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: logs.RetentionDays.THREE_MONTHS,
