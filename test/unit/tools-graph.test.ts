@@ -117,6 +117,28 @@ describe('herald graph', () => {
     expect(new Set(looks).size).toBe(looks.length);
   });
 
+  it('draws loops, parallel arrows between the same steps and unreachable steps', () => {
+    const journey = {
+      ...load('welcome'),
+      start: 'nudge',
+      steps: {
+        nudge: { type: 'send', message: 'welcome', channels: ['email'], next: 'pause' },
+        pause: { type: 'wait', duration: 'P7D', next: 'check' },
+        check: {
+          type: 'branch',
+          branches: [{ name: 'again', when: { not: { did: 'order_placed', within: 'P7D' } }, next: 'nudge' }],
+          otherwise: 'nudge',
+        },
+        orphan: { type: 'exit' },
+      },
+    } as Journey;
+    const { svg } = journeySvg(journey);
+    expect(attrValues(svg, 'data-step').sort()).toEqual(['check', 'nudge', 'orphan', 'pause']);
+    expect(svg.match(/data-from="check" data-to="nudge"/g)).toHaveLength(2);
+    expect(svg).toContain('if not ordered in the last 7 days');
+    expect(svg).not.toContain('NaN');
+  });
+
   it('escapes text from the journey so a name cannot break the SVG', () => {
     const journey = { ...load('welcome'), name: 'Tom & Jerry <script>alert(1)</script>' };
     const { svg } = journeySvg(journey);
