@@ -65,7 +65,10 @@ export class JourneyStateMachine extends Construct {
       );
     }
 
+    // The `/aws/vendedlogs/` prefix spares the account-wide CloudWatch Logs resource policy, whose
+    // size limit is otherwise reached after a few dozen state machines.
     this.logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/aws/vendedlogs/states/${this.name}`,
       retention: logs.RetentionDays.THREE_MONTHS,
       removalPolicy: props.removalPolicy,
     });

@@ -77,6 +77,11 @@ describe('journeys → state machines', () => {
   });
 
   it('logs every state machine (without execution data, which holds personal data) and traces it', () => {
+    for (const file of journeyFiles) {
+      template.hasResourceProperties('AWS::Logs::LogGroup', {
+        LogGroupName: `/aws/vendedlogs/states/Herald-${readJourney(file).id}`,
+      });
+    }
     const machines = template.findResources('AWS::StepFunctions::StateMachine');
     for (const machine of Object.values(machines)) {
       expect(machine.Properties.LoggingConfiguration).toMatchObject({
