@@ -40,6 +40,10 @@ export type Sent =
   | { channel: 'sms'; message: SmsMessage; outcome: SendOutcome }
   | { channel: 'push'; message: PushMessage; outcome: SendOutcome };
 
+const quiet = () => undefined;
+/** Powertools warns about empty metric flushes; locally every flush is empty (metrics are disabled). */
+const QUIET = { debug: quiet, info: quiet, warn: quiet, error: quiet, trace: quiet, log: quiet };
+
 export interface HttpResult {
   statusCode: number;
   body?: string;
@@ -92,7 +96,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     store: stack.store,
     clock: { now: () => clock.now() },
     logger: new Logger({ serviceName: service, logLevel: 'SILENT' }),
-    metrics: new Metrics({ namespace: 'HeraldLocal', serviceName: service }),
+    metrics: new Metrics({ namespace: 'HeraldLocal', serviceName: service, logger: QUIET }),
   });
   const registry = createJourneyRegistry(journeys);
   const onSent = options.onSent;
