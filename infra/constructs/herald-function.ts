@@ -94,7 +94,8 @@ export class HeraldFunction extends Construct {
       currentVersionOptions: { removalPolicy: RemovalPolicy.RETAIN },
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: 'herald',
+        // The same service name the handler gives its logger and metrics (dashboards filter on it).
+        POWERTOOLS_SERVICE_NAME: id.toLowerCase(),
         POWERTOOLS_METRICS_NAMESPACE: 'Herald',
         POWERTOOLS_LOG_LEVEL: props.logLevel,
         ...props.environment,
