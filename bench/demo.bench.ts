@@ -24,19 +24,26 @@ import { peakRssMiB } from './lib/stats.ts';
 /** A plain run, no probes: what `npm start` costs in wall time and memory. */
 async function timeOnly(runDemo: RunDemo, customers: number, days: number): Promise<DemoRun> {
   const t0 = hr();
-  const result = await runDemo({
+  const outcome = await guarded(
+    runDemo({
+      customers,
+      days,
+      seed: DEMO_DEFAULTS.seed,
+      start: new Date(DEMO_DEFAULTS.start),
+      progress: false,
+    }),
     customers,
-    days,
-    seed: DEMO_DEFAULTS.seed,
-    start: new Date(DEMO_DEFAULTS.start),
-    progress: false,
-  });
+  );
+  if ('status' in outcome) return outcome;
+  const result = outcome.result;
   const wallSeconds = (hr() - t0) / 1000;
   return {
     status: 'measured',
     customers,
     days,
     wallSeconds,
+    cpuSeconds: cpuSeconds(),
+    ...(result.counts?.rescues !== undefined ? { rescues: result.counts.rescues } : {}),
     ...(result.timings ? { phases: result.timings } : {}),
     peakRssMiB: peakRssMiB(),
     executions: result.executions?.length ?? 0,
@@ -47,11 +54,16 @@ async function timeOnly(runDemo: RunDemo, customers: number, days: number): Prom
 
 export type DemoRun =
   | { status: 'pending'; reason: string }
+  | { status: 'stalled'; reason: string; customers: number; wallSeconds: number; cpuSeconds: number }
   | {
       status: 'measured';
       customers: number;
       days: number;
       wallSeconds: number;
+      /** User + system CPU of the whole process: far below wall time means the run mostly waited. */
+      cpuSeconds: number;
+      /** The simulated clock's rescues of work sleeping on short timers (local/clock.ts). */
+      rescues?: number;
       /** The demo's own phases (setup, simulated month, read-back), as it reports them. */
       phases?: Record<string, number>;
       peakRssMiB: number;
@@ -71,12 +83,58 @@ export const DEMO_DEFAULTS = { days: 30, seed: 42, start: '2026-03-02T00:00:00.0
 export const FUNCTION_MEMORY_MB = { step: 1024, ingest: 512, feedback: 512, unsubscribe: 512 };
 
 const DEMO_MODULE = new URL('../local/demo.ts', import.meta.url);
-// hrtime is never faked by the simulated clock (it fakes Date and timers).
+// hrtime is never faked by the simulated clock (it fakes Date and timers); nor are these, taken
+// before the demo installs it.
 const hr = () => Number(process.hrtime.bigint()) / 1e6;
+const realSetInterval = globalThis.setInterval;
+const realClearInterval = globalThis.clearInterval;
+const cpuSeconds = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
+
+/** No CPU progress for this long (real time) means the demo hangs: report it instead of waiting. */
+const STALL_AFTER_S = 90;
+
+/**
+ * Resolves with the demo's result, or with `stalled` when the process has used (almost) no CPU for
+ * STALL_AFTER_S seconds: the simulated clock waiting on something that never comes.
+ */
+async function guarded<T>(
+  work: Promise<T>,
+  customers: number,
+): Promise<{ result: T } | Extract<DemoRun, { status: 'stalled' }>> {
+  const t0 = hr();
+  let lastCpu = cpuSeconds();
+  let quietSince = hr();
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const stalled = new Promise<Extract<DemoRun, { status: 'stalled' }>>((resolve) => {
+    timer = realSetInterval(() => {
+      const cpu = cpuSeconds();
+      if (cpu - lastCpu > 0.2) {
+        lastCpu = cpu;
+        quietSince = hr();
+      } else if (hr() - quietSince > STALL_AFTER_S * 1000) {
+        resolve({
+          status: 'stalled',
+          reason: `no CPU progress for ${STALL_AFTER_S} s after ${((hr() - t0) / 1000).toFixed(0)} s (the demo hangs at ${customers} customers)`,
+          customers,
+          wallSeconds: (hr() - t0) / 1000,
+          cpuSeconds: cpu,
+        });
+      }
+    }, 5_000);
+  });
+  try {
+    return await Promise.race([work.then((result) => ({ result })), stalled]);
+  } finally {
+    realClearInterval(timer);
+  }
+}
 
 interface DemoOutput {
   executions?: { journeyId: string; states: { name: string }[]; status: string }[];
-  counts?: { events?: number; errors?: number };
+  counts?: { events?: number; errors?: number; rescues?: number };
   timings?: Record<string, number>;
 }
 type RunDemo = (options: {
@@ -167,16 +225,19 @@ export async function run(
     return originalPublish.call(this);
   };
 
-  let result: DemoOutput;
+  let outcome: { result: DemoOutput } | Extract<DemoRun, { status: 'stalled' }>;
   const t0 = hr();
   try {
-    result = await runDemo({
+    outcome = await guarded(
+      runDemo({
+        customers,
+        days,
+        seed: DEMO_DEFAULTS.seed,
+        start: new Date(DEMO_DEFAULTS.start),
+        progress: false,
+      }),
       customers,
-      days,
-      seed: DEMO_DEFAULTS.seed,
-      start: new Date(DEMO_DEFAULTS.start),
-      progress: false,
-    });
+    );
   } finally {
     proto.invoke = originalInvoke;
     loggerClass.injectLambdaContextBefore = originalBefore;
@@ -184,6 +245,8 @@ export async function run(
     probe.uninstall();
   }
   const wallSeconds = (hr() - t0) / 1000;
+  if ('status' in outcome) return outcome;
+  const result = outcome.result;
 
   const counts = probe.snapshot();
   const stepOps: Record<string, OpMeasure> = {};
@@ -230,6 +293,8 @@ export async function run(
     customers,
     days,
     wallSeconds,
+    cpuSeconds: cpuSeconds(),
+    ...(result.counts?.rescues !== undefined ? { rescues: result.counts.rescues } : {}),
     ...(result.timings ? { phases: result.timings } : {}),
     peakRssMiB: peakRssMiB(),
     executions: executions.length,

@@ -30,23 +30,58 @@ export interface E2eResult {
   demo:
     | { status: 'pending'; reason: string }
     | {
+        status: 'stalled';
+        reason: string;
+        wallSeconds: number;
+        cpuSeconds: number;
+        probe?: ProbeRun;
+        probeError?: string;
+      }
+    | {
         status: 'measured';
         customersPerSecond: Spread;
         wallSeconds: Spread;
         peakRssMiB: Spread;
+        cpuSeconds: Spread;
+        rescues?: number;
         phases?: Record<string, number>;
         executions: number;
         events?: number;
         errors?: number;
         /** The probed run (for the cost model). */
-        probe?: {
-          customers: number;
-          wallSeconds: number;
-          calls: NonNullable<Measured['calls']>;
-          unattributed: NonNullable<Measured['unattributed']>;
-        };
+        probe?: ProbeRun;
         probeError?: string;
       };
+}
+
+export interface ProbeRun {
+  customers: number;
+  wallSeconds: number;
+  calls: NonNullable<Measured['calls']>;
+  unattributed: NonNullable<Measured['unattributed']>;
+}
+
+/** One probed demo run at `customers`, for the cost model's call counts. */
+function probeRun(customers: number): { probe?: ProbeRun; probeError?: string } {
+  try {
+    const probed = runChild<DemoRun>('demo', { customers, probe: true }, 30 * 60_000);
+    if (probed.status === 'measured' && probed.calls && probed.unattributed) {
+      return {
+        probe: {
+          customers: probed.customers,
+          wallSeconds: probed.wallSeconds,
+          calls: probed.calls,
+          unattributed: probed.unattributed,
+        },
+      };
+    }
+    return {
+      probeError:
+        probed.status === 'measured' ? 'no probe data' : `probed run ${probed.status}: ${probed.reason}`,
+    };
+  } catch (error) {
+    return { probeError: (error as Error).message };
+  }
 }
 
 export async function run(
@@ -69,7 +104,7 @@ export async function run(
     raw.push(runChild<DynaliteResult>('dynalite', { quick: options.quick }));
     const demo = runChild<DemoRun>('demo', { customers, probe: false }, 30 * 60_000);
     demos.push(demo);
-    if (demo.status === 'pending' || Date.now() - started > budgetMs) break;
+    if (demo.status !== 'measured' || Date.now() - started > budgetMs) break;
   }
   const first = raw[0]!;
   const dynalite = {
@@ -82,6 +117,21 @@ export async function run(
   };
   const measured = demos.filter((d): d is Measured => d.status === 'measured');
   const last = measured[measured.length - 1];
+  const stalled = demos.find((d) => d.status === 'stalled');
+  if (stalled?.status === 'stalled') {
+    return {
+      customers,
+      rounds: demos.length,
+      dynalite,
+      demo: {
+        status: 'stalled',
+        reason: stalled.reason,
+        wallSeconds: stalled.wallSeconds,
+        cpuSeconds: stalled.cpuSeconds,
+        ...probeRun(probeCustomers),
+      },
+    };
+  }
   if (!last) {
     const pending = demos.find((d) => d.status === 'pending');
     return {
@@ -91,21 +141,7 @@ export async function run(
       demo: { status: 'pending', reason: pending?.status === 'pending' ? pending.reason : 'no demo run' },
     };
   }
-  let probe: Extract<E2eResult['demo'], { status: 'measured' }>['probe'];
-  let probeError: string | undefined;
-  try {
-    const probed = runChild<DemoRun>('demo', { customers: probeCustomers, probe: true }, 30 * 60_000);
-    if (probed.status === 'measured' && probed.calls && probed.unattributed) {
-      probe = {
-        customers: probed.customers,
-        wallSeconds: probed.wallSeconds,
-        calls: probed.calls,
-        unattributed: probed.unattributed,
-      };
-    }
-  } catch (error) {
-    probeError = (error as Error).message;
-  }
+  const { probe, probeError } = probeRun(probeCustomers);
   return {
     customers,
     rounds: measured.length,
@@ -115,6 +151,8 @@ export async function run(
       customersPerSecond: spread(measured.map((d) => d.customers / d.wallSeconds)),
       wallSeconds: spread(measured.map((d) => d.wallSeconds)),
       peakRssMiB: spread(measured.map((d) => d.peakRssMiB)),
+      cpuSeconds: spread(measured.map((d) => d.cpuSeconds)),
+      ...(last.rescues !== undefined ? { rescues: last.rescues } : {}),
       ...(last.phases ? { phases: last.phases } : {}),
       executions: last.executions,
       ...(last.events !== undefined ? { events: last.events } : {}),
