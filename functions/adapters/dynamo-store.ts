@@ -8,14 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type QueryCommandInput,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Enrollment, StepResult } from '../../engine/contract.ts';
 import type { CustomerEvent, Product, Profile } from '../../engine/data.ts';
 import type { LedgerRecord } from '../../engine/ledger.ts';
@@ -31,16 +24,13 @@ import type {
   Store,
   WaitTokenRecord,
 } from '../ports.ts';
+import { DynamoTable } from './dynamo-ops.ts';
+
+export { StoreContentionError } from './dynamo-ops.ts';
 
 const DAY_S = 86_400;
 /** How many applied event ids a profile remembers for `onceFor`. */
 const APPLIED_MEMORY = 50;
-const MAX_CONFLICT_RETRIES = 30;
-
-export class StoreContentionError extends Error {
-  override readonly name = 'StoreContentionError';
-  readonly code = 'store_contention';
-}
 
 const customerPk = (customerId: string) => `C#${customerId}`;
 const epochSeconds = (ms: number) => Math.floor(ms / 1000);
@@ -53,23 +43,18 @@ export interface DynamoStoreOptions {
 }
 
 export class DynamoStore implements Store {
-  private readonly doc: DynamoDBDocumentClient;
-  private readonly table: string;
+  private readonly table: DynamoTable;
   private readonly retentionS: number;
 
   constructor(options: DynamoStoreOptions) {
-    this.doc =
-      options.client instanceof DynamoDBDocumentClient
-        ? options.client
-        : DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
-    this.table = options.tableName;
+    this.table = new DynamoTable(options.client, options.tableName);
     this.retentionS = (options.retentionDays ?? 400) * DAY_S;
   }
 
   // ── Profiles ────────────────────────────────────────────────────────────────────────────────
 
   async getProfile(customerId: string): Promise<Profile | undefined> {
-    const item = await this.get(customerPk(customerId), 'PROFILE');
+    const item = await this.table.get(customerPk(customerId), 'PROFILE');
     return item?.profile as Profile | undefined;
   }
 
@@ -78,29 +63,29 @@ export class DynamoStore implements Store {
     mutate: (current: Profile | undefined) => Profile | undefined,
     options: { onceFor?: string } = {},
   ): Promise<Profile | undefined> {
-    return this.withRetries(async () => {
-      const item = await this.get(customerPk(customerId), 'PROFILE');
+    return this.table.withRetries(async () => {
+      const item = await this.table.get(customerPk(customerId), 'PROFILE');
       const current = item?.profile as Profile | undefined;
       const applied = (item?.applied as string[] | undefined) ?? [];
       if (options.onceFor !== undefined && applied.includes(options.onceFor)) return { done: current };
       const next = mutate(current === undefined ? undefined : structuredClone(current));
       if (next === undefined) return { done: current };
       const version = (item?.version as number | undefined) ?? 0;
-      const written = await this.putIfVersion(customerPk(customerId), 'PROFILE', version, {
+      const written = await this.table.putIfVersion(customerPk(customerId), 'PROFILE', version, {
         profile: next,
         applied:
           options.onceFor === undefined ? applied : [...applied, options.onceFor].slice(-APPLIED_MEMORY),
       });
       if (!written) return undefined;
       if (next.phone && next.phone !== current?.phone && next.phone.startsWith('+')) {
-        await this.put({ pk: `PHONE#${next.phone}`, sk: 'PHONE', customerId });
+        await this.table.put({ pk: `PHONE#${next.phone}`, sk: 'PHONE', customerId });
       }
       return { done: next };
     });
   }
 
   async findCustomerByPhone(e164: string): Promise<string | undefined> {
-    const item = await this.get(`PHONE#${e164}`, 'PHONE');
+    const item = await this.table.get(`PHONE#${e164}`, 'PHONE');
     return item?.customerId as string | undefined;
   }
 
@@ -117,15 +102,15 @@ export class DynamoStore implements Store {
       processed: false,
       expiresAt: epochSeconds(receivedAt.getTime()) + this.retentionS,
     };
-    if (await this.putIfAbsent(item)) return { inserted: true, processed: false };
-    const existing = await this.get(pk, sk);
+    if (await this.table.putIfAbsent(item)) return { inserted: true, processed: false };
+    const existing = await this.table.get(pk, sk);
     return { inserted: false, processed: existing?.processed === true };
   }
 
   async markEventProcessed(customerId: string, eventId: string): Promise<void> {
-    await this.doc.send(
+    await this.table.doc.send(
       new UpdateCommand({
-        TableName: this.table,
+        TableName: this.table.name,
         Key: { pk: customerPk(customerId), sk: `EVENT#${eventId}` },
         UpdateExpression: 'SET #processed = :true',
         ExpressionAttributeNames: { '#processed': 'processed' },
@@ -135,7 +120,7 @@ export class DynamoStore implements Store {
   }
 
   async listEvents(customerId: string, options: { since?: Date } = {}): Promise<CustomerEvent[]> {
-    const items = await this.queryPrefix(customerPk(customerId), 'EVENT#');
+    const items = await this.table.queryPrefix(customerPk(customerId), 'EVENT#');
     const since = options.since?.getTime() ?? Number.NEGATIVE_INFINITY;
     return items
       .map((item) => item.event as CustomerEvent)
@@ -146,22 +131,22 @@ export class DynamoStore implements Store {
   // ── Catalog ─────────────────────────────────────────────────────────────────────────────────
 
   async getProduct(productId: string): Promise<Product | undefined> {
-    return (await this.get(`PRODUCT#${productId}`, 'PRODUCT'))?.product as Product | undefined;
+    return (await this.table.get(`PRODUCT#${productId}`, 'PRODUCT'))?.product as Product | undefined;
   }
 
   async putProduct(product: Product): Promise<void> {
-    await this.put({ pk: `PRODUCT#${product.id}`, sk: 'PRODUCT', product });
+    await this.table.put({ pk: `PRODUCT#${product.id}`, sk: 'PRODUCT', product });
   }
 
   // ── Enrollments and waits ───────────────────────────────────────────────────────────────────
 
   async putEnrollment(record: EnrollmentRecord): Promise<void> {
     const { enrollment } = record;
-    await this.put({ pk: customerPk(enrollment.customerId), sk: enrollmentSk(enrollment), ...record });
+    await this.table.put({ pk: customerPk(enrollment.customerId), sk: enrollmentSk(enrollment), ...record });
   }
 
   async listEnrollments(customerId: string): Promise<EnrollmentRecord[]> {
-    const items = await this.queryPrefix(customerPk(customerId), 'ENROLL#');
+    const items = await this.table.queryPrefix(customerPk(customerId), 'ENROLL#');
     return items.map(({ enrollment, status, updatedAt, reason }) =>
       reason === undefined
         ? ({ enrollment, status, updatedAt } as EnrollmentRecord)
@@ -170,9 +155,9 @@ export class DynamoStore implements Store {
   }
 
   async setEnrollmentStatus(enrollment: Enrollment, status: EnrollmentStatus, at: Date, reason?: string) {
-    await this.doc.send(
+    await this.table.doc.send(
       new UpdateCommand({
-        TableName: this.table,
+        TableName: this.table.name,
         Key: { pk: customerPk(enrollment.customerId), sk: enrollmentSk(enrollment) },
         UpdateExpression:
           'SET #status = :status, updatedAt = :at, reason = :reason, enrollment = :enrollment',
@@ -188,7 +173,7 @@ export class DynamoStore implements Store {
   }
 
   async putWaitToken(record: WaitTokenRecord): Promise<void> {
-    await this.put({
+    await this.table.put({
       pk: customerPk(record.customerId),
       sk: waitSk(record),
       ...record,
@@ -198,7 +183,7 @@ export class DynamoStore implements Store {
   }
 
   async listWaitTokens(customerId: string, eventType: string): Promise<WaitTokenRecord[]> {
-    const items = await this.queryPrefix(customerPk(customerId), `WAIT#${eventType}#`);
+    const items = await this.table.queryPrefix(customerPk(customerId), `WAIT#${eventType}#`);
     return items
       .filter((item) => item.resumed !== true)
       .map((item) => ({
@@ -215,9 +200,9 @@ export class DynamoStore implements Store {
 
   async deleteWaitToken(record: WaitTokenRecord): Promise<boolean> {
     try {
-      await this.doc.send(
+      await this.table.doc.send(
         new UpdateCommand({
-          TableName: this.table,
+          TableName: this.table.name,
           Key: { pk: customerPk(record.customerId), sk: waitSk(record) },
           // A tombstone rather than a delete: the conditional makes exactly one caller the winner.
           UpdateExpression: 'SET resumed = :true',
@@ -241,9 +226,9 @@ export class DynamoStore implements Store {
     const token = randomUUID();
     const nowMs = now.getTime();
     try {
-      const { Attributes } = await this.doc.send(
+      const { Attributes } = await this.table.doc.send(
         new UpdateCommand({
-          TableName: this.table,
+          TableName: this.table.name,
           Key: { pk, sk },
           UpdateExpression:
             'SET #state = :claimed, claimedAt = :now, #token = :token, attempt = if_not_exists(attempt, :zero) + :one, expiresAt = :exp',
@@ -269,7 +254,7 @@ export class DynamoStore implements Store {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
-    const item = await this.get(pk, sk);
+    const item = await this.table.get(pk, sk);
     const attempt = (item?.attempt as number | undefined) ?? 0;
     if (item?.state === 'done' || item?.state === 'deferred') {
       return { kind: 'decided', result: item.result as StepResult, attempt };
@@ -305,13 +290,13 @@ export class DynamoStore implements Store {
   // ── Caps ────────────────────────────────────────────────────────────────────────────────────
 
   async reserveCap<R>(customerId: string, decide: (entries: CapEntry[]) => CapReservation<R>): Promise<R> {
-    return this.withRetries(async () => {
-      const item = await this.get(customerPk(customerId), 'CAPS');
+    return this.table.withRetries(async () => {
+      const item = await this.table.get(customerPk(customerId), 'CAPS');
       const { entries, result } = decide((item?.entries as CapEntry[] | undefined) ?? []);
       if (entries === undefined) return { done: result };
       const version = (item?.version as number | undefined) ?? 0;
       const latest = entries.reduce((max, e) => Math.max(max, Date.parse(e.at) || 0), 0);
-      const written = await this.putIfVersion(customerPk(customerId), 'CAPS', version, {
+      const written = await this.table.putIfVersion(customerPk(customerId), 'CAPS', version, {
         entries,
         expiresAt: epochSeconds(latest) + 31 * DAY_S,
       });
@@ -322,7 +307,7 @@ export class DynamoStore implements Store {
   // ── Ledger and message index ────────────────────────────────────────────────────────────────
 
   async putLedger(record: LedgerRecord): Promise<void> {
-    await this.put({
+    await this.table.put({
       pk: customerPk(record.customerId),
       sk: `LEDGER#${record.at}#${record.id}`,
       record,
@@ -331,13 +316,13 @@ export class DynamoStore implements Store {
   }
 
   async listLedger(customerId: string): Promise<LedgerRecord[]> {
-    return (await this.queryPrefix(customerPk(customerId), 'LEDGER#')).map(
+    return (await this.table.queryPrefix(customerPk(customerId), 'LEDGER#')).map(
       (item) => item.record as LedgerRecord,
     );
   }
 
   async putMessageIndex(record: MessageIndexRecord): Promise<void> {
-    await this.put({
+    await this.table.put({
       pk: `MSG#${record.providerMessageId}`,
       sk: 'MSG',
       ...record,
@@ -346,63 +331,13 @@ export class DynamoStore implements Store {
   }
 
   async getMessageIndex(providerMessageId: string): Promise<MessageIndexRecord | undefined> {
-    const item = await this.get(`MSG#${providerMessageId}`, 'MSG');
+    const item = await this.table.get(`MSG#${providerMessageId}`, 'MSG');
     if (!item) return undefined;
     const { pk: _pk, sk: _sk, expiresAt: _e, ...record } = item;
     return record as unknown as MessageIndexRecord;
   }
 
-  // ── Helpers ─────────────────────────────────────────────────────────────────────────────────
-
-  private async get(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
-    const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.table, Key: { pk, sk }, ConsistentRead: true }),
-    );
-    return Item;
-  }
-
-  private async put(item: Record<string, unknown>): Promise<void> {
-    await this.doc.send(new PutCommand({ TableName: this.table, Item: item }));
-  }
-
-  private async putIfAbsent(item: Record<string, unknown>): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: item,
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-  }
-
-  /** Writes `attributes` with `version + 1` if the stored version is still `version`. */
-  private async putIfVersion(pk: string, sk: string, version: number, attributes: Record<string, unknown>) {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { ...attributes, pk, sk, version: version + 1 },
-          ConditionExpression: version === 0 ? 'attribute_not_exists(pk)' : '#version = :version',
-          ...(version === 0
-            ? {}
-            : {
-                ExpressionAttributeNames: { '#version': 'version' },
-                ExpressionAttributeValues: { ':version': version },
-              }),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-  }
+  // ── Step claim fencing ──────────────────────────────────────────────────────────────────────
 
   private async fencedUpdate(
     customerId: string,
@@ -412,9 +347,9 @@ export class DynamoStore implements Store {
     values: Record<string, unknown>,
   ): Promise<boolean> {
     try {
-      await this.doc.send(
+      await this.table.doc.send(
         new UpdateCommand({
-          TableName: this.table,
+          TableName: this.table.name,
           Key: { pk: customerPk(customerId), sk: `STEP#${key}` },
           UpdateExpression: update,
           ConditionExpression: '#token = :token',
@@ -431,38 +366,6 @@ export class DynamoStore implements Store {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
-  }
-
-  private async queryPrefix(pk: string, prefix: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: QueryCommandInput['ExclusiveStartKey'];
-    // Bounded: a customer's items fit in far fewer pages than this.
-    for (let page = 0; page < 1000; page++) {
-      const response = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(response.Items ?? []));
-      startKey = response.LastEvaluatedKey;
-      if (!startKey) break;
-    }
-    return items;
-  }
-
-  /** Runs an optimistic read-modify-write until it commits (`{ done }`) or retries run out. */
-  private async withRetries<T>(attempt: () => Promise<{ done: T } | undefined>): Promise<T> {
-    for (let i = 0; i < MAX_CONFLICT_RETRIES; i++) {
-      const outcome = await attempt();
-      if (outcome) return outcome.done;
-      // Full jitter, growing with the attempt: concurrent writers spread out instead of colliding again.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 5 * 2 ** i)));
-    }
-    throw new StoreContentionError('too many concurrent writers; giving up');
   }
 }
 

@@ -7,8 +7,6 @@
 
 import { releaseSlot, reserveSlot } from '../../engine/cap-window.ts';
 import type { StepRequest, StepResult } from '../../engine/contract.ts';
-import type { Profile } from '../../engine/data.ts';
-import { applyFeedback } from '../../engine/feedback.ts';
 import {
   type ChannelAttempt,
   decisionId,
@@ -18,7 +16,6 @@ import {
 } from '../../engine/ledger.ts';
 import {
   type CapEntry,
-  type ChannelAddresses,
   candidateChannels,
   type DecisionContext,
   messageCategory,
@@ -31,7 +28,7 @@ import {
 import type { ChannelName, Journey, SendStep } from '../../engine/schema.ts';
 import { variantFor } from '../../engine/variant.ts';
 import type { StepDeps } from '../deps.ts';
-import type { SendOutcome } from '../ports.ts';
+import { deliver, forgetInvalidTokens, optOutSms } from './deliver.ts';
 import { unsubscribeLinks } from './links.ts';
 import { loadDecisionContext, type Resolved } from './runtime.ts';
 import { withNextUntil } from './step-results.ts';
@@ -362,64 +359,6 @@ async function tryChannels(
     ctx,
   );
   return { result, record: { ...common, outcome } };
-}
-
-async function deliver(
-  rt: StepRuntime,
-  channel: ChannelName,
-  rendered: RenderedMessage,
-  addresses: ChannelAddresses,
-  links: { url: string; mailto?: string },
-  tags: Record<string, string>,
-): Promise<SendOutcome> {
-  switch (channel) {
-    case 'email':
-      if (!rendered.email || !addresses.email) return { status: 'permanent_failure', reason: 'no_content' };
-      return rt.email.sendEmail({
-        to: addresses.email,
-        ...rendered.email,
-        unsubscribeUrl: links.url,
-        ...(links.mailto ? { unsubscribeMailto: links.mailto } : {}),
-        tags,
-      });
-    case 'sms':
-      if (!rendered.sms || !addresses.sms) return { status: 'permanent_failure', reason: 'no_content' };
-      return rt.messaging.sendSms({ to: addresses.sms, body: rendered.sms.body, tags });
-    case 'push':
-      if (!rendered.push || !addresses.push) return { status: 'permanent_failure', reason: 'no_content' };
-      return rt.messaging.sendPush({ tokens: addresses.push, ...rendered.push, tags });
-  }
-}
-
-async function forgetInvalidTokens(
-  rt: StepRuntime,
-  customerId: string,
-  tokens: string[] | undefined,
-  now: Date,
-) {
-  if (!tokens || tokens.length === 0) return;
-  await rt.store.updateProfile(customerId, (current) => {
-    if (!current) return undefined;
-    let profile: Profile = current;
-    for (const token of tokens) {
-      profile =
-        applyFeedback(profile, { kind: 'push_token_invalid', channel: 'push', token }, now.toISOString())
-          .profile ?? profile;
-    }
-    return profile;
-  });
-}
-
-async function optOutSms(rt: StepRuntime, customerId: string, now: Date) {
-  await rt.store.updateProfile(customerId, (current) =>
-    current
-      ? applyFeedback(
-          current,
-          { kind: 'failed', channel: 'sms', permanent: true, reason: 'opt_out' },
-          now.toISOString(),
-        ).profile
-      : undefined,
-  );
 }
 
 function zoneFacts(plan: SendPlan, reasons: string[]): { zone?: string } {
