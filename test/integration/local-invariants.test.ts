@@ -1,0 +1,157 @@
+/** The demo's invariant checks catch what they claim to catch (each is fed one bad record). */
+import { describe, expect, it } from 'vitest';
+import type { LedgerRecord } from '../../engine/ledger.ts';
+import { DEFAULT_POLICY } from '../../engine/policy/index.ts';
+import { checkInvariants, type ObservedRun } from '../../local/invariants.ts';
+import { loadJourneys } from '../../local/journeys.ts';
+import type { ExecutionRecord } from '../../local/runner.ts';
+import type { SinkMessage, StoredEmail } from '../../local/standins/index.ts';
+
+const journeys = loadJourneys();
+const EXEC = 'arn:aws:states:us-east-1:000000000000:execution:herald-cart-abandonment:e1';
+
+function sent(
+  id: string,
+  at: string,
+  channel: 'email' | 'sms' | 'push',
+  stepId = 'send-cart-reminder',
+): LedgerRecord {
+  return {
+    id: `decision#${id}`,
+    kind: 'decision',
+    at,
+    customerId: 'c1',
+    outcome: 'sent',
+    reasons: [],
+    journeyId: 'cart-abandonment',
+    journeyVersion: 1,
+    stepId,
+    op: 'send',
+    executionId: `${EXEC}-${id}`,
+    attempt: 1,
+    channel,
+    providerMessageId: id,
+  };
+}
+
+function email(id: string, at: string, html = '<html dir="rtl"></html>'): StoredEmail {
+  const payload = Buffer.from(JSON.stringify(['c1', 'email', 'all', 9e9])).toString('base64url');
+  return {
+    messageId: id,
+    from: 'news@herald.example',
+    replyTo: [],
+    destination: { to: ['c1@example.com'], cc: [], bcc: [] },
+    subject: 'Hello',
+    body: { html, text: 'hello' },
+    headers: [
+      { name: 'List-Unsubscribe', value: `<https://herald.example/unsubscribe?token=v1.${payload}.sig>` },
+      { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
+    ],
+    at: Date.parse(at) / 1000,
+  };
+}
+
+function sms(id: string): SinkMessage {
+  return {
+    appId: 'app',
+    address: '+966501234567',
+    channelType: 'SMS',
+    body: 'hi',
+    messageId: id,
+    deliveryStatus: 'SUCCESSFUL',
+  };
+}
+
+function observed(overrides: Partial<ObservedRun>): ObservedRun {
+  return {
+    journeys,
+    config: DEFAULT_POLICY,
+    customers: [{ id: 'c1', locale: 'ar', timeZone: 'Asia/Riyadh', phone: '+966501234567' }],
+    ledger: [],
+    emails: [],
+    sink: [],
+    executions: [],
+    orders: [],
+    unsubscribes: [],
+    ...overrides,
+  };
+}
+
+const violationsOf = (run: ObservedRun, name: string) =>
+  checkInvariants(run).find((c) => c.name.startsWith(name))?.violations ?? [];
+
+describe('demo invariant checks', () => {
+  it('pass on a clean record', () => {
+    const run = observed({
+      ledger: [
+        sent('m1', '2026-03-02T09:00:00.000Z', 'email'),
+        sent('m2', '2026-03-02T10:00:00.000Z', 'sms', 'x'),
+      ],
+      emails: [email('m1', '2026-03-02T09:00:00.000Z')],
+      sink: [sms('m2')],
+    });
+    expect(checkInvariants(run).flatMap((c) => c.violations)).toEqual([]);
+  });
+
+  it('flag an SMS delivered at 23:30 in the customer’s zone (20:30 UTC in Riyadh)', () => {
+    const run = observed({ ledger: [sent('m2', '2026-03-02T20:30:00.000Z', 'sms')], sink: [sms('m2')] });
+    expect(violationsOf(run, 'no SMS or push inside quiet hours')).toHaveLength(1);
+  });
+
+  it('flag a message the providers have but the ledger does not', () => {
+    const run = observed({ sink: [sms('ghost')] });
+    expect(violationsOf(run, 'every delivered message')).toHaveLength(1);
+  });
+
+  it('flag the same step delivered twice in one execution', () => {
+    const a = sent('m1', '2026-03-02T09:00:00.000Z', 'email');
+    const b = { ...sent('m3', '2026-03-02T09:05:00.000Z', 'email'), executionId: a.executionId };
+    const run = observed({ ledger: [a, b], emails: [email('m1', a.at), email('m3', b.at)] });
+    expect(violationsOf(run, 'no customer receives the same journey step twice')).toHaveLength(1);
+  });
+
+  it('flag a fourth marketing message within seven days', () => {
+    const days = ['02', '03', '04', '05'];
+    const ledger = days.map((d, i) => sent(`m${i}`, `2026-03-${d}T09:00:00.000Z`, 'email', `s${i}`));
+    const run = observed({ ledger, emails: ledger.map((r) => email(r.providerMessageId!, r.at)) });
+    expect(violationsOf(run, 'frequency caps')).toHaveLength(1);
+  });
+
+  it('flag an email after the customer unsubscribed from email', () => {
+    const run = observed({
+      ledger: [sent('m1', '2026-03-03T09:00:00.000Z', 'email')],
+      emails: [email('m1', '2026-03-03T09:00:00.000Z')],
+      unsubscribes: [{ customerId: 'c1', channel: 'email', at: '2026-03-02T12:00:00.000Z' }],
+    });
+    expect(violationsOf(run, 'nothing on a channel after unsubscribing')).toHaveLength(1);
+  });
+
+  it('flag a cart reminder after an order placed during the wait', () => {
+    const reminder = { ...sent('m1', '2026-03-02T10:00:00.000Z', 'email'), executionId: EXEC };
+    const execution: ExecutionRecord = {
+      arn: EXEC,
+      name: 'e1',
+      journeyId: 'cart-abandonment',
+      journeyVersion: 1,
+      customerId: 'c1',
+      status: 'SUCCEEDED',
+      startedAt: '2026-03-02T09:00:00.000Z',
+      states: [{ name: 'wait-for-order', at: '2026-03-02T09:00:00.000Z' }],
+    };
+    const run = observed({
+      ledger: [reminder],
+      emails: [email('m1', reminder.at)],
+      executions: [execution],
+      orders: [{ customerId: 'c1', at: '2026-03-02T09:30:00.000Z' }],
+    });
+    expect(violationsOf(run, 'an order during the wait')).toHaveLength(1);
+  });
+
+  it('flag an Arabic email without dir="rtl", and an email without one-click headers', () => {
+    const bare = { ...email('m1', '2026-03-02T09:00:00.000Z', '<html><p>مرحبا</p></html>'), headers: [] };
+    const run = observed({ ledger: [sent('m1', '2026-03-02T09:00:00.000Z', 'email')], emails: [bare] });
+    // Without the header the email cannot be tied to c1 by its link; the ledger still names c1.
+    expect(violationsOf(run, 'every Arabic or Persian email')).toHaveLength(1);
+    expect(violationsOf(run, 'every email carries one-click')).toHaveLength(2);
+  });
+});
