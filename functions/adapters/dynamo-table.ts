@@ -1,6 +1,14 @@
 /**
  * The single DynamoDB table: `pk`/`sk` strings, no GSIs (every lookup is by key), TTL on `expiresAt`
  * (epoch seconds). infra/ declares the same shape; `createTables` builds it on local stand-ins.
+ *
+ * Items (pk → sk):
+ * - `C#<customer>` → `PROFILE` (profile, version, applied event ids), `EVENT#<event id>`,
+ *   `ENROLL#<journey>#<enrollment id>`, `WAIT#<event type>#<execution>#<step>` (task tokens),
+ *   `STEP#<execution>#<step>` (send idempotency claim), `CAPS` (recent sends, version),
+ *   `LEDGER#<at>#<record id>` (one per decision, oldest first);
+ * - `PRODUCT#<id>` → `PRODUCT`; `MSG#<provider message id>` → `MSG` (feedback attribution);
+ *   `PHONE#<E.164>` → `PHONE` (inbound STOP attribution).
  */
 import {
   CreateTableCommand,

@@ -270,7 +270,11 @@ async function tryChannels(
       await release();
       continue;
     }
-    if (!(await rt.store.markSending(customerId, claim.key, claim.token, channel))) throw new LostClaim();
+    if (!(await rt.store.markSending(customerId, claim.key, claim.token, channel))) {
+      // Another invocation took the step over (this one outlived its lease): leave it to that one.
+      await release();
+      throw new LostClaim();
+    }
     const tags = {
       journey: journey.id,
       version: String(journey.version),
