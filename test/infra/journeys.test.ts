@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { compileJourney, renderAsl } from '../../engine/compile/index.ts';
+import { compileJourneyFiles } from '../../cli/commands/compile.ts';
+import { STEP_FUNCTION_ARN_PLACEHOLDER } from '../../engine/contract.ts';
 import type { Journey } from '../../engine/schema.ts';
 import { JourneyValidationError, validateJourneyText } from '../../engine/validate/index.ts';
 import { REPO_ROOT } from '../../infra/config.ts';
@@ -45,12 +46,17 @@ describe('journeys → state machines', () => {
     }
   });
 
-  it('deploys exactly the compiler’s definition, with this deploy’s step Lambda version substituted in', () => {
-    for (const file of journeyFiles) {
-      const journey = readJourney(file);
+  it('deploys exactly what `herald compile` writes, with this deploy’s step Lambda version substituted in', async () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'herald-asl-'));
+    const compiled = await compileJourneyFiles(journeyFiles, out);
+    if (!compiled.ok) throw new Error(compiled.report);
+    expect(compiled.written).toHaveLength(journeyFiles.length);
+    for (const { journey, path: aslFile } of compiled.written) {
+      const definition = readFileSync(aslFile, 'utf8');
+      expect(definition).toContain(STEP_FUNCTION_ARN_PLACEHOLDER);
       template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
         StateMachineName: `Herald-${journey.id}`,
-        DefinitionString: renderAsl(compileJourney(journey)),
+        DefinitionString: definition,
         DefinitionSubstitutions: { StepFunctionArn: stepVersionArn },
       });
     }
