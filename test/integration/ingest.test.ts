@@ -261,6 +261,29 @@ describe('ingest', () => {
     expect(record).toMatchObject({ status: 'stopped', reason: 'exit_event:order_placed' });
   });
 
+  it('opts the customer out and ends the welcome journey on an unsubscribed event', async () => {
+    await rt.ingest(post(signUp('c-leaver', 'signup-l')));
+    const execution = rt.sfn.executions.find(
+      (e) => e.stateMachineArn.endsWith('welcome:live') && e.input.includes('c-leaver'),
+    );
+    expect(execution?.status).toBe('RUNNING');
+
+    await rt.ingest(
+      post({
+        id: 'unsub-l',
+        type: 'unsubscribed',
+        customerId: 'c-leaver',
+        time: '2025-06-02T11:30:00Z',
+        properties: { channel: 'email' },
+      }),
+    );
+
+    expect(execution?.status).toBe('ABORTED');
+    const profile = await rt.store.getProfile('c-leaver');
+    expect(profile?.consent?.email).toMatchObject({ status: 'opted_out', source: 'unsubscribed_event' });
+    expect(profile?.consent?.sms?.status).toBe('opted_in');
+  });
+
   it('records a held-out customer in the ledger and starts nothing for them', async () => {
     const customerId = Array.from({ length: 200 }, (_, i) => `c-hold-${i}`).find((id) =>
       isHeldOut(cart, id),
