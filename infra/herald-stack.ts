@@ -166,8 +166,15 @@ export class HeraldStack extends Stack {
         'dynamodb:Query',
       );
     }
-    unsubscribeKey.grantRead(step.fn);
-    unsubscribeKey.grantRead(unsubscribe.fn);
+    // Both read the signing key once per cold start (functions/env.ts); nothing else touches it.
+    for (const fn of [step, unsubscribe]) {
+      fn.fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [unsubscribeKey.secretArn],
+        }),
+      );
+    }
     this.messaging.grantSendEmail(step.fn);
     this.messaging.grantSendMessages(step.fn);
 
@@ -195,13 +202,13 @@ export class HeraldStack extends Stack {
       );
       ingest.fn.addToRolePolicy(
         new iam.PolicyStatement({
-          actions: ['states:StopExecution', 'states:DescribeExecution'],
+          actions: ['states:StopExecution'],
           resources: this.journeys.map((j) => j.executionArns),
         }),
       );
       ingest.fn.addToRolePolicy(
         new iam.PolicyStatement({
-          actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+          actions: ['states:SendTaskSuccess'],
           resources: this.journeys.map((j) => j.stateMachine.stateMachineArn),
         }),
       );
@@ -209,7 +216,7 @@ export class HeraldStack extends Stack {
         acknowledge(
           ingest.role,
           wildcardResource(this, journey.executionArns),
-          `Execution names are only known at run time: StopExecution/DescribeExecution are limited to executions of journey ${journey.journey.id}'s own state machine.`,
+          `Execution names are only known at run time: StopExecution is limited to executions of journey ${journey.journey.id}'s own state machine.`,
         );
       }
     }

@@ -97,15 +97,23 @@ describe('least privilege', () => {
       [...roleActions(step.role)]
         .filter((a) => /^(ses|mobiletargeting|states|secretsmanager):/.test(a))
         .sort(),
-    ).toEqual([
-      'mobiletargeting:SendMessages',
-      'secretsmanager:DescribeSecret',
-      'secretsmanager:GetSecretValue',
-      'ses:SendEmail',
-    ]);
+    ).toEqual(['mobiletargeting:SendMessages', 'secretsmanager:GetSecretValue', 'ses:SendEmail']);
     for (const fn of [feedback, unsubscribe, ingest]) {
       const actions = [...roleActions(fn.role)];
       expect(actions.filter((a) => a.startsWith('ses:') || a.startsWith('mobiletargeting:'))).toEqual([]);
+    }
+    expect([...roleActions(ingest.role)].filter((a) => a.startsWith('states:')).sort()).toEqual([
+      'states:SendTaskSuccess',
+      'states:StartExecution',
+      'states:StopExecution',
+    ]);
+    for (const fn of [ingest, step, feedback, unsubscribe]) {
+      expect([...roleActions(fn.role)].filter((a) => a.startsWith('dynamodb:')).sort()).toEqual([
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ]);
     }
     expect([...roleActions(feedback.role)].filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
     expect([...roleActions(unsubscribe.role)].filter((a) => a.startsWith('states:'))).toEqual([]);
