@@ -162,6 +162,9 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     const workflows = new LocalWorkflows({
       journeys: [input.journey],
       clock,
+      // The runner's own validator costs about half a second per definition; the compiler's output
+      // for any valid journey is held to valid ASL by test/unit/compile-property.test.ts.
+      validate: false,
       invokeStep: async (request) => {
         const at = clock.now().toISOString();
         const traces =
