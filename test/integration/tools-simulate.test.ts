@@ -256,4 +256,54 @@ describe('herald simulate: timelines from the real runtime', () => {
     expect(branch.details).toEqual(['ordered: ordered since entry — yes (1 found)']);
     expect(only(at(timeline, 'send-thank-you')).content?.email?.subject).toContain('Thanks for your order');
   });
+
+  it('resumes a wait for an event when the event arrives in time, and times out when it does not', async () => {
+    const welcome = read<Journey>('workflows/welcome.journey.json');
+    const journey = {
+      ...welcome,
+      id: 'browse',
+      exit: [],
+      start: 'wait-view',
+      steps: {
+        'wait-view': {
+          type: 'waitForEvent',
+          event: 'product_viewed',
+          timeout: 'P1D',
+          onEvent: 'send-welcome',
+          onTimeout: 'done',
+        },
+        'send-welcome': { type: 'send', message: 'welcome', channels: ['email'], next: 'done' },
+        done: { type: 'exit', reason: 'end' },
+      },
+      messages: { welcome: welcome.messages.welcome },
+    } as Journey;
+    const events = (viewedAt: string) => {
+      const script = read<CustomerEvent[]>('examples/welcome.events.json');
+      return script.map((e) => (e.type === 'product_viewed' ? { ...e, time: viewedAt } : e));
+    };
+    const profile = read<Profile>('examples/welcome.profile.json');
+
+    const inTime = await simulate({
+      journey,
+      profile,
+      events: events('2026-03-03T10:00:00Z'),
+      products,
+      config,
+    });
+    expect(only(at(inTime.timeline, 'wait-view')).details).toEqual([
+      'product viewed arrived Tue 3 Mar 10:00 local → send-welcome',
+    ]);
+    expect(only(at(inTime.timeline, 'send-welcome')).at).toBe('2026-03-03T10:00:00.000Z');
+
+    const late = await simulate({
+      journey,
+      profile,
+      events: events('2026-03-03T20:15:00Z'),
+      products,
+      config,
+    });
+    expect(only(at(late.timeline, 'wait-view')).details).toEqual(['no product viewed within 1 day → done']);
+    expect(only(at(late.timeline, 'done')).at).toBe('2026-03-03T18:40:00.000Z');
+    expect(late.timeline.sent).toBe(0);
+  });
 });
