@@ -171,6 +171,8 @@ export interface SmsMessage {
   /** E.164. */
   to: string;
   body: string;
+  /** Transactional messages go out as TRANSACTIONAL SMS; everything else as PROMOTIONAL. */
+  category?: 'marketing' | 'transactional';
   tags?: Record<string, string>;
 }
 

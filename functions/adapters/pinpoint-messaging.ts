@@ -13,7 +13,7 @@ export interface PinpointMessagingSenderOptions {
   applicationId: string;
   originationNumber?: string;
   senderId?: string;
-  /** PROMOTIONAL for marketing (the default), TRANSACTIONAL for receipts. */
+  /** The SMS type of marketing messages (default PROMOTIONAL); transactional ones are always TRANSACTIONAL. */
   smsMessageType?: 'PROMOTIONAL' | 'TRANSACTIONAL';
 }
 
@@ -23,7 +23,9 @@ export class PinpointMessagingSender implements MessagingSender {
   constructor(private readonly options: PinpointMessagingSenderOptions) {}
 
   async sendSms(message: SmsMessage): Promise<SendOutcome> {
-    const { originationNumber, senderId, smsMessageType = 'PROMOTIONAL' } = this.options;
+    const { originationNumber, senderId } = this.options;
+    const smsMessageType =
+      message.category === 'transactional' ? 'TRANSACTIONAL' : (this.options.smsMessageType ?? 'PROMOTIONAL');
     const results = await this.send({
       Addresses: { [message.to]: { ChannelType: 'SMS' } },
       MessageConfiguration: {

@@ -16,6 +16,7 @@ export async function deliver(
   addresses: ChannelAddresses,
   links: { url: string; mailto?: string },
   tags: Record<string, string>,
+  category: 'marketing' | 'transactional',
 ): Promise<SendOutcome> {
   switch (channel) {
     case 'email':
@@ -29,7 +30,7 @@ export async function deliver(
       });
     case 'sms':
       if (!rendered.sms || !addresses.sms) return { status: 'permanent_failure', reason: 'no_content' };
-      return rt.messaging.sendSms({ to: addresses.sms, body: rendered.sms.body, tags });
+      return rt.messaging.sendSms({ to: addresses.sms, body: rendered.sms.body, category, tags });
     case 'push':
       if (!rendered.push || !addresses.push) return { status: 'permanent_failure', reason: 'no_content' };
       return rt.messaging.sendPush({ tokens: addresses.push, ...rendered.push, tags });

@@ -281,7 +281,7 @@ async function tryChannels(
       step: request.stepId,
       variant: variant ?? 'none',
     };
-    const outcome = await deliver(rt, channel, rendered, recheck.addresses, links, tags);
+    const outcome = await deliver(rt, channel, rendered, recheck.addresses, links, tags, category);
     if (outcome.status === 'sent') {
       attempts.push({ channel, result: 'sent', providerMessageId: outcome.providerMessageId });
       sent = { channel, providerMessageId: outcome.providerMessageId };

@@ -11,13 +11,17 @@ import {
 const pushFirst = sendJourney('push-first', { channels: ['push', 'email'] });
 const smsFirst = sendJourney('sms-first', { channels: ['sms', 'email'] });
 const preferred = sendJourney('preferred', { channels: ['preferred', 'email'] });
+const receipt = sendJourney('receipt', { channels: ['sms'], category: 'transactional' });
 const APNS_TOKEN = 'b'.repeat(64);
 
 describe('channels: providers, fallback and invalid contact data', () => {
   let rt: Runtime;
   beforeAll(async () => {
     // 13:00 in London: outside SMS/push quiet hours.
-    rt = await startRuntime({ journeys: [pushFirst, smsFirst, preferred], now: '2025-06-02T12:00:00Z' });
+    rt = await startRuntime({
+      journeys: [pushFirst, smsFirst, preferred, receipt],
+      now: '2025-06-02T12:00:00Z',
+    });
   });
   afterAll(async () => rt?.stop());
   beforeEach(async () => {
@@ -80,6 +84,13 @@ describe('channels: providers, fallback and invalid contact data', () => {
     ]);
     const [record] = (await rt.store.listLedger('c-sms')).filter((r) => r.kind === 'decision');
     expect(record).toMatchObject({ channel: 'sms', locale: 'fa', sms: { encoding: 'UCS-2', segments: 1 } });
+  });
+
+  it('sends transactional SMS as TRANSACTIONAL, without marketing consent', async () => {
+    await rt.seedProfile(reachableProfile('c-receipt', { consent: {} }));
+    const result = await rt.step(stepRequest(receipt, enrollmentFor(receipt, 'c-receipt')));
+    expect(result).toMatchObject({ detail: { channel: 'sms', sent: true } });
+    expect(rt.pinpoint.messages).toEqual([expect.objectContaining({ smsMessageType: 'TRANSACTIONAL' })]);
   });
 
   it('absorbs provider throttling with the SDK retry strategy and sends once', async () => {
