@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
+import { didYouMean } from '../../engine/validate/suggest.ts';
 import { runTool, writeOutput } from '../../tools/cli/output.ts';
-import { loadJourney } from '../../tools/load.ts';
+import { loadJourney, ToolInputError } from '../../tools/load.ts';
 import { previewHtml } from '../../tools/preview/html.ts';
 import { previewJourney } from '../../tools/preview/index.ts';
 import { previewSummary } from '../../tools/preview/text.ts';
@@ -13,6 +14,8 @@ interface PreviewOptions {
   products?: string;
   out?: string;
   json?: boolean;
+  message?: string[];
+  locale?: string[];
 }
 
 export function registerPreview(program: Command): void {
@@ -28,11 +31,13 @@ export function registerPreview(program: Command): void {
       'event script; its first entry event fills event.* (default examples/<id>.events.json)',
     )
     .option('--products <file>', 'catalog for product.* (default examples/products.json)')
+    .option('--message <id...>', 'only these messages')
+    .option('--locale <tag...>', 'only these locales (`fa` includes `fa-IR`)')
     .option('--out <dir>', 'where to write index.html (default out/preview/<id>)')
     .option('--json', 'print the rendered messages and flags as JSON')
     .action((arg: string, options: PreviewOptions) =>
       runTool(() => {
-        const { journey, warnings } = loadJourney(arg);
+        const { journey, warnings, file } = loadJourney(arg);
         const sample = loadSample(journey, options);
         const report = previewJourney(
           journey,
@@ -43,7 +48,30 @@ export function registerPreview(program: Command): void {
             sources: sample.sources,
           },
           warnings,
+          {
+            ...(options.message ? { messages: options.message } : {}),
+            ...(options.locale ? { locales: options.locale } : {}),
+          },
         );
+        const unknown = (options.message ?? []).filter((id) => !Object.hasOwn(journey.messages, id));
+        if (unknown.length > 0) {
+          throw new ToolInputError(
+            'option.invalid',
+            unknown.map((id) => ({
+              file,
+              code: 'option.invalid',
+              path: '/messages',
+              line: 1,
+              column: 1,
+              message: `there is no message \`${id}\` in this journey (it has ${Object.keys(journey.messages).join(', ')})`,
+              severity: 'error' as const,
+              ...(didYouMean(id, Object.keys(journey.messages))
+                ? { suggestion: `did you mean \`${didYouMean(id, Object.keys(journey.messages))}\`?` }
+                : {}),
+            })),
+            'bad --message:',
+          );
+        }
         const dir = options.out ?? path.join('out', 'preview', journey.id);
         const index = path.join(dir, 'index.html');
         writeOutput(index, previewHtml(report));

@@ -149,6 +149,18 @@ describe('herald preview', () => {
     expect(fa?.flags.map((f) => f.code)).toEqual(['push.title-long']);
   });
 
+  it('narrows to some messages and locales on request (`fa` includes `fa-IR`)', () => {
+    const journey = read<Journey>('workflows/welcome.journey.json');
+    const sample = { profile: { id: 'c-1' }, event: cartEvent, sources: { profile: 't', event: 't' } };
+    const report = previewJourney(journey, sample, [], { messages: ['first-order-offer'], locales: ['fa'] });
+    expect(report.messages.map((m) => m.id)).toEqual(['first-order-offer']);
+    expect(report.messages[0]?.items.map((i) => `${i.locale}/${i.channel}`)).toEqual([
+      'fa/email',
+      'fa/sms',
+      'fa/push',
+    ]);
+  });
+
   it('finds the variables a template prints and whether a default covers them', () => {
     expect(
       templateVariables(

@@ -56,10 +56,17 @@ export interface PreviewReport {
   counts: { rendered: number; warnings: number; infos: number };
 }
 
+/** Narrow the preview to some messages or locales (a locale also matches its variants: `fa` → `fa-IR`). */
+export interface PreviewFilter {
+  messages?: string[];
+  locales?: string[];
+}
+
 export function previewJourney(
   journey: Journey,
   sample: PreviewSample,
   warnings: Problem[] = [],
+  filter: PreviewFilter = {},
 ): PreviewReport {
   const renderer = createRenderer();
   const scope: RenderScope = {
@@ -71,8 +78,17 @@ export function previewJourney(
   };
   const data = scope as unknown as Record<string, unknown>;
 
-  const messages = Object.entries(journey.messages).map(([id, message]): PreviewMessage => {
-    const locales = Object.keys(message.locales);
+  const wantedLocale = (locale: string) =>
+    !filter.locales ||
+    filter.locales.some(
+      (l) =>
+        locale.toLowerCase() === l.toLowerCase() || locale.toLowerCase().startsWith(`${l.toLowerCase()}-`),
+    );
+  const entries = Object.entries(journey.messages).filter(
+    ([id]) => !filter.messages || filter.messages.includes(id),
+  );
+  const messages = entries.map(([id, message]): PreviewMessage => {
+    const locales = Object.keys(message.locales).filter(wantedLocale);
     const items: PreviewItem[] = [];
     const notes: Flag[] = [];
     for (const locale of locales) {
