@@ -1,13 +1,15 @@
 /**
  * The local stand-ins and the real adapters bound to them: dynalite (DynamoDB), aws-ses-v2-local
- * (SES v2) and the Pinpoint sink, each reached by a real AWS SDK v3 client over loopback with
- * explicit fake credentials. Nothing here talks to AWS.
+ * (SES v2) and the Pinpoint sink, each reached by a real AWS SDK v3 client with explicit fake
+ * credentials — SES and Pinpoint over loopback, DynamoDB in-process by default (see
+ * inprocess-dynalite.ts). Nothing here talks to AWS.
  */
 import { PinpointClient } from '@aws-sdk/client-pinpoint';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoStore } from '../functions/adapters/dynamo-store.ts';
 import { PinpointMessagingSender } from '../functions/adapters/pinpoint-messaging.ts';
 import { SesEmailSender } from '../functions/adapters/ses-email.ts';
+import { startInProcessDynalite } from './inprocess-dynalite.ts';
 import {
   type DynaliteStandIn,
   LOCAL_CLIENT_CONFIG,
@@ -37,11 +39,16 @@ export interface LocalStackOptions {
   sesPort?: number;
   /** Send to this aws-ses-v2-local instead of starting one (several shards, one mailbox). */
   sesEndpoint?: string;
+  /**
+   * How the DynamoDB client reaches dynalite: `in-process` (default) hands each signed request to
+   * dynalite's request listener directly (see inprocess-dynalite.ts); `loopback` uses a real port.
+   */
+  dynamo?: 'in-process' | 'loopback';
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const [dynamo, ses, pinpoint] = await Promise.all([
-    startDynalite(),
+    options.dynamo === 'loopback' ? startDynalite() : startInProcessDynalite(),
     options.sesEndpoint
       ? Promise.resolve(undefined)
       : startSesLocal(options.sesPort === undefined ? {} : { port: options.sesPort }),
