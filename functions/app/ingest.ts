@@ -11,6 +11,7 @@ import { exitsTriggeredBy, planEntries } from '../../engine/policy/index.ts';
 import { applyEventToProfile, type ProfileNote } from '../../engine/profile-events.ts';
 import type { Journey } from '../../engine/schema.ts';
 import type { IngestDeps } from '../deps.ts';
+import { errorFacts } from '../observability.ts';
 import type { Resolved } from './runtime.ts';
 
 export interface IngestSummary {
@@ -106,7 +107,12 @@ export async function ingestEvent(rt: Resolved<IngestDeps>, event: CustomerEvent
     .map((e) => rt.journeys.get(e.journeyId, e.journeyVersion))
     .filter((j): j is Journey => j !== undefined);
   for (const enrollment of exitsTriggeredBy(event, active, versions)) {
-    await rt.executions.stop(enrollment, `exit event ${event.type}`);
+    try {
+      await rt.executions.stop(enrollment, `exit event ${event.type}`);
+    } catch (error) {
+      // The execution may have finished on its own; the next step's exit check still ends it.
+      rt.logger.warn('could not stop execution', { enrollmentId: enrollment.id, ...errorFacts(error) });
+    }
     await rt.store.setEnrollmentStatus(enrollment, 'stopped', now, `exit_event:${event.type}`);
     summary.stopped++;
   }

@@ -31,7 +31,7 @@ import type { StepDeps } from '../deps.ts';
 import { deliver, forgetInvalidTokens, optOutSms } from './deliver.ts';
 import { unsubscribeLinks } from './links.ts';
 import { loadDecisionContext, type Resolved } from './runtime.ts';
-import { withNextUntil } from './step-results.ts';
+import { endsJourney, withNextUntil } from './step-results.ts';
 
 export type StepRuntime = Resolved<StepDeps> & { leaseMs: number; renderer: Renderer };
 
@@ -110,8 +110,8 @@ export async function runSend(rt: StepRuntime, request: StepRequest, journey: Jo
       ? { state: 'deferred' as const, result, until: result.until }
       : { state: 'done' as const, result };
   await rt.store.finishStep(customerId, key, claim.token, finish, now);
-  if (result.outcome === 'exit')
-    await rt.store.setEnrollmentStatus(request.enrollment, 'exited', now, result.reason);
+  const ended = endsJourney(result, journey);
+  if (ended) await rt.store.setEnrollmentStatus(request.enrollment, 'exited', now, ended);
   rt.metrics.addMetric(`Send_${record.outcome}`, 'Count', 1);
   rt.logger.info('send decided', {
     customerId,

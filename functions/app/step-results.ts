@@ -14,3 +14,11 @@ export function withNextUntil(result: StepResult, journey: Journey, ctx: Decisio
   const scheduled = decideFlow('schedule', next, ctx, result.next).result;
   return { ...result, until: scheduled.outcome === 'wait' ? scheduled.until : ctx.now.toISOString() };
 }
+
+/** The reason the journey ends after this result, when it ends: an exit outcome or a `next` into an exit step. */
+export function endsJourney(result: StepResult, journey: Journey): string | undefined {
+  if (result.outcome === 'exit') return result.reason;
+  if (result.outcome !== 'next') return undefined;
+  const next = journey.steps[result.next];
+  return next?.type === 'exit' ? (next.reason ?? `exit:${result.next}`) : undefined;
+}

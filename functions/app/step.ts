@@ -12,7 +12,7 @@ import type { Journey, Step } from '../../engine/schema.ts';
 import { errorFacts } from '../observability.ts';
 import { loadDecisionContext } from './runtime.ts';
 import { runSend, type StepRuntime } from './send.ts';
-import { withNextUntil } from './step-results.ts';
+import { endsJourney, withNextUntil } from './step-results.ts';
 
 const FLOW_OPS = new Set<string>(['branch', 'split', 'update', 'schedule']);
 const RETRY_AFTER_ERROR_MS = 5 * 60_000;
@@ -71,8 +71,8 @@ async function runFlow(
   }
   if (op === 'schedule' && result.outcome !== 'wait') result = { outcome: 'wait', until: now.toISOString() };
   result = withNextUntil(result, journey, ctx);
-  if (result.outcome === 'exit')
-    await rt.store.setEnrollmentStatus(request.enrollment, 'exited', now, result.reason);
+  const ended = endsJourney(result, journey);
+  if (ended) await rt.store.setEnrollmentStatus(request.enrollment, 'exited', now, ended);
   await rt.store.putLedger({
     id: `flow#${stepKey(request.executionId, request.stepId)}`,
     kind: 'decision',

@@ -31,6 +31,10 @@ describe('step idempotency', () => {
     expect(emails).toHaveLength(1);
     const decisions = (await rt.store.listLedger('c-retry')).filter((r) => r.kind === 'decision');
     expect(decisions).toHaveLength(1);
+    // The workflow goes on to the exit step: the enrollment is no longer active.
+    expect(await rt.store.listEnrollments('c-retry')).toEqual([
+      expect.objectContaining({ status: 'exited', reason: 'exit:done' }),
+    ]);
     expect(decisions[0]).toMatchObject({
       outcome: 'sent',
       channel: 'email',
