@@ -94,6 +94,8 @@ export function checkGraph(journey: Record<string, unknown>): Finding[] {
     }
   }
 
+  const endsFrom = stepsThatCanEnd(steps, ids, edges);
+
   // Loops without a wait: every strongly connected component with a cycle must contain one.
   for (const component of stronglyConnected(ids, edges)) {
     const first = component[0]!;
@@ -104,7 +106,19 @@ export function checkGraph(journey: Record<string, unknown>): Finding[] {
       return isRecord(step) && typeof step.type === 'string' && WAITING_TYPES.has(step.type);
     });
     const ordered = orderLoop(component, edges);
+    // A reachable loop from which no step can ever end the run: the compiler refuses these (`no_exit`).
+    const trapped = reached.has(first) && !endsFrom.has(first);
+    if (trapped) {
+      findings.push({
+        code: 'step.never-ends',
+        path: ['steps', ordered[0]!],
+        atKey: true,
+        message: `customers who reach steps ${loopText(ordered)} can never finish the journey: they go round forever, and no step in or after the loop can end it (only an \`exit\` step, a \`send\`, or a \`branch\`/\`split\` with more than one way on can)`,
+        suggestion: 'add a `branch` inside the loop with a way out to an `exit` step',
+      });
+    }
     if (waits) {
+      if (trapped) continue;
       const members = new Set(component);
       const leaves = component.some((id) => (edges.get(id) ?? []).some((to) => !members.has(to)));
       if (!leaves) {
@@ -128,6 +142,54 @@ export function checkGraph(journey: Record<string, unknown>): Finding[] {
     });
   }
   return findings;
+}
+
+/**
+ * Steps that lead (or are) a step able to end a run, matching the compiler: an `exit` (Succeed),
+ * a `send` (its Lambda may answer `exit`), a `branch`/`split` with more than one distinct target (it
+ * gets a Choice that routes `exit`). Waits, waits for events, updates and one-way branches cannot.
+ * Steps of unknown shape count as able to end: the schema check reports them, no need to pile on.
+ */
+function stepsThatCanEnd(
+  steps: Record<string, unknown>,
+  ids: string[],
+  edges: Map<string, string[]>,
+): Set<string> {
+  const canEnd = (id: string): boolean => {
+    const step = steps[id];
+    if (!isRecord(step)) return true;
+    switch (step.type) {
+      case 'wait':
+      case 'waitForEvent':
+      case 'update':
+        return false;
+      case 'branch':
+      case 'split':
+        return new Set(edges.get(id) ?? []).size > 1;
+      default:
+        return true;
+    }
+  };
+  const into = new Map<string, string[]>();
+  for (const [from, targets] of edges) {
+    for (const to of targets) {
+      const list = into.get(to);
+      if (list) list.push(from);
+      else into.set(to, [from]);
+    }
+  }
+  const ends = new Set(ids.filter(canEnd));
+  const queue = [...ends];
+  while (queue.length > 0) {
+    const id = queue.pop()!;
+    for (const from of into.get(id) ?? []) {
+      if (!ends.has(from)) {
+        ends.add(from);
+        queue.push(from);
+      }
+    }
+  }
+  return ends;
 }
 
 function loopText(ordered: string[]): string {

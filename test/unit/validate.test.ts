@@ -121,6 +121,38 @@ describe('valid journeys', () => {
     expect(find(result.problems, 'step.cycle-without-wait')).toBeUndefined();
   });
 
+  it('rejects a loop of waits and updates that nothing can end, even when other paths reach an exit', () => {
+    const journey = base();
+    journey.steps['send-nudge'].next = 'wait-a-week';
+    journey.steps['wait-a-week'] = { type: 'wait', duration: 'P7D', next: 'mark' };
+    journey.steps.mark = { type: 'update', attribute: 'nudged', value: true, next: 'wait-a-week' };
+    const result = validateJourneyValue(journey, 'trap.json');
+    expect(result.journey).toBeUndefined();
+    const problem = find(result.problems, 'step.never-ends', '/steps/mark');
+    expect(problem?.severity).toBe('error');
+    expect(problem?.message).toContain('`mark` → `wait-a-week` → `mark`');
+    expect(problem?.suggestion).toContain('exit');
+    expect(find(result.problems, 'step.endless-loop')).toBeUndefined();
+  });
+
+  it('rejects a journey where a branch with a single way on is the only way out of a wait loop', () => {
+    const journey = base();
+    journey.steps['send-welcome'].next = 'wait-2-days';
+    journey.steps['has-ordered'].branches[0].next = 'wait-2-days';
+    journey.steps['has-ordered'].otherwise = 'wait-2-days';
+    const result = validateJourneyValue(journey, 'one-way.json');
+    expect(find(result.problems, 'step.never-ends', '/steps/has-ordered')?.severity).toBe('error');
+  });
+
+  it('keeps a loop with a send in it a warning: the send ends the run on an exit event or the goal', () => {
+    const journey = base();
+    journey.steps['send-nudge'].next = 'wait-a-week';
+    journey.steps['wait-a-week'] = { type: 'wait', duration: 'P7D', next: 'send-nudge' };
+    const result = validateJourneyValue(journey, 'send-loop.json');
+    expect(find(result.problems, 'step.never-ends')).toBeUndefined();
+    expect(find(result.problems, 'step.endless-loop', '/steps/send-nudge')?.severity).toBe('warning');
+  });
+
   it('accepts a loop that waits (a deferral loop)', () => {
     const journey = base();
     journey.steps['send-nudge'].next = 'wait-2-days';
