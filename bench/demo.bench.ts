@@ -37,12 +37,14 @@ async function timeOnly(runDemo: RunDemo, customers: number, days: number): Prom
   if ('status' in outcome) return outcome;
   const result = outcome.result;
   const wallSeconds = (hr() - t0) / 1000;
+  await result.ses?.stop();
   return {
     status: 'measured',
     customers,
     days,
     wallSeconds,
     cpuSeconds: cpuSeconds(),
+    ...(result.shards !== undefined ? { shards: result.shards } : {}),
     ...(result.counts?.rescues !== undefined ? { rescues: result.counts.rescues } : {}),
     ...(result.timings ? { phases: result.timings } : {}),
     peakRssMiB: peakRssMiB(),
@@ -64,6 +66,8 @@ export type DemoRun =
       cpuSeconds: number;
       /** The simulated clock's rescues of work sleeping on short timers (local/clock.ts). */
       rescues?: number;
+      /** Worker-thread shards the demo ran on. */
+      shards?: number;
       /** The demo's own phases (setup, simulated month, read-back), as it reports them. */
       phases?: Record<string, number>;
       peakRssMiB: number;
@@ -133,6 +137,9 @@ async function guarded<T>(
 }
 
 interface DemoOutput {
+  /** The SES stand-in, left running for the caller. */
+  ses?: { stop(): Promise<void> };
+  shards?: number;
   executions?: { journeyId: string; states: { name: string }[]; status: string }[];
   counts?: { events?: number; errors?: number; rescues?: number };
   timings?: Record<string, number>;
@@ -143,6 +150,8 @@ type RunDemo = (options: {
   seed: number;
   start: Date;
   progress?: boolean;
+  /** Worker-thread shards; 1 runs in this thread (where the probes can see it). */
+  shards?: number;
 }) => Promise<DemoOutput>;
 
 async function findDemo(): Promise<RunDemo | string> {
@@ -235,6 +244,7 @@ export async function run(
         seed: DEMO_DEFAULTS.seed,
         start: new Date(DEMO_DEFAULTS.start),
         progress: false,
+        shards: 1,
       }),
       customers,
     );
@@ -247,6 +257,7 @@ export async function run(
   const wallSeconds = (hr() - t0) / 1000;
   if ('status' in outcome) return outcome;
   const result = outcome.result;
+  await result.ses?.stop();
 
   const counts = probe.snapshot();
   const stepOps: Record<string, OpMeasure> = {};
@@ -294,6 +305,7 @@ export async function run(
     days,
     wallSeconds,
     cpuSeconds: cpuSeconds(),
+    ...(result.shards !== undefined ? { shards: result.shards } : {}),
     ...(result.counts?.rescues !== undefined ? { rescues: result.counts.rescues } : {}),
     ...(result.timings ? { phases: result.timings } : {}),
     peakRssMiB: peakRssMiB(),

@@ -26,6 +26,8 @@ export interface E2eResult {
     getPerSecond: Spread;
     sequentialPutPerSecond: Spread;
     sequentialGetPerSecond: Spread;
+    /** Through LOCAL's in-process transport (what the demo uses), when it exists. */
+    inProcess?: { putPerSecond: Spread; getPerSecond: Spread };
   };
   demo:
     | { status: 'pending'; reason: string }
@@ -43,6 +45,7 @@ export interface E2eResult {
         wallSeconds: Spread;
         peakRssMiB: Spread;
         cpuSeconds: Spread;
+        shards?: number;
         rescues?: number;
         phases?: Record<string, number>;
         executions: number;
@@ -114,6 +117,14 @@ export async function run(
     getPerSecond: spread(raw.map((x) => x.getPerSecond)),
     sequentialPutPerSecond: spread(raw.map((x) => x.sequentialPutPerSecond)),
     sequentialGetPerSecond: spread(raw.map((x) => x.sequentialGetPerSecond)),
+    ...(raw.every((x) => x.inProcess)
+      ? {
+          inProcess: {
+            putPerSecond: spread(raw.map((x) => x.inProcess!.putPerSecond)),
+            getPerSecond: spread(raw.map((x) => x.inProcess!.getPerSecond)),
+          },
+        }
+      : {}),
   };
   const measured = demos.filter((d): d is Measured => d.status === 'measured');
   const last = measured[measured.length - 1];
@@ -153,6 +164,7 @@ export async function run(
       peakRssMiB: spread(measured.map((d) => d.peakRssMiB)),
       cpuSeconds: spread(measured.map((d) => d.cpuSeconds)),
       ...(last.rescues !== undefined ? { rescues: last.rescues } : {}),
+      ...(last.shards !== undefined ? { shards: last.shards } : {}),
       ...(last.phases ? { phases: last.phases } : {}),
       executions: last.executions,
       ...(last.events !== undefined ? { events: last.events } : {}),
