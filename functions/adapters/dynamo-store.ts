@@ -272,18 +272,20 @@ export class DynamoStore implements Store {
     });
   }
 
-  async finishStep(customerId: string, key: string, token: string, finish: StepFinish): Promise<void> {
+  async finishStep(
+    customerId: string,
+    key: string,
+    token: string,
+    finish: StepFinish,
+    now: Date,
+  ): Promise<void> {
     const untilMs = finish.until === undefined ? 0 : Date.parse(finish.until);
     await this.fencedUpdate(
       customerId,
       key,
       token,
-      'SET #state = :state, #result = :result, untilMs = :untilMs',
-      {
-        ':state': finish.state,
-        ':result': finish.result,
-        ':untilMs': untilMs,
-      },
+      'SET #state = :state, #result = :result, untilMs = :untilMs, finishedAt = :now',
+      { ':state': finish.state, ':result': finish.result, ':untilMs': untilMs, ':now': now.getTime() },
     );
   }
 
