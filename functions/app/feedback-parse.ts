@@ -58,6 +58,7 @@ export function feedbackPayloads(input: unknown): unknown[] {
 export function parseFeedback(payload: unknown, now: Date): ParsedFeedback {
   if (typeof payload !== 'object' || payload === null) return { via: 'ignored', reason: 'not_an_object' };
   const p = payload as Record<string, unknown>;
+  if (typeof p.eventType === 'string' && p.eventType.startsWith('TEXT_')) return parseSmsV2(p, now);
   if (typeof p.eventType === 'string' || typeof p.notificationType === 'string') return parseSes(p, now);
   if (typeof p.event_type === 'string') return parseStream(p, now);
   if (typeof p.originationNumber === 'string' && typeof p.messageBody === 'string')
@@ -140,6 +141,30 @@ function parseStream(p: Record<string, unknown>, now: Date): ParsedFeedback {
     return done({ kind: 'delivered', channel: 'push' });
   }
   return { via: 'ignored', reason: `stream_${type}` };
+}
+
+/** AWS End User Messaging SMS (v2) event destinations: `TEXT_DELIVERED`, `TEXT_BLOCKED`, … */
+function parseSmsV2(p: Record<string, unknown>, now: Date): ParsedFeedback {
+  const type = String(p.eventType);
+  if (typeof p.messageId !== 'string') return { via: 'ignored', reason: 'sms_without_message_id' };
+  const at =
+    typeof p.eventTimestamp === 'number' ? new Date(p.eventTimestamp).toISOString() : now.toISOString();
+  const done = (feedback: Feedback): ParsedFeedback => ({
+    via: 'message',
+    providerMessageId: p.messageId as string,
+    feedback,
+    at,
+    facts: { type },
+  });
+  if (type === 'TEXT_DELIVERED' || type === 'TEXT_SUCCESSFUL')
+    return done({ kind: 'delivered', channel: 'sms' });
+  if (type === 'TEXT_OPTED_OUT')
+    return done({ kind: 'failed', channel: 'sms', permanent: true, reason: 'opt_out' });
+  if (['TEXT_BLOCKED', 'TEXT_INVALID', 'TEXT_CARRIER_UNREACHABLE', 'TEXT_INVALID_MESSAGE'].includes(type)) {
+    return done({ kind: 'failed', channel: 'sms', permanent: true, reason: type.toLowerCase() });
+  }
+  if (type === 'TEXT_PENDING' || type === 'TEXT_QUEUED') return { via: 'ignored', reason: `sms_${type}` };
+  return done({ kind: 'failed', channel: 'sms', permanent: false, reason: type.toLowerCase() });
 }
 
 function parseInbound(p: Record<string, unknown>, now: Date): ParsedFeedback {

@@ -136,6 +136,33 @@ describe('delivery feedback', () => {
     expect(rt.pinpoint.messages).toHaveLength(0);
   });
 
+  it('opts the number out when the carrier reports an opt-out (Pinpoint stream over Kinesis, or SMS v2 events)', async () => {
+    await rt.seedProfile(
+      reachableProfile('c-carrier', {
+        phone: '+14155550177',
+        consent: { sms: { status: 'opted_in', at: '2025-01-01T00:00:00Z', source: 'x' } },
+      }),
+    );
+    await rt.step(stepRequest(smsJourney, enrollmentFor(smsJourney, 'c-carrier', 'e1')));
+    const [record] = (await rt.store.listLedger('c-carrier')).filter((r) => r.kind === 'decision');
+    const data = Buffer.from(
+      JSON.stringify({
+        event_type: '_SMS.OPTOUT',
+        event_timestamp: 1748865600000,
+        attributes: { message_id: record?.providerMessageId, record_status: 'OPTED_OUT' },
+      }),
+    ).toString('base64');
+
+    expect(await rt.feedback({ Records: [{ kinesis: { data } }] })).toMatchObject({ applied: 1 });
+    expect((await rt.store.getProfile('c-carrier'))?.consent?.sms).toMatchObject({
+      status: 'opted_out',
+      source: 'carrier_opt_out',
+    });
+    expect(
+      await rt.feedback({ eventType: 'TEXT_DELIVERED', messageId: record?.providerMessageId }),
+    ).toMatchObject({ applied: 1 });
+  });
+
   it('removes a push token reported invalid by the push event stream', async () => {
     const token = 'c'.repeat(64);
     await rt.seedProfile(
