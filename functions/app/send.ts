@@ -68,7 +68,13 @@ export async function runSend(rt: StepRuntime, request: StepRequest, journey: Jo
     case 'busy':
       return retryLater(now, rt.leaseMs);
     case 'in_doubt': {
-      const result: StepResult = { outcome: 'next', next: step.next, detail: { skipped: 'outcome_unknown' } };
+      // At most once: a provider call may have happened, so the step moves on without resending.
+      const ctx = await loadDecisionContext(rt.store, journey, request.enrollment, now, rt.config);
+      const result = withNextUntil(
+        { outcome: 'next', next: step.next, detail: { skipped: 'outcome_unknown' } },
+        journey,
+        ctx,
+      );
       await rt.store.putLedger({
         ...base,
         id: decisionId(request.executionId, request.stepId, claim.attempt),
@@ -79,6 +85,7 @@ export async function runSend(rt: StepRuntime, request: StepRequest, journey: Jo
         result,
       });
       await rt.store.finishStep(customerId, key, claim.token, { state: 'done', result }, now);
+      rt.metrics.addMetric('Send_unknown', 'Count', 1);
       return result;
     }
     case 'claimed':
