@@ -11,7 +11,6 @@
  */
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { createTables, DEFAULT_TABLE_NAME } from '../functions/adapters/dynamo-table.ts';
@@ -35,7 +34,7 @@ export class InProcessHttpHandler {
 
   handle(
     request: SignedRequest,
-  ): Promise<{ response: { statusCode: number; headers: Record<string, string>; body: Readable } }> {
+  ): Promise<{ response: { statusCode: number; headers: Record<string, string>; body: Uint8Array } }> {
     return new Promise((resolve, reject) => {
       const req = Object.assign(new EventEmitter(), {
         method: request.method,
@@ -53,9 +52,9 @@ export class InProcessHttpHandler {
             response: {
               statusCode: res.statusCode,
               headers,
-              body: Readable.from(
-                body === undefined ? [] : [typeof body === 'string' ? Buffer.from(body) : body],
-              ),
+              // The SDK reads a Uint8Array body as is (a socket would give it a stream).
+              body:
+                body === undefined ? new Uint8Array() : typeof body === 'string' ? Buffer.from(body) : body,
             },
           });
         },

@@ -20,6 +20,7 @@ import { createUnsubscribeHandler } from '../functions/handlers/unsubscribe.ts';
 import type {
   EmailMessage,
   EmailSender,
+  JourneyRegistry,
   MessagingSender,
   PushMessage,
   SendOutcome,
@@ -78,6 +79,14 @@ export interface LocalSystemOptions {
   onSent?: (sent: Sent) => void;
 }
 
+/** The same lookups as functions/adapters/journey-registry.ts, over journeys already validated. */
+function registryOf(journeys: readonly Journey[]): JourneyRegistry {
+  const byKey = new Map(journeys.map((j) => [`${j.id}@${j.version}`, j]));
+  const newest = new Map<string, Journey>();
+  for (const j of journeys) if ((newest.get(j.id)?.version ?? 0) < j.version) newest.set(j.id, j);
+  return { get: (id, version) => byKey.get(`${id}@${version}`), active: () => [...newest.values()] };
+}
+
 export function loadPolicy(): PolicyConfig {
   return parsePolicyConfig(readFileSync(new URL('policy.json', `file://${WORKFLOWS_DIR}`), 'utf8'));
 }
@@ -98,7 +107,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     logger: new Logger({ serviceName: service, logLevel: 'SILENT' }),
     metrics: new Metrics({ namespace: 'HeraldLocal', serviceName: service, logger: QUIET }),
   });
-  const registry = createJourneyRegistry(journeys);
+  // Journeys handed over by the main thread were validated there; don't pay for it per shard.
+  const registry = options.journeys ? registryOf(journeys) : createJourneyRegistry(journeys);
   const onSent = options.onSent;
   const email: EmailSender = onSent
     ? {
