@@ -47,6 +47,11 @@ export interface StepDeps extends BaseDeps {
   email: EmailSender;
   messaging: MessagingSender;
   unsubscribe: UnsubscribeLinkConfig;
+  /**
+   * Optional: lets a `waitForEvent` step resume itself when the awaited event arrived just before
+   * its token was stored (ingest found no token to resume). Needs states:SendTaskSuccess.
+   */
+  executions?: ExecutionStarter;
   /** Defaults to one renderer per handler (templates parsed once). */
   renderer?: Renderer;
   /** How long a step claim is held before another invocation may take it over (default 5 min). */

@@ -96,6 +96,11 @@ export async function stepDepsFromEnv(): Promise<StepDeps> {
       applicationId: required('PINPOINT_APP_ID'),
       ...(origination ? { originationNumber: origination } : {}),
     }),
+    // Resumes a wait whose event beat its token (needs states:SendTaskSuccess; harmless without).
+    executions: new SfnExecutions({
+      client: new SFNClient({ maxAttempts: 5 }),
+      stateMachineArn: () => undefined,
+    }),
     unsubscribe: {
       baseUrl: required('UNSUBSCRIBE_URL'),
       secrets: await unsubscribeSecrets(),

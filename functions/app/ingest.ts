@@ -12,7 +12,7 @@ import { applyEventToProfile, type ProfileNote } from '../../engine/profile-even
 import type { Journey } from '../../engine/schema.ts';
 import type { IngestDeps } from '../deps.ts';
 import { errorFacts } from '../observability.ts';
-import type { Resolved } from './runtime.ts';
+import { ARRIVAL_SLACK_MS, type Resolved } from './runtime.ts';
 
 export interface IngestSummary {
   eventId: string;
@@ -120,7 +120,7 @@ export async function ingestEvent(rt: Resolved<IngestDeps>, event: CustomerEvent
   for (const wait of await rt.store.listWaitTokens(event.customerId, event.type)) {
     if (
       Date.parse(wait.expiresAt) < now.getTime() ||
-      Date.parse(event.time) < Date.parse(wait.createdAt) - 60_000
+      Date.parse(event.time) < Date.parse(wait.createdAt) - ARRIVAL_SLACK_MS
     )
       continue;
     if (!(await rt.store.deleteWaitToken(wait))) continue;

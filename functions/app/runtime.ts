@@ -9,6 +9,9 @@ import type { BaseDeps } from '../deps.ts';
 import { createLogger, createMetrics } from '../observability.ts';
 import { type Clock, type Store, systemClock } from '../ports.ts';
 
+/** How long before a wait started an event still counts as its arrival (ingest and step agree). */
+export const ARRIVAL_SLACK_MS = 60_000;
+
 export type Resolved<D extends BaseDeps> = Omit<D, 'clock' | 'logger' | 'metrics'> & {
   clock: Clock;
   logger: Logger;

@@ -5,12 +5,12 @@
  * state routes on (see engine/contract.ts), and the failure is logged and counted.
  */
 import { Duration } from 'luxon';
-import type { StepRequest, StepResult } from '../../engine/contract.ts';
+import type { EventArrivedOutput, StepRequest, StepResult } from '../../engine/contract.ts';
 import { stepKey } from '../../engine/ledger.ts';
 import { decideFlow, type FlowOp } from '../../engine/policy/index.ts';
 import type { Journey, Step } from '../../engine/schema.ts';
 import { errorFacts } from '../observability.ts';
-import { loadDecisionContext } from './runtime.ts';
+import { ARRIVAL_SLACK_MS, loadDecisionContext } from './runtime.ts';
 import { runSend, type StepRuntime } from './send.ts';
 import { endsJourney, withNextUntil } from './step-results.ts';
 
@@ -113,8 +113,39 @@ async function registerWait(
     createdAt: now.toISOString(),
     expiresAt,
   });
+  await resumeIfAlreadyArrived(rt, request, step, now);
   // The answer is discarded: the Task ends with ingest's SendTaskSuccess or with its timeout.
   return { outcome: 'wait', until: expiresAt };
+}
+
+/**
+ * An event that arrived while the token was being stored found nothing to resume at ingest. Events
+ * count as arrivals from `ARRIVAL_SLACK_MS` before the wait (ingest uses the same window), and the
+ * token's conditional removal makes exactly one of ingest and this step resume the task.
+ */
+async function resumeIfAlreadyArrived(
+  rt: StepRuntime,
+  request: StepRequest,
+  step: Extract<Step, { type: 'waitForEvent' }>,
+  now: Date,
+): Promise<void> {
+  if (!rt.executions || !request.taskToken) return;
+  const since = new Date(now.getTime() - ARRIVAL_SLACK_MS);
+  const history = await rt.store.listEvents(request.enrollment.customerId, { since });
+  const arrived = history.find((e) => e.type === step.event && e.id !== request.enrollment.event.id);
+  if (!arrived) return;
+  const [token] = (await rt.store.listWaitTokens(request.enrollment.customerId, step.event)).filter(
+    (w) => w.executionId === request.executionId && w.stepId === request.stepId,
+  );
+  if (!token || !(await rt.store.deleteWaitToken(token))) return;
+  const output: EventArrivedOutput = { outcome: 'next', next: step.onEvent, eventId: arrived.id };
+  try {
+    await rt.executions.sendTaskSuccess(request.taskToken, output);
+  } catch (error) {
+    // Put the token back so ingest can still resume the wait (e.g. no SendTaskSuccess permission).
+    await rt.store.putWaitToken(token);
+    rt.logger.warn('could not resume an early wait', { stepId: request.stepId, ...errorFacts(error) });
+  }
 }
 
 /** An answer each op's state can route on, after an unexpected failure. */

@@ -284,6 +284,54 @@ describe('ingest', () => {
     expect(profile?.consent?.sms?.status).toBe('opted_in');
   });
 
+  it('resumes a wait whose event arrived just before the wait stored its token, exactly once', async () => {
+    const customerId = ['c-early-1', 'c-early-2', 'c-early-3', 'c-early-4'].find(
+      (id) => !isHeldOut(cart, id),
+    ) as string;
+    await rt.ingest(
+      post({
+        id: 'cart-e',
+        type: 'cart_updated',
+        customerId,
+        time: '2025-06-02T11:59:30Z',
+        properties: {
+          cartId: 'k',
+          items: [{ productId: 'p-mug', quantity: 1 }],
+          total: 8,
+          currency: 'EUR',
+          cartUrl: 'https://shop.test/cart',
+        },
+      }),
+    );
+    const execution = rt.sfn.executions.find(
+      (e) => e.stateMachineArn.endsWith('cart-abandonment:live') && e.input.includes(customerId),
+    );
+    const enrollment = JSON.parse(execution?.input ?? '{}').enrollment;
+    // The order lands first (no token stored yet, so ingest resumes nothing) …
+    await rt.ingest(
+      post({
+        ...order(customerId, 'order-early', [{ productId: 'p-mug', quantity: 1 }], 8),
+        time: '2025-06-02T11:59:50Z',
+      }),
+    );
+    const before = rt.sfn.taskSuccesses.length;
+    // … then the wait registers its token and finds the order already there.
+    await rt.step({
+      ...stepRequest(cart, enrollment, 'wait-for-order', 'waitForEvent'),
+      taskToken: 'task-token-early',
+    });
+    await rt.ingest(
+      post({
+        ...order(customerId, 'order-early', [{ productId: 'p-mug', quantity: 1 }], 8),
+        time: '2025-06-02T11:59:50Z',
+      }),
+    );
+
+    expect(rt.sfn.taskSuccesses.slice(before)).toEqual([
+      { taskToken: 'task-token-early', output: { outcome: 'next', next: 'ordered', eventId: 'order-early' } },
+    ]);
+  });
+
   it('records a held-out customer in the ledger and starts nothing for them', async () => {
     const customerId = Array.from({ length: 200 }, (_, i) => `c-hold-${i}`).find((id) =>
       isHeldOut(cart, id),

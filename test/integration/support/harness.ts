@@ -93,6 +93,7 @@ export async function startRuntime(options: RuntimeOptions) {
     }),
     messaging: new PinpointMessagingSender({ client: pinpointClient, applicationId: 'herald-app' }),
     unsubscribe: { baseUrl: UNSUBSCRIBE_URL, mailto: 'unsubscribe@herald.test', secrets: [SECRET] },
+    executions,
     ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
   });
   const feedback = createFeedbackHandler({ store, clock, ...observe('feedback') });
