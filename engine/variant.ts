@@ -4,6 +4,7 @@
  * carry it (ledger, SES tags) so results attribute to arms without reading the execution history.
  */
 import { assignArm } from './policy/split.ts';
+import { reaches } from './reach.ts';
 import type { Journey } from './schema.ts';
 
 export function variantFor(journey: Journey, stepId: string, customerId: string): string | undefined {
@@ -16,40 +17,4 @@ export function variantFor(journey: Journey, stepId: string, customerId: string)
     if (arm && reaching.includes(arm)) arms.push(arm.name);
   }
   return arms.length > 0 ? arms.join('+') : undefined;
-}
-
-function successors(journey: Journey, stepId: string): string[] {
-  const step = journey.steps[stepId];
-  if (!step) return [];
-  switch (step.type) {
-    case 'wait':
-    case 'send':
-    case 'update':
-      return [step.next];
-    case 'waitForEvent':
-      return [step.onEvent, step.onTimeout];
-    case 'branch':
-      return [...step.branches.map((b) => b.next), step.otherwise];
-    case 'split':
-      return step.arms.map((a) => a.next);
-    case 'exit':
-      return [];
-  }
-}
-
-/** Breadth-first, each step visited once: bounded by the number of steps. */
-function reaches(journey: Journey, from: string, target: string): boolean {
-  const seen = new Set<string>([from]);
-  const queue = [from];
-  while (queue.length > 0) {
-    const id = queue.shift() as string;
-    if (id === target) return true;
-    for (const next of successors(journey, id)) {
-      if (!seen.has(next)) {
-        seen.add(next);
-        queue.push(next);
-      }
-    }
-  }
-  return false;
 }

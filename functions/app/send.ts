@@ -25,6 +25,7 @@ import {
   type Renderer,
   type SendPlan,
 } from '../../engine/policy/index.ts';
+import { stepIsInLoop } from '../../engine/reach.ts';
 import type { ChannelName, Journey, SendStep } from '../../engine/schema.ts';
 import { variantFor } from '../../engine/variant.ts';
 import type { StepDeps } from '../deps.ts';
@@ -35,7 +36,7 @@ import { endsJourney, withNextUntil } from './step-results.ts';
 
 export type StepRuntime = Resolved<StepDeps> & { leaseMs: number; renderer: Renderer };
 
-/** A done step reopens only for a journey loop coming round again, never for a retry. */
+/** A done step on a journey loop reopens after this long (Step Functions retries of one Task end well within it). */
 const REOPEN_DONE_AFTER_MS = 30 * 60_000;
 /** Transient provider failures defer the step this many times before giving up. */
 const MAX_TRANSIENT_ATTEMPTS = 5;
@@ -49,7 +50,11 @@ export async function runSend(rt: StepRuntime, request: StepRequest, journey: Jo
   const now = rt.clock.now();
   const { customerId } = request.enrollment;
   const key = stepKey(request.executionId, request.stepId);
-  const timing = { leaseMs: rt.leaseMs, reopenDoneAfterMs: REOPEN_DONE_AFTER_MS };
+  // A finished step runs again only on a journey loop; anything else is a retry.
+  const reopenDoneAfterMs = stepIsInLoop(journey, request.stepId)
+    ? REOPEN_DONE_AFTER_MS
+    : Number.MAX_SAFE_INTEGER;
+  const timing = { leaseMs: rt.leaseMs, reopenDoneAfterMs };
   const claim = await rt.store.claimStep(customerId, key, now, timing);
   const base = {
     kind: 'decision' as const,

@@ -9,11 +9,22 @@ import {
 } from './support/harness.ts';
 
 const journey = sendJourney('promo', { channels: ['email'] });
+// A weekly digest: send, wait a week, send again — the same step runs again in one execution.
+const digest = (() => {
+  const base = sendJourney('digest', { channels: ['email'] });
+  return {
+    ...base,
+    steps: {
+      send: { type: 'send' as const, message: 'hello', channels: ['email' as const], next: 'pause' },
+      pause: { type: 'wait' as const, duration: 'P7D', next: 'send' },
+    },
+  };
+})();
 
 describe('step idempotency', () => {
   let rt: Runtime;
   beforeAll(async () => {
-    rt = await startRuntime({ journeys: [journey] });
+    rt = await startRuntime({ journeys: [journey, digest] });
   });
   afterAll(async () => rt?.stop());
   beforeEach(async () => rt.ses.clear());
@@ -41,6 +52,25 @@ describe('step idempotency', () => {
       attempt: 1,
       providerMessageId: emails[0]?.messageId,
     });
+  });
+
+  it('sends again when a journey loop brings the execution back to the same step, and still once per pass', async () => {
+    await rt.seedProfile(reachableProfile('c-loop'));
+    const request = stepRequest(digest, enrollmentFor(digest, 'c-loop'));
+    const start = Date.parse('2025-06-02T12:00:00Z');
+
+    for (const at of [0, 5_000, 7 * 86_400_000, 7 * 86_400_000 + 5_000]) {
+      rt.clock.set(new Date(start + at).toISOString());
+      await rt.step(request);
+    }
+    rt.clock.set(new Date(start).toISOString());
+
+    const emails = (await rt.ses.emails()).filter((e) => e.destination.to.includes('c-loop@example.com'));
+    expect(emails).toHaveLength(2);
+    const attempts = (await rt.store.listLedger('c-loop'))
+      .filter((r) => r.kind === 'decision')
+      .map((r) => r.attempt);
+    expect(attempts).toEqual([1, 2]);
   });
 
   it('sends once when two invocations of the same step race', async () => {
