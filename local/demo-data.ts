@@ -386,16 +386,16 @@ export function planEvents(
         currency: 'USD',
         cartUrl: `https://shop.example.com/cart/${cartId}`,
       });
+      // Without any message: a third check out at once, a few come back later on their own, the
+      // rest abandon. Orders caused by reminders and offers are the customers' reactions (shard.ts),
+      // which is what the holdout and the A/B test measure.
       const outcome = r.weighted([
         ['quick', 35],
-        ['after-reminder', 20],
-        ['after-offer', 10],
-        ['abandoned', 35],
+        ['later', 10],
+        ['abandoned', 55],
       ] as const);
       if (outcome === 'quick') order(new Date(cartAt.getTime() + r.int(5, 50) * MINUTE), items);
-      else if (outcome === 'after-reminder')
-        order(new Date(cartAt.getTime() + r.int(90, 20 * 60) * MINUTE), items);
-      else if (outcome === 'after-offer') order(new Date(cartAt.getTime() + r.int(26, 60) * HOUR), items);
+      else if (outcome === 'later') order(new Date(cartAt.getTime() + r.int(90, 72 * 60) * MINUTE), items);
       cursor = cartAt.getTime() + r.int(3, 10) * DAY;
     }
     for (const { at, item } of reorders) order(at, [item]);

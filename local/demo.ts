@@ -114,9 +114,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const merged = merge(results);
     const emails = await ses.emails();
     const end = options.start.getTime() + options.days * 86_400_000;
-    const ingested = world.events
-      .filter((e) => e.at.getTime() < end)
-      .map((e) => ({ customerId: e.event.customerId, type: e.event.type, at: e.event.time }));
+    const ingested = [
+      ...world.events
+        .filter((e) => e.at.getTime() < end)
+        .map((e) => ({ customerId: e.event.customerId, type: e.event.type, at: e.event.time })),
+      ...merged.reactions,
+    ];
     const summary = summarize({
       journeys,
       ledger: merged.ledger,
@@ -204,6 +207,7 @@ function runInWorker(options: ShardOptions, onProgress: (p: ShardProgress) => vo
 function merge(results: ShardResult[]) {
   const sum = (pick: (c: ShardResult['counts']) => number) => results.reduce((n, r) => n + pick(r.counts), 0);
   return {
+    reactions: results.flatMap((r) => r.reactions),
     ledger: results.flatMap((r) => r.ledger),
     sink: results.flatMap((r) => r.sink),
     executions: results.flatMap((r) => r.executions),

@@ -10,7 +10,7 @@ import type { LedgerRecord } from '../engine/ledger.ts';
 import type { PolicyConfig } from '../engine/policy/index.ts';
 import { applyEventToProfile } from '../engine/profile-events.ts';
 import type { ChannelName, Journey } from '../engine/schema.ts';
-import { chance, createWorld } from './demo-data.ts';
+import { chance, createWorld, type ScheduledEvent } from './demo-data.ts';
 import type { ExecutionRecord } from './runner.ts';
 import type { SinkMessage } from './standins/index.ts';
 import { type LocalSystem, type Sent, startLocalSystem } from './system.ts';
@@ -40,6 +40,8 @@ export interface ShardProgress {
 }
 
 export interface ShardResult {
+  /** Orders customers placed because of a message (on top of the world's plan). */
+  reactions: { customerId: string; type: string; at: string }[];
   ledger: LedgerRecord[];
   sink: SinkMessage[];
   executions: ExecutionRecord[];
@@ -52,6 +54,17 @@ export interface ShardResult {
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
+const DAY = 86_400_000;
+
+/**
+ * How likely a cart message makes a customer who would not have ordered order anyway, per step:
+ * the uplift the holdout and the A/B test should be able to see.
+ */
+const CART_UPLIFT: Record<string, number> = {
+  'send-cart-reminder': 0.12,
+  'send-discount-offer': 0.3,
+  'send-free-shipping-offer': 0.18,
+};
 
 export async function simulateShard(
   options: ShardOptions,
@@ -71,6 +84,10 @@ export async function simulateShard(
   const errors: string[] = [];
   const counts = { events: 0, feedback: 0, unsubscribes: 0, sent: 0, rescues: 0 };
   const sendSeq = new Map<string, number>();
+  const reactions: ShardResult['reactions'] = [];
+  const planned = new Map<string, ScheduledEvent[]>();
+  for (const e of world.events)
+    planned.set(e.event.customerId, [...(planned.get(e.event.customerId) ?? []), e]);
 
   // Reactions need the system, and the system needs the reaction hook.
   let system: LocalSystem | undefined;
@@ -98,6 +115,48 @@ export async function simulateShard(
         counts.feedback += 1;
         return sys.feedback(event);
       });
+
+    const uplift =
+      sent.message.tags?.journey === 'cart-abandonment'
+        ? CART_UPLIFT[sent.message.tags.step ?? '']
+        : undefined;
+    if (uplift !== undefined && roll('uplift') < uplift) {
+      // The customer's latest cart, unless the world already has them ordering in the next days.
+      const own = planned.get(customerId) ?? [];
+      const cart = own.filter((e) => e.event.type === 'cart_updated' && e.at.getTime() <= now).at(-1);
+      const ordersSoon = own.some(
+        (e) =>
+          e.event.type === 'order_placed' &&
+          e.at.getTime() >= (cart?.at.getTime() ?? now) &&
+          e.at.getTime() < now + 3 * DAY,
+      );
+      if (cart && !ordersSoon) {
+        const at = new Date(now + Math.floor(20 + roll('uplift-delay') * 20 * 60) * MINUTE);
+        const props = cart.event.properties as {
+          items: unknown[];
+          total: number;
+          currency: string;
+          cartId: string;
+        };
+        const event = {
+          id: `${customerId}-reply-${n}`,
+          type: 'order_placed',
+          customerId,
+          time: at.toISOString(),
+          properties: {
+            orderId: `${props.cartId}-o`,
+            items: props.items,
+            total: props.total,
+            currency: props.currency,
+          },
+        };
+        later(at.getTime(), async () => {
+          counts.events += 1;
+          reactions.push({ customerId, type: event.type, at: event.time });
+          await sys.ingest(event);
+        });
+      }
+    }
 
     if (sent.channel === 'email') {
       const { to } = sent.message;
@@ -216,6 +275,7 @@ export async function simulateShard(
   return {
     system: sys,
     result: {
+      reactions,
       ledger,
       sink: [...sys.stack.pinpoint.messages],
       executions: sys.workflows.executions(),
