@@ -212,6 +212,14 @@ export class HeraldStack extends Stack {
           resources: this.journeys.map((j) => j.stateMachine.stateMachineArn),
         }),
       );
+      // The step resumes its own wait-for-event when the awaited event arrived just before it stored
+      // the token (functions/README.md, "Known limits").
+      step.fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['states:SendTaskSuccess'],
+          resources: this.journeys.map((j) => j.stateMachineArnByName),
+        }),
+      );
       for (const journey of this.journeys) {
         acknowledge(
           ingest.role,

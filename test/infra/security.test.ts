@@ -86,9 +86,17 @@ describe('least privilege', () => {
     for (const journey of stack.journeys) {
       expect(JSON.stringify(stop?.Resource)).toContain(`:execution:Herald-${journey.journey.id}:*`);
     }
-    const [respond] = grantsOf('states:SendTaskSuccess');
+    const responses = grantsOf('states:SendTaskSuccess');
     const machines = Object.keys(template.findResources('AWS::StepFunctions::StateMachine'));
-    expect(respond?.Resource).toEqual(machines.map((id) => ({ Ref: id })));
+    expect(responses).toHaveLength(2);
+    const [byIngest, byStep] = [...responses].sort((a) =>
+      JSON.stringify(a.Resource).includes('"Ref"') ? -1 : 1,
+    );
+    expect(byIngest?.Resource).toEqual(machines.map((id) => ({ Ref: id })));
+    for (const journey of stack.journeys) {
+      expect(JSON.stringify(byStep?.Resource)).toContain(`:stateMachine:Herald-${journey.journey.id}"`);
+    }
+    expect(JSON.stringify(byStep?.Resource)).not.toContain('*');
   });
 
   it('gives each function only the actions it uses', () => {
@@ -97,7 +105,12 @@ describe('least privilege', () => {
       [...roleActions(step.role)]
         .filter((a) => /^(ses|mobiletargeting|states|secretsmanager):/.test(a))
         .sort(),
-    ).toEqual(['mobiletargeting:SendMessages', 'secretsmanager:GetSecretValue', 'ses:SendEmail']);
+    ).toEqual([
+      'mobiletargeting:SendMessages',
+      'secretsmanager:GetSecretValue',
+      'ses:SendEmail',
+      'states:SendTaskSuccess',
+    ]);
     for (const fn of [feedback, unsubscribe, ingest]) {
       const actions = [...roleActions(fn.role)];
       expect(actions.filter((a) => a.startsWith('ses:') || a.startsWith('mobiletargeting:'))).toEqual([]);
@@ -117,7 +130,9 @@ describe('least privilege', () => {
     }
     expect([...roleActions(feedback.role)].filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
     expect([...roleActions(unsubscribe.role)].filter((a) => a.startsWith('states:'))).toEqual([]);
-    expect([...roleActions(step.role)].filter((a) => a.startsWith('states:'))).toEqual([]);
+    expect([...roleActions(step.role)].filter((a) => a.startsWith('states:'))).toEqual([
+      'states:SendTaskSuccess',
+    ]);
   });
 
   it('lets each state machine invoke versions of the step Lambda and nothing else', () => {
