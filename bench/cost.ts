@@ -91,6 +91,13 @@ export interface JourneyCost {
     messages: number;
     lean: MeasuredCost;
     naive: MeasuredCost;
+    /**
+     * Finished runs only (succeeded, or stopped by an exit event): what a run costs once it is
+     * over, without the month's still-waiting runs. Each run's own states, priced with the
+     * journey's measured per-op means; messages = its send Tasks × the journey's measured share of
+     * send invocations that handed a message to a provider.
+     */
+    finishedRuns?: { lean: MeasuredCost; naive: MeasuredCost; messagesPerRun: number };
   };
 }
 
@@ -110,6 +117,13 @@ export interface CostResult {
     messages: number;
     lean: { perMillionRuns: Money; perMillionMessages: number };
     naive: { perMillionRuns: Money; perMillionMessages: number };
+    /** The same over finished runs only (see JourneyCost.measured.finishedRuns). */
+    finishedRuns?: {
+      runs: number;
+      messages: number;
+      lean: { perMillionRuns: Money; perMillionMessages: number };
+      naive: { perMillionRuns: Money; perMillionMessages: number };
+    };
     channelFeesPerMillionMessages: { email: number; smsUS: number; push: number; mix: number };
     messageMix: { email: number; sms: number; push: number };
   };
@@ -284,6 +298,37 @@ export function naiveReplay(
   return { states };
 }
 
+/** A run's states priced with per-op means (a deferral placeholder `task` is a send). */
+function priceStates(
+  prices: Prices,
+  def: AslDefinition,
+  states: string[],
+  means: (op: string) => OpMeasure | undefined,
+  memoryMb: number,
+): { money: Money; sends: number; calls: number } {
+  let calls = 0;
+  let sends = 0;
+  let gbSeconds = 0;
+  let readUnits = 0;
+  let writeUnits = 0;
+  for (const name of states) {
+    const op = name === 'task' ? 'send' : taskOp(def, name);
+    if (!op) continue;
+    calls++;
+    if (op === 'send') sends++;
+    const m = means(op);
+    if (!m) continue;
+    gbSeconds += (Math.ceil(m.meanMs) / 1000) * (memoryMb / MB_PER_GB);
+    readUnits += m.readUnits;
+    writeUnits += m.writeUnits;
+  }
+  return {
+    money: money(prices, { transitions: states.length, calls, gbSeconds, readUnits, writeUnits }),
+    sends,
+    calls,
+  };
+}
+
 function countTasks(def: AslDefinition, states: string[], extraTasks = 0): number {
   return states.filter((s) => def.States[s]?.Type === 'Task').length + extraTasks;
 }
@@ -295,6 +340,8 @@ export function costModel(prices: Prices, journeys: Journey[], demo?: DemoMeasur
   let overallNaive = overallLean;
   let overallRuns = 0;
   const mix = { email: 0, sms: 0, push: 0 };
+  const zero = money(prices, { transitions: 0, calls: 0, gbSeconds: 0, readUnits: 0, writeUnits: 0 });
+  const finishedAll = { runs: 0, messages: 0, lean: zero, naive: zero };
   for (const journey of journeys) {
     const lean = compileJourney(journey);
     const naive = compileNaive(journey);
@@ -361,6 +408,48 @@ export function costModel(prices: Prices, journeys: Journey[], demo?: DemoMeasur
         lean: per(leanTotal, transitions, calls),
         naive: per(naiveTotal, naiveTransitions, naiveCalls),
       };
+      const finished = runs.filter((r) => r.status === 'SUCCEEDED' || r.status === 'ABORTED');
+      const sendCalls = Object.entries(demo.stepOps)
+        .filter(([k]) => k === `step:${journey.id}:send`)
+        .reduce((n, [, m]) => n + m.invocations, 0);
+      const sentPerSend = sendCalls > 0 ? messages / sendCalls : 0;
+      if (finished.length > 0) {
+        let leanF = money(prices, { transitions: 0, calls: 0, gbSeconds: 0, readUnits: 0, writeUnits: 0 });
+        let naiveF = leanF;
+        let leanT = 0;
+        let naiveT = 0;
+        let leanC = 0;
+        let naiveC = 0;
+        let sends = 0;
+        for (const r of finished) {
+          const l = priceStates(prices, lean, r.states, means, stepMemory);
+          const nStates = naiveReplay(journey, naive, r.states).states;
+          const n = priceStates(prices, naive, nStates, means, stepMemory);
+          leanF = addMoney(leanF, l.money);
+          naiveF = addMoney(naiveF, n.money);
+          leanT += r.states.length;
+          naiveT += nStates.length;
+          leanC += l.calls;
+          naiveC += n.calls;
+          sends += l.sends;
+        }
+        const msgs = sends * sentPerSend;
+        const perF = (total: Money, t: number, c: number): MeasuredCost => ({
+          transitionsPerRun: t / finished.length,
+          lambdaCallsPerRun: c / finished.length,
+          perMillionRuns: scale(total, 1e6 / finished.length),
+          ...(msgs > 0 ? { perMillionMessages: (total.total * 1e6) / msgs } : {}),
+        });
+        entry.measured.finishedRuns = {
+          lean: perF(leanF, leanT, leanC),
+          naive: perF(naiveF, naiveT, naiveC),
+          messagesPerRun: msgs / finished.length,
+        };
+        finishedAll.runs += finished.length;
+        finishedAll.messages += msgs;
+        finishedAll.lean = addMoney(finishedAll.lean, leanF);
+        finishedAll.naive = addMoney(finishedAll.naive, naiveF);
+      }
     }
     results.push(entry);
   }
@@ -422,6 +511,29 @@ export function costModel(prices: Prices, journeys: Journey[], demo?: DemoMeasur
         perMillionRuns: scale(naiveAll, 1e6 / overallRuns),
         perMillionMessages: (naiveAll.total * 1e6) / messages,
       },
+      ...(finishedAll.runs > 0 && finishedAll.messages > 0
+        ? {
+            finishedRuns: (() => {
+              // Ingest/feedback/unsubscribe per run, as over the whole month.
+              const handlersPerRun = scale(handlerMoney, 1 / overallRuns);
+              const withHandlers = (m: Money) => addMoney(m, scale(handlersPerRun, finishedAll.runs));
+              const lean = withHandlers(finishedAll.lean);
+              const naive = withHandlers(finishedAll.naive);
+              return {
+                runs: finishedAll.runs,
+                messages: finishedAll.messages,
+                lean: {
+                  perMillionRuns: scale(lean, 1e6 / finishedAll.runs),
+                  perMillionMessages: (lean.total * 1e6) / finishedAll.messages,
+                },
+                naive: {
+                  perMillionRuns: scale(naive, 1e6 / finishedAll.runs),
+                  perMillionMessages: (naive.total * 1e6) / finishedAll.messages,
+                },
+              };
+            })(),
+          }
+        : {}),
       channelFeesPerMillionMessages: {
         email: channelFees.emailPerMillion,
         smsUS: channelFees.smsUSPerMillionParts,

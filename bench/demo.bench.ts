@@ -50,7 +50,9 @@ async function timeOnly(runDemo: RunDemo, customers: number, days: number): Prom
     peakRssMiB: peakRssMiB(),
     executions: result.executions?.length ?? 0,
     ...(result.counts?.events !== undefined ? { events: result.counts.events } : {}),
-    ...(result.counts?.errors !== undefined ? { errors: result.counts.errors } : {}),
+    ...(result.errors || result.counts?.errors !== undefined
+      ? { errors: result.errors?.length ?? result.counts?.errors }
+      : {}),
   };
 }
 
@@ -137,6 +139,7 @@ async function guarded<T>(
 }
 
 interface DemoOutput {
+  errors?: string[];
   /** The SES stand-in, left running for the caller. */
   ses?: { stop(): Promise<void> };
   shards?: number;
@@ -311,7 +314,9 @@ export async function run(
     peakRssMiB: peakRssMiB(),
     executions: executions.length,
     ...(result.counts?.events !== undefined ? { events: result.counts.events } : {}),
-    ...(result.counts?.errors !== undefined ? { errors: result.counts.errors } : {}),
+    ...(result.errors || result.counts?.errors !== undefined
+      ? { errors: result.errors?.length ?? result.counts?.errors }
+      : {}),
     calls: { stepOps, handlers, executions, messages, memoryMb: { ...FUNCTION_MEMORY_MB } },
     unattributed,
   };

@@ -6,6 +6,8 @@
  *   npm run bench -- --only engine,cost # some sections: engine, e2e, cost, bundles
  *   npm run bench -- --customers 1000   # demo size for the end-to-end section (default 1000)
  *   npm run bench -- --rounds 3 --budget 20   # demo timing rounds, and the minutes they may take
+ *   npm run bench -- --markdown         # also print the table as Markdown (for docs/performance.md)
+ *   npm run bench -- --only e2e,cost --reuse-e2e   # recompute the table from bench/results.json's demo runs
  *
  * Each section runs in its own Node process (fresh heap, its own peak RSS). Every figure is taken
  * beside its baseline in the same run, several times, and reported as a median; ratios are what
@@ -20,7 +22,7 @@ import { type CostResult, costModel, type Prices } from './cost.ts';
 import type { E2eResult } from './e2e.bench.ts';
 import type { EngineResult } from './engine.bench.ts';
 import { runChild } from './lib/spawn.ts';
-import { fmt, formatTable, type Row } from './lib/table.ts';
+import { fmt, formatTable, markdownTable, type Row } from './lib/table.ts';
 import { loadReferenceJourney, REFERENCE_JOURNEYS } from './lib/world.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -198,11 +200,26 @@ function costRows(c: CostResult): Row[] {
         met: lean.perMillionMessages <= target,
       });
     }
+    if (j.measured?.finishedRuns) {
+      const f = j.measured.finishedRuns;
+      const l = f.lean.perMillionMessages;
+      const n = f.naive.perMillionMessages;
+      rows.push({
+        area: '3 cost',
+        figure: `${j.journey}: finished demo runs (${j.measured.finished}), $/1M messages`,
+        measured:
+          l !== undefined ? `${fmt.usd(l)} (${fmt.num(f.lean.transitionsPerRun, 1)} tr/run)` : 'no messages',
+        baseline: n !== undefined ? `${fmt.usd(n)} naive (${fmt.num(f.naive.transitionsPerRun, 1)})` : '',
+        ratio: l !== undefined && n !== undefined ? fmt.ratio(l / n) : '',
+        target: `≤ $${target}`,
+        met: l !== undefined ? l <= target : undefined,
+      });
+    }
     if (j.measured) {
       const m = j.measured;
       rows.push({
         area: '3 cost',
-        figure: `${j.journey}: demo runs (${m.runs}), $/1M messages`,
+        figure: `${j.journey}: whole demo month (${m.runs} runs), $/1M messages`,
         measured:
           m.lean.perMillionMessages !== undefined ? fmt.usd(m.lean.perMillionMessages) : 'no messages',
         baseline:
@@ -218,10 +235,22 @@ function costRows(c: CostResult): Row[] {
   }
   if (c.overall) {
     const o = c.overall;
+    if (o.finishedRuns) {
+      const f = o.finishedRuns;
+      rows.push({
+        area: '3 cost',
+        figure: `all, finished runs (${f.runs}): orchestration $/1M messages`,
+        measured: fmt.usd(f.lean.perMillionMessages),
+        baseline: `${fmt.usd(f.naive.perMillionMessages)} naive`,
+        ratio: fmt.ratio(f.lean.perMillionMessages / f.naive.perMillionMessages),
+        target: `≤ $${target}`,
+        met: f.lean.perMillionMessages <= target,
+      });
+    }
     rows.push(
       {
         area: '3 cost',
-        figure: `all (demo, incl. ingest/feedback): $/1M runs`,
+        figure: `all, whole month (incl. ingest/feedback): $/1M runs`,
         measured: fmt.usd(o.lean.perMillionRuns.total),
         baseline: `${fmt.usd(o.naive.perMillionRuns.total)} naive`,
         ratio: fmt.ratio(o.lean.perMillionRuns.total / o.naive.perMillionRuns.total),
@@ -230,7 +259,7 @@ function costRows(c: CostResult): Row[] {
       },
       {
         area: '3 cost',
-        figure: `all (demo): orchestration $/1M messages`,
+        figure: `all, whole month: orchestration $/1M messages`,
         measured: fmt.usd(o.lean.perMillionMessages),
         baseline: `${fmt.usd(o.naive.perMillionMessages)} naive`,
         ratio: fmt.ratio(o.lean.perMillionMessages / o.naive.perMillionMessages),
@@ -305,12 +334,18 @@ async function main() {
     ...(args.rounds !== undefined ? { rounds: args.rounds } : {}),
     ...(args.budgetMinutes !== undefined ? { budgetMinutes: args.budgetMinutes } : {}),
   };
-  const results: {
-    engine?: EngineResult;
-    e2e?: E2eResult;
-    cost?: CostResult;
-    bundles?: BundlesResult;
-  } = {};
+  type Results = { engine?: EngineResult; e2e?: E2eResult; cost?: CostResult; bundles?: BundlesResult };
+  const reuse = process.argv.includes('--reuse-e2e');
+  // With --reuse-e2e, sections not run now keep their figures from the last results.json.
+  const previous: Results & { startedAt?: string } = reuse
+    ? (JSON.parse(readFileSync(path.join(HERE, 'results.json'), 'utf8')) as Results)
+    : {};
+  const results: Results = reuse
+    ? {
+        ...(previous.engine ? { engine: previous.engine } : {}),
+        ...(previous.bundles ? { bundles: previous.bundles } : {}),
+      }
+    : {};
   const errors: Record<string, string> = {};
   const attempt = <T>(name: Section, fn: () => T): T | undefined => {
     log(`${name}…`);
@@ -326,8 +361,9 @@ async function main() {
   if (args.only.has('engine'))
     results.engine = attempt('engine', () => runChild<EngineResult>('engine', options));
   if (args.only.has('e2e') || args.only.has('cost')) {
-    // The cost model needs the demo's measured call counts, so `--only cost` runs the demo too.
-    results.e2e = attempt('e2e', () => runChild<E2eResult>('e2e', options));
+    // The cost model needs the demo's measured call counts, so `--only cost` runs the demo too
+    // (or, with --reuse-e2e, takes them from the last results.json).
+    results.e2e = reuse ? previous.e2e : attempt('e2e', () => runChild<E2eResult>('e2e', options));
   }
   if (args.only.has('cost')) {
     results.cost = attempt('cost', () => {
@@ -342,7 +378,7 @@ async function main() {
 
   const rows: Row[] = [
     ...(results.engine ? engineRows(results.engine) : []),
-    ...(args.only.has('e2e') ? e2eRows(results.e2e) : []),
+    ...(args.only.has('e2e') || reuse ? e2eRows(results.e2e) : []),
     ...(results.cost ? costRows(results.cost) : []),
     ...(results.bundles ? bundleRows(results.bundles) : []),
   ];
@@ -355,6 +391,7 @@ async function main() {
     loadAverage: { before: loadBefore, after: os.loadavg() },
   };
   const report = {
+    ...(reuse && previous.startedAt ? { e2eFrom: previous.startedAt } : {}),
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
@@ -369,6 +406,7 @@ async function main() {
     `\nHerald benchmarks — ${machine.cpus} cores (${machine.model}), Node ${machine.node}, load average ${loadBefore.map((l) => l.toFixed(1)).join('/')} at start\n\n`,
   );
   process.stdout.write(`${formatTable(rows)}\n`);
+  if (process.argv.includes('--markdown')) process.stdout.write(`\n${markdownTable(rows)}\n`);
   if (Object.keys(errors).length)
     process.stdout.write(`\nFailed sections: ${Object.keys(errors).join(', ')}\n`);
   process.stdout.write(`\nbench/results.json written (${rows.length} rows).\n`);

@@ -66,7 +66,7 @@ export const fmt = {
     Number.isFinite(n)
       ? `$${n.toLocaleString('en-US', { maximumFractionDigits: 2, minimumFractionDigits: 2 })}`
       : 'n/a',
-  ratio: (n: number) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : 'n/a'),
+  ratio: (n: number) => (Number.isFinite(n) ? `${n < 0.1 ? n.toPrecision(2) : n.toFixed(2)}×` : 'n/a'),
   kb: (bytes: number) => `${(bytes / 1024).toLocaleString('en-US', { maximumFractionDigits: 0 })} KiB`,
   ms: (n: number) => (Number.isFinite(n) ? `${n.toFixed(0)} ms` : 'n/a'),
 };
