@@ -11,23 +11,8 @@ import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctio
 import type { AslDefinition } from '../../engine/compile/asl.ts';
 import type { EventArrivedOutput, ExecutionInput, StepRequest, StepResult } from '../../engine/contract.ts';
 import { STEP_FUNCTION_ARN_PLACEHOLDER } from '../../engine/contract.ts';
-
-// aws-local-stepfunctions 3 calls Promise.withResolvers, which Node 20 lacks.
-if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
-  Object.defineProperty(Promise, 'withResolvers', {
-    configurable: true,
-    writable: true,
-    value: function withResolvers<T>() {
-      let resolve!: (value: T | PromiseLike<T>) => void;
-      let reject!: (reason?: unknown) => void;
-      const promise = new Promise<T>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      return { promise, resolve, reject };
-    },
-  });
-}
+// aws-local-stepfunctions 3 calls Promise.withResolvers, which Node 20 lacks: one polyfill for all.
+import '../../local/polyfills.ts';
 
 /** What CloudFormation's DefinitionSubstitutions would put in place of `${StepFunctionArn}`. */
 export const LOCAL_STEP_FUNCTION_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:herald-step';
