@@ -17,6 +17,7 @@ import { DEFAULT_POLICY } from '../../engine/policy/config.ts';
 import type { DecisionContext } from '../../engine/policy/context.ts';
 import { createRenderer } from '../../engine/policy/render.ts';
 import { scheduleWait } from '../../engine/policy/time.ts';
+import { successors } from '../../engine/reach.ts';
 import { CHANNELS, type ChannelName, Journey, type Step } from '../../engine/schema.ts';
 
 // TypeBox's Value checker knows no string formats until they are registered.
@@ -40,23 +41,6 @@ function loadJourney(id: string): Journey {
     throw new Error(`${id} does not match the journey schema:\n${errors.join('\n')}`);
   }
   return value;
-}
-
-function targets(step: Step): string[] {
-  switch (step.type) {
-    case 'wait':
-    case 'send':
-    case 'update':
-      return [step.next];
-    case 'waitForEvent':
-      return [step.onEvent, step.onTimeout];
-    case 'branch':
-      return [...step.branches.map((b) => b.next), step.otherwise];
-    case 'split':
-      return step.arms.map((a) => a.next);
-    case 'exit':
-      return [];
-  }
 }
 
 /** Channels each message can go out on: the union of its send steps' lists (`preferred` = any). */
@@ -153,7 +137,7 @@ describe.each(REFERENCE)('reference journey %s', (id) => {
       seen.add(current);
       const step = journey.steps[current];
       expect(step, `step "${current}"`).toBeDefined();
-      if (step) queue.push(...targets(step));
+      queue.push(...successors(journey, current));
     }
     expect([...seen].sort()).toEqual([...ids].sort());
   });
