@@ -9,6 +9,9 @@
  * The demo takes minutes on a loaded 2-core machine, so rounds stop once `budgetMinutes` is spent
  * (at least one always runs); the table says how many ran.
  */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { DemoRun } from './demo.bench.ts';
 import type { DynaliteResult } from './dynalite.bench.ts';
 import { runChild } from './lib/spawn.ts';
@@ -16,9 +19,44 @@ import { type Spread, spread } from './lib/stats.ts';
 
 type Measured = Extract<DemoRun, { status: 'measured' }>;
 
+/** `npm start` as a person runs it, timed from outside by LOCAL's bench/npm-start.bench.ts. */
+export interface NpmStartRun {
+  wallSeconds: number;
+  cpuSeconds: number;
+  peakRssMiB: number;
+  exitCode: number;
+}
+
+const NPM_START_BENCH = new URL('./npm-start.bench.ts', import.meta.url);
+
+/** One round of LOCAL's script (when it exists): wall, CPU and peak RSS of the whole process tree. */
+function npmStartRun(customers: number): NpmStartRun | { error: string } | undefined {
+  const file = fileURLToPath(NPM_START_BENCH);
+  if (!existsSync(file)) return undefined;
+  const child = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', file, '--customers', String(customers), '--rounds', '1'],
+    {
+      encoding: 'utf8',
+      timeout: 20 * 60_000,
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
+  const m = /round 1: ([\d.]+) s wall, ([\d.]+) s CPU, (\d+) MiB peak.*exit (\S+)/.exec(child.stdout ?? '');
+  if (!m) return { error: `no timing from bench/npm-start.bench.ts (exit ${child.status ?? child.signal})` };
+  return {
+    wallSeconds: Number(m[1]),
+    cpuSeconds: Number(m[2]),
+    peakRssMiB: Number(m[3]),
+    exitCode: Number(m[4]),
+  };
+}
+
 export interface E2eResult {
   customers: number;
   rounds: number;
+  /** LOCAL's outside-in timing of `npm start` (one round), when its script exists. */
+  npmStart?: NpmStartRun | { error: string };
   dynalite?: {
     items: number;
     concurrency: number;
@@ -153,9 +191,11 @@ export async function run(
     };
   }
   const { probe, probeError } = probeRun(probeCustomers);
+  const npmStart = options.quick ? undefined : npmStartRun(customers);
   return {
     customers,
     rounds: measured.length,
+    ...(npmStart ? { npmStart } : {}),
     dynalite,
     demo: {
       status: 'measured',
