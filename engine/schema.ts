@@ -92,6 +92,14 @@ export const ComparisonOperator = Type.Union(
 );
 export type ComparisonOperator = Static<typeof ComparisonOperator>;
 
+/** Every operator, in declaration order: for the evaluator and the validator, which must know them all. */
+export const COMPARISON_OPERATORS: readonly ComparisonOperator[] = ComparisonOperator.anyOf.map(
+  (s) => s.const,
+);
+
+/** Conditions nested deeper than this are refused: they come from files, and files can be hostile. */
+export const MAX_CONDITION_DEPTH = 32;
+
 export const Scalar = Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]);
 export type Scalar = Static<typeof Scalar>;
 

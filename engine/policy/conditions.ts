@@ -5,7 +5,7 @@
  */
 import { DateTime, Duration } from 'luxon';
 import type { CustomerEvent } from '../data.ts';
-import type { Condition } from '../schema.ts';
+import { COMPARISON_OPERATORS, type Condition, MAX_CONDITION_DEPTH } from '../schema.ts';
 import {
   type DecisionContext,
   dataScope,
@@ -14,9 +14,6 @@ import {
   instant,
   readField,
 } from './context.ts';
-
-/** Nesting deeper than this is refused (false): conditions come from files, and files can be hostile. */
-export const MAX_CONDITION_DEPTH = 32;
 
 export function evaluateCondition(cond: Condition, ctx: DecisionContext): boolean {
   return evaluate(cond as unknown, ctx, 0);
@@ -58,20 +55,7 @@ function isWellFormed(cond: unknown, depth: number): boolean {
 
 // ── Field comparisons ─────────────────────────────────────────────────────────────────────────
 
-const OPERATORS = new Set([
-  'eq',
-  'ne',
-  'gt',
-  'gte',
-  'lt',
-  'lte',
-  'in',
-  'notIn',
-  'contains',
-  'startsWith',
-  'exists',
-  'notExists',
-]);
+const OPERATORS = new Set<string>(COMPARISON_OPERATORS);
 
 function compareField(c: Record<string, unknown>, ctx: DecisionContext): boolean {
   const { field, op, value: expected } = c;

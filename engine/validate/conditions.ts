@@ -1,28 +1,15 @@
 /** Conditions: declared fields, known events, operators given the values they need, matching kinds. */
+import { COMPARISON_OPERATORS, MAX_CONDITION_DEPTH } from '../schema.ts';
 import { expectedKind, isRecord, kindOf, type Path, show, where } from './describe.ts';
 import { duration } from './durations.ts';
 import { checkField, display, type FieldScope } from './fields.ts';
 import type { Finding } from './types.ts';
 import { eventType, FIELD_PATH, SCALAR_TYPES, sameKind, sameProductWithoutItems } from './vocabulary.ts';
 
-const OPERATORS = new Set<string>([
-  'eq',
-  'ne',
-  'gt',
-  'gte',
-  'lt',
-  'lte',
-  'in',
-  'notIn',
-  'contains',
-  'startsWith',
-  'exists',
-  'notExists',
-]);
+const OPERATORS = new Set<string>(COMPARISON_OPERATORS);
 const LIST_OPS = new Set(['in', 'notIn']);
 const TYPED_OPS = new Set(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'notIn']);
 const NO_VALUE_OPS = new Set(['exists', 'notExists']);
-const MAX_CONDITION_DEPTH = 32;
 
 export function condition(cond: unknown, path: Path, scope: FieldScope, out: Finding[], depth = 0): void {
   if (!isRecord(cond) || depth > MAX_CONDITION_DEPTH) return;

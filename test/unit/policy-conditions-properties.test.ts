@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluateCondition, explainCondition } from '../../engine/policy/conditions.ts';
-import type { Condition } from '../../engine/schema.ts';
+import { COMPARISON_OPERATORS, type Condition } from '../../engine/schema.ts';
 import { context, daysBefore, event, hoursBefore, profile } from './policy-flow-fixtures.ts';
 
 const ctx = context({
@@ -22,20 +22,7 @@ const leaf: fc.Arbitrary<Condition> = fc.oneof(
       'profile.attributes.missing',
       'event.type',
     ),
-    op: fc.constantFrom(
-      'eq',
-      'ne',
-      'gt',
-      'gte',
-      'lt',
-      'lte',
-      'in',
-      'notIn',
-      'contains',
-      'startsWith',
-      'exists',
-      'notExists',
-    ),
+    op: fc.constantFrom(...COMPARISON_OPERATORS),
     value: fc.oneof(
       fc.constantFrom<string | number | boolean | null>('Ana', 'Lisbon', 120, 100, 500, true, false, null),
       fc.array(fc.constantFrom('Ana', 'Lisbon', 120), { maxLength: 3 }),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateCondition, explainCondition, MAX_CONDITION_DEPTH } from '../../engine/policy/conditions.ts';
-import type { Condition } from '../../engine/schema.ts';
+import { evaluateCondition, explainCondition } from '../../engine/policy/conditions.ts';
+import { type Condition, MAX_CONDITION_DEPTH } from '../../engine/schema.ts';
 import {
   context,
   daysBefore,
