@@ -1,23 +1,44 @@
-/** Reachability in a journey's step graph (bounded: each step is visited once). */
-import type { Journey } from './schema.ts';
+/** A journey's step graph: each step's edges, and reachability (bounded: each step is visited once). */
+import { assertUnreachable } from './assert.ts';
+import type { Journey, Step } from './schema.ts';
 
-export function successors(journey: Journey, stepId: string): string[] {
-  const step = journey.steps[stepId];
-  if (!step) return [];
+/** One outgoing edge of a step: the target step id and where in the journey it is written. */
+export interface StepEdge {
+  to: string;
+  path: string;
+}
+
+/** A step's edges, in the order they are written. */
+export function stepEdges(id: string, step: Step): StepEdge[] {
+  const at = `/steps/${id}`;
   switch (step.type) {
     case 'wait':
     case 'send':
     case 'update':
-      return [step.next];
+      return [{ to: step.next, path: `${at}/next` }];
     case 'waitForEvent':
-      return [step.onEvent, step.onTimeout];
+      return [
+        { to: step.onEvent, path: `${at}/onEvent` },
+        { to: step.onTimeout, path: `${at}/onTimeout` },
+      ];
     case 'branch':
-      return [...step.branches.map((b) => b.next), step.otherwise];
+      return [
+        ...step.branches.map((b, i) => ({ to: b.next, path: `${at}/branches/${i}/next` })),
+        { to: step.otherwise, path: `${at}/otherwise` },
+      ];
     case 'split':
-      return step.arms.map((a) => a.next);
+      return step.arms.map((arm, i) => ({ to: arm.next, path: `${at}/arms/${i}/next` }));
     case 'exit':
       return [];
+    default:
+      return assertUnreachable(step);
   }
+}
+
+/** The steps a step can lead to (none for a step the journey does not have). */
+export function successors(journey: Journey, stepId: string): string[] {
+  const step = journey.steps[stepId];
+  return step ? stepEdges(stepId, step).map((edge) => edge.to) : [];
 }
 
 /** Breadth-first, each step visited once: bounded by the number of steps. */

@@ -4,6 +4,7 @@
  * Only the fields the compiler emits are modelled; the shapes match both AWS Step Functions and
  * aws-local-stepfunctions, which runs the very same definitions on a laptop.
  */
+import { assertUnreachable } from '../assert.ts';
 
 export type AslJson = null | boolean | number | string | AslJson[] | { [key: string]: AslJson };
 
@@ -105,8 +106,4 @@ export function successors(state: AslState): string[] {
 
 export function isTerminal(state: AslState): boolean {
   return state.Type === 'Succeed' || state.Type === 'Fail' || ('End' in state && state.End === true);
-}
-
-export function assertUnreachable(value: never): never {
-  throw new Error(`unreachable: ${JSON.stringify(value)}`);
 }

@@ -16,16 +16,12 @@
  * - `waitForEvent` is a `.waitForTaskToken` Task: success → `onEvent`, `States.Timeout` → `onTimeout`.
  * - `exit` is a Succeed state.
  */
+import { assertUnreachable } from '../assert.ts';
+import { stepEdges } from '../reach.ts';
 import type { Journey, Step } from '../schema.ts';
-import {
-  type AslChoiceRule,
-  type AslDefinition,
-  type AslState,
-  assertUnreachable,
-  isTerminal,
-} from './asl.ts';
+import { type AslChoiceRule, type AslDefinition, type AslState, isTerminal } from './asl.ts';
 import { CompileError } from './errors.ts';
-import { durationSeconds, getStep, reachableSteps, stepEdges, waitNeedsTimestamp } from './graph.ts';
+import { durationSeconds, getStep, reachableSteps, waitNeedsTimestamp } from './graph.ts';
 import { journeyComment, lambdaTask, stateNames, waitForTokenTask } from './states.ts';
 
 /** Whether an edge leaves a step Lambda's `next` result (which can carry `until`) or not. */

@@ -1,43 +1,11 @@
 /**
- * The journey as a graph of step ids: the edges each step can take, and the steps reachable from
- * `start`. Shared by the lean and the naive compiler.
+ * The journey as the compilers walk it: the steps reachable from `start` (edges from
+ * engine/reach.ts), and durations in seconds. Shared by the lean and the naive compiler.
  */
 import { Duration } from 'luxon';
+import { stepEdges } from '../reach.ts';
 import type { Journey, Step, WaitStep } from '../schema.ts';
-import { assertUnreachable } from './asl.ts';
 import { CompileError } from './errors.ts';
-
-/** One outgoing edge of a step: the target step id and where in the journey it is written. */
-export interface StepEdge {
-  to: string;
-  path: string;
-}
-
-export function stepEdges(id: string, step: Step): StepEdge[] {
-  const at = `/steps/${id}`;
-  switch (step.type) {
-    case 'wait':
-    case 'send':
-    case 'update':
-      return [{ to: step.next, path: `${at}/next` }];
-    case 'waitForEvent':
-      return [
-        { to: step.onEvent, path: `${at}/onEvent` },
-        { to: step.onTimeout, path: `${at}/onTimeout` },
-      ];
-    case 'branch':
-      return [
-        ...step.branches.map((b, i) => ({ to: b.next, path: `${at}/branches/${i}/next` })),
-        { to: step.otherwise, path: `${at}/otherwise` },
-      ];
-    case 'split':
-      return step.arms.map((arm, i) => ({ to: arm.next, path: `${at}/arms/${i}/next` }));
-    case 'exit':
-      return [];
-    default:
-      return assertUnreachable(step);
-  }
-}
 
 export function getStep(journey: Journey, id: string, path: string): Step {
   const step = Object.hasOwn(journey.steps, id) ? journey.steps[id] : undefined;

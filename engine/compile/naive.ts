@@ -4,9 +4,11 @@
  * result, even where the Task can only go one way; every wait, fixed or not, asks the Lambda for
  * its timestamp. It runs the same contract, so it is a fair, working baseline, not a strawman.
  */
+import { assertUnreachable } from '../assert.ts';
+import { stepEdges } from '../reach.ts';
 import type { Journey } from '../schema.ts';
-import { type AslChoiceRule, type AslDefinition, type AslState, assertUnreachable } from './asl.ts';
-import { durationSeconds, getStep, reachableSteps, stepEdges } from './graph.ts';
+import type { AslChoiceRule, AslDefinition, AslState } from './asl.ts';
+import { durationSeconds, getStep, reachableSteps } from './graph.ts';
 import { journeyComment, lambdaTask, stateNames, waitForTokenTask } from './states.ts';
 
 const outcome = (value: string, next: string): AslChoiceRule => ({

@@ -3,6 +3,7 @@
  * the `schedule` of a wait. As everywhere in the policy, the exit check comes first: a customer
  * who converted or met an exit event leaves before anything else happens.
  */
+import { assertUnreachable } from '../assert.ts';
 import type { StepResult } from '../contract.ts';
 import type { BranchStep, Scalar, SplitStep, Step, UpdateStep, WaitStep } from '../schema.ts';
 import { evaluateCondition } from './conditions.ts';
@@ -33,10 +34,6 @@ const EXPECTED_STEP: Record<FlowOp, Step['type']> = {
   update: 'update',
   schedule: 'wait',
 };
-
-export function assertUnreachable(value: never): never {
-  throw new Error(`unreachable: ${JSON.stringify(value)}`);
-}
 
 /**
  * `stepId` keys the split hash; when omitted it is found in `ctx.journey.steps` (pass
