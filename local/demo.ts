@@ -64,7 +64,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const shards = Math.max(1, Math.min(options.shards ?? defaultShards(), options.customers));
   const journeys = loadJourneys();
   const config = loadPolicy();
-  validateDefinitions(journeys);
   const ses = await startSesLocal(options.sesPort === undefined ? {} : { port: options.sesPort });
   try {
     const progress = createProgress(
@@ -99,14 +98,23 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       journeys,
       config,
     };
-    const results =
-      shards === 1
-        ? [await runInThread({ ...base, shard: { index: 0, count: 1 } }, (p) => report(0, p))]
-        : await Promise.all(
-            Array.from({ length: shards }, (_, index) =>
-              runInWorker({ ...base, shard: { index, count: shards } }, (p) => report(index, p)),
-            ),
-          );
+    let results: ShardResult[];
+    if (shards === 1) {
+      validateDefinitions(journeys);
+      results = [await runInThread({ ...base, shard: { index: 0, count: 1 } }, (p) => report(0, p))];
+    } else {
+      const running = Array.from({ length: shards }, (_, index) =>
+        runInWorker({ ...base, shard: { index, count: shards } }, (p) => report(index, p)),
+      );
+      // The shards trust the main thread's validation; do it while they start up.
+      try {
+        validateDefinitions(journeys);
+      } catch (error) {
+        await Promise.allSettled(running);
+        throw error;
+      }
+      results = await Promise.all(running);
+    }
     report(0, { ...latest[0]!, hour: options.days * 24 });
     progress.stop();
 

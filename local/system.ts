@@ -20,6 +20,7 @@ import { createUnsubscribeHandler } from '../functions/handlers/unsubscribe.ts';
 import type {
   EmailMessage,
   EmailSender,
+  ExecutionStarter,
   JourneyRegistry,
   MessagingSender,
   PushMessage,
@@ -134,8 +135,17 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       }
     : stack.messaging;
 
+  // The step handler may resume its own wait-for-event task (an event that arrived just before
+  // the token was stored); the runner it would call is built around the handler, hence the late binding.
+  let workflows: LocalWorkflows | undefined;
+  const executions: ExecutionStarter = {
+    start: (enrollment) => workflows!.start(enrollment),
+    stop: (enrollment, cause) => workflows!.stop(enrollment, cause),
+    sendTaskSuccess: (token, output) => workflows!.sendTaskSuccess(token, output),
+  };
   const step = createStepHandler({
     ...base('step'),
+    executions,
     journeys: registry,
     config,
     email,
@@ -143,7 +153,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     unsubscribe: { baseUrl: LOCAL_UNSUBSCRIBE_URL, secrets: [LOCAL_UNSUBSCRIBE_SECRET] },
   });
   const stepContext = localContext('step');
-  const workflows = new LocalWorkflows({
+  workflows = new LocalWorkflows({
     journeys,
     clock,
     invokeStep: (request) => step(request, stepContext),
