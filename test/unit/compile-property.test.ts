@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type AslDefinition, isTerminal, successors } from '../../engine/compile/asl.ts';
+import { type AslDefinition, isTerminal } from '../../engine/compile/asl.ts';
 import {
   CompileError,
   compileJourney,
@@ -15,6 +15,7 @@ import {
   validateAsl,
 } from '../../engine/compile/index.ts';
 import type { Journey, Step } from '../../engine/schema.ts';
+import { unreachableStates } from '../helpers/asl-graph.ts';
 
 const WAITS: Step[] = [
   { type: 'wait', duration: 'PT1H', next: '' },
@@ -67,20 +68,6 @@ const journeyArb: fc.Arbitrary<Journey> = fc.integer({ min: 1, max: 9 }).chain((
     }),
   );
 });
-
-function unreachableStates(def: AslDefinition): string[] {
-  const seen = new Set([def.StartAt]);
-  const queue = [def.StartAt];
-  for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
-    for (const next of successors(def.States[name]!)) {
-      if (!seen.has(next)) {
-        seen.add(next);
-        queue.push(next);
-      }
-    }
-  }
-  return Object.keys(def.States).filter((name) => !seen.has(name));
-}
 
 /** Steps that can end a run: exit steps, and Tasks with a Choice that routes `exit`. */
 function canEnd(step: Step): boolean {

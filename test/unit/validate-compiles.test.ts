@@ -7,10 +7,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type AslDefinition, successors } from '../../engine/compile/asl.ts';
+import type { AslDefinition } from '../../engine/compile/asl.ts';
 import { CompileError, compileJourney, validateAsl } from '../../engine/compile/index.ts';
 import type { Journey } from '../../engine/schema.ts';
 import { formatProblems, type ValidationResult, validateJourneyText } from '../../engine/validate/index.ts';
+import { unreachableStates } from '../helpers/asl-graph.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: generated and mutated journeys are loose JSON
 type Loose = Record<string, any>;
@@ -27,20 +28,6 @@ const validate = (journey: unknown): ValidationResult =>
   validateJourneyText(JSON.stringify(journey, null, 2), 'generated.journey.json');
 
 const hasErrors = (result: ValidationResult) => result.problems.some((p) => p.severity === 'error');
-
-function unreachableStates(def: AslDefinition): string[] {
-  const seen = new Set([def.StartAt]);
-  const queue = [def.StartAt];
-  for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
-    for (const next of successors(def.States[name]!)) {
-      if (!seen.has(next)) {
-        seen.add(next);
-        queue.push(next);
-      }
-    }
-  }
-  return Object.keys(def.States).filter((name) => !seen.has(name));
-}
 
 /**
  * The property itself: a journey without validator errors compiles, every state reachable, and
