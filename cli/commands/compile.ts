@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
@@ -8,7 +8,8 @@ import {
   renderAsl,
 } from '../../engine/compile/index.ts';
 import type { Journey } from '../../engine/schema.ts';
-import { formatProblems, type ValidationResult, validateJourneyText } from '../../engine/validate/index.ts';
+import { formatProblems } from '../../engine/validate/index.ts';
+import { validateJourneyFiles } from './validate.ts';
 
 export const DEFAULT_ASL_DIR = 'out/asl';
 
@@ -27,7 +28,7 @@ export async function compileJourneyFiles(
   files: readonly string[],
   out: string,
 ): Promise<{ ok: true; written: CompiledFile[]; report: string } | { ok: false; report: string }> {
-  const results = await Promise.all(files.map(validateFile));
+  const results = await validateJourneyFiles(files);
   const problems = results.flatMap((r) => r.problems);
   const report = problems.length > 0 ? formatProblems(problems) : '';
   const journeys = results.flatMap((r) => (r.journey ? [r.journey] : []));
@@ -47,28 +48,6 @@ export async function compileJourneyFiles(
     });
   }
   return { ok: true, written, report };
-}
-
-async function validateFile(file: string): Promise<ValidationResult> {
-  try {
-    return validateJourneyText(await readFile(file, 'utf8'), file);
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? 'unreadable';
-    return {
-      file,
-      problems: [
-        {
-          file,
-          code: 'file.unreadable',
-          path: '',
-          line: 1,
-          column: 1,
-          message: `cannot read the journey file (${reason})`,
-          severity: 'error',
-        },
-      ],
-    };
-  }
 }
 
 export function registerCompile(program: Command): void {
