@@ -69,6 +69,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const progress = createProgress(
       options.days * 24,
       ' {bar} day {day}/{days} | {events} events | {sent} messages | {waiting} waiting',
+      { day: 1, days: options.days, events: 0, sent: 0, waiting: 0 },
       options.progress,
     );
     const latest: ShardProgress[] = Array.from({ length: shards }, () => ({

@@ -35,6 +35,7 @@ export interface Progress {
 export function createProgress(
   total: number,
   format: string,
+  initial: Record<string, string | number>,
   enabled = process.stderr.isTTY === true,
 ): Progress {
   if (!enabled) return { update: () => undefined, stop: () => undefined };
@@ -44,7 +45,7 @@ export function createProgress(
   );
   const render = bar.render.bind(bar);
   bar.render = () => withRealTime(render);
-  withRealTime(() => bar.start(total, 0));
+  withRealTime(() => bar.start(total, 0, initial));
   return {
     update: (value, payload) => withRealTime(() => bar.update(value, payload)),
     stop: () => withRealTime(() => bar.stop()),
