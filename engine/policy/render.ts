@@ -10,6 +10,7 @@
  */
 import { Liquid, type Template } from 'liquidjs';
 import type { CustomerEvent, Product, Profile } from '../data.ts';
+import { escapeHtml } from '../html.ts';
 import type { ChannelName, Journey, LocalizedContent, Message } from '../schema.ts';
 import { type SmsEncoding, smsInfo } from './sms.ts';
 
@@ -215,15 +216,6 @@ function templateData(scope: RenderScope, locale: string): Record<string, unknow
   }
   return data;
 }
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => ESCAPES[ch] ?? ch);
 
 /**
  * Wraps a body fragment in a full document carrying `lang` and `dir` (mail clients ignore CSS

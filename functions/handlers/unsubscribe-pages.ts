@@ -1,15 +1,11 @@
 /** The small pages the unsubscribe endpoint serves. Only fixed text and an escaped token. */
+import { escapeHtml } from '../../engine/html.ts';
+
 const CHANNEL_NAMES: Record<string, string> = {
   email: 'emails',
   sms: 'text messages',
   push: 'push notifications',
 };
-
-const escapeHtml = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] ?? ch,
-  );
 
 function page(title: string, body: string): string {
   return [

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { escapeHtml as esc } from '../../engine/html.ts';
 import type { Journey } from '../../engine/schema.ts';
 import { loadJourneyOrThrow } from '../../engine/validate/index.ts';
 import { KIND_LABEL, type NodeKind } from './model.ts';
@@ -13,12 +14,6 @@ export { type GraphEdge, type GraphNode, type JourneyGraph, journeyGraph } from 
 export { journeySvg } from './svg.ts';
 
 export type GraphFormat = 'svg' | 'html';
-
-const esc = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
 
 const LEGEND: { kind: NodeKind; meaning: string }[] = [
   { kind: 'entry', meaning: 'what starts the journey, who may enter, what ends it early' },

@@ -5,6 +5,7 @@
  * `<img>` on GitHub and in an editor's preview. Output is deterministic (the docs test relies on it).
  */
 import dagre, { type Graph } from '@dagrejs/dagre';
+import { escapeHtml as esc } from '../../engine/html.ts';
 import type { Journey } from '../../engine/schema.ts';
 import {
   type EdgeKind,
@@ -176,11 +177,6 @@ function clip(poly: Point[], center: Point, toward: Point): Point {
   return best ?? toward;
 }
 
-const esc = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
 const n = (v: number) => (Math.round(v * 10) / 10).toString();
 
 function shape(kind: NodeKind, cx: number, cy: number, w: number, h: number, style: Style): string {

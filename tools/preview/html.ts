@@ -4,6 +4,7 @@
  * as a phone bubble and each push as a notification, with the flags beside them. One static file,
  * no scripts; images load from where the email points.
  */
+import { escapeHtml as esc } from '../../engine/html.ts';
 import { isRtl } from '../../engine/policy/index.ts';
 import {
   type Flag,
@@ -14,11 +15,6 @@ import {
   type PreviewReport,
 } from './index.ts';
 
-const esc = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
 const length = (s: string) => [...s].length;
 
 const STYLE = `

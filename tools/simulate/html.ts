@@ -4,15 +4,10 @@
  * no scripts.
  */
 import { DateTime } from 'luxon';
+import { escapeHtml as esc } from '../../engine/html.ts';
 import { isRtl } from '../../engine/policy/index.ts';
 import { NODE_STYLE } from '../graph/svg.ts';
 import type { Timeline, TimelineContent, TimelineEntry } from './timeline.ts';
-
-const esc = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
 
 const STYLE = `
 body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif; margin: 0; background: #f8fafc; color: #0f172a; }
