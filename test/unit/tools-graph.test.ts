@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { registerGraph } from '../../cli/commands/graph.ts';
 import type { Condition, Journey } from '../../engine/schema.ts';
 import { conditionWords, durationWords, waitWords } from '../../tools/describe.ts';
@@ -14,6 +12,7 @@ import {
   journeySvg,
   referenceDiagrams,
 } from '../../tools/graph/index.ts';
+import { cliSandbox, runCommand, written } from '../helpers/cli.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const load = (id: string) =>
@@ -163,28 +162,15 @@ describe('herald graph', () => {
 });
 
 describe('herald graph on the command line', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'herald-graph-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-    process.exitCode = undefined;
-    vi.restoreAllMocks();
-  });
-
-  const run = async (...args: string[]) => {
-    const program = new Command().exitOverride();
-    registerGraph(program);
-    await program.parseAsync(['node', 'herald', 'graph', ...args]);
-  };
+  const sandbox = cliSandbox('herald-graph-');
+  const run = (...args: string[]) => runCommand(registerGraph, 'graph', ...args);
 
   it('writes SVG or HTML by the extension of --out', async () => {
     vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    await run(join(root, 'workflows/welcome.journey.json'), '--out', join(dir, 'w.svg'));
-    await run(join(root, 'workflows/welcome.journey.json'), '--out', join(dir, 'w.html'));
-    expect(await readFile(join(dir, 'w.svg'), 'utf8')).toMatch(/^<svg /);
-    expect(await readFile(join(dir, 'w.html'), 'utf8')).toMatch(/^<!DOCTYPE html>/);
+    await run(join(root, 'workflows/welcome.journey.json'), '--out', join(sandbox.dir, 'w.svg'));
+    await run(join(root, 'workflows/welcome.journey.json'), '--out', join(sandbox.dir, 'w.html'));
+    expect(await readFile(join(sandbox.dir, 'w.svg'), 'utf8')).toMatch(/^<svg /);
+    expect(await readFile(join(sandbox.dir, 'w.html'), 'utf8')).toMatch(/^<!DOCTYPE html>/);
     expect(process.exitCode).toBeUndefined();
   });
 
@@ -192,12 +178,12 @@ describe('herald graph on the command line', () => {
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const broken = load('welcome') as unknown as { steps: Record<string, { next?: string }> };
     broken.steps['send-welcome']!.next = 'wait-too-days';
-    const file = join(dir, 'broken.journey.json');
+    const file = join(sandbox.dir, 'broken.journey.json');
     await writeFile(file, JSON.stringify(broken, null, 2));
 
-    await run(file, '--out', join(dir, 'x.svg'));
+    await run(file, '--out', join(sandbox.dir, 'x.svg'));
 
-    const text = stderr.mock.calls.map((c) => String(c[0])).join('');
+    const text = written(stderr);
     expect(text).toContain(`${file}:`);
     expect(text).toContain('/steps/send-welcome/next');
     expect(text).toContain('wait-too-days');

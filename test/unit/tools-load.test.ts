@@ -1,8 +1,6 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { registerSimulate } from '../../cli/commands/simulate.ts';
 import {
   checkEventsBelongTo,
@@ -13,6 +11,7 @@ import {
   loadSent,
   ToolInputError,
 } from '../../tools/load.ts';
+import { cliSandbox, runCommand, written } from '../helpers/cli.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -27,19 +26,11 @@ function failure(fn: () => unknown): ToolInputError {
 }
 
 describe('errors about the marketer’s files name the file, the JSON path and the line', () => {
-  let dir: string;
+  const sandbox = cliSandbox('herald-load-');
   const file = (name: string, text: string) => {
-    const path = join(dir, name);
+    const path = join(sandbox.dir, name);
     return writeFile(path, text).then(() => path);
   };
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'herald-load-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-    process.exitCode = undefined;
-    vi.restoreAllMocks();
-  });
 
   it('finds a journey by id in workflows/, and says so when there is none', () => {
     expect(loadJourney('welcome', join(root, 'workflows')).journey.id).toBe('welcome');
@@ -138,17 +129,14 @@ describe('errors about the marketer’s files name the file, the JSON path and t
   it('exits 1 from `herald simulate` with the problem list, never a stack trace', async () => {
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const profile = await file('p.json', '{ "id": 42 }');
-    const program = new Command().exitOverride();
-    registerSimulate(program);
-    await program.parseAsync([
-      'node',
-      'herald',
+    await runCommand(
+      registerSimulate,
       'simulate',
       join(root, 'workflows/welcome.journey.json'),
       '--profile',
       profile,
-    ]);
-    const text = stderr.mock.calls.map((c) => String(c[0])).join('');
+    );
+    const text = written(stderr);
     expect(text).toContain(`${profile}:1:`);
     expect(text).toContain('/id');
     expect(process.exitCode).toBe(1);

@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { registerPreview } from '../../cli/commands/preview.ts';
 import type { CustomerEvent, Product, Profile } from '../../engine/data.ts';
 import type { Journey } from '../../engine/schema.ts';
@@ -11,6 +9,7 @@ import { templateVariables } from '../../tools/preview/checks.ts';
 import { previewHtml } from '../../tools/preview/html.ts';
 import { type PreviewReport, previewJourney } from '../../tools/preview/index.ts';
 import { previewSummary } from '../../tools/preview/text.ts';
+import { cliSandbox, runCommand, written } from '../helpers/cli.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const read = <T>(path: string) => JSON.parse(readFileSync(join(root, path), 'utf8')) as T;
@@ -196,30 +195,20 @@ describe('herald preview', () => {
 });
 
 describe('herald preview on the command line', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'herald-preview-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-    process.exitCode = undefined;
-    vi.restoreAllMocks();
-  });
+  const sandbox = cliSandbox('herald-preview-');
 
   it('uses the journey’s example customer and writes index.html', async () => {
     const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     const cwd = process.cwd();
     process.chdir(root);
     try {
-      const program = new Command().exitOverride();
-      registerPreview(program);
-      await program.parseAsync(['node', 'herald', 'preview', 'cart-abandonment', '--out', dir]);
+      await runCommand(registerPreview, 'preview', 'cart-abandonment', '--out', sandbox.dir);
     } finally {
       process.chdir(cwd);
     }
-    const text = stdout.mock.calls.map((c) => String(c[0])).join('');
+    const text = written(stdout);
     expect(text).toContain('customer cust-maryam-3003 from examples/cart-abandonment.profile.json');
-    expect(await readFile(join(dir, 'index.html'), 'utf8')).toContain('data-message="cart-reminder"');
+    expect(await readFile(join(sandbox.dir, 'index.html'), 'utf8')).toContain('data-message="cart-reminder"');
     expect(process.exitCode).toBeUndefined();
   });
 });
