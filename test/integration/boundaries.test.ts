@@ -3,14 +3,15 @@ import type { StepRequest } from '../../engine/contract.ts';
 import { DEFAULT_POLICY } from '../../engine/policy/index.ts';
 import { createStepHandler } from '../../functions/handlers/step.ts';
 import { createLogger, createMetrics } from '../../functions/observability.ts';
-import type { Store } from '../../functions/ports.ts';
 import {
   enrollmentFor,
+  failingStore,
   httpEvent,
   type Runtime,
   reachableProfile,
   sendJourney,
   startRuntime,
+  stepDepsWith,
   stepRequest,
 } from './support/harness.ts';
 
@@ -21,11 +22,7 @@ const quiet = (service: string) => ({
 });
 
 /** A store whose every call fails, as during a DynamoDB outage (the message quotes an address). */
-const brokenStore = new Proxy({} as Store, {
-  get: () => async () => {
-    throw new Error('connection reset while writing ann@example.com');
-  },
-});
+const brokenStore = failingStore('connection reset while writing ann@example.com');
 
 describe('handler boundaries', () => {
   let rt: Runtime;
@@ -45,16 +42,7 @@ describe('handler boundaries', () => {
   it('defers a send when storage fails, so the workflow retries later rather than failing', async () => {
     const step = createStepHandler({
       ...quiet('step'),
-      store: brokenStore,
-      clock: rt.clock,
-      journeys: rt.journeys,
-      config: DEFAULT_POLICY,
-      email: { sendEmail: async () => ({ status: 'transient_failure', reason: 'unused' }) },
-      messaging: {
-        sendSms: async () => ({ status: 'transient_failure', reason: 'unused' }),
-        sendPush: async () => ({ status: 'transient_failure', reason: 'unused' }),
-      },
-      unsubscribe: { baseUrl: 'https://herald.test/u', secrets: ['s'] },
+      ...stepDepsWith(rt, brokenStore),
     });
     const result = await step(stepRequest(journey, enrollmentFor(journey, 'c1')));
     expect(result).toMatchObject({ outcome: 'defer', reason: 'retry' });

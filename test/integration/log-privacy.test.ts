@@ -1,10 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CustomerEvent } from '../../engine/data.ts';
-import { DEFAULT_POLICY } from '../../engine/policy/index.ts';
 import { createStepHandler } from '../../functions/handlers/step.ts';
 import { createLogger } from '../../functions/observability.ts';
-import type { Store } from '../../functions/ports.ts';
-import { httpEvent, type Runtime, sendJourney, startRuntime, stepRequest } from './support/harness.ts';
+import {
+  failingStore,
+  httpEvent,
+  type Runtime,
+  sendJourney,
+  startRuntime,
+  stepDepsWith,
+  stepRequest,
+} from './support/harness.ts';
 
 const EMAIL = 'zeynab.private@example.org';
 const PHONE_NATIONAL = '(415) 555-0199';
@@ -117,20 +123,7 @@ describe('personal data in logs', () => {
     // A failure whose message quotes an address, and a task token passing through a wait.
     const failing = createStepHandler({
       logger: createLogger('step', { logLevel: 'DEBUG' }),
-      store: new Proxy({} as Store, {
-        get: () => async () => {
-          throw new Error(`cannot reach ${EMAIL} or ${PHONE}`);
-        },
-      }),
-      clock: rt.clock,
-      journeys: rt.journeys,
-      config: DEFAULT_POLICY,
-      email: { sendEmail: async () => ({ status: 'transient_failure', reason: 'x' }) },
-      messaging: {
-        sendSms: async () => ({ status: 'transient_failure', reason: 'x' }),
-        sendPush: async () => ({ status: 'transient_failure', reason: 'x' }),
-      },
-      unsubscribe: { baseUrl: 'https://herald.test/u', secrets: ['s'] },
+      ...stepDepsWith(rt, failingStore(`cannot reach ${EMAIL} or ${PHONE}`)),
     });
     await failing(
       stepRequest(journeys[0]!, {

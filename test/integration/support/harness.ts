@@ -21,6 +21,7 @@ import { createIngestHandler } from '../../../functions/handlers/ingest.ts';
 import { createStepHandler } from '../../../functions/handlers/step.ts';
 import { createUnsubscribeHandler } from '../../../functions/handlers/unsubscribe.ts';
 import { createLogger, createMetrics, type LogLevel } from '../../../functions/observability.ts';
+import type { Store } from '../../../functions/ports.ts';
 import {
   startDynalite,
   startPinpointSink,
@@ -137,6 +138,29 @@ export async function startRuntime(options: RuntimeOptions) {
 }
 
 export type Runtime = Awaited<ReturnType<typeof startRuntime>>;
+
+/** A store whose every call fails with `message`, as during a DynamoDB outage. */
+export function failingStore(message: string): Store {
+  return new Proxy({} as Store, {
+    get: () => async () => {
+      throw new Error(message);
+    },
+  });
+}
+
+/** Step handler dependencies around another store; the providers, if ever reached, fail transiently. */
+export function stepDepsWith(rt: Runtime, store: Store) {
+  const unreachable = async () => ({ status: 'transient_failure' as const, reason: 'unused' });
+  return {
+    store,
+    clock: rt.clock,
+    journeys: rt.journeys,
+    config: DEFAULT_POLICY,
+    email: { sendEmail: unreachable },
+    messaging: { sendSms: unreachable, sendPush: unreachable },
+    unsubscribe: { baseUrl: 'https://herald.test/u', secrets: ['s'] },
+  };
+}
 
 // ── Fixtures ──────────────────────────────────────────────────────────────────────────────────
 
