@@ -70,18 +70,7 @@ export function checkGraph(journey: Record<string, unknown>): Finding[] {
   const start = known.has(declared) ? declared : dangling(declared, ['start'], 'the journey');
   if (start === undefined) return findings;
 
-  // Reachability from `start`.
-  const reached = new Set<string>([start]);
-  const queue = [start];
-  while (queue.length > 0) {
-    const id = queue.shift()!;
-    for (const to of edges.get(id) ?? []) {
-      if (!reached.has(to)) {
-        reached.add(to);
-        queue.push(to);
-      }
-    }
-  }
+  const reached = closure([start], edges);
   for (const id of ids) {
     if (!reached.has(id)) {
       findings.push({
@@ -178,18 +167,23 @@ function stepsThatCanEnd(
       else into.set(to, [from]);
     }
   }
-  const ends = new Set(ids.filter(canEnd));
-  const queue = [...ends];
+  return closure(ids.filter(canEnd), into);
+}
+
+/** The seeds and every id reached from them along `next` (each id visited once). */
+function closure(seeds: readonly string[], next: ReadonlyMap<string, readonly string[]>): Set<string> {
+  const found = new Set(seeds);
+  const queue = [...found];
   while (queue.length > 0) {
     const id = queue.pop()!;
-    for (const from of into.get(id) ?? []) {
-      if (!ends.has(from)) {
-        ends.add(from);
-        queue.push(from);
+    for (const to of next.get(id) ?? []) {
+      if (!found.has(to)) {
+        found.add(to);
+        queue.push(to);
       }
     }
   }
-  return ends;
+  return found;
 }
 
 function loopText(ordered: string[]): string {
