@@ -5,7 +5,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { closest } from 'fastest-levenshtein';
-import { CustomerEvent, EVENT_PROPERTIES, EVENT_TYPES, type EventType, MAX_EVENT_BYTES } from './data.ts';
+import { CustomerEvent, EVENT_PROPERTIES, EVENT_TYPES, MAX_EVENT_BYTES } from './data.ts';
 
 export interface EventProblem {
   /** JSON pointer into the event, `` for the whole body. */
@@ -81,10 +81,6 @@ export function validateEvent(input: string | unknown): EventValidation {
   }
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, event: value as CustomerEvent };
-}
-
-export function isKnownEventType(type: string): type is EventType {
-  return Object.hasOwn(EVENT_PROPERTIES, type);
 }
 
 function fromAjv(error: ErrorObject, prefix: string): EventProblem {

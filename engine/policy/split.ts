@@ -4,9 +4,7 @@
  * arms in proportion to the weights. No randomness, no clock: a hash of the coordinates.
  */
 import { createHash } from 'node:crypto';
-import type { Journey, SplitStep } from '../schema.ts';
-
-export type SplitArm = SplitStep['arms'][number];
+import type { Journey } from '../schema.ts';
 
 /** A point in [0, 100) derived from the key; uniform for practical purposes. */
 export function bucket(key: string): number {
