@@ -8,6 +8,7 @@
  *   npm run bench -- --rounds 3 --budget 20   # demo timing rounds, and the minutes they may take
  *   npm run bench -- --markdown         # also print the table as Markdown (for docs/performance.md)
  *   npm run bench -- --only e2e,cost --reuse-e2e   # recompute the table from bench/results.json's demo runs
+ *   npm run bench -- --only e2e,cost --keep-others # run these, keep the other sections' last figures
  *
  * Each section runs in its own Node process (fresh heap, its own peak RSS). Every figure is taken
  * beside its baseline in the same run, several times, and reported as a median; ratios are what
@@ -360,16 +361,21 @@ async function main() {
   };
   type Results = { engine?: EngineResult; e2e?: E2eResult; cost?: CostResult; bundles?: BundlesResult };
   const reuse = process.argv.includes('--reuse-e2e');
-  // With --reuse-e2e, sections not run now keep their figures from the last results.json.
-  const previous: Results & { startedAt?: string } = reuse
+  const keep = reuse || process.argv.includes('--keep-others');
+  // With --reuse-e2e or --keep-others, sections not run now keep their figures (and the time they
+  // were measured) from the last results.json.
+  const previous: Results & { measuredAt?: Record<string, string>; startedAt?: string } = keep
     ? (JSON.parse(readFileSync(path.join(HERE, 'results.json'), 'utf8')) as Results)
     : {};
-  const results: Results = reuse
-    ? {
-        ...(previous.engine ? { engine: previous.engine } : {}),
-        ...(previous.bundles ? { bundles: previous.bundles } : {}),
-      }
-    : {};
+  const measuredAt: Record<string, string> = {};
+  const results: Results = {};
+  if (keep) {
+    for (const name of ['engine', 'bundles'] as const) {
+      if (args.only.has(name) || !previous[name]) continue;
+      (results as Record<string, unknown>)[name] = previous[name];
+      measuredAt[name] = previous.measuredAt?.[name] ?? previous.startedAt ?? 'unknown';
+    }
+  }
   const errors: Record<string, string> = {};
   const attempt = <T>(name: Section, fn: () => T): T | undefined => {
     log(`${name}…`);
@@ -387,6 +393,7 @@ async function main() {
   if (args.only.has('e2e') || args.only.has('cost')) {
     // The cost model needs the demo's measured call counts, so `--only cost` runs the demo too
     // (or, with --reuse-e2e, takes them from the last results.json).
+    if (reuse) measuredAt.e2e = previous.measuredAt?.e2e ?? previous.startedAt ?? 'unknown';
     results.e2e = reuse ? previous.e2e : attempt('e2e', () => runChild<E2eResult>('e2e', options));
   }
   if (args.only.has('cost')) {
@@ -415,10 +422,15 @@ async function main() {
     loadAverage: { before: loadBefore, after: os.loadavg() },
   };
   const report = {
-    ...(reuse && previous.startedAt ? { e2eFrom: previous.startedAt } : {}),
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
+    /** When each section's figures were measured (kept sections come from an earlier run). */
+    measuredAt: Object.fromEntries(
+      (['engine', 'e2e', 'bundles'] as const)
+        .filter((name) => results[name])
+        .map((name) => [name, measuredAt[name] ?? startedAt.toISOString()]),
+    ),
     machine,
     table: rows,
     errors,
