@@ -6,6 +6,7 @@
  */
 import { escapeHtml as esc } from '../../engine/html.ts';
 import { isRtl } from '../../engine/policy/index.ts';
+import { reportPage } from '../html-page.ts';
 import {
   type Flag,
   LIMITS,
@@ -136,17 +137,10 @@ export function previewHtml(report: PreviewReport): string {
         report.warnings.map((p) => ({ level: 'warning', code: p.code, message: `${p.path} — ${p.message}` })),
       )}</section>`
     : '';
-  return `<!DOCTYPE html>
-<html lang="en" dir="ltr">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src * data:; frame-src 'self' about:; font-src *">
-<title>Preview — ${esc(journey.name)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<header>
+  return reportPage(
+    `Preview — ${journey.name}`,
+    STYLE,
+    `<header>
 <h1>Preview — ${esc(journey.name)} <small>(${esc(journey.id)} v${journey.version})</small></h1>
 <p>Sample customer <strong>${esc(sample.profile.id)}</strong> (${esc(sample.sources.profile)}), event <strong>${esc(sample.event.type)}</strong> (${esc(sample.sources.event)})${sample.product ? `, product <strong>${esc(sample.product.id)}</strong>` : ''}.</p>
 <p class="counts">${counts.rendered} variants · ${counts.warnings} warnings · ${counts.infos} notes</p>
@@ -155,8 +149,6 @@ export function previewHtml(report: PreviewReport): string {
 <main>
 ${warnings}
 ${report.messages.map((m) => messageSection(m, journey.name)).join('\n')}
-</main>
-</body>
-</html>
-`;
+</main>`,
+  );
 }

@@ -7,6 +7,7 @@ import { DateTime } from 'luxon';
 import { escapeHtml as esc } from '../../engine/html.ts';
 import { isRtl } from '../../engine/policy/index.ts';
 import { NODE_STYLE } from '../graph/svg.ts';
+import { reportPage } from '../html-page.ts';
 import type { Timeline, TimelineContent, TimelineEntry } from './timeline.ts';
 
 const STYLE = `
@@ -79,24 +80,15 @@ ${dot(entry)}
 export function timelineHtml(timeline: Timeline): string {
   const { journey, customer } = timeline;
   const multiRun = timeline.runs.length > 1;
-  return `<!DOCTYPE html>
-<html lang="en" dir="ltr">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src * data:; frame-src 'self' about:; font-src *">
-<title>Simulation — ${esc(journey.name)} for ${esc(customer.id)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<header>
+  return reportPage(
+    `Simulation — ${journey.name} for ${customer.id}`,
+    STYLE,
+    `<header>
 <h1>${esc(journey.name)} <small>(${esc(journey.id)} v${journey.version})</small> for ${esc(customer.id)}</h1>
 <p>Customer time zone ${esc(customer.zone)}${customer.zoneNote ? ` (${esc(customer.zoneNote)})` : ''} · ${timeline.sent} message(s) sent · ${timeline.runs.length} run(s)</p>
 </header>
 <ol class="timeline">
 ${timeline.entries.map((e) => row(e, customer.zone, multiRun)).join('\n')}
-</ol>
-</body>
-</html>
-`;
+</ol>`,
+  );
 }
