@@ -44,6 +44,7 @@ export interface ExecutionRecord {
   stoppedAt?: string;
   /** Every state entered, with the simulated time it was entered. */
   states: { name: string; at: string }[];
+  /** `{ result }`: the execution's last `$.result` (for an early exit, its reason). */
   output?: unknown;
   error?: string;
   cause?: string;
@@ -226,7 +227,11 @@ export class LocalWorkflows implements ExecutionStarter {
     this.running.set(arn, { record, abort: execution.abort });
     void this.follow(record, execution.eventLogs);
     execution.result.then(
-      (output) => this.finish(record, record.status === 'ABORTED' ? 'ABORTED' : 'SUCCEEDED', { output }),
+      // Keep only the last `$.result` (why it ended), not the whole state with the event in it.
+      (output) =>
+        this.finish(record, record.status === 'ABORTED' ? 'ABORTED' : 'SUCCEEDED', {
+          output: { result: (output as { result?: unknown } | null)?.result ?? null },
+        }),
       (error: unknown) => {
         if (error instanceof ExecutionAbortedError) return this.finish(record, 'ABORTED', {});
         const { name, message } = describeError(error);
