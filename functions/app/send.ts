@@ -18,6 +18,7 @@ import {
   type CapEntry,
   candidateChannels,
   type DecisionContext,
+  isChannelName,
   messageCategory,
   planSend,
   RenderError,
@@ -86,7 +87,7 @@ export async function runSend(rt: StepRuntime, request: StepRequest, journey: Jo
         attempt: claim.attempt,
         outcome: 'unknown',
         reasons: ['provider_call_unconfirmed'],
-        ...(isChannel(claim.channel) ? { channel: claim.channel } : {}),
+        ...(isChannelName(claim.channel) ? { channel: claim.channel } : {}),
         result,
       });
       await rt.store.finishStep(customerId, key, claim.token, { state: 'done', result }, now);
@@ -385,8 +386,4 @@ function zoneFacts(plan: SendPlan, reasons: string[]): { zone?: string } {
 
 function retryLater(now: Date, ms: number): StepResult {
   return { outcome: 'defer', until: new Date(now.getTime() + ms).toISOString(), reason: 'retry' };
-}
-
-function isChannel(value: unknown): value is ChannelName {
-  return value === 'email' || value === 'sms' || value === 'push';
 }
