@@ -61,8 +61,37 @@ export function readField(scope: DataScope, path: string): unknown {
  */
 export function instant(iso: unknown): number | undefined {
   if (typeof iso !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(iso)) return undefined;
+  const fast = utcInstant(iso);
+  if (fast !== undefined) return fast;
   const parsed = DateTime.fromISO(iso, { zone: 'utc' });
   return parsed.isValid ? parsed.toMillis() : undefined;
+}
+
+// `2024-07-01T10:00:00.000Z`, what `Date#toISOString` writes and what events carry.
+const UTC_TIMESTAMP = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,3}))?Z$/;
+
+/**
+ * The common case of `instant` without luxon (parsing was a tenth of a send decision's CPU):
+ * a UTC timestamp in the form above, read exactly as luxon reads it. Anything else, including
+ * out-of-range fields, is left to luxon (undefined here).
+ */
+function utcInstant(iso: string): number | undefined {
+  const m = UTC_TIMESTAMP.exec(iso);
+  if (!m) return undefined;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
+  const second = Number(m[6]);
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) {
+    return undefined;
+  }
+  // luxon's own reading of a fraction of a second.
+  const millis = m[7] === undefined ? 0 : Math.floor(Number.parseFloat(`0.${m[7]}`) * 1000);
+  const ts = Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  // Date.UTC rolls an impossible day (02-30) into the next month; luxon calls it invalid.
+  return new Date(ts).getUTCDate() === day ? ts : undefined;
 }
 
 /** True when the event is about the product: one of its `items` or its `productId` property. */

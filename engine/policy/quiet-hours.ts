@@ -8,9 +8,10 @@
  * - fall back: when the end time occurs twice, the first occurrence after `now` wins; when the
  *   clock is set back to before the window's start, the window ends at that change.
  */
-import { DateTime, FixedOffsetZone, IANAZone } from 'luxon';
+import { DateTime, FixedOffsetZone } from 'luxon';
 import type { ChannelName } from '../schema.ts';
 import type { PolicyConfig, QuietHoursWindow } from './config.ts';
+import { isValidZone } from './time.ts';
 
 const MINUTE_MS = 60_000;
 
@@ -41,7 +42,7 @@ export function quietHoursEnd(
 ): Date | undefined {
   const window = config.quietHours[channel];
   if (!window || minutesOf(window.start) === minutesOf(window.end)) return undefined;
-  const safeZone = IANAZone.isValidZone(zone) ? zone : 'UTC';
+  const safeZone = isValidZone(zone) ? zone : 'UTC';
   if (!isInWindow(localMinute(now.getTime(), safeZone), window)) return undefined;
   return windowEnd(window, safeZone, now.getTime(), 0);
 }
