@@ -5,6 +5,7 @@
  * Caps (step 5) are not decided here: they depend on the other journeys' sends, which the runtime
  * reads and reserves atomically with `capCheck`.
  */
+import type { ChannelAttempt } from '../ledger.ts';
 import type { ChannelName, SendStep } from '../schema.ts';
 import { type ChannelAddresses, candidateChannels, type SkippedChannel } from './channels.ts';
 import type { DecisionContext } from './context.ts';
@@ -66,4 +67,46 @@ export function planSend(step: SendStep, ctx: DecisionContext): SendPlan {
     }
   }
   return { kind: 'try', channels, skipped: allSkipped, addresses, ...note };
+}
+
+/** Transient provider failures defer the step this many times (claims) before it gives up. */
+export const MAX_TRANSIENT_ATTEMPTS = 5;
+/** The wait after a transient failure, times the claim's attempt number. */
+export const TRANSIENT_BACKOFF_MS = 5 * 60_000;
+
+/** What a send step answers when no channel sent. */
+export type UnsentConclusion =
+  | { kind: 'defer'; until: Date; reason: 'capped' | 'retry' }
+  | {
+      kind: 'next';
+      skipped: 'capped' | 'send_failed' | 'no_channel';
+      outcome: 'capped' | 'failed' | 'skipped';
+    };
+
+/**
+ * After every usable channel was tried and none sent: a cap that defers wins; else a transient
+ * provider failure retries with a growing backoff, up to MAX_TRANSIENT_ATTEMPTS; else the step
+ * moves on, saying whether caps, the providers or the customer's reachability stopped it.
+ */
+export function concludeUnsent(
+  attempts: readonly ChannelAttempt[],
+  capDeferUntil: Date | undefined,
+  attempt: number,
+  now: Date,
+): UnsentConclusion {
+  if (capDeferUntil) return { kind: 'defer', until: capDeferUntil, reason: 'capped' };
+  if (attempts.some((a) => a.result === 'transient_failure') && attempt < MAX_TRANSIENT_ATTEMPTS) {
+    return {
+      kind: 'defer',
+      until: new Date(now.getTime() + TRANSIENT_BACKOFF_MS * attempt),
+      reason: 'retry',
+    };
+  }
+  if (attempts.length > 0 && attempts.every((a) => a.result === 'capped')) {
+    return { kind: 'next', skipped: 'capped', outcome: 'capped' };
+  }
+  if (attempts.some((a) => a.result === 'permanent_failure' || a.result === 'transient_failure')) {
+    return { kind: 'next', skipped: 'send_failed', outcome: 'failed' };
+  }
+  return { kind: 'next', skipped: 'no_channel', outcome: 'skipped' };
 }

@@ -17,6 +17,7 @@ import {
 import {
   type CapEntry,
   candidateChannels,
+  concludeUnsent,
   type DecisionContext,
   isChannelName,
   messageCategory,
@@ -39,9 +40,6 @@ export type StepRuntime = Resolved<StepDeps> & { leaseMs: number; renderer: Rend
 
 /** A done step on a journey loop reopens after this long (Step Functions retries of one Task end well within it). */
 const REOPEN_DONE_AFTER_MS = 30 * 60_000;
-/** Transient provider failures defer the step this many times before giving up. */
-const MAX_TRANSIENT_ATTEMPTS = 5;
-const TRANSIENT_BACKOFF_MS = 5 * 60_000;
 
 class LostClaim extends Error {
   override readonly name = 'LostClaim';
@@ -350,32 +348,22 @@ async function tryChannels(
       },
     };
   }
-  if (capDefer) {
-    const until = capDefer.until.toISOString();
-    const result: StepResult = { outcome: 'defer', until, reason: 'capped', detail: { skipped: 'capped' } };
-    return { result, record: { ...common, outcome: 'capped' as const, until } };
-  }
-  if (attempts.some((a) => a.result === 'transient_failure') && claim.attempt < MAX_TRANSIENT_ATTEMPTS) {
-    const until = new Date(now.getTime() + TRANSIENT_BACKOFF_MS * claim.attempt).toISOString();
+  const unsent = concludeUnsent(attempts, capDefer?.until, claim.attempt, now);
+  if (unsent.kind === 'defer') {
+    const until = unsent.until.toISOString();
+    if (unsent.reason === 'capped') {
+      const result: StepResult = { outcome: 'defer', until, reason: 'capped', detail: { skipped: 'capped' } };
+      return { result, record: { ...common, outcome: 'capped' as const, until } };
+    }
     const result: StepResult = { outcome: 'defer', until, reason: 'retry' };
     return { result, record: { ...common, outcome: 'deferred' as const, until } };
   }
-  // Nothing sent: capped everywhere, a provider refused, or the customer became unreachable.
-  const allCapped = attempts.length > 0 && attempts.every((a) => a.result === 'capped');
-  const providerFailed = attempts.some(
-    (a) => a.result === 'permanent_failure' || a.result === 'transient_failure',
-  );
-  const [skipped, outcome] = allCapped
-    ? (['capped', 'capped'] as const)
-    : providerFailed
-      ? (['send_failed', 'failed'] as const)
-      : (['no_channel', 'skipped'] as const);
   const result = withNextUntil(
-    { outcome: 'next', next: step.next, detail: { sent: false, skipped } },
+    { outcome: 'next', next: step.next, detail: { sent: false, skipped: unsent.skipped } },
     journey,
     ctx,
   );
-  return { result, record: { ...common, outcome } };
+  return { result, record: { ...common, outcome: unsent.outcome } };
 }
 
 function zoneFacts(plan: SendPlan, reasons: string[]): { zone?: string } {

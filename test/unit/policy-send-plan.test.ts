@@ -2,11 +2,18 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Enrollment } from '../../engine/contract.ts';
 import type { CustomerEvent, Profile } from '../../engine/data.ts';
+import type { ChannelAttempt } from '../../engine/ledger.ts';
 import { normaliseEmail, normalisePhone } from '../../engine/policy/channels.ts';
 import { DEFAULT_POLICY } from '../../engine/policy/config.ts';
 import type { DecisionContext } from '../../engine/policy/context.ts';
 import { quietHoursEnd } from '../../engine/policy/quiet-hours.ts';
-import { planSend } from '../../engine/policy/send.ts';
+import {
+  concludeUnsent,
+  MAX_TRANSIENT_ATTEMPTS,
+  planSend,
+  TRANSIENT_BACKOFF_MS,
+  type UnsentConclusion,
+} from '../../engine/policy/send.ts';
 import type { ChannelChoice, ChannelName, Journey, Message, SendStep } from '../../engine/schema.ts';
 
 const AT = '2026-05-01T00:00:00Z';
@@ -280,4 +287,68 @@ describe('send planning (property)', () => {
       { numRuns: 1500 },
     );
   });
+});
+
+describe('what a send step answers when nothing was sent', () => {
+  const now = new Date('2026-05-01T12:00:00Z');
+  const capUntil = new Date('2026-05-02T08:00:00Z');
+  const a = (channel: ChannelName, result: ChannelAttempt['result']): ChannelAttempt => ({ channel, result });
+
+  const cases: {
+    name: string;
+    attempts: ChannelAttempt[];
+    capDeferUntil?: Date;
+    attempt: number;
+    expected: UnsentConclusion;
+  }[] = [
+    {
+      name: 'a cap that defers wins over a transient failure on another channel',
+      attempts: [a('sms', 'capped'), a('email', 'transient_failure')],
+      capDeferUntil: capUntil,
+      attempt: 1,
+      expected: { kind: 'defer', until: capUntil, reason: 'capped' },
+    },
+    {
+      name: 'a transient failure retries after the backoff times the attempt',
+      attempts: [a('email', 'transient_failure')],
+      attempt: 3,
+      expected: { kind: 'defer', until: new Date(now.getTime() + 3 * TRANSIENT_BACKOFF_MS), reason: 'retry' },
+    },
+    {
+      name: 'a transient failure on the last allowed attempt gives up as a failed send',
+      attempts: [a('email', 'transient_failure')],
+      attempt: MAX_TRANSIENT_ATTEMPTS,
+      expected: { kind: 'next', skipped: 'send_failed', outcome: 'failed' },
+    },
+    {
+      name: 'capped on every channel, with no deferring cap, moves on as capped',
+      attempts: [a('sms', 'capped'), a('email', 'capped')],
+      attempt: 1,
+      expected: { kind: 'next', skipped: 'capped', outcome: 'capped' },
+    },
+    {
+      name: 'a provider that refused moves on as a failed send',
+      attempts: [a('sms', 'capped'), a('email', 'permanent_failure')],
+      attempt: 1,
+      expected: { kind: 'next', skipped: 'send_failed', outcome: 'failed' },
+    },
+    {
+      name: 'a customer who became unreachable moves on with no channel',
+      attempts: [a('email', 'not_allowed'), a('sms', 'render_error')],
+      attempt: 1,
+      expected: { kind: 'next', skipped: 'no_channel', outcome: 'skipped' },
+    },
+    {
+      name: 'no attempt at all moves on with no channel',
+      attempts: [],
+      attempt: 1,
+      expected: { kind: 'next', skipped: 'no_channel', outcome: 'skipped' },
+    },
+  ];
+
+  for (const c of cases) {
+    it(c.name, () => {
+      expect(concludeUnsent(c.attempts, c.capDeferUntil, c.attempt, now)).toEqual(c.expected);
+    });
+  }
 });
