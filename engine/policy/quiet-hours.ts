@@ -11,6 +11,7 @@
 import { DateTime, FixedOffsetZone } from 'luxon';
 import type { ChannelName } from '../schema.ts';
 import type { PolicyConfig, QuietHoursWindow } from './config.ts';
+import { boundedMemo } from './memo.ts';
 import { isValidZone } from './time.ts';
 
 const MINUTE_MS = 60_000;
@@ -121,7 +122,24 @@ function firstOffsetChange(from: number, to: number, zone: string): number | und
   return hi;
 }
 
-function localMinute(ms: number, zone: string): number {
+/** The local minute of the day (0–1439) at `ms` in `zone`. */
+export function localMinute(ms: number, zone: string): number {
+  // Every UTC offset in use since 1980 is a whole number of minutes, so the local minute is the
+  // same for the whole UTC minute: memoised per (zone, minute) from then on (every channel of a
+  // decision asks about the same instant, and a warm Lambda about the same few zones).
+  return ms >= WHOLE_MINUTE_OFFSETS_SINCE
+    ? localMinuteOf(`${zone}|${Math.floor(ms / MINUTE_MS)}`)
+    : readLocalMinute(ms, zone);
+}
+
+const WHOLE_MINUTE_OFFSETS_SINCE = Date.UTC(1980, 0, 1);
+
+const localMinuteOf = boundedMemo(1_024, (key: string): number => {
+  const bar = key.lastIndexOf('|');
+  return readLocalMinute(Number(key.slice(bar + 1)) * MINUTE_MS, key.slice(0, bar));
+});
+
+function readLocalMinute(ms: number, zone: string): number {
   const local = DateTime.fromMillis(ms, { zone });
   return local.hour * 60 + local.minute;
 }
