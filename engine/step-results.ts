@@ -1,7 +1,9 @@
-import { waitNeedsTimestamp } from '../../engine/compile/index.ts';
-import type { StepResult } from '../../engine/contract.ts';
-import { type DecisionContext, decideFlow } from '../../engine/policy/index.ts';
-import type { Journey } from '../../engine/schema.ts';
+/** What a step's result means beyond itself: the next wait's timestamp, and whether the journey ends. */
+import { waitNeedsTimestamp } from './compile/graph.ts';
+import type { StepResult } from './contract.ts';
+import type { DecisionContext } from './policy/context.ts';
+import { decideFlow } from './policy/flow.ts';
+import type { Journey } from './schema.ts';
 
 /**
  * The contract (engine/contract.ts): a `next` into a wait that needs a timestamp carries `until`,

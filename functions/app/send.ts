@@ -29,12 +29,12 @@ import {
 } from '../../engine/policy/index.ts';
 import { stepIsInLoop } from '../../engine/reach.ts';
 import type { ChannelName, Journey, SendStep } from '../../engine/schema.ts';
+import { endsJourney, withNextUntil } from '../../engine/step-results.ts';
 import { variantFor } from '../../engine/variant.ts';
 import type { StepDeps } from '../deps.ts';
 import { deliver, forgetInvalidTokens, optOutSms } from './deliver.ts';
 import { unsubscribeLinks } from './links.ts';
 import { loadDecisionContext, type Resolved } from './runtime.ts';
-import { endsJourney, withNextUntil } from './step-results.ts';
 
 export type StepRuntime = Resolved<StepDeps> & { leaseMs: number; renderer: Renderer };
 

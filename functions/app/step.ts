@@ -9,10 +9,10 @@ import type { EventArrivedOutput, StepRequest, StepResult } from '../../engine/c
 import { stepKey } from '../../engine/ledger.ts';
 import { decideFlow, type FlowOp } from '../../engine/policy/index.ts';
 import type { Journey, Step } from '../../engine/schema.ts';
+import { endsJourney, withNextUntil } from '../../engine/step-results.ts';
 import { errorFacts } from '../observability.ts';
 import { ARRIVAL_SLACK_MS, loadDecisionContext } from './runtime.ts';
 import { runSend, type StepRuntime } from './send.ts';
-import { endsJourney, withNextUntil } from './step-results.ts';
 
 const FLOW_OPS = new Set<string>(['branch', 'split', 'update', 'schedule']);
 const RETRY_AFTER_ERROR_MS = 5 * 60_000;
