@@ -63,16 +63,17 @@ function nextTimerAt(clock: object): number | undefined {
 
 export class ClockStallError extends Error {
   readonly code = 'CLOCK_STALL';
-  constructor(inFlight: number) {
+  constructor(inFlight: number, stallMs: number) {
     super(
-      `${inFlight} tracked task(s) made no progress for ${STALL_MS / 1000}s of real time; ` +
+      `${inFlight} tracked task(s) made no progress for ${stallMs / 1000}s of real time; ` +
         'tracked work must not wait on simulated timers',
     );
     this.name = 'ClockStallError';
   }
 }
 
-export function installSimClock(start: Date): SimClock {
+export function installSimClock(start: Date, options: { stallMs?: number } = {}): SimClock {
+  const stallMs = options.stallMs ?? STALL_MS;
   const clock = FakeTimers.install({
     now: start,
     toFake: ['Date', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'],
@@ -142,7 +143,7 @@ export function installSimClock(start: Date): SimClock {
           // Real time, and only while nothing completes: a slow but moving batch is fine.
           const check = () => {
             const stalledMs = performance.now() - progressAt;
-            if (stalledMs >= STALL_MS) return reject(new ClockStallError(inFlight));
+            if (stalledMs >= stallMs) return reject(new ClockStallError(inFlight, stallMs));
             if (stalledMs >= RESCUE_AFTER_MS && rescue()) progressAt = performance.now();
             watchdog = realSetTimeout(check, RESCUE_AFTER_MS);
           };

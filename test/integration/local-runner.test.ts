@@ -86,6 +86,13 @@ describe('simulated clock', () => {
     expect(c.rescues()).toBe(1);
   });
 
+  it('fails loudly, instead of hanging, when tracked work waits on a long simulated timer', async () => {
+    clock = installSimClock(START, { stallMs: 300 });
+    const c = clock;
+    c.at(START, () => new Promise((resolve) => setTimeout(resolve, 3_600_000)));
+    await expect(c.run()).rejects.toThrow(/made no progress/);
+  });
+
   it('stops at `until` and leaves later timers pending', async () => {
     clock = installSimClock(START);
     const c = clock;
