@@ -27,9 +27,18 @@ export function exitReasonFor(
   enrollment: Enrollment,
   journey: Pick<Journey, 'exit' | 'goal'>,
 ): ExitReason | undefined {
+  return reasonAt(event, instant(event.time), enrollment, entryInstant(enrollment), journey);
+}
+
+/** `exitReasonFor` with the event's instant and the entry instant already read. */
+function reasonAt(
+  event: CustomerEvent,
+  at: number | undefined,
+  enrollment: Enrollment,
+  entered: number | undefined,
+  journey: Pick<Journey, 'exit' | 'goal'>,
+): ExitReason | undefined {
   if (event.customerId !== enrollment.customerId || event.id === enrollment.event?.id) return undefined;
-  const at = instant(event.time);
-  const entered = entryInstant(enrollment);
   if (at === undefined || entered === undefined || at < entered) return undefined;
 
   for (const rule of journey.exit ?? []) {
@@ -49,11 +58,13 @@ export function exitReasonFor(
 /** The earliest event in the customer's history (up to `now`) that ends this enrollment. */
 export function checkExit(ctx: DecisionContext): ExitDecision | undefined {
   const now = ctx.now.getTime();
+  // Read once per decision, not once per event in the history.
+  const entered = entryInstant(ctx.enrollment);
   let found: { at: number; decision: ExitDecision } | undefined;
   for (const event of ctx.history) {
     const at = instant(event?.time);
     if (at === undefined || at > now || (found && at >= found.at)) continue;
-    const reason = exitReasonFor(event, ctx.enrollment, ctx.journey);
+    const reason = reasonAt(event, at, ctx.enrollment, entered, ctx.journey);
     if (reason) found = { at, decision: { reason, eventId: event.id } };
   }
   return found?.decision;

@@ -16,11 +16,11 @@ import { isValidZone } from './time.ts';
 
 const MINUTE_MS = 60_000;
 
-/** `HH:MM` → minutes after midnight. */
-function minutesOf(localTime: string): number {
+/** `HH:MM` → minutes after midnight (memoised: a config has a handful of these). */
+const minutesOf = boundedMemo(256, (localTime: string): number => {
   const [h, m] = localTime.split(':').map(Number);
   return (h ?? 0) * 60 + (m ?? 0);
-}
+});
 
 /** Whether a local minute-of-day lies in `[start, end)`, the window possibly spanning midnight. */
 export function isInWindow(minuteOfDay: number, window: QuietHoursWindow): boolean {
