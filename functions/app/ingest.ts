@@ -7,7 +7,7 @@
 import { Duration } from 'luxon';
 import type { EventArrivedOutput } from '../../engine/contract.ts';
 import type { CustomerEvent, Profile } from '../../engine/data.ts';
-import { exitsTriggeredBy, planEntries } from '../../engine/policy/index.ts';
+import { exitsTriggeredBy, itemProductIds, planEntries } from '../../engine/policy/index.ts';
 import { applyEventToProfile, type ProfileNote } from '../../engine/profile-events.ts';
 import type { Journey } from '../../engine/schema.ts';
 import type { IngestDeps } from '../deps.ts';
@@ -130,15 +130,4 @@ export async function ingestEvent(rt: Resolved<IngestDeps>, event: CustomerEvent
 
   await rt.store.markEventProcessed(event.customerId, event.id);
   return summary;
-}
-
-function itemProductIds(event: CustomerEvent): string[] {
-  const items = (event.properties as { items?: unknown }).items;
-  if (!Array.isArray(items)) return [];
-  const ids = items
-    .map((item) =>
-      typeof item === 'object' && item !== null ? (item as { productId?: unknown }).productId : undefined,
-    )
-    .filter((id): id is string => typeof id === 'string');
-  return [...new Set(ids)];
 }
