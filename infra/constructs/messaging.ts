@@ -42,7 +42,7 @@ export class Messaging extends Construct {
   readonly pinpointMessagesArn: string;
   /** SES resources SendEmail is allowed on: the identity, the configuration set, sandbox recipients. */
   readonly sesSendResources: string[];
-  /** SMS and push events of the app created here (undefined for an existing app: see docs/deploy.md). */
+  /** SMS and push events of the app created here (undefined for an existing app: see the README, "Deploy to AWS"). */
   readonly eventStream?: kinesis.Stream;
   /** Two-way SMS destination: inbound replies (STOP, HELP) are published here. */
   readonly inboundSmsTopic: sns.Topic;
@@ -107,7 +107,7 @@ export class Messaging extends Construct {
     } else {
       const app = new pinpoint.CfnApp(this, 'App', { name: `${stack.stackName}-messaging` });
       this.pinpointAppId = app.ref;
-      // SMS channel on; APNs/FCM need credentials and are configured by hand (docs/deploy.md).
+      // SMS channel on; APNs/FCM need credentials and are configured by hand (README, "Deploy to AWS").
       const sms = new pinpoint.CfnSMSChannel(this, 'SmsChannel', { applicationId: app.ref, enabled: true });
       // Delivery receipts and invalid push tokens arrive only on the app's event stream. The AWS
       // managed Kinesis key keeps records encrypted without per-producer KMS grants.
@@ -150,7 +150,7 @@ export class Messaging extends Construct {
         });
       }
     }
-    // ── Inbound SMS: two-way SMS publishes replies here (docs/deploy.md shows how to point it) ──
+    // ── Inbound SMS: two-way SMS publishes replies here (the README, "Deploy to AWS", shows how to point it) ──
     // Replies carry phone numbers and text: encrypted with a key End User Messaging may use.
     const inboundKey = new kms.Key(this, 'InboundSmsKey', {
       description: 'Herald inbound SMS topic encryption',
