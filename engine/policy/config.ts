@@ -160,6 +160,12 @@ function semanticProblems(config: PolicyConfig): string[] {
   return problems;
 }
 
+/** Where the customer history the runtime loads begins: `maxBehaviourWindow` before `now` (all of it when unreadable). */
+export function historySince(config: PolicyConfig, now: Date): Date | undefined {
+  const lookBack = Duration.fromISO(config.maxBehaviourWindow);
+  return lookBack.isValid ? new Date(now.getTime() - lookBack.toMillis()) : undefined;
+}
+
 function isPositiveDuration(iso: string): boolean {
   const d = Duration.fromISO(iso);
   return d.isValid && d.toMillis() > 0;

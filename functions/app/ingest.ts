@@ -4,10 +4,9 @@
  * ends, and resume executions waiting for it. Every effect is idempotent, so an event whose first
  * processing crashed half-way is simply processed again; a fully processed replay changes nothing.
  */
-import { Duration } from 'luxon';
 import type { EventArrivedOutput } from '../../engine/contract.ts';
 import type { CustomerEvent, Profile } from '../../engine/data.ts';
-import { exitsTriggeredBy, itemProductIds, planEntries } from '../../engine/policy/index.ts';
+import { exitsTriggeredBy, historySince, itemProductIds, planEntries } from '../../engine/policy/index.ts';
 import { applyEventToProfile, type ProfileNote } from '../../engine/profile-events.ts';
 import type { Journey } from '../../engine/schema.ts';
 import type { IngestDeps } from '../deps.ts';
@@ -48,12 +47,9 @@ export async function ingestEvent(rt: Resolved<IngestDeps>, event: CustomerEvent
   )) ?? { id: event.customerId };
   for (const note of notes) rt.metrics.addMetric(`Profile_${note}`, 'Count', 1);
 
-  const lookBack = Duration.fromISO(rt.config.maxBehaviourWindow);
+  const since = historySince(rt.config, now);
   const [history, enrollments] = await Promise.all([
-    rt.store.listEvents(
-      event.customerId,
-      lookBack.isValid ? { since: new Date(now.getTime() - lookBack.toMillis()) } : {},
-    ),
+    rt.store.listEvents(event.customerId, since ? { since } : {}),
     rt.store.listEnrollments(event.customerId),
   ]);
   const products = new Map(

@@ -1,9 +1,8 @@
 /** Dependencies with their defaults filled in, shared by the use cases in functions/app. */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { Duration } from 'luxon';
 import type { Enrollment } from '../../engine/contract.ts';
-import type { DecisionContext, PolicyConfig } from '../../engine/policy/index.ts';
+import { type DecisionContext, historySince, type PolicyConfig } from '../../engine/policy/index.ts';
 import type { Journey } from '../../engine/schema.ts';
 import type { BaseDeps } from '../deps.ts';
 import { createLogger, createMetrics } from '../observability.ts';
@@ -35,8 +34,7 @@ export async function loadDecisionContext(
   now: Date,
   config: PolicyConfig,
 ): Promise<DecisionContext> {
-  const lookBack = Duration.fromISO(config.maxBehaviourWindow);
-  const since = lookBack.isValid ? new Date(now.getTime() - lookBack.toMillis()) : undefined;
+  const since = historySince(config, now);
   const [profile, history, product] = await Promise.all([
     store.getProfile(enrollment.customerId),
     store.listEvents(enrollment.customerId, since ? { since } : {}),

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_POLICY,
+  historySince,
   PolicyConfigError,
   parsePolicyConfig,
   renderPolicySchema,
@@ -79,5 +80,19 @@ describe('policy JSON Schema', () => {
   it('matches the committed workflows/policy.schema.json (regenerate it from renderPolicySchema())', async () => {
     const committed = await readFile(new URL('../../workflows/policy.schema.json', import.meta.url), 'utf8');
     expect(committed).toBe(renderPolicySchema());
+  });
+});
+
+describe('how much history the runtime loads', () => {
+  const now = new Date('2026-05-01T12:00:00Z');
+
+  it('starts maxBehaviourWindow before now', () => {
+    expect(historySince({ ...DEFAULT_POLICY, maxBehaviourWindow: 'P30D' }, now)).toEqual(
+      new Date('2026-04-01T12:00:00Z'),
+    );
+  });
+
+  it('loads everything when the window cannot be read', () => {
+    expect(historySince({ ...DEFAULT_POLICY, maxBehaviourWindow: 'a year' }, now)).toBeUndefined();
   });
 });
