@@ -212,7 +212,7 @@ export function normalisePhone(value: unknown, country: unknown): string | undef
  * otherwise, and a warm Lambda sees the same customers' numbers step after step. The key is
  * `region|number`: the two-letter region (or nothing), a bar, the number as given.
  */
-const phoneInE164 = boundedMemo(4_096, (key: string): string | undefined => {
+const phoneInE164 = /* @__PURE__ */ boundedMemo(4_096, (key: string): string | undefined => {
   const bar = key.indexOf('|');
   const region = bar > 0 ? (key.slice(0, bar) as CountryCode) : undefined;
   const value = key.slice(bar + 1);

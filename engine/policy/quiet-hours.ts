@@ -17,7 +17,7 @@ import { isValidZone } from './time.ts';
 const MINUTE_MS = 60_000;
 
 /** `HH:MM` → minutes after midnight (memoised: a config has a handful of these). */
-const minutesOf = boundedMemo(256, (localTime: string): number => {
+const minutesOf = /* @__PURE__ */ boundedMemo(256, (localTime: string): number => {
   const [h, m] = localTime.split(':').map(Number);
   return (h ?? 0) * 60 + (m ?? 0);
 });
@@ -134,7 +134,7 @@ export function localMinute(ms: number, zone: string): number {
 
 const WHOLE_MINUTE_OFFSETS_SINCE = Date.UTC(1980, 0, 1);
 
-const localMinuteOf = boundedMemo(1_024, (key: string): number => {
+const localMinuteOf = /* @__PURE__ */ boundedMemo(1_024, (key: string): number => {
   const bar = key.lastIndexOf('|');
   return readLocalMinute(Number(key.slice(bar + 1)) * MINUTE_MS, key.slice(0, bar));
 });

@@ -26,7 +26,7 @@ export interface CustomerZone {
  * luxon's check builds an `Intl.DateTimeFormat` on every call (a fifth of a send decision's CPU),
  * so the answer is memoised per zone name; a few hundred names is more than the tz database has.
  */
-const zoneValidity = boundedMemo(1_024, (zone: string) => IANAZone.isValidZone(zone));
+const zoneValidity = /* @__PURE__ */ boundedMemo(1_024, (zone: string) => IANAZone.isValidZone(zone));
 
 export function isValidZone(zone: unknown): zone is string {
   if (typeof zone !== 'string' || zone.length === 0) return false;
