@@ -5,6 +5,8 @@
  * Environment:
  * - all: TABLE_NAME; optional POLICY_JSON (workflows/policy.json's content; defaults otherwise)
  * - ingest, step: JOURNEYS_FILE (JSON array of every journey version deployed)
+ * Both were validated in full at synth; they are read back with a structural check only
+ * (adapters/deployed-config.ts), which keeps the validator out of the bundles.
  * - ingest: STATE_MACHINE_ARN_PREFIX + STATE_MACHINE_ALIAS (journey `x` runs on `<prefix>x:<alias>`),
  *   or STATE_MACHINE_ARNS (JSON: `{ "x": arn, "x@3": arn }`)
  * - step: EMAIL_FROM, SES_CONFIGURATION_SET, PINPOINT_APP_ID, SMS_ORIGINATION_IDENTITY (optional),
@@ -16,9 +18,9 @@ import { PinpointClient } from '@aws-sdk/client-pinpoint';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { DEFAULT_POLICY, type PolicyConfig, parsePolicyConfig } from '../engine/policy/index.ts';
+import { DEFAULT_POLICY, type PolicyConfig } from '../engine/policy/index.ts';
+import { deployedPolicy, loadJourneyRegistryFile } from './adapters/deployed-config.ts';
 import { DynamoStore } from './adapters/dynamo-store.ts';
-import { loadJourneyRegistryFile } from './adapters/journey-registry.ts';
 import { PinpointMessagingSender } from './adapters/pinpoint-messaging.ts';
 import { SesEmailSender } from './adapters/ses-email.ts';
 import { SfnExecutions, stateMachineArnsFromJson } from './adapters/sfn-executions.ts';
@@ -38,8 +40,9 @@ function required(name: string): string {
   return value;
 }
 
+/** Validated at synth (infra/herald-stack.ts); read back here without the schema checker. */
 function policy(): PolicyConfig {
-  return process.env.POLICY_JSON ? parsePolicyConfig(process.env.POLICY_JSON) : DEFAULT_POLICY;
+  return process.env.POLICY_JSON ? deployedPolicy(process.env.POLICY_JSON) : DEFAULT_POLICY;
 }
 
 function store(): DynamoStore {

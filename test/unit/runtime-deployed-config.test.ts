@@ -1,0 +1,104 @@
+/**
+ * The deployed Lambdas read the journeys and policy infra validated at synth with a structural
+ * check only (no validator in the bundle): they must read valid files exactly as the validating
+ * path does, and still refuse files that are not what infra writes.
+ */
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY, parsePolicyConfig } from '../../engine/policy/index.ts';
+import {
+  deployedPolicy,
+  InvalidDeployedPolicyError,
+  InvalidJourneyError,
+  loadJourneyRegistryFile,
+} from '../../functions/adapters/deployed-config.ts';
+import { createJourneyRegistry } from '../../functions/adapters/journey-registry.ts';
+
+const WORKFLOWS = path.join(import.meta.dirname, '../../workflows');
+const referenceJourneys = () =>
+  readdirSync(WORKFLOWS)
+    .filter((f) => f.endsWith('.journey.json'))
+    .map((f) => JSON.parse(readFileSync(path.join(WORKFLOWS, f), 'utf8')) as Record<string, unknown>);
+
+function journeysFile(values: unknown): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'herald-deployed-')), 'journeys.json');
+  writeFileSync(file, JSON.stringify(values));
+  return file;
+}
+
+describe('deployed journeys (validated at synth)', () => {
+  it('reads the reference journeys exactly as the validating registry does, every version kept', () => {
+    const journeys = referenceJourneys();
+    const older = { ...journeys[0]!, version: (journeys[0]!.version as number) - 1 || 1 };
+    const newer = { ...journeys[0]!, version: (journeys[0]!.version as number) + 1 };
+    const values: Record<string, unknown>[] = [...journeys, newer, older];
+    const deployed = loadJourneyRegistryFile(journeysFile(values));
+    const validated = createJourneyRegistry(values);
+    expect(deployed.active()).toEqual(validated.active());
+    for (const j of values) {
+      expect(deployed.get(j.id as string, j.version as number)).toEqual(
+        validated.get(j.id as string, j.version as number),
+      );
+    }
+    expect(deployed.active().find((j) => j.id === journeys[0]!.id)?.version).toBe(newer.version);
+  });
+
+  it('refuses a file that is not an array of journeys', () => {
+    expect(() => loadJourneyRegistryFile(journeysFile({ id: 'welcome' }))).toThrow(InvalidJourneyError);
+    expect(() => loadJourneyRegistryFile(journeysFile([null]))).toThrow(
+      /journey #0: expected a journey object/,
+    );
+  });
+
+  it('refuses journeys missing what the runtime relies on, naming each problem', () => {
+    const [good] = referenceJourneys();
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ ...good, id: '' }, /\/id/],
+      [{ ...good, version: 0 }, /\/version/],
+      [{ ...good, version: '2' }, /\/version/],
+      [{ ...good, start: 'no-such-step' }, /\/start/],
+      [{ ...good, steps: { only: 'not a step' }, start: 'only' }, /\/steps\/only/],
+      [{ ...good, messages: undefined }, /\/messages/],
+      [{ ...good, entry: {} }, /\/entry/],
+      [{ ...good, defaultLocale: 7 }, /\/defaultLocale/],
+    ];
+    for (const [journey, why] of cases) {
+      expect(() => loadJourneyRegistryFile(journeysFile([good, journey]))).toThrow(why);
+      expect(() => loadJourneyRegistryFile(journeysFile([good, journey]))).toThrow(/journey #1/);
+    }
+  });
+
+  it('the validating registry (local runs, tests) still rejects a semantically invalid journey', () => {
+    const [good] = referenceJourneys();
+    expect(() => createJourneyRegistry([{ ...good, priority: 500 }])).toThrow(InvalidJourneyError);
+  });
+});
+
+describe('deployed policy (validated at synth)', () => {
+  it("reads the repository's policy.json and partial policies as parsePolicyConfig does", () => {
+    const texts = [
+      readFileSync(path.join(WORKFLOWS, 'policy.json'), 'utf8'),
+      '{}',
+      '{"quietHours":{}}',
+      '{"defaultTimeZone":"Europe/Berlin","caps":[]}',
+    ];
+    for (const text of texts) expect(deployedPolicy(text)).toEqual(parsePolicyConfig(text));
+  });
+
+  it('leaves the shared defaults untouched', () => {
+    const policy = deployedPolicy('{"maxBehaviourWindow":"P30D"}');
+    expect(policy.maxBehaviourWindow).toBe('P30D');
+    expect(DEFAULT_POLICY.maxBehaviourWindow).toBe('P365D');
+    expect(policy.caps).not.toBe(DEFAULT_POLICY.caps);
+  });
+
+  it('refuses what is not a policy object', () => {
+    expect(() => deployedPolicy('not json')).toThrow(InvalidDeployedPolicyError);
+    expect(() => deployedPolicy('[1]')).toThrow(/expected a JSON object/);
+    expect(() => deployedPolicy('{"caps":{}}')).toThrow(/\/caps/);
+    expect(() => deployedPolicy('{"quietHours":null}')).toThrow(/\/quietHours/);
+    expect(() => deployedPolicy('{"defaultTimeZone":3}')).toThrow(/\/defaultTimeZone/);
+  });
+});
