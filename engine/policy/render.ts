@@ -12,6 +12,7 @@ import { Liquid, type Template } from 'liquidjs';
 import type { CustomerEvent, Product, Profile } from '../data.ts';
 import { escapeHtml } from '../html.ts';
 import type { ChannelName, Journey, LocalizedContent, Message } from '../schema.ts';
+import { boundedMemo } from './memo.ts';
 import { type SmsEncoding, smsInfo } from './sms.ts';
 
 // ── Locales ───────────────────────────────────────────────────────────────────────────────────
@@ -23,10 +24,27 @@ export function isRtl(locale: string): boolean {
   return RTL_LANGUAGES.has(locale.split('-')[0]?.toLowerCase() ?? '');
 }
 
-/** The lookup order for a requested locale: `fa-IR` → `fa` → the default. */
+/**
+ * The lookup order for a requested locale: `fa-IR` → `fa` → the default. Memoised (every channel
+ * of every decision asks); the array returned is shared and frozen.
+ */
 export function localeChain(requested: string | undefined, defaultLocale: string): string[] {
+  const wanted = typeof requested === 'string' ? requested : '';
+  return chainOf(`${wanted.length}:${wanted}${defaultLocale}`);
+}
+
+/** Keyed by `<length of requested>:<requested><default>`, unambiguous whatever the strings hold. */
+const chainOf = /* @__PURE__ */ boundedMemo(512, (key: string): string[] => {
+  const colon = key.indexOf(':');
+  const length = Number(key.slice(0, colon));
+  const requested = key.slice(colon + 1, colon + 1 + length);
+  const defaultLocale = key.slice(colon + 1 + length);
+  return Object.freeze(buildLocaleChain(requested, defaultLocale)) as string[];
+});
+
+function buildLocaleChain(requested: string, defaultLocale: string): string[] {
   const chain: string[] = [];
-  if (typeof requested === 'string' && requested.length > 0) {
+  if (requested.length > 0) {
     const parts = requested.replaceAll('_', '-').split('-');
     for (let n = parts.length; n >= 1; n--) chain.push(parts.slice(0, n).join('-'));
   }

@@ -13,6 +13,7 @@ import { DEFAULT_POLICY } from '../../engine/policy/config.ts';
 import { instant } from '../../engine/policy/context.ts';
 import { boundedMemo } from '../../engine/policy/memo.ts';
 import { localMinute, quietHoursEnd } from '../../engine/policy/quiet-hours.ts';
+import { localeChain } from '../../engine/policy/render.ts';
 import { simpleSmsInfo, smsInfo } from '../../engine/policy/sms.ts';
 import { customerZone, isValidZone } from '../../engine/policy/time.ts';
 
@@ -114,6 +115,22 @@ describe('instant (UTC timestamps without luxon)', () => {
         (y, mo, d, h, mi, s, frac) => {
           const iso = `${y}-${mo}-${d}T${h}:${mi}:${s}${frac === undefined ? '' : `.${frac}`}Z`;
           expect(instant(iso)).toBe(luxon(iso));
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  }, 30_000);
+
+  it('agrees with luxon on near-miss strings (any character in any position)', () => {
+    const base = '2024-02-29T23:59:59.123Z';
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: base.length - 1 }),
+        fc.constantFrom('0', '9', '-', ':', 'T', 'Z', '.', ' ', '/', 'a', '+'),
+        fc.integer({ min: 20, max: base.length }),
+        (at, ch, keep) => {
+          const iso = `${(base.slice(0, at) + ch + base.slice(at + 1)).slice(0, keep - 1)}Z`;
+          expect([iso, instant(iso)]).toEqual([iso, luxon(iso)]);
         },
       ),
       { numRuns: 3000 },
@@ -302,4 +319,35 @@ describe('local minute of the day (memoised per zone and UTC minute since 1980)'
     expect(localMinute(ms, 'Africa/Monrovia')).toBe(luxonMinute(ms, 'Africa/Monrovia'));
     expect(localMinute(ms + 30_000, 'Africa/Monrovia')).toBe(luxonMinute(ms + 30_000, 'Africa/Monrovia'));
   }, 30_000);
+});
+
+describe('locale chain (memoised)', () => {
+  it('gives the same chain asked twice, for any requested and default locale', () => {
+    fc.assert(
+      fc.property(
+        fc.option(fc.string({ maxLength: 12 }), { nil: undefined }),
+        fc.string({ maxLength: 8 }),
+        (requested, defaultLocale) => {
+          const parts =
+            typeof requested === 'string' && requested.length > 0
+              ? requested.replaceAll('_', '-').split('-')
+              : [];
+          const expected = [
+            ...new Set([...parts.map((_, i) => parts.slice(0, parts.length - i).join('-')), defaultLocale]),
+          ];
+          expect(localeChain(requested, defaultLocale)).toEqual(expected);
+          expect(localeChain(requested, defaultLocale)).toEqual(expected);
+        },
+      ),
+    );
+    expect(localeChain('fa-IR', 'en')).toEqual(['fa-IR', 'fa', 'en']);
+    expect(localeChain('1:x', 'en')).toEqual(['1:x', 'en']);
+    expect(localeChain('', '3:abc')).toEqual(['3:abc']);
+  });
+
+  it('hands out a chain no caller can change for the next one', () => {
+    const chain = localeChain('ar-SA', 'en');
+    expect(() => (chain as string[]).push('xx')).toThrow();
+    expect(localeChain('ar-SA', 'en')).toEqual(['ar-SA', 'ar', 'en']);
+  });
 });
