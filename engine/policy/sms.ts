@@ -110,8 +110,12 @@ function gsmInfo(body: string, septets: number): SmsInfo {
   return { encoding: 'GSM-7', segments, characters: septets };
 }
 
-/** Every character here is one UTF-16 code unit (16 bits); a mark joins the grapheme before it unless that is a line feed. */
-function ucs2Info(body: string): SmsInfo {
+/**
+ * Every character here is one UTF-16 code unit (16 bits); a mark joins the grapheme before it unless
+ * that is a line feed. Undefined when one grapheme is longer than a part (a pathological run of
+ * marks): how the library splits that is left to the library.
+ */
+function ucs2Info(body: string): SmsInfo | undefined {
   const sizes: number[] = [];
   for (let i = 0; i < body.length; i++) {
     const code = body.charCodeAt(i);
@@ -122,6 +126,7 @@ function ucs2Info(body: string): SmsInfo {
     }
   }
   if (body.length <= UCS2_SINGLE_SEGMENT) return { encoding: 'UCS-2', segments: 1, characters: sizes.length };
+  if (sizes.some((size) => size > UCS2_PART)) return undefined;
   let segments = 1;
   let used = 0;
   for (const size of sizes) {

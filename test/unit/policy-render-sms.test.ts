@@ -34,6 +34,14 @@ describe('SMS encoding and segments', () => {
       segments: 2,
     },
     { name: 'an empty body has no segments', body: '', encoding: 'GSM-7', segments: 0 },
+    {
+      // One grapheme longer than a 67-unit part (70 marks on nothing), then a letter: the library's
+      // answer. Found by the fast-path property test (seed -1410019663).
+      name: 'a run of marks longer than one part still counts as the library does',
+      body: `${'\u0670'.repeat(70)}a`,
+      encoding: 'UCS-2',
+      segments: 2,
+    },
   ] as const)('$name', ({ body, encoding, segments }) => {
     expect(smsInfo(body)).toMatchObject({ encoding, segments });
   });
