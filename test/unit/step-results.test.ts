@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { endsJourney, withNextUntil } from '../../engine/step-results.ts';
+import { context, journey, profile } from './policy-flow-fixtures.ts';
+
+const flow = journey({
+  start: 'send',
+  steps: {
+    send: { type: 'send', message: 'm', channels: ['email'], next: 'pause' },
+    pause: { type: 'wait', until: { localTime: '10:00' }, next: 'hour' },
+    hour: { type: 'wait', duration: 'PT1H', next: 'bye' },
+    bye: { type: 'exit', reason: 'finished' },
+    done: { type: 'exit' },
+  },
+});
+const ctx = context({ journey: flow, profile: profile({ timeZone: 'Europe/Lisbon' }) });
+
+describe('a step result entering a timestamp wait', () => {
+  it('carries the wait’s timestamp, as the schedule op would compute it (next 10:00 in Lisbon)', () => {
+    // NOW is 2024-06-10T12:00Z, 13:00 in Lisbon: the next 10:00 there is the following morning.
+    expect(withNextUntil({ outcome: 'next', next: 'pause' }, flow, ctx)).toEqual({
+      outcome: 'next',
+      next: 'pause',
+      until: '2024-06-11T09:00:00.000Z',
+    });
+  });
+
+  it('leaves results into a plain wait, or that are not `next`, as they are', () => {
+    expect(withNextUntil({ outcome: 'next', next: 'hour' }, flow, ctx)).toEqual({
+      outcome: 'next',
+      next: 'hour',
+    });
+    expect(withNextUntil({ outcome: 'exit', reason: 'goal' }, flow, ctx)).toEqual({
+      outcome: 'exit',
+      reason: 'goal',
+    });
+  });
+});
+
+describe('whether a step result ends the journey', () => {
+  it('ends on an exit outcome, with its reason', () => {
+    expect(endsJourney({ outcome: 'exit', reason: 'goal' }, flow)).toBe('goal');
+  });
+
+  it('ends on a `next` into an exit step, with the step’s reason or its id', () => {
+    expect(endsJourney({ outcome: 'next', next: 'bye' }, flow)).toBe('finished');
+    expect(endsJourney({ outcome: 'next', next: 'done' }, flow)).toBe('exit:done');
+  });
+
+  it('does not end on a `next` into any other step, or on a wait', () => {
+    expect(endsJourney({ outcome: 'next', next: 'pause' }, flow)).toBeUndefined();
+    expect(endsJourney({ outcome: 'wait', until: '2024-06-11T09:00:00.000Z' }, flow)).toBeUndefined();
+  });
+});
