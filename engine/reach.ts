@@ -37,7 +37,7 @@ export function stepEdges(id: string, step: Step): StepEdge[] {
 
 /** The steps a step can lead to (none for a step the journey does not have). */
 export function successors(journey: Journey, stepId: string): string[] {
-  const step = journey.steps[stepId];
+  const step = Object.hasOwn(journey.steps, stepId) ? journey.steps[stepId] : undefined;
   return step ? stepEdges(stepId, step).map((edge) => edge.to) : [];
 }
 
