@@ -6,6 +6,7 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, parsePolicyConfig } from '../../engine/policy/index.ts';
 import {
@@ -101,4 +102,40 @@ describe('deployed policy (validated at synth)', () => {
     expect(() => deployedPolicy('{"quietHours":null}')).toThrow(/\/quietHours/);
     expect(() => deployedPolicy('{"defaultTimeZone":3}')).toThrow(/\/defaultTimeZone/);
   });
+});
+
+describe('what the deployed handlers bundle', () => {
+  async function inputsOf(handler: string): Promise<string[]> {
+    const result = await build({
+      entryPoints: [path.join(import.meta.dirname, `../../functions/handlers/${handler}.ts`)],
+      bundle: true,
+      write: false,
+      outfile: 'index.mjs',
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      mainFields: ['module', 'main'],
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined);
+    // Only what ends up in the file (a module read for a type guard alone contributes nothing).
+    return Object.entries(output?.inputs ?? {})
+      .filter(([, { bytesInOutput }]) => bytesInOutput > 0)
+      .map(([input]) => input);
+  }
+
+  it('neither step nor ingest carries the journey validator or the TypeBox value checker', async () => {
+    for (const handler of ['step', 'ingest']) {
+      const inputs = await inputsOf(handler);
+      expect(inputs.some((i) => i.includes('functions/adapters/deployed-config.ts'))).toBe(true);
+      expect([handler, inputs.filter((i) => i.includes('engine/validate/'))]).toEqual([handler, []]);
+      expect([
+        handler,
+        inputs.filter((i) => /typebox\/build\/esm\/(errors|value\/(check|value))\//.test(i)),
+      ]).toEqual([handler, []]);
+    }
+    // ajv stays in ingest only, for incoming events (engine/events.ts).
+    expect((await inputsOf('step')).filter((i) => i.includes('node_modules/ajv/'))).toEqual([]);
+  }, 60_000);
 });
