@@ -1,9 +1,25 @@
-/** What a step's result means beyond itself: the next wait's timestamp, and whether the journey ends. */
+/**
+ * What a step's result means beyond itself: the shape its compiled state can route on, the next
+ * wait's timestamp, and whether the journey ends.
+ */
 import { waitNeedsTimestamp } from './compile/graph.ts';
 import type { StepResult } from './contract.ts';
 import type { DecisionContext } from './policy/context.ts';
-import { decideFlow } from './policy/flow.ts';
-import type { Journey } from './schema.ts';
+import { decideFlow, type FlowOp } from './policy/flow.ts';
+import type { Journey, Step } from './schema.ts';
+
+/**
+ * A flow decision in the shape its compiled state routes on. An update's state goes straight on
+ * whatever the answer (an exit it found is acted on by the next send's own check), and a schedule's
+ * Wait needs a timestamp (now, when the decision has none).
+ */
+export function routableFlowResult(op: FlowOp, step: Step, result: StepResult, now: Date): StepResult {
+  if (op === 'update' && step.type === 'update' && result.outcome === 'exit') {
+    return { outcome: 'next', next: step.next };
+  }
+  if (op === 'schedule' && result.outcome !== 'wait') return { outcome: 'wait', until: now.toISOString() };
+  return result;
+}
 
 /**
  * The contract (engine/contract.ts): a `next` into a wait that needs a timestamp carries `until`,

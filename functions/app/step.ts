@@ -9,7 +9,7 @@ import type { EventArrivedOutput, StepRequest, StepResult } from '../../engine/c
 import { stepKey } from '../../engine/ledger.ts';
 import { decideFlow, type FlowOp } from '../../engine/policy/index.ts';
 import type { Journey, Step } from '../../engine/schema.ts';
-import { endsJourney, withNextUntil } from '../../engine/step-results.ts';
+import { endsJourney, routableFlowResult, withNextUntil } from '../../engine/step-results.ts';
 import { errorFacts } from '../observability.ts';
 import { ARRIVAL_SLACK_MS, loadDecisionContext } from './runtime.ts';
 import { runSend, type StepRuntime } from './send.ts';
@@ -56,21 +56,15 @@ async function runFlow(
   const now = rt.clock.now();
   const ctx = await loadDecisionContext(rt.store, journey, request.enrollment, now, rt.config);
   const decision = decideFlow(op, step, ctx, request.stepId);
-  let result = decision.result;
-  if (op === 'update' && step.type === 'update') {
-    const change = decision.change;
-    if (change) {
-      await rt.store.updateProfile(request.enrollment.customerId, (current) => ({
-        ...(current ?? { id: request.enrollment.customerId }),
-        attributes: { ...current?.attributes, [change.attribute]: change.value },
-        updatedAt: now.toISOString(),
-      }));
-    }
-    // The workflow goes straight on after an update; the next send re-checks and exits.
-    if (result.outcome === 'exit') result = { outcome: 'next', next: step.next };
+  const change = decision.change;
+  if (change) {
+    await rt.store.updateProfile(request.enrollment.customerId, (current) => ({
+      ...(current ?? { id: request.enrollment.customerId }),
+      attributes: { ...current?.attributes, [change.attribute]: change.value },
+      updatedAt: now.toISOString(),
+    }));
   }
-  if (op === 'schedule' && result.outcome !== 'wait') result = { outcome: 'wait', until: now.toISOString() };
-  result = withNextUntil(result, journey, ctx);
+  const result = withNextUntil(routableFlowResult(op, step, decision.result, now), journey, ctx);
   const ended = endsJourney(result, journey);
   if (ended) await rt.store.setEnrollmentStatus(request.enrollment, 'exited', now, ended);
   await rt.store.putLedger({

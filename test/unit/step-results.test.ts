@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { endsJourney, withNextUntil } from '../../engine/step-results.ts';
+import { endsJourney, routableFlowResult, withNextUntil } from '../../engine/step-results.ts';
 import { context, journey, profile } from './policy-flow-fixtures.ts';
 
 const flow = journey({
@@ -49,5 +49,32 @@ describe('whether a step result ends the journey', () => {
   it('does not end on a `next` into any other step, or on a wait', () => {
     expect(endsJourney({ outcome: 'next', next: 'pause' }, flow)).toBeUndefined();
     expect(endsJourney({ outcome: 'wait', until: '2024-06-11T09:00:00.000Z' }, flow)).toBeUndefined();
+  });
+});
+
+describe('a flow decision in the shape its compiled state routes on', () => {
+  const update = { type: 'update' as const, attribute: 'tier', value: 'gold', next: 'hour' };
+  const wait = flow.steps.hour!;
+  const now = new Date('2024-06-10T12:00:00Z');
+
+  it('goes on after an update even when the decision was to exit', () => {
+    expect(routableFlowResult('update', update, { outcome: 'exit', reason: 'goal' }, now)).toEqual({
+      outcome: 'next',
+      next: 'hour',
+    });
+  });
+
+  it('answers a schedule that found no time with a wait until now', () => {
+    expect(routableFlowResult('schedule', wait, { outcome: 'exit', reason: 'goal' }, now)).toEqual({
+      outcome: 'wait',
+      until: '2024-06-10T12:00:00.000Z',
+    });
+  });
+
+  it('leaves every other decision as it is', () => {
+    const exit = { outcome: 'exit' as const, reason: 'goal' };
+    expect(routableFlowResult('branch', flow.steps.send!, exit, now)).toEqual(exit);
+    const until = { outcome: 'wait' as const, until: '2024-06-11T09:00:00.000Z' };
+    expect(routableFlowResult('schedule', wait, until, now)).toEqual(until);
   });
 });
