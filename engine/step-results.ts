@@ -3,10 +3,13 @@
  * wait's timestamp, and whether the journey ends.
  */
 import { waitNeedsTimestamp } from './compile/graph.ts';
-import type { StepResult } from './contract.ts';
+import type { StepOp, StepResult } from './contract.ts';
 import type { DecisionContext } from './policy/context.ts';
 import { decideFlow, type FlowOp } from './policy/flow.ts';
 import type { Journey, Step } from './schema.ts';
+
+/** After an unexpected failure, a send is tried again this much later. */
+export const RETRY_AFTER_ERROR_MS = 5 * 60_000;
 
 /**
  * A flow decision in the shape its compiled state routes on. An update's state goes straight on
@@ -39,4 +42,22 @@ export function endsJourney(result: StepResult, journey: Journey): string | unde
   if (result.outcome !== 'next') return undefined;
   const next = journey.steps[result.next];
   return next?.type === 'exit' ? (next.reason ?? `exit:${result.next}`) : undefined;
+}
+
+/** An answer each op's state can route on, after an unexpected failure. */
+export function answerAfterError(op: StepOp, step: Step, now: Date): StepResult {
+  const later = new Date(now.getTime() + RETRY_AFTER_ERROR_MS).toISOString();
+  switch (op) {
+    case 'send':
+      return { outcome: 'defer', until: later, reason: 'retry' };
+    case 'update':
+      return 'next' in step
+        ? { outcome: 'next', next: step.next }
+        : { outcome: 'exit', reason: 'runtime_error' };
+    case 'schedule':
+    case 'waitForEvent':
+      return { outcome: 'wait', until: now.toISOString() };
+    default:
+      return { outcome: 'exit', reason: 'runtime_error' };
+  }
 }

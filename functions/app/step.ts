@@ -9,13 +9,17 @@ import type { EventArrivedOutput, StepRequest, StepResult } from '../../engine/c
 import { stepKey } from '../../engine/ledger.ts';
 import { decideFlow, type FlowOp } from '../../engine/policy/index.ts';
 import type { Journey, Step } from '../../engine/schema.ts';
-import { endsJourney, routableFlowResult, withNextUntil } from '../../engine/step-results.ts';
+import {
+  answerAfterError,
+  endsJourney,
+  routableFlowResult,
+  withNextUntil,
+} from '../../engine/step-results.ts';
 import { errorFacts } from '../observability.ts';
 import { ARRIVAL_SLACK_MS, loadDecisionContext } from './runtime.ts';
 import { runSend, type StepRuntime } from './send.ts';
 
 const FLOW_OPS = new Set<string>(['branch', 'split', 'update', 'schedule']);
-const RETRY_AFTER_ERROR_MS = 5 * 60_000;
 
 export async function runStep(rt: StepRuntime, request: StepRequest): Promise<StepResult> {
   const journey = rt.journeys.get(request.journeyId, request.journeyVersion);
@@ -42,7 +46,7 @@ export async function runStep(rt: StepRuntime, request: StepRequest): Promise<St
       ...errorFacts(error),
     });
     rt.metrics.addMetric('StepErrors', 'Count', 1);
-    return afterError(request, step, rt.clock.now());
+    return answerAfterError(request.op, step, rt.clock.now());
   }
 }
 
@@ -139,23 +143,5 @@ async function resumeIfAlreadyArrived(
     // Put the token back so ingest can still resume the wait (e.g. no SendTaskSuccess permission).
     await rt.store.putWaitToken(token);
     rt.logger.warn('could not resume an early wait', { stepId: request.stepId, ...errorFacts(error) });
-  }
-}
-
-/** An answer each op's state can route on, after an unexpected failure. */
-function afterError(request: StepRequest, step: Step, now: Date): StepResult {
-  const later = new Date(now.getTime() + RETRY_AFTER_ERROR_MS).toISOString();
-  switch (request.op) {
-    case 'send':
-      return { outcome: 'defer', until: later, reason: 'retry' };
-    case 'update':
-      return 'next' in step
-        ? { outcome: 'next', next: step.next }
-        : { outcome: 'exit', reason: 'runtime_error' };
-    case 'schedule':
-    case 'waitForEvent':
-      return { outcome: 'wait', until: now.toISOString() };
-    default:
-      return { outcome: 'exit', reason: 'runtime_error' };
   }
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { endsJourney, routableFlowResult, withNextUntil } from '../../engine/step-results.ts';
+import {
+  answerAfterError,
+  endsJourney,
+  RETRY_AFTER_ERROR_MS,
+  routableFlowResult,
+  withNextUntil,
+} from '../../engine/step-results.ts';
 import { context, journey, profile } from './policy-flow-fixtures.ts';
 
 const flow = journey({
@@ -76,5 +82,33 @@ describe('a flow decision in the shape its compiled state routes on', () => {
     expect(routableFlowResult('branch', flow.steps.send!, exit, now)).toEqual(exit);
     const until = { outcome: 'wait' as const, until: '2024-06-11T09:00:00.000Z' };
     expect(routableFlowResult('schedule', wait, until, now)).toEqual(until);
+  });
+});
+
+describe('what a step answers after an unexpected failure', () => {
+  const now = new Date('2024-06-10T12:00:00Z');
+
+  it('tries a send again later', () => {
+    expect(answerAfterError('send', flow.steps.send!, now)).toEqual({
+      outcome: 'defer',
+      until: new Date(now.getTime() + RETRY_AFTER_ERROR_MS).toISOString(),
+      reason: 'retry',
+    });
+  });
+
+  it('goes on after an update, and lets waits end now', () => {
+    const update = { type: 'update' as const, attribute: 'tier', value: 'gold', next: 'hour' };
+    expect(answerAfterError('update', update, now)).toEqual({ outcome: 'next', next: 'hour' });
+    expect(answerAfterError('schedule', flow.steps.hour!, now)).toEqual({
+      outcome: 'wait',
+      until: '2024-06-10T12:00:00.000Z',
+    });
+  });
+
+  it('leaves the journey from a branch or a split', () => {
+    expect(answerAfterError('branch', flow.steps.send!, now)).toEqual({
+      outcome: 'exit',
+      reason: 'runtime_error',
+    });
   });
 });
