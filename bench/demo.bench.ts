@@ -18,7 +18,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { StepRequest } from '../engine/contract.ts';
 import { LocalWorkflows } from '../local/runner.ts';
 import type { DemoMeasure, ExecutionTrace, OpMeasure } from './cost.ts';
-import { type ScopeCounts, SdkProbe } from './lib/sdk-probe.ts';
+import { emptyCounts, type ScopeCounts, SdkProbe } from './lib/sdk-probe.ts';
 import { peakRssMiB } from './lib/stats.ts';
 
 /** A plain run, no probes: what `npm start` costs in wall time and memory. */
@@ -38,22 +38,7 @@ async function timeOnly(runDemo: RunDemo, customers: number, days: number): Prom
   const result = outcome.result;
   const wallSeconds = (hr() - t0) / 1000;
   await result.ses?.stop();
-  return {
-    status: 'measured',
-    customers,
-    days,
-    wallSeconds,
-    cpuSeconds: cpuSeconds(),
-    ...(result.shards !== undefined ? { shards: result.shards } : {}),
-    ...(result.counts?.rescues !== undefined ? { rescues: result.counts.rescues } : {}),
-    ...(result.timings ? { phases: result.timings } : {}),
-    peakRssMiB: peakRssMiB(),
-    executions: result.executions?.length ?? 0,
-    ...(result.counts?.events !== undefined ? { events: result.counts.events } : {}),
-    ...(result.errors || result.counts?.errors !== undefined
-      ? { errors: result.errors?.length ?? result.counts?.errors }
-      : {}),
-  };
+  return measuredRun(result, customers, days, wallSeconds, result.executions?.length ?? 0);
 }
 
 export type DemoRun =
@@ -147,6 +132,34 @@ interface DemoOutput {
   counts?: { events?: number; errors?: number; rescues?: number };
   timings?: Record<string, number>;
 }
+type MeasuredRun = Extract<DemoRun, { status: 'measured' }>;
+
+/** The figures every measured run reports, probed or not, read off the demo's own result. */
+function measuredRun(
+  result: DemoOutput,
+  customers: number,
+  days: number,
+  wallSeconds: number,
+  executions: number,
+): MeasuredRun {
+  return {
+    status: 'measured',
+    customers,
+    days,
+    wallSeconds,
+    cpuSeconds: cpuSeconds(),
+    ...(result.shards !== undefined ? { shards: result.shards } : {}),
+    ...(result.counts?.rescues !== undefined ? { rescues: result.counts.rescues } : {}),
+    ...(result.timings ? { phases: result.timings } : {}),
+    peakRssMiB: peakRssMiB(),
+    executions,
+    ...(result.counts?.events !== undefined ? { events: result.counts.events } : {}),
+    ...(result.errors || result.counts?.errors !== undefined
+      ? { errors: result.errors?.length ?? result.counts?.errors }
+      : {}),
+  };
+}
+
 type RunDemo = (options: {
   customers: number;
   days: number;
@@ -293,31 +306,9 @@ export async function run(
     states: e.states.map((s) => s.name),
     status: e.status,
   }));
-  const unattributed = counts.other ?? {
-    calls: {},
-    readRequests: 0,
-    writeRequests: 0,
-    readUnits: 0,
-    writeUnits: 0,
-    failedConditionalWrites: 0,
-    messages: { email: 0, sms: 0, push: 0 },
-  };
   return {
-    status: 'measured',
-    customers,
-    days,
-    wallSeconds,
-    cpuSeconds: cpuSeconds(),
-    ...(result.shards !== undefined ? { shards: result.shards } : {}),
-    ...(result.counts?.rescues !== undefined ? { rescues: result.counts.rescues } : {}),
-    ...(result.timings ? { phases: result.timings } : {}),
-    peakRssMiB: peakRssMiB(),
-    executions: executions.length,
-    ...(result.counts?.events !== undefined ? { events: result.counts.events } : {}),
-    ...(result.errors || result.counts?.errors !== undefined
-      ? { errors: result.errors?.length ?? result.counts?.errors }
-      : {}),
+    ...measuredRun(result, customers, days, wallSeconds, executions.length),
     calls: { stepOps, handlers, executions, messages, memoryMb: { ...FUNCTION_MEMORY_MB } },
-    unattributed,
+    unattributed: counts.other ?? emptyCounts(),
   };
 }

@@ -60,7 +60,8 @@ interface Command {
   input?: Record<string, unknown>;
 }
 
-const emptyCounts = (): ScopeCounts => ({
+/** A scope with no calls yet. */
+export const emptyCounts = (): ScopeCounts => ({
   calls: {},
   readRequests: 0,
   writeRequests: 0,
