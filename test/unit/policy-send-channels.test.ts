@@ -10,21 +10,12 @@ import {
 import { DEFAULT_POLICY } from '../../engine/policy/config.ts';
 import type { DecisionContext } from '../../engine/policy/context.ts';
 import type { ChannelChoice, Journey, Message, SendStep } from '../../engine/schema.ts';
+import { everywhere } from '../helpers/policy-fixtures.ts';
 
 const AT = '2026-01-01T00:00:00Z';
 const optedIn = { status: 'opted_in', at: AT, source: 'signup_form' } as const;
 const optedOut = { status: 'opted_out', at: AT, source: 'unsubscribe_link' } as const;
 const unknown = { status: 'unknown', at: AT, source: 'import' } as const;
-
-const everywhere: Message = {
-  locales: {
-    en: {
-      email: { subject: 's', html: 'h', text: 't' },
-      sms: { body: 'b' },
-      push: { title: 't', body: 'b' },
-    },
-  },
-};
 
 /** Reachable on every channel, consented to everything. */
 const reachable: Profile = {

@@ -14,20 +14,11 @@ import {
   TRANSIENT_BACKOFF_MS,
   type UnsentConclusion,
 } from '../../engine/policy/send.ts';
-import type { ChannelChoice, ChannelName, Journey, Message, SendStep } from '../../engine/schema.ts';
+import type { ChannelChoice, ChannelName, Journey, SendStep } from '../../engine/schema.ts';
+import { everywhere } from '../helpers/policy-fixtures.ts';
 
 const AT = '2026-05-01T00:00:00Z';
 const optedIn = { status: 'opted_in', at: AT, source: 'signup_form' } as const;
-
-const everywhere: Message = {
-  locales: {
-    en: {
-      email: { subject: 's', html: 'h', text: 't' },
-      sms: { body: 'b' },
-      push: { title: 't', body: 'b' },
-    },
-  },
-};
 
 const journey: Journey = {
   id: 'cart',
