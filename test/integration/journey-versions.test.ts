@@ -220,7 +220,7 @@ describe('a new journey version deployed while customers are part-way through th
 
   it('records every v1 send as v1 and attributes provider feedback to the v1 message', () => {
     for (const id of v1Customers) {
-      const sends = ledger.get(id)!.filter((r) => r.kind === 'send' && r.outcome === 'sent');
+      const sends = ledger.get(id)!.filter((r) => r.kind === 'decision' && r.outcome === 'sent');
       expect(sends.length).toBeGreaterThan(0);
       expect(sends.every((r) => r.journeyVersion === 1)).toBe(true);
     }
