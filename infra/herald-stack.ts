@@ -41,6 +41,8 @@ export class HeraldStack extends Stack {
   readonly config: HeraldConfig;
   readonly table: dynamodb.Table;
   readonly journeys: JourneyStateMachine[];
+  /** The JSON file bundled as `journeys.json`: the current journeys and every kept older version. */
+  readonly journeysBundleFile: string;
   readonly functions: {
     ingest: HeraldFunction;
     step: HeraldFunction;
@@ -68,6 +70,7 @@ export class HeraldStack extends Stack {
       JOURNEYS_BUNDLE_NAME,
     );
     writeFileSync(journeysBundle, JSON.stringify(bundle));
+    this.journeysBundleFile = journeysBundle;
     const stateMachinePrefix = `${this.stackName}-`;
 
     // ── Data ────────────────────────────────────────────────────────────────────────────────
