@@ -37,7 +37,8 @@ export function journeyRegistryOf(journeys: readonly Journey[]): JourneyRegistry
   const newest = new Map<string, Journey>();
   for (const journey of journeys) {
     const key = `${journey.id}@${journey.version}`;
-    if (byKey.has(key)) throw new InvalidJourneyError(`journey ${journey.id} v${journey.version} appears twice`);
+    if (byKey.has(key))
+      throw new InvalidJourneyError(`journey ${journey.id} v${journey.version} appears twice`);
     byKey.set(key, journey);
     const current = newest.get(journey.id);
     if (!current || current.version < journey.version) newest.set(journey.id, journey);

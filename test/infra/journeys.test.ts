@@ -228,7 +228,9 @@ describe('journey versions at synth', () => {
     writeFileSync(v1, JSON.stringify({ ...welcome, version: 3 }, null, 2));
     const problems = (synthError(dir) as JourneyValidationError).problems;
     expect(problems).toEqual(
-      expect.arrayContaining([expect.objectContaining({ file: v1, path: '/version', code: 'release.misfiled' })]),
+      expect.arrayContaining([
+        expect.objectContaining({ file: v1, path: '/version', code: 'release.misfiled' }),
+      ]),
     );
   });
 
@@ -236,7 +238,9 @@ describe('journey versions at synth', () => {
     const dir = tempJourneysDir(journeyFiles.slice(0, 2));
     const [first] = journeyFiles;
     const { id } = readJourney(first!);
-    cpSync(path.join(WORKFLOWS, 'versions', 'welcome'), path.join(dir, 'versions', 'welcome'), { recursive: true });
+    cpSync(path.join(WORKFLOWS, 'versions', 'welcome'), path.join(dir, 'versions', 'welcome'), {
+      recursive: true,
+    });
     const error = synthError(dir);
     expect(id).not.toBe('welcome');
     expect((error as JourneyValidationError).problems).toEqual([

@@ -118,7 +118,12 @@ const ordered = (customerId: string, time: Date): CustomerEvent => ({
   type: 'order_placed',
   customerId,
   time: time.toISOString(),
-  properties: { orderId: `o-${customerId}`, items: [{ productId: 'p1', quantity: 1 }], total: 20, currency: 'EUR' },
+  properties: {
+    orderId: `o-${customerId}`,
+    items: [{ productId: 'p1', quantity: 1 }],
+    total: 20,
+    currency: 'EUR',
+  },
 });
 
 /** `herald release`, then what `cdk synth` bundles for the Lambdas. */
@@ -159,14 +164,20 @@ describe('a new journey version deployed while customers are part-way through th
 
     emails = await sys.stack.ses!.emails();
     // A provider event for the email v1 sent after v2 shipped (the idle customer's nudge).
-    const nudge = emails.find((e) => e.destination.to.includes('idle@example.com') && e.subject.includes('Still'));
+    const nudge = emails.find(
+      (e) => e.destination.to.includes('idle@example.com') && e.subject.includes('Still'),
+    );
     if (nudge) {
       const when = at(3 * DAY).toISOString();
       await sys.clock.track(() =>
         sys.feedback({
           'detail-type': 'Email Opened',
           source: 'aws.ses',
-          detail: { eventType: 'Open', mail: { messageId: nudge.messageId, timestamp: when }, open: { timestamp: when } },
+          detail: {
+            eventType: 'Open',
+            mail: { messageId: nudge.messageId, timestamp: when },
+            open: { timestamp: when },
+          },
         }),
       );
     }
@@ -225,6 +236,8 @@ describe('a new journey version deployed while customers are part-way through th
       expect(sends.every((r) => r.journeyVersion === 1)).toBe(true);
     }
     const feedback = ledger.get('idle')!.filter((r) => r.kind === 'feedback');
-    expect(feedback).toEqual([expect.objectContaining({ journeyId: 'onboarding', journeyVersion: 1, stepId: 'nudge' })]);
+    expect(feedback).toEqual([
+      expect.objectContaining({ journeyId: 'onboarding', journeyVersion: 1, stepId: 'nudge' }),
+    ]);
   });
 });
