@@ -14,7 +14,10 @@ import {
   JourneyValidationError,
   loadJourneyOrThrow,
   locateFindings,
+  type Problem,
+  RELEASES_DIR,
   releasedPath,
+  type ValidationResult,
 } from '../../engine/validate/index.ts';
 import { loadReleasedJourneys } from '../../infra/journeys.ts';
 
@@ -53,6 +56,35 @@ export async function releaseJourneyFile(file: string): Promise<ReleaseOutcome> 
   await mkdir(path.dirname(target), { recursive: true });
   await writeFile(target, `${JSON.stringify(copy, null, 2)}\n`, { flag: 'wx' });
   return { ...outcome, status: 'released' };
+}
+
+/**
+ * For `herald validate`: the release problems `cdk synth` would report for these journey files, so a
+ * marketer sees "edited without a new version" before a deploy does. Only folders that keep released
+ * versions (`<folder>/versions/`) are checked, and only problems in the given files are reported.
+ */
+export async function releaseProblems(results: readonly ValidationResult[]): Promise<Problem[]> {
+  const byDir = new Map<string, ValidationResult[]>();
+  for (const r of results) {
+    if (!r.journey) continue;
+    const dir = path.dirname(r.file);
+    byDir.set(dir, [...(byDir.get(dir) ?? []), r]);
+  }
+  const problems: Problem[] = [];
+  for (const [dir, mine] of byDir) {
+    if (!existsSync(path.join(dir, RELEASES_DIR))) continue;
+    const current = mine.map((r) => ({ file: r.file, journey: r.journey! }));
+    const { findings } = checkReleases(
+      current,
+      loadReleasedJourneys(dir),
+      path.relative(process.cwd(), dir) || '.',
+    );
+    for (const r of mine) {
+      const own = findings.filter((f) => f.file === r.file).map((f) => f.finding);
+      if (own.length > 0) problems.push(...locateFindings(await readFile(r.file, 'utf8'), r.file, own));
+    }
+  }
+  return problems;
 }
 
 export function registerRelease(program: Command): void {

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { registerRelease, releaseJourneyFile } from '../../cli/commands/release.ts';
+import { registerValidate } from '../../cli/commands/validate.ts';
 import type { Journey } from '../../engine/schema.ts';
 import { cliSandbox, runCommand, written } from '../helpers/cli.ts';
 
@@ -61,5 +62,15 @@ describe('herald release', () => {
     await releaseJourneyFile(file);
     journeyFile(welcome);
     await expect(releaseJourneyFile(file)).rejects.toThrow(/older than released version 3/);
+  });
+
+  it('makes `herald validate` report an edit without a new version at /version, as the synth would', async () => {
+    const file = journeyFile(welcome);
+    await releaseJourneyFile(file);
+    journeyFile({ ...welcome, name: 'Welcome, edited' });
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    await runCommand(registerValidate, 'validate', file);
+    expect(process.exitCode).toBe(1);
+    expect(written(out)).toContain(`${file}:4:14 error release.changed-without-new-version /version`);
   });
 });
