@@ -1,4 +1,13 @@
 /** The only place infra/ reaches into engine/: journeys are validated and compiled at synth time. */
 export { compileJourney, renderAsl } from '../engine/compile/index.ts';
 export { parsePolicyConfig } from '../engine/policy/index.ts';
-export { JourneyValidationError, loadJourneyOrThrow } from '../engine/validate/index.ts';
+export {
+  checkReleases,
+  formatProblems,
+  JourneyValidationError,
+  loadJourneyOrThrow,
+  locateFindings,
+  type Problem,
+  RELEASES_DIR,
+  type ReleasedFile,
+} from '../engine/validate/index.ts';

@@ -23,13 +23,13 @@ import { JourneyStateMachine, LIVE_ALIAS } from './constructs/journey-state-mach
 import { Messaging } from './constructs/messaging.ts';
 import { Observability } from './constructs/observability.ts';
 import { parsePolicyConfig } from './engine.ts';
-import { compileJourneyDir } from './journeys.ts';
+import { compileDeployedJourneys } from './journeys.ts';
 import { acknowledge, wildcardResource } from './nag.ts';
 
 /** Where the Lambda entry points live, relative to the repository root. */
 export const HANDLERS_DIR = 'functions/handlers';
 
-/** The validated journeys, bundled next to the ingest and step handlers. */
+/** The validated journeys (current and every kept older version), bundled next to the ingest and step handlers. */
 export const JOURNEYS_BUNDLE_NAME = 'journeys.json';
 
 export interface HeraldStackProps extends StackProps {
@@ -41,6 +41,8 @@ export class HeraldStack extends Stack {
   readonly config: HeraldConfig;
   readonly table: dynamodb.Table;
   readonly journeys: JourneyStateMachine[];
+  /** The JSON file bundled as `journeys.json`: the current journeys and every kept older version. */
+  readonly journeysBundleFile: string;
   readonly functions: {
     ingest: HeraldFunction;
     step: HeraldFunction;
@@ -58,14 +60,17 @@ export class HeraldStack extends Stack {
     this.config = config;
     const removalPolicy = config.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
-    // Journeys are validated and compiled first: an invalid journey stops the synth before anything
-    // else. The valid ones are written to one JSON file that bundling copies next to the handlers.
-    const compiled = compileJourneyDir(config.journeysDir);
+    // Journeys are validated and compiled first: an invalid journey, or a version edited after its
+    // release, stops the synth before anything else. The current version of each journey and every
+    // older released one (workflows/versions/) are written to one JSON file that bundling copies
+    // next to the handlers, so customers part-way through an older version finish on it.
+    const { current: compiled, bundle } = compileDeployedJourneys(config.journeysDir);
     const journeysBundle = path.join(
       mkdtempSync(path.join(tmpdir(), 'herald-journeys-')),
       JOURNEYS_BUNDLE_NAME,
     );
-    writeFileSync(journeysBundle, JSON.stringify(compiled.map((c) => c.journey)));
+    writeFileSync(journeysBundle, JSON.stringify(bundle));
+    this.journeysBundleFile = journeysBundle;
     const stateMachinePrefix = `${this.stackName}-`;
 
     // ── Data ────────────────────────────────────────────────────────────────────────────────
@@ -179,14 +184,16 @@ export class HeraldStack extends Stack {
     this.messaging.grantSendMessages(step.fn);
 
     // ── Journeys: one state machine per workflows/*.journey.json ────────────────────────────
-    // Published per deploy and retained, so executions keep the code and journeys they started with.
-    const stepFunctionVersion = step.fn.currentVersion;
+    // Task states call the step Lambda through its `live` alias, moved to each deploy's version: a
+    // state machine version is published only when its journey changes (1,000 per state machine),
+    // and executions of older versions run today's step code, which bundles the version they pinned.
+    const stepLive = step.fn.addAlias(LIVE_ALIAS, { description: 'What every journey version calls' });
     this.journeys = compiled.map(
       (journey) =>
         new JourneyStateMachine(this, `Journey-${journey.journey.id}`, {
           compiled: journey,
           stepFunction: step.fn,
-          stepFunctionVersion,
+          stepFunctionAlias: stepLive,
           namePrefix: stateMachinePrefix,
           removalPolicy,
         }),

@@ -1,11 +1,27 @@
 /**
  * Journey files at synth time: find them, validate them, compile them. An invalid journey throws the
  * validator's error (every problem, with file and JSON path), which fails `cdk synth`.
+ *
+ * What is deployed (`compileDeployedJourneys`): one state machine per current journey file, and a
+ * bundle for the Lambdas holding the current version of each journey plus every older released
+ * version still kept in `workflows/versions/<id>/<version>.journey.json`, so customers part-way
+ * through an older version are still decided by it (engine/validate/releases.ts has the rules).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Journey } from '../engine/schema.ts';
-import { compileJourney, loadJourneyOrThrow, renderAsl } from './engine.ts';
+import {
+  checkReleases,
+  compileJourney,
+  formatProblems,
+  JourneyValidationError,
+  loadJourneyOrThrow,
+  locateFindings,
+  type Problem,
+  RELEASES_DIR,
+  type ReleasedFile,
+  renderAsl,
+} from './engine.ts';
 
 export const JOURNEY_FILE_SUFFIX = '.journey.json';
 
@@ -14,6 +30,13 @@ export interface CompiledJourney {
   journey: Journey;
   /** `renderAsl(compileJourney(journey))`: the DefinitionString, Lambda ARN still a placeholder. */
   definition: string;
+}
+
+export interface DeployedJourneys {
+  /** The current version of each journey: what its state machine's `live` alias runs. */
+  current: CompiledJourney[];
+  /** What the ingest and step Lambdas bundle: the current versions, then every older kept version. */
+  bundle: Journey[];
 }
 
 /** `*.journey.json` in `dir`, sorted so the template is stable. */
@@ -38,4 +61,49 @@ export function compileJourneyDir(dir: string): CompiledJourney[] {
     seen.set(journey.id, file);
   }
   return compiled;
+}
+
+/** Every `versions/<id>/<version>.journey.json` under `dir`, validated in full. */
+export function loadReleasedJourneys(dir: string): ReleasedFile[] {
+  const root = path.join(dir, RELEASES_DIR);
+  if (!existsSync(root)) return [];
+  const released: ReleasedFile[] = [];
+  for (const id of readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory())) {
+    for (const name of readdirSync(path.join(root, id.name)).sort()) {
+      const file = path.join(root, id.name, name);
+      const version = Number(name.slice(0, -JOURNEY_FILE_SUFFIX.length));
+      if (!name.endsWith(JOURNEY_FILE_SUFFIX) || !Number.isInteger(version) || version < 1) {
+        throw new Error(
+          `${file}: a released journey is named <version>${JOURNEY_FILE_SUFFIX} (e.g. 2${JOURNEY_FILE_SUFFIX}); use \`npx herald release\` to write one`,
+        );
+      }
+      const journey = loadJourneyOrThrow(readFileSync(file, 'utf8'), file);
+      released.push({ file, journey, filedAs: { id: id.name, version } });
+    }
+  }
+  return released;
+}
+
+/**
+ * The journeys one deploy carries. Throws a `JourneyValidationError` listing every release problem
+ * (a version edited in place, a version never released, a misfiled copy) with file, JSON path and fix.
+ */
+export function compileDeployedJourneys(dir: string): DeployedJourneys {
+  const current = compileJourneyDir(dir);
+  const released = loadReleasedJourneys(dir);
+  const { findings, kept } = checkReleases(current, released, path.relative(process.cwd(), dir) || '.');
+  const problems: Problem[] = [];
+  for (const file of new Set(findings.map((f) => f.file))) {
+    const mine = findings.filter((f) => f.file === file).map((f) => f.finding);
+    problems.push(...locateFindings(readFileSync(file, 'utf8'), file, mine));
+  }
+  if (problems.length > 0) {
+    const n = problems.length;
+    throw new JourneyValidationError(
+      dir,
+      problems,
+      `journey versions in ${dir} cannot be deployed (${n} ${n === 1 ? 'error' : 'errors'}):\n${formatProblems(problems)}`,
+    );
+  }
+  return { current, bundle: [...current.map((c) => c.journey), ...kept] };
 }

@@ -125,10 +125,24 @@ export class LocalWorkflows implements ExecutionStarter {
   private readonly clock: SimClock;
   private tokenSeq = 0;
 
+  private readonly validate: boolean;
+
   constructor(options: LocalWorkflowsOptions) {
     this.invokeStep = options.invokeStep;
     this.clock = options.clock;
-    for (const journey of options.journeys) {
+    this.validate = options.validate ?? true;
+    this.deploy(options.journeys);
+  }
+
+  /**
+   * What a deploy does to the state machines: new starts run the given versions from now on, while
+   * executions already running keep the definition they started on (Step Functions binds an
+   * execution to the version its alias pointed to at start). A version left out is no longer
+   * startable, as after `DeleteStateMachineVersion`.
+   */
+  deploy(journeys: readonly Journey[]): void {
+    const machines = new Map<string, CompiledMachine>();
+    for (const journey of journeys) {
       const definition = boundDefinition(journey);
       const asl = JSON.parse(definition) as AslDefinition;
       const waitTasks = new Map<string, number>();
@@ -138,8 +152,8 @@ export class LocalWorkflows implements ExecutionStarter {
         taskStates.push(name);
         if (state.Resource === WAIT_FOR_TASK_TOKEN_RESOURCE) waitTasks.set(name, state.TimeoutSeconds ?? 0);
       }
-      const machine = machineFor(definition, asl, options.validate ?? true);
-      this.machines.set(machineKey(journey.id, journey.version), {
+      const machine = machineFor(definition, asl, this.validate);
+      machines.set(machineKey(journey.id, journey.version), {
         journey,
         definition,
         machine,
@@ -147,6 +161,8 @@ export class LocalWorkflows implements ExecutionStarter {
         taskStates,
       });
     }
+    this.machines.clear();
+    for (const [key, compiled] of machines) this.machines.set(key, compiled);
   }
 
   /** The bound definition text each journey version runs. */

@@ -11,7 +11,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { type PolicyConfig, parsePolicyConfig } from '../engine/policy/index.ts';
 import type { Journey } from '../engine/schema.ts';
-import { createJourneyRegistry } from '../functions/adapters/journey-registry.ts';
+import { createJourneyRegistry, journeyRegistryOf } from '../functions/adapters/journey-registry.ts';
 import { createFeedbackHandler } from '../functions/handlers/feedback.ts';
 import { createIngestHandler } from '../functions/handlers/ingest.ts';
 import { localContext } from '../functions/handlers/lambda.ts';
@@ -55,8 +55,15 @@ export interface LocalSystem {
   stack: LocalStack;
   clock: SimClock;
   workflows: LocalWorkflows;
+  /** What the last deploy carried (`deploy` replaces it). */
   journeys: Journey[];
   config: PolicyConfig;
+  /**
+   * A deploy: every handler now resolves exactly these journeys (the current version of each and
+   * the older versions kept for customers still on them, as infra bundles them), new entrants run
+   * the newest version's definition, and executions already running keep the one they started on.
+   */
+  deploy(journeys: Journey[]): void;
   /** The ingest Lambda, invoked as EventBridge would (`detail`). */
   ingest(event: unknown): Promise<unknown>;
   /** The feedback Lambda, invoked with a provider event (EventBridge envelope or raw). */
@@ -80,14 +87,6 @@ export interface LocalSystemOptions {
   onSent?: (sent: Sent) => void;
 }
 
-/** The same lookups as functions/adapters/journey-registry.ts, over journeys already validated. */
-function registryOf(journeys: readonly Journey[]): JourneyRegistry {
-  const byKey = new Map(journeys.map((j) => [`${j.id}@${j.version}`, j]));
-  const newest = new Map<string, Journey>();
-  for (const j of journeys) if ((newest.get(j.id)?.version ?? 0) < j.version) newest.set(j.id, j);
-  return { get: (id, version) => byKey.get(`${id}@${version}`), active: () => [...newest.values()] };
-}
-
 export function loadPolicy(): PolicyConfig {
   return parsePolicyConfig(readFileSync(new URL('policy.json', `file://${WORKFLOWS_DIR}`), 'utf8'));
 }
@@ -109,7 +108,12 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     metrics: new Metrics({ namespace: 'HeraldLocal', serviceName: service, logger: QUIET }),
   });
   // Journeys handed over by the main thread were validated there; don't pay for it per shard.
-  const registry = options.journeys ? registryOf(journeys) : createJourneyRegistry(journeys);
+  let deployed = options.journeys ? journeyRegistryOf(journeys) : createJourneyRegistry(journeys);
+  // Handlers hold this one registry; a deploy swaps what it reads, as new Lambda code would.
+  const registry: JourneyRegistry = {
+    get: (id, version) => deployed.get(id, version),
+    active: () => deployed.active(),
+  };
   const onSent = options.onSent;
   const email: EmailSender = onSent
     ? {
@@ -176,12 +180,17 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     unsubscribe: localContext('unsubscribe'),
   };
 
-  return {
+  const system: LocalSystem = {
     stack,
     clock,
     workflows,
     journeys,
     config,
+    deploy(next) {
+      deployed = createJourneyRegistry(next);
+      workflows!.deploy(next);
+      system.journeys = next;
+    },
     ingest: (detail) =>
       ingest({ 'detail-type': 'Customer Event', source: 'herald.local', detail } as never, contexts.ingest),
     feedback: (event) => feedback(event, contexts.feedback),
@@ -199,4 +208,5 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       await stack.stop();
     },
   };
+  return system;
 }

@@ -7,6 +7,7 @@ import {
   type ValidationResult,
   validateJourneyText,
 } from '../../engine/validate/index.ts';
+import { releaseProblems } from './release.ts';
 
 /** Read and validate journey files; a file that cannot be read is a problem of its own, not a crash. */
 export async function validateJourneyFiles(paths: readonly string[]): Promise<ValidationResult[]> {
@@ -51,6 +52,11 @@ export function registerValidate(program: Command): void {
     .option('--json', 'print the results as JSON for tools')
     .action(async (files: string[], options: { json?: boolean }) => {
       const results = await validateJourneyFiles(files);
+      // What `cdk synth` would also refuse: a released version edited in place, or never released.
+      for (const problem of await releaseProblems(results)) {
+        const result = results.find((r) => r.file === problem.file);
+        result?.problems.push(problem);
+      }
       const problems: Problem[] = results.flatMap((r) => r.problems);
       const failed = problems.some((p) => p.severity === 'error');
       if (options.json) {

@@ -26,7 +26,22 @@ import { checkSemantics, fieldScope } from './semantic.ts';
 import { type Finding, JourneyValidationError, type Problem, type ValidationResult } from './types.ts';
 
 export { formatProblems, summarize } from './format.ts';
-export { JourneyValidationError, type Problem, type Severity, type ValidationResult } from './types.ts';
+export {
+  checkReleases,
+  type JourneyFile,
+  RELEASES_DIR,
+  type ReleaseCheck,
+  type ReleasedFile,
+  releasedPath,
+  sameJourney,
+} from './releases.ts';
+export {
+  type Finding,
+  JourneyValidationError,
+  type Problem,
+  type Severity,
+  type ValidationResult,
+} from './types.ts';
 
 export function validateJourneyText(text: string, file: string): ValidationResult {
   try {
@@ -99,6 +114,11 @@ function validate(text: string, file: string): ValidationResult {
   const problems = locateAll(findings, parsed.root, lines, file);
   const valid = schema.valid && !problems.some((p) => p.severity === 'error');
   return valid ? { file, journey: parsed.value as Journey, problems } : { file, problems };
+}
+
+/** Findings about a file that parses as JSON (the release checks), placed at their line and column. */
+export function locateFindings(text: string, file: string, findings: readonly Finding[]): Problem[] {
+  return locateAll([...findings], parseJson(text).root, new LineIndex(text), file);
 }
 
 /** Attributes the journey writes itself: reading them back later is fine. */

@@ -27,12 +27,19 @@ export class InvalidDeployedPolicyError extends Error {
   readonly code = 'invalid_policy_config';
 }
 
-/** A registry over journeys already known to be valid: every version by `id@version`, the newest per id active. */
+/**
+ * A registry over journeys already known to be valid: every version by `id@version` (the bundle
+ * carries the current version of each journey and every older one kept for customers still on it,
+ * infra/journeys.ts), and only the newest per id active, so new entrants never start an old version.
+ */
 export function journeyRegistryOf(journeys: readonly Journey[]): JourneyRegistry {
   const byKey = new Map<string, Journey>();
   const newest = new Map<string, Journey>();
   for (const journey of journeys) {
-    byKey.set(`${journey.id}@${journey.version}`, journey);
+    const key = `${journey.id}@${journey.version}`;
+    if (byKey.has(key))
+      throw new InvalidJourneyError(`journey ${journey.id} v${journey.version} appears twice`);
+    byKey.set(key, journey);
     const current = newest.get(journey.id);
     if (!current || current.version < journey.version) newest.set(journey.id, journey);
   }

@@ -9,7 +9,7 @@ import { formatProblems, validateJourneyValue } from '../../engine/validate/inde
 import type { JourneyRegistry } from '../ports.ts';
 import { InvalidJourneyError, journeyRegistryOf } from './deployed-config.ts';
 
-export { InvalidJourneyError, loadJourneyRegistryFile } from './deployed-config.ts';
+export { InvalidJourneyError, journeyRegistryOf, loadJourneyRegistryFile } from './deployed-config.ts';
 
 export function createJourneyRegistry(values: readonly unknown[]): JourneyRegistry {
   const journeys: Journey[] = values.map((value, index) => {

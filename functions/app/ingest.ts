@@ -98,10 +98,22 @@ export async function ingestEvent(rt: Resolved<IngestDeps>, event: CustomerEvent
     summary.heldOut++;
   }
 
+  // Each enrollment is judged by the version it entered: the deployed config keeps every version
+  // still in use (infra/journeys.ts), so a missing one was retired while executions were open.
   const active = enrollments.filter((r) => r.status === 'active').map((r) => r.enrollment);
-  const versions = active
-    .map((e) => rt.journeys.get(e.journeyId, e.journeyVersion))
-    .filter((j): j is Journey => j !== undefined);
+  const versions: Journey[] = [];
+  for (const e of active) {
+    const journey = rt.journeys.get(e.journeyId, e.journeyVersion);
+    if (journey) versions.push(journey);
+    else {
+      rt.logger.error('enrollment on a journey version this deploy does not carry', {
+        enrollmentId: e.id,
+        journeyId: e.journeyId,
+        journeyVersion: e.journeyVersion,
+      });
+      rt.metrics.addMetric('UnknownJourneyVersion', 'Count', 1);
+    }
+  }
   for (const enrollment of exitsTriggeredBy(event, active, versions)) {
     try {
       await rt.executions.stop(enrollment, `exit event ${event.type}`);

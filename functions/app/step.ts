@@ -22,10 +22,16 @@ import { runSend, type StepRuntime } from './send.ts';
 const FLOW_OPS = new Set<string>(['branch', 'split', 'update', 'schedule']);
 
 export async function runStep(rt: StepRuntime, request: StepRequest): Promise<StepResult> {
+  // The version is static in the compiled Task state, so each state machine version asks for its
+  // own; the bundle carries every version still in use (infra/journeys.ts).
   const journey = rt.journeys.get(request.journeyId, request.journeyVersion);
   const step = journey?.steps[request.stepId];
   if (!journey || !step) {
-    rt.logger.error('unknown journey step', { journeyId: request.journeyId, stepId: request.stepId });
+    rt.logger.error('unknown journey step', {
+      journeyId: request.journeyId,
+      journeyVersion: request.journeyVersion,
+      stepId: request.stepId,
+    });
     return { outcome: 'exit', reason: 'unknown_step' };
   }
   try {

@@ -5,12 +5,25 @@
  * is filled by CloudFormation `DefinitionSubstitutions`, so the template carries the compiler's text
  * byte for byte.
  *
- * Version pinning: each deploy that changes the definition publishes a new state machine version and
- * moves the `live` alias to it; executions started through the alias stay on the version they
- * entered, and older versions are retained. The placeholder is substituted with the *published
- * version* of the step Lambda deployed alongside, whose bundle carries the journeys of that deploy —
- * so a customer who entered journey v3 is decided by the code and the v3 journey they entered with,
- * even after v4 ships.
+ * Version pinning. A deploy that changes the journey publishes a new state machine version and moves
+ * the `live` alias to it; ingest starts every execution through the alias, and Step Functions binds
+ * an execution to the version the alias points to *at its start* ("How Step Functions associates
+ * executions with a version or alias",
+ * https://docs.aws.amazon.com/step-functions/latest/dg/execution-alias-version-associate.html), so a
+ * customer who entered v1 keeps running the v1 definition after v2 ships. A version is an immutable
+ * snapshot (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-state-machine-version.html)
+ * whose Task states pass their static `journeyVersion` to the step Lambda (engine/contract.ts
+ * `StepRequest`); the step Lambda bundles every kept journey version (infra/journeys.ts), so it
+ * decides and renders v1 for them.
+ *
+ * The placeholder is the step Lambda's `live` alias, not a version: the definition, hence the
+ * state machine revision, then changes only when the journey does. Step Functions allows 1,000
+ * versions per state machine and never deletes one itself ("You can publish up to 1000 versions for
+ * each state machine. You must manually delete unused versions", PublishStateMachineVersion,
+ * https://docs.aws.amazon.com/step-functions/latest/apireference/API_PublishStateMachineVersion.html);
+ * substituting a per-deploy Lambda version would spend one on every journey at every code deploy.
+ * Superseded versions are retained (executions may still run on them) and pruned by the operator
+ * once none is open: docs/writing-journeys.md, "Retiring a version".
  */
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -30,10 +43,10 @@ export interface JourneyStateMachineProps {
   file?: string;
   /** Or an already compiled journey (the stack compiles the folder once). */
   compiled?: CompiledJourney;
-  /** The step Lambda; its published version below is what Task states call. */
+  /** The step Lambda; its alias below is what Task states call. */
   stepFunction: lambda.IFunction;
-  /** The step Lambda version published by this deploy (`fn.currentVersion`). */
-  stepFunctionVersion: lambda.IVersion;
+  /** The step Lambda's `live` alias, moved to each deploy's version. */
+  stepFunctionAlias: lambda.IAlias;
   /** State machine names are `${namePrefix}${journey.id}`, so ingest can derive them. */
   namePrefix: string;
   removalPolicy: RemovalPolicy;
@@ -78,14 +91,14 @@ export class JourneyStateMachine extends Construct {
       stateMachineType: sfn.StateMachineType.STANDARD,
       comment: `${this.journey.name} (journey ${this.journey.id} v${this.journey.version})`,
       definitionBody: sfn.DefinitionBody.fromString(this.definition),
-      definitionSubstitutions: { StepFunctionArn: props.stepFunctionVersion.functionArn },
+      definitionSubstitutions: { StepFunctionArn: props.stepFunctionAlias.functionArn },
       tracingEnabled: true,
       // Execution data carries the triggering event (addresses, names): keep it out of the logs.
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
       removalPolicy: props.removalPolicy,
     });
-    // The role is shared by every version of this state machine, and each version calls the step
-    // Lambda version of its own deploy: it may invoke the step function's versions, nothing else.
+    // The role is shared by every version of this state machine; all call the step function's `live`
+    // alias. Qualified ARNs only: it may invoke the step function's aliases and versions, nothing else.
     const stepVersions = `${props.stepFunction.functionArn}:*`;
     this.stateMachine.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [stepVersions] }),
@@ -93,7 +106,7 @@ export class JourneyStateMachine extends Construct {
     acknowledge(
       this.stateMachine,
       wildcardResource(this, stepVersions),
-      'Versions of this state machine started before a deploy keep calling the step Lambda version published with them (version pinning); the wildcard spans versions of that one function only.',
+      'Task states call the step Lambda through its `live` alias (a qualified ARN); the wildcard spans the aliases and versions of that one function only.',
     );
 
     this.version = new sfn.CfnStateMachineVersion(this, 'Version', {
@@ -102,7 +115,9 @@ export class JourneyStateMachine extends Construct {
       description: `journey ${this.journey.id} v${this.journey.version}`,
     });
     // A changed definition replaces this resource (new revision id ⇒ new version); keep the old one
-    // so executions pinned to it run to the end.
+    // so executions pinned to it run to the end. Deleting a version would not stop its running
+    // executions (DeleteStateMachineVersion), but retiring one is the operator's call, made when
+    // none is open (docs/writing-journeys.md, "Retiring a version").
     this.version.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
     this.alias = new sfn.CfnStateMachineAlias(this, 'Alias', {

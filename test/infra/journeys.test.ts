@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
@@ -8,27 +8,33 @@ import { STEP_FUNCTION_ARN_PLACEHOLDER } from '../../engine/contract.ts';
 import type { Journey } from '../../engine/schema.ts';
 import { JourneyValidationError, validateJourneyText } from '../../engine/validate/index.ts';
 import { REPO_ROOT } from '../../infra/config.ts';
-import { findJourneyFiles } from '../../infra/journeys.ts';
+import { compileDeployedJourneys, findJourneyFiles } from '../../infra/journeys.ts';
 import { synthHerald } from './synth.ts';
 
 const WORKFLOWS = path.join(REPO_ROOT, 'workflows');
 const journeyFiles = findJourneyFiles(WORKFLOWS);
 const readJourney = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Journey;
 
+/** A workflows folder with these journey files and their released copies (workflows/versions/<id>/). */
 function tempJourneysDir(files: string[]): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'herald-journeys-'));
-  for (const file of files) copyFileSync(file, path.join(dir, path.basename(file)));
+  for (const file of files) {
+    copyFileSync(file, path.join(dir, path.basename(file)));
+    const { id } = readJourney(file);
+    cpSync(path.join(WORKFLOWS, 'versions', id), path.join(dir, 'versions', id), { recursive: true });
+  }
   return dir;
 }
 
 describe('journeys → state machines', () => {
   const { template, stack } = synthHerald();
   const stepFunctionId = stack.getLogicalId(stack.functions.step.fn.node.defaultChild as never);
-  // The step Lambda version published with this deploy (version pinning: see journey-state-machine.ts).
-  const stepVersions = template.findResources('AWS::Lambda::Version', {
-    Properties: { FunctionName: { Ref: stepFunctionId } },
+  // The step Lambda's `live` alias: stable across deploys, so a state machine version is published
+  // only when its journey changes (see journey-state-machine.ts).
+  const stepAliases = template.findResources('AWS::Lambda::Alias', {
+    Properties: { FunctionName: { Ref: stepFunctionId }, Name: 'live' },
   });
-  const stepVersionArn = { Ref: Object.keys(stepVersions)[0] };
+  const stepAliasArn = { Ref: Object.keys(stepAliases)[0] };
 
   it('has reference journeys to deploy', () => {
     expect(journeyFiles.map((f) => path.basename(f))).toEqual(
@@ -46,7 +52,7 @@ describe('journeys → state machines', () => {
     }
   });
 
-  it('deploys exactly what `herald compile` writes, with this deploy’s step Lambda version substituted in', async () => {
+  it('deploys exactly what `herald compile` writes, with the step Lambda’s `live` alias substituted in', async () => {
     const out = mkdtempSync(path.join(tmpdir(), 'herald-asl-'));
     const compiled = await compileJourneyFiles(journeyFiles, out);
     if (!compiled.ok) throw new Error(compiled.report);
@@ -57,15 +63,19 @@ describe('journeys → state machines', () => {
       template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
         StateMachineName: `Herald-${journey.id}`,
         DefinitionString: definition,
-        DefinitionSubstitutions: { StepFunctionArn: stepVersionArn },
+        DefinitionSubstitutions: { StepFunctionArn: stepAliasArn },
       });
     }
   });
 
   it('publishes a retained version and points a `live` alias at it, so entrants stay on their version', () => {
-    template.hasResource('AWS::Lambda::Version', {
-      DeletionPolicy: 'Retain',
+    expect(Object.keys(stepAliases)).toHaveLength(1);
+    const [stepAlias] = Object.values(stepAliases);
+    const stepVersion = template.findResources('AWS::Lambda::Version', {
       Properties: { FunctionName: { Ref: stepFunctionId } },
+    });
+    expect(stepAlias?.Properties.FunctionVersion).toEqual({
+      'Fn::GetAtt': [Object.keys(stepVersion)[0], 'Version'],
     });
     template.resourceCountIs('AWS::StepFunctions::StateMachineVersion', journeyFiles.length);
     template.hasResource('AWS::StepFunctions::StateMachineVersion', {
@@ -137,5 +147,105 @@ describe('journeys → state machines', () => {
       expect(message).toContain(problem.message);
       expect(message).toContain(problem.path);
     }
+  });
+});
+
+describe('journey versions at synth', () => {
+  const welcomeFile = journeyFiles.find((f) => path.basename(f) === 'welcome.journey.json')!;
+  const welcome = readJourney(welcomeFile);
+  /** welcome as released v1, and a v2 with other content in the journey file (released unless said). */
+  function withWelcomeV2(options: { releaseV2?: boolean } = {}) {
+    const dir = tempJourneysDir([welcomeFile]);
+    const v2 = structuredClone(welcome);
+    v2.version = 2;
+    v2.name = 'Welcome, second edition';
+    const text = `${JSON.stringify(v2, null, 2)}\n`;
+    writeFileSync(path.join(dir, 'welcome.journey.json'), text);
+    if (options.releaseV2 ?? true) {
+      mkdirSync(path.join(dir, 'versions', 'welcome'), { recursive: true });
+      writeFileSync(path.join(dir, 'versions', 'welcome', '2.journey.json'), text);
+    }
+    return dir;
+  }
+  const synthError = (dir: string): Error => {
+    try {
+      synthHerald({ config: { journeysDir: dir } });
+    } catch (error) {
+      return error as Error;
+    }
+    throw new Error('synth succeeded');
+  };
+
+  it('has every reference journey released as the version its file holds', () => {
+    const { bundle, current } = compileDeployedJourneys(WORKFLOWS);
+    expect(current).toHaveLength(journeyFiles.length);
+    expect(bundle.map((j) => `${j.id}@${j.version}`).sort()).toEqual(
+      journeyFiles.map((f) => `${readJourney(f).id}@${readJourney(f).version}`).sort(),
+    );
+  });
+
+  it('bundles the current version and every released older one for the Lambdas, and deploys only the current one', () => {
+    const dir = withWelcomeV2();
+    const { stack, template } = synthHerald({ config: { journeysDir: dir } });
+    const bundled = JSON.parse(readFileSync(stack.journeysBundleFile, 'utf8')) as Journey[];
+    expect(bundled.map((j) => [j.id, j.version, j.name])).toEqual([
+      ['welcome', 2, 'Welcome, second edition'],
+      ['welcome', 1, welcome.name],
+    ]);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      DefinitionString: Match.stringLikeRegexp('"journeyVersion": 2'),
+    });
+  });
+
+  it('refuses a journey whose content changed without a new version, naming the file, /version and the fix', () => {
+    const dir = tempJourneysDir([welcomeFile]);
+    const file = path.join(dir, 'welcome.journey.json');
+    writeFileSync(file, JSON.stringify({ ...welcome, name: 'Welcome (edited in place)' }, null, 2));
+    const error = synthError(dir);
+    expect(error).toBeInstanceOf(JourneyValidationError);
+    expect((error as JourneyValidationError).problems).toEqual([
+      expect.objectContaining({ file, path: '/version', code: 'release.changed-without-new-version' }),
+    ]);
+    expect(error.message).toContain(file);
+    expect(error.message).toContain('/version');
+    expect(error.message).toContain(`set /version to 2 and run \`npx herald release ${file}\``);
+  });
+
+  it('refuses a new version that was never released, and says how to release it', () => {
+    const dir = withWelcomeV2({ releaseV2: false });
+    const error = synthError(dir);
+    expect((error as JourneyValidationError).problems).toEqual([
+      expect.objectContaining({ path: '/version', code: 'release.unreleased' }),
+    ]);
+    expect(error.message).toContain('npx herald release');
+    expect(error.message).toContain(path.join('versions', 'welcome', '2.journey.json'));
+  });
+
+  it('refuses a released copy edited in place (filed as one version, holding another)', () => {
+    const dir = withWelcomeV2();
+    const v1 = path.join(dir, 'versions', 'welcome', '1.journey.json');
+    writeFileSync(v1, JSON.stringify({ ...welcome, version: 3 }, null, 2));
+    const problems = (synthError(dir) as JourneyValidationError).problems;
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ file: v1, path: '/version', code: 'release.misfiled' }),
+      ]),
+    );
+  });
+
+  it('refuses released versions of a journey whose file was removed, pointing at the retirement procedure', () => {
+    const dir = tempJourneysDir(journeyFiles.slice(0, 2));
+    const [first] = journeyFiles;
+    const { id } = readJourney(first!);
+    cpSync(path.join(WORKFLOWS, 'versions', 'welcome'), path.join(dir, 'versions', 'welcome'), {
+      recursive: true,
+    });
+    const error = synthError(dir);
+    expect(id).not.toBe('welcome');
+    expect((error as JourneyValidationError).problems).toEqual([
+      expect.objectContaining({ path: '/id', code: 'release.without-journey' }),
+    ]);
+    expect(error.message).toContain('Retiring a version');
   });
 });

@@ -30,11 +30,16 @@ function journeysFile(values: unknown): string {
 }
 
 describe('deployed journeys (validated at synth)', () => {
+  it('refuses a bundle that carries the same journey version twice', () => {
+    const [journey] = referenceJourneys();
+    expect(() => loadJourneyRegistryFile(journeysFile([journey, journey]))).toThrow(InvalidJourneyError);
+  });
+
   it('reads the reference journeys exactly as the validating registry does, every version kept', () => {
     const journeys = referenceJourneys();
-    const older = { ...journeys[0]!, version: (journeys[0]!.version as number) - 1 || 1 };
+    // The bundle infra writes: current versions first, then older ones kept for customers on them.
     const newer = { ...journeys[0]!, version: (journeys[0]!.version as number) + 1 };
-    const values: Record<string, unknown>[] = [...journeys, newer, older];
+    const values: Record<string, unknown>[] = [newer, ...journeys];
     const deployed = loadJourneyRegistryFile(journeysFile(values));
     const validated = createJourneyRegistry(values);
     expect(deployed.active()).toEqual(validated.active());
