@@ -32,6 +32,8 @@ export interface DemoOptions {
   progress?: boolean;
   /** Port for aws-ses-v2-local (default: any free one). */
   sesPort?: number;
+  /** Which DynamoDB each shard uses (default: its own dynalite, in-process; see ShardOptions). */
+  dynamo?: ShardOptions['dynamo'];
 }
 
 export interface DemoResult {
@@ -96,6 +98,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       start: options.start,
       sesEndpoint: ses.endpoint,
       validated: true,
+      ...(options.dynamo === undefined ? {} : { dynamo: options.dynamo }),
       journeys,
       config,
     };
