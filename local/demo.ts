@@ -68,6 +68,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const config = loadPolicy();
   const ses = await startSesLocal(options.sesPort === undefined ? {} : { port: options.sesPort });
   try {
+    // aws-ses-v2-local keeps one store per process: a second demo in this process starts empty.
+    await ses.clear();
     const progress = createProgress(
       options.days * 24,
       ' {bar} day {day}/{days} | {events} events | {sent} messages | {waiting} waiting',
