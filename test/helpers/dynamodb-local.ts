@@ -61,6 +61,9 @@ function jarDirectory(): string {
 function javaArgs(port: number): string[] {
   const dir = jarDirectory();
   return [
+    // A small heap and one GC thread: the machine is shared with the rest of the suite.
+    '-Xmx512m',
+    '-XX:+UseSerialGC',
     `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
     '-jar',
     join(dir, 'DynamoDBLocal.jar'),
