@@ -32,6 +32,8 @@ export interface DemoOptions {
   progress?: boolean;
   /** Port for aws-ses-v2-local (default: any free one). */
   sesPort?: number;
+  /** Which DynamoDB each shard uses (default: its own dynalite, in-process; see ShardOptions). */
+  dynamo?: ShardOptions['dynamo'];
 }
 
 export interface DemoResult {
@@ -66,6 +68,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const config = loadPolicy();
   const ses = await startSesLocal(options.sesPort === undefined ? {} : { port: options.sesPort });
   try {
+    // aws-ses-v2-local keeps one store per process: a second demo in this process starts empty.
+    await ses.clear();
     const progress = createProgress(
       options.days * 24,
       ' {bar} day {day}/{days} | {events} events | {sent} messages | {waiting} waiting',
@@ -96,6 +100,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       start: options.start,
       sesEndpoint: ses.endpoint,
       validated: true,
+      ...(options.dynamo === undefined ? {} : { dynamo: options.dynamo }),
       journeys,
       config,
     };

@@ -13,7 +13,7 @@ import type { ChannelName, Journey } from '../engine/schema.ts';
 import { chance, createWorld, type ScheduledEvent } from './demo-data.ts';
 import type { ExecutionRecord } from './runner.ts';
 import type { SinkMessage } from './standins/index.ts';
-import { type LocalSystem, type Sent, startLocalSystem } from './system.ts';
+import { type LocalSystem, type LocalSystemOptions, type Sent, startLocalSystem } from './system.ts';
 
 export interface ShardOptions {
   customers: number;
@@ -24,6 +24,8 @@ export interface ShardOptions {
   /** Send email to this aws-ses-v2-local (shared by the shards) instead of starting one. */
   sesEndpoint?: string;
   sesPort?: number;
+  /** Which DynamoDB (default: dynalite in-process; an endpoint must be reachable from every shard). */
+  dynamo?: LocalSystemOptions['dynamo'];
   /** The main thread already validated the compiled definitions. */
   validated?: boolean;
   /** Journeys and policy as the main thread loaded (and validated) them. */
@@ -221,6 +223,7 @@ export async function simulateShard(
     ...(options.config ? { config: options.config } : {}),
     ...(options.sesPort === undefined ? {} : { sesPort: options.sesPort }),
     ...(options.sesEndpoint === undefined ? {} : { sesEndpoint: options.sesEndpoint }),
+    ...(options.dynamo === undefined ? {} : { dynamo: options.dynamo }),
   });
   const sys = system;
   const store = sys.stack.store;

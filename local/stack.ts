@@ -11,6 +11,7 @@ import { PinpointMessagingSender } from '../functions/adapters/pinpoint-messagin
 import { SesEmailSender } from '../functions/adapters/ses-email.ts';
 import { startInProcessDynalite } from './inprocess-dynalite.ts';
 import {
+  connectDynamoEndpoint,
   type DynaliteStandIn,
   LOCAL_CLIENT_CONFIG,
   type PinpointSinkStandIn,
@@ -40,15 +41,22 @@ export interface LocalStackOptions {
   /** Send to this aws-ses-v2-local instead of starting one (several shards, one mailbox). */
   sesEndpoint?: string;
   /**
-   * How the DynamoDB client reaches dynalite: `in-process` (default) hands each signed request to
-   * dynalite's request listener directly (see inprocess-dynalite.ts); `loopback` uses a real port.
+   * Which DynamoDB: dynalite `in-process` (default), handing each signed request to dynalite's
+   * request listener directly (see inprocess-dynalite.ts), or on a `loopback` port; or a DynamoDB
+   * someone else runs at `endpoint` (the tests' DynamoDB Local), in a fresh table.
    */
-  dynamo?: 'in-process' | 'loopback';
+  dynamo?: 'in-process' | 'loopback' | { endpoint: string };
+}
+
+function startDynamo(option: LocalStackOptions['dynamo']): Promise<DynaliteStandIn> {
+  if (option === 'loopback') return startDynalite();
+  if (typeof option === 'object') return connectDynamoEndpoint(option);
+  return startInProcessDynalite();
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const [dynamo, ses, pinpoint] = await Promise.all([
-    options.dynamo === 'loopback' ? startDynalite() : startInProcessDynalite(),
+    startDynamo(options.dynamo),
     options.sesEndpoint
       ? Promise.resolve(undefined)
       : startSesLocal(options.sesPort === undefined ? {} : { port: options.sesPort }),

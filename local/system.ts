@@ -30,7 +30,7 @@ import type {
 import { installSimClock, type SimClock } from './clock.ts';
 import { loadJourneys, WORKFLOWS_DIR } from './journeys.ts';
 import { LocalWorkflows } from './runner.ts';
-import { type LocalStack, startLocalStack } from './stack.ts';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from './stack.ts';
 
 /** Not a secret: it signs the demo's unsubscribe links, which only the local handler verifies. */
 export const LOCAL_UNSUBSCRIBE_SECRET = 'herald-local-demo-signing-key';
@@ -81,6 +81,8 @@ export interface LocalSystemOptions {
   sesPort?: number;
   /** Send email to this aws-ses-v2-local instead of starting one. */
   sesEndpoint?: string;
+  /** Which DynamoDB (see `LocalStackOptions`; default: dynalite in-process). */
+  dynamo?: LocalStackOptions['dynamo'];
   /** Validate the compiled definitions (default true; shards skip what the main thread checked). */
   validateDefinitions?: boolean;
   /** Told about every provider call the step handler makes (after it returns). */
@@ -99,6 +101,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   const stack = await startLocalStack({
     ...(options.sesPort === undefined ? {} : { sesPort: options.sesPort }),
     ...(options.sesEndpoint === undefined ? {} : { sesEndpoint: options.sesEndpoint }),
+    ...(options.dynamo === undefined ? {} : { dynamo: options.dynamo }),
   });
   const clock = installSimClock(options.start);
   const base = (service: string) => ({

@@ -4,7 +4,9 @@
  * - a profile and a customer's cap window carry a `version`; writers retry on conflict;
  * - events are inserted once per (customer, event id);
  * - a step's idempotency item is claimed with a condition and fenced by a random token.
- * TTL attributes (`expiresAt`, epoch seconds) are set for AWS; dynalite ignores them.
+ * TTL attributes (`expiresAt`, epoch seconds) are set for AWS; dynalite ignores them. AWS deletes
+ * an item some time after its expiry (typically within two days) and returns it until then, so
+ * every expiry lies past the last moment its item can matter, and readers check times themselves.
  */
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -297,11 +299,10 @@ export class DynamoStore implements Store {
       const { entries, result } = decide((item?.entries as CapEntry[] | undefined) ?? []);
       if (entries === undefined) return { done: result };
       const version = (item?.version as number | undefined) ?? 0;
-      const latest = entries.reduce((max, e) => Math.max(max, Date.parse(e.at) || 0), 0);
-      const written = await this.table.putIfVersion(customerPk(customerId), 'CAPS', version, {
-        entries,
-        expiresAt: epochSeconds(latest) + 31 * DAY_S,
-      });
+      // No TTL: which sends still count depends on the longest cap in the policy, which the store
+      // does not know (a P60D cap counts a send 40 days old); the engine prunes what can no longer
+      // count on every write, so the one item per customer stays small.
+      const written = await this.table.putIfVersion(customerPk(customerId), 'CAPS', version, { entries });
       return written ? { done: result } : undefined;
     });
   }

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DYNAMO_BACKENDS } from '../helpers/dynamo-backends.ts';
 import {
   enrollmentFor,
   type Runtime,
@@ -25,10 +26,10 @@ const schedule = fc.array(
   { minLength: 1, maxLength: 6 },
 );
 
-describe('a send step never sends twice', () => {
+describe.each(DYNAMO_BACKENDS)('a send step never sends twice on $name', (backend) => {
   let rt: Runtime;
   beforeAll(async () => {
-    rt = await startRuntime({ journeys: [journey] });
+    rt = await startRuntime({ journeys: [journey], startDynamo: backend.start });
   });
   afterAll(async () => rt?.stop());
 

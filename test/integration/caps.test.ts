@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StepResult } from '../../engine/contract.ts';
 import { DEFAULT_POLICY, type PolicyConfig } from '../../engine/policy/index.ts';
+import { DYNAMO_BACKENDS } from '../helpers/dynamo-backends.ts';
 import {
   enrollmentFor,
   type Runtime,
@@ -22,10 +23,10 @@ const config: PolicyConfig = {
   deferPriorityAtLeast: 50,
 };
 
-describe('shared frequency caps under concurrency', () => {
+describe.each(DYNAMO_BACKENDS)('shared frequency caps under concurrency on $name', (backend) => {
   let rt: Runtime;
   beforeAll(async () => {
-    rt = await startRuntime({ journeys, config });
+    rt = await startRuntime({ journeys, config, startDynamo: backend.start });
   });
   afterAll(async () => rt?.stop());
 

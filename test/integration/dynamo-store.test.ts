@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StepResult } from '../../engine/contract.ts';
 import { DynamoStore } from '../../functions/adapters/dynamo-store.ts';
 import type { WaitTokenRecord } from '../../functions/ports.ts';
-import { type DynaliteStandIn, startDynalite } from '../../local/standins/index.ts';
+import type { DynaliteStandIn } from '../../local/standins/index.ts';
+import { DYNAMO_BACKENDS } from '../helpers/dynamo-backends.ts';
 import { cartEvent } from './support/harness.ts';
 
 const t0 = new Date('2025-06-02T12:00:00Z');
@@ -10,11 +11,11 @@ const at = (ms: number) => new Date(t0.getTime() + ms);
 const timing = { leaseMs: 60_000, reopenDoneAfterMs: 30 * 60_000 };
 const next: StepResult = { outcome: 'next', next: 'done' };
 
-describe('DynamoStore contract (dynalite)', () => {
+describe.each(DYNAMO_BACKENDS)('DynamoStore contract ($name)', (backend) => {
   let dynamo: DynaliteStandIn;
   let store: DynamoStore;
   beforeAll(async () => {
-    dynamo = await startDynalite();
+    dynamo = await backend.start();
     store = new DynamoStore({ client: dynamo.client, tableName: dynamo.tableName });
   });
   afterAll(async () => dynamo?.stop());

@@ -1,30 +1,41 @@
 /**
- * The demo, small: real handlers, compiled workflows in the local runner, dynalite, aws-ses-v2-local
- * and the Pinpoint sink, a month of simulated time. The invariants are checked from the stand-ins'
+ * The demo, small: real handlers, compiled workflows in the local runner, dynalite (and again on
+ * DynamoDB Local), aws-ses-v2-local and the Pinpoint sink, a month of simulated time. The invariants are checked from the stand-ins'
  * own records (the SES store, the sink), the ledger and the Step Functions history.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoResult, runDemo } from '../../local/demo.ts';
 import type { InvariantResult } from '../../local/invariants.ts';
+import { DYNAMO_BACKENDS } from '../helpers/dynamo-backends.ts';
 
 const START = new Date('2026-03-02T00:00:00.000Z');
-let run: DemoResult;
 
-beforeAll(async () => {
-  run = await runDemo({ customers: 50, days: 30, seed: 7, start: START, shards: 1, progress: false });
-}, 600_000);
+describe.each(DYNAMO_BACKENDS)('local demo, 50 customers over 30 simulated days on $name', (backend) => {
+  let run: DemoResult;
 
-afterAll(async () => {
-  await run?.ses.stop();
-});
+  beforeAll(async () => {
+    const dynamo = await backend.demoOption();
+    run = await runDemo({
+      customers: 50,
+      days: 30,
+      seed: 7,
+      start: START,
+      shards: 1,
+      progress: false,
+      ...(dynamo ? { dynamo } : {}),
+    });
+  }, 600_000);
 
-function check(name: string): InvariantResult {
-  const found = run.checks.find((c) => c.name === name);
-  if (!found) throw new Error(`no check named "${name}"`);
-  return found;
-}
+  afterAll(async () => {
+    await run?.ses.stop();
+  });
 
-describe('local demo, 50 customers over 30 simulated days', () => {
+  function check(name: string): InvariantResult {
+    const found = run.checks.find((c) => c.name === name);
+    if (!found) throw new Error(`no check named "${name}"`);
+    return found;
+  }
+
   it('runs without handler or workflow errors', () => {
     expect(run.errors).toEqual([]);
     expect(run.executions.filter((e) => e.status === 'FAILED')).toEqual([]);

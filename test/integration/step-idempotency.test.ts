@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DYNAMO_BACKENDS } from '../helpers/dynamo-backends.ts';
 import {
   enrollmentFor,
   type Runtime,
@@ -21,10 +22,10 @@ const digest = (() => {
   };
 })();
 
-describe('step idempotency', () => {
+describe.each(DYNAMO_BACKENDS)('step idempotency on $name', (backend) => {
   let rt: Runtime;
   beforeAll(async () => {
-    rt = await startRuntime({ journeys: [journey, digest] });
+    rt = await startRuntime({ journeys: [journey, digest], startDynamo: backend.start });
   });
   afterAll(async () => rt?.stop());
   beforeEach(async () => rt.ses.clear());

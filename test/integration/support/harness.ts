@@ -23,6 +23,7 @@ import { createUnsubscribeHandler } from '../../../functions/handlers/unsubscrib
 import { createLogger, createMetrics, type LogLevel } from '../../../functions/observability.ts';
 import type { Store } from '../../../functions/ports.ts';
 import {
+  type DynaliteStandIn,
   startDynalite,
   startPinpointSink,
   startSesLocal,
@@ -50,11 +51,13 @@ export interface RuntimeOptions {
   leaseMs?: number;
   /** Default SILENT: tests assert on behaviour; the log-privacy test turns logging on. */
   logLevel?: LogLevel;
+  /** The DynamoDB to run on (default: dynalite on loopback; see test/helpers/dynamo-backends.ts). */
+  startDynamo?: () => Promise<DynaliteStandIn>;
 }
 
 export async function startRuntime(options: RuntimeOptions) {
   const [dynamo, ses, pinpoint, sfn] = await Promise.all([
-    startDynalite(),
+    (options.startDynamo ?? startDynalite)(),
     startSesLocal(),
     startPinpointSink(),
     startSfnSink(),
