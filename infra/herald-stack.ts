@@ -24,6 +24,7 @@ import { Messaging } from './constructs/messaging.ts';
 import { Observability } from './constructs/observability.ts';
 import { parsePolicyConfig } from './engine.ts';
 import { compileJourneyDir } from './journeys.ts';
+import { PRODUCT_KEY_PREFIX } from '../functions/adapters/dynamo-table.ts';
 import { acknowledge, wildcardResource } from './nag.ts';
 
 /** Where the Lambda entry points live, relative to the repository root. */
@@ -46,6 +47,7 @@ export class HeraldStack extends Stack {
     step: HeraldFunction;
     feedback: HeraldFunction;
     unsubscribe: HeraldFunction;
+    catalog: HeraldFunction;
   };
   readonly messaging: Messaging;
   readonly api: HeraldApi;
@@ -153,7 +155,37 @@ export class HeraldStack extends Stack {
       timeout: Duration.seconds(10),
       environment: { ...tableEnv, UNSUBSCRIBE_SECRET_ARN: unsubscribeKey.secretArn },
     });
-    this.functions = { ingest, step, feedback, unsubscribe };
+
+    // ── Catalog: PUT /products ──────────────────────────────────────────────────────────────
+    // (Kept apart from the grants above: this function touches catalog items and nothing else.)
+    // The catalog Lambda writes products with BatchWriteItem (functions/adapters/dynamo-catalog.ts)
+    // and reads nothing. It may only write items whose partition key is `PRODUCT#…`:
+    // BatchWriteItem takes the `dynamodb:LeadingKeys` condition key (ArrayOfString; Service
+    // Authorization Reference, "Actions, resources, and condition keys for Amazon DynamoDB",
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html).
+    // `ForAllValues` alone is also true for a request without the key (IAM User Guide,
+    // "Single-valued vs. multivalued context keys"), hence the Null check that it is present.
+    const catalog = new HeraldFunction(this, 'Catalog', {
+      ...common,
+      entry: `${HANDLERS_DIR}/catalog.ts`,
+      description: 'Product catalog: validate and write PUT /products batches',
+      // Below the HTTP API's 30 s integration limit, like ingest.
+      timeout: Duration.seconds(25),
+      environment: { TABLE_NAME: this.table.tableName },
+    });
+    catalog.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:BatchWriteItem'],
+        resources: [this.table.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${PRODUCT_KEY_PREFIX}*`] },
+          Null: { 'dynamodb:LeadingKeys': 'false' },
+        },
+      }),
+    );
+    // ── (end of the catalog section) ────────────────────────────────────────────────────────
+
+    this.functions = { ingest, step, feedback, unsubscribe, catalog };
 
     // Every function reaches the table only through functions/adapters/dynamo-store.ts: single-item
     // conditional writes and key queries, no scans, batches or deletes (items expire by TTL).
@@ -230,7 +262,12 @@ export class HeraldStack extends Stack {
     }
 
     // ── API ─────────────────────────────────────────────────────────────────────────────────
-    this.api = new HeraldApi(this, 'Api', { ingest: ingest.fn, unsubscribe: unsubscribe.fn, removalPolicy });
+    this.api = new HeraldApi(this, 'Api', {
+      ingest: ingest.fn,
+      unsubscribe: unsubscribe.fn,
+      catalog: catalog.fn,
+      removalPolicy,
+    });
     step.fn.addEnvironment('UNSUBSCRIBE_URL', this.api.unsubscribeUrl);
 
     // ── Event buses ─────────────────────────────────────────────────────────────────────────
@@ -303,6 +340,10 @@ export class HeraldStack extends Stack {
     new CfnOutput(this, 'EventsUrl', {
       value: `${this.api.endpoint}/events`,
       description: 'POST, SigV4 (execute-api)',
+    });
+    new CfnOutput(this, 'ProductsUrl', {
+      value: `${this.api.endpoint}/products`,
+      description: 'PUT { "products": [...] }, SigV4 (execute-api); or `herald catalog import --table <TableName>`',
     });
     new CfnOutput(this, 'CustomerEventBusName', { value: this.customerEventBus.eventBusName });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
