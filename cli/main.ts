@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerCatalog } from './commands/catalog.ts';
 import { registerCompile } from './commands/compile.ts';
 import { registerGraph } from './commands/graph.ts';
 import { registerPreview } from './commands/preview.ts';
@@ -8,7 +9,7 @@ import { registerValidate } from './commands/validate.ts';
 
 const program = new Command()
   .name('herald')
-  .description('Herald: validate, compile, preview and simulate customer journeys')
+  .description('Herald: validate, compile, preview and simulate customer journeys; load the product catalog')
   .showHelpAfterError();
 
 registerSchema(program);
@@ -17,5 +18,6 @@ registerCompile(program);
 registerGraph(program);
 registerPreview(program);
 registerSimulate(program);
+registerCatalog(program);
 
 await program.parseAsync(process.argv);

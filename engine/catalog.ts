@@ -33,6 +33,8 @@ export interface CatalogProblem {
   /** For a product's problem: its index in the batch or file, and the field's pointer within it. */
   index?: number;
   field?: string;
+  /** For `duplicate_id`: the index of the product that has the id first. */
+  duplicateOf?: number;
 }
 
 export type CatalogValidation = { ok: true; products: Product[] } | { ok: false; problems: CatalogProblem[] };
@@ -105,6 +107,7 @@ export function validateProducts(values: readonly unknown[], at = ''): CatalogVa
         message: `${at}/${index}/id "${id.slice(0, 128)}" is also the id of ${at}/${first}`,
         index,
         field: '/id',
+        duplicateOf: first,
       });
     }
   });

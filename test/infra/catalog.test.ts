@@ -72,9 +72,9 @@ describe('the product catalog on AWS', () => {
     const fn = template.toJSON().Resources[logicalId(catalog.fn)];
     const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
     expect(variables.TABLE_NAME).toEqual({ Ref: logicalId(stack.table) });
-    expect(
-      Object.keys(variables).filter((name) => !/^(NODE_OPTIONS|POWERTOOLS_\w+)$/.test(name)),
-    ).toEqual(['TABLE_NAME']);
+    expect(Object.keys(variables).filter((name) => !/^(NODE_OPTIONS|POWERTOOLS_\w+)$/.test(name))).toEqual([
+      'TABLE_NAME',
+    ]);
     expect(fn.Properties.Timeout).toBeLessThan(30);
   });
 
