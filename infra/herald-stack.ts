@@ -16,6 +16,7 @@ import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
+import { PRODUCT_KEY_PREFIX } from '../functions/adapters/dynamo-table.ts';
 import { type HeraldConfig, readConfig } from './config.ts';
 import { HeraldApi } from './constructs/api.ts';
 import { HeraldFunction } from './constructs/herald-function.ts';
@@ -24,7 +25,6 @@ import { Messaging } from './constructs/messaging.ts';
 import { Observability } from './constructs/observability.ts';
 import { parsePolicyConfig } from './engine.ts';
 import { compileJourneyDir } from './journeys.ts';
-import { PRODUCT_KEY_PREFIX } from '../functions/adapters/dynamo-table.ts';
 import { acknowledge, wildcardResource } from './nag.ts';
 
 /** Where the Lambda entry points live, relative to the repository root. */
@@ -343,7 +343,8 @@ export class HeraldStack extends Stack {
     });
     new CfnOutput(this, 'ProductsUrl', {
       value: `${this.api.endpoint}/products`,
-      description: 'PUT { "products": [...] }, SigV4 (execute-api); or `herald catalog import --table <TableName>`',
+      description:
+        'PUT { "products": [...] }, SigV4 (execute-api); or `herald catalog import --table <TableName>`',
     });
     new CfnOutput(this, 'CustomerEventBusName', { value: this.customerEventBus.eventBusName });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
