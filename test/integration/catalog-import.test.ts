@@ -20,6 +20,16 @@ import { referenceJourneys } from './support/journeys.ts';
 
 const EMAIL = 'private.buyer@example.org';
 
+/** The default credential chain reads the environment first; no profile, no instance metadata. */
+function useLocalCredentials(): void {
+  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
+  vi.stubEnv('AWS_SESSION_TOKEN', '');
+  vi.stubEnv('AWS_PROFILE', '');
+  vi.stubEnv('AWS_REGION', 'eu-west-1');
+  vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
+}
+
 describe('herald catalog import', () => {
   const sandbox = cliSandbox('herald-catalog-');
   let rt: Runtime;
@@ -48,13 +58,7 @@ describe('herald catalog import', () => {
   });
   afterAll(async () => rt?.stop());
   beforeEach(async () => {
-    // The default credential chain reads these first; nothing reaches past loopback.
-    vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
-    vi.stubEnv('AWS_SESSION_TOKEN', '');
-    vi.stubEnv('AWS_PROFILE', '');
-    vi.stubEnv('AWS_REGION', 'eu-west-1');
-    vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
+    useLocalCredentials();
     tableName = `catalog-import-${++table}`;
     await createTables(rt.dynamo.client, tableName);
   });
@@ -162,9 +166,7 @@ describe('orders once the catalog is imported', () => {
 
   beforeAll(async () => {
     rt = await startRuntime({ journeys: referenceJourneys(), now: '2025-06-02T12:00:00Z', logLevel: 'WARN' });
-    vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
-    vi.stubEnv('AWS_REGION', 'eu-west-1');
+    useLocalCredentials();
     const capture = (chunk: unknown) => {
       logs.push(String(chunk));
       return true;
