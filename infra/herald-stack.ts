@@ -1,6 +1,6 @@
 /**
- * Herald on AWS, top to bottom: data → secrets → messaging → functions → journeys → API → event
- * buses → observability. Grants sit next to the resources they grant; every function gets only the
+ * Herald on AWS, top to bottom: data → secrets → messaging → functions (and the catalog writer) →
+ * journeys → API → event buses → observability. Grants sit next to the resources they grant; every function gets only the
  * actions it calls, on the resources it touches.
  */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,9 +16,9 @@ import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import { PRODUCT_KEY_PREFIX } from '../functions/adapters/dynamo-table.ts';
 import { type HeraldConfig, readConfig } from './config.ts';
 import { HeraldApi } from './constructs/api.ts';
+import { ProductCatalog } from './constructs/catalog.ts';
 import { HeraldFunction } from './constructs/herald-function.ts';
 import { JourneyStateMachine, LIVE_ALIAS } from './constructs/journey-state-machine.ts';
 import { Messaging } from './constructs/messaging.ts';
@@ -156,34 +156,12 @@ export class HeraldStack extends Stack {
       environment: { ...tableEnv, UNSUBSCRIBE_SECRET_ARN: unsubscribeKey.secretArn },
     });
 
-    // ── Catalog: PUT /products ──────────────────────────────────────────────────────────────
-    // (Kept apart from the grants above: this function touches catalog items and nothing else.)
-    // The catalog Lambda writes products with BatchWriteItem (functions/adapters/dynamo-catalog.ts)
-    // and reads nothing. It may only write items whose partition key is `PRODUCT#…`:
-    // BatchWriteItem takes the `dynamodb:LeadingKeys` condition key (ArrayOfString; Service
-    // Authorization Reference, "Actions, resources, and condition keys for Amazon DynamoDB",
-    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html).
-    // `ForAllValues` alone is also true for a request without the key (IAM User Guide,
-    // "Single-valued vs. multivalued context keys"), hence the Null check that it is present.
-    const catalog = new HeraldFunction(this, 'Catalog', {
+    // ── Catalog: PUT /products (infra/constructs/catalog.ts: the writer and its one grant) ──
+    const catalog = new ProductCatalog(this, 'ProductCatalog', {
       ...common,
-      entry: `${HANDLERS_DIR}/catalog.ts`,
-      description: 'Product catalog: validate and write PUT /products batches',
-      // Below the HTTP API's 30 s integration limit, like ingest.
-      timeout: Duration.seconds(25),
-      environment: { TABLE_NAME: this.table.tableName },
-    });
-    catalog.fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['dynamodb:BatchWriteItem'],
-        resources: [this.table.tableArn],
-        conditions: {
-          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${PRODUCT_KEY_PREFIX}*`] },
-          Null: { 'dynamodb:LeadingKeys': 'false' },
-        },
-      }),
-    );
-    // ── (end of the catalog section) ────────────────────────────────────────────────────────
+      table: this.table,
+      handlersDir: HANDLERS_DIR,
+    }).writer;
 
     this.functions = { ingest, step, feedback, unsubscribe, catalog };
 
