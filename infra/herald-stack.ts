@@ -1,7 +1,7 @@
 /**
  * Herald on AWS, top to bottom: data → secrets → messaging → functions (and the catalog writer) →
- * journeys → API → event buses → observability. Grants sit next to the resources they grant; every function gets only the
- * actions it calls, on the resources it touches.
+ * journeys → API → event buses → observability. Grants sit next to the resources they grant; every
+ * function gets only the actions it calls, on the resources it touches.
  */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
