@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerCatalog } from './commands/catalog.ts';
 import { registerCompile } from './commands/compile.ts';
 import { registerGraph } from './commands/graph.ts';
 import { registerPreview } from './commands/preview.ts';
@@ -9,7 +10,7 @@ import { registerValidate } from './commands/validate.ts';
 
 const program = new Command()
   .name('herald')
-  .description('Herald: validate, compile, preview and simulate customer journeys')
+  .description('Herald: validate, compile, preview and simulate customer journeys; load the product catalog')
   .showHelpAfterError();
 
 registerSchema(program);
@@ -19,5 +20,6 @@ registerRelease(program);
 registerGraph(program);
 registerPreview(program);
 registerSimulate(program);
+registerCatalog(program);
 
 await program.parseAsync(process.argv);

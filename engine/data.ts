@@ -81,19 +81,42 @@ export const Profile = Type.Object({
 });
 export type Profile = Static<typeof Profile>;
 
+const LOCALE_PATTERN = '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$';
+const HTTP_URL_PATTERN = '^https?://[^\\s]+$';
+
 // ── Catalog ───────────────────────────────────────────────────────────────────────────────────
 
-export const Product = Type.Object({
-  id: Type.String({ minLength: 1 }),
-  name: Type.String(),
-  /** Names per locale; templates read `product.name`, already resolved to the customer's locale. */
-  names: Type.Optional(Type.Record(Type.String(), Type.String())),
-  price: Type.Number({ minimum: 0 }),
-  currency: Type.String({ minLength: 3, maxLength: 3 }),
-  imageUrl: Type.String(),
-  url: Type.String(),
-  replenishmentDays: Type.Optional(Type.Integer({ minimum: 1 })),
-});
+/**
+ * A catalog entry, as `PUT /products` and `herald catalog import` accept it (engine/catalog.ts) and
+ * as the table stores it. Bounded so one item stays far below DynamoDB's 400 KB item limit.
+ */
+export const Product = Type.Object(
+  {
+    id: Type.String({ minLength: 1, maxLength: 128, description: 'The `productId` order items carry.' }),
+    name: Type.String({ minLength: 1, maxLength: 200, description: 'The default-locale name.' }),
+    /** Names per locale; templates read `product.name`, already resolved to the customer's locale. */
+    names: Type.Optional(
+      Type.Record(Type.String({ pattern: LOCALE_PATTERN }), Type.String({ minLength: 1, maxLength: 200 }), {
+        maxProperties: 50,
+        additionalProperties: false,
+        description: 'Names per locale (`ar`, `fa-IR`, …).',
+      }),
+    ),
+    price: Type.Number({ minimum: 0 }),
+    currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code, e.g. `EUR`.' }),
+    imageUrl: Type.String({ maxLength: 2048, pattern: HTTP_URL_PATTERN }),
+    url: Type.String({ maxLength: 2048, pattern: HTTP_URL_PATTERN }),
+    replenishmentDays: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        // A replenishment wait runs inside one Standard execution, which AWS ends after one year.
+        maximum: 365,
+        description: 'Days one unit lasts; products without it never enter the replenishment journey.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 export type Product = Static<typeof Product>;
 
 // ── Events ────────────────────────────────────────────────────────────────────────────────────

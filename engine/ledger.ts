@@ -8,7 +8,8 @@
 import type { StepOp, StepResult } from './contract.ts';
 import type { ChannelName } from './schema.ts';
 
-export type LedgerKind = 'decision' | 'holdout' | 'feedback' | 'consent' | 'profile';
+/** `entry`: an event a journey listens for that did not start it, kept when an operator must act (`unknown_product`). */
+export type LedgerKind = 'decision' | 'holdout' | 'feedback' | 'consent' | 'profile' | 'entry';
 
 /**
  * Stored values; never renamed. `unknown`: a previous attempt started a provider call whose result

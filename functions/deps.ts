@@ -6,6 +6,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { PolicyConfig, Renderer } from '../engine/policy/index.ts';
 import type {
+  CatalogWriter,
   Clock,
   EmailSender,
   ExecutionStarter,
@@ -14,14 +15,18 @@ import type {
   Store,
 } from './ports.ts';
 
-export interface BaseDeps {
-  store: Store;
+/** What every handler may be given; the defaults are filled in by functions/app/runtime.ts. */
+export interface ObservedDeps {
   /** Defaults to the system clock (which local/ fakes). */
   clock?: Clock;
   /** Defaults to a Powertools Logger with personal-data redaction. */
   logger?: Logger;
   /** Defaults to Powertools Metrics, namespace `Herald`. */
   metrics?: Metrics;
+}
+
+export interface BaseDeps extends ObservedDeps {
+  store: Store;
 }
 
 export interface IngestDeps extends BaseDeps {
@@ -59,6 +64,11 @@ export interface StepDeps extends BaseDeps {
 }
 
 export interface FeedbackDeps extends BaseDeps {}
+
+/** The `PUT /products` Lambda writes the catalog and reads nothing else. */
+export interface CatalogDeps extends ObservedDeps {
+  catalog: CatalogWriter;
+}
 
 export interface UnsubscribeDeps extends BaseDeps {
   /** Verification secrets (any may verify, for rotation). */

@@ -12,6 +12,7 @@
  * - step: EMAIL_FROM, SES_CONFIGURATION_SET, PINPOINT_APP_ID, SMS_ORIGINATION_IDENTITY (optional),
  *   UNSUBSCRIBE_URL, UNSUBSCRIBE_MAILTO (optional)
  * - step, unsubscribe: UNSUBSCRIBE_SECRET_ARN (Secrets Manager) or UNSUBSCRIBE_SECRET (plain, local only)
+ * - catalog: TABLE_NAME only (it writes products and reads nothing)
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PinpointClient } from '@aws-sdk/client-pinpoint';
@@ -20,11 +21,12 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DEFAULT_POLICY, type PolicyConfig } from '../engine/policy/index.ts';
 import { deployedPolicy, loadJourneyRegistryFile } from './adapters/deployed-config.ts';
+import { DynamoCatalog } from './adapters/dynamo-catalog.ts';
 import { DynamoStore } from './adapters/dynamo-store.ts';
 import { PinpointMessagingSender } from './adapters/pinpoint-messaging.ts';
 import { SesEmailSender } from './adapters/ses-email.ts';
 import { SfnExecutions, stateMachineArnsFromJson } from './adapters/sfn-executions.ts';
-import type { FeedbackDeps, IngestDeps, StepDeps, UnsubscribeDeps } from './deps.ts';
+import type { CatalogDeps, FeedbackDeps, IngestDeps, StepDeps, UnsubscribeDeps } from './deps.ts';
 
 /** Provider throttling and transient errors are retried by the SDK, with client-side rate limiting. */
 const PROVIDER_RETRY = { maxAttempts: 5, retryMode: 'adaptive' } as const;
@@ -118,4 +120,13 @@ export async function feedbackDepsFromEnv(): Promise<FeedbackDeps> {
 
 export async function unsubscribeDepsFromEnv(): Promise<UnsubscribeDeps> {
   return { store: store(), secrets: await unsubscribeSecrets() };
+}
+
+export async function catalogDepsFromEnv(): Promise<CatalogDeps> {
+  return {
+    catalog: new DynamoCatalog({
+      client: new DynamoDBClient({ maxAttempts: 5 }),
+      tableName: required('TABLE_NAME'),
+    }),
+  };
 }

@@ -143,6 +143,38 @@ export interface Store {
   getMessageIndex(providerMessageId: string): Promise<MessageIndexRecord | undefined>;
 }
 
+// ── Catalog ───────────────────────────────────────────────────────────────────────────────────
+
+export interface CatalogWriteSummary {
+  /** Products written (each a full replacement of its item). */
+  written: number;
+  /** BatchWriteItem requests made, retries of unprocessed items included. */
+  requests: number;
+}
+
+/** Writes catalog products in batches (the `PUT /products` Lambda, `herald catalog import`). */
+export interface CatalogWriter {
+  putProducts(products: readonly Product[]): Promise<CatalogWriteSummary>;
+}
+
+/**
+ * Some products were still unprocessed after the last retry. What was written stays written; the
+ * writes are idempotent, so sending the same catalog again finishes the job.
+ */
+export class CatalogWriteError extends Error {
+  override readonly name = 'CatalogWriteError';
+  readonly code = 'catalog_incomplete';
+  readonly retryable = true;
+  constructor(
+    message: string,
+    readonly written: number,
+    readonly remaining: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 // ── Channels ──────────────────────────────────────────────────────────────────────────────────
 
 /** A provider call's result. `permanent` moves on to the next channel; `transient` survived the SDK's retries. */

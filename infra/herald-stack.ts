@@ -1,7 +1,7 @@
 /**
- * Herald on AWS, top to bottom: data → secrets → messaging → functions → journeys → API → event
- * buses → observability. Grants sit next to the resources they grant; every function gets only the
- * actions it calls, on the resources it touches.
+ * Herald on AWS, top to bottom: data → secrets → messaging → functions (and the catalog writer) →
+ * journeys → API → event buses → observability. Grants sit next to the resources they grant; every
+ * function gets only the actions it calls, on the resources it touches.
  */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { type HeraldConfig, readConfig } from './config.ts';
 import { HeraldApi } from './constructs/api.ts';
+import { ProductCatalog } from './constructs/catalog.ts';
 import { HeraldFunction } from './constructs/herald-function.ts';
 import { JourneyStateMachine, LIVE_ALIAS } from './constructs/journey-state-machine.ts';
 import { Messaging } from './constructs/messaging.ts';
@@ -48,6 +49,7 @@ export class HeraldStack extends Stack {
     step: HeraldFunction;
     feedback: HeraldFunction;
     unsubscribe: HeraldFunction;
+    catalog: HeraldFunction;
   };
   readonly messaging: Messaging;
   readonly api: HeraldApi;
@@ -158,7 +160,15 @@ export class HeraldStack extends Stack {
       timeout: Duration.seconds(10),
       environment: { ...tableEnv, UNSUBSCRIBE_SECRET_ARN: unsubscribeKey.secretArn },
     });
-    this.functions = { ingest, step, feedback, unsubscribe };
+
+    // ── Catalog: PUT /products (infra/constructs/catalog.ts: the writer and its one grant) ──
+    const catalog = new ProductCatalog(this, 'ProductCatalog', {
+      ...common,
+      table: this.table,
+      handlersDir: HANDLERS_DIR,
+    }).writer;
+
+    this.functions = { ingest, step, feedback, unsubscribe, catalog };
 
     // Every function reaches the table only through functions/adapters/dynamo-store.ts: single-item
     // conditional writes and key queries, no scans, batches or deletes (items expire by TTL).
@@ -237,7 +247,12 @@ export class HeraldStack extends Stack {
     }
 
     // ── API ─────────────────────────────────────────────────────────────────────────────────
-    this.api = new HeraldApi(this, 'Api', { ingest: ingest.fn, unsubscribe: unsubscribe.fn, removalPolicy });
+    this.api = new HeraldApi(this, 'Api', {
+      ingest: ingest.fn,
+      unsubscribe: unsubscribe.fn,
+      catalog: catalog.fn,
+      removalPolicy,
+    });
     step.fn.addEnvironment('UNSUBSCRIBE_URL', this.api.unsubscribeUrl);
 
     // ── Event buses ─────────────────────────────────────────────────────────────────────────
@@ -310,6 +325,11 @@ export class HeraldStack extends Stack {
     new CfnOutput(this, 'EventsUrl', {
       value: `${this.api.endpoint}/events`,
       description: 'POST, SigV4 (execute-api)',
+    });
+    new CfnOutput(this, 'ProductsUrl', {
+      value: `${this.api.endpoint}/products`,
+      description:
+        'PUT { "products": [...] }, SigV4 (execute-api); or `herald catalog import --table <TableName>`',
     });
     new CfnOutput(this, 'CustomerEventBusName', { value: this.customerEventBus.eventBusName });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });

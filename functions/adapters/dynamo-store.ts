@@ -27,6 +27,7 @@ import type {
   WaitTokenRecord,
 } from '../ports.ts';
 import { DynamoTable } from './dynamo-ops.ts';
+import { productItem, productKey } from './dynamo-table.ts';
 
 export { StoreContentionError } from './dynamo-ops.ts';
 
@@ -133,11 +134,12 @@ export class DynamoStore implements Store {
   // ── Catalog ─────────────────────────────────────────────────────────────────────────────────
 
   async getProduct(productId: string): Promise<Product | undefined> {
-    return (await this.table.get(`PRODUCT#${productId}`, 'PRODUCT'))?.product as Product | undefined;
+    const { pk, sk } = productKey(productId);
+    return (await this.table.get(pk, sk))?.product as Product | undefined;
   }
 
   async putProduct(product: Product): Promise<void> {
-    await this.table.put({ pk: `PRODUCT#${product.id}`, sk: 'PRODUCT', product });
+    await this.table.put(productItem(product));
   }
 
   // ── Enrollments and waits ───────────────────────────────────────────────────────────────────

@@ -17,8 +17,22 @@ import {
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
 
+import type { Product } from '../../engine/data.ts';
+
 export const DEFAULT_TABLE_NAME = 'herald';
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' } as const;
+
+/** Every catalog item's partition key starts with this (IAM scopes the catalog writer to it). */
+export const PRODUCT_KEY_PREFIX = 'PRODUCT#';
+
+export function productKey(productId: string): { pk: string; sk: string } {
+  return { pk: `${PRODUCT_KEY_PREFIX}${productId}`, sk: 'PRODUCT' };
+}
+
+/** The whole item: written as a full replacement, so loading the same catalog twice changes nothing. */
+export function productItem(product: Product): Record<string, unknown> {
+  return { ...productKey(product.id), product };
+}
 
 export async function createTables(client: DynamoDBClient, tableName = DEFAULT_TABLE_NAME): Promise<void> {
   try {

@@ -6,7 +6,13 @@
  */
 import type { EventArrivedOutput } from '../../engine/contract.ts';
 import type { CustomerEvent, Profile } from '../../engine/data.ts';
-import { exitsTriggeredBy, historySince, itemProductIds, planEntries } from '../../engine/policy/index.ts';
+import {
+  type EntrySkip,
+  exitsTriggeredBy,
+  historySince,
+  itemProductIds,
+  planEntries,
+} from '../../engine/policy/index.ts';
 import { applyEventToProfile, type ProfileNote } from '../../engine/profile-events.ts';
 import type { Journey } from '../../engine/schema.ts';
 import type { IngestDeps } from '../deps.ts';
@@ -20,6 +26,8 @@ export interface IngestSummary {
   heldOut: number;
   stopped: number;
   resumed: number;
+  /** Journeys listening for this event that it did not start, and why (`unknown_product` + the id). */
+  skipped: EntrySkip[];
 }
 
 export async function ingestEvent(rt: Resolved<IngestDeps>, event: CustomerEvent): Promise<IngestSummary> {
@@ -31,6 +39,7 @@ export async function ingestEvent(rt: Resolved<IngestDeps>, event: CustomerEvent
     heldOut: 0,
     stopped: 0,
     resumed: 0,
+    skipped: [],
   };
   const stored = await rt.store.putEvent(event, now);
   if (!stored.inserted && stored.processed) return { ...summary, duplicate: true };
@@ -98,6 +107,11 @@ export async function ingestEvent(rt: Resolved<IngestDeps>, event: CustomerEvent
     summary.heldOut++;
   }
 
+  summary.skipped = plan.skipped;
+  for (const skip of plan.skipped.filter((s) => s.reason === 'unknown_product')) {
+    await recordUnknownProduct(rt, event, skip, now);
+  }
+
   // Each enrollment is judged by the version it entered: the deployed config keeps every version
   // still in use (infra/journeys.ts), so a missing one was retired while executions were open.
   const active = enrollments.filter((r) => r.status === 'active').map((r) => r.enrollment);
@@ -138,4 +152,36 @@ export async function ingestEvent(rt: Resolved<IngestDeps>, event: CustomerEvent
 
   await rt.store.markEventProcessed(event.customerId, event.id);
   return summary;
+}
+
+/**
+ * An order for a product the catalog does not have is an operator's problem (the catalog was not
+ * loaded, or is behind the shop), not the customer's: it is logged and counted, and kept in the
+ * customer's ledger with the product id. Deterministic id: a re-processed event rewrites it.
+ */
+async function recordUnknownProduct(
+  rt: Resolved<IngestDeps>,
+  event: CustomerEvent,
+  skip: EntrySkip,
+  now: Date,
+): Promise<void> {
+  const productId = skip.productId ?? '';
+  rt.metrics.addMetric('EntrySkipped_unknown_product', 'Count', 1);
+  rt.logger.warn('entry skipped: product not in the catalog', {
+    journeyId: skip.journeyId,
+    productId,
+    eventId: event.id,
+  });
+  const version = rt.journeys.active().find((j) => j.id === skip.journeyId)?.version;
+  await rt.store.putLedger({
+    id: `entry#${skip.journeyId}#${event.id}#${productId}`,
+    kind: 'entry',
+    at: now.toISOString(),
+    customerId: event.customerId,
+    outcome: 'skipped',
+    reasons: ['unknown_product'],
+    journeyId: skip.journeyId,
+    ...(version !== undefined ? { journeyVersion: version } : {}),
+    facts: { eventId: event.id, productId },
+  });
 }

@@ -4,20 +4,20 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Enrollment } from '../../engine/contract.ts';
 import { type DecisionContext, historySince, type PolicyConfig } from '../../engine/policy/index.ts';
 import type { Journey } from '../../engine/schema.ts';
-import type { BaseDeps } from '../deps.ts';
+import type { ObservedDeps } from '../deps.ts';
 import { createLogger, createMetrics } from '../observability.ts';
 import { type Clock, type Store, systemClock } from '../ports.ts';
 
 /** How long before a wait started an event still counts as its arrival (ingest and step agree). */
 export const ARRIVAL_SLACK_MS = 60_000;
 
-export type Resolved<D extends BaseDeps> = Omit<D, 'clock' | 'logger' | 'metrics'> & {
+export type Resolved<D extends ObservedDeps> = Omit<D, 'clock' | 'logger' | 'metrics'> & {
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
 };
 
-export function resolve<D extends BaseDeps>(deps: D, service: string): Resolved<D> {
+export function resolve<D extends ObservedDeps>(deps: D, service: string): Resolved<D> {
   return {
     ...deps,
     clock: deps.clock ?? systemClock,

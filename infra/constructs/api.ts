@@ -1,7 +1,10 @@
 /**
- * The HTTP edge: `POST /events` for producers (IAM-authorised: callers sign with SigV4) and the
- * public one-click unsubscribe endpoints (`GET` shows the page, `POST` is RFC 8058's one-click),
- * whose signed token the handler verifies.
+ * The HTTP edge: `POST /events` for producers and `PUT /products` for the catalog, both
+ * IAM-authorised (callers sign with SigV4 and need `execute-api:Invoke` on the route: "Control
+ * access to HTTP APIs with IAM authorization in API Gateway",
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-access-control-iam.html),
+ * and the public one-click unsubscribe endpoints (`GET` shows the page, `POST` is RFC 8058's
+ * one-click), whose signed token the handler verifies.
  */
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -15,10 +18,12 @@ import { acknowledge } from '../nag.ts';
 
 export const EVENTS_PATH = '/events';
 export const UNSUBSCRIBE_PATH = '/unsubscribe';
+export const PRODUCTS_PATH = '/products';
 
 export interface HeraldApiProps {
   ingest: lambda.IFunction;
   unsubscribe: lambda.IFunction;
+  catalog: lambda.IFunction;
   removalPolicy: RemovalPolicy;
 }
 
@@ -32,12 +37,13 @@ export class HeraldApi extends Construct {
   readonly accessLogs: logs.LogGroup;
   readonly eventsRoutes: apigw.HttpRoute[];
   readonly unsubscribeRoutes: apigw.HttpRoute[];
+  readonly productsRoutes: apigw.HttpRoute[];
 
   constructor(scope: Construct, id: string, props: HeraldApiProps) {
     super(scope, id);
 
     this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
-      description: 'Herald: customer events in, one-click unsubscribe',
+      description: 'Herald: customer events and the product catalog in, one-click unsubscribe',
       createDefaultStage: false,
     });
 
@@ -74,6 +80,14 @@ export class HeraldApi extends Construct {
       path: EVENTS_PATH,
       methods: [apigw.HttpMethod.POST],
       integration: new HttpLambdaIntegration('Ingest', props.ingest),
+      authorizer: new HttpIamAuthorizer(),
+    });
+
+    // The catalog is written by operators and shop back-ends, never by the public: IAM like /events.
+    this.productsRoutes = this.httpApi.addRoutes({
+      path: PRODUCTS_PATH,
+      methods: [apigw.HttpMethod.PUT],
+      integration: new HttpLambdaIntegration('Catalog', props.catalog),
       authorizer: new HttpIamAuthorizer(),
     });
 

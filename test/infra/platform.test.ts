@@ -45,7 +45,7 @@ describe('functions', () => {
 
   it('runs every function on the newest Node.js runtime, arm64, traced, with source maps and Powertools settings', () => {
     expect(NODE_RUNTIME.name).toBe('nodejs24.x');
-    expect(functions).toHaveLength(4);
+    expect(functions).toHaveLength(5);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -55,7 +55,7 @@ describe('functions', () => {
         Environment: {
           Variables: expect.objectContaining({
             NODE_OPTIONS: '--enable-source-maps',
-            POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^(ingest|step|feedback|unsubscribe)$/),
+            POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^(ingest|step|feedback|unsubscribe|catalog)$/),
             POWERTOOLS_METRICS_NAMESPACE: 'Herald',
             POWERTOOLS_LOG_LEVEL: 'INFO',
             TABLE_NAME: { Ref: logicalId(stack.table) },

@@ -351,4 +351,52 @@ describe('ingest', () => {
       expect.objectContaining({ kind: 'holdout', journeyId: 'cart-abandonment', variant: 'holdout' }),
     ]);
   });
+
+  it('answers and records an order for a product the catalog does not have as unknown_product, with its id', async () => {
+    await rt.store.putProduct({
+      id: 'p-known',
+      name: 'Known',
+      price: 5,
+      currency: 'EUR',
+      imageUrl: 'https://shop.test/k.png',
+      url: 'https://shop.test/k',
+      replenishmentDays: 20,
+    });
+    const event = order(
+      'c-catalog-gap',
+      'order-gap-1',
+      [
+        { productId: 'p-known', quantity: 1 },
+        { productId: 'p-not-loaded', quantity: 1 },
+      ],
+      10,
+    );
+
+    const response = await rt.ingest(post(event));
+
+    expect(bodyOf(response)).toMatchObject({ accepted: true, started: 1 });
+    expect(bodyOf(response).skipped).toEqual([
+      { journeyId: 'replenishment-reminder', reason: 'unknown_product', productId: 'p-not-loaded' },
+    ]);
+    const runs = rt.sfn.executions.filter((e) => e.input.includes('c-catalog-gap'));
+    expect(runs.map((r) => JSON.parse(r.input).enrollment.productId)).toEqual(['p-known']);
+    expect(await rt.store.listLedger('c-catalog-gap')).toEqual([
+      expect.objectContaining({
+        kind: 'entry',
+        outcome: 'skipped',
+        reasons: ['unknown_product'],
+        journeyId: 'replenishment-reminder',
+        journeyVersion: 1,
+        facts: { eventId: 'order-gap-1', productId: 'p-not-loaded' },
+      }),
+    ]);
+  });
+
+  it('writes the unknown-product record once when the same order is processed again', async () => {
+    const event = order('c-catalog-gap-2', 'order-gap-2', [{ productId: 'p-still-missing', quantity: 1 }], 3);
+    await rt.ingest(post(event));
+    const replay = bodyOf(await rt.ingest(post(event)));
+    expect(replay).toMatchObject({ duplicate: true });
+    expect(await rt.store.listLedger('c-catalog-gap-2')).toHaveLength(1);
+  });
 });

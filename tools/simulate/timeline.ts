@@ -261,7 +261,12 @@ function skippedWords(skipped: unknown): string {
   if (!Array.isArray(skipped) || skipped.length === 0)
     return ' (its entry condition or re-entry rule said no)';
   const reasons = skipped
-    .map((s) => humanize(String((s as { reason?: unknown }).reason ?? '')))
+    .map((s) => {
+      const { reason, productId } = s as { reason?: unknown; productId?: unknown };
+      // The one reason that is not the journey's rule: the catalog has no such product.
+      if (reason === 'unknown_product') return `product ${String(productId)} is not in the catalog`;
+      return humanize(String(reason ?? ''));
+    })
     .filter(Boolean);
   return reasons.length ? `: ${[...new Set(reasons)].join(', ')}` : '';
 }
