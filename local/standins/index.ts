@@ -1,4 +1,5 @@
 export { createTables, type DynaliteStandIn, startDynalite } from './dynalite.ts';
+export { FaultQueue, type FaultRule, type ProviderFault } from './faults.ts';
 export { LOCAL_CLIENT_CONFIG, LOOPBACK } from './net.ts';
 export {
   type PinpointSinkStandIn,

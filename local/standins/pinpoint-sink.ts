@@ -3,12 +3,14 @@
  * real `@aws-sdk/client-pinpoint` SendMessages call is exercised end to end. It records every request
  * and answers in Pinpoint's MessageResponse shape with a per-address DeliveryStatus.
  *
- * Tests can script failures: an address that fails permanently (e.g. an invalid push token or a
- * number that opted out), and HTTP-level throttling or server errors for the next N requests (which
- * the SDK's retry strategy is expected to absorb).
+ * Tests can script failures: a per-address DeliveryStatus (an invalid push token, a number that
+ * opted out, THROTTLED…), HTTP errors for the next N requests before anything is accepted, and
+ * provider faults (faults.ts) per recipient: 429 before accepting, or — after the message was
+ * accepted and recorded in `messages` — a 500, a reset connection, or no answer at all.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { answerThrottled, FaultQueue, type FaultRule, misbehaveAfterAccept } from './faults.ts';
 import { close, LOCAL_CLIENT_CONFIG, LOOPBACK, listen } from './net.ts';
 
 export type SinkDeliveryStatus =
@@ -41,7 +43,7 @@ export interface PinpointSinkStandIn {
     region: string;
     credentials: { accessKeyId: string; secretAccessKey: string };
   };
-  /** Raw request bodies, in arrival order, including those answered with an HTTP error. */
+  /** Raw request bodies, in arrival order, including those answered with an HTTP error (0: no answer). */
   requests: { appId: string; body: Record<string, unknown>; httpStatus: number }[];
   /** Accepted per-address messages (SUCCESSFUL or not). */
   messages: SinkMessage[];
@@ -49,8 +51,10 @@ export interface PinpointSinkStandIn {
   failAddress(address: string, status: Exclude<SinkDeliveryStatus, 'SUCCESSFUL'>, message?: string): void;
   /** The next `count` requests get HTTP 429 TooManyRequestsException (throttling). */
   throttleNext(count?: number): void;
-  /** The next `count` requests get HTTP 500 InternalServerErrorException. */
+  /** The next `count` requests get HTTP 500 InternalServerErrorException, before anything is accepted. */
   failNext(count?: number): void;
+  /** Queues a provider fault (faults.ts), e.g. `{ fault: 'reset_after_accept', recipient: '+4420…' }`. */
+  fault(rule: FaultRule): void;
   reset(): void;
   stop(): Promise<void>;
 }
@@ -71,6 +75,7 @@ export async function startPinpointSink(options: { port?: number } = {}): Promis
   const failures = new Map<string, { status: Exclude<SinkDeliveryStatus, 'SUCCESSFUL'>; message: string }>();
   let throttle = 0;
   let serverErrors = 0;
+  const faults = new FaultQueue();
 
   const server = createServer((req, res) => {
     void handle(req, res).catch(() => answer(res, 500, 'InternalServerErrorException', {}));
@@ -91,8 +96,14 @@ export async function startPinpointSink(options: { port?: number } = {}): Promis
       requests.push({ appId, body, httpStatus: 500 });
       return answer(res, 500, 'InternalServerErrorException', { Message: 'Internal server error' });
     }
-    requests.push({ appId, body, httpStatus: 200 });
     const addresses = (body.Addresses ?? {}) as Record<string, { ChannelType?: string }>;
+    const fault = faults.take(Object.keys(addresses));
+    if (fault === 'throttle') {
+      requests.push({ appId, body, httpStatus: 429 });
+      return answerThrottled(res);
+    }
+    const request = { appId, body, httpStatus: 200 };
+    requests.push(request);
     const config = (body.MessageConfiguration ?? {}) as Record<string, Record<string, unknown> | undefined>;
     const result: Record<string, unknown> = {};
     for (const [address, addressConfig] of Object.entries(addresses)) {
@@ -124,6 +135,10 @@ export async function startPinpointSink(options: { port?: number } = {}): Promis
         ...(failure ? { StatusMessage: failure.message } : {}),
       };
     }
+    if (misbehaveAfterAccept(req, res, fault, 'InternalServerErrorException')) {
+      request.httpStatus = fault === 'error_after_accept' ? 500 : 0;
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': randomUUID() });
     res.end(JSON.stringify({ ApplicationId: appId, RequestId: randomUUID(), Result: result }));
   }
@@ -144,12 +159,14 @@ export async function startPinpointSink(options: { port?: number } = {}): Promis
     failNext(count = 1) {
       serverErrors += count;
     },
+    fault: (rule) => faults.add(rule),
     reset() {
       requests.length = 0;
       messages.length = 0;
       failures.clear();
       throttle = 0;
       serverErrors = 0;
+      faults.clear();
     },
     stop: () => close(server),
   };
