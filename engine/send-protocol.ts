@@ -166,9 +166,7 @@ export function resolveInDoubt(input: {
   const { observed, token, result, nowMs, leaseMs } = input;
   return {
     name: 'resolveInDoubt',
-    guard: [
-      { state: 'sending', token: observed.token, before: { field: 'claimedAt', ms: nowMs - leaseMs } },
-    ],
+    guard: [{ state: 'sending', token: observed.token, before: { field: 'claimedAt', ms: nowMs - leaseMs } }],
     update: { set: { state: 'done', token, result, finishedAt: nowMs }, remove: ['untilMs'] },
   };
 }
@@ -194,7 +192,8 @@ export function claimView(
   nowMs: number,
   timing: ClaimTiming,
 ): ClaimView {
-  if (outcome.applied) return { kind: 'claimed', attempt: outcome.record.attempt, token: outcome.record.token };
+  if (outcome.applied)
+    return { kind: 'claimed', attempt: outcome.record.attempt, token: outcome.record.token };
   const current = outcome.current;
   if (!current) return { kind: 'busy' };
   switch (current.state) {

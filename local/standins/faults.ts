@@ -4,13 +4,20 @@
  * matches one of its recipients, and a rule is used `times` times (default once).
  *
  * - `throttle`: HTTP 429 before accepting: nothing is stored (what SES and Pinpoint do when throttled);
+ * - `reject`: HTTP 400 before accepting (a validation refusal: SES `MessageRejected`, Pinpoint
+ *   `BadRequestException`): nothing is stored;
  * - `error_after_accept`: the message IS stored, then HTTP 500 is returned;
  * - `reset_after_accept`: the message IS stored, then the connection is destroyed without an answer;
  * - `hang_after_accept`: the message IS stored, then no answer at all (past the client's timeout).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-export type ProviderFault = 'throttle' | 'error_after_accept' | 'reset_after_accept' | 'hang_after_accept';
+export type ProviderFault =
+  | 'throttle'
+  | 'reject'
+  | 'error_after_accept'
+  | 'reset_after_accept'
+  | 'hang_after_accept';
 
 export interface FaultRule {
   fault: ProviderFault;
@@ -73,7 +80,25 @@ export function misbehaveAfterAccept(
   }
 }
 
-export function answerThrottled(res: ServerResponse): void {
+/** Answers a fault that strikes before anything is accepted; false when there is none. */
+export function refuseBeforeAccept(
+  res: ServerResponse,
+  fault: ProviderFault | undefined,
+  rejectErrorType: string,
+): boolean {
+  if (fault === 'throttle') {
+    answerThrottled(res);
+    return true;
+  }
+  if (fault === 'reject') {
+    res.writeHead(400, { 'content-type': 'application/json', 'x-amzn-errortype': rejectErrorType });
+    res.end(JSON.stringify({ message: 'Rejected', Message: 'Rejected' }));
+    return true;
+  }
+  return false;
+}
+
+function answerThrottled(res: ServerResponse): void {
   res.writeHead(429, { 'content-type': 'application/json', 'x-amzn-errortype': 'TooManyRequestsException' });
   res.end(JSON.stringify({ message: 'Too many requests', Message: 'Too many requests' }));
 }

@@ -5,12 +5,12 @@
  *
  * Tests can script failures: a per-address DeliveryStatus (an invalid push token, a number that
  * opted out, THROTTLED…), HTTP errors for the next N requests before anything is accepted, and
- * provider faults (faults.ts) per recipient: 429 before accepting, or — after the message was
+ * provider faults (faults.ts) per recipient: 429 or 400 before accepting, or — after the message was
  * accepted and recorded in `messages` — a 500, a reset connection, or no answer at all.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { answerThrottled, FaultQueue, type FaultRule, misbehaveAfterAccept } from './faults.ts';
+import { FaultQueue, type FaultRule, misbehaveAfterAccept, refuseBeforeAccept } from './faults.ts';
 import { close, LOCAL_CLIENT_CONFIG, LOOPBACK, listen } from './net.ts';
 
 export type SinkDeliveryStatus =
@@ -47,8 +47,16 @@ export interface PinpointSinkStandIn {
   requests: { appId: string; body: Record<string, unknown>; httpStatus: number }[];
   /** Accepted per-address messages (SUCCESSFUL or not). */
   messages: SinkMessage[];
-  /** Every later message to `address` gets this DeliveryStatus (e.g. PERMANENT_FAILURE for a bad token). */
-  failAddress(address: string, status: Exclude<SinkDeliveryStatus, 'SUCCESSFUL'>, message?: string): void;
+  /**
+   * The next `times` messages to `address` (default: every later one) get this DeliveryStatus,
+   * e.g. PERMANENT_FAILURE for a bad token, THROTTLED once for a busy carrier.
+   */
+  failAddress(
+    address: string,
+    status: Exclude<SinkDeliveryStatus, 'SUCCESSFUL'>,
+    message?: string,
+    times?: number,
+  ): void;
   /** The next `count` requests get HTTP 429 TooManyRequestsException (throttling). */
   throttleNext(count?: number): void;
   /** The next `count` requests get HTTP 500 InternalServerErrorException, before anything is accepted. */
@@ -72,7 +80,10 @@ const STATUS_CODES: Record<SinkDeliveryStatus, number> = {
 export async function startPinpointSink(options: { port?: number } = {}): Promise<PinpointSinkStandIn> {
   const requests: PinpointSinkStandIn['requests'] = [];
   const messages: SinkMessage[] = [];
-  const failures = new Map<string, { status: Exclude<SinkDeliveryStatus, 'SUCCESSFUL'>; message: string }>();
+  const failures = new Map<
+    string,
+    { status: Exclude<SinkDeliveryStatus, 'SUCCESSFUL'>; message: string; left: number }
+  >();
   let throttle = 0;
   let serverErrors = 0;
   const faults = new FaultQueue();
@@ -98,9 +109,9 @@ export async function startPinpointSink(options: { port?: number } = {}): Promis
     }
     const addresses = (body.Addresses ?? {}) as Record<string, { ChannelType?: string }>;
     const fault = faults.take(Object.keys(addresses));
-    if (fault === 'throttle') {
-      requests.push({ appId, body, httpStatus: 429 });
-      return answerThrottled(res);
+    if (refuseBeforeAccept(res, fault, 'BadRequestException')) {
+      requests.push({ appId, body, httpStatus: res.statusCode });
+      return;
     }
     const request = { appId, body, httpStatus: 200 };
     requests.push(request);
@@ -115,6 +126,10 @@ export async function startPinpointSink(options: { port?: number } = {}): Promis
             ? config.APNSMessage
             : config.GCMMessage;
       const failure = failures.get(address);
+      if (failure) {
+        failure.left -= 1;
+        if (failure.left <= 0) failures.delete(address);
+      }
       const deliveryStatus: SinkDeliveryStatus = failure?.status ?? 'SUCCESSFUL';
       const messageId = deliveryStatus === 'SUCCESSFUL' ? `pinpoint-${randomUUID()}` : undefined;
       messages.push({
@@ -150,8 +165,8 @@ export async function startPinpointSink(options: { port?: number } = {}): Promis
     clientConfig: { ...LOCAL_CLIENT_CONFIG, credentials: { ...LOCAL_CLIENT_CONFIG.credentials }, endpoint },
     requests,
     messages,
-    failAddress(address, status, message = status) {
-      failures.set(address, { status, message });
+    failAddress(address, status, message = status, times = Number.POSITIVE_INFINITY) {
+      failures.set(address, { status, message, left: times });
     },
     throttleNext(count = 1) {
       throttle += count;

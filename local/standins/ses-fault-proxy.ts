@@ -1,11 +1,11 @@
 /**
  * A loopback proxy in front of aws-ses-v2-local that forwards every request unchanged and can
- * misbehave on purpose (faults.ts): answer 429 without forwarding, or forward SendEmail — so
+ * misbehave on purpose (faults.ts): answer 429 or 400 without forwarding, or forward SendEmail — so
  * aws-ses-v2-local stores the email, as SES would have accepted it — and then answer 500, reset
  * the connection, or never answer. Recipients are read from SendEmail's `Destination`.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { answerThrottled, FaultQueue, misbehaveAfterAccept } from './faults.ts';
+import { FaultQueue, misbehaveAfterAccept, refuseBeforeAccept } from './faults.ts';
 import { listen } from './net.ts';
 
 const SEND_EMAIL_PATH = '/v2/email/outbound-emails';
@@ -20,7 +20,7 @@ export async function startSesFaultProxy(
       const body = await readBody(req);
       const isSend = req.method === 'POST' && req.url?.split('?')[0] === SEND_EMAIL_PATH;
       const fault = isSend ? faults.take(recipientsOf(body)) : undefined;
-      if (fault === 'throttle') return answerThrottled(res);
+      if (refuseBeforeAccept(res, fault, 'MessageRejected')) return;
       const forwarded = await fetch(`${upstream}${req.url ?? '/'}`, {
         method: req.method ?? 'GET',
         headers: forwardHeaders(req),
