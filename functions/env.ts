@@ -29,7 +29,6 @@ import { SesEmailSender } from './adapters/ses-email.ts';
 import { SfnExecutions, stateMachineArnsFromJson } from './adapters/sfn-executions.ts';
 import type { FeedbackDeps, IngestDeps, StepDeps, UnsubscribeDeps } from './deps.ts';
 
-
 export class MissingConfigurationError extends Error {
   override readonly name = 'MissingConfigurationError';
   readonly code = 'missing_configuration';

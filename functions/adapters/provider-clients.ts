@@ -22,7 +22,10 @@ export interface ProviderTimeouts {
 /** Connect within 3 s, answer within 10 s: SES and Pinpoint answer in well under a second. */
 export const PROVIDER_TIMEOUTS: ProviderTimeouts = { connectionTimeoutMs: 3_000, requestTimeoutMs: 10_000 };
 
-export function providerClientConfig<T extends object>(base: T, timeouts: ProviderTimeouts = PROVIDER_TIMEOUTS) {
+export function providerClientConfig<T extends object>(
+  base: T,
+  timeouts: ProviderTimeouts = PROVIDER_TIMEOUTS,
+) {
   return {
     ...base,
     maxAttempts: 1,

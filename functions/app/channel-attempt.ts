@@ -71,7 +71,15 @@ export async function attemptChannel(sc: SendContext, channel: ChannelName): Pro
   }
 
   await markSending(sc, channel);
-  const outcome = await deliver(sc.rt, channel, rendered.message, allowed.addresses, links, tags(sc), sc.category);
+  const outcome = await deliver(
+    sc.rt,
+    channel,
+    rendered.message,
+    allowed.addresses,
+    links,
+    tags(sc),
+    sc.category,
+  );
   return afterCall(sc, channel, outcome, rendered.message, allowed.addresses);
 }
 

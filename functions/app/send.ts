@@ -331,7 +331,12 @@ function conclude(sc: SendContext, tries: ChannelTry[], reasons: string[], zone:
     };
     return {
       result,
-      record: { ...common, outcome: 'deferred' as const, until, ...(retried ? { channel: retried.channel } : {}) },
+      record: {
+        ...common,
+        outcome: 'deferred' as const,
+        until,
+        ...(retried ? { channel: retried.channel } : {}),
+      },
     };
   }
   if (unsent.outcome === 'unknown') {

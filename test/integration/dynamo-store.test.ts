@@ -33,7 +33,12 @@ describe('DynamoStore contract (dynalite)', () => {
     let tokens = 0;
     const claimAt = async (key: string, now: Date) => {
       const token = `token-${++tokens}`;
-      const written = await store.transitionStep('c1', key, claim({ nowMs: now.getTime(), token, timing }), now);
+      const written = await store.transitionStep(
+        'c1',
+        key,
+        claim({ nowMs: now.getTime(), token, timing }),
+        now,
+      );
       return claimView(written, now.getTime(), timing);
     };
     const held = (view: ClaimView) => {
@@ -65,7 +70,11 @@ describe('DynamoStore contract (dynalite)', () => {
     it('keeps a deferral until it is due, then opens a new attempt', async () => {
       const { token } = held(await claimAt('x#s3', t0));
       const untilMs = at(3_600_000).getTime();
-      const deferred: StepResult = { outcome: 'defer', until: new Date(untilMs).toISOString(), reason: 'quiet_hours' };
+      const deferred: StepResult = {
+        outcome: 'defer',
+        until: new Date(untilMs).toISOString(),
+        reason: 'quiet_hours',
+      };
       await apply('x#s3', finish({ token, result: deferred, nowMs: t0.getTime(), untilMs }));
       expect(await claimAt('x#s3', at(60_000))).toMatchObject({ kind: 'decided', result: deferred });
       expect(await claimAt('x#s3', at(3_600_000))).toMatchObject({ kind: 'claimed', attempt: 2 });
@@ -88,7 +97,9 @@ describe('DynamoStore contract (dynalite)', () => {
       });
       expect((await apply('x#s4', resolve, at(61_000))).applied).toBe(true);
       // The holder, should it come back, is fenced out; the step answers its recorded result.
-      expect((await apply('x#s4', finish({ token, result: next, nowMs: at(62_000).getTime() }))).applied).toBe(false);
+      expect(
+        (await apply('x#s4', finish({ token, result: next, nowMs: at(62_000).getTime() }))).applied,
+      ).toBe(false);
       expect(await claimAt('x#s4', at(62_000))).toMatchObject({ kind: 'decided', attempt: 1 });
     });
 
@@ -98,7 +109,9 @@ describe('DynamoStore contract (dynalite)', () => {
       const settled = await apply('x#s5', settle({ token }));
       expect(settled).toMatchObject({ applied: true, record: { state: 'claimed', token, attempt: 1 } });
       expect(settled.applied ? settled.record.channel : 'not applied').toBeUndefined();
-      expect((await apply('x#s5', startSending({ token, channel: 'sms', nowMs: t0.getTime() }))).applied).toBe(true);
+      expect(
+        (await apply('x#s5', startSending({ token, channel: 'sms', nowMs: t0.getTime() }))).applied,
+      ).toBe(true);
     });
   });
 

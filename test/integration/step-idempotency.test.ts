@@ -94,7 +94,12 @@ describe('step idempotency', () => {
     const now = rt.clock.now();
     // An earlier invocation claimed the step and started the provider call, then died.
     const timing = { leaseMs: 1000, reopenDoneAfterMs: 60_000 };
-    await rt.store.transitionStep('c-doubt', key, claim({ nowMs: now.getTime(), token: 'dead', timing }), now);
+    await rt.store.transitionStep(
+      'c-doubt',
+      key,
+      claim({ nowMs: now.getTime(), token: 'dead', timing }),
+      now,
+    );
     await rt.store.transitionStep(
       'c-doubt',
       key,

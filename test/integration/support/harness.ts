@@ -68,7 +68,10 @@ export async function startRuntime(options: RuntimeOptions) {
   const journeys = createJourneyRegistry(options.journeys);
   const config = options.config ?? DEFAULT_POLICY;
   // The production provider settings (one attempt per send), with a test-sized request timeout.
-  const providerTimeouts = { connectionTimeoutMs: 2_000, requestTimeoutMs: options.providerTimeoutMs ?? 5_000 };
+  const providerTimeouts = {
+    connectionTimeoutMs: 2_000,
+    requestTimeoutMs: options.providerTimeoutMs ?? 5_000,
+  };
   const sesClient = new SESv2Client(providerClientConfig(ses.clientConfig, providerTimeouts));
   const pinpointClient = new PinpointClient(providerClientConfig(pinpoint.clientConfig, providerTimeouts));
   const sfnClient = new SFNClient({ ...sfn.clientConfig, maxAttempts: 2 });
