@@ -1,11 +1,14 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StepResult } from '../../engine/contract.ts';
 import {
+  applyTransition,
   type ClaimView,
   claim,
   claimView,
   finish,
   resolveInDoubt,
+  type StepRecord,
   type StepTransition,
   settle,
   startSending,
@@ -101,6 +104,78 @@ describe('DynamoStore contract (dynalite)', () => {
         (await apply('x#s4', finish({ token, result: next, nowMs: at(62_000).getTime() }))).applied,
       ).toBe(false);
       expect(await claimAt('x#s4', at(62_000))).toMatchObject({ kind: 'decided', attempt: 1 });
+    });
+
+    it('persists exactly what the engine decides: any sequence of transitions gives the record applyTransition gives', async () => {
+      let run = 0;
+      // Time steps that land exactly on the lease and deferral boundaries, and anywhere else.
+      const dt = fc.oneof(fc.constantFrom(0, 30_000, timing.leaseMs), fc.nat(120_000));
+      const transition = fc.oneof(
+        fc.record({
+          name: fc.constant('claim' as const),
+          token: fc.constantFrom('a', 'b'),
+          dt,
+        }),
+        fc.record({
+          name: fc.constant('startSending' as const),
+          token: fc.constantFrom('a', 'b'),
+          dt,
+        }),
+        fc.record({
+          name: fc.constant('settle' as const),
+          token: fc.constantFrom('a', 'b'),
+          dt,
+        }),
+        fc.record({
+          name: fc.constant('finish' as const),
+          token: fc.constantFrom('a', 'b'),
+          dt,
+          defer: fc.boolean(),
+        }),
+        fc.record({
+          name: fc.constant('resolveInDoubt' as const),
+          token: fc.constantFrom('a', 'b'),
+          dt,
+        }),
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.array(transition, { minLength: 1, maxLength: 8 }), async (steps) => {
+          const key = `prop#${run++}`;
+          let memory: StepRecord | undefined;
+          let nowMs = t0.getTime();
+          for (const s of steps) {
+            nowMs += s.dt;
+            const t = ((): StepTransition => {
+              switch (s.name) {
+                case 'claim':
+                  return claim({ nowMs, token: s.token, timing });
+                case 'startSending':
+                  return startSending({ token: s.token, channel: 'email', nowMs });
+                case 'settle':
+                  return settle({ token: s.token });
+                case 'finish':
+                  return s.defer
+                    ? finish({ token: s.token, result: next, nowMs, untilMs: nowMs + 30_000 })
+                    : finish({ token: s.token, result: next, nowMs });
+                case 'resolveInDoubt':
+                  return resolveInDoubt({
+                    observed: memory ?? { state: 'sending', token: s.token, attempt: 0, claimedAt: 0 },
+                    token: 'r',
+                    result: next,
+                    nowMs,
+                    leaseMs: timing.leaseMs,
+                  });
+              }
+            })();
+            const expected = applyTransition(memory, t);
+            const stored = await store.transitionStep('c1', key, t, new Date(nowMs));
+            expect(stored.applied).toBe(expected !== undefined);
+            if (expected) memory = expected;
+            expect(stored.applied ? stored.record : stored.current).toEqual(memory);
+          }
+        }),
+        { numRuns: 40 },
+      );
     });
 
     it('settles a refused channel back to claimed, so the holder may try the next one', async () => {
