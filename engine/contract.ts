@@ -78,8 +78,8 @@ export type StepResult =
   | { outcome: 'exit'; reason: string; detail?: StepDetail };
 
 /**
- * `retry`: the step could not be decided now and must run again at `until` (the provider failed
- * transiently after the SDK's own retries, or another invocation of the same step holds it).
+ * `retry`: the step could not be decided now and must run again at `until` (the provider proved it
+ * took nothing for now — throttled, unreachable — or another invocation of the same step holds it).
  */
 export type DeferReason = 'quiet_hours' | 'capped' | 'retry';
 

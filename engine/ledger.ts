@@ -12,8 +12,9 @@ import type { ChannelName } from './schema.ts';
 export type LedgerKind = 'decision' | 'holdout' | 'feedback' | 'consent' | 'profile' | 'entry';
 
 /**
- * Stored values; never renamed. `unknown`: a previous attempt started a provider call whose result
- * was never recorded (the Lambda died); at-most-once means it is not sent again.
+ * Stored values; never renamed. `unknown`: a provider call may have delivered the message and its
+ * result is not known — the provider's answer was in doubt (5xx, reset, timeout), or the Lambda
+ * died during the call; at-most-once means it is not sent again, on any channel.
  */
 export type LedgerOutcome =
   | 'sent'
@@ -34,10 +35,23 @@ export type LedgerOutcome =
   | 'opted_out'
   | 'token_removed';
 
-/** One try of one channel within a send decision. */
+/**
+ * One try of one channel within a send decision. Provider answers (engine/send-protocol.ts):
+ * `permanent_failure` (refused for good), `retry_later` (refused for now: throttled, unreachable),
+ * `in_doubt` (may have been sent). `transient_failure` is only found in records written before the
+ * provider calls stopped being retried blindly; it is read like `retry_later`.
+ */
 export interface ChannelAttempt {
   channel: ChannelName;
-  result: 'sent' | 'permanent_failure' | 'transient_failure' | 'render_error' | 'capped' | 'not_allowed';
+  result:
+    | 'sent'
+    | 'permanent_failure'
+    | 'retry_later'
+    | 'in_doubt'
+    | 'transient_failure'
+    | 'render_error'
+    | 'capped'
+    | 'not_allowed';
   reason?: string;
   providerMessageId?: string;
 }

@@ -11,6 +11,8 @@
  *   or STATE_MACHINE_ARNS (JSON: `{ "x": arn, "x@3": arn }`)
  * - step: EMAIL_FROM, SES_CONFIGURATION_SET, PINPOINT_APP_ID, SMS_ORIGINATION_IDENTITY (optional),
  *   UNSUBSCRIBE_URL, UNSUBSCRIBE_MAILTO (optional)
+ * The provider clients that send make one attempt each (adapters/provider-clients.ts): a send is
+ * never retried by the SDK.
  * - step, unsubscribe: UNSUBSCRIBE_SECRET_ARN (Secrets Manager) or UNSUBSCRIBE_SECRET (plain, local only)
  * - catalog: TABLE_NAME only (it writes products and reads nothing)
  */
@@ -24,12 +26,10 @@ import { deployedPolicy, loadJourneyRegistryFile } from './adapters/deployed-con
 import { DynamoCatalog } from './adapters/dynamo-catalog.ts';
 import { DynamoStore } from './adapters/dynamo-store.ts';
 import { PinpointMessagingSender } from './adapters/pinpoint-messaging.ts';
+import { providerClientConfig } from './adapters/provider-clients.ts';
 import { SesEmailSender } from './adapters/ses-email.ts';
 import { SfnExecutions, stateMachineArnsFromJson } from './adapters/sfn-executions.ts';
 import type { CatalogDeps, FeedbackDeps, IngestDeps, StepDeps, UnsubscribeDeps } from './deps.ts';
-
-/** Provider throttling and transient errors are retried by the SDK, with client-side rate limiting. */
-const PROVIDER_RETRY = { maxAttempts: 5, retryMode: 'adaptive' } as const;
 
 export class MissingConfigurationError extends Error {
   override readonly name = 'MissingConfigurationError';
@@ -92,12 +92,12 @@ export async function stepDepsFromEnv(): Promise<StepDeps> {
     journeys: loadJourneyRegistryFile(required('JOURNEYS_FILE')),
     config: policy(),
     email: new SesEmailSender({
-      client: new SESv2Client(PROVIDER_RETRY),
+      client: new SESv2Client(providerClientConfig({})),
       from: required('EMAIL_FROM'),
       ...(configurationSetName ? { configurationSetName } : {}),
     }),
     messaging: new PinpointMessagingSender({
-      client: new PinpointClient(PROVIDER_RETRY),
+      client: new PinpointClient(providerClientConfig({})),
       applicationId: required('PINPOINT_APP_ID'),
       ...(origination ? { originationNumber: origination } : {}),
     }),

@@ -2,11 +2,12 @@
  * Ports: what the handlers need from the outside world. Adapters in functions/adapters implement
  * them over injected AWS SDK v3 clients; local/ and tests bind the same adapters to stand-ins.
  */
-import type { Enrollment, StepResult } from '../engine/contract.ts';
+import type { Enrollment } from '../engine/contract.ts';
 import type { CustomerEvent, Product, Profile, PushToken } from '../engine/data.ts';
 import type { LedgerRecord } from '../engine/ledger.ts';
 import type { CapEntry } from '../engine/policy/caps.ts';
 import type { Journey } from '../engine/schema.ts';
+import type { StepRecord, StepTransition } from '../engine/send-protocol.ts';
 
 export interface Clock {
   now(): Date;
@@ -53,27 +54,11 @@ export interface MessageIndexRecord {
   pushToken?: string;
 }
 
-/** The idempotency state of one (execution, step): see DynamoStore.claimStep. */
-export type StepClaim =
-  | { kind: 'claimed'; attempt: number; token: string }
-  /** Already decided; return the recorded result (a retry after success, or a deferral not yet due). */
-  | { kind: 'decided'; result: StepResult; attempt: number }
-  /** Another invocation holds the claim (its lease has not expired). */
-  | { kind: 'busy' }
-  /** A provider call was started and its outcome never recorded: never resend. */
-  | { kind: 'in_doubt'; attempt: number; channel?: string; token: string };
-
-export interface StepClaimTiming {
-  leaseMs: number;
-  reopenDoneAfterMs: number;
-}
-
-export interface StepFinish {
-  state: 'done' | 'deferred';
-  result: StepResult;
-  /** For deferred: when the step may be decided again. */
-  until?: string;
-}
+/** What the store answers a step transition (engine/send-protocol.ts). */
+export type StepTransitionOutcome =
+  | { applied: true; record: StepRecord }
+  /** The guard did not hold; `current` is the record as stored now (read consistently). */
+  | { applied: false; current: StepRecord | undefined };
 
 export interface CapReservation<R> {
   /** The entries to store (undefined: no change). */
@@ -119,15 +104,15 @@ export interface Store {
   deleteWaitToken(record: WaitTokenRecord): Promise<boolean>;
 
   /**
-   * Claims (execution, step) for deciding; see StepClaim. A claim older than `leaseMs` is taken
-   * over (its holder crashed before sending). A deferred step reopens at its `until`; a done step
-   * reopens after `reopenDoneAfterMs` (a journey loop coming round again, never a retry: Step
-   * Functions' retries of one Task end well within that).
+   * Applies one transition of the send protocol to the (execution, step) record as one conditional
+   * write: the guard and the update are the engine's; `now` only refreshes the record's TTL.
    */
-  claimStep(customerId: string, key: string, now: Date, timing: StepClaimTiming): Promise<StepClaim>;
-  /** Marks that a provider call for `channel` is about to start (fenced by the claim token). */
-  markSending(customerId: string, key: string, token: string, channel: string): Promise<boolean>;
-  finishStep(customerId: string, key: string, token: string, finish: StepFinish, now: Date): Promise<void>;
+  transitionStep(
+    customerId: string,
+    key: string,
+    transition: StepTransition,
+    now: Date,
+  ): Promise<StepTransitionOutcome>;
 
   /**
    * Atomically decides against, and updates, the customer's recent cap entries (optimistic
@@ -177,12 +162,18 @@ export class CatalogWriteError extends Error {
 
 // ── Channels ──────────────────────────────────────────────────────────────────────────────────
 
-/** A provider call's result. `permanent` moves on to the next channel; `transient` survived the SDK's retries. */
+/**
+ * One provider call's result, classified by what it proves (adapters/provider-errors.ts; the
+ * protocol's ProviderVerdict): `permanent_failure` took nothing and never will (next channel);
+ * `retry_later` took nothing for now (throttled, unreachable: same channel, later); `in_doubt`
+ * may have been taken (5xx, reset or timeout after the request was written: never resent).
+ */
 export type SendOutcome =
   /** `invalidTokens`: push tokens that failed permanently although another device received it. */
   | { status: 'sent'; providerMessageId: string; invalidTokens?: string[] }
   | { status: 'permanent_failure'; reason: string; invalidTokens?: string[] }
-  | { status: 'transient_failure'; reason: string };
+  | { status: 'retry_later'; reason: string }
+  | { status: 'in_doubt'; reason: string };
 
 export interface EmailMessage {
   to: string;

@@ -8,6 +8,7 @@ import { PinpointClient } from '@aws-sdk/client-pinpoint';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoStore } from '../functions/adapters/dynamo-store.ts';
 import { PinpointMessagingSender } from '../functions/adapters/pinpoint-messaging.ts';
+import { providerClientConfig } from '../functions/adapters/provider-clients.ts';
 import { SesEmailSender } from '../functions/adapters/ses-email.ts';
 import { startInProcessDynalite } from './inprocess-dynalite.ts';
 import {
@@ -62,16 +63,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       : startSesLocal(options.sesPort === undefined ? {} : { port: options.sesPort }),
     startPinpointSink(),
   ]);
+  // The production provider settings: one attempt per send (functions/adapters/provider-clients.ts).
   const sesClient = new SESv2Client(
-    ses
-      ? ses.clientConfig
-      : {
-          ...LOCAL_CLIENT_CONFIG,
-          credentials: { ...LOCAL_CLIENT_CONFIG.credentials },
-          endpoint: options.sesEndpoint,
-        },
+    providerClientConfig(
+      ses
+        ? ses.clientConfig
+        : {
+            ...LOCAL_CLIENT_CONFIG,
+            credentials: { ...LOCAL_CLIENT_CONFIG.credentials },
+            endpoint: options.sesEndpoint,
+          },
+    ),
   );
-  const pinpointClient = new PinpointClient(pinpoint.clientConfig);
+  const pinpointClient = new PinpointClient(providerClientConfig(pinpoint.clientConfig));
   return {
     dynamo,
     ...(ses ? { ses } : {}),

@@ -3,7 +3,7 @@ import { runTool, writeOutput } from '../../tools/cli/output.ts';
 import { checkEventsBelongTo, loadJourney, loadPolicy, loadSent, ToolInputError } from '../../tools/load.ts';
 import { loadSample } from '../../tools/samples.ts';
 import { timelineHtml } from '../../tools/simulate/html.ts';
-import { simulate, timelineText } from '../../tools/simulate/index.ts';
+import { type SimulatedProviderFault, simulate, timelineText } from '../../tools/simulate/index.ts';
 
 interface SimulateCliOptions {
   profile: string;
@@ -12,6 +12,7 @@ interface SimulateCliOptions {
   sent?: string;
   policy?: string;
   at?: string;
+  providerFault?: string[];
   json?: boolean;
   out?: string;
 }
@@ -32,6 +33,11 @@ export function registerSimulate(program: Command): void {
     .option('--sent <file>', 'messages the customer already received, which count against frequency caps')
     .option('--policy <file>', 'quiet hours and caps (default workflows/policy.json)')
     .option('--at <iso>', 'move the script so that the journey’s entry event happens at this time')
+    .option(
+      '--provider-fault <channel:outcome>',
+      'make a provider misbehave once, e.g. sms:in_doubt (answer lost after accepting), email:retry_later (throttled), push:rejected; repeatable',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option('--json', 'print the timeline as JSON')
     .option(
       '--out <file>',
@@ -55,6 +61,7 @@ export function registerSimulate(program: Command): void {
           config: loadPolicy(options.policy),
           ...(options.sent ? { sent: loadSent(options.sent) } : {}),
           ...(at ? { at } : {}),
+          ...(options.providerFault ? { providerFaults: options.providerFault.map(parseFault) } : {}),
         });
         process.stdout.write(
           options.json ? `${JSON.stringify(timeline, null, 2)}\n` : timelineText(timeline),
@@ -65,6 +72,34 @@ export function registerSimulate(program: Command): void {
         }
       }),
     );
+}
+
+const FAULT = /^(email|sms|push):(in_doubt|retry_later|rejected)$/;
+
+function parseFault(text: string): SimulatedProviderFault {
+  const match = FAULT.exec(text);
+  if (match) {
+    return {
+      channel: match[1] as SimulatedProviderFault['channel'],
+      outcome: match[2] as SimulatedProviderFault['outcome'],
+      times: 1,
+    };
+  }
+  throw new ToolInputError(
+    'option.invalid',
+    [
+      {
+        file: '--provider-fault',
+        code: 'option.invalid',
+        path: '',
+        line: 1,
+        column: 1,
+        message: `\`${text}\` is not <channel>:<outcome>, e.g. sms:in_doubt, email:retry_later or push:rejected`,
+        severity: 'error',
+      },
+    ],
+    'bad option:',
+  );
 }
 
 function parseAt(text: string): Date {

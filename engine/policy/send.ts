@@ -69,9 +69,9 @@ export function planSend(step: SendStep, ctx: DecisionContext): SendPlan {
   return { kind: 'try', channels, skipped: allSkipped, addresses, ...note };
 }
 
-/** Transient provider failures defer the step this many times (claims) before it gives up. */
+/** A provider's "retry later" (throttled, unreachable) defers the step this many times (claims) before it gives up. */
 export const MAX_TRANSIENT_ATTEMPTS = 5;
-/** The wait after a transient failure, times the claim's attempt number. */
+/** The wait after a "retry later", times the claim's attempt number. */
 export const TRANSIENT_BACKOFF_MS = 5 * 60_000;
 
 /** What a send step answers when no channel sent. */
@@ -79,14 +79,16 @@ export type UnsentConclusion =
   | { kind: 'defer'; until: Date; reason: 'capped' | 'retry' }
   | {
       kind: 'next';
-      skipped: 'capped' | 'send_failed' | 'no_channel';
-      outcome: 'capped' | 'failed' | 'skipped';
+      skipped: 'capped' | 'send_failed' | 'no_channel' | 'outcome_unknown';
+      outcome: 'capped' | 'failed' | 'skipped' | 'unknown';
     };
 
 /**
- * After every usable channel was tried and none sent: a cap that defers wins; else a transient
- * provider failure retries with a growing backoff, up to MAX_TRANSIENT_ATTEMPTS; else the step
- * moves on, saying whether caps, the providers or the customer's reachability stopped it.
+ * After the channels were tried and none confirmed a send: a provider call in doubt ends the step
+ * as `unknown` (it may have been delivered: nothing else is tried, now or later); else a cap that
+ * defers wins; else a provider's "retry later" retries with a growing backoff, up to
+ * MAX_TRANSIENT_ATTEMPTS; else the step moves on, saying whether caps, the providers or the
+ * customer's reachability stopped it.
  */
 export function concludeUnsent(
   attempts: readonly ChannelAttempt[],
@@ -94,8 +96,11 @@ export function concludeUnsent(
   attempt: number,
   now: Date,
 ): UnsentConclusion {
+  if (attempts.some((a) => a.result === 'in_doubt'))
+    return { kind: 'next', skipped: 'outcome_unknown', outcome: 'unknown' };
   if (capDeferUntil) return { kind: 'defer', until: capDeferUntil, reason: 'capped' };
-  if (attempts.some((a) => a.result === 'transient_failure') && attempt < MAX_TRANSIENT_ATTEMPTS) {
+  const retryLater = attempts.some((a) => a.result === 'retry_later' || a.result === 'transient_failure');
+  if (retryLater && attempt < MAX_TRANSIENT_ATTEMPTS) {
     return {
       kind: 'defer',
       until: new Date(now.getTime() + TRANSIENT_BACKOFF_MS * attempt),
@@ -105,7 +110,7 @@ export function concludeUnsent(
   if (attempts.length > 0 && attempts.every((a) => a.result === 'capped')) {
     return { kind: 'next', skipped: 'capped', outcome: 'capped' };
   }
-  if (attempts.some((a) => a.result === 'permanent_failure' || a.result === 'transient_failure')) {
+  if (retryLater || attempts.some((a) => a.result === 'permanent_failure')) {
     return { kind: 'next', skipped: 'send_failed', outcome: 'failed' };
   }
   return { kind: 'next', skipped: 'no_channel', outcome: 'skipped' };

@@ -3,26 +3,25 @@
  * only: dynalite (local) has no transactions, and none are needed:
  * - a profile and a customer's cap window carry a `version`; writers retry on conflict;
  * - events are inserted once per (customer, event id);
- * - a step's idempotency item is claimed with a condition and fenced by a random token.
+ * - a step's idempotency item moves through engine/send-protocol.ts's transitions, each one
+ *   conditional write whose condition and update the engine hands over (`stepExpression`).
  * TTL attributes (`expiresAt`, epoch seconds) are set for AWS; dynalite ignores them. AWS deletes
  * an item some time after its expiry (typically within two days) and returns it until then, so
  * every expiry lies past the last moment its item can matter, and readers check times themselves.
  */
-import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Enrollment, StepResult } from '../../engine/contract.ts';
 import type { CustomerEvent, Product, Profile } from '../../engine/data.ts';
 import type { LedgerRecord } from '../../engine/ledger.ts';
 import type { CapEntry } from '../../engine/policy/caps.ts';
+import type { StepRecord, StepTransition } from '../../engine/send-protocol.ts';
 import type {
   CapReservation,
   EnrollmentRecord,
   EnrollmentStatus,
   MessageIndexRecord,
-  StepClaim,
-  StepClaimTiming,
-  StepFinish,
+  StepTransitionOutcome,
   Store,
   WaitTokenRecord,
 } from '../ports.ts';
@@ -221,76 +220,39 @@ export class DynamoStore implements Store {
     }
   }
 
-  // ── Step idempotency ────────────────────────────────────────────────────────────────────────
+  // ── Step idempotency (engine/send-protocol.ts decides; this persists) ───────────────────────
 
-  async claimStep(customerId: string, key: string, now: Date, timing: StepClaimTiming): Promise<StepClaim> {
-    const { leaseMs, reopenDoneAfterMs } = timing;
+  async transitionStep(
+    customerId: string,
+    key: string,
+    transition: StepTransition,
+    now: Date,
+  ): Promise<StepTransitionOutcome> {
     const pk = customerPk(customerId);
     const sk = `STEP#${key}`;
-    const token = randomUUID();
-    const nowMs = now.getTime();
+    const expression = stepExpression(transition);
     try {
       const { Attributes } = await this.table.doc.send(
         new UpdateCommand({
           TableName: this.table.name,
           Key: { pk, sk },
-          UpdateExpression:
-            'SET #state = :claimed, claimedAt = :now, #token = :token, attempt = if_not_exists(attempt, :zero) + :one, expiresAt = :exp',
-          ConditionExpression:
-            'attribute_not_exists(pk) OR (#state = :deferred AND untilMs <= :now) OR (#state = :claimed AND claimedAt < :stale) OR (#state = :done AND finishedAt < :reopen)',
-          ExpressionAttributeNames: { '#state': 'state', '#token': 'token' },
+          UpdateExpression: expression.update,
+          ConditionExpression: expression.condition,
+          ExpressionAttributeNames: expression.names,
           ExpressionAttributeValues: {
-            ':claimed': 'claimed',
-            ':deferred': 'deferred',
-            ':done': 'done',
-            ':reopen': nowMs - reopenDoneAfterMs,
-            ':now': nowMs,
-            ':stale': nowMs - leaseMs,
-            ':token': token,
-            ':zero': 0,
-            ':one': 1,
-            ':exp': epochSeconds(nowMs) + this.retentionS,
+            ...expression.values,
+            ':exp': epochSeconds(now.getTime()) + this.retentionS,
           },
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return { kind: 'claimed', attempt: Attributes?.attempt as number, token };
+      return { applied: true, record: stepRecordOf(Attributes ?? {}) };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
+    // Refused: the caller needs what is there now (a consistent read; see DynamoTable.get).
     const item = await this.table.get(pk, sk);
-    const attempt = (item?.attempt as number | undefined) ?? 0;
-    if (item?.state === 'done' || item?.state === 'deferred') {
-      return { kind: 'decided', result: item.result as StepResult, attempt };
-    }
-    if (item?.state === 'sending' && (item.claimedAt as number) < nowMs - leaseMs) {
-      return { kind: 'in_doubt', attempt, channel: item.channel as string, token: item.token as string };
-    }
-    return { kind: 'busy' };
-  }
-
-  async markSending(customerId: string, key: string, token: string, channel: string): Promise<boolean> {
-    return this.fencedUpdate(customerId, key, token, 'SET #state = :sending, channel = :channel', {
-      ':sending': 'sending',
-      ':channel': channel,
-    });
-  }
-
-  async finishStep(
-    customerId: string,
-    key: string,
-    token: string,
-    finish: StepFinish,
-    now: Date,
-  ): Promise<void> {
-    const untilMs = finish.until === undefined ? 0 : Date.parse(finish.until);
-    await this.fencedUpdate(
-      customerId,
-      key,
-      token,
-      'SET #state = :state, #result = :result, untilMs = :untilMs, finishedAt = :now',
-      { ':state': finish.state, ':result': finish.result, ':untilMs': untilMs, ':now': now.getTime() },
-    );
+    return { applied: false, current: item ? stepRecordOf(item) : undefined };
   }
 
   // ── Caps ────────────────────────────────────────────────────────────────────────────────────
@@ -341,37 +303,6 @@ export class DynamoStore implements Store {
     const { pk: _pk, sk: _sk, expiresAt: _e, ...record } = item;
     return record as unknown as MessageIndexRecord;
   }
-
-  // ── Step claim fencing ──────────────────────────────────────────────────────────────────────
-
-  private async fencedUpdate(
-    customerId: string,
-    key: string,
-    token: string,
-    update: string,
-    values: Record<string, unknown>,
-  ): Promise<boolean> {
-    try {
-      await this.table.doc.send(
-        new UpdateCommand({
-          TableName: this.table.name,
-          Key: { pk: customerPk(customerId), sk: `STEP#${key}` },
-          UpdateExpression: update,
-          ConditionExpression: '#token = :token',
-          ExpressionAttributeNames: {
-            '#token': 'token',
-            '#state': 'state',
-            ...(update.includes('#result') ? { '#result': 'result' } : {}),
-          },
-          ExpressionAttributeValues: { ...values, ':token': token },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-  }
 }
 
 function enrollmentSk(enrollment: Enrollment): string {
@@ -380,4 +311,69 @@ function enrollmentSk(enrollment: Enrollment): string {
 
 function waitSk(record: Pick<WaitTokenRecord, 'eventType' | 'executionId' | 'stepId'>): string {
   return `WAIT#${record.eventType}#${record.executionId}#${record.stepId}`;
+}
+
+/**
+ * One transition as DynamoDB expressions: the guard's clauses OR-ed (`attribute_not_exists(pk)`
+ * for an absent record), the update's fields SET, `attempt` incremented, fields REMOVEd, and the
+ * TTL refreshed. Nothing is decided here.
+ */
+export function stepExpression(transition: StepTransition): {
+  condition: string;
+  update: string;
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+} {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const name = (field: string) => {
+    names[`#${field}`] = field;
+    return `#${field}`;
+  };
+  const clauses = transition.guard.map((clause, i) => {
+    if ('absent' in clause) return 'attribute_not_exists(pk)';
+    values[`:g${i}state`] = clause.state;
+    const parts = [`${name('state')} = :g${i}state`];
+    if (clause.token !== undefined) {
+      values[`:g${i}token`] = clause.token;
+      parts.push(`${name('token')} = :g${i}token`);
+    }
+    if (clause.before) {
+      values[`:g${i}before`] = clause.before.ms;
+      parts.push(`${name(clause.before.field)} ${clause.before.inclusive ? '<=' : '<'} :g${i}before`);
+    }
+    return `(${parts.join(' AND ')})`;
+  });
+  const { set, nextAttempt, remove = [] } = transition.update;
+  const assignments = Object.entries(set).map(([field, value]) => {
+    values[`:u${field}`] = value;
+    return `${name(field)} = :u${field}`;
+  });
+  if (nextAttempt) {
+    values[':zero'] = 0;
+    values[':one'] = 1;
+    assignments.push(`${name('attempt')} = if_not_exists(${name('attempt')}, :zero) + :one`);
+  }
+  assignments.push('expiresAt = :exp');
+  const removals = remove.map(name);
+  return {
+    condition: clauses.join(' OR '),
+    update: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
+    names,
+    values,
+  };
+}
+
+function stepRecordOf(item: Record<string, unknown>): StepRecord {
+  const record: StepRecord = {
+    state: item.state as StepRecord['state'],
+    token: item.token as string,
+    attempt: (item.attempt as number | undefined) ?? 0,
+    claimedAt: (item.claimedAt as number | undefined) ?? 0,
+  };
+  if (typeof item.channel === 'string') record.channel = item.channel;
+  if (typeof item.untilMs === 'number') record.untilMs = item.untilMs;
+  if (typeof item.finishedAt === 'number') record.finishedAt = item.finishedAt;
+  if (item.result !== undefined) record.result = item.result as StepResult;
+  return record;
 }

@@ -1,12 +1,19 @@
 /**
- * SMS and push through Pinpoint SendMessages (AWS End User Messaging). Delivery is reported per
- * address: SUCCESSFUL ⇒ sent; PERMANENT_FAILURE, OPT_OUT, DUPLICATE ⇒ permanent (move on to the
- * next channel; for push, the token is reported invalid); TEMPORARY_FAILURE, THROTTLED and
- * UNKNOWN_FAILURE ⇒ transient. HTTP-level throttling is retried by the SDK's retry strategy.
+ * SMS and push through Pinpoint SendMessages (AWS End User Messaging). The client makes one
+ * attempt per call (provider-clients.ts). Delivery is reported per address, in MessageResult's
+ * DeliveryStatus ("MessageResult", Amazon Pinpoint API reference,
+ * https://docs.aws.amazon.com/pinpoint/latest/apireference/apps-application-id-messages.html):
+ * - SUCCESSFUL ⇒ sent;
+ * - PERMANENT_FAILURE, OPT_OUT, DUPLICATE ("Amazon Pinpoint won't attempt to send the message
+ *   again") ⇒ permanent: the next channel; for push, the token is reported invalid;
+ * - THROTTLED ("Amazon Pinpoint throttled the operation") ⇒ retry later, same channel;
+ * - TEMPORARY_FAILURE, UNKNOWN_FAILURE, TIMEOUT, anything else ⇒ in doubt: the downstream carrier
+ *   or push service may have taken it, so it is never resent.
+ * An HTTP-level error is classified by provider-errors.ts.
  */
 import { type MessageResult, type PinpointClient, SendMessagesCommand } from '@aws-sdk/client-pinpoint';
 import type { MessagingSender, PushMessage, SendOutcome, SmsMessage } from '../ports.ts';
-import { classifyProviderError } from './provider-errors.ts';
+import { outcomeOfError } from './provider-errors.ts';
 
 export interface PinpointMessagingSenderOptions {
   client: PinpointClient;
@@ -78,8 +85,15 @@ export class PinpointMessagingSender implements MessagingSender {
     if (invalidTokens.length === outcomes.length) {
       return { status: 'permanent_failure', reason: 'invalid_push_tokens', invalidTokens };
     }
-    const transient = outcomes.find((o) => o.outcome.status === 'transient_failure')?.outcome;
-    return transient ?? { status: 'transient_failure', reason: 'no_result' };
+    // Nothing sent: one address in doubt makes the whole send in doubt (a device may have it).
+    const doubt = outcomes.find((o) => o.outcome.status === 'in_doubt')?.outcome;
+    if (doubt) return doubt;
+    return (
+      outcomes.find((o) => o.outcome.status === 'retry_later')?.outcome ?? {
+        status: 'in_doubt',
+        reason: 'no_result',
+      }
+    );
   }
 
   private async send(
@@ -91,22 +105,19 @@ export class PinpointMessagingSender implements MessagingSender {
       );
       return { ok: true, byAddress: response.MessageResponse?.Result ?? {} };
     } catch (error) {
-      const { permanent, reason } = classifyProviderError(error);
-      return {
-        ok: false,
-        outcome: { status: permanent ? 'permanent_failure' : 'transient_failure', reason },
-      };
+      return { ok: false, outcome: outcomeOfError(error) };
     }
   }
 }
 
 function outcomeOf(result: MessageResult | undefined): SendOutcome {
-  if (!result) return { status: 'transient_failure', reason: 'no_result' };
+  // Pinpoint answered 200 but said nothing about this address: it may have sent it.
+  if (!result) return { status: 'in_doubt', reason: 'no_result' };
   const status = result.DeliveryStatus ?? 'UNKNOWN_FAILURE';
   if (status === 'SUCCESSFUL' && result.MessageId)
     return { status: 'sent', providerMessageId: result.MessageId };
   const reason = status === 'OPT_OUT' ? 'opt_out' : status.toLowerCase();
-  return PERMANENT.has(status)
-    ? { status: 'permanent_failure', reason }
-    : { status: 'transient_failure', reason };
+  if (PERMANENT.has(status)) return { status: 'permanent_failure', reason };
+  if (status === 'THROTTLED') return { status: 'retry_later', reason };
+  return { status: 'in_doubt', reason };
 }

@@ -2,10 +2,11 @@
  * Email through SES v2 SendEmail (Simple content: subject, HTML, text and custom headers). Each
  * message carries the RFC 8058 one-click headers, a configuration set (for event publishing) and
  * message tags (journey, version, step, variant) so SES events attribute back to the decision.
+ * The client must make one attempt per call (provider-clients.ts): SendEmail has no idempotency key.
  */
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { EmailMessage, EmailSender, SendOutcome } from '../ports.ts';
-import { classifyProviderError } from './provider-errors.ts';
+import { outcomeOfError } from './provider-errors.ts';
 
 export interface SesEmailSenderOptions {
   client: SESv2Client;
@@ -45,11 +46,11 @@ export class SesEmailSender implements EmailSender {
           })),
         }),
       );
-      if (!response.MessageId) return { status: 'transient_failure', reason: 'no_message_id' };
+      // A 200 without an id: SES answered, so it may well have accepted the message.
+      if (!response.MessageId) return { status: 'in_doubt', reason: 'no_message_id' };
       return { status: 'sent', providerMessageId: response.MessageId };
     } catch (error) {
-      const { permanent, reason } = classifyProviderError(error);
-      return permanent ? { status: 'permanent_failure', reason } : { status: 'transient_failure', reason };
+      return outcomeOfError(error);
     }
   }
 }

@@ -1,39 +1,37 @@
 /**
- * A send step, end to end: claim (execution, step) → policy (exit, channels, quiet hours) → for
- * each usable channel: reserve a cap slot, render, re-check consent on a fresh profile, send →
- * ledger → finish. The claim makes a retried invocation return the recorded result and send
- * nothing; a provider call whose result was never recorded is not repeated (at most once).
+ * A send step, end to end, over the send protocol (engine/send-protocol.ts): claim (execution,
+ * step) → policy (exit, channels, quiet hours) → for each usable channel, one channel attempt
+ * (channel-attempt.ts: cap slot, consent re-check, render, `sending`, one provider call) → ledger →
+ * finish. A retried invocation gets the recorded result and sends nothing; a provider call that may
+ * have delivered is recorded as `unknown` and never repeated, on any channel (at most once).
  */
 
-import { releaseSlot, reserveSlot } from '../../engine/cap-window.ts';
+import { randomUUID } from 'node:crypto';
 import type { StepRequest, StepResult } from '../../engine/contract.ts';
+import { decisionId, type LedgerRecord, outcomeOf, stepKey } from '../../engine/ledger.ts';
 import {
-  type ChannelAttempt,
-  decisionId,
-  type LedgerRecord,
-  outcomeOf,
-  stepKey,
-} from '../../engine/ledger.ts';
-import {
-  type CapEntry,
-  candidateChannels,
   concludeUnsent,
   type DecisionContext,
   isChannelName,
   messageCategory,
   planSend,
-  RenderError,
-  type RenderedMessage,
   type Renderer,
   type SendPlan,
 } from '../../engine/policy/index.ts';
 import { stepIsInLoop } from '../../engine/reach.ts';
 import type { ChannelName, Journey, SendStep } from '../../engine/schema.ts';
+import {
+  type ClaimTiming,
+  type ClaimView,
+  claim,
+  claimView,
+  finish,
+  resolveInDoubt,
+} from '../../engine/send-protocol.ts';
 import { endsJourney, withNextUntil } from '../../engine/step-results.ts';
 import { variantFor } from '../../engine/variant.ts';
 import type { StepDeps } from '../deps.ts';
-import { deliver, forgetInvalidTokens, optOutSms } from './deliver.ts';
-import { unsubscribeLinks } from './links.ts';
+import { attemptChannel, type ChannelTry, LostClaim, type SendContext } from './channel-attempt.ts';
 import { loadDecisionContext, type Resolved } from './runtime.ts';
 
 export type StepRuntime = Resolved<StepDeps> & { leaseMs: number; renderer: Renderer };
@@ -41,86 +39,161 @@ export type StepRuntime = Resolved<StepDeps> & { leaseMs: number; renderer: Rend
 /** A done step on a journey loop reopens after this long (Step Functions retries of one Task end well within it). */
 const REOPEN_DONE_AFTER_MS = 30 * 60_000;
 
-class LostClaim extends Error {
-  override readonly name = 'LostClaim';
-}
+type Decided = { result: StepResult; record: Omit<LedgerRecord, keyof DecisionBase | 'id' | 'attempt'> };
+type DecisionBase = ReturnType<typeof decisionBase>;
 
 export async function runSend(rt: StepRuntime, request: StepRequest, journey: Journey, step: SendStep) {
   const now = rt.clock.now();
-  const { customerId } = request.enrollment;
   const key = stepKey(request.executionId, request.stepId);
+  const view = await claimStep(rt, request, journey, key, now);
+  switch (view.kind) {
+    case 'decided':
+      rt.metrics.addMetric('StepReplayed', 'Count', 1);
+      return view.result;
+    case 'busy':
+      return retryLater(now, rt.leaseMs);
+    case 'in_doubt':
+      return resolveAbandoned(rt, request, journey, step, key, view, now);
+    case 'claimed':
+      break;
+  }
+
+  const ctx = await loadDecisionContext(rt.store, journey, request.enrollment, now, rt.config);
+  const sc: SendContext = {
+    rt,
+    request,
+    journey,
+    step,
+    ctx,
+    claim: { key, attempt: view.attempt, token: view.token },
+    category: messageCategory(journey.messages[step.message]),
+    variant: variantFor(journey, request.stepId, request.enrollment.customerId),
+  };
+  let decided: Decided;
+  try {
+    decided = await decide(sc);
+  } catch (error) {
+    if (error instanceof LostClaim) return retryLater(now, rt.leaseMs);
+    throw error;
+  }
+  await record(sc, decided);
+  return decided.result;
+}
+
+function claimTiming(rt: StepRuntime, journey: Journey, stepId: string): ClaimTiming {
   // A finished step runs again only on a journey loop; anything else is a retry.
-  const reopenDoneAfterMs = stepIsInLoop(journey, request.stepId)
-    ? REOPEN_DONE_AFTER_MS
-    : Number.MAX_SAFE_INTEGER;
-  const timing = { leaseMs: rt.leaseMs, reopenDoneAfterMs };
-  const claim = await rt.store.claimStep(customerId, key, now, timing);
-  const base = {
+  const reopenDoneAfterMs = stepIsInLoop(journey, stepId) ? REOPEN_DONE_AFTER_MS : Number.MAX_SAFE_INTEGER;
+  return { leaseMs: rt.leaseMs, reopenDoneAfterMs };
+}
+
+async function claimStep(
+  rt: StepRuntime,
+  request: StepRequest,
+  journey: Journey,
+  key: string,
+  now: Date,
+): Promise<ClaimView> {
+  const timing = claimTiming(rt, journey, request.stepId);
+  const transition = claim({ nowMs: now.getTime(), token: randomUUID(), timing });
+  const written = await rt.store.transitionStep(request.enrollment.customerId, key, transition, now);
+  return claimView(written, now.getTime(), timing);
+}
+
+function decisionBase(request: StepRequest, journey: Journey, now: Date) {
+  return {
     kind: 'decision' as const,
     at: now.toISOString(),
-    customerId,
+    customerId: request.enrollment.customerId,
     journeyId: journey.id,
     journeyVersion: journey.version,
     stepId: request.stepId,
     op: 'send' as const,
     executionId: request.executionId,
   };
-  switch (claim.kind) {
-    case 'decided':
-      rt.metrics.addMetric('StepReplayed', 'Count', 1);
-      return claim.result;
-    case 'busy':
-      return retryLater(now, rt.leaseMs);
-    case 'in_doubt': {
-      // At most once: a provider call may have happened, so the step moves on without resending.
-      const ctx = await loadDecisionContext(rt.store, journey, request.enrollment, now, rt.config);
-      const result = withNextUntil(
-        { outcome: 'next', next: step.next, detail: { skipped: 'outcome_unknown' } },
-        journey,
-        ctx,
-      );
-      await rt.store.putLedger({
-        ...base,
-        id: decisionId(request.executionId, request.stepId, claim.attempt),
-        attempt: claim.attempt,
-        outcome: 'unknown',
-        reasons: ['provider_call_unconfirmed'],
-        ...(isChannelName(claim.channel) ? { channel: claim.channel } : {}),
-        result,
-      });
-      await rt.store.finishStep(customerId, key, claim.token, { state: 'done', result }, now);
-      rt.metrics.addMetric('Send_unknown', 'Count', 1);
-      return result;
-    }
-    case 'claimed':
-      break;
-  }
+}
 
+/**
+ * A provider call started and its holder never came back (lease expired): it may have delivered,
+ * so the step moves on without any provider call, and the ledger says `unknown`.
+ */
+async function resolveAbandoned(
+  rt: StepRuntime,
+  request: StepRequest,
+  journey: Journey,
+  step: SendStep,
+  key: string,
+  view: Extract<ClaimView, { kind: 'in_doubt' }>,
+  now: Date,
+): Promise<StepResult> {
   const ctx = await loadDecisionContext(rt.store, journey, request.enrollment, now, rt.config);
-  let decided: { result: StepResult; record: Omit<LedgerRecord, keyof typeof base | 'id' | 'attempt'> };
-  try {
-    decided = await decide(rt, request, journey, step, ctx, {
-      key,
-      attempt: claim.attempt,
-      token: claim.token,
-    });
-  } catch (error) {
-    if (error instanceof LostClaim) return retryLater(now, rt.leaseMs);
-    throw error;
-  }
-  const { result, record } = decided;
+  const result = unknownResult(step, journey, ctx);
+  const transition = resolveInDoubt({
+    observed: view.record,
+    token: randomUUID(),
+    result,
+    nowMs: now.getTime(),
+    leaseMs: rt.leaseMs,
+  });
+  const written = await rt.store.transitionStep(request.enrollment.customerId, key, transition, now);
+  // Someone else resolved it (or the holder finished late): the next call reads their result.
+  if (!written.applied) return retryLater(now, rt.leaseMs);
   await rt.store.putLedger({
-    ...base,
-    ...record,
-    id: decisionId(request.executionId, request.stepId, claim.attempt),
-    attempt: claim.attempt,
+    ...decisionBase(request, journey, now),
+    id: decisionId(request.executionId, request.stepId, view.attempt),
+    attempt: view.attempt,
+    outcome: 'unknown',
+    reasons: ['provider_call_unconfirmed'],
+    ...(isChannelName(view.channel) ? { channel: view.channel } : {}),
     result,
   });
-  const finish =
-    result.outcome === 'defer'
-      ? { state: 'deferred' as const, result, until: result.until }
-      : { state: 'done' as const, result };
-  await rt.store.finishStep(customerId, key, claim.token, finish, now);
+  rt.metrics.addMetric('Send_unknown', 'Count', 1);
+  rt.logger.warn('send in doubt: provider call never confirmed', {
+    customerId: request.enrollment.customerId,
+    journeyId: journey.id,
+    stepId: request.stepId,
+    attempt: view.attempt,
+    channel: view.channel,
+  });
+  return result;
+}
+
+function unknownResult(step: SendStep, journey: Journey, ctx: DecisionContext): StepResult {
+  return withNextUntil(
+    { outcome: 'next', next: step.next, detail: { skipped: 'outcome_unknown' } },
+    journey,
+    ctx,
+  );
+}
+
+/** Ledger first (a send that happened is never unrecorded), then the fenced finish. */
+async function record(sc: SendContext, decided: Decided): Promise<void> {
+  const { rt, request, journey, claim: held } = sc;
+  const now = sc.ctx.now;
+  const { customerId } = request.enrollment;
+  const { result, record } = decided;
+  await rt.store.putLedger({
+    ...decisionBase(request, journey, now),
+    ...record,
+    id: decisionId(request.executionId, request.stepId, held.attempt),
+    attempt: held.attempt,
+    result,
+  });
+  const until = result.outcome === 'defer' ? Date.parse(result.until) : undefined;
+  const transition = finish({
+    token: held.token,
+    result,
+    nowMs: rt.clock.now().getTime(),
+    ...(until === undefined ? {} : { untilMs: until }),
+  });
+  const written = await rt.store.transitionStep(customerId, held.key, transition, rt.clock.now());
+  if (!written.applied) {
+    rt.logger.warn('step finish fenced out: another invocation resolved it', {
+      customerId,
+      journeyId: journey.id,
+      stepId: request.stepId,
+      attempt: held.attempt,
+    });
+  }
   const ended = endsJourney(result, journey);
   if (ended) await rt.store.setEnrollmentStatus(request.enrollment, 'exited', now, ended);
   rt.metrics.addMetric(`Send_${record.outcome}`, 'Count', 1);
@@ -128,28 +201,15 @@ export async function runSend(rt: StepRuntime, request: StepRequest, journey: Jo
     customerId,
     journeyId: journey.id,
     stepId: request.stepId,
-    attempt: claim.attempt,
+    attempt: held.attempt,
     outcome: record.outcome,
     channel: record.channel,
     reasons: record.reasons,
   });
-  return result;
 }
 
-interface Claim {
-  key: string;
-  attempt: number;
-  token: string;
-}
-
-async function decide(
-  rt: StepRuntime,
-  request: StepRequest,
-  journey: Journey,
-  step: SendStep,
-  ctx: DecisionContext,
-  claim: Claim,
-) {
+async function decide(sc: SendContext): Promise<Decided> {
+  const { step, journey, ctx } = sc;
   const plan = planSend(step, ctx);
   const reasons = 'skipped' in plan ? plan.skipped.map((s) => `${s.channel}:${s.reason}`) : [];
   const zone = zoneFacts(plan, reasons);
@@ -188,159 +248,65 @@ async function decide(
       };
     }
     case 'try':
-      return tryChannels(rt, request, journey, step, ctx, claim, plan.channels, reasons, zone);
+      return tryChannels(sc, plan.channels, reasons, zone);
   }
 }
 
+/** One channel attempt after another, until one says stop (sent, retry later, in doubt). */
 async function tryChannels(
-  rt: StepRuntime,
-  request: StepRequest,
-  journey: Journey,
-  step: SendStep,
-  ctx: DecisionContext,
-  claim: Claim,
-  channels: ChannelName[],
+  sc: SendContext,
+  channels: readonly ChannelName[],
   reasons: string[],
   zone: { zone?: string },
-) {
-  const { customerId } = request.enrollment;
-  const now = ctx.now;
-  const category = messageCategory(journey.messages[step.message]);
-  const variant = variantFor(journey, request.stepId, customerId);
-  const capKey = `${claim.key}#${claim.attempt}`;
-  const attempts: ChannelAttempt[] = [];
-  let capDefer: { until: Date; id: string; count: number; limit: number } | undefined;
-  let lastCap: { id: string; count: number; limit: number } | undefined;
-  let rendered: RenderedMessage | undefined;
-  let sent: { channel: ChannelName; providerMessageId: string } | undefined;
-
+): Promise<Decided> {
+  const tries: ChannelTry[] = [];
   for (const channel of channels) {
-    const entry: CapEntry = {
-      key: capKey,
-      at: now.toISOString(),
-      channel,
-      category,
-      priority: journey.priority,
-      journeyId: journey.id,
-    };
-    const check = await rt.store.reserveCap(customerId, (entries) => {
-      const slot = reserveSlot(entries, entry, now, rt.config);
-      return { entries: slot.entries, result: slot.check };
-    });
-    if (!check.ok) {
-      attempts.push({ channel, result: 'capped', reason: `capped:${check.capId}` });
-      lastCap = { id: check.capId, count: check.count, limit: check.limit };
-      if (check.action === 'defer' && (!capDefer || check.until < capDefer.until))
-        capDefer = { ...lastCap, until: check.until };
-      continue;
-    }
-    const release = () =>
-      rt.store.reserveCap(customerId, (entries) => ({
-        entries: releaseSlot(entries, capKey).entries,
-        result: undefined,
-      }));
-
-    // Consent is re-read right before the provider call: an unsubscribe that landed while this
-    // step was deciding still wins.
-    const fresh = (await rt.store.getProfile(customerId)) ?? ctx.profile;
-    const recheck = candidateChannels(step, { ...ctx, profile: fresh });
-    if (!recheck.candidates.includes(channel)) {
-      const why = recheck.skipped.find((s) => s.channel === channel)?.reason ?? 'not_allowed';
-      attempts.push({ channel, result: 'not_allowed', reason: why });
-      await release();
-      continue;
-    }
-    const links = unsubscribeLinks(rt.unsubscribe, customerId, channel, now);
-    try {
-      rendered = rt.renderer.render(
-        journey,
-        step.message,
-        channel,
-        {
-          profile: fresh,
-          event: request.enrollment.event,
-          ...(ctx.product ? { product: ctx.product } : {}),
-          journey: { id: journey.id, name: journey.name },
-          links: { unsubscribe: links.url },
-        },
-        fresh.locale,
-      );
-    } catch (error) {
-      attempts.push({
-        channel,
-        result: 'render_error',
-        reason: error instanceof RenderError ? error.code : 'render_error',
-      });
-      rt.logger.warn('render failed', {
-        customerId,
-        journeyId: journey.id,
-        stepId: request.stepId,
-        channel,
-        error,
-      });
-      await release();
-      continue;
-    }
-    if (!(await rt.store.markSending(customerId, claim.key, claim.token, channel))) {
-      // Another invocation took the step over (this one outlived its lease): leave it to that one.
-      await release();
-      throw new LostClaim();
-    }
-    const tags = {
-      journey: journey.id,
-      version: String(journey.version),
-      step: request.stepId,
-      variant: variant ?? 'none',
-    };
-    const outcome = await deliver(rt, channel, rendered, recheck.addresses, links, tags, category);
-    if (outcome.status === 'sent') {
-      attempts.push({ channel, result: 'sent', providerMessageId: outcome.providerMessageId });
-      sent = { channel, providerMessageId: outcome.providerMessageId };
-      await rt.store.putMessageIndex({
-        providerMessageId: outcome.providerMessageId,
-        customerId,
-        channel,
-        journeyId: journey.id,
-        journeyVersion: journey.version,
-        stepId: request.stepId,
-        executionId: request.executionId,
-        at: now.toISOString(),
-        ...(channel === 'push' && recheck.addresses.push?.[0]
-          ? { pushToken: recheck.addresses.push[0].token }
-          : {}),
-      });
-      await forgetInvalidTokens(rt, customerId, outcome.invalidTokens, now);
-      break;
-    }
-    await release();
-    attempts.push({ channel, result: outcome.status, reason: outcome.reason });
-    if (outcome.status === 'permanent_failure') {
-      await forgetInvalidTokens(rt, customerId, outcome.invalidTokens, now);
-      if (channel === 'sms' && outcome.reason === 'opt_out') await optOutSms(rt, customerId, now);
-    }
+    const tried = await attemptChannel(sc, channel);
+    tries.push(tried);
+    if (tried.stop) break;
   }
+  return conclude(sc, tries, reasons, zone);
+}
 
-  for (const a of attempts) if (a.result !== 'sent') reasons.push(`${a.channel}:${a.reason ?? a.result}`);
+function attemptReason(a: ChannelTry['attempt']): string {
+  // A provider's answer keeps its class in the reason: `email:in_doubt:InternalFailure`.
+  if (a.result === 'in_doubt' || a.result === 'retry_later') return `${a.channel}:${a.result}:${a.reason}`;
+  return `${a.channel}:${a.reason ?? a.result}`;
+}
+
+function conclude(sc: SendContext, tries: ChannelTry[], reasons: string[], zone: { zone?: string }): Decided {
+  const { step, journey, ctx, claim: held } = sc;
+  const attempts = tries.map((t) => t.attempt);
+  const caps = tries.flatMap((t) => (t.cap ? [t.cap] : []));
+  const lastCap = caps.at(-1);
+  const capDefer = caps
+    .filter((c) => c.until !== undefined)
+    .sort((a, b) => (a.until?.getTime() ?? 0) - (b.until?.getTime() ?? 0))[0];
+  for (const a of attempts) if (a.result !== 'sent') reasons.push(attemptReason(a));
   const common = {
     reasons,
     attempts,
     ...zone,
-    ...(variant ? { variant } : {}),
-    ...(lastCap ? { cap: lastCap } : {}),
+    ...(sc.variant ? { variant: sc.variant } : {}),
+    ...(lastCap ? { cap: { id: lastCap.id, count: lastCap.count, limit: lastCap.limit } } : {}),
   };
-  if (sent) {
+
+  const sent = tries.find((t) => t.attempt.result === 'sent');
+  if (sent?.attempt.providerMessageId) {
+    const { channel, providerMessageId } = sent.attempt;
     const result = withNextUntil(
-      { outcome: 'next', next: step.next, detail: { channel: sent.channel, sent: true } },
+      { outcome: 'next', next: step.next, detail: { channel, sent: true } },
       journey,
       ctx,
     );
+    const rendered = sent.rendered;
     return {
       result,
       record: {
         ...common,
         outcome: 'sent' as const,
-        channel: sent.channel,
-        providerMessageId: sent.providerMessageId,
+        channel,
+        providerMessageId,
         ...(rendered ? { locale: rendered.locale } : {}),
         ...(rendered?.sms
           ? { sms: { encoding: rendered.sms.encoding, segments: rendered.sms.segments } }
@@ -348,15 +314,37 @@ async function tryChannels(
       },
     };
   }
-  const unsent = concludeUnsent(attempts, capDefer?.until, claim.attempt, now);
+
+  const unsent = concludeUnsent(attempts, capDefer?.until, held.attempt, ctx.now);
   if (unsent.kind === 'defer') {
     const until = unsent.until.toISOString();
     if (unsent.reason === 'capped') {
       const result: StepResult = { outcome: 'defer', until, reason: 'capped', detail: { skipped: 'capped' } };
       return { result, record: { ...common, outcome: 'capped' as const, until } };
     }
-    const result: StepResult = { outcome: 'defer', until, reason: 'retry' };
-    return { result, record: { ...common, outcome: 'deferred' as const, until } };
+    const retried = attempts.find((a) => a.result === 'retry_later');
+    const result: StepResult = {
+      outcome: 'defer',
+      until,
+      reason: 'retry',
+      ...(retried ? { detail: { channel: retried.channel } } : {}),
+    };
+    return {
+      result,
+      record: {
+        ...common,
+        outcome: 'deferred' as const,
+        until,
+        ...(retried ? { channel: retried.channel } : {}),
+      },
+    };
+  }
+  if (unsent.outcome === 'unknown') {
+    const doubt = attempts.find((a) => a.result === 'in_doubt');
+    return {
+      result: unknownResult(step, journey, ctx),
+      record: { ...common, outcome: 'unknown' as const, ...(doubt ? { channel: doubt.channel } : {}) },
+    };
   }
   const result = withNextUntil(
     { outcome: 'next', next: step.next, detail: { sent: false, skipped: unsent.skipped } },

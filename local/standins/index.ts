@@ -1,5 +1,6 @@
 export { createTables, type DynaliteStandIn, startDynalite } from './dynalite.ts';
 export { connectDynamoEndpoint } from './dynamo-endpoint.ts';
+export { FaultQueue, type FaultRule, type ProviderFault } from './faults.ts';
 export { LOCAL_CLIENT_CONFIG, LOOPBACK } from './net.ts';
 export {
   type PinpointSinkStandIn,

@@ -3,12 +3,14 @@
  * real `@aws-sdk/client-pinpoint` SendMessages call is exercised end to end. It records every request
  * and answers in Pinpoint's MessageResponse shape with a per-address DeliveryStatus.
  *
- * Tests can script failures: an address that fails permanently (e.g. an invalid push token or a
- * number that opted out), and HTTP-level throttling or server errors for the next N requests (which
- * the SDK's retry strategy is expected to absorb).
+ * Tests can script failures: a per-address DeliveryStatus (an invalid push token, a number that
+ * opted out, THROTTLED…), HTTP errors for the next N requests before anything is accepted, and
+ * provider faults (faults.ts) per recipient: 429 or 400 before accepting, or — after the message was
+ * accepted and recorded in `messages` — a 500, a reset connection, or no answer at all.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { FaultQueue, type FaultRule, misbehaveAfterAccept, refuseBeforeAccept } from './faults.ts';
 import { close, LOCAL_CLIENT_CONFIG, LOOPBACK, listen } from './net.ts';
 
 export type SinkDeliveryStatus =
@@ -41,16 +43,26 @@ export interface PinpointSinkStandIn {
     region: string;
     credentials: { accessKeyId: string; secretAccessKey: string };
   };
-  /** Raw request bodies, in arrival order, including those answered with an HTTP error. */
+  /** Raw request bodies, in arrival order, including those answered with an HTTP error (0: no answer). */
   requests: { appId: string; body: Record<string, unknown>; httpStatus: number }[];
   /** Accepted per-address messages (SUCCESSFUL or not). */
   messages: SinkMessage[];
-  /** Every later message to `address` gets this DeliveryStatus (e.g. PERMANENT_FAILURE for a bad token). */
-  failAddress(address: string, status: Exclude<SinkDeliveryStatus, 'SUCCESSFUL'>, message?: string): void;
+  /**
+   * The next `times` messages to `address` (default: every later one) get this DeliveryStatus,
+   * e.g. PERMANENT_FAILURE for a bad token, THROTTLED once for a busy carrier.
+   */
+  failAddress(
+    address: string,
+    status: Exclude<SinkDeliveryStatus, 'SUCCESSFUL'>,
+    message?: string,
+    times?: number,
+  ): void;
   /** The next `count` requests get HTTP 429 TooManyRequestsException (throttling). */
   throttleNext(count?: number): void;
-  /** The next `count` requests get HTTP 500 InternalServerErrorException. */
+  /** The next `count` requests get HTTP 500 InternalServerErrorException, before anything is accepted. */
   failNext(count?: number): void;
+  /** Queues a provider fault (faults.ts), e.g. `{ fault: 'reset_after_accept', recipient: '+4420…' }`. */
+  fault(rule: FaultRule): void;
   reset(): void;
   stop(): Promise<void>;
 }
@@ -68,9 +80,13 @@ const STATUS_CODES: Record<SinkDeliveryStatus, number> = {
 export async function startPinpointSink(options: { port?: number } = {}): Promise<PinpointSinkStandIn> {
   const requests: PinpointSinkStandIn['requests'] = [];
   const messages: SinkMessage[] = [];
-  const failures = new Map<string, { status: Exclude<SinkDeliveryStatus, 'SUCCESSFUL'>; message: string }>();
+  const failures = new Map<
+    string,
+    { status: Exclude<SinkDeliveryStatus, 'SUCCESSFUL'>; message: string; left: number }
+  >();
   let throttle = 0;
   let serverErrors = 0;
+  const faults = new FaultQueue();
 
   const server = createServer((req, res) => {
     void handle(req, res).catch(() => answer(res, 500, 'InternalServerErrorException', {}));
@@ -91,8 +107,14 @@ export async function startPinpointSink(options: { port?: number } = {}): Promis
       requests.push({ appId, body, httpStatus: 500 });
       return answer(res, 500, 'InternalServerErrorException', { Message: 'Internal server error' });
     }
-    requests.push({ appId, body, httpStatus: 200 });
     const addresses = (body.Addresses ?? {}) as Record<string, { ChannelType?: string }>;
+    const fault = faults.take(Object.keys(addresses));
+    if (refuseBeforeAccept(res, fault, 'BadRequestException')) {
+      requests.push({ appId, body, httpStatus: res.statusCode });
+      return;
+    }
+    const request = { appId, body, httpStatus: 200 };
+    requests.push(request);
     const config = (body.MessageConfiguration ?? {}) as Record<string, Record<string, unknown> | undefined>;
     const result: Record<string, unknown> = {};
     for (const [address, addressConfig] of Object.entries(addresses)) {
@@ -104,6 +126,10 @@ export async function startPinpointSink(options: { port?: number } = {}): Promis
             ? config.APNSMessage
             : config.GCMMessage;
       const failure = failures.get(address);
+      if (failure) {
+        failure.left -= 1;
+        if (failure.left <= 0) failures.delete(address);
+      }
       const deliveryStatus: SinkDeliveryStatus = failure?.status ?? 'SUCCESSFUL';
       const messageId = deliveryStatus === 'SUCCESSFUL' ? `pinpoint-${randomUUID()}` : undefined;
       messages.push({
@@ -124,6 +150,10 @@ export async function startPinpointSink(options: { port?: number } = {}): Promis
         ...(failure ? { StatusMessage: failure.message } : {}),
       };
     }
+    if (misbehaveAfterAccept(req, res, fault, 'InternalServerErrorException')) {
+      request.httpStatus = fault === 'error_after_accept' ? 500 : 0;
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': randomUUID() });
     res.end(JSON.stringify({ ApplicationId: appId, RequestId: randomUUID(), Result: result }));
   }
@@ -135,8 +165,8 @@ export async function startPinpointSink(options: { port?: number } = {}): Promis
     clientConfig: { ...LOCAL_CLIENT_CONFIG, credentials: { ...LOCAL_CLIENT_CONFIG.credentials }, endpoint },
     requests,
     messages,
-    failAddress(address, status, message = status) {
-      failures.set(address, { status, message });
+    failAddress(address, status, message = status, times = Number.POSITIVE_INFINITY) {
+      failures.set(address, { status, message, left: times });
     },
     throttleNext(count = 1) {
       throttle += count;
@@ -144,12 +174,14 @@ export async function startPinpointSink(options: { port?: number } = {}): Promis
     failNext(count = 1) {
       serverErrors += count;
     },
+    fault: (rule) => faults.add(rule),
     reset() {
       requests.length = 0;
       messages.length = 0;
       failures.clear();
       throttle = 0;
       serverErrors = 0;
+      faults.clear();
     },
     stop: () => close(server),
   };

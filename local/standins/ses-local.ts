@@ -1,13 +1,16 @@
 /**
- * aws-ses-v2-local on a free loopback port. Sent emails are read back from its `GET /store`
- * endpoint (the same data its web page shows), so tests see exactly what the SES client sent,
- * headers included.
+ * aws-ses-v2-local on a free loopback port, behind a fault proxy (ses-fault-proxy.ts) that
+ * forwards everything and misbehaves only when a test asks (`fault`). The SES client talks to the
+ * proxy; sent emails are read back from aws-ses-v2-local's own `GET /store` endpoint (the same data
+ * its web page shows), so tests count what SES stored, not what the client believes it sent.
  *
  * Its store is a module-level singleton: two instances in one process share it. `clear()` empties it.
  */
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
+import type { FaultRule } from './faults.ts';
 import { close, LOCAL_CLIENT_CONFIG, LOOPBACK } from './net.ts';
+import { startSesFaultProxy } from './ses-fault-proxy.ts';
 
 export interface StoredEmail {
   messageId: string;
@@ -30,6 +33,9 @@ export interface SesLocalStandIn {
     credentials: { accessKeyId: string; secretAccessKey: string };
   };
   emails(): Promise<StoredEmail[]>;
+  /** Queues a provider fault for SendEmail (faults.ts), e.g. `{ fault: 'error_after_accept', recipient }`. */
+  fault(rule: FaultRule): void;
+  /** Empties the store and the fault queue. */
   clear(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -41,21 +47,28 @@ export async function startSesLocal(options: { port?: number } = {}): Promise<Se
   const require = createRequire(import.meta.url);
   const start = (require('aws-ses-v2-local') as { default: SesServerFactory }).default;
   // The factory listens itself; ask for port 0 then read the port back.
-  const server = await start({ host: LOOPBACK, port: options.port ?? 0 });
+  const server = await start({ host: LOOPBACK, port: 0 });
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('aws-ses-v2-local did not bind');
-  const endpoint = `http://${LOOPBACK}:${address.port}`;
+  const upstream = `http://${LOOPBACK}:${address.port}`;
+  // The requested port is the proxy's: what clients and the web page use.
+  const proxy = await startSesFaultProxy(upstream, options.port);
+  const endpoint = `http://${LOOPBACK}:${proxy.port}`;
   return {
     endpoint,
     clientConfig: { ...LOCAL_CLIENT_CONFIG, credentials: { ...LOCAL_CLIENT_CONFIG.credentials }, endpoint },
     async emails() {
-      const response = await fetch(`${endpoint}/store`);
+      const response = await fetch(`${upstream}/store`);
       const body = (await response.json()) as { emails: StoredEmail[] };
       return body.emails;
     },
+    fault: (rule) => proxy.faults.add(rule),
     async clear() {
-      await fetch(`${endpoint}/clear-store`, { method: 'POST' });
+      proxy.faults.clear();
+      await fetch(`${upstream}/clear-store`, { method: 'POST' });
     },
-    stop: () => close(server),
+    async stop() {
+      await Promise.all([close(proxy.server), close(server)]);
+    },
   };
 }

@@ -93,30 +93,38 @@ describe('channels: providers, fallback and invalid contact data', () => {
     expect(rt.pinpoint.messages).toEqual([expect.objectContaining({ smsMessageType: 'TRANSACTIONAL' })]);
   });
 
-  it('absorbs provider throttling with the SDK retry strategy and sends once', async () => {
+  it('defers a throttled send on the same channel, never falls through, and sends it once when retried', async () => {
     await rt.seedProfile(reachableProfile('c-throttle'));
-    rt.pinpoint.throttleNext(2);
-    const result = await rt.step(stepRequest(smsFirst, enrollmentFor(smsFirst, 'c-throttle')));
-    expect(result).toMatchObject({ outcome: 'next', detail: { channel: 'sms', sent: true } });
-    expect(rt.pinpoint.requests.map((r) => r.httpStatus)).toEqual([429, 429, 200]);
+    rt.pinpoint.throttleNext(1);
+    const request = stepRequest(smsFirst, enrollmentFor(smsFirst, 'c-throttle'));
+
+    const first = await rt.step(request);
+    expect(first).toMatchObject({ outcome: 'defer', reason: 'retry', detail: { channel: 'sms' } });
+    // One HTTP attempt (no SDK retry), and no email instead.
+    expect(rt.pinpoint.requests.map((r) => r.httpStatus)).toEqual([429]);
+    expect(await rt.ses.emails()).toHaveLength(0);
+
+    if (first.outcome !== 'defer') throw new Error('unreachable');
+    const now = rt.clock.now().toISOString();
+    rt.clock.set(first.until);
+    const second = await rt.step(request);
+    rt.clock.set(now);
+    expect(second).toMatchObject({ outcome: 'next', detail: { channel: 'sms', sent: true } });
     expect(rt.pinpoint.messages.filter((m) => m.deliveryStatus === 'SUCCESSFUL')).toHaveLength(1);
+    expect(await rt.ses.emails()).toHaveLength(0);
   });
 
-  it('defers the step when the provider keeps failing transiently, instead of dropping the message', async () => {
-    await rt.seedProfile(
-      reachableProfile('c-outage', {
-        consent: {
-          sms: { status: 'opted_in', at: '2025-01-01T00:00:00Z', source: 'x' },
-          email: { status: 'opted_out', at: '2025-01-01T00:00:00Z', source: 'x' },
-        },
-      }),
-    );
+  it('records a 5xx from the provider as unknown, without resending or falling through to email', async () => {
+    await rt.seedProfile(reachableProfile('c-outage'));
     rt.pinpoint.failNext(10);
     const result = await rt.step(stepRequest(smsFirst, enrollmentFor(smsFirst, 'c-outage')));
-    expect(result).toMatchObject({ outcome: 'defer', reason: 'retry' });
+    expect(result).toMatchObject({ outcome: 'next', detail: { skipped: 'outcome_unknown' } });
+    expect(rt.pinpoint.requests).toHaveLength(1);
+    expect(await rt.ses.emails()).toHaveLength(0);
     const [record] = (await rt.store.listLedger('c-outage')).filter((r) => r.kind === 'decision');
+    expect(record).toMatchObject({ outcome: 'unknown', channel: 'sms' });
     expect(record?.attempts).toEqual([
-      { channel: 'sms', result: 'transient_failure', reason: 'InternalServerErrorException' },
+      { channel: 'sms', result: 'in_doubt', reason: 'InternalServerErrorException' },
     ]);
   });
 

@@ -13,6 +13,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_EVENT_BYTES } from '../../engine/data.ts';
 import type { CapEntry } from '../../engine/policy/caps.ts';
+import { claim } from '../../engine/send-protocol.ts';
 import { DynamoStore } from '../../functions/adapters/dynamo-store.ts';
 import type { DynaliteStandIn } from '../../local/standins/index.ts';
 import { DYNAMO_BACKENDS, DYNAMODB_LOCAL } from '../helpers/dynamo-backends.ts';
@@ -66,11 +67,14 @@ describe.each(DYNAMO_BACKENDS)('DynamoDB as the store relies on it ($name)', (ba
     const store = new DynamoStore({ client: dynamo.client, tableName: dynamo.tableName });
     // Longest ids the schemas allow: customer 128, execution ARN with 80-character names, step 64.
     const arn = `arn:aws:states:ap-southeast-2:123456789012:execution:${'m'.repeat(80)}:${'e'.repeat(80)}`;
-    const claim = await store.claimStep('c'.repeat(128), `${arn}#${'s'.repeat(64)}`, new Date(), {
-      leaseMs: 60_000,
-      reopenDoneAfterMs: 60_000,
-    });
-    expect(claim.kind).toBe('claimed');
+    const now = new Date();
+    const written = await store.transitionStep(
+      'c'.repeat(128),
+      `${arn}#${'s'.repeat(64)}`,
+      claim({ nowMs: now.getTime(), token: 't', timing: { leaseMs: 60_000, reopenDoneAfterMs: 60_000 } }),
+      now,
+    );
+    expect(written.applied).toBe(true);
   });
 
   it(`${differs.returnsItemOnConditionFailure[backend.name] ? 'returns' : 'does not return'} the item with a failed condition (ReturnValuesOnConditionCheckFailure)`, async () => {

@@ -1,5 +1,18 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StepResult } from '../../engine/contract.ts';
+import {
+  applyTransition,
+  type ClaimView,
+  claim,
+  claimView,
+  finish,
+  resolveInDoubt,
+  type StepRecord,
+  type StepTransition,
+  settle,
+  startSending,
+} from '../../engine/send-protocol.ts';
 import { DynamoStore } from '../../functions/adapters/dynamo-store.ts';
 import type { WaitTokenRecord } from '../../functions/ports.ts';
 import type { DynaliteStandIn } from '../../local/standins/index.ts';
@@ -20,60 +33,161 @@ describe.each(DYNAMO_BACKENDS)('DynamoStore contract ($name)', (backend) => {
   });
   afterAll(async () => dynamo?.stop());
 
-  describe('step claims', () => {
+  describe('step claims (engine/send-protocol.ts transitions, persisted as conditional writes)', () => {
+    let tokens = 0;
+    const claimAt = async (key: string, now: Date) => {
+      const token = `token-${++tokens}`;
+      const written = await store.transitionStep(
+        'c1',
+        key,
+        claim({ nowMs: now.getTime(), token, timing }),
+        now,
+      );
+      return claimView(written, now.getTime(), timing);
+    };
+    const held = (view: ClaimView) => {
+      if (view.kind !== 'claimed') throw new Error(`expected a claim, got ${view.kind}`);
+      return view;
+    };
+    const apply = (key: string, transition: StepTransition, now = t0) =>
+      store.transitionStep('c1', key, transition, now);
+
     it('lets one invocation decide; a concurrent one is busy; a crashed claim is taken over after its lease', async () => {
-      const first = await store.claimStep('c1', 'x#s1', t0, timing);
+      const first = held(await claimAt('x#s1', t0));
       expect(first).toMatchObject({ kind: 'claimed', attempt: 1 });
-      expect(await store.claimStep('c1', 'x#s1', at(1000), timing)).toEqual({ kind: 'busy' });
-      const takeover = await store.claimStep('c1', 'x#s1', at(61_000), timing);
+      expect(await claimAt('x#s1', at(1000))).toEqual({ kind: 'busy' });
+      const takeover = held(await claimAt('x#s1', at(61_000)));
       expect(takeover).toMatchObject({ kind: 'claimed', attempt: 2 });
       // The first holder is fenced out.
-      if (first.kind !== 'claimed' || takeover.kind !== 'claimed') throw new Error('unreachable');
-      expect(await store.markSending('c1', 'x#s1', first.token, 'email')).toBe(false);
-      expect(await store.markSending('c1', 'x#s1', takeover.token, 'email')).toBe(true);
+      const start = (token: string) => startSending({ token, channel: 'email', nowMs: at(61_000).getTime() });
+      expect((await apply('x#s1', start(first.token))).applied).toBe(false);
+      expect((await apply('x#s1', start(takeover.token))).applied).toBe(true);
     });
 
     it('answers with the recorded result after success, and reopens only for a loop much later', async () => {
-      const claim = await store.claimStep('c1', 'x#s2', t0, timing);
-      if (claim.kind !== 'claimed') throw new Error('expected a claim');
-      await store.finishStep('c1', 'x#s2', claim.token, { state: 'done', result: next }, t0);
-      expect(await store.claimStep('c1', 'x#s2', at(5 * 60_000), timing)).toEqual({
-        kind: 'decided',
-        result: next,
-        attempt: 1,
-      });
-      expect(await store.claimStep('c1', 'x#s2', at(31 * 60_000), timing)).toMatchObject({
-        kind: 'claimed',
-        attempt: 2,
-      });
+      const { token } = held(await claimAt('x#s2', t0));
+      await apply('x#s2', finish({ token, result: next, nowMs: t0.getTime() }));
+      expect(await claimAt('x#s2', at(5 * 60_000))).toEqual({ kind: 'decided', result: next, attempt: 1 });
+      expect(await claimAt('x#s2', at(31 * 60_000))).toMatchObject({ kind: 'claimed', attempt: 2 });
     });
 
     it('keeps a deferral until it is due, then opens a new attempt', async () => {
-      const claim = await store.claimStep('c1', 'x#s3', t0, timing);
-      if (claim.kind !== 'claimed') throw new Error('expected a claim');
-      const until = at(3_600_000).toISOString();
-      const deferred: StepResult = { outcome: 'defer', until, reason: 'quiet_hours' };
-      await store.finishStep('c1', 'x#s3', claim.token, { state: 'deferred', result: deferred, until }, t0);
-      expect(await store.claimStep('c1', 'x#s3', at(60_000), timing)).toMatchObject({
-        kind: 'decided',
-        result: deferred,
-      });
-      expect(await store.claimStep('c1', 'x#s3', at(3_600_000), timing)).toMatchObject({
-        kind: 'claimed',
-        attempt: 2,
-      });
+      const { token } = held(await claimAt('x#s3', t0));
+      const untilMs = at(3_600_000).getTime();
+      const deferred: StepResult = {
+        outcome: 'defer',
+        until: new Date(untilMs).toISOString(),
+        reason: 'quiet_hours',
+      };
+      await apply('x#s3', finish({ token, result: deferred, nowMs: t0.getTime(), untilMs }));
+      expect(await claimAt('x#s3', at(60_000))).toMatchObject({ kind: 'decided', result: deferred });
+      expect(await claimAt('x#s3', at(3_600_000))).toMatchObject({ kind: 'claimed', attempt: 2 });
     });
 
-    it('reports a provider call that never finished as in doubt once its lease is over', async () => {
-      const claim = await store.claimStep('c1', 'x#s4', t0, timing);
-      if (claim.kind !== 'claimed') throw new Error('expected a claim');
-      await store.markSending('c1', 'x#s4', claim.token, 'sms');
-      expect(await store.claimStep('c1', 'x#s4', at(1000), timing)).toEqual({ kind: 'busy' });
-      expect(await store.claimStep('c1', 'x#s4', at(61_000), timing)).toMatchObject({
-        kind: 'in_doubt',
-        channel: 'sms',
-        attempt: 1,
+    it('reports a provider call that never finished as in doubt once its lease is over, and never reopens it', async () => {
+      const { token } = held(await claimAt('x#s4', t0));
+      await apply('x#s4', startSending({ token, channel: 'sms', nowMs: t0.getTime() }));
+      expect(await claimAt('x#s4', at(1000))).toEqual({ kind: 'busy' });
+      const doubt = await claimAt('x#s4', at(61_000));
+      expect(doubt).toMatchObject({ kind: 'in_doubt', channel: 'sms', attempt: 1 });
+      if (doubt.kind !== 'in_doubt') throw new Error('unreachable');
+
+      const resolve = resolveInDoubt({
+        observed: doubt.record,
+        token: 'resolver',
+        result: next,
+        nowMs: at(61_000).getTime(),
+        leaseMs: timing.leaseMs,
       });
+      expect((await apply('x#s4', resolve, at(61_000))).applied).toBe(true);
+      // The holder, should it come back, is fenced out; the step answers its recorded result.
+      expect(
+        (await apply('x#s4', finish({ token, result: next, nowMs: at(62_000).getTime() }))).applied,
+      ).toBe(false);
+      expect(await claimAt('x#s4', at(62_000))).toMatchObject({ kind: 'decided', attempt: 1 });
+    });
+
+    it('persists exactly what the engine decides: any sequence of transitions gives the record applyTransition gives', async () => {
+      let run = 0;
+      // Time steps that land exactly on the lease and deferral boundaries, and anywhere else.
+      const dt = fc.oneof(fc.constantFrom(0, 30_000, timing.leaseMs), fc.nat(120_000));
+      const transition = fc.oneof(
+        fc.record({
+          name: fc.constant('claim' as const),
+          token: fc.constantFrom('a', 'b'),
+          dt,
+        }),
+        fc.record({
+          name: fc.constant('startSending' as const),
+          token: fc.constantFrom('a', 'b'),
+          dt,
+        }),
+        fc.record({
+          name: fc.constant('settle' as const),
+          token: fc.constantFrom('a', 'b'),
+          dt,
+        }),
+        fc.record({
+          name: fc.constant('finish' as const),
+          token: fc.constantFrom('a', 'b'),
+          dt,
+          defer: fc.boolean(),
+        }),
+        fc.record({
+          name: fc.constant('resolveInDoubt' as const),
+          token: fc.constantFrom('a', 'b'),
+          dt,
+        }),
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.array(transition, { minLength: 1, maxLength: 8 }), async (steps) => {
+          const key = `prop#${run++}`;
+          let memory: StepRecord | undefined;
+          let nowMs = t0.getTime();
+          for (const s of steps) {
+            nowMs += s.dt;
+            const t = ((): StepTransition => {
+              switch (s.name) {
+                case 'claim':
+                  return claim({ nowMs, token: s.token, timing });
+                case 'startSending':
+                  return startSending({ token: s.token, channel: 'email', nowMs });
+                case 'settle':
+                  return settle({ token: s.token });
+                case 'finish':
+                  return s.defer
+                    ? finish({ token: s.token, result: next, nowMs, untilMs: nowMs + 30_000 })
+                    : finish({ token: s.token, result: next, nowMs });
+                case 'resolveInDoubt':
+                  return resolveInDoubt({
+                    observed: memory ?? { state: 'sending', token: s.token, attempt: 0, claimedAt: 0 },
+                    token: 'r',
+                    result: next,
+                    nowMs,
+                    leaseMs: timing.leaseMs,
+                  });
+              }
+            })();
+            const expected = applyTransition(memory, t);
+            const stored = await store.transitionStep('c1', key, t, new Date(nowMs));
+            expect(stored.applied).toBe(expected !== undefined);
+            if (expected) memory = expected;
+            expect(stored.applied ? stored.record : stored.current).toEqual(memory);
+          }
+        }),
+        { numRuns: 40 },
+      );
+    });
+
+    it('settles a refused channel back to claimed, so the holder may try the next one', async () => {
+      const { token } = held(await claimAt('x#s5', t0));
+      await apply('x#s5', startSending({ token, channel: 'email', nowMs: t0.getTime() }));
+      const settled = await apply('x#s5', settle({ token }));
+      expect(settled).toMatchObject({ applied: true, record: { state: 'claimed', token, attempt: 1 } });
+      expect(settled.applied ? settled.record.channel : 'not applied').toBeUndefined();
+      expect(
+        (await apply('x#s5', startSending({ token, channel: 'sms', nowMs: t0.getTime() }))).applied,
+      ).toBe(true);
     });
   });
 

@@ -54,7 +54,7 @@ describe('local stand-ins', () => {
     expect(stored?.headers).toEqual([{ name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' }]);
   });
 
-  it('answers Pinpoint SendMessages per address, scripted failures included, and retries throttling', async () => {
+  it('answers Pinpoint SendMessages per address, scripted failures included, and a plain client retries a 429', async () => {
     const client = new PinpointClient({ ...pinpoint.clientConfig, maxAttempts: 3 });
     pinpoint.failAddress('bad-token', 'PERMANENT_FAILURE', 'Invalid token');
     pinpoint.throttleNext(1);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { claim, startSending } from '../../engine/send-protocol.ts';
 import { DYNAMO_BACKENDS } from '../helpers/dynamo-backends.ts';
 import {
   enrollmentFor,
@@ -92,9 +93,20 @@ describe.each(DYNAMO_BACKENDS)('step idempotency on $name', (backend) => {
     const request = stepRequest(journey, enrollmentFor(journey, 'c-doubt'));
     const key = `${request.executionId}#send`;
     const now = rt.clock.now();
-    const claim = await rt.store.claimStep('c-doubt', key, now, { leaseMs: 1000, reopenDoneAfterMs: 60_000 });
-    if (claim.kind !== 'claimed') throw new Error('expected a fresh claim');
-    await rt.store.markSending('c-doubt', key, claim.token, 'email');
+    // An earlier invocation claimed the step and started the provider call, then died.
+    const timing = { leaseMs: 1000, reopenDoneAfterMs: 60_000 };
+    await rt.store.transitionStep(
+      'c-doubt',
+      key,
+      claim({ nowMs: now.getTime(), token: 'dead', timing }),
+      now,
+    );
+    await rt.store.transitionStep(
+      'c-doubt',
+      key,
+      startSending({ token: 'dead', channel: 'email', nowMs: now.getTime() }),
+      now,
+    );
     rt.clock.set(new Date(now.getTime() + 10 * 60_000).toISOString());
 
     const result = await rt.step(request);

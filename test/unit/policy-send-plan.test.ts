@@ -293,6 +293,25 @@ describe('what a send step answers when nothing was sent', () => {
     expected: UnsentConclusion;
   }[] = [
     {
+      name: 'a provider answer in doubt ends the step as unknown, even when a cap would defer',
+      attempts: [a('sms', 'capped'), a('email', 'in_doubt')],
+      capDeferUntil: capUntil,
+      attempt: 1,
+      expected: { kind: 'next', skipped: 'outcome_unknown', outcome: 'unknown' },
+    },
+    {
+      name: 'a provider that asked to retry later retries after the backoff times the attempt',
+      attempts: [a('email', 'retry_later')],
+      attempt: 2,
+      expected: { kind: 'defer', until: new Date(now.getTime() + 2 * TRANSIENT_BACKOFF_MS), reason: 'retry' },
+    },
+    {
+      name: 'a provider still asking to retry on the last allowed attempt gives up as a failed send',
+      attempts: [a('email', 'retry_later')],
+      attempt: MAX_TRANSIENT_ATTEMPTS,
+      expected: { kind: 'next', skipped: 'send_failed', outcome: 'failed' },
+    },
+    {
       name: 'a cap that defers wins over a transient failure on another channel',
       attempts: [a('sms', 'capped'), a('email', 'transient_failure')],
       capDeferUntil: capUntil,

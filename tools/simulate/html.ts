@@ -37,6 +37,7 @@ const KIND_COLOUR: Record<string, { fill: string; stroke: string }> = {
   stopped: NODE_STYLE.exit,
   unfinished: NODE_STYLE.update,
   skip: { fill: '#fef9c3', stroke: '#a16207' },
+  unknown: { fill: '#fee2e2', stroke: '#b91c1c' },
   defer: NODE_STYLE.wait,
 };
 

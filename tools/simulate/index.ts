@@ -6,10 +6,10 @@ import type { CustomerEvent, Product, Profile } from '../../engine/data.ts';
 import type { PolicyConfig } from '../../engine/policy/index.ts';
 import type { Journey } from '../../engine/schema.ts';
 import { SAMPLE_PRODUCT, sampleEvent } from '../samples.ts';
-import { type PriorSend, runSimulation, type SimulationRecords } from './run.ts';
+import { type PriorSend, runSimulation, type SimulatedProviderFault, type SimulationRecords } from './run.ts';
 import { buildTimeline, type Timeline } from './timeline.ts';
 
-export { type PriorSend, runSimulation, type SimulationRecords } from './run.ts';
+export { type PriorSend, runSimulation, type SimulatedProviderFault, type SimulationRecords } from './run.ts';
 export { timelineText } from './text.ts';
 export { buildTimeline, type Timeline, type TimelineEntry } from './timeline.ts';
 
@@ -25,6 +25,7 @@ export interface SimulateOptions {
   sent?: PriorSend[];
   /** Move the whole script so that the journey's entry event happens at this instant. */
   at?: Date;
+  providerFaults?: SimulatedProviderFault[];
 }
 
 export interface Simulation {
@@ -61,6 +62,7 @@ export async function simulate(options: SimulateOptions): Promise<Simulation> {
     products,
     config,
     ...(sent ? { sent } : {}),
+    ...(options.providerFaults ? { providerFaults: options.providerFaults } : {}),
   });
   return { timeline: buildTimeline(journey, records, config, profile), records, events };
 }

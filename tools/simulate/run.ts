@@ -4,7 +4,8 @@
  * handler (`createStepHandler`), every event delivered through the real ingest handler
  * (`createIngestHandler`: entry, holdout, exits, wait-for-event resumes), the real DynamoDB store on
  * in-process dynalite, all on LOCAL's simulated clock. Only the providers are replaced: the
- * EmailSender and MessagingSender ports record what would have been sent.
+ * EmailSender and MessagingSender ports record what would have been sent (and can misbehave on
+ * purpose, `providerFaults`, to show what the runtime does when a provider's answer is in doubt).
  *
  * Nothing here decides anything about the journey; it records what the real code did.
  */
@@ -31,6 +32,7 @@ import type {
   EmailSender,
   MessagingSender,
   PushMessage,
+  SendOutcome,
   SmsMessage,
 } from '../../functions/ports.ts';
 import { installSimClock } from '../../local/clock.ts';
@@ -46,6 +48,17 @@ export interface PriorSend {
   priority?: number;
 }
 
+/**
+ * A provider misbehaving on purpose, for the first `times` sends on `channel` (default: all):
+ * `in_doubt` — it took the message and its answer was lost (shown as sent, recorded as unknown);
+ * `retry_later` — it took nothing and asked to retry (throttled); `rejected` — it refused it.
+ */
+export interface SimulatedProviderFault {
+  channel: ChannelName;
+  outcome: 'in_doubt' | 'retry_later' | 'rejected';
+  times?: number;
+}
+
 export interface SimulationInput {
   journey: Journey;
   profile: Profile;
@@ -56,6 +69,7 @@ export interface SimulationInput {
   config: PolicyConfig;
   /** How far past the last event the simulation may run (default one year). */
   horizonMs?: number;
+  providerFaults?: SimulatedProviderFault[];
 }
 
 export type Delivery =
@@ -138,11 +152,23 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     const registry = createJourneyRegistry([input.journey]);
     const sends: RecordedSend[] = [];
     let sequence = 0;
-    const record = (delivery: Delivery) => {
+    const faults = (input.providerFaults ?? []).map((f) => ({
+      ...f,
+      left: f.times ?? Number.POSITIVE_INFINITY,
+    }));
+    const record = (delivery: Delivery): Promise<SendOutcome> => {
+      const fault = faults.find((f) => f.channel === delivery.channel && f.left > 0);
+      if (fault) fault.left -= 1;
+      if (fault?.outcome === 'retry_later')
+        return Promise.resolve({ status: 'retry_later', reason: 'simulated_throttle' });
+      if (fault?.outcome === 'rejected')
+        return Promise.resolve({ status: 'permanent_failure', reason: 'simulated_refusal' });
       sequence += 1;
       const providerMessageId = `simulated-${sequence}`;
       sends.push({ at: clock.now().toISOString(), providerMessageId, delivery });
-      return Promise.resolve({ status: 'sent' as const, providerMessageId });
+      if (fault?.outcome === 'in_doubt')
+        return Promise.resolve({ status: 'in_doubt', reason: 'simulated_lost_answer' });
+      return Promise.resolve({ status: 'sent', providerMessageId });
     };
     const email: EmailSender = { sendEmail: (message) => record({ channel: 'email', message }) };
     const messaging: MessagingSender = {

@@ -18,6 +18,8 @@ export type EntryKind =
   | 'wait'
   | 'send'
   | 'skip'
+  /** A send whose provider call may have delivered: recorded as unknown, never resent. */
+  | 'unknown'
   | 'defer'
   | 'branch'
   | 'split'
@@ -310,7 +312,9 @@ function decisionEntry(
             ? `quiet hours for ${channelWord(result.detail?.channel ?? '')}`
             : result.reason === 'capped'
               ? 'a frequency cap is full'
-              : 'a temporary failure';
+              : result.detail?.channel
+                ? `the ${channelWord(result.detail.channel)} provider asked to retry later`
+                : 'a temporary failure';
         return {
           kind: 'defer',
           summary: `held “${step.message}” until ${localUntil} local (${cause})`,
@@ -334,6 +338,19 @@ function decisionEntry(
         return entry;
       }
       const skipped = result.outcome === 'next' ? result.detail?.skipped : undefined;
+      if (skipped === 'outcome_unknown') {
+        const channel = ledger?.channel;
+        const delivery = sends.find((s) => s.at === invocation.at && s.delivery.channel === channel);
+        const entry: Decision = {
+          kind: 'unknown',
+          summary: `“${step.message}”${channel ? ` by ${channelWord(channel)}` : ''}: outcome unknown — the provider may have delivered it, so it is not resent and no other channel is tried`,
+          details: why,
+          reasons,
+          ...(channel ? { channel } : {}),
+        };
+        if (delivery) entry.content = contentOf(delivery, ledger);
+        return entry;
+      }
       return {
         kind: 'skip',
         summary: `nothing sent for “${step.message}”${skipped === 'capped' ? ': frequency cap full' : skipped === 'no_channel' ? ': no usable channel' : ''}`,

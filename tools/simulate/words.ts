@@ -26,6 +26,7 @@ const SKIP_WORDS: Record<string, string> = {
   template_error: 'the template could not be rendered',
   permanent_failure: 'the provider refused it',
   transient_failure: 'the provider failed (temporarily)',
+  provider_call_unconfirmed: 'a provider call started and never reported back',
   missing_time_zone: 'no time zone on the profile',
   invalid_time_zone: 'the profile’s time zone is not valid',
 };
@@ -41,6 +42,10 @@ export function reasonWords(code: string): string {
 }
 
 function detailWords(detail: string): string {
+  if (detail.startsWith('in_doubt:'))
+    return `the provider’s answer is in doubt (${detail.slice(9)}): it may have delivered`;
+  if (detail.startsWith('retry_later:'))
+    return `the provider took nothing and asked to retry later (${detail.slice(12)})`;
   if (detail.startsWith('capped:')) return `frequency cap \`${detail.slice(7)}\` is full`;
   if (detail.startsWith('suppressed:')) return `suppressed (${detail.slice(11).replaceAll('_', ' ')})`;
   return SKIP_WORDS[detail] ?? detail.replaceAll('_', ' ');

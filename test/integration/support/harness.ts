@@ -14,6 +14,7 @@ import type { ChannelChoice, Journey } from '../../../engine/schema.ts';
 import { DynamoStore } from '../../../functions/adapters/dynamo-store.ts';
 import { createJourneyRegistry } from '../../../functions/adapters/journey-registry.ts';
 import { PinpointMessagingSender } from '../../../functions/adapters/pinpoint-messaging.ts';
+import { providerClientConfig } from '../../../functions/adapters/provider-clients.ts';
 import { SesEmailSender } from '../../../functions/adapters/ses-email.ts';
 import { SfnExecutions } from '../../../functions/adapters/sfn-executions.ts';
 import { createFeedbackHandler } from '../../../functions/handlers/feedback.ts';
@@ -49,6 +50,8 @@ export interface RuntimeOptions {
   config?: PolicyConfig;
   now?: string;
   leaseMs?: number;
+  /** The provider clients' request timeout (default 5 s); the hang faults wait this long. */
+  providerTimeoutMs?: number;
   /** Default SILENT: tests assert on behaviour; the log-privacy test turns logging on. */
   logLevel?: LogLevel;
   /** The DynamoDB to run on (default: dynalite on loopback; see test/helpers/dynamo-backends.ts). */
@@ -67,12 +70,13 @@ export async function startRuntime(options: RuntimeOptions) {
   const store = new DynamoStore({ client: dynamo.client, tableName: dynamo.tableName });
   const journeys = createJourneyRegistry(options.journeys);
   const config = options.config ?? DEFAULT_POLICY;
-  const sesClient = new SESv2Client({ ...ses.clientConfig, maxAttempts: 2 });
-  const pinpointClient = new PinpointClient({
-    ...pinpoint.clientConfig,
-    maxAttempts: 3,
-    retryMode: 'standard',
-  });
+  // The production provider settings (one attempt per send), with a test-sized request timeout.
+  const providerTimeouts = {
+    connectionTimeoutMs: 2_000,
+    requestTimeoutMs: options.providerTimeoutMs ?? 5_000,
+  };
+  const sesClient = new SESv2Client(providerClientConfig(ses.clientConfig, providerTimeouts));
+  const pinpointClient = new PinpointClient(providerClientConfig(pinpoint.clientConfig, providerTimeouts));
   const sfnClient = new SFNClient({ ...sfn.clientConfig, maxAttempts: 2 });
   const executions = new SfnExecutions({
     client: sfnClient,
@@ -151,9 +155,9 @@ export function failingStore(message: string): Store {
   });
 }
 
-/** Step handler dependencies around another store; the providers, if ever reached, fail transiently. */
+/** Step handler dependencies around another store; the providers, if ever reached, ask to retry later. */
 export function stepDepsWith(rt: Runtime, store: Store) {
-  const unreachable = async () => ({ status: 'transient_failure' as const, reason: 'unused' });
+  const unreachable = async () => ({ status: 'retry_later' as const, reason: 'unused' });
   return {
     store,
     clock: rt.clock,

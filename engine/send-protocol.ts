@@ -1,0 +1,273 @@
+/**
+ * The send protocol: how one (execution, step) of a send is claimed, sent at most once, and
+ * finished. Pure: it says which condition must hold on the stored step record and which update to
+ * apply; the store (functions/adapters/dynamo-store.ts) turns that into one conditional write, and
+ * `applyTransition` below is the same rule evaluated in memory (for the property tests).
+ *
+ * The stored record, one per (execution, step), and its transitions:
+ *
+ *   (absent) ──claim──► claimed ──startSending(channel)──► sending ──finish──► done | deferred
+ *                          ▲   │                             │  │
+ *                          │   └──finish (nothing to send)───┼──┼──► done | deferred
+ *                          └────────settle (the provider proved it took nothing)
+ *                                                            │
+ *                                   lease expired, holder gone: resolveInDoubt ──► done (unknown)
+ *
+ *   claim is allowed from: absent · deferred whose `until` has come · claimed whose lease expired
+ *   (its holder died before any provider call: nothing can have been sent) · done long ago, when
+ *   the step lies on a journey loop (`reopenDoneAfterMs`, otherwise never). Each claim writes a
+ *   fresh fencing token and `attempt + 1`.
+ *   claim is never allowed from `sending`: a provider call may be in flight or may have happened.
+ *   The only way out of a `sending` record the holder abandoned is `resolveInDoubt`, which
+ *   records the outcome as unknown and never calls a provider.
+ *
+ * Timeline of one attempt (t = the claiming invocation's clock):
+ *
+ *   t0          claim                     claimed, token A, attempt n, lease from t0
+ *   t0 … t1     decide, reserve cap, render  (another invocation now: busy → retry later;
+ *                                              after t0 + lease: it takes over with token B, and
+ *                                              A's startSending fails on the token: A sends nothing)
+ *   t1          startSending(email)       sending, channel email, lease restarts at t1
+ *   t1 … t2     SendEmail (one HTTP attempt, bounded by the client's timeouts < lease)
+ *   t2          sent        → finish      done (result recorded; a retry returns it)
+ *               rejected    → settle      claimed again: try the next channel
+ *               retry later → finish      deferred until t2 + backoff: same channel next attempt
+ *               in doubt    → finish      done, ledger `unknown`: never resent, no fallthrough
+ *   t1 + lease  holder died during the call: the next invocation sees `sending` with an expired
+ *               lease → resolveInDoubt (fenced on token A) → done, ledger `unknown`
+ *
+ * Each guard below is a disjunction of clauses over the stored record; `holds` evaluates it.
+ */
+import type { StepResult } from './contract.ts';
+
+export type StepState = 'claimed' | 'sending' | 'deferred' | 'done';
+
+/** The stored step record (attribute names are stored values: never rename them). */
+export interface StepRecord {
+  state: StepState;
+  /** Fencing token of the invocation that holds (or last held) the step. */
+  token: string;
+  /** 1 for the first claim; each claim adds one. A send is keyed by (execution, step, attempt). */
+  attempt: number;
+  /** Epoch ms the holder's lease started: its claim, or for `sending` the provider call's start. */
+  claimedAt: number;
+  /** `sending`: the channel whose provider call started. */
+  channel?: string;
+  /** `deferred`: epoch ms from which the step may be claimed again. */
+  untilMs?: number;
+  /** `done` / `deferred`: epoch ms of the finish. */
+  finishedAt?: number;
+  /** `done` / `deferred`: what the workflow was told; a retry gets the same. */
+  result?: StepResult;
+}
+
+export type TimeField = 'claimedAt' | 'untilMs' | 'finishedAt';
+
+/** One clause: the record is absent, or it is in `state` (with this token, with a field before a time). */
+export type Clause =
+  | { absent: true }
+  | {
+      state: StepState;
+      token?: string;
+      /** `field < ms` (or `<=` with `inclusive`). */
+      before?: { field: TimeField; ms: number; inclusive?: boolean };
+    };
+
+/** The condition of a transition: it applies when any clause holds. */
+export type Guard = readonly Clause[];
+
+export interface StepUpdate {
+  set: Partial<Omit<StepRecord, 'attempt'>>;
+  /** `attempt = attempt + 1`, or 1 when the record is new. */
+  nextAttempt?: true;
+  remove?: readonly ('channel' | 'untilMs')[];
+}
+
+export type TransitionName = 'claim' | 'startSending' | 'settle' | 'finish' | 'resolveInDoubt';
+
+export interface StepTransition {
+  name: TransitionName;
+  guard: Guard;
+  update: StepUpdate;
+}
+
+export interface ClaimTiming {
+  leaseMs: number;
+  /** A done step reopens after this long (a journey loop); Number.MAX_SAFE_INTEGER: never. */
+  reopenDoneAfterMs: number;
+}
+
+// ── Transitions ─────────────────────────────────────────────────────────────────────────────
+
+export function claim(input: { nowMs: number; token: string; timing: ClaimTiming }): StepTransition {
+  const { nowMs, token, timing } = input;
+  return {
+    name: 'claim',
+    guard: [
+      { absent: true },
+      { state: 'deferred', before: { field: 'untilMs', ms: nowMs, inclusive: true } },
+      { state: 'claimed', before: { field: 'claimedAt', ms: nowMs - timing.leaseMs } },
+      { state: 'done', before: { field: 'finishedAt', ms: nowMs - timing.reopenDoneAfterMs } },
+    ],
+    update: { set: { state: 'claimed', token, claimedAt: nowMs }, nextAttempt: true, remove: ['channel'] },
+  };
+}
+
+/** The holder is about to call the provider for `channel`: from here on the step is never claimable. */
+export function startSending(input: { token: string; channel: string; nowMs: number }): StepTransition {
+  return {
+    name: 'startSending',
+    guard: [{ state: 'claimed', token: input.token }],
+    update: { set: { state: 'sending', channel: input.channel, claimedAt: input.nowMs } },
+  };
+}
+
+/** The provider proved it took nothing (a refusal): the holder may try its next channel. */
+export function settle(input: { token: string }): StepTransition {
+  return {
+    name: 'settle',
+    guard: [{ state: 'sending', token: input.token }],
+    update: { set: { state: 'claimed' }, remove: ['channel'] },
+  };
+}
+
+/** Records the decision. With `untilMs` the step is deferred and reopens then. */
+export function finish(input: {
+  token: string;
+  result: StepResult;
+  nowMs: number;
+  untilMs?: number;
+}): StepTransition {
+  const { token, result, nowMs, untilMs } = input;
+  return {
+    name: 'finish',
+    guard: [
+      { state: 'claimed', token },
+      { state: 'sending', token },
+    ],
+    update:
+      untilMs === undefined
+        ? { set: { state: 'done', result, finishedAt: nowMs }, remove: ['untilMs'] }
+        : { set: { state: 'deferred', result, finishedAt: nowMs, untilMs } },
+  };
+}
+
+/**
+ * Closes a `sending` record whose holder is gone (lease expired) as done, without any provider
+ * call. A new token fences out the old holder, should it still be alive and finish late.
+ */
+export function resolveInDoubt(input: {
+  observed: StepRecord;
+  token: string;
+  result: StepResult;
+  nowMs: number;
+  leaseMs: number;
+}): StepTransition {
+  const { observed, token, result, nowMs, leaseMs } = input;
+  return {
+    name: 'resolveInDoubt',
+    guard: [{ state: 'sending', token: observed.token, before: { field: 'claimedAt', ms: nowMs - leaseMs } }],
+    update: { set: { state: 'done', token, result, finishedAt: nowMs }, remove: ['untilMs'] },
+  };
+}
+
+// ── What a claim attempt means ──────────────────────────────────────────────────────────────
+
+export type ClaimView =
+  /** This invocation holds the step: decide and send. */
+  | { kind: 'claimed'; attempt: number; token: string }
+  /** Already decided: answer the recorded result (a retry after success, or a deferral not yet due). */
+  | { kind: 'decided'; attempt: number; result: StepResult }
+  /** Another invocation holds the step and its lease runs: come back later. */
+  | { kind: 'busy' }
+  /** A provider call started and its holder is gone: record unknown, never resend. */
+  | { kind: 'in_doubt'; attempt: number; channel?: string; record: StepRecord };
+
+/**
+ * Reads the outcome of a `claim` write: `applied` with the new record, or refused with the record
+ * the store holds now (read consistently after the refusal).
+ */
+export function claimView(
+  outcome: { applied: true; record: StepRecord } | { applied: false; current: StepRecord | undefined },
+  nowMs: number,
+  timing: ClaimTiming,
+): ClaimView {
+  if (outcome.applied)
+    return { kind: 'claimed', attempt: outcome.record.attempt, token: outcome.record.token };
+  const current = outcome.current;
+  if (!current) return { kind: 'busy' };
+  switch (current.state) {
+    case 'done':
+    case 'deferred':
+      return current.result
+        ? { kind: 'decided', attempt: current.attempt, result: current.result }
+        : { kind: 'busy' };
+    case 'sending':
+      return current.claimedAt < nowMs - timing.leaseMs
+        ? {
+            kind: 'in_doubt',
+            attempt: current.attempt,
+            record: current,
+            ...(current.channel === undefined ? {} : { channel: current.channel }),
+          }
+        : { kind: 'busy' };
+    case 'claimed':
+      return { kind: 'busy' };
+  }
+}
+
+// ── What a provider call means for the protocol ─────────────────────────────────────────────
+
+/**
+ * How a provider answered one call (functions/adapters/provider-errors.ts classifies):
+ * - `sent`: it accepted the message;
+ * - `rejected`: it proved it took nothing and never will (validation, opt-out, bad token);
+ * - `retry_later`: it proved it took nothing for now (throttled, connection refused);
+ * - `in_doubt`: it may have taken it (5xx, reset or timeout after the request was written).
+ */
+export type ProviderVerdict = 'sent' | 'rejected' | 'retry_later' | 'in_doubt';
+
+/** What the holder does next. Only `rejected` lets another channel be tried. */
+export type AfterProviderCall = 'finish_sent' | 'settle_and_try_next' | 'finish_deferred' | 'finish_unknown';
+
+export function afterProviderCall(verdict: ProviderVerdict): AfterProviderCall {
+  switch (verdict) {
+    case 'sent':
+      return 'finish_sent';
+    case 'rejected':
+      return 'settle_and_try_next';
+    case 'retry_later':
+      return 'finish_deferred';
+    case 'in_doubt':
+      return 'finish_unknown';
+  }
+}
+
+// ── The rule, evaluated in memory ───────────────────────────────────────────────────────────
+
+export function holds(guard: Guard, record: StepRecord | undefined): boolean {
+  return guard.some((clause) => {
+    if ('absent' in clause) return record === undefined;
+    if (!record || record.state !== clause.state) return false;
+    if (clause.token !== undefined && record.token !== clause.token) return false;
+    if (clause.before) {
+      const value = record[clause.before.field];
+      if (value === undefined) return false;
+      return clause.before.inclusive ? value <= clause.before.ms : value < clause.before.ms;
+    }
+    return true;
+  });
+}
+
+/** The record after a transition, or undefined when its guard does not hold (nothing changes). */
+export function applyTransition(
+  record: StepRecord | undefined,
+  transition: StepTransition,
+): StepRecord | undefined {
+  if (!holds(transition.guard, record)) return undefined;
+  const { set, nextAttempt, remove = [] } = transition.update;
+  const next = { ...record, ...set } as StepRecord;
+  if (nextAttempt) next.attempt = (record?.attempt ?? 0) + 1;
+  for (const field of remove) delete next[field];
+  return next;
+}

@@ -1,0 +1,253 @@
+/**
+ * One channel of one send attempt: reserve a cap slot → re-check consent on a fresh profile →
+ * render → mark the step `sending` (fenced) → one provider call → what its answer means
+ * (engine/send-protocol.ts `afterProviderCall`). Each function below takes one decision.
+ */
+import { releaseSlot, reserveSlot } from '../../engine/cap-window.ts';
+import type { StepRequest } from '../../engine/contract.ts';
+import type { ChannelAttempt } from '../../engine/ledger.ts';
+import {
+  type CapEntry,
+  candidateChannels,
+  type DecisionContext,
+  RenderError,
+  type RenderedMessage,
+} from '../../engine/policy/index.ts';
+import type { ChannelName, Journey, SendStep } from '../../engine/schema.ts';
+import { afterProviderCall, type ProviderVerdict, settle, startSending } from '../../engine/send-protocol.ts';
+import type { SendOutcome } from '../ports.ts';
+import { deliver, forgetInvalidTokens, optOutSms } from './deliver.ts';
+import { unsubscribeLinks } from './links.ts';
+import type { StepRuntime } from './send.ts';
+
+/** Everything one send attempt needs, built once per claimed attempt. */
+export interface SendContext {
+  rt: StepRuntime;
+  request: StepRequest;
+  journey: Journey;
+  step: SendStep;
+  ctx: DecisionContext;
+  claim: { key: string; attempt: number; token: string };
+  category: 'marketing' | 'transactional';
+  variant: string | undefined;
+}
+
+export interface CapFull {
+  id: string;
+  count: number;
+  limit: number;
+  /** Set when the cap asks to defer rather than skip. */
+  until?: Date;
+}
+
+/** What one channel attempt produced; `stop`: try no further channel. */
+export interface ChannelTry {
+  attempt: ChannelAttempt;
+  stop: boolean;
+  cap?: CapFull;
+  rendered?: RenderedMessage;
+}
+
+/** Another invocation took the step over (this one outlived its lease): it must send nothing more. */
+export class LostClaim extends Error {
+  override readonly name = 'LostClaim';
+  readonly code = 'lost_claim';
+}
+
+export async function attemptChannel(sc: SendContext, channel: ChannelName): Promise<ChannelTry> {
+  const cap = await reserveCapSlot(sc, channel);
+  if (cap) return { attempt: { channel, result: 'capped', reason: `capped:${cap.id}` }, stop: false, cap };
+
+  const allowed = await recheckConsent(sc, channel);
+  if (!allowed.ok) {
+    await releaseCapSlot(sc);
+    return { attempt: { channel, result: 'not_allowed', reason: allowed.reason }, stop: false };
+  }
+  const links = unsubscribeLinks(sc.rt.unsubscribe, sc.request.enrollment.customerId, channel, sc.ctx.now);
+  const rendered = render(sc, channel, allowed.profile, links.url);
+  if ('error' in rendered) {
+    await releaseCapSlot(sc);
+    return { attempt: { channel, result: 'render_error', reason: rendered.error }, stop: false };
+  }
+
+  await markSending(sc, channel);
+  const outcome = await deliver(
+    sc.rt,
+    channel,
+    rendered.message,
+    allowed.addresses,
+    links,
+    tags(sc),
+    sc.category,
+  );
+  return afterCall(sc, channel, outcome, rendered.message, allowed.addresses);
+}
+
+// ── Before the call ─────────────────────────────────────────────────────────────────────────
+
+function capKey(sc: SendContext): string {
+  return `${sc.claim.key}#${sc.claim.attempt}`;
+}
+
+/** Reserves this attempt's slot in the shared caps; answers the full cap, if one is. */
+async function reserveCapSlot(sc: SendContext, channel: ChannelName): Promise<CapFull | undefined> {
+  const { rt, journey, ctx } = sc;
+  const entry: CapEntry = {
+    key: capKey(sc),
+    at: ctx.now.toISOString(),
+    channel,
+    category: sc.category,
+    priority: journey.priority,
+    journeyId: journey.id,
+  };
+  const check = await rt.store.reserveCap(sc.request.enrollment.customerId, (entries) => {
+    const slot = reserveSlot(entries, entry, ctx.now, rt.config);
+    return { entries: slot.entries, result: slot.check };
+  });
+  if (check.ok) return undefined;
+  const full = { id: check.capId, count: check.count, limit: check.limit };
+  return check.action === 'defer' ? { ...full, until: check.until } : full;
+}
+
+/** Gives the slot back: nothing went out on this channel. */
+async function releaseCapSlot(sc: SendContext): Promise<void> {
+  await sc.rt.store.reserveCap(sc.request.enrollment.customerId, (entries) => ({
+    entries: releaseSlot(entries, capKey(sc)).entries,
+    result: undefined,
+  }));
+}
+
+/** Consent is re-read right before the provider call: an unsubscribe that landed meanwhile wins. */
+async function recheckConsent(sc: SendContext, channel: ChannelName) {
+  const fresh = (await sc.rt.store.getProfile(sc.request.enrollment.customerId)) ?? sc.ctx.profile;
+  const recheck = candidateChannels(sc.step, { ...sc.ctx, profile: fresh });
+  if (recheck.candidates.includes(channel))
+    return { ok: true as const, profile: fresh, addresses: recheck.addresses };
+  const reason = recheck.skipped.find((s) => s.channel === channel)?.reason ?? 'not_allowed';
+  return { ok: false as const, reason };
+}
+
+function render(
+  sc: SendContext,
+  channel: ChannelName,
+  profile: DecisionContext['profile'],
+  unsubscribeUrl: string,
+): { message: RenderedMessage } | { error: string } {
+  const { rt, journey, step, request, ctx } = sc;
+  try {
+    const message = rt.renderer.render(
+      journey,
+      step.message,
+      channel,
+      {
+        profile,
+        event: request.enrollment.event,
+        ...(ctx.product ? { product: ctx.product } : {}),
+        journey: { id: journey.id, name: journey.name },
+        links: { unsubscribe: unsubscribeUrl },
+      },
+      profile.locale,
+    );
+    return { message };
+  } catch (error) {
+    rt.logger.warn('render failed', {
+      customerId: request.enrollment.customerId,
+      journeyId: journey.id,
+      stepId: request.stepId,
+      channel,
+      error,
+    });
+    return { error: error instanceof RenderError ? error.code : 'render_error' };
+  }
+}
+
+/** claimed → sending, fenced by the token. Past this write the step is never claimable again. */
+async function markSending(sc: SendContext, channel: ChannelName): Promise<void> {
+  const { rt, request, claim } = sc;
+  const now = rt.clock.now();
+  const transition = startSending({ token: claim.token, channel, nowMs: now.getTime() });
+  const written = await rt.store.transitionStep(request.enrollment.customerId, claim.key, transition, now);
+  if (written.applied) return;
+  await releaseCapSlot(sc);
+  throw new LostClaim('the step claim was taken over before the provider call');
+}
+
+function tags(sc: SendContext): Record<string, string> {
+  return {
+    journey: sc.journey.id,
+    version: String(sc.journey.version),
+    step: sc.request.stepId,
+    variant: sc.variant ?? 'none',
+  };
+}
+
+// ── After the call ──────────────────────────────────────────────────────────────────────────
+
+function verdictOf(outcome: SendOutcome): ProviderVerdict {
+  return outcome.status === 'permanent_failure' ? 'rejected' : outcome.status;
+}
+
+async function afterCall(
+  sc: SendContext,
+  channel: ChannelName,
+  outcome: SendOutcome,
+  rendered: RenderedMessage,
+  addresses: { push?: { token: string }[] },
+): Promise<ChannelTry> {
+  const customerId = sc.request.enrollment.customerId;
+  const now = sc.ctx.now;
+  switch (afterProviderCall(verdictOf(outcome))) {
+    case 'finish_sent': {
+      if (outcome.status !== 'sent') throw new Error('unreachable: finish_sent without a send');
+      await sc.rt.store.putMessageIndex({
+        providerMessageId: outcome.providerMessageId,
+        customerId,
+        channel,
+        journeyId: sc.journey.id,
+        journeyVersion: sc.journey.version,
+        stepId: sc.request.stepId,
+        executionId: sc.request.executionId,
+        at: now.toISOString(),
+        ...(channel === 'push' && addresses.push?.[0] ? { pushToken: addresses.push[0].token } : {}),
+      });
+      await forgetInvalidTokens(sc.rt, customerId, outcome.invalidTokens, now);
+      const attempt = { channel, result: 'sent' as const, providerMessageId: outcome.providerMessageId };
+      return { attempt, stop: true, rendered };
+    }
+    case 'settle_and_try_next': {
+      if (outcome.status !== 'permanent_failure') throw new Error('unreachable: settle without a refusal');
+      await releaseCapSlot(sc);
+      await learnFromRefusal(sc, channel, outcome);
+      const settled = await sc.rt.store.transitionStep(
+        customerId,
+        sc.claim.key,
+        settle({ token: sc.claim.token }),
+        sc.rt.clock.now(),
+      );
+      if (!settled.applied) throw new LostClaim('the step claim was resolved while the provider answered');
+      return { attempt: { channel, result: 'permanent_failure', reason: outcome.reason }, stop: false };
+    }
+    case 'finish_deferred':
+      // Proven not taken: same channel on the next attempt, never another channel now.
+      await releaseCapSlot(sc);
+      return { attempt: { channel, result: 'retry_later', reason: reasonOf(outcome) }, stop: true };
+    case 'finish_unknown':
+      // May have been delivered: the cap slot stays taken, and nothing else is tried.
+      return { attempt: { channel, result: 'in_doubt', reason: reasonOf(outcome) }, stop: true };
+  }
+}
+
+function reasonOf(outcome: SendOutcome): string {
+  return 'reason' in outcome ? outcome.reason : outcome.status;
+}
+
+/** A refusal can teach something about the customer: a dead push token, a carrier opt-out. */
+async function learnFromRefusal(
+  sc: SendContext,
+  channel: ChannelName,
+  outcome: Extract<SendOutcome, { status: 'permanent_failure' }>,
+): Promise<void> {
+  const customerId = sc.request.enrollment.customerId;
+  await forgetInvalidTokens(sc.rt, customerId, outcome.invalidTokens, sc.ctx.now);
+  if (channel === 'sms' && outcome.reason === 'opt_out') await optOutSms(sc.rt, customerId, sc.ctx.now);
+}

@@ -1,0 +1,315 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { StepResult } from '../../engine/contract.ts';
+import {
+  afterProviderCall,
+  applyTransition,
+  type ClaimTiming,
+  claim,
+  claimView,
+  finish,
+  holds,
+  type ProviderVerdict,
+  resolveInDoubt,
+  type StepRecord,
+  type StepTransition,
+  settle,
+  startSending,
+} from '../../engine/send-protocol.ts';
+
+/**
+ * Invocations of one send step, interleaved at every write, racing, retried and crashing, against
+ * an in-memory record that applies the engine's transitions exactly as the store's conditional
+ * writes do. Each invocation follows the protocol as functions/app/send.ts does.
+ */
+const LEASE = 60_000;
+const NEVER = Number.MAX_SAFE_INTEGER;
+const CHANNELS = ['email', 'sms', 'push'] as const;
+const next: StepResult = { outcome: 'next', next: 'done' };
+
+type Phase =
+  | { at: 'start' }
+  | { at: 'channel'; attempt: number; token: string; index: number }
+  | { at: 'called'; attempt: number; token: string; index: number; verdict: ProviderVerdict; call: number }
+  | { at: 'resolve'; observed: StepRecord }
+  | { at: 'over' };
+
+interface Call {
+  attempt: number;
+  channel: string;
+  verdict: ProviderVerdict;
+  /** The invocation crashed before it could act on the answer. */
+  unanswered: boolean;
+}
+
+interface World {
+  record: StepRecord | undefined;
+  now: number;
+  calls: Call[];
+  tokens: number;
+  timing: ClaimTiming;
+  verdicts: ProviderVerdict[];
+}
+
+function write(world: World, transition: StepTransition): StepRecord | undefined {
+  const next = applyTransition(world.record, transition);
+  if (next) world.record = next;
+  return next;
+}
+
+/** One write (or one provider call) of one invocation. */
+function advance(world: World, phase: Phase): Phase {
+  switch (phase.at) {
+    case 'start': {
+      const token = `t${++world.tokens}`;
+      const written = write(world, claim({ nowMs: world.now, token, timing: world.timing }));
+      const view = claimView(
+        written ? { applied: true, record: written } : { applied: false, current: world.record },
+        world.now,
+        world.timing,
+      );
+      if (view.kind === 'claimed') return { at: 'channel', attempt: view.attempt, token, index: 0 };
+      if (view.kind === 'in_doubt') return { at: 'resolve', observed: view.record };
+      return { at: 'over' };
+    }
+    case 'channel': {
+      const channel = CHANNELS[phase.index];
+      if (!channel) {
+        write(world, finish({ token: phase.token, result: next, nowMs: world.now }));
+        return { at: 'over' };
+      }
+      if (!write(world, startSending({ token: phase.token, channel, nowMs: world.now })))
+        return { at: 'over' };
+      const verdict = world.verdicts[world.calls.length % world.verdicts.length] ?? 'sent';
+      world.calls.push({ attempt: phase.attempt, channel, verdict, unanswered: true });
+      return { ...phase, at: 'called', verdict, call: world.calls.length - 1 };
+    }
+    case 'called': {
+      const call = world.calls[phase.call];
+      if (call) call.unanswered = false;
+      const { token } = phase;
+      switch (afterProviderCall(phase.verdict)) {
+        case 'finish_sent':
+        case 'finish_unknown':
+          write(world, finish({ token, result: next, nowMs: world.now }));
+          return { at: 'over' };
+        case 'finish_deferred': {
+          const untilMs = world.now + 5 * 60_000;
+          const result: StepResult = {
+            outcome: 'defer',
+            until: new Date(untilMs).toISOString(),
+            reason: 'retry',
+          };
+          write(world, finish({ token, result, nowMs: world.now, untilMs }));
+          return { at: 'over' };
+        }
+        case 'settle_and_try_next':
+          if (!write(world, settle({ token }))) return { at: 'over' };
+          return { at: 'channel', attempt: phase.attempt, token, index: phase.index + 1 };
+      }
+      return { at: 'over' };
+    }
+    case 'resolve':
+      write(
+        world,
+        resolveInDoubt({
+          observed: phase.observed,
+          token: `t${++world.tokens}`,
+          result: next,
+          nowMs: world.now,
+          leaseMs: LEASE,
+        }),
+      );
+      return { at: 'over' };
+    case 'over':
+      return phase;
+  }
+}
+
+const action = fc.oneof(
+  { arbitrary: fc.constant({ kind: 'invoke' as const }), weight: 2 },
+  { arbitrary: fc.record({ kind: fc.constant('tick' as const), who: fc.nat(7) }), weight: 6 },
+  { arbitrary: fc.record({ kind: fc.constant('crash' as const), who: fc.nat(7) }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('wait' as const),
+      ms: fc.oneof(
+        fc.integer({ min: 1, max: 10_000 }),
+        fc.integer({ min: LEASE, max: 3 * LEASE }),
+        fc.constant(6 * 60_000),
+      ),
+    }),
+    weight: 2,
+  },
+);
+const verdicts = fc.array(fc.constantFrom<ProviderVerdict>('sent', 'rejected', 'retry_later', 'in_doubt'), {
+  minLength: 1,
+  maxLength: 6,
+});
+
+type Action = { kind: 'invoke' } | { kind: 'tick' | 'crash'; who: number } | { kind: 'wait'; ms: number };
+
+function run(actions: readonly Action[], world: World) {
+  const invocations: Phase[] = [];
+  let maxInFlight = 0;
+  for (const a of actions) {
+    if (a.kind === 'invoke') invocations.push({ at: 'start' });
+    if (a.kind === 'wait') world.now += a.ms;
+    if (a.kind === 'invoke' || a.kind === 'wait') continue;
+    const i = a.who % Math.max(1, invocations.length);
+    const phase = invocations[i];
+    if (!phase) continue;
+    if (a.kind === 'crash') invocations[i] = { at: 'over' };
+    if (a.kind === 'tick') invocations[i] = advance(world, phase);
+    maxInFlight = Math.max(maxInFlight, invocations.filter((p) => p.at === 'called').length);
+  }
+  return { maxInFlight };
+}
+
+function world(verdicts: ProviderVerdict[], reopenDoneAfterMs = NEVER): World {
+  return {
+    record: undefined,
+    now: 0,
+    calls: [],
+    tokens: 0,
+    timing: { leaseMs: LEASE, reopenDoneAfterMs },
+    verdicts,
+  };
+}
+
+const mayHaveDelivered = (c: Call) => c.verdict === 'sent' || c.verdict === 'in_doubt' || c.unanswered;
+
+describe('the send protocol', () => {
+  it('never lets two invocations call a provider at the same time for one step', () => {
+    fc.assert(
+      fc.property(fc.array(action, { maxLength: 60 }), verdicts, (actions, vs) => {
+        const w = world(vs);
+        expect(run(actions, w).maxInFlight).toBeLessThanOrEqual(1);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('makes at most one provider call per (execution, step, attempt) that was not proven refused', () => {
+    fc.assert(
+      fc.property(fc.array(action, { maxLength: 60 }), verdicts, (actions, vs) => {
+        const w = world(vs);
+        run(actions, w);
+        const attempts = new Set(w.calls.map((c) => c.attempt));
+        for (const attempt of attempts) {
+          const calls = w.calls.filter((c) => c.attempt === attempt);
+          // Every call but the last of an attempt was a proven refusal (the fallthrough rule).
+          for (const earlier of calls.slice(0, -1))
+            expect(earlier).toMatchObject({ verdict: 'rejected', unanswered: false });
+          // And no channel is called twice within one attempt.
+          expect(new Set(calls.map((c) => c.channel)).size).toBe(calls.length);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('never calls a provider again once a call may have delivered (retries, races, lease expiries, deferrals)', () => {
+    fc.assert(
+      fc.property(fc.array(action, { maxLength: 80 }), verdicts, (actions, vs) => {
+        const w = world(vs);
+        run(actions, w);
+        const first = w.calls.findIndex(mayHaveDelivered);
+        if (first >= 0) expect(w.calls.slice(first + 1)).toEqual([]);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('retries only what the provider proved it did not take, on the same channel first', () => {
+    fc.assert(
+      fc.property(fc.array(action, { maxLength: 80 }), verdicts, (actions, vs) => {
+        const w = world(vs);
+        run(actions, w);
+        for (const [i, call] of w.calls.entries()) {
+          const previous = w.calls[i - 1];
+          if (previous && previous.attempt !== call.attempt) {
+            // A new attempt follows only a "retry later" (a deferral), never a possible delivery.
+            expect(previous).toMatchObject({ verdict: 'retry_later', unanswered: false });
+            expect(call.channel).toBe(CHANNELS[0]);
+          }
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('on a journey loop, sends at most once per pass', () => {
+    fc.assert(
+      fc.property(fc.array(action, { maxLength: 80 }), verdicts, (actions, vs) => {
+        const reopen = 30 * 60_000;
+        const w = world(vs, reopen);
+        run(actions, w);
+        const delivered = w.calls.filter(mayHaveDelivered);
+        const attempts = delivered.map((c) => c.attempt);
+        expect(new Set(attempts).size).toBe(attempts.length);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  describe('a sending record', () => {
+    const sending = fc.record({
+      state: fc.constant('sending' as const),
+      token: fc.constantFrom('a', 'b'),
+      attempt: fc.integer({ min: 1, max: 5 }),
+      claimedAt: fc.integer({ min: 0, max: 1e9 }),
+      channel: fc.constantFrom('email', 'sms', 'push'),
+    });
+    const timing = fc.record({
+      leaseMs: fc.integer({ min: 1, max: 1e6 }),
+      reopenDoneAfterMs: fc.oneof(fc.constant(NEVER), fc.integer({ min: 0, max: 1e6 })),
+    });
+
+    it('is never claimable again, at any time', () => {
+      fc.assert(
+        fc.property(sending, timing, fc.integer({ min: 0, max: 2e9 }), (record, t, nowMs) => {
+          expect(holds(claim({ nowMs, token: 'x', timing: t }).guard, record)).toBe(false);
+        }),
+      );
+    });
+
+    it('reads as busy while its lease runs and as in doubt after, and in doubt only leads to done', () => {
+      fc.assert(
+        fc.property(sending, timing, fc.integer({ min: 0, max: 2e9 }), (record, t, nowMs) => {
+          const view = claimView({ applied: false, current: record }, nowMs, t);
+          if (record.claimedAt < nowMs - t.leaseMs) {
+            expect(view).toMatchObject({
+              kind: 'in_doubt',
+              attempt: record.attempt,
+              channel: record.channel,
+            });
+            const after = applyTransition(
+              record,
+              resolveInDoubt({ observed: record, token: 'r', result: next, nowMs, leaseMs: t.leaseMs }),
+            );
+            expect(after).toMatchObject({ state: 'done', token: 'r', attempt: record.attempt, result: next });
+          } else {
+            expect(view).toEqual({ kind: 'busy' });
+          }
+        }),
+      );
+    });
+
+    it('fences out its holder once resolved in doubt', () => {
+      fc.assert(
+        fc.property(sending, (record) => {
+          const nowMs = record.claimedAt + LEASE + 1;
+          const resolved = applyTransition(
+            record,
+            resolveInDoubt({ observed: record, token: 'resolver', result: next, nowMs, leaseMs: LEASE }),
+          );
+          expect(
+            applyTransition(resolved, finish({ token: record.token, result: next, nowMs })),
+          ).toBeUndefined();
+          expect(applyTransition(resolved, settle({ token: record.token }))).toBeUndefined();
+        }),
+      );
+    });
+  });
+});
