@@ -28,10 +28,16 @@ import {
   startSesLocal,
   startSfnSink,
 } from '../../../local/standins/index.ts';
+import { AwsCallRecorder } from '../../../local/aws-calls.ts';
+import { assertAllowed, DEPLOYED_STATE_MACHINE_PREFIX } from '../../iam/support/deployed.ts';
 
 export const SECRET = 'integration-test-secret';
 export const UNSUBSCRIBE_URL = 'https://herald.test/unsubscribe';
-export const STATE_MACHINE_PREFIX = 'arn:aws:states:us-east-1:000000000000:stateMachine:herald-';
+/** What the deployed ingest derives from its environment (test/iam resolves the template to it). */
+export const STATE_MACHINE_PREFIX = DEPLOYED_STATE_MACHINE_PREFIX;
+const FROM = 'Herald <news@herald.test>';
+const CONFIGURATION_SET = 'herald';
+const PINPOINT_APP = 'herald-app';
 
 export class TestClock {
   constructor(public current: Date) {}
@@ -52,6 +58,12 @@ export interface RuntimeOptions {
   logLevel?: LogLevel;
 }
 
+/**
+ * Every AWS call the functions make is recorded (local/aws-calls.ts) and, when the runtime stops,
+ * evaluated against each function's role in the synthesized template (test/iam): a call IAM would
+ * deny fails the suite that made it.
+ */
+
 export async function startRuntime(options: RuntimeOptions) {
   const [dynamo, ses, pinpoint, sfn] = await Promise.all([
     startDynalite(),
@@ -61,6 +73,8 @@ export async function startRuntime(options: RuntimeOptions) {
   ]);
   await ses.clear();
   const clock = new TestClock(new Date(options.now ?? '2025-06-02T12:00:00Z'));
+  const awsCalls = new AwsCallRecorder();
+  awsCalls.attach(dynamo.client);
   const store = new DynamoStore({ client: dynamo.client, tableName: dynamo.tableName });
   const journeys = createJourneyRegistry(options.journeys);
   const config = options.config ?? DEFAULT_POLICY;
@@ -71,6 +85,7 @@ export async function startRuntime(options: RuntimeOptions) {
     retryMode: 'standard',
   });
   const sfnClient = new SFNClient({ ...sfn.clientConfig, maxAttempts: 2 });
+  for (const client of [sesClient, pinpointClient, sfnClient]) awsCalls.attach(client);
   const executions = new SfnExecutions({
     client: sfnClient,
     stateMachineArn: (journeyId) => `${STATE_MACHINE_PREFIX}${journeyId}:live`,
@@ -80,8 +95,11 @@ export async function startRuntime(options: RuntimeOptions) {
     logger: createLogger(service, { logLevel }),
     metrics: createMetrics(service, { silent: logLevel === 'SILENT' }),
   });
-  const ingest = createIngestHandler({ store, clock, journeys, executions, config, ...observe('ingest') });
-  const step = createStepHandler({
+  const ingest = awsCalls.as(
+    'ingest',
+    createIngestHandler({ store, clock, journeys, executions, config, ...observe('ingest') }),
+  );
+  const step = awsCalls.as('step', createStepHandler({
     ...observe('step'),
     store,
     clock,
@@ -89,21 +107,19 @@ export async function startRuntime(options: RuntimeOptions) {
     config,
     email: new SesEmailSender({
       client: sesClient,
-      from: 'Herald <news@herald.test>',
-      configurationSetName: 'herald',
+      from: FROM,
+      configurationSetName: CONFIGURATION_SET,
     }),
-    messaging: new PinpointMessagingSender({ client: pinpointClient, applicationId: 'herald-app' }),
+    messaging: new PinpointMessagingSender({ client: pinpointClient, applicationId: PINPOINT_APP }),
     unsubscribe: { baseUrl: UNSUBSCRIBE_URL, mailto: 'unsubscribe@herald.test', secrets: [SECRET] },
     executions,
     ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
-  });
-  const feedback = createFeedbackHandler({ store, clock, ...observe('feedback') });
-  const unsubscribe = createUnsubscribeHandler({
-    store,
-    clock,
-    secrets: [SECRET],
-    ...observe('unsubscribe'),
-  });
+  }));
+  const feedback = awsCalls.as('feedback', createFeedbackHandler({ store, clock, ...observe('feedback') }));
+  const unsubscribe = awsCalls.as(
+    'unsubscribe',
+    createUnsubscribeHandler({ store, clock, secrets: [SECRET], ...observe('unsubscribe') }),
+  );
 
   return {
     dynamo,
@@ -118,6 +134,7 @@ export async function startRuntime(options: RuntimeOptions) {
     step,
     feedback,
     unsubscribe,
+    awsCalls,
     /** Every item in the table (for "nothing was written" checks). */
     async itemCount(): Promise<number> {
       const { Count } = await dynamo.client.send(
@@ -133,6 +150,13 @@ export async function startRuntime(options: RuntimeOptions) {
       pinpointClient.destroy();
       sfnClient.destroy();
       await Promise.all([dynamo.stop(), ses.stop(), pinpoint.stop(), sfn.stop()]);
+      await assertAllowed(awsCalls.calls, {
+        journeys: options.journeys,
+        fromAddress: FROM,
+        tableName: dynamo.tableName,
+        configurationSetName: CONFIGURATION_SET,
+        pinpointAppId: PINPOINT_APP,
+      });
     },
   };
 }
