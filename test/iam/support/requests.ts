@@ -126,20 +126,20 @@ const dynamodb: Record<string, Mapper> = {
       ),
     ),
   TransactWriteItems: (input, w) =>
-    (input.TransactItems as Record<string, { TableName: string } & Record<string, unknown>>[]).map(
-      (item) => {
-        const [kind, body] = Object.entries(item)[0] ?? [];
-        const mapped = kind ? TRANSACT_WRITE[kind] : undefined;
-        if (!mapped || !body) throw new UnmappedCallError(`TransactWriteItems item ${kind}`);
-        const [action, keyField] = mapped;
-        return tableRequest(action, body.TableName, body[keyField] as Record<string, unknown>, w, {
-          'dynamodb:EnclosingOperation': 'TransactWriteItems',
-        });
-      },
-    ),
+    (input.TransactItems as Record<string, { TableName: string } & Record<string, unknown>>[]).map((item) => {
+      const [kind, body] = Object.entries(item)[0] ?? [];
+      const mapped = kind ? TRANSACT_WRITE[kind] : undefined;
+      if (!mapped || !body) throw new UnmappedCallError(`TransactWriteItems item ${kind}`);
+      const [action, keyField] = mapped;
+      return tableRequest(action, body.TableName, body[keyField] as Record<string, unknown>, w, {
+        'dynamodb:EnclosingOperation': 'TransactWriteItems',
+      });
+    }),
   TransactGetItems: (input, w) =>
     (input.TransactItems as { Get: { TableName: string; Key: Record<string, unknown> } }[]).map(({ Get }) =>
-      tableRequest('GetItem', Get.TableName, Get.Key, w, { 'dynamodb:EnclosingOperation': 'TransactGetItems' }),
+      tableRequest('GetItem', Get.TableName, Get.Key, w, {
+        'dynamodb:EnclosingOperation': 'TransactGetItems',
+      }),
     ),
 };
 
@@ -161,10 +161,12 @@ export function splitQualifier(stateMachineArn: string): [string, string | undef
   return [parts.slice(0, 7).join(':'), parts[7]];
 }
 
-const taskToken = (action: string): Mapper => () => [{ action: `states:${action}`, resource: '*', context: {} }];
-const onExecution = (action: string): Mapper => (input) => [
-  { action: `states:${action}`, resource: String(input.executionArn), context: {} },
-];
+const taskToken =
+  (action: string): Mapper =>
+  () => [{ action: `states:${action}`, resource: '*', context: {} }];
+const onExecution =
+  (action: string): Mapper =>
+  (input) => [{ action: `states:${action}`, resource: String(input.executionArn), context: {} }];
 
 const states: Record<string, Mapper> = {
   StartExecution: (input): Request[] => {
@@ -249,7 +251,9 @@ const secretsmanager: Record<string, Mapper> = {
   GetSecretValue: (input) => {
     const id = String(input.SecretId);
     if (!id.startsWith('arn:')) throw new UnmappedCallError(`GetSecretValue by name (${id}): pass the ARN`);
-    return [{ action: 'secretsmanager:GetSecretValue', resource: id, context: { 'secretsmanager:SecretId': id } }];
+    return [
+      { action: 'secretsmanager:GetSecretValue', resource: id, context: { 'secretsmanager:SecretId': id } },
+    ];
   },
 };
 

@@ -84,7 +84,10 @@ export class ResolvedTemplate {
         return this.getAtt(logicalId, 'Arn');
       case 'AWS::SecretsManager::Secret':
         // The ARN, with the six random characters Secrets Manager appends to the name.
-        return this.arn('secretsmanager', `secret:${named ?? this.prop(logicalId, 'Name') ?? logicalId}-AbCdEf`);
+        return this.arn(
+          'secretsmanager',
+          `secret:${named ?? this.prop(logicalId, 'Name') ?? logicalId}-AbCdEf`,
+        );
       case 'AWS::SNS::Topic':
         return this.arn('sns', this.prop(logicalId, 'TopicName') ?? logicalId);
       default:
@@ -224,14 +227,18 @@ export class ResolvedTemplate {
       const roleId = roleRef['Fn::GetAtt'][0];
       const role = this.resource(roleId);
       if ((role.Properties?.ManagedPolicyArns as Json[] | undefined)?.length) {
-        throw new UnresolvedIntrinsicError(`role ${roleId} has managed policies, which are not evaluated here`);
+        throw new UnresolvedIntrinsicError(
+          `role ${roleId} has managed policies, which are not evaluated here`,
+        );
       }
       const inline = (role.Properties?.Policies ?? []) as { PolicyDocument: { Statement: Json[] } }[];
       const attached = resources
         .filter(
           ([, r]) =>
             r.Type === 'AWS::IAM::Policy' &&
-            (r.Properties?.Roles as Json[]).some((x) => JSON.stringify(x) === JSON.stringify({ Ref: roleId })),
+            (r.Properties?.Roles as Json[]).some(
+              (x) => JSON.stringify(x) === JSON.stringify({ Ref: roleId }),
+            ),
         )
         .map(([, r]) => r.Properties?.PolicyDocument as { Statement: Json[] });
       const statements = [...inline.map((p) => p.PolicyDocument), ...attached].flatMap(

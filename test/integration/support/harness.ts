@@ -22,13 +22,13 @@ import { createStepHandler } from '../../../functions/handlers/step.ts';
 import { createUnsubscribeHandler } from '../../../functions/handlers/unsubscribe.ts';
 import { createLogger, createMetrics, type LogLevel } from '../../../functions/observability.ts';
 import type { Store } from '../../../functions/ports.ts';
+import { AwsCallRecorder } from '../../../local/aws-calls.ts';
 import {
   startDynalite,
   startPinpointSink,
   startSesLocal,
   startSfnSink,
 } from '../../../local/standins/index.ts';
-import { AwsCallRecorder } from '../../../local/aws-calls.ts';
 import { assertAllowed, DEPLOYED_STATE_MACHINE_PREFIX } from '../../iam/support/deployed.ts';
 
 export const SECRET = 'integration-test-secret';
@@ -99,22 +99,25 @@ export async function startRuntime(options: RuntimeOptions) {
     'ingest',
     createIngestHandler({ store, clock, journeys, executions, config, ...observe('ingest') }),
   );
-  const step = awsCalls.as('step', createStepHandler({
-    ...observe('step'),
-    store,
-    clock,
-    journeys,
-    config,
-    email: new SesEmailSender({
-      client: sesClient,
-      from: FROM,
-      configurationSetName: CONFIGURATION_SET,
+  const step = awsCalls.as(
+    'step',
+    createStepHandler({
+      ...observe('step'),
+      store,
+      clock,
+      journeys,
+      config,
+      email: new SesEmailSender({
+        client: sesClient,
+        from: FROM,
+        configurationSetName: CONFIGURATION_SET,
+      }),
+      messaging: new PinpointMessagingSender({ client: pinpointClient, applicationId: PINPOINT_APP }),
+      unsubscribe: { baseUrl: UNSUBSCRIBE_URL, mailto: 'unsubscribe@herald.test', secrets: [SECRET] },
+      executions,
+      ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
     }),
-    messaging: new PinpointMessagingSender({ client: pinpointClient, applicationId: PINPOINT_APP }),
-    unsubscribe: { baseUrl: UNSUBSCRIBE_URL, mailto: 'unsubscribe@herald.test', secrets: [SECRET] },
-    executions,
-    ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
-  }));
+  );
   const feedback = awsCalls.as('feedback', createFeedbackHandler({ store, clock, ...observe('feedback') }));
   const unsubscribe = awsCalls.as(
     'unsubscribe',
