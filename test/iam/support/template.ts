@@ -236,7 +236,7 @@ export class ResolvedTemplate {
         .filter(
           ([, r]) =>
             r.Type === 'AWS::IAM::Policy' &&
-            (r.Properties?.Roles as Json[]).some(
+            ((r.Properties?.Roles ?? []) as Json[]).some(
               (x) => JSON.stringify(x) === JSON.stringify({ Ref: roleId }),
             ),
         )
