@@ -13,7 +13,7 @@ import type { ChannelName, Journey } from '../engine/schema.ts';
 import { chance, createWorld, type ScheduledEvent } from './demo-data.ts';
 import type { ExecutionRecord } from './runner.ts';
 import type { SinkMessage } from './standins/index.ts';
-import { type LocalSystem, type Sent, startLocalSystem } from './system.ts';
+import { type LocalSystem, type LocalSystemOptions, type Sent, startLocalSystem } from './system.ts';
 
 export interface ShardOptions {
   customers: number;
@@ -29,6 +29,8 @@ export interface ShardOptions {
   /** Journeys and policy as the main thread loaded (and validated) them. */
   journeys?: Journey[];
   config?: PolicyConfig;
+  /** In this thread only (test/iam): records every AWS call per function. */
+  awsCalls?: LocalSystemOptions['awsCalls'];
 }
 
 export interface ShardProgress {
@@ -219,6 +221,7 @@ export async function simulateShard(
     validateDefinitions: !options.validated,
     ...(options.journeys ? { journeys: options.journeys } : {}),
     ...(options.config ? { config: options.config } : {}),
+    ...(options.awsCalls ? { awsCalls: options.awsCalls } : {}),
     ...(options.sesPort === undefined ? {} : { sesPort: options.sesPort }),
     ...(options.sesEndpoint === undefined ? {} : { sesEndpoint: options.sesEndpoint }),
   });

@@ -27,6 +27,7 @@ import type {
   SendOutcome,
   SmsMessage,
 } from '../functions/ports.ts';
+import type { AwsCallRecorder } from './aws-calls.ts';
 import { installSimClock, type SimClock } from './clock.ts';
 import { loadJourneys, WORKFLOWS_DIR } from './journeys.ts';
 import { LocalWorkflows } from './runner.ts';
@@ -78,6 +79,15 @@ export interface LocalSystemOptions {
   validateDefinitions?: boolean;
   /** Told about every provider call the step handler makes (after it returns). */
   onSent?: (sent: Sent) => void;
+  /**
+   * Records every AWS call per function (test/iam evaluates them against the deployed roles). The
+   * local runner has no Step Functions API: its starts, stops and task successes are recorded with
+   * the state machine ARN `stateMachineArn` gives, as the deployed ingest would call it.
+   */
+  awsCalls?: {
+    recorder: AwsCallRecorder;
+    stateMachineArn: (journeyId: string, version: number) => string | undefined;
+  };
 }
 
 /** The same lookups as functions/adapters/journey-registry.ts, over journeys already validated. */
@@ -102,6 +112,12 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     ...(options.sesEndpoint === undefined ? {} : { sesEndpoint: options.sesEndpoint }),
   });
   const clock = installSimClock(options.start);
+  const recorder = options.awsCalls?.recorder;
+  for (const client of [stack.dynamo.client, stack.clients.ses, stack.clients.pinpoint]) recorder?.attach(client);
+  const as = <A extends unknown[], R>(fn: string, handler: (...args: A) => Promise<R>) =>
+    recorder ? recorder.as(fn, handler) : handler;
+  const recorded = (starter: ExecutionStarter) =>
+    options.awsCalls ? options.awsCalls.recorder.executions(starter, options.awsCalls.stateMachineArn) : starter;
   const base = (service: string) => ({
     store: stack.store,
     clock: { now: () => clock.now() },
@@ -138,12 +154,12 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   // The step handler may resume its own wait-for-event task (an event that arrived just before
   // the token was stored); the runner it would call is built around the handler, hence the late binding.
   let workflows: LocalWorkflows | undefined;
-  const executions: ExecutionStarter = {
+  const executions: ExecutionStarter = recorded({
     start: (enrollment) => workflows!.start(enrollment),
     stop: (enrollment, cause) => workflows!.stop(enrollment, cause),
     sendTaskSuccess: (token, output) => workflows!.sendTaskSuccess(token, output),
-  };
-  const step = createStepHandler({
+  });
+  const step = as('step', createStepHandler({
     ...base('step'),
     executions,
     journeys: registry,
@@ -151,7 +167,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     email,
     messaging,
     unsubscribe: { baseUrl: LOCAL_UNSUBSCRIBE_URL, secrets: [LOCAL_UNSUBSCRIBE_SECRET] },
-  });
+  }));
   const stepContext = localContext('step');
   workflows = new LocalWorkflows({
     journeys,
@@ -159,17 +175,15 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     invokeStep: (request) => step(request, stepContext),
     validate: options.validateDefinitions ?? true,
   });
-  const ingest = createIngestHandler({
-    ...base('ingest'),
-    journeys: registry,
-    executions: workflows,
-    config,
-  });
-  const feedback = createFeedbackHandler(base('feedback'));
-  const unsubscribe = createUnsubscribeHandler({
-    ...base('unsubscribe'),
-    secrets: [LOCAL_UNSUBSCRIBE_SECRET],
-  });
+  const ingest = as(
+    'ingest',
+    createIngestHandler({ ...base('ingest'), journeys: registry, executions: recorded(workflows), config }),
+  );
+  const feedback = as('feedback', createFeedbackHandler(base('feedback')));
+  const unsubscribe = as(
+    'unsubscribe',
+    createUnsubscribeHandler({ ...base('unsubscribe'), secrets: [LOCAL_UNSUBSCRIBE_SECRET] }),
+  );
   const contexts = {
     ingest: localContext('ingest'),
     feedback: localContext('feedback'),
