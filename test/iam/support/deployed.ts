@@ -102,16 +102,6 @@ export function deployedRoles(options: DeployOptions): FunctionRole[] {
 /** Evaluates the calls; throws one error listing every denied request. */
 export async function assertAllowed(calls: readonly AwsCall[], options: DeployOptions): Promise<Evaluation> {
   const evaluation = await evaluateCalls(calls, deployedRoles(options), deploymentFor(options));
-  if (process.env.TMP_IAM_DUMP) {
-    const { appendFileSync } = await import('node:fs');
-    for (const r of evaluation.requests) {
-      const lk = r.context['dynamodb:LeadingKeys'];
-      appendFileSync(
-        process.env.TMP_IAM_DUMP,
-        `${r.fn} ${r.action} ${lk ? String(lk).replace(/#.*/, '#') : r.resource}\n`,
-      );
-    }
-  }
   if (evaluation.denials.length > 0) {
     throw new Error(
       `IAM would deny ${evaluation.denials.length} request(s) the functions made:\n${describeDenials(evaluation.denials)}`,
