@@ -113,11 +113,14 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   });
   const clock = installSimClock(options.start);
   const recorder = options.awsCalls?.recorder;
-  for (const client of [stack.dynamo.client, stack.clients.ses, stack.clients.pinpoint]) recorder?.attach(client);
+  for (const client of [stack.dynamo.client, stack.clients.ses, stack.clients.pinpoint])
+    recorder?.attach(client);
   const as = <A extends unknown[], R>(fn: string, handler: (...args: A) => Promise<R>) =>
     recorder ? recorder.as(fn, handler) : handler;
   const recorded = (starter: ExecutionStarter) =>
-    options.awsCalls ? options.awsCalls.recorder.executions(starter, options.awsCalls.stateMachineArn) : starter;
+    options.awsCalls
+      ? options.awsCalls.recorder.executions(starter, options.awsCalls.stateMachineArn)
+      : starter;
   const base = (service: string) => ({
     store: stack.store,
     clock: { now: () => clock.now() },
@@ -159,7 +162,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     stop: (enrollment, cause) => workflows!.stop(enrollment, cause),
     sendTaskSuccess: (token, output) => workflows!.sendTaskSuccess(token, output),
   });
-  const step = as('step', createStepHandler({
+  const step = createStepHandler({
     ...base('step'),
     executions,
     journeys: registry,
@@ -167,12 +170,12 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     email,
     messaging,
     unsubscribe: { baseUrl: LOCAL_UNSUBSCRIBE_URL, secrets: [LOCAL_UNSUBSCRIBE_SECRET] },
-  }));
+  });
   const stepContext = localContext('step');
   workflows = new LocalWorkflows({
     journeys,
     clock,
-    invokeStep: (request) => step(request, stepContext),
+    invokeStep: as('step', (request) => step(request, stepContext)),
     validate: options.validateDefinitions ?? true,
   });
   const ingest = as(
