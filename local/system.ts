@@ -178,15 +178,23 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     invokeStep: as('step', (request) => step(request, stepContext)),
     validate: options.validateDefinitions ?? true,
   });
-  const ingest = as(
-    'ingest',
-    createIngestHandler({ ...base('ingest'), journeys: registry, executions: recorded(workflows), config }),
-  );
-  const feedback = as('feedback', createFeedbackHandler(base('feedback')));
-  const unsubscribe = as(
-    'unsubscribe',
-    createUnsubscribeHandler({ ...base('unsubscribe'), secrets: [LOCAL_UNSUBSCRIBE_SECRET] }),
-  );
+  const ingest = createIngestHandler({
+    ...base('ingest'),
+    journeys: registry,
+    executions: recorded(workflows),
+    config,
+  });
+  const feedback = createFeedbackHandler(base('feedback'));
+  const unsubscribe = createUnsubscribeHandler({
+    ...base('unsubscribe'),
+    secrets: [LOCAL_UNSUBSCRIBE_SECRET],
+  });
+  // Each invocation's AWS calls are attributed to its function when recording.
+  const invoke = {
+    ingest: as('ingest', ingest),
+    feedback: as('feedback', feedback),
+    unsubscribe: as('unsubscribe', unsubscribe),
+  };
   const contexts = {
     ingest: localContext('ingest'),
     feedback: localContext('feedback'),
@@ -200,10 +208,13 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     journeys,
     config,
     ingest: (detail) =>
-      ingest({ 'detail-type': 'Customer Event', source: 'herald.local', detail } as never, contexts.ingest),
-    feedback: (event) => feedback(event, contexts.feedback),
+      invoke.ingest(
+        { 'detail-type': 'Customer Event', source: 'herald.local', detail } as never,
+        contexts.ingest,
+      ),
+    feedback: (event) => invoke.feedback(event, contexts.feedback),
     unsubscribe: async (method, token) =>
-      (await unsubscribe(
+      (await invoke.unsubscribe(
         {
           requestContext: { http: { method } },
           queryStringParameters: { token },

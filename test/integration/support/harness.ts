@@ -35,9 +35,6 @@ export const SECRET = 'integration-test-secret';
 export const UNSUBSCRIBE_URL = 'https://herald.test/unsubscribe';
 /** What the deployed ingest derives from its environment (test/iam resolves the template to it). */
 export const STATE_MACHINE_PREFIX = DEPLOYED_STATE_MACHINE_PREFIX;
-const FROM = 'Herald <news@herald.test>';
-const CONFIGURATION_SET = 'herald';
-const PINPOINT_APP = 'herald-app';
 
 export class TestClock {
   constructor(public current: Date) {}
@@ -60,10 +57,9 @@ export interface RuntimeOptions {
 
 /**
  * Every AWS call the functions make is recorded (local/aws-calls.ts) and, when the runtime stops,
- * evaluated against each function's role in the synthesized template (test/iam): a call IAM would
- * deny fails the suite that made it.
+ * evaluated against each function's role in the synthesized template (test/iam, docs/iam.md): a
+ * call IAM would deny fails the suite that made it.
  */
-
 export async function startRuntime(options: RuntimeOptions) {
   const [dynamo, ses, pinpoint, sfn] = await Promise.all([
     startDynalite(),
@@ -73,8 +69,6 @@ export async function startRuntime(options: RuntimeOptions) {
   ]);
   await ses.clear();
   const clock = new TestClock(new Date(options.now ?? '2025-06-02T12:00:00Z'));
-  const awsCalls = new AwsCallRecorder();
-  awsCalls.attach(dynamo.client);
   const store = new DynamoStore({ client: dynamo.client, tableName: dynamo.tableName });
   const journeys = createJourneyRegistry(options.journeys);
   const config = options.config ?? DEFAULT_POLICY;
@@ -85,7 +79,8 @@ export async function startRuntime(options: RuntimeOptions) {
     retryMode: 'standard',
   });
   const sfnClient = new SFNClient({ ...sfn.clientConfig, maxAttempts: 2 });
-  for (const client of [sesClient, pinpointClient, sfnClient]) awsCalls.attach(client);
+  const awsCalls = new AwsCallRecorder();
+  for (const client of [dynamo.client, sesClient, pinpointClient, sfnClient]) awsCalls.attach(client);
   const executions = new SfnExecutions({
     client: sfnClient,
     stateMachineArn: (journeyId) => `${STATE_MACHINE_PREFIX}${journeyId}:live`,
@@ -95,34 +90,30 @@ export async function startRuntime(options: RuntimeOptions) {
     logger: createLogger(service, { logLevel }),
     metrics: createMetrics(service, { silent: logLevel === 'SILENT' }),
   });
-  const ingest = awsCalls.as(
-    'ingest',
-    createIngestHandler({ store, clock, journeys, executions, config, ...observe('ingest') }),
-  );
-  const step = awsCalls.as(
-    'step',
-    createStepHandler({
-      ...observe('step'),
-      store,
-      clock,
-      journeys,
-      config,
-      email: new SesEmailSender({
-        client: sesClient,
-        from: FROM,
-        configurationSetName: CONFIGURATION_SET,
-      }),
-      messaging: new PinpointMessagingSender({ client: pinpointClient, applicationId: PINPOINT_APP }),
-      unsubscribe: { baseUrl: UNSUBSCRIBE_URL, mailto: 'unsubscribe@herald.test', secrets: [SECRET] },
-      executions,
-      ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
+  const ingest = createIngestHandler({ store, clock, journeys, executions, config, ...observe('ingest') });
+  const step = createStepHandler({
+    ...observe('step'),
+    store,
+    clock,
+    journeys,
+    config,
+    email: new SesEmailSender({
+      client: sesClient,
+      from: 'Herald <news@herald.test>',
+      configurationSetName: 'herald',
     }),
-  );
-  const feedback = awsCalls.as('feedback', createFeedbackHandler({ store, clock, ...observe('feedback') }));
-  const unsubscribe = awsCalls.as(
-    'unsubscribe',
-    createUnsubscribeHandler({ store, clock, secrets: [SECRET], ...observe('unsubscribe') }),
-  );
+    messaging: new PinpointMessagingSender({ client: pinpointClient, applicationId: 'herald-app' }),
+    unsubscribe: { baseUrl: UNSUBSCRIBE_URL, mailto: 'unsubscribe@herald.test', secrets: [SECRET] },
+    executions,
+    ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
+  });
+  const feedback = createFeedbackHandler({ store, clock, ...observe('feedback') });
+  const unsubscribe = createUnsubscribeHandler({
+    store,
+    clock,
+    secrets: [SECRET],
+    ...observe('unsubscribe'),
+  });
 
   return {
     dynamo,
@@ -133,10 +124,10 @@ export async function startRuntime(options: RuntimeOptions) {
     clock,
     store,
     journeys,
-    ingest,
-    step,
-    feedback,
-    unsubscribe,
+    ingest: awsCalls.as('ingest', ingest),
+    step: awsCalls.as('step', step),
+    feedback: awsCalls.as('feedback', feedback),
+    unsubscribe: awsCalls.as('unsubscribe', unsubscribe),
     awsCalls,
     /** Every item in the table (for "nothing was written" checks). */
     async itemCount(): Promise<number> {
@@ -153,12 +144,13 @@ export async function startRuntime(options: RuntimeOptions) {
       pinpointClient.destroy();
       sfnClient.destroy();
       await Promise.all([dynamo.stop(), ses.stop(), pinpoint.stop(), sfn.stop()]);
+      // The names the template is resolved to are the ones this runtime uses (test/iam/support/deployed.ts).
       await assertAllowed(awsCalls.calls, {
         journeys: options.journeys,
-        fromAddress: FROM,
+        fromAddress: 'Herald <news@herald.test>',
         tableName: dynamo.tableName,
-        configurationSetName: CONFIGURATION_SET,
-        pinpointAppId: PINPOINT_APP,
+        configurationSetName: 'herald',
+        pinpointAppId: 'herald-app',
       });
     },
   };
