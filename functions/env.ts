@@ -57,11 +57,14 @@ function store(): DynamoStore {
 async function unsubscribeSecrets(): Promise<string[]> {
   if (process.env.UNSUBSCRIBE_SECRET) return [process.env.UNSUBSCRIBE_SECRET];
   const client = new SecretsManagerClient({ maxAttempts: 5 });
-  const { SecretString } = await client.send(
-    new GetSecretValueCommand({ SecretId: required('UNSUBSCRIBE_SECRET_ARN') }),
-  );
+  return [await readSigningSecret(client, required('UNSUBSCRIBE_SECRET_ARN'))];
+}
+
+/** The signing key, by its full ARN (IAM authorizes GetSecretValue on the ARN; test/iam checks it). */
+export async function readSigningSecret(client: SecretsManagerClient, secretArn: string): Promise<string> {
+  const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
   if (!SecretString) throw new MissingConfigurationError('the unsubscribe signing secret is empty');
-  return [SecretString];
+  return SecretString;
 }
 
 function stateMachineArn(): (journeyId: string, version: number) => string | undefined {

@@ -23,6 +23,7 @@ import { HeraldFunction } from './constructs/herald-function.ts';
 import { JourneyStateMachine, LIVE_ALIAS } from './constructs/journey-state-machine.ts';
 import { Messaging } from './constructs/messaging.ts';
 import { Observability } from './constructs/observability.ts';
+import { grantItems, PK } from './constructs/table-access.ts';
 import { parsePolicyConfig } from './engine.ts';
 import { compileDeployedJourneys } from './journeys.ts';
 import { acknowledge, wildcardResource } from './nag.ts';
@@ -171,16 +172,27 @@ export class HeraldStack extends Stack {
     this.functions = { ingest, step, feedback, unsubscribe, catalog };
 
     // Every function reaches the table only through functions/adapters/dynamo-store.ts: single-item
-    // conditional writes and key queries, no scans, batches or deletes (items expire by TTL).
-    for (const fn of [ingest, step, feedback, unsubscribe]) {
-      this.table.grant(
-        fn.fn,
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:UpdateItem',
-        'dynamodb:Query',
-      );
-    }
+    // conditional writes and key queries, no scans, batches or deletes (items expire by TTL). Each
+    // gets the item types it uses, by partition key (constructs/table-access.ts says what the
+    // layout can and cannot separate).
+    const customerItems = ['GetItem', 'PutItem', 'UpdateItem', 'Query'] as const;
+    grantItems(this.table, ingest.fn, [
+      { actions: [...customerItems], prefixes: [PK.customer] },
+      { actions: ['PutItem'], prefixes: [PK.phone] },
+      { actions: ['GetItem'], prefixes: [PK.product] },
+    ]);
+    grantItems(this.table, step.fn, [
+      { actions: [...customerItems], prefixes: [PK.customer] },
+      { actions: ['PutItem'], prefixes: [PK.message] },
+      { actions: ['GetItem'], prefixes: [PK.product] },
+    ]);
+    // Feedback and unsubscribe read a profile and write it back whole (a versioned put) and append
+    // to the ledger: no UpdateItem, no Query, nothing of the catalog.
+    grantItems(this.table, feedback.fn, [
+      { actions: ['GetItem', 'PutItem'], prefixes: [PK.customer] },
+      { actions: ['GetItem'], prefixes: [PK.message, PK.phone] },
+    ]);
+    grantItems(this.table, unsubscribe.fn, [{ actions: ['GetItem', 'PutItem'], prefixes: [PK.customer] }]);
     // Both read the signing key once per cold start (functions/env.ts); nothing else touches it.
     for (const fn of [step, unsubscribe]) {
       fn.fn.addToRolePolicy(
@@ -209,34 +221,38 @@ export class HeraldStack extends Stack {
         }),
     );
     if (this.journeys.length > 0) {
-      // Ingest starts executions on the aliases (so entrants pin a version), stops them on exit
-      // events, and resumes waits-for-event with the stored task token.
+      // Ingest starts executions through the `live` aliases (so entrants pin a version). Step
+      // Functions authorizes a start on an alias or version against the *unqualified* state machine
+      // ARN, the alias name going to `states:StateMachineQualifier` ("Authorization for versions and
+      // aliases in Step Functions workflows",
+      // https://docs.aws.amazon.com/step-functions/latest/dg/auth-version-alias.html; aws-cdk PR
+      // 26546). The key is multivalued (ArrayOfString in the Service Authorization Reference), hence
+      // ForAnyValue: it also refuses an unqualified start, which would run the latest revision
+      // outside any version.
       ingest.fn.addToRolePolicy(
         new iam.PolicyStatement({
           actions: ['states:StartExecution'],
-          resources: this.journeys.map((j) => j.aliasArn),
+          resources: this.journeys.map((j) => j.stateMachine.stateMachineArn),
+          conditions: { 'ForAnyValue:StringEquals': { 'states:StateMachineQualifier': [LIVE_ALIAS] } },
         }),
       );
+      // Ingest stops executions on exit events.
       ingest.fn.addToRolePolicy(
         new iam.PolicyStatement({
           actions: ['states:StopExecution'],
           resources: this.journeys.map((j) => j.executionArns),
         }),
       );
-      ingest.fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          actions: ['states:SendTaskSuccess'],
-          resources: this.journeys.map((j) => j.stateMachine.stateMachineArn),
-        }),
-      );
-      // The step resumes its own wait-for-event when the awaited event arrived just before it stored
-      // the token (functions/README.md, "Known limits").
-      step.fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          actions: ['states:SendTaskSuccess'],
-          resources: this.journeys.map((j) => j.stateMachineArnByName),
-        }),
-      );
+      // Ingest resumes waits-for-event with the stored task token, and the step resumes its own wait
+      // when the awaited event arrived just before it stored the token (functions/README.md, "Known
+      // limits"). The task-token actions have no resource type in the Service Authorization Reference
+      // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsstepfunctions.html):
+      // IAM authorizes them on "*" only, and the token itself names the task.
+      for (const fn of [ingest, step]) {
+        fn.fn.addToRolePolicy(
+          new iam.PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: ['*'] }),
+        );
+      }
       for (const journey of this.journeys) {
         acknowledge(
           ingest.role,

@@ -31,6 +31,8 @@ export interface ShardOptions {
   /** Journeys and policy as the main thread loaded (and validated) them. */
   journeys?: Journey[];
   config?: PolicyConfig;
+  /** In this thread only (test/iam): records every AWS call per function. */
+  awsCalls?: LocalSystemOptions['awsCalls'];
 }
 
 export interface ShardProgress {
@@ -221,6 +223,7 @@ export async function simulateShard(
     validateDefinitions: !options.validated,
     ...(options.journeys ? { journeys: options.journeys } : {}),
     ...(options.config ? { config: options.config } : {}),
+    ...(options.awsCalls ? { awsCalls: options.awsCalls } : {}),
     ...(options.sesPort === undefined ? {} : { sesPort: options.sesPort }),
     ...(options.sesEndpoint === undefined ? {} : { sesEndpoint: options.sesEndpoint }),
     ...(options.dynamo === undefined ? {} : { dynamo: options.dynamo }),

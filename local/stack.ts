@@ -33,6 +33,8 @@ export interface LocalStack {
   store: DynamoStore;
   email: SesEmailSender;
   messaging: PinpointMessagingSender;
+  /** The SDK clients behind `email` and `messaging` (the IAM test records their calls). */
+  clients: { ses: SESv2Client; pinpoint: PinpointClient };
   stop(): Promise<void>;
 }
 
@@ -83,6 +85,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     store: new DynamoStore({ client: dynamo.client, tableName: dynamo.tableName }),
     email: new SesEmailSender({ client: sesClient, from: LOCAL_FROM }),
     messaging: new PinpointMessagingSender({ client: pinpointClient, applicationId: LOCAL_PINPOINT_APP }),
+    clients: { ses: sesClient, pinpoint: pinpointClient },
     async stop() {
       sesClient.destroy();
       pinpointClient.destroy();

@@ -27,6 +27,7 @@ import type {
   SendOutcome,
   SmsMessage,
 } from '../functions/ports.ts';
+import type { AwsCallRecorder } from './aws-calls.ts';
 import { installSimClock, type SimClock } from './clock.ts';
 import { loadJourneys, WORKFLOWS_DIR } from './journeys.ts';
 import { LocalWorkflows } from './runner.ts';
@@ -87,6 +88,15 @@ export interface LocalSystemOptions {
   validateDefinitions?: boolean;
   /** Told about every provider call the step handler makes (after it returns). */
   onSent?: (sent: Sent) => void;
+  /**
+   * Records every AWS call per function (test/iam evaluates them against the deployed roles). The
+   * local runner has no Step Functions API: its starts, stops and task successes are recorded with
+   * the state machine ARN `stateMachineArn` gives, as the deployed ingest would call it.
+   */
+  awsCalls?: {
+    recorder: AwsCallRecorder;
+    stateMachineArn: (journeyId: string, version: number) => string | undefined;
+  };
 }
 
 export function loadPolicy(): PolicyConfig {
@@ -104,6 +114,15 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     ...(options.dynamo === undefined ? {} : { dynamo: options.dynamo }),
   });
   const clock = installSimClock(options.start);
+  const recorder = options.awsCalls?.recorder;
+  for (const client of [stack.dynamo.client, stack.clients.ses, stack.clients.pinpoint])
+    recorder?.attach(client);
+  const as = <A extends unknown[], R>(fn: string, handler: (...args: A) => Promise<R>) =>
+    recorder ? recorder.as(fn, handler) : handler;
+  const recorded = (starter: ExecutionStarter) =>
+    options.awsCalls
+      ? options.awsCalls.recorder.executions(starter, options.awsCalls.stateMachineArn)
+      : starter;
   const base = (service: string) => ({
     store: stack.store,
     clock: { now: () => clock.now() },
@@ -145,11 +164,11 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   // The step handler may resume its own wait-for-event task (an event that arrived just before
   // the token was stored); the runner it would call is built around the handler, hence the late binding.
   let workflows: LocalWorkflows | undefined;
-  const executions: ExecutionStarter = {
+  const executions: ExecutionStarter = recorded({
     start: (enrollment) => workflows!.start(enrollment),
     stop: (enrollment, cause) => workflows!.stop(enrollment, cause),
     sendTaskSuccess: (token, output) => workflows!.sendTaskSuccess(token, output),
-  };
+  });
   const step = createStepHandler({
     ...base('step'),
     executions,
@@ -163,13 +182,13 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   workflows = new LocalWorkflows({
     journeys,
     clock,
-    invokeStep: (request) => step(request, stepContext),
+    invokeStep: as('step', (request) => step(request, stepContext)),
     validate: options.validateDefinitions ?? true,
   });
   const ingest = createIngestHandler({
     ...base('ingest'),
     journeys: registry,
-    executions: workflows,
+    executions: recorded(workflows),
     config,
   });
   const feedback = createFeedbackHandler(base('feedback'));
@@ -177,6 +196,12 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     ...base('unsubscribe'),
     secrets: [LOCAL_UNSUBSCRIBE_SECRET],
   });
+  // Each invocation's AWS calls are attributed to its function when recording.
+  const invoke = {
+    ingest: as('ingest', ingest),
+    feedback: as('feedback', feedback),
+    unsubscribe: as('unsubscribe', unsubscribe),
+  };
   const contexts = {
     ingest: localContext('ingest'),
     feedback: localContext('feedback'),
@@ -195,10 +220,13 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       system.journeys = next;
     },
     ingest: (detail) =>
-      ingest({ 'detail-type': 'Customer Event', source: 'herald.local', detail } as never, contexts.ingest),
-    feedback: (event) => feedback(event, contexts.feedback),
+      invoke.ingest(
+        { 'detail-type': 'Customer Event', source: 'herald.local', detail } as never,
+        contexts.ingest,
+      ),
+    feedback: (event) => invoke.feedback(event, contexts.feedback),
     unsubscribe: async (method, token) =>
-      (await unsubscribe(
+      (await invoke.unsubscribe(
         {
           requestContext: { http: { method } },
           queryStringParameters: { token },

@@ -134,19 +134,6 @@ export class JourneyStateMachine extends Construct {
     );
   }
 
-  /**
-   * This state machine's ARN built from its name, not a reference to it: the step function may be
-   * granted task responses on it without a cycle (the definition already refers to the step version).
-   */
-  get stateMachineArnByName(): string {
-    return Stack.of(this).formatArn({
-      service: 'states',
-      resource: 'stateMachine',
-      resourceName: this.name,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-  }
-
   /** Execution ARNs of this state machine (`…:execution:<name>:*`), for StopExecution grants. */
   get executionArns(): string {
     return Stack.of(this).formatArn({

@@ -23,6 +23,7 @@ import { createStepHandler } from '../../../functions/handlers/step.ts';
 import { createUnsubscribeHandler } from '../../../functions/handlers/unsubscribe.ts';
 import { createLogger, createMetrics, type LogLevel } from '../../../functions/observability.ts';
 import type { Store } from '../../../functions/ports.ts';
+import { AwsCallRecorder } from '../../../local/aws-calls.ts';
 import {
   type DynaliteStandIn,
   startDynalite,
@@ -30,10 +31,12 @@ import {
   startSesLocal,
   startSfnSink,
 } from '../../../local/standins/index.ts';
+import { assertAllowed, DEPLOYED_STATE_MACHINE_PREFIX } from '../../iam/support/deployed.ts';
 
 export const SECRET = 'integration-test-secret';
 export const UNSUBSCRIBE_URL = 'https://herald.test/unsubscribe';
-export const STATE_MACHINE_PREFIX = 'arn:aws:states:us-east-1:000000000000:stateMachine:herald-';
+/** What the deployed ingest derives from its environment (test/iam resolves the template to it). */
+export const STATE_MACHINE_PREFIX = DEPLOYED_STATE_MACHINE_PREFIX;
 
 export class TestClock {
   constructor(public current: Date) {}
@@ -58,6 +61,11 @@ export interface RuntimeOptions {
   startDynamo?: () => Promise<DynaliteStandIn>;
 }
 
+/**
+ * Every AWS call the functions make is recorded (local/aws-calls.ts) and, when the runtime stops,
+ * evaluated against each function's role in the synthesized template (test/iam, docs/iam.md): a
+ * call IAM would deny fails the suite that made it.
+ */
 export async function startRuntime(options: RuntimeOptions) {
   const [dynamo, ses, pinpoint, sfn] = await Promise.all([
     (options.startDynamo ?? startDynalite)(),
@@ -78,6 +86,8 @@ export async function startRuntime(options: RuntimeOptions) {
   const sesClient = new SESv2Client(providerClientConfig(ses.clientConfig, providerTimeouts));
   const pinpointClient = new PinpointClient(providerClientConfig(pinpoint.clientConfig, providerTimeouts));
   const sfnClient = new SFNClient({ ...sfn.clientConfig, maxAttempts: 2 });
+  const awsCalls = new AwsCallRecorder();
+  for (const client of [dynamo.client, sesClient, pinpointClient, sfnClient]) awsCalls.attach(client);
   const executions = new SfnExecutions({
     client: sfnClient,
     stateMachineArn: (journeyId) => `${STATE_MACHINE_PREFIX}${journeyId}:live`,
@@ -121,10 +131,11 @@ export async function startRuntime(options: RuntimeOptions) {
     clock,
     store,
     journeys,
-    ingest,
-    step,
-    feedback,
-    unsubscribe,
+    ingest: awsCalls.as('ingest', ingest),
+    step: awsCalls.as('step', step),
+    feedback: awsCalls.as('feedback', feedback),
+    unsubscribe: awsCalls.as('unsubscribe', unsubscribe),
+    awsCalls,
     /** Every item in the table (for "nothing was written" checks). */
     async itemCount(): Promise<number> {
       const { Count } = await dynamo.client.send(
@@ -140,6 +151,14 @@ export async function startRuntime(options: RuntimeOptions) {
       pinpointClient.destroy();
       sfnClient.destroy();
       await Promise.all([dynamo.stop(), ses.stop(), pinpoint.stop(), sfn.stop()]);
+      // The names the template is resolved to are the ones this runtime uses (test/iam/support/deployed.ts).
+      await assertAllowed(awsCalls.calls, {
+        journeys: options.journeys,
+        fromAddress: 'Herald <news@herald.test>',
+        tableName: dynamo.tableName,
+        configurationSetName: 'herald',
+        pinpointAppId: 'herald-app',
+      });
     },
   };
 }

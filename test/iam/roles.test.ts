@@ -1,0 +1,205 @@
+/**
+ * The functions' roles in the synthesized template, evaluated by a real IAM evaluator
+ * (@cloud-copilot/iam-simulate) on the requests AWS authorizes. Each grant is checked both ways:
+ * the call the code makes is allowed, and the grant the code had before (or a neighbouring item
+ * type) is denied — so the evaluation is shown able to fail.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSigningSecret } from '../../functions/env.ts';
+import { type AwsCall, AwsCallRecorder } from '../../local/aws-calls.ts';
+import { loadJourneys } from '../../local/journeys.ts';
+import { LOCAL_CLIENT_CONFIG } from '../../local/standins/index.ts';
+import {
+  DEPLOYED_STATE_MACHINE_PREFIX,
+  type DeployOptions,
+  deployedRoles,
+  deploymentFor,
+  IAM_ACCOUNT,
+  IAM_REGION,
+} from './support/deployed.ts';
+import { describeDenials, evaluateCalls } from './support/evaluate.ts';
+import type { CfnTemplate, FunctionRole } from './support/template.ts';
+
+const deploy: DeployOptions = {
+  journeys: loadJourneys(),
+  fromAddress: 'Herald <news@herald.test>',
+  tableName: 'herald',
+  configurationSetName: 'herald',
+  pinpointAppId: 'herald-app',
+};
+const world = deploymentFor(deploy);
+const WELCOME = `${DEPLOYED_STATE_MACHINE_PREFIX}welcome`;
+
+let roles: FunctionRole[];
+beforeAll(() => {
+  roles = deployedRoles(deploy);
+});
+
+const call = (fn: string, client: string, operation: string, input: Record<string, unknown>): AwsCall => ({
+  fn,
+  client,
+  operation,
+  input,
+});
+const start = (stateMachineArn: string) =>
+  call('ingest', 'SFNClient', 'StartExecution', { stateMachineArn, name: 'welcome-v1-c1-e1' });
+const item = (fn: string, operation: string, pk: string) =>
+  call(fn, 'DynamoDBClient', operation, {
+    TableName: 'herald',
+    [operation === 'PutItem' ? 'Item' : 'Key']: { pk: { S: pk }, sk: { S: 'X' } },
+  });
+
+async function denials(calls: AwsCall[], with_ = roles) {
+  return (await evaluateCalls(calls, with_, world)).denials;
+}
+
+/** The template as it was before the fix: StartExecution on the alias ARNs, SendTaskSuccess on the machines. */
+function oldGrants(template: CfnTemplate): void {
+  for (const resource of Object.values(template.Resources)) {
+    if (resource.Type !== 'AWS::IAM::Policy') continue;
+    const document = resource.Properties?.PolicyDocument as { Statement: Record<string, unknown>[] };
+    for (const statement of document.Statement) {
+      if (statement.Action === 'states:StartExecution') {
+        const aliases = Object.entries(template.Resources).filter(
+          ([, r]) => r.Type === 'AWS::StepFunctions::StateMachineAlias',
+        );
+        statement.Resource = aliases.map(([id]) => ({ 'Fn::GetAtt': [id, 'Arn'] }));
+        delete statement.Condition;
+      }
+      if (statement.Action === 'states:SendTaskSuccess') {
+        const machines = Object.entries(template.Resources).filter(
+          ([, r]) => r.Type === 'AWS::StepFunctions::StateMachine',
+        );
+        statement.Resource = machines.map(([id]) => ({ Ref: id }));
+      }
+    }
+  }
+}
+
+describe('starting a journey (ingest → Step Functions)', () => {
+  it('is allowed through the live alias, which IAM authorizes on the unqualified state machine ARN', async () => {
+    expect(await denials([start(`${WELCOME}:live`)])).toEqual([]);
+  });
+
+  it('is denied without the alias (an unqualified start would leave version pinning) and on another qualifier', async () => {
+    const denied = await denials([start(WELCOME), start(`${WELCOME}:3`), start(`${WELCOME}:canary`)]);
+    expect(denied.map((d) => d.request.context)).toEqual([
+      {},
+      { 'states:StateMachineQualifier': ['3'] },
+      { 'states:StateMachineQualifier': ['canary'] },
+    ]);
+  });
+
+  it('was denied by the old grant on the alias ARNs, naming the function, the action, the ARN and the missing statement', async () => {
+    const old = deployedRoles({ ...deploy, edit: oldGrants });
+    const denied = await denials([start(`${WELCOME}:live`)], old);
+    expect(denied).toHaveLength(1);
+    expect(describeDenials(denied)).toBe(
+      `ingest: states:StartExecution on ${WELCOME} {"states:StateMachineQualifier":["live"]} is ImplicitlyDenied (from StartExecution); missing statement: {"Effect":"Allow","Action":"states:StartExecution","Resource":"${WELCOME}","Condition":{"ForAnyValue:StringEquals":{"states:StateMachineQualifier":["live"]}}}`,
+    );
+  });
+});
+
+describe('resuming and stopping journeys', () => {
+  it('lets ingest and step send task successes ("*", the action has no resource type), which the old grant on the machines denied', async () => {
+    const resumes = ['ingest', 'step'].map((fn) =>
+      call(fn, 'SFNClient', 'SendTaskSuccess', { taskToken: 't' }),
+    );
+    expect(await denials(resumes)).toEqual([]);
+    const old = deployedRoles({ ...deploy, edit: oldGrants });
+    expect((await denials(resumes, old)).map((d) => d.request.fn)).toEqual(['ingest', 'step']);
+  });
+
+  it('lets ingest stop executions of the journeys’ own state machines only', async () => {
+    const stop = (executionArn: string) => call('ingest', 'SFNClient', 'StopExecution', { executionArn });
+    const own = `arn:aws:states:${IAM_REGION}:${IAM_ACCOUNT}:execution:herald-welcome:welcome-v1-c1-e1`;
+    const other = `arn:aws:states:${IAM_REGION}:${IAM_ACCOUNT}:execution:payments:p1`;
+    expect((await denials([stop(own), stop(other)])).map((d) => d.request.resource)).toEqual([other]);
+  });
+
+  it('gives the other functions no Step Functions access', async () => {
+    const calls = ['feedback', 'unsubscribe'].map((fn) =>
+      call(fn, 'SFNClient', 'SendTaskSuccess', { taskToken: 't' }),
+    );
+    expect(await denials(calls)).toHaveLength(2);
+  });
+});
+
+describe('the table, by partition key (dynamodb:LeadingKeys)', () => {
+  it('lets each function reach the item types it uses', async () => {
+    const used = [
+      item('ingest', 'UpdateItem', 'C#c1'),
+      item('ingest', 'PutItem', 'PHONE#+14155550123'),
+      item('ingest', 'GetItem', 'PRODUCT#p1'),
+      item('step', 'UpdateItem', 'C#c1'),
+      item('step', 'PutItem', 'MSG#m1'),
+      item('step', 'GetItem', 'PRODUCT#p1'),
+      item('feedback', 'PutItem', 'C#c1'),
+      item('feedback', 'GetItem', 'MSG#m1'),
+      item('feedback', 'GetItem', 'PHONE#+14155550123'),
+      item('unsubscribe', 'PutItem', 'C#c1'),
+    ];
+    expect(describeDenials(await denials(used))).toBe('');
+  });
+
+  it('keeps feedback and unsubscribe off the catalog, the message index writes and UpdateItem/Query', async () => {
+    const denied = await denials([
+      item('feedback', 'PutItem', 'PRODUCT#p1'),
+      item('feedback', 'PutItem', 'MSG#m1'),
+      item('feedback', 'UpdateItem', 'C#c1'),
+      item('unsubscribe', 'GetItem', 'MSG#m1'),
+      item('unsubscribe', 'PutItem', 'PHONE#+14155550123'),
+      item('unsubscribe', 'UpdateItem', 'C#c1'),
+      item('ingest', 'PutItem', 'PRODUCT#p1'),
+      item('step', 'PutItem', 'PRODUCT#p1'),
+    ]);
+    expect(denied).toHaveLength(8);
+  });
+
+  // The layout keeps a customer's claims (STEP#…) and caps (CAPS) in the customer's partition: IAM
+  // has no condition key on the sort key, so whoever may write the profile may write those too
+  // (infra/constructs/table-access.ts). This documents the gap; separating them is a layout change.
+  it('cannot keep feedback and unsubscribe from a customer’s claims and caps: they share the profile’s partition', async () => {
+    const claimOverwrite = (fn: string) =>
+      call(fn, 'DynamoDBClient', 'PutItem', {
+        TableName: 'herald',
+        Item: { pk: { S: 'C#c1' }, sk: { S: 'CAPS' } },
+      });
+    expect(await denials([claimOverwrite('feedback'), claimOverwrite('unsubscribe')])).toEqual([]);
+  });
+});
+
+describe('reading the unsubscribe signing key', () => {
+  // A loopback stand-in for GetSecretValue: the real client and functions/env.ts code path.
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify({ SecretString: 'k' }));
+    });
+  });
+  let endpoint = '';
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('is allowed for step and unsubscribe with the ARN their environment carries, and for no other function', async () => {
+    const recorder = new AwsCallRecorder();
+    const client = recorder.attach(new SecretsManagerClient({ ...LOCAL_CLIENT_CONFIG, endpoint }));
+    for (const role of roles) {
+      const arn = role.environment.UNSUBSCRIBE_SECRET_ARN;
+      if (!arn) continue;
+      expect(await recorder.as(role.fn, () => readSigningSecret(client, arn))()).toBe('k');
+    }
+    client.destroy();
+    expect(recorder.calls.map((c) => c.fn).sort()).toEqual(['step', 'unsubscribe']);
+    expect(await denials(recorder.calls)).toEqual([]);
+    const elsewhere = recorder.calls.map((c) => ({ ...c, fn: 'feedback' }));
+    expect(await denials(elsewhere)).toHaveLength(1);
+  });
+});

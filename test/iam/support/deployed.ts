@@ -1,0 +1,111 @@
+/**
+ * The real CDK app, synthesized for the journeys a runtime runs and resolved into one fixed
+ * account and region: the roles and environments IAM evaluation compares the recorded calls with.
+ *
+ * Names: the stack is synthesized as `herald` (context `stackName`), so state machines are
+ * `herald-<journey>` as in the local runtimes; physical ids CloudFormation would generate (table,
+ * configuration set, app id) are set to the runtime's (`physicalNames`).
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Journey } from '../../../engine/schema.ts';
+import { TABLE_KEYS } from '../../../functions/adapters/dynamo-table.ts';
+import type { AwsCall } from '../../../local/aws-calls.ts';
+import { buildHerald } from '../../infra/synth.ts';
+import { describeDenials, type Evaluation, evaluateCalls } from './evaluate.ts';
+import type { Deployment } from './requests.ts';
+import { type CfnTemplate, type FunctionRole, ResolvedTemplate } from './template.ts';
+
+/** The account and region every IAM evaluation deploys into (AWS's documentation example account). */
+export const IAM_ACCOUNT = '123456789012';
+export const IAM_REGION = 'eu-west-1';
+export const IAM_STACK_NAME = 'herald';
+/** `STATE_MACHINE_ARN_PREFIX` as the template resolves it for ingest. */
+export const DEPLOYED_STATE_MACHINE_PREFIX = `arn:aws:states:${IAM_REGION}:${IAM_ACCOUNT}:stateMachine:${IAM_STACK_NAME}-`;
+
+export interface DeployedNames {
+  /** The From address; its domain is the SES identity (context `senderIdentity`). */
+  fromAddress: string;
+  tableName: string;
+  configurationSetName: string;
+  pinpointAppId: string;
+}
+
+export interface DeployOptions extends DeployedNames {
+  /** The journeys the runtime runs: one state machine each. */
+  journeys: readonly Journey[];
+  /** Edits the synthesized template before resolution (a test's deliberately wrong grant). */
+  edit?: (template: CfnTemplate) => void;
+}
+
+export function deploymentFor(names: Pick<DeployedNames, 'fromAddress'>): Deployment {
+  return {
+    partition: 'aws',
+    region: IAM_REGION,
+    account: IAM_ACCOUNT,
+    partitionKey: TABLE_KEYS.partitionKey,
+    sesIdentities: [senderIdentity(names.fromAddress)],
+  };
+}
+
+function senderIdentity(fromAddress: string): string {
+  return (/<([^>]+)>/.exec(fromAddress)?.[1] ?? fromAddress).split('@')[1] ?? fromAddress;
+}
+
+const synthesized = new Map<string, CfnTemplate>();
+
+/** The template of the real app for these journeys (cached per journey set and names). */
+export function synthesizeFor(options: DeployOptions): CfnTemplate {
+  const key = JSON.stringify([options.fromAddress, options.journeys]);
+  const cached = synthesized.get(key);
+  if (cached) return structuredClone(cached);
+  const journeysDir = mkdtempSync(path.join(tmpdir(), 'herald-iam-journeys-'));
+  try {
+    mkdirSync(journeysDir, { recursive: true });
+    for (const journey of options.journeys) {
+      writeFileSync(path.join(journeysDir, `${journey.id}.journey.json`), JSON.stringify(journey));
+    }
+    const { app, stack } = buildHerald({
+      context: {
+        stackName: IAM_STACK_NAME,
+        senderIdentity: senderIdentity(options.fromAddress),
+        fromAddress: options.fromAddress,
+      },
+      config: { journeysDir },
+    });
+    const template = app.synth().getStackByName(stack.stackName).template as CfnTemplate;
+    synthesized.set(key, template);
+    return structuredClone(template);
+  } finally {
+    rmSync(journeysDir, { recursive: true, force: true });
+  }
+}
+
+/** Each function's role statements and environment, resolved as deployed. */
+export function deployedRoles(options: DeployOptions): FunctionRole[] {
+  const template = synthesizeFor(options);
+  options.edit?.(template);
+  return new ResolvedTemplate(template, {
+    partition: 'aws',
+    region: IAM_REGION,
+    account: IAM_ACCOUNT,
+    stackName: IAM_STACK_NAME,
+    physicalNames: {
+      'AWS::DynamoDB::Table': options.tableName,
+      'AWS::SES::ConfigurationSet': options.configurationSetName,
+      'AWS::Pinpoint::App': options.pinpointAppId,
+    },
+  }).functionRoles();
+}
+
+/** Evaluates the calls; throws one error listing every denied request. */
+export async function assertAllowed(calls: readonly AwsCall[], options: DeployOptions): Promise<Evaluation> {
+  const evaluation = await evaluateCalls(calls, deployedRoles(options), deploymentFor(options));
+  if (evaluation.denials.length > 0) {
+    throw new Error(
+      `IAM would deny ${evaluation.denials.length} request(s) the functions made:\n${describeDenials(evaluation.denials)}`,
+    );
+  }
+  return evaluation;
+}
