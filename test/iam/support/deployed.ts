@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Journey } from '../../../engine/schema.ts';
+import { releasedPath } from '../../../engine/validate/releases.ts';
 import { TABLE_KEYS } from '../../../functions/adapters/dynamo-table.ts';
 import type { AwsCall } from '../../../local/aws-calls.ts';
 import { buildHerald } from '../../infra/synth.ts';
@@ -63,8 +64,14 @@ export function synthesizeFor(options: DeployOptions): CfnTemplate {
   const journeysDir = mkdtempSync(path.join(tmpdir(), 'herald-iam-journeys-'));
   try {
     mkdirSync(journeysDir, { recursive: true });
-    for (const journey of options.journeys) {
+    // Oldest first: the current file of a journey is its newest version.
+    const oldestFirst = [...options.journeys].sort((a, b) => a.version - b.version);
+    for (const journey of oldestFirst) {
       writeFileSync(path.join(journeysDir, `${journey.id}.journey.json`), JSON.stringify(journey));
+      // Synth refuses an unreleased version (infra/journeys.ts): release each one as `herald release` would.
+      const released = path.join(journeysDir, releasedPath(journey.id, journey.version));
+      mkdirSync(path.dirname(released), { recursive: true });
+      writeFileSync(released, JSON.stringify(journey));
     }
     const { app, stack } = buildHerald({
       context: {
