@@ -92,7 +92,11 @@ export const Product = Type.Object({
   currency: Type.String({ minLength: 3, maxLength: 3 }),
   imageUrl: Type.String(),
   url: Type.String(),
-  replenishmentDays: Type.Optional(Type.Integer({ minimum: 1 })),
+  /**
+   * At most 330 days: a replenishment journey waits the cycle (less a few days) and then sends,
+   * all inside one Standard execution, which lasts at most a year (engine/run-budget.ts).
+   */
+  replenishmentDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 330 })),
 });
 export type Product = Static<typeof Product>;
 

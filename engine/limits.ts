@@ -62,3 +62,29 @@ export const HISTORY_MAX_EVENTS = 25_000;
  * `States.Timeout`. Counted as 365 days, the shorter reading.
  */
 export const STANDARD_MAX_RUN_MS = 365 * 24 * 3600 * 1000;
+
+// ── Herald's own bounds, which keep every run inside the limits above ─────────────────────────
+
+/**
+ * A send step (per execution) may defer while its claim's attempt number is below this: every
+ * claim of (execution, step) counts, whether it follows a deferral, a takeover or a loop's next
+ * round. At the bound, a send that would defer again is skipped with the reason `deferral_limit`.
+ */
+export const MAX_SEND_ATTEMPTS = 10;
+
+/**
+ * Deferral rounds (`<step>.deferred` → the Task → its Choice) one attempt can cause: the deferral
+ * its claim holder decides, plus at most two `busy` answers while another invocation's lease is
+ * live (the lease is shorter than a round), plus one for the invocation that lost its claim.
+ */
+export const DEFERRAL_ROUNDS_PER_ATTEMPT = 4;
+
+/**
+ * A run ends itself this long before Standard's one-year maximum: room for the last steps (a
+ * Lambda of up to 15 minutes, its retries) to exit cleanly instead of failing with `States.Timeout`.
+ */
+export const RUN_MARGIN_MS = 24 * 3600 * 1000;
+
+/** The reason recorded when a run reaches its deadline, and when a send reaches MAX_SEND_ATTEMPTS. */
+export const RUN_DEADLINE_REASON = 'run_deadline';
+export const DEFERRAL_LIMIT_REASON = 'deferral_limit';

@@ -14,7 +14,9 @@ import {
   outcomeOf,
   stepKey,
 } from '../../engine/ledger.ts';
+import { DEFERRAL_LIMIT_REASON } from '../../engine/limits.ts';
 import {
+  boundDeferral,
   type CapEntry,
   candidateChannels,
   concludeUnsent,
@@ -108,7 +110,7 @@ export async function runSend(rt: StepRuntime, request: StepRequest, journey: Jo
     if (error instanceof LostClaim) return retryLater(now, rt.leaseMs);
     throw error;
   }
-  const { result, record } = decided;
+  const { result, record } = limitDeferral(decided, claim.attempt, journey, step, ctx);
   await rt.store.putLedger({
     ...base,
     ...record,
@@ -161,7 +163,7 @@ async function decide(
         record: {
           outcome: outcomeOf(result, false),
           reasons: [plan.reason],
-          facts: { eventId: plan.eventId },
+          ...(plan.eventId ? { facts: { eventId: plan.eventId } } : {}),
         },
       };
     }
@@ -364,6 +366,43 @@ async function tryChannels(
     ctx,
   );
   return { result, record: { ...common, outcome: unsent.outcome } };
+}
+
+/** The engine's bound on the deferral loop (`boundDeferral`): at the bound the send is skipped, recorded. */
+function limitDeferral(
+  decided: {
+    result: StepResult;
+    record: Omit<
+      LedgerRecord,
+      | 'kind'
+      | 'at'
+      | 'customerId'
+      | 'journeyId'
+      | 'journeyVersion'
+      | 'stepId'
+      | 'op'
+      | 'executionId'
+      | 'id'
+      | 'attempt'
+    >;
+  },
+  attempt: number,
+  journey: Journey,
+  step: SendStep,
+  ctx: DecisionContext,
+) {
+  const bounded = boundDeferral(decided.result, attempt, ctx);
+  if (!bounded.limited) return { result: bounded.result, record: decided.record };
+  const { until: _until, ...record } = decided.record;
+  const result = withNextUntil(
+    { outcome: 'next', next: step.next, detail: { sent: false, skipped: DEFERRAL_LIMIT_REASON } },
+    journey,
+    ctx,
+  );
+  return {
+    result,
+    record: { ...record, outcome: 'skipped' as const, reasons: [...record.reasons, DEFERRAL_LIMIT_REASON] },
+  };
 }
 
 function zoneFacts(plan: SendPlan, reasons: string[]): { zone?: string } {
