@@ -12,6 +12,7 @@
  * whose answer can end the run.
  */
 import { Duration } from 'luxon';
+import { waitNeedsTimestamp } from './compile/graph.ts';
 import type { Enrollment } from './contract.ts';
 import { Product, ProfileAttributes } from './data.ts';
 import { RUN_MARGIN_MS, STANDARD_MAX_RUN_MS } from './limits.ts';
@@ -196,19 +197,40 @@ export function longestWait(
 }
 
 /**
- * The longest stretch of waiting with no step that could end the run: how far past the deadline a
- * run can get before a step notices. Infinite when a loop has no such step.
+ * How far past the deadline a step can carry a run that entered it before the deadline: a wait
+ * on a timestamp never ends past the deadline (the step Lambda computes and clamps it, see
+ * engine/policy/time.ts), a fixed `Seconds` wait or a wait for an event can end up to its length.
  */
-export function longestUncheckedWaitMs(journey: Journey): number {
-  const graph = stepGraph(journey);
+function overrunMs(step: Step): number {
+  if (step.type === 'wait') return waitNeedsTimestamp(step) ? 0 : longestStepWaitMs(step);
+  return step.type === 'waitForEvent' ? longestStepWaitMs(step) : 0;
+}
+
+/** The reachable steps that cannot end a run, with the edges between them. */
+function uncheckedGraph(journey: Journey): Map<string, string[]> {
   const unchecked = new Map<string, string[]>();
-  for (const [id, out] of graph) {
+  for (const [id, out] of stepGraph(journey)) {
     if (canEndRun(journey.steps[id]!, id)) continue;
     unchecked.set(
       id,
       out.filter((to) => !canEndRun(journey.steps[to]!, to)),
     );
   }
+  return unchecked;
+}
+
+/** Loops made only of steps that cannot end a run: nothing in them could stop it at its deadline. */
+export function uncheckedLoops(journey: Journey): string[][] {
+  return loops(uncheckedGraph(journey));
+}
+
+/**
+ * The longest stretch of waiting with no step that could end the run, counting only the waits
+ * that can run past the deadline: how far past it a run can get before a step notices. Infinite
+ * when a loop has no such step.
+ */
+export function longestUncheckedWaitMs(journey: Journey): number {
+  const unchecked = uncheckedGraph(journey);
   if (loops(unchecked).length > 0) return Number.POSITIVE_INFINITY;
   const memo = new Map<string, number>();
   // Acyclic now: the recursion depth is at most the number of steps.
@@ -217,7 +239,7 @@ export function longestUncheckedWaitMs(journey: Journey): number {
     if (known !== undefined) return known;
     let after = 0;
     for (const to of unchecked.get(id) ?? []) after = Math.max(after, from(to));
-    const total = longestStepWaitMs(journey.steps[id]!) + after;
+    const total = overrunMs(journey.steps[id]!) + after;
     memo.set(id, total);
     return total;
   };

@@ -5,14 +5,7 @@
  * the two always agree (test/unit/validate-compiles.test.ts).
  */
 import { HISTORY_MAX_EVENTS } from '../limits.ts';
-import {
-  longestStepWaitMs,
-  longestUncheckedWaitMs,
-  longestWait,
-  loops,
-  RUN_BUDGET_MS,
-  stepGraph,
-} from '../run-budget.ts';
+import { longestStepWaitMs, longestWait, RUN_BUDGET_MS, uncheckedLoops } from '../run-budget.ts';
 import type { Journey } from '../schema.ts';
 import type { AslDefinition } from './asl.ts';
 import { historyBound } from './history.ts';
@@ -34,10 +27,9 @@ export function limitProblems(journey: Journey, def: AslDefinition): LimitProble
   const problems: LimitProblem[] = [];
 
   // A loop in which no step can end the run goes on past any deadline (engine/run-budget.ts).
-  const graph = stepGraph(journey);
-  const unchecked = !Number.isFinite(longestUncheckedWaitMs(journey));
-  if (unchecked) {
-    const loop = loops(graph).find((l) => l.length > 0) ?? [journey.start];
+  const [loop] = uncheckedLoops(journey);
+  const unchecked = loop !== undefined;
+  if (loop) {
     problems.push({
       code: 'limits.loop-without-check',
       path: ['steps', [...loop].sort()[0]!],

@@ -178,13 +178,21 @@ describe('the one-year maximum', () => {
     expect(longestWait(journey).ms).toBe(31 * DAY_MS + 25 * 3600_000 + 2 * DAY_MS + DAY_MS);
   });
 
-  it('puts the deadline a year after entry, less the margin and the longest stretch no step checks', () => {
-    const journey = loadReference('welcome');
+  it('puts the deadline a year after entry, less the margin and the longest fixed wait no step checks', () => {
+    const enrollment = executionInput(WEEKLY_LOOP).enrollment;
+    expect(longestUncheckedWaitMs(WEEKLY_LOOP)).toBe(7 * DAY_MS); // `a-week`, then the branch checks
+    expect(runDeadline(WEEKLY_LOOP, enrollment)?.getTime()).toBe(
+      Date.parse(enrollment.enteredAt) + STANDARD_MAX_RUN_MS - RUN_MARGIN_MS - 7 * DAY_MS,
+    );
+  });
+
+  it('does not pull the deadline forward for a long wait on a timestamp, which is clamped to it', () => {
+    const journey = loadReference('replenishment-reminder');
     const enrollment = executionInput(journey).enrollment;
-    const unchecked = longestUncheckedWaitMs(journey);
-    expect(unchecked).toBeGreaterThan(2 * DAY_MS); // the two-day wait, then 10:00 local
+    expect(longestWait(journey).ms).toBeGreaterThan(330 * DAY_MS); // the product's cycle, at most 330 days
+    expect(longestUncheckedWaitMs(journey)).toBe(0);
     expect(runDeadline(journey, enrollment)?.getTime()).toBe(
-      Date.parse(enrollment.enteredAt) + STANDARD_MAX_RUN_MS - RUN_MARGIN_MS - unchecked,
+      Date.parse(enrollment.enteredAt) + RUN_BUDGET_MS,
     );
   });
 

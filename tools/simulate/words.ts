@@ -52,7 +52,8 @@ export function exitWords(reason: string): string {
   if (reason.startsWith('exit_event:')) return `exit event: ${eventNoun(reason.slice(11))}`;
   if (reason === 'converted') return 'converted (the journey’s goal was reached)';
   if (reason === 'holdout') return 'held out (control group)';
-  if (reason === 'run_deadline') return 'the run reached its deadline (a Step Functions run lasts at most a year)';
+  if (reason === 'run_deadline')
+    return 'the run reached its deadline (a Step Functions run lasts at most a year)';
   if (reason.startsWith('exit event ')) return `exit event: ${eventNoun(reason.slice(11))}`;
   return reason.replaceAll('_', ' ');
 }
