@@ -369,30 +369,33 @@ async function tryChannels(
 }
 
 /** The engine's bound on the deferral loop (`boundDeferral`): at the bound the send is skipped, recorded. */
+/** A decision's ledger fields, before the step's coordinates are added. */
+type DecisionRecord = Omit<
+  LedgerRecord,
+  | 'kind'
+  | 'at'
+  | 'customerId'
+  | 'journeyId'
+  | 'journeyVersion'
+  | 'stepId'
+  | 'op'
+  | 'executionId'
+  | 'id'
+  | 'attempt'
+>;
+
 function limitDeferral(
-  decided: {
-    result: StepResult;
-    record: Omit<
-      LedgerRecord,
-      | 'kind'
-      | 'at'
-      | 'customerId'
-      | 'journeyId'
-      | 'journeyVersion'
-      | 'stepId'
-      | 'op'
-      | 'executionId'
-      | 'id'
-      | 'attempt'
-    >;
-  },
+  decided: { result: StepResult; record: DecisionRecord },
   attempt: number,
   journey: Journey,
   step: SendStep,
   ctx: DecisionContext,
 ) {
   const bounded = boundDeferral(decided.result, attempt, ctx);
-  if (!bounded.limited) return { result: bounded.result, record: decided.record };
+  if (!bounded.limited) {
+    const until = bounded.result.outcome === 'defer' ? bounded.result.until : undefined;
+    return { result: bounded.result, record: until ? { ...decided.record, until } : decided.record };
+  }
   const { until: _until, ...record } = decided.record;
   const result = withNextUntil(
     { outcome: 'next', next: step.next, detail: { sent: false, skipped: DEFERRAL_LIMIT_REASON } },
