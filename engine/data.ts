@@ -109,8 +109,9 @@ export const Product = Type.Object(
     replenishmentDays: Type.Optional(
       Type.Integer({
         minimum: 1,
-        // A replenishment wait runs inside one Standard execution, which AWS ends after one year.
-        maximum: 365,
+        // A replenishment journey waits the cycle (less a few days) and then sends, all inside one
+        // Standard execution, which AWS ends after one year (engine/run-budget.ts).
+        maximum: 330,
         description: 'Days one unit lasts; products without it never enter the replenishment journey.',
       }),
     ),

@@ -22,6 +22,7 @@ import type { Journey, Step } from '../schema.ts';
 import { type AslChoiceRule, type AslDefinition, type AslState, isTerminal } from './asl.ts';
 import { CompileError } from './errors.ts';
 import { durationSeconds, getStep, reachableSteps, waitNeedsTimestamp } from './graph.ts';
+import { limitProblems } from './limits.ts';
 import { journeyComment, lambdaTask, stateNames, waitForTokenTask } from './states.ts';
 
 /** Whether an edge leaves a step Lambda's `next` result (which can carry `until`) or not. */
@@ -29,7 +30,25 @@ type Via = 'lambda' | 'other';
 
 const LAMBDA_STEPS: ReadonlySet<Step['type']> = new Set(['send', 'update', 'branch', 'split']);
 
+/**
+ * The journey's state machine, refused (CompileError) when a run of it could outgrow what Step
+ * Functions allows: 25,000 history events or a year (engine/compile/limits.ts).
+ */
 export function compileJourney(journey: Journey): AslDefinition {
+  const def = buildDefinition(journey);
+  const [problem] = limitProblems(journey, def);
+  if (problem) {
+    throw new CompileError(
+      problem.code,
+      `/${problem.path.join('/')}`,
+      `${problem.message}; ${problem.suggestion}`,
+    );
+  }
+  return def;
+}
+
+/** The state machine without the limit checks: what `limitProblems` measures. */
+export function buildDefinition(journey: Journey): AslDefinition {
   const order = reachableSteps(journey);
   const step = (id: string) => getStep(journey, id, `/steps/${id}`);
 

@@ -1,4 +1,11 @@
-export type CompileErrorCode = 'missing_step' | 'invalid_duration' | 'invalid_journey' | 'no_exit';
+import type { LimitCode } from './limits.ts';
+
+export type CompileErrorCode =
+  | 'missing_step'
+  | 'invalid_duration'
+  | 'invalid_journey'
+  | 'no_exit'
+  | LimitCode;
 
 /** A journey the compiler cannot turn into a state machine (the validator should have caught it). */
 export class CompileError extends Error {

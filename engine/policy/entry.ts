@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { Duration } from 'luxon';
 import type { Enrollment } from '../contract.ts';
 import type { CustomerEvent, Product, Profile } from '../data.ts';
+import { EXECUTION_NAME_MAX_CHARS } from '../limits.ts';
 import type { Journey } from '../schema.ts';
 import { evaluateCondition } from './conditions.ts';
 import type { PolicyConfig } from './config.ts';
@@ -18,12 +19,13 @@ import { isHeldOut } from './split.ts';
 
 // ── Enrollment ids ────────────────────────────────────────────────────────────────────────────
 
-const MAX_EXECUTION_NAME = 80;
 const HASH_CHARS = 32;
 
 /**
- * A valid Step Functions execution name (≤ 80 characters of `[A-Za-z0-9_-]`), deterministic in
- * (journey id, version, customer, event id, product id), and readable: `<journey>-v<version>-<hash>`.
+ * A valid Step Functions execution name (≤ 80 characters of `[A-Za-z0-9_-]`, see engine/limits.ts),
+ * deterministic in (journey id, version, customer, event id, product id), and readable:
+ * `<journey>-v<version>-<hash>`. Every input the event schema accepts (ids of up to 128 characters
+ * of any script, emoji included) lives only in the hash, so a replayed event gets the same name.
  */
 export function enrollmentId(
   journey: Pick<Journey, 'id' | 'version'>,
@@ -35,10 +37,10 @@ export function enrollmentId(
     .update(JSON.stringify([journey.id, journey.version, customerId, eventId, productId ?? null]))
     .digest('hex')
     .slice(0, HASH_CHARS);
-  const prefix = `${journey.id.replace(/[^A-Za-z0-9_-]/g, '_')}-v${journey.version}`.slice(
-    0,
-    MAX_EXECUTION_NAME - HASH_CHARS - 1,
-  );
+  // The whole prefix is sanitised: a version the schema accepts may print as `1e+21`.
+  const prefix = `${journey.id}-v${journey.version}`
+    .replace(/[^A-Za-z0-9_-]/g, '_')
+    .slice(0, EXECUTION_NAME_MAX_CHARS - HASH_CHARS - 1);
   return `${prefix}-${hash}`;
 }
 

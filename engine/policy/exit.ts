@@ -6,6 +6,7 @@
 import { Duration } from 'luxon';
 import type { Enrollment } from '../contract.ts';
 import type { CustomerEvent } from '../data.ts';
+import { runDeadline } from '../run-budget.ts';
 import type { Journey } from '../schema.ts';
 import { type DecisionContext, entryInstant, eventMentionsProduct, instant } from './context.ts';
 
@@ -68,4 +69,13 @@ export function checkExit(ctx: DecisionContext): ExitDecision | undefined {
     if (reason) found = { at, decision: { reason, eventId: event.id } };
   }
   return found?.decision;
+}
+
+/**
+ * Whether the run has reached its deadline (engine/run-budget.ts): a year after entry less the
+ * margins, so that it ends with a recorded reason instead of failing at Standard's one-year limit.
+ */
+export function pastRunDeadline(ctx: Pick<DecisionContext, 'journey' | 'enrollment' | 'now'>): boolean {
+  const deadline = runDeadline(ctx.journey, ctx.enrollment);
+  return deadline !== undefined && ctx.now.getTime() >= deadline.getTime();
 }

@@ -5,10 +5,11 @@
  */
 import { assertUnreachable } from '../assert.ts';
 import type { StepResult } from '../contract.ts';
+import { RUN_DEADLINE_REASON } from '../limits.ts';
 import type { BranchStep, Scalar, SplitStep, Step, UpdateStep, WaitStep } from '../schema.ts';
 import { evaluateCondition } from './conditions.ts';
 import type { DecisionContext } from './context.ts';
-import { checkExit } from './exit.ts';
+import { checkExit, pastRunDeadline } from './exit.ts';
 import { assignArm } from './split.ts';
 import { planWait } from './time.ts';
 
@@ -42,6 +43,7 @@ const EXPECTED_STEP: Record<FlowOp, Step['type']> = {
 export function decideFlow(op: FlowOp, step: Step, ctx: DecisionContext, stepId?: string): FlowDecision {
   const exit = checkExit(ctx);
   if (exit) return { result: { outcome: 'exit', reason: exit.reason } };
+  if (pastRunDeadline(ctx)) return { result: { outcome: 'exit', reason: RUN_DEADLINE_REASON } };
   if (step?.type !== EXPECTED_STEP[op]) {
     // A compiled workflow out of step with its journey: leave rather than guess.
     return { result: { outcome: 'exit', reason: `invalid_step:${op}` } };

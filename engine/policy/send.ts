@@ -5,11 +5,14 @@
  * Caps (step 5) are not decided here: they depend on the other journeys' sends, which the runtime
  * reads and reserves atomically with `capCheck`.
  */
+import type { StepResult } from '../contract.ts';
 import type { ChannelAttempt } from '../ledger.ts';
+import { MAX_SEND_ATTEMPTS, RUN_DEADLINE_REASON } from '../limits.ts';
+import { runDeadline } from '../run-budget.ts';
 import type { ChannelName, SendStep } from '../schema.ts';
 import { type ChannelAddresses, candidateChannels, type SkippedChannel } from './channels.ts';
 import type { DecisionContext } from './context.ts';
-import { checkExit } from './exit.ts';
+import { checkExit, pastRunDeadline } from './exit.ts';
 import { quietHoursEnd } from './quiet-hours.ts';
 import { customerZone, type ZoneFallbackReason } from './time.ts';
 
@@ -20,7 +23,7 @@ export interface ZoneNote {
 }
 
 export type SendPlan =
-  | { kind: 'exit'; reason: string; eventId: string }
+  | { kind: 'exit'; reason: string; eventId?: string }
   | ({
       kind: 'defer';
       until: Date;
@@ -45,6 +48,7 @@ export type SendPlan =
 export function planSend(step: SendStep, ctx: DecisionContext): SendPlan {
   const exit = checkExit(ctx);
   if (exit) return { kind: 'exit', reason: exit.reason, eventId: exit.eventId };
+  if (pastRunDeadline(ctx)) return { kind: 'exit', reason: RUN_DEADLINE_REASON };
 
   const { candidates, skipped, addresses } = candidateChannels(step, ctx);
   const first = candidates[0];
@@ -114,4 +118,23 @@ export function concludeUnsent(
     return { kind: 'next', skipped: 'send_failed', outcome: 'failed' };
   }
   return { kind: 'next', skipped: 'no_channel', outcome: 'skipped' };
+}
+
+/**
+ * The bound on a send's deferral loop (engine/limits.ts): a deferral decided on claim `attempt` is
+ * kept while `attempt < MAX_SEND_ATTEMPTS`, and never reaches past the run's deadline (the run then
+ * comes back at the deadline and exits). At the bound the send is skipped: `skip` is what the step
+ * answers instead, and the ledger records `deferral_limit` (DEFERRAL_LIMIT_REASON). Anything but a deferral passes through.
+ */
+export function boundDeferral(
+  result: StepResult,
+  attempt: number,
+  ctx: Pick<DecisionContext, 'journey' | 'enrollment'>,
+): { result: StepResult; limited: boolean } {
+  if (result.outcome !== 'defer') return { result, limited: false };
+  if (attempt >= MAX_SEND_ATTEMPTS) return { result, limited: true };
+  const deadline = runDeadline(ctx.journey, ctx.enrollment);
+  if (deadline && Date.parse(result.until) > deadline.getTime())
+    return { result: { ...result, until: deadline.toISOString() }, limited: false };
+  return { result, limited: false };
 }

@@ -7,6 +7,7 @@
  */
 import { DateTime, Duration, IANAZone } from 'luxon';
 import type { Profile } from '../data.ts';
+import { runDeadline } from '../run-budget.ts';
 import type { Journey, WaitStep } from '../schema.ts';
 import type { PolicyConfig } from './config.ts';
 import { type DecisionContext, dataScope, instant, readField } from './context.ts';
@@ -117,7 +118,8 @@ export type WaitNote =
   | 'missing_date'
   | 'missing_add_days'
   | 'invalid_offset'
-  | 'date_in_past';
+  | 'date_in_past'
+  | 'run_deadline';
 
 export interface WaitPlan {
   until: Date;
@@ -160,6 +162,12 @@ export function planWait(step: WaitStep, ctx: DecisionContext): WaitPlan {
   if (target.toMillis() < now.toMillis()) {
     if (!notes.includes('missing_date')) notes.push('date_in_past');
     target = now;
+  }
+  // Never past the run's deadline (Standard's one-year limit): the next step then ends the run.
+  const deadline = runDeadline(ctx.journey, ctx.enrollment);
+  if (deadline && target.toMillis() > deadline.getTime()) {
+    notes.push('run_deadline');
+    target = DateTime.fromJSDate(deadline).setZone(zone);
   }
   return { until: target.toJSDate(), zone, notes };
 }

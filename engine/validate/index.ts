@@ -6,6 +6,7 @@
  * the text (test/unit/validate-fuzz.test.ts holds it to that).
  */
 import type { Node } from 'jsonc-parser';
+import { buildDefinition, CompileError, limitProblems } from '../compile/index.ts';
 import type { Journey } from '../schema.ts';
 import { checkContent } from './content.ts';
 import { isRecord, type Path } from './describe.ts';
@@ -111,6 +112,9 @@ function validate(text: string, file: string): ValidationResult {
     };
     findings.push(...checkContent(journey, fieldScope(journey, attributes, true), locate));
   }
+  if (schema.valid && !findings.some((f) => (f.severity ?? 'error') === 'error')) {
+    findings.push(...checkLimits(parsed.value as Journey));
+  }
   const problems = locateAll(findings, parsed.root, lines, file);
   const valid = schema.valid && !problems.some((p) => p.severity === 'error');
   return valid ? { file, journey: parsed.value as Journey, problems } : { file, problems };
@@ -119,6 +123,21 @@ function validate(text: string, file: string): ValidationResult {
 /** Findings about a file that parses as JSON (the release checks), placed at their line and column. */
 export function locateFindings(text: string, file: string, findings: readonly Finding[]): Problem[] {
   return locateAll([...findings], parseJson(text).root, new LineIndex(text), file);
+}
+
+/**
+ * What Step Functions would refuse at run time (history, one year), on an otherwise valid journey:
+ * the same check the compiler makes, so the two agree.
+ */
+function checkLimits(journey: Journey): Finding[] {
+  let def: ReturnType<typeof buildDefinition>;
+  try {
+    def = buildDefinition(journey);
+  } catch (error) {
+    if (error instanceof CompileError) return []; // The graph checks above report these.
+    throw error;
+  }
+  return limitProblems(journey, def);
 }
 
 /** Attributes the journey writes itself: reading them back later is fine. */

@@ -9,7 +9,9 @@
 import { randomUUID } from 'node:crypto';
 import type { StepRequest, StepResult } from '../../engine/contract.ts';
 import { decisionId, type LedgerRecord, outcomeOf, stepKey } from '../../engine/ledger.ts';
+import { DEFERRAL_LIMIT_REASON } from '../../engine/limits.ts';
 import {
+  boundDeferral,
   concludeUnsent,
   type DecisionContext,
   isChannelName,
@@ -71,7 +73,7 @@ export async function runSend(rt: StepRuntime, request: StepRequest, journey: Jo
   };
   let decided: Decided;
   try {
-    decided = await decide(sc);
+    decided = limitDeferral(sc, await decide(sc));
   } catch (error) {
     if (error instanceof LostClaim) return retryLater(now, rt.leaseMs);
     throw error;
@@ -221,7 +223,7 @@ async function decide(sc: SendContext): Promise<Decided> {
         record: {
           outcome: outcomeOf(result, false),
           reasons: [plan.reason],
-          facts: { eventId: plan.eventId },
+          ...(plan.eventId ? { facts: { eventId: plan.eventId } } : {}),
         },
       };
     }
@@ -352,6 +354,25 @@ function conclude(sc: SendContext, tries: ChannelTry[], reasons: string[], zone:
     ctx,
   );
   return { result, record: { ...common, outcome: unsent.outcome } };
+}
+
+/** The engine's bound on the deferral loop (`boundDeferral`): at the bound the send is skipped, recorded. */
+function limitDeferral(sc: SendContext, decided: Decided): Decided {
+  const bounded = boundDeferral(decided.result, sc.claim.attempt, sc.ctx);
+  if (!bounded.limited) {
+    const until = bounded.result.outcome === 'defer' ? bounded.result.until : undefined;
+    return { result: bounded.result, record: until ? { ...decided.record, until } : decided.record };
+  }
+  const { until: _until, ...record } = decided.record;
+  const result = withNextUntil(
+    { outcome: 'next', next: sc.step.next, detail: { sent: false, skipped: DEFERRAL_LIMIT_REASON } },
+    sc.journey,
+    sc.ctx,
+  );
+  return {
+    result,
+    record: { ...record, outcome: 'skipped' as const, reasons: [...record.reasons, DEFERRAL_LIMIT_REASON] },
+  };
 }
 
 function zoneFacts(plan: SendPlan, reasons: string[]): { zone?: string } {

@@ -5,9 +5,11 @@
  * compiled workflows for real with aws-local-stepfunctions.)
  *
  * Faithful where it matters: a second StartExecution with the same name and input is idempotent,
- * with a different input it is `ExecutionAlreadyExists`; a used or expired task token is refused.
+ * with a different input it is `ExecutionAlreadyExists`; a used or expired task token is refused;
+ * a name or an input AWS would refuse (engine/limits.ts) is `InvalidName` / `InvalidExecutionInput`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { executionNameProblem, STATE_PAYLOAD_MAX_BYTES } from '../../engine/limits.ts';
 import { close, LOCAL_CLIENT_CONFIG, LOOPBACK, listen } from './net.ts';
 
 export interface SinkExecution {
@@ -51,6 +53,10 @@ export async function startSfnSink(options: { port?: number } = {}): Promise<Sfn
     switch (target) {
       case 'StartExecution': {
         const { stateMachineArn = '', name = '', input = '{}' } = body;
+        const nameProblem = executionNameProblem(name);
+        if (nameProblem) return fail(res, 400, 'InvalidName', `Invalid Name: '${name}' (${nameProblem})`);
+        if (Buffer.byteLength(input, 'utf8') > STATE_PAYLOAD_MAX_BYTES)
+          return fail(res, 400, 'InvalidExecutionInput', 'the input is larger than 262144 bytes');
         const parts = stateMachineArn.split(':');
         const executionArn = [...parts.slice(0, 5), 'execution', parts[6] ?? '', name].join(':');
         const existing = executions.find((e) => e.executionArn === executionArn);

@@ -47,7 +47,14 @@ export interface AslRun {
   /** The requests each Task received, in order. */
   requests: StepRequest[];
   output: unknown;
+  /**
+   * The largest UTF-8 JSON the run handed Step Functions: any state's input or output, any
+   * Task's request or answer (each is bounded by 256 KiB on AWS, engine/limits.ts).
+   */
+  largestPayloadBytes: number;
 }
+
+const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value ?? null), 'utf8');
 
 // Building a StateMachine validates the definition (ajv, slow): build each definition once.
 const machines = new Map<string, StateMachine>();
@@ -67,6 +74,10 @@ export async function runAsl(def: AslDefinition, input: ExecutionInput, stub: Ta
   const waits: Record<string, number> = {};
   const retries: Record<string, number> = {};
   const requests: StepRequest[] = [];
+  let largestPayloadBytes = jsonBytes(input);
+  const measure = (value: unknown) => {
+    largestPayloadBytes = Math.max(largestPayloadBytes, jsonBytes(value));
+  };
   for (const [name, state] of Object.entries(bound.States)) {
     // Fixed waits end at once; timestamp waits still read their path (give past timestamps).
     if (state.Type === 'Wait' && state.TimestampPath === undefined) waits[name] = 0;
@@ -76,7 +87,10 @@ export async function runAsl(def: AslDefinition, input: ExecutionInput, stub: Ta
         const raw = taskInput as { Payload?: StepRequest } & StepRequest;
         const request = 'Payload' in raw && raw.Payload ? raw.Payload : raw;
         requests.push(request);
-        return stub(request, name);
+        measure(taskInput);
+        const answer = await stub(request, name);
+        measure(answer);
+        return answer;
       };
     }
   }
@@ -93,9 +107,13 @@ export async function runAsl(def: AslDefinition, input: ExecutionInput, stub: Ta
   const logged = (async () => {
     for await (const event of execution.eventLogs) {
       if (event.type === 'StateEntered') states.push(event.state.name);
+      if (event.type === 'StateEntered' || event.type === 'StateExited') {
+        measure(event.state.input);
+        measure(event.state.output);
+      }
     }
   })();
   const output = await execution.result;
   await logged;
-  return { states, requests, output };
+  return { states, requests, output, largestPayloadBytes };
 }

@@ -47,6 +47,13 @@ describe('Step Functions executions adapter', () => {
     expect(JSON.parse(sink.executions[0]?.input ?? '{}')).toEqual({ enrollment });
   });
 
+  it('is refused, as AWS refuses it, for a name with characters StartExecution forbids', async () => {
+    await expect(executions.start({ ...enrollment, id: 'promo v1/c:1' })).rejects.toMatchObject({
+      name: 'InvalidName',
+    });
+    expect(sink.executions.map((e) => e.name)).not.toContain('promo v1/c:1');
+  });
+
   it('stops it, and tolerates an execution that does not exist', async () => {
     await executions.stop(enrollment, 'exit event order_placed');
     expect(sink.executions[0]).toMatchObject({ status: 'ABORTED', stopCause: 'exit event order_placed' });

@@ -3,7 +3,11 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { scheduleWait } from '../../engine/policy/time.ts';
 import type { WaitStep } from '../../engine/schema.ts';
-import { context, profile } from './policy-flow-fixtures.ts';
+import { context as baseContext, enrollment, profile } from './policy-flow-fixtures.ts';
+
+/** A decision at `now` in a run that entered at `now` (a run never waits past its deadline, a year on). */
+const context = (overrides: Parameters<typeof baseContext>[0] & { now: Date }) =>
+  baseContext({ ...overrides, enrollment: enrollment({ enteredAt: overrides.now.toISOString() }) });
 
 const ZONES = [
   'UTC',

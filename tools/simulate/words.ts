@@ -29,6 +29,7 @@ const SKIP_WORDS: Record<string, string> = {
   provider_call_unconfirmed: 'a provider call started and never reported back',
   missing_time_zone: 'no time zone on the profile',
   invalid_time_zone: 'the profile’s time zone is not valid',
+  deferral_limit: 'deferred too many times (a run must stay within Step Functions’ limits)',
 };
 
 /** `push:no_push_token` → "push: no push token (the app is not installed)". */
@@ -56,6 +57,8 @@ export function exitWords(reason: string): string {
   if (reason.startsWith('exit_event:')) return `exit event: ${eventNoun(reason.slice(11))}`;
   if (reason === 'converted') return 'converted (the journey’s goal was reached)';
   if (reason === 'holdout') return 'held out (control group)';
+  if (reason === 'run_deadline')
+    return 'the run reached its deadline (a Step Functions run lasts at most a year)';
   if (reason.startsWith('exit event ')) return `exit event: ${eventNoun(reason.slice(11))}`;
   return reason.replaceAll('_', ' ');
 }
