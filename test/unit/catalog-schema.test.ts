@@ -50,10 +50,10 @@ describe('the product schema', () => {
       'integer',
     ],
     [
-      'a cycle beyond a Standard execution’s year',
-      { replenishmentDays: 400 },
+      'a cycle the one-year run budget cannot hold (a Standard execution lasts a year)',
+      { replenishmentDays: 331 },
       '/products/0/replenishmentDays',
-      '<= 365',
+      '<= 330',
     ],
     [
       'a name per non-locale',
