@@ -344,3 +344,57 @@ describe('herald simulate: local time follows the customer’s zone', () => {
     expect(text).toMatch(/Thu 5 Mar 2026 13:30\s+10:00 UTC\s+check-first-order/);
   });
 });
+
+describe('herald simulate: a wait on a date the customer does not have', () => {
+  const welcome = read<Journey>('workflows/welcome.journey.json');
+  /** "We miss you" a month after the last order, at 10:00: Emma never ordered. */
+  const missYou = (ifMissing?: 'exit' | 'skip'): Journey => ({
+    ...welcome,
+    id: 'we-miss-you',
+    start: 'a-month-after-last-order',
+    steps: {
+      'a-month-after-last-order': {
+        type: 'wait',
+        until: {
+          date: 'profile.attributes.lastOrderAt',
+          offset: 'P30D',
+          localTime: '10:00',
+          ...(ifMissing ? { ifMissing } : {}),
+        },
+        next: 'send-miss-you',
+      },
+      'send-miss-you': { type: 'send', message: 'welcome', channels: ['email'], next: 'done' },
+      done: { type: 'exit', reason: 'sent' },
+    },
+  });
+  const simulateFor = (journey: Journey) =>
+    simulate({
+      journey,
+      profile: read<Profile>('examples/welcome.profile.json'),
+      events: read<CustomerEvent[]>('examples/welcome.events.json'),
+      products,
+      config,
+    });
+
+  it('leaves the journey, sending nothing, when the step leaves ifMissing at its default (exit)', async () => {
+    const { timeline } = await simulateFor(missYou());
+
+    expect(timeline.sent).toBe(0);
+    expect(at(timeline, 'send-miss-you')).toEqual([]);
+    const left = timeline.entries.filter((e) => e.kind === 'exit').map((e) => [e.at, e.summary]);
+    expect(left).toEqual([
+      [
+        '2026-03-02T18:40:00.000Z',
+        'leaves the journey: the customer has no date for a wait to count from (ifMissing: exit)',
+      ],
+    ]);
+  });
+
+  it('goes on at the next 10:00 local, not at once, when the step says skip', async () => {
+    const { timeline } = await simulateFor(missYou('skip'));
+
+    const sent = only(at(timeline, 'send-miss-you'));
+    expect(sent.kind).toBe('send');
+    expect(sent.local).toBe('2026-03-03T10:00:00.000+00:00'); // signed up 18:40 London on the 2nd
+  });
+});

@@ -146,8 +146,15 @@ export function buildTimeline(
       const nextState = execution.states.slice(index + 1).find((s) => !s.name.endsWith('.route'));
       const step = Object.hasOwn(journey.steps, state.name) ? journey.steps[state.name] : undefined;
       if (!step) {
+        // A wait's schedule Task answers too: its `exit` (a missing date) is why the run ends.
+        if (state.name.endsWith('.schedule')) lastResult = take(state.name.slice(0, -9), state.at)?.result;
         if (state.name === 'Exited') {
-          const reason = lastResult?.outcome === 'exit' ? lastResult.reason : 'left';
+          const reason =
+            lastResult?.outcome === 'exit'
+              ? lastResult.reason
+              : lastResult?.outcome === 'next' && lastResult.exit
+                ? lastResult.exit
+                : 'left';
           push({
             at: state.at,
             run,

@@ -51,6 +51,7 @@ export function exitWords(reason: string): string {
   if (reason.startsWith('exit_event:')) return `exit event: ${eventNoun(reason.slice(11))}`;
   if (reason === 'converted') return 'converted (the journey’s goal was reached)';
   if (reason === 'holdout') return 'held out (control group)';
+  if (reason === 'missing_date') return 'the customer has no date for a wait to count from (ifMissing: exit)';
   if (reason.startsWith('exit event ')) return `exit event: ${eventNoun(reason.slice(11))}`;
   return reason.replaceAll('_', ' ');
 }
