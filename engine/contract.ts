@@ -70,9 +70,14 @@ export interface StepRequest {
  * engine/compile: a wait with `until`, or a duration in months/years) MUST carry `until`, computed
  * exactly as `schedule` would for that step: the workflow goes straight to that Wait, which reads
  * `$.result.until`. This saves a Lambda call and a transition per such wait.
+ *
+ * A wait that can end the journey (`waitCanExit`: a date wait whose `ifMissing` is `exit`) is
+ * entered through its `<step>.date-check` Choice. There a `schedule` answer of `exit`, or a `next`
+ * result carrying `exit` (the reason) instead of `until`, goes to `Exited`: the customer has no
+ * such date. The step that ran keeps its own outcome (a send that sent stays `sent`).
  */
 export type StepResult =
-  | { outcome: 'next'; next: string; until?: string; detail?: StepDetail }
+  | { outcome: 'next'; next: string; until?: string; exit?: string; detail?: StepDetail }
   | { outcome: 'defer'; until: string; reason: DeferReason; detail?: StepDetail }
   | { outcome: 'wait'; until: string }
   | { outcome: 'exit'; reason: string; detail?: StepDetail };

@@ -166,6 +166,9 @@ const stepBase = {
  * - `until.date`: a date from the event or profile, plus `until.addDaysFrom` days (a numeric field,
  *   e.g. `product.replenishmentDays`), plus `until.offset` (`-P3D`), optionally moved to
  *   `until.localTime` on that day. A date already in the past continues at once.
+ *   When the date cannot be computed (the field, or the `addDaysFrom` number, is missing or not a
+ *   date), `until.ifMissing` says what happens: `exit` (the default: leave the journey) or `skip`
+ *   (go on without the date, at the next `localTime` when there is one).
  * `localTime` may also follow a `duration`: "two days later, at 10:00".
  */
 export const WaitStep = Type.Object(
@@ -180,6 +183,12 @@ export const WaitStep = Type.Object(
           addDaysFrom: Type.Optional(FieldPath),
           offset: Type.Optional(SignedIsoDuration),
           localTime: Type.Optional(LocalTime),
+          ifMissing: Type.Optional(
+            Type.Union([Type.Literal('exit'), Type.Literal('skip')], {
+              description:
+                'When the customer has no such date (or no `addDaysFrom` number): `exit` leaves the journey (the default, so nobody gets a message timed on a date they do not have); `skip` goes on without the date, at the next `localTime` if the step has one.',
+            }),
+          ),
         },
         { additionalProperties: false },
       ),

@@ -2,7 +2,7 @@
  * What a step's result means beyond itself: the shape its compiled state can route on, the next
  * wait's timestamp, and whether the journey ends.
  */
-import { waitNeedsTimestamp } from './compile/graph.ts';
+import { waitCanExit, waitNeedsTimestamp } from './compile/graph.ts';
 import type { StepOp, StepResult } from './contract.ts';
 import type { DecisionContext } from './policy/context.ts';
 import { decideFlow, type FlowOp } from './policy/flow.ts';
@@ -20,7 +20,11 @@ export function routableFlowResult(op: FlowOp, step: Step, result: StepResult, n
   if (op === 'update' && step.type === 'update' && result.outcome === 'exit') {
     return { outcome: 'next', next: step.next };
   }
-  if (op === 'schedule' && result.outcome !== 'wait') return { outcome: 'wait', until: now.toISOString() };
+  if (op === 'schedule' && result.outcome !== 'wait') {
+    // A wait that can end the journey has a check Choice that routes the exit (see contract.ts).
+    if (result.outcome === 'exit' && step.type === 'wait' && waitCanExit(step)) return result;
+    return { outcome: 'wait', until: now.toISOString() };
+  }
   return result;
 }
 
@@ -33,13 +37,18 @@ export function withNextUntil(result: StepResult, journey: Journey, ctx: Decisio
   const next = journey.steps[result.next];
   if (next?.type !== 'wait' || !waitNeedsTimestamp(next)) return result;
   const scheduled = decideFlow('schedule', next, ctx, result.next).result;
+  if (scheduled.outcome === 'exit' && waitCanExit(next)) return { ...result, exit: scheduled.reason };
   return { ...result, until: scheduled.outcome === 'wait' ? scheduled.until : ctx.now.toISOString() };
 }
 
-/** The reason the journey ends after this result, when it ends: an exit outcome or a `next` into an exit step. */
+/**
+ * The reason the journey ends after this result, when it ends: an exit outcome, a `next` that
+ * carries `exit` (into a date wait whose date is missing), or a `next` into an exit step.
+ */
 export function endsJourney(result: StepResult, journey: Journey): string | undefined {
   if (result.outcome === 'exit') return result.reason;
   if (result.outcome !== 'next') return undefined;
+  if (result.exit !== undefined) return result.exit;
   const next = journey.steps[result.next];
   return next?.type === 'exit' ? (next.reason ?? `exit:${result.next}`) : undefined;
 }

@@ -6,6 +6,7 @@
  * The rules are restated here from the design (quiet hours in the customer's zone, rolling caps,
  * RFC 8058 headers) rather than imported from engine/, so a bug there cannot hide itself here.
  */
+import { DomUtils, parseDocument } from 'htmlparser2';
 import { DateTime, Duration, IANAZone } from 'luxon';
 import type { LedgerRecord } from '../engine/ledger.ts';
 import type { PolicyConfig } from '../engine/policy/index.ts';
@@ -270,12 +271,39 @@ function rtlEmails(run: ObservedRun, deliveries: Delivery[]): InvariantResult {
   for (const d of deliveries) {
     if (d.channel !== 'email') continue;
     const locale = run.customers.find((c) => c.id === d.customerId)?.locale ?? '';
-    if (!/^(ar|fa)\b/.test(locale)) continue;
+    const language = /^(ar|fa)\b/.exec(locale)?.[1];
+    if (!language) continue;
     checked += 1;
-    if (!/dir\s*=\s*["']?rtl/i.test(d.html ?? ''))
-      violations.push(`email ${d.messageId} to ${d.customerId} (${locale}) lacks dir="rtl"`);
+    const problem = bodyDirectionProblem(d.html ?? '', language);
+    if (problem) violations.push(`email ${d.messageId} to ${d.customerId} (${locale}) ${problem}`);
   }
   return { name: 'every Arabic or Persian email is right-to-left', checked, violations };
+}
+
+/**
+ * Why the email would not read right-to-left where webmail shows it, or undefined. Webmail (and
+ * aws-ses-v2-local's viewer) keep only what is inside `<body>`, dropping `<html dir>` and
+ * `<body dir>`: so all of the body's content must sit in one element that carries `dir="rtl"`,
+ * the language in `lang`, and `direction: rtl` inline for clients that strip attributes.
+ */
+function bodyDirectionProblem(html: string, language: string): string | undefined {
+  const doc = parseDocument(html);
+  const body = DomUtils.findOne((e) => e.name === 'body', doc.children) ?? doc;
+  const content = body.children.filter(
+    (n) =>
+      (DomUtils.isTag(n) && !['title', 'meta', 'style'].includes(n.name)) ||
+      (DomUtils.isText(n) && n.data.trim() !== ''),
+  );
+  const [wrapper] = content;
+  if (content.length !== 1 || !wrapper || !DomUtils.isTag(wrapper))
+    return 'has body content outside a right-to-left wrapper element';
+  const attr = (name: string) => wrapper.attribs[name]?.trim().toLowerCase() ?? '';
+  if (attr('dir') !== 'rtl') return `has a body wrapper <${wrapper.name}> without dir="rtl"`;
+  if (attr('lang').split('-')[0] !== language)
+    return `has a body wrapper <${wrapper.name}> without lang="${language}"`;
+  if (!/(^|;)\s*direction\s*:\s*rtl\b/.test(attr('style')))
+    return `has a body wrapper <${wrapper.name}> without an inline direction: rtl`;
+  return undefined;
 }
 
 function oneClickHeaders(deliveries: Delivery[]): InvariantResult {

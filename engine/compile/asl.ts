@@ -39,11 +39,10 @@ export interface AslTaskState extends Transition {
   Catch?: AslCatcher[];
 }
 
-export interface AslChoiceRule {
-  Variable: string;
-  StringEquals: string;
-  Next: string;
-}
+/** A JSONPath Choice rule: a string comparison, or whether the path is present at all. */
+export type AslChoiceRule =
+  | { Variable: string; StringEquals: string; Next: string }
+  | { Variable: string; IsPresent: boolean; Next: string };
 
 export interface AslChoiceState {
   Type: 'Choice';

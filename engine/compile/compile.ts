@@ -8,6 +8,9 @@
  *   step Lambda that ran just before already put `until` there (a `next` result that leads to such
  *   a wait carries it, see engine/contract.ts); only when the wait is entered from somewhere else
  *   (the start, another wait, a wait-for-event) does a `<step>.schedule` Task compute it first.
+ * - A `wait` on a date that ends the journey when the date is missing (`ifMissing: "exit"`, the
+ *   default) is entered through a `<step>.date-check` Choice (exit → `Exited`, else the Wait),
+ *   except from a send, branch or split, whose own Choice gets the same `exit` rule.
  * - `send` is a Task and a Choice on `$.result.outcome`: next / defer (→ `<step>.deferred` Wait on
  *   `$.result.until` → the same Task again) / exit (→ `Exited`).
  * - `update` is a Task going straight on: it can only go one way, so it has no Choice.
@@ -21,14 +24,30 @@ import { stepEdges } from '../reach.ts';
 import type { Journey, Step } from '../schema.ts';
 import { type AslChoiceRule, type AslDefinition, type AslState, isTerminal } from './asl.ts';
 import { CompileError } from './errors.ts';
-import { durationSeconds, getStep, reachableSteps, waitNeedsTimestamp } from './graph.ts';
+import { durationSeconds, getStep, reachableSteps, waitCanExit, waitNeedsTimestamp } from './graph.ts';
 import { limitProblems } from './limits.ts';
 import { journeyComment, lambdaTask, stateNames, waitForTokenTask } from './states.ts';
 
-/** Whether an edge leaves a step Lambda's `next` result (which can carry `until`) or not. */
-type Via = 'lambda' | 'other';
+/**
+ * How an edge leaves its step: from a step Lambda's `next` result (which can carry `until`) through
+ * a Choice that also routes `exit` (`routed`: send, a branch or split with several targets) or
+ * straight (`direct`: update, a single-target branch or split), or not from a Lambda (`other`).
+ */
+type Via = 'routed' | 'direct' | 'other';
 
-const LAMBDA_STEPS: ReadonlySet<Step['type']> = new Set(['send', 'update', 'branch', 'split']);
+function viaOf(id: string, s: Step): Via {
+  switch (s.type) {
+    case 'send':
+      return 'routed';
+    case 'branch':
+    case 'split':
+      return new Set(stepEdges(id, s).map((e) => e.to)).size > 1 ? 'routed' : 'direct';
+    case 'update':
+      return 'direct';
+    default:
+      return 'other';
+  }
+}
 
 /**
  * The journey's state machine, refused (CompileError) when a run of it could outgrow what Step
@@ -52,27 +71,44 @@ export function buildDefinition(journey: Journey): AslDefinition {
   const order = reachableSteps(journey);
   const step = (id: string) => getStep(journey, id, `/steps/${id}`);
 
-  // Timestamp waits entered other than from a step Lambda's `next` need their own schedule Task.
+  // Timestamp waits entered other than from a step Lambda's `next` need their own schedule Task;
+  // waits that can exit, entered other than through a Choice that routes `exit`, a check Choice.
   const needsScheduleTask = new Set<string>();
+  const needsDateCheck = new Set<string>();
   const noteEntry = (to: string, via: Via) => {
     const target = step(to);
-    if (via === 'other' && target.type === 'wait' && waitNeedsTimestamp(target)) needsScheduleTask.add(to);
+    if (target.type !== 'wait') return;
+    if (via === 'other' && waitNeedsTimestamp(target)) needsScheduleTask.add(to);
+    if (via !== 'routed' && waitCanExit(target)) needsDateCheck.add(to);
   };
   noteEntry(journey.start, 'other');
   for (const id of order) {
-    const via: Via = LAMBDA_STEPS.has(step(id).type) ? 'lambda' : 'other';
-    for (const edge of stepEdges(id, step(id))) noteEntry(edge.to, via);
+    for (const edge of stepEdges(id, step(id))) noteEntry(edge.to, viaOf(id, step(id)));
   }
 
+  const canExit = (id: string) => {
+    const target = step(id);
+    return target.type === 'wait' && waitCanExit(target);
+  };
+
   /** The state an edge into step `to` lands on. */
-  const enter = (to: string, via: Via): string =>
-    via === 'other' && needsScheduleTask.has(to) ? stateNames.schedule(to) : to;
+  const enter = (to: string, via: Via): string => {
+    if (via === 'other' && needsScheduleTask.has(to)) return stateNames.schedule(to);
+    if (via === 'direct' && needsDateCheck.has(to)) return stateNames.dateCheck(to);
+    return to;
+  };
 
   const states: Record<string, AslState> = {};
   let exitUsed = false;
   const exitRule = (): AslChoiceRule => {
     exitUsed = true;
     return { Variable: '$.result.outcome', StringEquals: 'exit', Next: stateNames.exited };
+  };
+  // A `next` into a wait whose date is missing carries `exit` instead of `until` (contract.ts).
+  const missingDateRules = (...targets: string[]): AslChoiceRule[] => {
+    if (!targets.some((to) => canExit(to))) return [];
+    exitUsed = true;
+    return [{ Variable: '$.result.exit', IsPresent: true, Next: stateNames.exited }];
   };
 
   for (const id of order) {
@@ -85,7 +121,20 @@ export function buildDefinition(journey: Journey): AslDefinition {
           if (needsScheduleTask.has(id)) {
             states[stateNames.schedule(id)] = {
               ...lambdaTask(journey, 'schedule', id, `Computes when ${id} ends`),
-              Next: id,
+              Next: needsDateCheck.has(id) ? stateNames.dateCheck(id) : id,
+            };
+          }
+          if (needsDateCheck.has(id)) {
+            // IsPresent: comparing a path that is absent fails the execution (AWS Step Functions,
+            // "Choice workflow state"), and a `next` result carries either `exit` or `until`.
+            states[stateNames.dateCheck(id)] = {
+              Type: 'Choice',
+              Comment: `Ends the journey when the date ${id} waits for is missing`,
+              Choices: [
+                exitRule(),
+                ...missingDateRules(id),
+                { Variable: '$.result.until', IsPresent: true, Next: id },
+              ],
             };
           }
           states[id] = {
@@ -122,7 +171,8 @@ export function buildDefinition(journey: Journey): AslDefinition {
         states[stateNames.route(id)] = {
           Type: 'Choice',
           Choices: [
-            { Variable: '$.result.outcome', StringEquals: 'next', Next: enter(s.next, 'lambda') },
+            ...missingDateRules(s.next),
+            { Variable: '$.result.outcome', StringEquals: 'next', Next: enter(s.next, 'routed') },
             { Variable: '$.result.outcome', StringEquals: 'defer', Next: stateNames.deferred(id) },
             exitRule(),
           ],
@@ -136,7 +186,7 @@ export function buildDefinition(journey: Journey): AslDefinition {
         break;
       }
       case 'update': {
-        states[id] = { ...lambdaTask(journey, 'update', id, comment), Next: enter(s.next, 'lambda') };
+        states[id] = { ...lambdaTask(journey, 'update', id, comment), Next: enter(s.next, 'direct') };
         break;
       }
       case 'branch':
@@ -144,7 +194,7 @@ export function buildDefinition(journey: Journey): AslDefinition {
         const targets = [...new Set(stepEdges(id, s).map((e) => e.to))];
         const task = lambdaTask(journey, s.type, id, comment);
         if (targets.length === 1) {
-          states[id] = { ...task, Next: enter(targets[0]!, 'lambda') };
+          states[id] = { ...task, Next: enter(targets[0]!, 'direct') };
           break;
         }
         states[id] = { ...task, Next: stateNames.route(id) };
@@ -153,10 +203,11 @@ export function buildDefinition(journey: Journey): AslDefinition {
           Choices: [
             // First: an `exit` result has no `next` to compare.
             exitRule(),
+            ...missingDateRules(...targets),
             ...targets.map((to) => ({
               Variable: '$.result.next',
               StringEquals: to,
-              Next: enter(to, 'lambda'),
+              Next: enter(to, 'routed'),
             })),
           ],
         };

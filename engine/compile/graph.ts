@@ -62,3 +62,11 @@ function hasCalendarUnits(iso: string): boolean {
 export function waitNeedsTimestamp(step: WaitStep): boolean {
   return step.until !== undefined || (step.duration !== undefined && hasCalendarUnits(step.duration));
 }
+
+/**
+ * Whether a wait can end the journey: a wait on a date whose `ifMissing` is `exit` (the default)
+ * leaves when the customer has no such date. Its compiled Wait is preceded by a check Choice.
+ */
+export function waitCanExit(step: WaitStep): boolean {
+  return step.until?.date !== undefined && step.until.ifMissing !== 'skip';
+}

@@ -17,6 +17,7 @@ const FIELD_ORDER = [
   'ErrorEquals',
   'Variable',
   'StringEquals',
+  'IsPresent',
   'Resource',
   'Parameters',
   'TimeoutSeconds',

@@ -17,6 +17,8 @@ export const stateNames = {
   deferred: (stepId: string) => `${stepId}.deferred`,
   /** The Task that computes a wait's timestamp when no step Lambda ran just before it. */
   schedule: (stepId: string) => `${stepId}.schedule`,
+  /** The Choice in front of a date wait that ends the journey when the date is missing. */
+  dateCheck: (stepId: string) => `${stepId}.date-check`,
   /** Where a Task's `exit` outcome ends the execution. */
   exited: 'Exited',
 } as const;

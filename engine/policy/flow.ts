@@ -89,7 +89,9 @@ function update(step: UpdateStep): FlowDecision {
 function schedule(step: WaitStep, ctx: DecisionContext): FlowDecision {
   const plan = planWait(step, ctx);
   return {
-    result: { outcome: 'wait', until: plan.until.toISOString() },
+    result: plan.exit
+      ? { outcome: 'exit', reason: plan.exit }
+      : { outcome: 'wait', until: plan.until.toISOString() },
     ...(plan.notes.length > 0 ? { notes: plan.notes } : {}),
   };
 }

@@ -10,7 +10,7 @@
  */
 import { Liquid, type Template } from 'liquidjs';
 import type { CustomerEvent, Product, Profile } from '../data.ts';
-import { escapeHtml } from '../html.ts';
+import { directionWrapper, escapeHtml, type TextDirection } from '../html.ts';
 import type { ChannelName, Journey, LocalizedContent, Message } from '../schema.ts';
 import { boundedMemo } from './memo.ts';
 import { type SmsEncoding, smsInfo } from './sms.ts';
@@ -97,7 +97,7 @@ export interface RenderScope {
 
 export interface RenderedMessage {
   locale: string;
-  dir: 'ltr' | 'rtl';
+  dir: TextDirection;
   email?: { subject: string; html: string; text: string };
   sms?: { body: string; encoding: SmsEncoding; segments: number };
   push?: { title: string; body: string; deepLink?: string };
@@ -236,27 +236,45 @@ function templateData(scope: RenderScope, locale: string): Record<string, unknow
 }
 
 /**
- * Wraps a body fragment in a full document carrying `lang` and `dir` (mail clients ignore CSS
- * direction on fragments). A template that already is a document gets `lang`/`dir` added to its
- * `<html>` tag when missing.
+ * Wraps a body fragment in a full document carrying `lang` and `dir`, and puts the body's content
+ * in a wrapper that carries them too (`directionWrapper`): webmail drops `<html>` and `<body>` with
+ * their attributes, so only an element inside the body keeps an Arabic email right-to-left. A
+ * template that already is a document gets `lang`/`dir` added to its `<html>` tag when missing, and
+ * its body content wrapped the same way.
  */
-function htmlDocument(body: string, opts: { locale: string; dir: 'ltr' | 'rtl'; title: string }): string {
+function htmlDocument(body: string, opts: { locale: string; dir: TextDirection; title: string }): string {
   const lang = escapeHtml(opts.locale);
   const htmlTag = /<html\b([^>]*)>/i.exec(body);
   if (htmlTag) {
     let attrs = htmlTag[1] ?? '';
     if (!/\blang\s*=/i.test(attrs)) attrs += ` lang="${lang}"`;
     if (!/\bdir\s*=/i.test(attrs)) attrs += ` dir="${opts.dir}"`;
-    return body.replace(htmlTag[0], `<html${attrs}>`);
+    return wrapDocumentBody(body.replace(htmlTag[0], `<html${attrs}>`), opts);
   }
   return [
     '<!DOCTYPE html>',
     `<html lang="${lang}" dir="${opts.dir}">`,
     '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${escapeHtml(opts.title)}</title></head>`,
-    `<body dir="${opts.dir}">${body}</body>`,
+    `<body dir="${opts.dir}">${directionWrapper(body, opts)}</body>`,
     '</html>',
   ].join('\n');
+}
+
+/** The content of a full document's `<body>` (or, without one, what follows `<head>`) in the wrapper. */
+function wrapDocumentBody(doc: string, opts: { locale: string; dir: TextDirection }): string {
+  const open = /<body\b[^>]*>/i.exec(doc) ?? /<\/head\s*>/i.exec(doc) ?? /<html\b[^>]*>/i.exec(doc);
+  if (!open) return doc;
+  const from = open.index + open[0].length;
+  const closing = /<\/(?:body|html)\s*>/gi;
+  let to = doc.length;
+  for (let m = closing.exec(doc); m !== null; m = closing.exec(doc)) {
+    if (m.index >= from) {
+      to = m.index;
+      break;
+    }
+  }
+  return `${doc.slice(0, from)}${directionWrapper(doc.slice(from, to), opts)}${doc.slice(to)}`;
 }
 
 function assertUnreachable(value: never): never {

@@ -119,13 +119,24 @@ export type WaitNote =
   | 'missing_add_days'
   | 'invalid_offset'
   | 'date_in_past'
-  | 'run_deadline';
+  | 'run_deadline'
+  | 'missing_date_skipped';
 
 export interface WaitPlan {
   until: Date;
   zone: string;
   /** Why the plan differs from the plain reading of the step (personal-data free). */
   notes: WaitNote[];
+  /**
+   * Set when the wait's date cannot be computed and the step says `ifMissing: "exit"` (the
+   * default): the customer leaves the journey instead of waiting (`until` is then `now`).
+   */
+  exit?: 'missing_date';
+}
+
+/** What a wait on a date does when the customer has no such date: the step's choice, else `exit`. */
+export function missingDateRule(step: WaitStep): 'exit' | 'skip' {
+  return step.until?.ifMissing === 'skip' ? 'skip' : 'exit';
 }
 
 /** When a wait step ends; never before `ctx.now`. */
@@ -145,7 +156,16 @@ export function planWait(step: WaitStep, ctx: DecisionContext): WaitPlan {
   let target: DateTime = now;
 
   if (until?.date !== undefined) {
-    target = dateTarget(until, ctx, zone, now, notes);
+    const dated = dateTarget(until, ctx, zone, notes);
+    if (dated) target = dated;
+    else if (missingDateRule(step) === 'exit')
+      return { until: now.toJSDate(), zone, notes, exit: 'missing_date' };
+    else {
+      // Skipped, the date only: the time of day still holds ("at 10:00", never at 13:00 instead).
+      notes.push('missing_date_skipped');
+      const time = until.localTime === undefined ? undefined : parseLocalTime(until.localTime);
+      if (time) target = nextLocalTime(now, time, zone);
+    }
   } else {
     if (step.duration !== undefined) {
       const d = Duration.fromISO(step.duration);
@@ -160,7 +180,7 @@ export function planWait(step: WaitStep, ctx: DecisionContext): WaitPlan {
   }
 
   if (target.toMillis() < now.toMillis()) {
-    if (!notes.includes('missing_date')) notes.push('date_in_past');
+    notes.push('date_in_past');
     target = now;
   }
   // Never past the run's deadline (Standard's one-year limit): the next step then ends the run.
@@ -172,25 +192,30 @@ export function planWait(step: WaitStep, ctx: DecisionContext): WaitPlan {
   return { until: target.toJSDate(), zone, notes };
 }
 
-/** `until.date` + `addDaysFrom` days + `offset`, optionally at `localTime` on that day. */
+/**
+ * `until.date` + `addDaysFrom` days + `offset`, optionally at `localTime` on that day; undefined
+ * when the date or the number of days is missing (a date without its cycle is not the date meant).
+ */
 function dateTarget(
   until: NonNullable<WaitStep['until']>,
   ctx: DecisionContext,
   zone: string,
-  now: DateTime,
   notes: WaitNote[],
-): DateTime {
+): DateTime | undefined {
   const scope = dataScope(ctx);
   const base = parseDateValue(readField(scope, until.date ?? ''), zone);
   if (!base) {
     notes.push('missing_date');
-    return now;
+    return undefined;
   }
   let target = base;
   if (until.addDaysFrom !== undefined) {
     const days = readField(scope, until.addDaysFrom);
-    if (typeof days === 'number' && Number.isFinite(days)) target = target.plus({ days: Math.trunc(days) });
-    else notes.push('missing_add_days');
+    if (typeof days !== 'number' || !Number.isFinite(days)) {
+      notes.push('missing_add_days');
+      return undefined;
+    }
+    target = target.plus({ days: Math.trunc(days) });
   }
   if (until.offset !== undefined) {
     const offset = parseSignedDuration(until.offset);

@@ -170,6 +170,14 @@ function wait(step: Record<string, unknown>, at: Path, scope: FieldScope, out: F
       suggestion: 'add `"date": "event.time"` (or another date field)',
     });
   }
+  if (!hasDate && until.ifMissing !== undefined) {
+    out.push({
+      code: 'wait.if-missing-without-date',
+      path: [...at, 'until', 'ifMissing'],
+      message: `${where(at)} says what to do when the date is missing (\`ifMissing\`), but waits for no \`until.date\``,
+      suggestion: 'remove `ifMissing`, or add `"date": "profile.attributes.lastOrderAt"`',
+    });
+  }
   if (until.offset !== undefined) duration(until.offset, [...at, 'until', 'offset'], true, out);
   for (const key of ['date', 'addDaysFrom'] as const) {
     const value = until[key];

@@ -3,11 +3,11 @@
  * build at /usr/bin/chromium, installed by .ci/run): it renders without console errors and shows
  * what a marketer expects. A missing browser fails these tests; it never skips them.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePolicyConfig } from '../../engine/policy/index.ts';
 import type { Journey } from '../../engine/schema.ts';
@@ -17,8 +17,8 @@ import { previewJourney } from '../../tools/preview/index.ts';
 import { loadSample } from '../../tools/samples.ts';
 import { timelineHtml } from '../../tools/simulate/html.ts';
 import { simulate } from '../../tools/simulate/index.ts';
+import { launchChromium } from '../helpers/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const root = new URL('../../', import.meta.url).pathname;
 const journey = (id: string) =>
   JSON.parse(readFileSync(join(root, 'workflows', `${id}.journey.json`), 'utf8')) as Journey;
@@ -33,24 +33,7 @@ let browser: Browser;
 let dir: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium), as .ci/run does`,
-    );
-  }
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   dir = await mkdtemp(join(tmpdir(), 'herald-browser-'));
 });
 

@@ -1,7 +1,7 @@
 /** The demo's invariant checks catch what they claim to catch (each is fed one bad record). */
 import { describe, expect, it } from 'vitest';
 import type { LedgerRecord } from '../../engine/ledger.ts';
-import { DEFAULT_POLICY } from '../../engine/policy/index.ts';
+import { createRenderer, DEFAULT_POLICY } from '../../engine/policy/index.ts';
 import { checkInvariants, type ObservedRun } from '../../local/invariants.ts';
 import { loadJourneys } from '../../local/journeys.ts';
 import type { ExecutionRecord } from '../../local/runner.ts';
@@ -34,7 +34,11 @@ function sent(
   };
 }
 
-function email(id: string, at: string, html = '<html dir="rtl"></html>'): StoredEmail {
+/** An Arabic email as Herald renders it: the body's content in a wrapper that carries its direction. */
+const RTL_HTML =
+  '<html lang="ar" dir="rtl"><body dir="rtl"><table dir="rtl" lang="ar" style="direction:rtl;text-align:right"><tr><td>مرحبا</td></tr></table></body></html>';
+
+function email(id: string, at: string, html = RTL_HTML): StoredEmail {
   const payload = Buffer.from(JSON.stringify(['c1', 'email', 'all', 9e9])).toString('base64url');
   return {
     messageId: id,
@@ -153,5 +157,54 @@ describe('demo invariant checks', () => {
     // Without the header the email cannot be tied to c1 by its link; the ledger still names c1.
     expect(violationsOf(run, 'every Arabic or Persian email')).toHaveLength(1);
     expect(violationsOf(run, 'every email carries one-click')).toHaveLength(2);
+  });
+
+  // Webmail keeps only the body's content: dir on <html> and <body> alone is lost there.
+  it.each([
+    ['dir only on <html> and <body>', '<html lang="ar" dir="rtl"><body dir="rtl"><p>مرحبا</p></body></html>'],
+    [
+      'text outside the wrapper',
+      '<html><body><div dir="rtl" lang="ar" style="direction:rtl">مرحبا</div><p>ps</p></body></html>',
+    ],
+    ['a wrapper without lang', '<html><body><div dir="rtl" style="direction:rtl">مرحبا</div></body></html>'],
+    [
+      'a wrapper in another language',
+      '<body><div dir="rtl" lang="fa" style="direction:rtl">مرحبا</div></body>',
+    ],
+    ['a wrapper without inline direction', '<body><div dir="rtl" lang="ar">مرحبا</div></body>'],
+    ['a left-to-right wrapper', '<body><div dir="ltr" lang="ar" style="direction:ltr">مرحبا</div></body>'],
+  ])('flag an Arabic email with %s', (_, html) => {
+    const run = observed({
+      ledger: [sent('m1', '2026-03-02T09:00:00.000Z', 'email')],
+      emails: [email('m1', '2026-03-02T09:00:00.000Z', html)],
+    });
+    expect(violationsOf(run, 'every Arabic or Persian email')).toHaveLength(1);
+  });
+
+  it('accept an Arabic email rendered by Herald, whose wrapper carries dir, lang and direction', () => {
+    const rendered = createRenderer().render(
+      journeys.find((j) => j.id === 'welcome')!,
+      'welcome',
+      'email',
+      {
+        profile: { id: 'c1', locale: 'ar' },
+        event: {
+          id: 'e1',
+          type: 'signed_up',
+          customerId: 'c1',
+          time: '2026-03-02T09:00:00Z',
+          properties: {},
+        },
+        journey: { id: 'welcome', name: 'Welcome' },
+        links: { unsubscribe: 'https://herald.example/u' },
+      },
+      'ar',
+    );
+    const run = observed({
+      ledger: [sent('m1', '2026-03-02T09:00:00.000Z', 'email')],
+      emails: [email('m1', '2026-03-02T09:00:00.000Z', rendered.email?.html)],
+    });
+    const check = checkInvariants(run).find((c) => c.name.startsWith('every Arabic or Persian email'));
+    expect(check).toMatchObject({ checked: 1, violations: [] });
   });
 });

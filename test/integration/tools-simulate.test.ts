@@ -4,7 +4,13 @@ import { describe, expect, it } from 'vitest';
 import type { CustomerEvent, Product, Profile } from '../../engine/data.ts';
 import { parsePolicyConfig } from '../../engine/policy/index.ts';
 import type { Journey } from '../../engine/schema.ts';
-import { type PriorSend, simulate, type Timeline, type TimelineEntry } from '../../tools/simulate/index.ts';
+import {
+  type PriorSend,
+  simulate,
+  type Timeline,
+  type TimelineEntry,
+  timelineText,
+} from '../../tools/simulate/index.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const read = <T>(path: string) => JSON.parse(readFileSync(join(root, path), 'utf8')) as T;
@@ -305,5 +311,90 @@ describe('herald simulate: timelines from the real runtime', () => {
     expect(only(at(late.timeline, 'wait-view')).details).toEqual(['no product viewed within 1 day → done']);
     expect(only(at(late.timeline, 'done')).at).toBe('2026-03-03T18:40:00.000Z');
     expect(late.timeline.sent).toBe(0);
+  });
+});
+
+describe('herald simulate: local time follows the customer’s zone', () => {
+  it('reads times after a profile update that moves the customer to Tehran on Tehran’s clock', async () => {
+    const moved: CustomerEvent = {
+      id: 'evt-w-move',
+      type: 'profile_updated',
+      customerId: 'cust-emma-1001',
+      time: '2026-03-03T12:00:00Z',
+      properties: { profile: { timeZone: 'Asia/Tehran' } },
+    };
+    const { timeline } = await simulate({
+      journey: read<Journey>('workflows/welcome.journey.json'),
+      profile: read<Profile>('examples/welcome.profile.json'),
+      events: [...read<CustomerEvent[]>('examples/welcome.events.json'), moved],
+      products,
+      config,
+    });
+
+    const welcome = only(at(timeline, 'send-welcome'));
+    expect([welcome.local, welcome.zone]).toEqual(['2026-03-02T18:40:00.000+00:00', 'Europe/London']);
+    // The two-day wait was timed in London (10:00 there); the customer reads it in Tehran.
+    const branch = only(at(timeline, 'check-first-order'));
+    expect(branch.at).toBe('2026-03-05T10:00:00.000Z');
+    expect([branch.local, branch.zone]).toEqual(['2026-03-05T13:30:00.000+03:30', 'Asia/Tehran']);
+    expect(timeline.customer.zone).toBe('Europe/London');
+    expect(timeline.customer.zoneChanges).toEqual([{ at: '2026-03-03T12:00:00.000Z', zone: 'Asia/Tehran' }]);
+    const text = timelineText(timeline);
+    expect(text).toContain('from Tue 3 Mar 2026 15:30 local: Asia/Tehran (changed by an event)');
+    expect(text).toMatch(/Thu 5 Mar 2026 13:30\s+10:00 UTC\s+check-first-order/);
+  });
+});
+
+describe('herald simulate: a wait on a date the customer does not have', () => {
+  const welcome = read<Journey>('workflows/welcome.journey.json');
+  /** "We miss you" a month after the last order, at 10:00: Emma never ordered. */
+  const missYou = (ifMissing?: 'exit' | 'skip'): Journey => ({
+    ...welcome,
+    id: 'we-miss-you',
+    start: 'a-month-after-last-order',
+    steps: {
+      'a-month-after-last-order': {
+        type: 'wait',
+        until: {
+          date: 'profile.attributes.lastOrderAt',
+          offset: 'P30D',
+          localTime: '10:00',
+          ...(ifMissing ? { ifMissing } : {}),
+        },
+        next: 'send-miss-you',
+      },
+      'send-miss-you': { type: 'send', message: 'welcome', channels: ['email'], next: 'done' },
+      done: { type: 'exit', reason: 'sent' },
+    },
+  });
+  const simulateFor = (journey: Journey) =>
+    simulate({
+      journey,
+      profile: read<Profile>('examples/welcome.profile.json'),
+      events: read<CustomerEvent[]>('examples/welcome.events.json'),
+      products,
+      config,
+    });
+
+  it('leaves the journey, sending nothing, when the step leaves ifMissing at its default (exit)', async () => {
+    const { timeline } = await simulateFor(missYou());
+
+    expect(timeline.sent).toBe(0);
+    expect(at(timeline, 'send-miss-you')).toEqual([]);
+    const left = timeline.entries.filter((e) => e.kind === 'exit').map((e) => [e.at, e.summary]);
+    expect(left).toEqual([
+      [
+        '2026-03-02T18:40:00.000Z',
+        'leaves the journey: the customer has no date for a wait to count from (ifMissing: exit)',
+      ],
+    ]);
+  });
+
+  it('goes on at the next 10:00 local, not at once, when the step says skip', async () => {
+    const { timeline } = await simulateFor(missYou('skip'));
+
+    const sent = only(at(timeline, 'send-miss-you'));
+    expect(sent.kind).toBe('send');
+    expect(sent.local).toBe('2026-03-03T10:00:00.000+00:00'); // signed up 18:40 London on the 2nd
   });
 });

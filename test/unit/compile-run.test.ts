@@ -212,6 +212,7 @@ describeJourney(loadReference('replenishment-reminder'), [
     },
     states: [
       'wait-until-running-low.schedule',
+      'wait-until-running-low.date-check',
       'wait-until-running-low',
       'send-first-reminder',
       'send-first-reminder.route',
@@ -231,6 +232,7 @@ describeJourney(loadReference('replenishment-reminder'), [
     },
     states: [
       'wait-until-running-low.schedule',
+      'wait-until-running-low.date-check',
       'wait-until-running-low',
       'send-first-reminder',
       'send-first-reminder.route',
@@ -252,6 +254,7 @@ describeJourney(loadReference('replenishment-reminder'), [
     },
     states: [
       'wait-until-running-low.schedule',
+      'wait-until-running-low.date-check',
       'wait-until-running-low',
       'send-first-reminder',
       'send-first-reminder.route',
@@ -270,10 +273,16 @@ describeJourney(loadReference('replenishment-reminder'), [
     ],
   },
   {
+    name: 'exits before any reminder when the product has no replenishment cycle (the date is missing)',
+    answers: { 'wait-until-running-low.schedule': [{ outcome: 'exit', reason: 'missing_date' }] },
+    states: ['wait-until-running-low.schedule', 'wait-until-running-low.date-check', 'Exited'],
+  },
+  {
     name: 'exits at the first reminder when the product was already re-ordered',
     answers: { 'wait-until-running-low.schedule': [scheduled], 'send-first-reminder': [exit] },
     states: [
       'wait-until-running-low.schedule',
+      'wait-until-running-low.date-check',
       'wait-until-running-low',
       'send-first-reminder',
       'send-first-reminder.route',
@@ -514,3 +523,43 @@ describeJourney(KITCHEN_SINK, [
     ],
   },
 ]);
+
+describe('a wait on a date the customer does not have, compiled and run', () => {
+  const lastOrder = { date: 'profile.attributes.lastOrderAt', offset: 'P30D', localTime: '10:00' };
+  const journey: Journey = {
+    ...KITCHEN_SINK,
+    id: 'we-miss-you',
+    start: 'greet',
+    steps: {
+      greet: { type: 'send', message: 'hello', channels: ['sms'], next: 'a-month-after' },
+      'a-month-after': { type: 'wait', until: lastOrder, next: 'miss-you' },
+      'miss-you': { type: 'send', message: 'hello', channels: ['sms'], next: 'done' },
+      done: { type: 'exit' },
+    },
+  };
+
+  it('ends the journey after a send whose answer carries exit instead of until', async () => {
+    const run = await play(journey, {
+      name: 'missing',
+      answers: { greet: [{ outcome: 'next', next: 'a-month-after', exit: 'missing_date' }] },
+      states: [],
+    });
+    expect(run.states).toEqual(['greet', 'greet.route', 'Exited']);
+  });
+
+  it('waits, then sends, when the answer carries until', async () => {
+    const run = await play(journey, {
+      name: 'present',
+      answers: { greet: [next('a-month-after', UNTIL)], 'miss-you': [next('done')] },
+      states: [],
+    });
+    expect(run.states).toEqual([
+      'greet',
+      'greet.route',
+      'a-month-after',
+      'miss-you',
+      'miss-you.route',
+      'done',
+    ]);
+  });
+});

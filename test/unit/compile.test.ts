@@ -54,7 +54,7 @@ describe.each(ALL.map((j) => [j.id, j] as const))('compiling %s', (_id, journey)
     for (const id of Object.keys(journey.steps)) expect(def.States).toHaveProperty([id]);
     for (const name of Object.keys(def.States)) {
       if (Object.hasOwn(journey.steps, name)) continue;
-      expect(name).toMatch(/^(Exited|[a-z][a-z0-9_-]*\.(route|deferred|schedule))$/);
+      expect(name).toMatch(/^(Exited|[a-z][a-z0-9_-]*\.(route|deferred|schedule|date-check))$/);
       expect(name.length).toBeLessThanOrEqual(80);
     }
   });
@@ -196,12 +196,68 @@ describe('step by step', () => {
   });
 });
 
+describe('waits on a date that may be missing', () => {
+  const lastOrder = { date: 'profile.attributes.lastOrderAt', offset: 'P30D', localTime: '10:00' };
+  const dated: Journey = {
+    ...KITCHEN_SINK,
+    id: 'dated',
+    start: 'first',
+    steps: {
+      first: { type: 'wait', until: lastOrder, next: 'greet' },
+      greet: { type: 'send', message: 'hello', channels: ['sms'], next: 'after-send' },
+      'after-send': { type: 'wait', until: lastOrder, next: 'tag' },
+      tag: { type: 'update', attribute: 'missed', value: true, next: 'after-update' },
+      'after-update': { type: 'wait', until: { ...lastOrder, ifMissing: 'skip' }, next: 'tag-again' },
+      'tag-again': { type: 'update', attribute: 'missed', value: false, next: 'last' },
+      last: { type: 'wait', until: { ...lastOrder, ifMissing: 'exit' }, next: 'done' },
+      done: { type: 'exit' },
+    },
+  };
+  const def = compileJourney(dated);
+  const check = (id: string) => ({
+    Type: 'Choice',
+    Comment: `Ends the journey when the date ${id} waits for is missing`,
+    Choices: [
+      { Variable: '$.result.outcome', StringEquals: 'exit', Next: 'Exited' },
+      { Variable: '$.result.exit', IsPresent: true, Next: 'Exited' },
+      { Variable: '$.result.until', IsPresent: true, Next: id },
+    ],
+  });
+
+  it('checks a scheduled date before the Wait: exit ends the journey (ifMissing defaults to exit)', () => {
+    expect(state(def, 'first.schedule', 'Task').Next).toBe('first.date-check');
+    expect(def.States['first.date-check']).toEqual(check('first'));
+  });
+
+  it('lets a send’s own Choice route the exit: no check state after a send', () => {
+    expect(state(def, 'greet.route', 'Choice').Choices.slice(0, 2)).toEqual([
+      { Variable: '$.result.exit', IsPresent: true, Next: 'Exited' },
+      { Variable: '$.result.outcome', StringEquals: 'next', Next: 'after-send' },
+    ]);
+    expect(def.States).not.toHaveProperty(['after-send.date-check']);
+  });
+
+  it('checks after an update, which has no Choice of its own', () => {
+    expect(state(def, 'tag-again', 'Task').Next).toBe('last.date-check');
+    expect(def.States['last.date-check']).toEqual(check('last'));
+  });
+
+  it('has no check where the step says ifMissing: skip', () => {
+    expect(state(def, 'tag', 'Task').Next).toBe('after-update');
+    expect(def.States).not.toHaveProperty(['after-update.date-check']);
+  });
+
+  it('is accepted by asl-validator', () => {
+    expect(validateAsl(def)).toEqual({ valid: true, errors: [] });
+  });
+});
+
 describe('transition counts', () => {
   it('counts every state entered on the longest path of each reference journey', () => {
     const counts = Object.fromEntries(
       REFERENCES.map((j) => [j.id, longestPathTransitions(compileJourney(j)).transitions]),
     );
-    expect(counts).toEqual({ welcome: 8, 'replenishment-reminder': 10, 'cart-abandonment': 10 });
+    expect(counts).toEqual({ welcome: 8, 'replenishment-reminder': 11, 'cart-abandonment': 10 });
   });
 
   it('matches the table in docs/transitions.md', () => {

@@ -138,13 +138,50 @@ describe('rendering email', () => {
     expect(out.email?.text).toBe('Hello  via web');
   });
 
-  it('adds lang and dir to a template that already is a full document', () => {
+  it('adds lang and dir to a template that already is a full document, and wraps its body content', () => {
     const doc: Message = {
-      locales: { en: { email: { subject: 's', html: '<html><body>x</body></html>', text: 't' } } },
+      locales: { fa: { email: { subject: 's', html: '<html><body>x</body></html>', text: 't' } } },
     };
-    const out = createRenderer().render(journey({ doc }), 'doc', 'email', scope(), 'fa');
-    expect(out.email?.html).toBe('<html lang="en" dir="ltr"><body>x</body></html>');
+    const out = createRenderer().render(
+      journey({ doc }, { defaultLocale: 'fa' }),
+      'doc',
+      'email',
+      scope(),
+      'fa',
+    );
+    expect(out.email?.html).toBe(
+      [
+        '<html lang="fa" dir="rtl"><body><table role="presentation" dir="rtl" lang="fa" width="100%" cellpadding="0" cellspacing="0" border="0" style="direction:rtl;text-align:right">',
+        '<tr><td dir="rtl" lang="fa" style="direction:rtl;text-align:right">',
+        'x',
+        '</td></tr></table></body></html>',
+      ].join('\n'),
+    );
   });
+
+  // Webmail drops <html> and <body> with their attributes: the direction must survive inside.
+  it.each([
+    ['fa-IR', 'fa', 'rtl', 'right'],
+    ['ar-EG', 'ar', 'rtl', 'right'],
+    ['en', 'en', 'ltr', 'left'],
+  ] as const)(
+    'puts all of the %s body in one wrapper carrying lang, dir and inline direction',
+    (asked, lang, dir, align) => {
+      const out = createRenderer().render(
+        journey({ hi }),
+        'hi',
+        'email',
+        scope({ firstName: 'Sara' }),
+        asked,
+      );
+      const body = /<body dir="(?:ltr|rtl)">([\s\S]*)<\/body>/.exec(out.email?.html ?? '')?.[1] ?? '';
+      const style = `style="direction:${dir};text-align:${align}"`;
+      expect(body.startsWith(`<table role="presentation" dir="${dir}" lang="${lang}" `)).toBe(true);
+      expect(body).toContain(`<td dir="${dir}" lang="${lang}" ${style}>`);
+      expect(body.endsWith('</td></tr></table>')).toBe(true);
+      expect(body.split('<table').length).toBe(2);
+    },
+  );
 });
 
 describe('rendering SMS and push', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../engine/policy/config.ts';
+import { decideFlow } from '../../engine/policy/flow.ts';
 import {
   atLocalTime,
   customerZone,
@@ -306,30 +307,6 @@ describe('replenishment waits (date + days from a field + offset)', () => {
     expect(scheduleWait(noTime, ctx).toISOString()).toBe('2024-06-30T19:30:00.000Z');
   });
 
-  it('continues now, with a reason, when the date is missing', () => {
-    const ctx = context({ profile: profile({ timeZone: 'Asia/Tehran' }) });
-    const plan = planWait(
-      wait({ until: { date: 'profile.attributes.firstOrderAt', localTime: '10:00' } }),
-      ctx,
-    );
-    expect(plan.until).toEqual(ctx.now);
-    expect(plan.notes).toEqual(['missing_date']);
-  });
-
-  it('records a missing day count and an invalid profile zone', () => {
-    const ctx = context({
-      now: new Date('2024-06-01T00:00:00Z'),
-      profile: profile({ timeZone: 'Nowhere/Special' }),
-      journey: journey({ defaultTimeZone: 'Asia/Tehran' }),
-      enrollment: orderAt('2024-06-01T00:00:00Z'),
-    });
-    const plan = planWait(replenish, ctx);
-    expect(plan.zone).toBe('Asia/Tehran');
-    expect(plan.notes).toEqual(['invalid_time_zone', 'missing_add_days', 'date_in_past']);
-    // 2024-06-01 03:30 Tehran − 3 days at 10:00 is in the past: continue now.
-    expect(plan.until).toEqual(ctx.now);
-  });
-
   it('uses the operator default zone when neither profile nor journey has one', () => {
     const ctx = context({
       now: new Date('2024-06-10T00:00:00Z'),
@@ -349,5 +326,98 @@ describe('dates without an offset', () => {
     });
     const step = wait({ until: { date: 'profile.attributes.lastOrderAt' } });
     expect(scheduleWait(step, ctx).toISOString()).toBe('2024-07-01T05:30:00.000Z');
+  });
+});
+
+// A "we miss you" timed on the last order must not go out, at once and at 13:00, to a customer
+// who never ordered: a missing date takes the path the step names, `exit` unless it says `skip`.
+describe('waits on a date the customer does not have', () => {
+  const noOrder = 'profile.attributes.lastOrderAt';
+  const byDays = { date: 'event.time', addDaysFrom: 'product.replenishmentDays', offset: '-P3D' };
+  const tehran = profile({ timeZone: 'Asia/Tehran', attributes: { lastOrderAt: 'not a date' } });
+  // NOW is 2024-06-10 12:00 UTC, 15:30 in Tehran.
+  // name, until, expected plan (`until` UTC, notes, exit)
+  const cases: Array<[string, WaitStep['until'], { until: string; notes: string[]; exit?: 'missing_date' }]> =
+    [
+      [
+        'no such attribute, ifMissing left out: exit (the default)',
+        { date: 'profile.attributes.firstOrderAt', offset: 'P30D', localTime: '10:00' },
+        { until: '2024-06-10T12:00:00.000Z', notes: ['missing_date'], exit: 'missing_date' },
+      ],
+      [
+        'a value that is not a date, ifMissing exit',
+        { date: noOrder, localTime: '10:00', ifMissing: 'exit' },
+        { until: '2024-06-10T12:00:00.000Z', notes: ['missing_date'], exit: 'missing_date' },
+      ],
+      [
+        'no product cycle to add (no addDaysFrom number): exit',
+        { ...byDays, localTime: '10:00' },
+        { until: '2024-06-10T12:00:00.000Z', notes: ['missing_add_days'], exit: 'missing_date' },
+      ],
+      [
+        'skip, with a time of day: the next 10:00 in Tehran, not now',
+        { date: 'profile.attributes.firstOrderAt', offset: 'P30D', localTime: '10:00', ifMissing: 'skip' },
+        { until: '2024-06-11T06:30:00.000Z', notes: ['missing_date', 'missing_date_skipped'] },
+      ],
+      [
+        'skip, with a time of day still ahead today: 18:00 in Tehran',
+        { date: noOrder, localTime: '18:00', ifMissing: 'skip' },
+        { until: '2024-06-10T14:30:00.000Z', notes: ['missing_date', 'missing_date_skipped'] },
+      ],
+      [
+        'skip, without a time of day: now',
+        { ...byDays, ifMissing: 'skip' },
+        { until: '2024-06-10T12:00:00.000Z', notes: ['missing_add_days', 'missing_date_skipped'] },
+      ],
+    ];
+
+  it.each(cases)('%s', (_, until, expected) => {
+    const plan = planWait(wait({ until }), context({ profile: tehran }));
+    expect({
+      until: plan.until.toISOString(),
+      notes: plan.notes,
+      ...(plan.exit ? { exit: plan.exit } : {}),
+    }).toEqual(expected);
+  });
+
+  it('a schedule decision exits with reason missing_date, or waits when the step says skip', () => {
+    const ctx = context({ profile: tehran });
+    const exit = wait({ until: { date: noOrder, localTime: '10:00' } });
+    expect(decideFlow('schedule', exit, ctx, 'after').result).toEqual({
+      outcome: 'exit',
+      reason: 'missing_date',
+    });
+    const skip = wait({ until: { date: noOrder, localTime: '10:00', ifMissing: 'skip' } });
+    expect(decideFlow('schedule', skip, ctx, 'after').result).toEqual({
+      outcome: 'wait',
+      until: '2024-06-11T06:30:00.000Z',
+    });
+  });
+
+  it('an invalid profile zone is noted too, and the journey still exits on the missing cycle', () => {
+    const ctx = context({
+      now: new Date('2024-06-01T00:00:00Z'),
+      profile: profile({ timeZone: 'Nowhere/Special' }),
+      journey: journey({ defaultTimeZone: 'Asia/Tehran' }),
+      enrollment: enrollment({ event: event('order_placed', '2024-06-01T00:00:00Z', { orderId: 'o1' }) }),
+    });
+    const plan = planWait(wait({ until: { ...byDays, localTime: '10:00' } }), ctx);
+    expect([plan.zone, plan.notes, plan.exit]).toEqual([
+      'Asia/Tehran',
+      ['invalid_time_zone', 'missing_add_days'],
+      'missing_date',
+    ]);
+  });
+
+  it('a date that exists is unaffected by ifMissing', () => {
+    const ctx = context({
+      profile: profile({ timeZone: 'Asia/Tehran', attributes: { lastOrderAt: '2024-07-01' } }),
+    });
+    const plan = planWait(wait({ until: { date: noOrder, localTime: '09:00', ifMissing: 'skip' } }), ctx);
+    expect([plan.until.toISOString(), plan.notes, plan.exit]).toEqual([
+      '2024-07-01T05:30:00.000Z',
+      [],
+      undefined,
+    ]);
   });
 });

@@ -85,6 +85,56 @@ describe('a flow decision in the shape its compiled state routes on', () => {
   });
 });
 
+describe('a step result entering a wait on a date the customer does not have', () => {
+  const dated = journey({
+    start: 'send',
+    steps: {
+      send: { type: 'send', message: 'm', channels: ['email'], next: 'miss-you' },
+      'miss-you': {
+        type: 'wait',
+        until: { date: 'profile.attributes.lastOrderAt', offset: 'P30D', localTime: '10:00' },
+        next: 'bye',
+      },
+      'maybe-later': {
+        type: 'wait',
+        until: { date: 'profile.attributes.lastOrderAt', localTime: '10:00', ifMissing: 'skip' },
+        next: 'bye',
+      },
+      bye: { type: 'exit', reason: 'finished' },
+    },
+  });
+  const never = context({ journey: dated, profile: profile({ timeZone: 'Europe/Lisbon' }) });
+  const now = new Date('2024-06-10T12:00:00Z');
+
+  it('carries exit instead of until, and so ends the journey (ifMissing defaults to exit)', () => {
+    const result = withNextUntil({ outcome: 'next', next: 'miss-you', detail: { sent: true } }, dated, never);
+    expect(result).toEqual({
+      outcome: 'next',
+      next: 'miss-you',
+      exit: 'missing_date',
+      detail: { sent: true },
+    });
+    expect(endsJourney(result, dated)).toBe('missing_date');
+  });
+
+  it('carries the next 10:00 in Lisbon when the step says skip, not now', () => {
+    expect(withNextUntil({ outcome: 'next', next: 'maybe-later' }, dated, never)).toEqual({
+      outcome: 'next',
+      next: 'maybe-later',
+      until: '2024-06-11T09:00:00.000Z',
+    });
+  });
+
+  it('passes a schedule’s exit through where the wait can end the journey', () => {
+    const exit = { outcome: 'exit' as const, reason: 'missing_date' };
+    expect(routableFlowResult('schedule', dated.steps['miss-you']!, exit, now)).toEqual(exit);
+    expect(routableFlowResult('schedule', dated.steps['maybe-later']!, exit, now)).toEqual({
+      outcome: 'wait',
+      until: '2024-06-10T12:00:00.000Z',
+    });
+  });
+});
+
 describe('what a step answers after an unexpected failure', () => {
   const now = new Date('2024-06-10T12:00:00Z');
 

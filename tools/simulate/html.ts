@@ -61,7 +61,7 @@ function contentHtml(content: TimelineContent, label: string): string {
   return '';
 }
 
-function row(entry: TimelineEntry, zone: string, multiRun: boolean): string {
+function row(entry: TimelineEntry, multiRun: boolean): string {
   const local = DateTime.fromISO(entry.local, { setZone: true });
   const utc = DateTime.fromISO(entry.at, { zone: 'utc' });
   const run = multiRun && entry.run ? `run ${entry.run} · ` : '';
@@ -72,7 +72,7 @@ function row(entry: TimelineEntry, zone: string, multiRun: boolean): string {
     : '';
   const label = `${entry.stepId ?? 'message'} at ${entry.at}`;
   return `<li class="entry kind-${entry.kind}" data-kind="${entry.kind}"${entry.stepId ? ` data-step="${esc(entry.stepId)}"` : ''}>
-<div class="when"><time class="local" datetime="${esc(entry.local)}">${esc(local.toFormat('ccc d LLL yyyy HH:mm'))}</time><span class="utc">${esc(utc.toFormat('d LLL HH:mm'))} UTC · ${esc(zone)}</span></div>
+<div class="when"><time class="local" datetime="${esc(entry.local)}">${esc(local.toFormat('ccc d LLL yyyy HH:mm'))}</time><span class="utc">${esc(utc.toFormat('d LLL HH:mm'))} UTC · ${esc(entry.zone)}</span></div>
 ${dot(entry)}
 <div class="what"><span class="step">${esc(who)}</span><span class="summary">${esc(entry.summary)}</span>${details}${entry.content ? contentHtml(entry.content, label) : ''}</div>
 </li>`;
@@ -89,7 +89,7 @@ export function timelineHtml(timeline: Timeline): string {
 <p>Customer time zone ${esc(customer.zone)}${customer.zoneNote ? ` (${esc(customer.zoneNote)})` : ''} · ${timeline.sent} message(s) sent · ${timeline.runs.length} run(s)</p>
 </header>
 <ol class="timeline">
-${timeline.entries.map((e) => row(e, customer.zone, multiRun)).join('\n')}
+${timeline.entries.map((e) => row(e, multiRun)).join('\n')}
 </ol>`,
   );
 }

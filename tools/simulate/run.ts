@@ -95,6 +95,8 @@ export interface IngestRecord {
   at: string;
   event: CustomerEvent;
   summary: Record<string, unknown>;
+  /** The customer's time zone as the store held it after this event (an event may change it). */
+  profileAfter: { timeZone?: string };
 }
 
 export interface SimulationRecords {
@@ -217,7 +219,8 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
             { 'detail-type': 'Customer Event', source: 'herald.simulate', detail: event } as never,
             ingestContext,
           )) as Record<string, unknown>;
-          ingests.push({ at, event, summary });
+          const timeZone = (await store.getProfile(customerId))?.timeZone;
+          ingests.push({ at, event, summary, profileAfter: timeZone === undefined ? {} : { timeZone } });
         },
         customerId,
       );

@@ -37,6 +37,10 @@ export function timelineText(timeline: Timeline): string {
   const { journey, customer } = timeline;
   out.push(`${journey.name} (${journey.id} v${journey.version}) for customer ${customer.id}`);
   out.push(`Customer time zone: ${customer.zone}${customer.zoneNote ? ` (${customer.zoneNote})` : ''}`);
+  for (const change of customer.zoneChanges ?? []) {
+    const at = DateTime.fromISO(change.at, { zone: 'utc' }).setZone(change.zone);
+    out.push(`  from ${at.toFormat('ccc d LLL yyyy HH:mm')} local: ${change.zone} (changed by an event)`);
+  }
   out.push('');
   out.push(`${'local time'.padEnd(22)}${'UTC'.padEnd(18)}what happened`);
   for (const entry of timeline.entries) {

@@ -41,6 +41,8 @@ export interface TimelineEntry {
   at: string;
   /** The same instant on the customer's clock, ISO 8601 with offset. */
   local: string;
+  /** The customer's zone at that instant (their events may have changed it since the profile file). */
+  zone: string;
   kind: EntryKind;
   /** 1-based run number (a customer may enter a journey several times, or once per product). */
   run?: number;
@@ -64,7 +66,8 @@ export interface TimelineRun {
 
 export interface Timeline {
   journey: { id: string; name: string; version: number };
-  customer: { id: string; zone: string; zoneNote?: string };
+  /** `zone` is the zone at the start; `zoneChanges` lists the changes the customer's events made. */
+  customer: { id: string; zone: string; zoneNote?: string; zoneChanges?: { at: string; zone: string }[] };
   start: string;
   end: string;
   runs: TimelineRun[];
@@ -79,11 +82,14 @@ export function buildTimeline(
   profile: { id: string; timeZone?: string },
 ): Timeline {
   const { zone, fallbackReason } = customerZone(profile, journey, config);
-  const local = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' }).setZone(zone).toISO() ?? iso;
+  const zones = zoneHistory(zone, records, journey, config);
+  const zoneAt = (iso: string) => zones.findLast((z) => z.at <= iso)?.zone ?? zone;
+  const local = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' }).setZone(zoneAt(iso)).toISO() ?? iso;
   const when = (iso: string) =>
-    DateTime.fromISO(iso, { zone: 'utc' }).setZone(zone).toFormat('ccc d LLL HH:mm');
+    DateTime.fromISO(iso, { zone: 'utc' }).setZone(zoneAt(iso)).toFormat('ccc d LLL HH:mm');
   const entries: TimelineEntry[] = [];
-  const push = (e: Omit<TimelineEntry, 'local'>) => entries.push({ ...e, local: local(e.at) });
+  const push = (e: Omit<TimelineEntry, 'local' | 'zone'>) =>
+    entries.push({ ...e, local: local(e.at), zone: zoneAt(e.at) });
 
   const executions = [...records.executions].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   const runOf = new Map(executions.map((e, i) => [e.arn, i + 1]));
@@ -142,8 +148,15 @@ export function buildTimeline(
       const nextState = execution.states.slice(index + 1).find((s) => !s.name.endsWith('.route'));
       const step = Object.hasOwn(journey.steps, state.name) ? journey.steps[state.name] : undefined;
       if (!step) {
+        // A wait's schedule Task answers too: its `exit` (a missing date) is why the run ends.
+        if (state.name.endsWith('.schedule')) lastResult = take(state.name.slice(0, -9), state.at)?.result;
         if (state.name === 'Exited') {
-          const reason = lastResult?.outcome === 'exit' ? lastResult.reason : 'left';
+          const reason =
+            lastResult?.outcome === 'exit'
+              ? lastResult.reason
+              : lastResult?.outcome === 'next' && lastResult.exit
+                ? lastResult.exit
+                : 'left';
           push({
             at: state.at,
             run,
@@ -244,6 +257,7 @@ export function buildTimeline(
       id: profile.id,
       zone,
       ...(fallbackReason ? { zoneNote: reasonWords(`zone:${fallbackReason}`) } : {}),
+      ...(zones.length > 0 ? { zoneChanges: zones } : {}),
     },
     start: records.start,
     end: last,
@@ -252,6 +266,28 @@ export function buildTimeline(
     sent: sorted.filter((e) => e.kind === 'send').length,
   };
   return timeline;
+}
+
+/**
+ * When the customer's zone changed, from the store's profile after each event (a `profile_updated`
+ * with a new `timeZone`): local times are read on the clock the customer had at that instant, as
+ * the runtime's own decisions were, not on the profile file's.
+ */
+function zoneHistory(
+  initial: string,
+  records: SimulationRecords,
+  journey: Journey,
+  config: PolicyConfig,
+): { at: string; zone: string }[] {
+  const changes: { at: string; zone: string }[] = [];
+  let current = initial;
+  for (const ingest of [...records.ingests].sort((a, b) => a.at.localeCompare(b.at))) {
+    const next = customerZone(ingest.profileAfter, journey, config).zone;
+    if (next === current) continue;
+    changes.push({ at: ingest.at, zone: next });
+    current = next;
+  }
+  return changes;
 }
 
 /** Events first at an instant (they cause the steps), then steps by run. */
@@ -283,7 +319,7 @@ function ledgerFor(ledger: readonly LedgerRecord[], invocation: Invocation): Led
   );
 }
 
-type Decision = Omit<TimelineEntry, 'at' | 'local' | 'run' | 'stepId' | 'stepType'>;
+type Decision = Omit<TimelineEntry, 'at' | 'local' | 'zone' | 'run' | 'stepId' | 'stepType'>;
 
 function decisionEntry(
   step: Step,

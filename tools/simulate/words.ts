@@ -59,6 +59,7 @@ export function exitWords(reason: string): string {
   if (reason === 'holdout') return 'held out (control group)';
   if (reason === 'run_deadline')
     return 'the run reached its deadline (a Step Functions run lasts at most a year)';
+  if (reason === 'missing_date') return 'the customer has no date for a wait to count from (ifMissing: exit)';
   if (reason.startsWith('exit event ')) return `exit event: ${eventNoun(reason.slice(11))}`;
   return reason.replaceAll('_', ' ');
 }
