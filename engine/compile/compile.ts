@@ -21,7 +21,7 @@ import { stepEdges } from '../reach.ts';
 import type { Journey, Step } from '../schema.ts';
 import { type AslChoiceRule, type AslDefinition, type AslState, isTerminal } from './asl.ts';
 import { CompileError } from './errors.ts';
-import { durationSeconds, getStep, reachableSteps, waitNeedsTimestamp } from './graph.ts';
+import { durationSeconds, getStep, reachableSteps, timeoutSeconds, waitNeedsTimestamp } from './graph.ts';
 import { journeyComment, lambdaTask, stateNames, waitForTokenTask } from './states.ts';
 
 /** Whether an edge leaves a step Lambda's `next` result (which can carry `until`) or not. */
@@ -90,7 +90,7 @@ export function compileJourney(journey: Journey): AslDefinition {
       }
       case 'waitForEvent': {
         states[id] = {
-          ...waitForTokenTask(journey, id, durationSeconds(s.timeout, `${at}/timeout`), comment),
+          ...waitForTokenTask(journey, id, timeoutSeconds(s.timeout, `${at}/timeout`), comment),
           Next: enter(s.onEvent, 'other'),
           Catch: [
             { ErrorEquals: ['States.Timeout'], ResultPath: '$.result', Next: enter(s.onTimeout, 'other') },
