@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Journey } from '../engine/schema.ts';
-import { compileJourney, loadJourneyOrThrow, renderAsl } from './engine.ts';
+import { compileJourney, loadJourneyOrThrow, loadJourneySetOrThrow, renderAsl } from './engine.ts';
 
 export const JOURNEY_FILE_SUFFIX = '.journey.json';
 
@@ -29,13 +29,12 @@ export function compileJourneyFile(file: string): CompiledJourney {
   return { file, journey, definition: renderAsl(compileJourney(journey)) };
 }
 
+/** Every journey of `dir`, validated together as `herald validate` does (same ids are refused). */
 export function compileJourneyDir(dir: string): CompiledJourney[] {
-  const compiled = findJourneyFiles(dir).map(compileJourneyFile);
-  const seen = new Map<string, string>();
-  for (const { journey, file } of compiled) {
-    const other = seen.get(journey.id);
-    if (other) throw new Error(`journey id "${journey.id}" is used by both ${other} and ${file}`);
-    seen.set(journey.id, file);
-  }
-  return compiled;
+  const sources = findJourneyFiles(dir).map((file) => ({ file, text: readFileSync(file, 'utf8') }));
+  return loadJourneySetOrThrow(sources).map(({ file, journey }) => ({
+    file,
+    journey,
+    definition: renderAsl(compileJourney(journey)),
+  }));
 }

@@ -59,7 +59,11 @@ export function durationSeconds(iso: string, path: string): number {
 export function timeoutSeconds(iso: string, path: string): number {
   const seconds = durationSeconds(iso, path);
   if (seconds === 0) {
-    throw new CompileError('invalid_duration', path, `a timeout of \`${iso}\` ends before any event can arrive`);
+    throw new CompileError(
+      'invalid_duration',
+      path,
+      `a timeout of \`${iso}\` ends before any event can arrive`,
+    );
   }
   return seconds;
 }

@@ -6,8 +6,8 @@
  * local time that exists twice (fall back) is the first of the two.
  */
 import { DateTime, type Duration, IANAZone } from 'luxon';
-import { parseDuration } from '../duration.ts';
 import type { Profile } from '../data.ts';
+import { parseDuration } from '../duration.ts';
 import type { Journey, WaitStep } from '../schema.ts';
 import type { PolicyConfig } from './config.ts';
 import { type DecisionContext, dataScope, instant, readField } from './context.ts';

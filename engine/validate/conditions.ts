@@ -19,7 +19,8 @@ export function condition(cond: unknown, path: Path, scope: FieldScope, out: Fin
       code: 'condition.too-deep',
       path: [...path],
       message: `this condition sits ${depth} levels of \`all\`/\`any\`/\`not\` deep; conditions may nest at most ${MAX_CONDITION_DEPTH} levels, and one deeper would never hold`,
-      suggestion: 'flatten it: an `all` inside an `all` (or an `any` inside an `any`) can be merged into one, and a `not` inside a `not` removed',
+      suggestion:
+        'flatten it: an `all` inside an `all` (or an `any` inside an `any`) can be merged into one, and a `not` inside a `not` removed',
     });
     return;
   }

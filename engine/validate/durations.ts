@@ -52,7 +52,8 @@ export function waitForEventTimeout(step: Record<string, unknown>, at: Path, out
     code: 'waitForEvent.zero-timeout',
     path: [...at, 'timeout'],
     message: `${where(at)} waits ${show(step.timeout)} for its event: it times out at once, so its \`onEvent\` step${onEvent} can never run`,
-    suggestion: 'give the customer time to act, e.g. `"timeout": "PT1H"` or `"P3D"`; to go on at once, point the step before straight at the next one',
+    suggestion:
+      'give the customer time to act, e.g. `"timeout": "PT1H"` or `"P3D"`; to go on at once, point the step before straight at the next one',
   });
 }
 
@@ -100,7 +101,8 @@ function invalidDuration(value: string, path: Path, fault: DurationFault, signed
       };
     case 'fraction-not-last': {
       const total = fixedTotal(value);
-      const fix = total === undefined ? undefined : (value.startsWith('-') ? '-' : '') + isoOf(Math.abs(total));
+      const fix =
+        total === undefined ? undefined : (value.startsWith('-') ? '-' : '') + isoOf(Math.abs(total));
       return {
         code: 'duration.invalid',
         path: [...path],

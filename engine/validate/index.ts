@@ -26,6 +26,7 @@ import { checkSemantics, fieldScope } from './semantic.ts';
 import { type Finding, JourneyValidationError, type Problem, type ValidationResult } from './types.ts';
 
 export { formatProblems, summarize } from './format.ts';
+export { type JourneySource, loadJourneySetOrThrow, validateJourneySet } from './journey-set.ts';
 export { JourneyValidationError, type Problem, type Severity, type ValidationResult } from './types.ts';
 
 export function validateJourneyText(text: string, file: string): ValidationResult {

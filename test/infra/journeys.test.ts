@@ -4,11 +4,12 @@ import path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { compileJourneyFiles } from '../../cli/commands/compile.ts';
+import { validateJourneyFiles } from '../../cli/commands/validate.ts';
 import { STEP_FUNCTION_ARN_PLACEHOLDER } from '../../engine/contract.ts';
 import type { Journey } from '../../engine/schema.ts';
 import { JourneyValidationError, validateJourneyText } from '../../engine/validate/index.ts';
 import { REPO_ROOT } from '../../infra/config.ts';
-import { findJourneyFiles } from '../../infra/journeys.ts';
+import { compileJourneyDir, findJourneyFiles } from '../../infra/journeys.ts';
 import { synthHerald } from './synth.ts';
 
 const WORKFLOWS = path.join(REPO_ROOT, 'workflows');
@@ -112,6 +113,21 @@ describe('journeys → state machines', () => {
     const dir = tempJourneysDir(journeyFiles.slice(0, 1));
     const { template: fromContext } = synthHerald({ context: { journeysDir: dir } });
     fromContext.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+  });
+
+  it('fails the synth on two files with one journey id with the same problems `herald validate` prints', async () => {
+    const dir = path.join(REPO_ROOT, 'test/fixtures/invalid/sets/duplicate-id');
+    const files = findJourneyFiles(dir);
+    const fromCli = (await validateJourneyFiles(files)).flatMap((r) => r.problems);
+    expect(fromCli.map((p) => p.code)).toEqual(['journey.duplicate-id', 'journey.duplicate-id']);
+    let thrown: unknown;
+    try {
+      compileJourneyDir(dir);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(JourneyValidationError);
+    expect((thrown as JourneyValidationError).problems).toEqual(fromCli);
   });
 
   it('fails the synth with the validator’s messages when a journey is invalid', () => {

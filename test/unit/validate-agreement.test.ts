@@ -6,7 +6,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { evaluateCondition } from '../../engine/policy/conditions.ts';
 import { type Condition, MAX_CONDITION_DEPTH } from '../../engine/schema.ts';
-import { type Problem, validateJourneyValue } from '../../engine/validate/index.ts';
+import {
+  loadJourneySetOrThrow,
+  type Problem,
+  validateJourneySet,
+  validateJourneyValue,
+} from '../../engine/validate/index.ts';
 import { context, profile } from './policy-flow-fixtures.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests plant one defect each in loose JSON
@@ -44,5 +49,46 @@ describe('condition depth', () => {
     ]);
     expect(problems[0]?.message).toContain(`at most ${MAX_CONDITION_DEPTH} levels`);
     expect(evaluateCondition(nested(MAX_CONDITION_DEPTH + 1), ctx)).toBe(false);
+  });
+});
+
+describe('journeys validated as a set', () => {
+  const source = (file: string, id: string) => {
+    const journey = base();
+    journey.id = id;
+    return { file, text: JSON.stringify(journey, null, 2) };
+  };
+
+  it('refuses two files with one id, in both files, each naming the other', () => {
+    const results = validateJourneySet([
+      source('a.journey.json', 'welcome'),
+      source('b.journey.json', 'welcome'),
+    ]);
+    for (const [result, other] of [
+      [results[0], 'b.journey.json'],
+      [results[1], 'a.journey.json'],
+    ] as const) {
+      expect(result?.journey).toBeUndefined();
+      expect(result?.problems).toMatchObject([
+        { code: 'journey.duplicate-id', path: '/id', line: 3, column: 9 },
+      ]);
+      expect(result?.problems[0]?.message).toContain(other);
+    }
+  });
+
+  it('refuses ids that differ only by `-` and `_`, and accepts ids that differ in a letter', () => {
+    const clash = validateJourneySet([source('a.json', 'cart-reminder'), source('b.json', 'cart_reminder')]);
+    expect(clash.map((r) => r.problems.map((p) => p.code))).toEqual([
+      ['journey.id-collision'],
+      ['journey.id-collision'],
+    ]);
+    const fine = validateJourneySet([source('a.json', 'cart-reminder'), source('b.json', 'cart-reminder2')]);
+    expect(fine.every((r) => r.journey !== undefined && r.problems.length === 0)).toBe(true);
+  });
+
+  it('lists every failing file in the error that stops the synth', () => {
+    expect(() =>
+      loadJourneySetOrThrow([source('a.journey.json', 'welcome'), source('b.journey.json', 'welcome')]),
+    ).toThrow(/a\.journey\.json, b\.journey\.json are not valid journeys \(2 errors\)/);
   });
 });

@@ -53,7 +53,10 @@ const valueArb = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(0.5, 1.5, 2.25) },
 );
 /** Most parts absent, as in real durations (`P2D`, `PT1H30M`). */
-const partArb = fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: valueArb });
+const partArb = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(undefined) },
+  { weight: 1, arbitrary: valueArb },
+);
 const partsArb = (n: number) => fc.array(partArb, { minLength: n, maxLength: n });
 /** Rare slips: percent chance out of 100. */
 const slipArb = fc.integer({ min: 0, max: 99 });
