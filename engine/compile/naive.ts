@@ -8,7 +8,7 @@ import { assertUnreachable } from '../assert.ts';
 import { stepEdges } from '../reach.ts';
 import type { Journey } from '../schema.ts';
 import type { AslChoiceRule, AslDefinition, AslState } from './asl.ts';
-import { durationSeconds, getStep, reachableSteps, timeoutSeconds } from './graph.ts';
+import { getStep, reachableSteps, timeoutSeconds } from './graph.ts';
 import { journeyComment, lambdaTask, stateNames, waitForTokenTask } from './states.ts';
 
 const outcome = (value: string, next: string): AslChoiceRule => ({
