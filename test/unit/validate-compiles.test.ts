@@ -86,13 +86,15 @@ function stepArb(ids: string[]): fc.Arbitrary<Loose> {
   const id = fc.constantFrom(...ids);
   return fc.oneof(
     fc.tuple(fc.constantFrom(...WAITS), id).map(([w, next]) => ({ ...structuredClone(w), next })),
-    fc.tuple(id, id, fc.constantFrom('PT1H', 'P1D', 'P7D', 'PT-5M', 'P0D', 'PT0.5S')).map(([onEvent, onTimeout, timeout]) => ({
-      type: 'waitForEvent',
-      event: 'order_placed',
-      timeout,
-      onEvent,
-      onTimeout,
-    })),
+    fc
+      .tuple(id, id, fc.constantFrom('PT1H', 'P1D', 'P7D', 'PT-5M', 'P0D', 'PT0.5S'))
+      .map(([onEvent, onTimeout, timeout]) => ({
+        type: 'waitForEvent',
+        event: 'order_placed',
+        timeout,
+        onEvent,
+        onTimeout,
+      })),
     fc
       .tuple(fc.array(fc.tuple(fc.constantFrom(...CONDITIONS), id), { minLength: 1, maxLength: 3 }), id)
       .map(([branches, otherwise]) => ({
