@@ -92,3 +92,57 @@ describe('journeys validated as a set', () => {
     ).toThrow(/a\.journey\.json, b\.journey\.json are not valid journeys \(2 errors\)/);
   });
 });
+
+describe('suggestions fit their place', () => {
+  const problemsFor = (mutate: (j: Loose) => void) => {
+    const journey = base();
+    mutate(journey);
+    return validateJourneyValue(journey, 'j.json').problems;
+  };
+
+  it('offers an attribute name, not a camel-cased path, where an attribute name goes', () => {
+    const [problem] = problemsFor((j) => {
+      j.steps['send-nudge'].next = 'mark';
+      j.steps.mark = { type: 'update', attribute: 'profile.attributes.lifetimeValu', value: 3, next: 'done' };
+    });
+    expect(problem).toMatchObject({ path: '/steps/mark/attribute', suggestion: 'use `lifetimeValue`' });
+  });
+
+  it('keeps a new attribute’s own name when it is written as a path', () => {
+    const [problem] = problemsFor((j) => {
+      j.steps['send-nudge'].next = 'mark';
+      j.steps.mark = {
+        type: 'update',
+        attribute: 'profile.attributes.nudgedTwice',
+        value: true,
+        next: 'done',
+      };
+    });
+    expect(problem?.suggestion).toBe('use `nudgedTwice`');
+  });
+
+  it('points a profile field that is really an attribute at `profile.attributes`, in templates too', () => {
+    const [problem] = problemsFor((j) => {
+      j.messages.welcome.locales.en.push.body = 'You have spent {{ profile.lifetimeValue }}';
+    });
+    expect(problem?.suggestion).toBe('use `profile.attributes.lifetimeValue`');
+  });
+
+  it.each([
+    ['fa_IR', 'fa-IR'],
+    ['EN-gb', 'en-GB'],
+    ['zh_hant_tw', 'zh-Hant-TW'],
+  ])('suggests the BCP 47 tag `%s` means, as a locale key and as the default locale', (written, meant) => {
+    const asKey = problemsFor((j) => {
+      j.messages.welcome.locales[written] = j.messages.welcome.locales.fa;
+      delete j.messages.welcome.locales.fa;
+    });
+    expect(asKey.find((p) => p.path === `/messages/welcome/locales/${written}`)?.suggestion).toBe(
+      `use \`${meant}\``,
+    );
+    const asDefault = problemsFor((j) => {
+      j.defaultLocale = written;
+    });
+    expect(asDefault.find((p) => p.path === '/defaultLocale')?.suggestion).toBe(`use \`${meant}\``);
+  });
+});

@@ -17,6 +17,8 @@ interface Case {
   code: string;
   path: string;
   defect: string;
+  /** The fix the problem must offer, where the fixture is about the fix. */
+  suggestion?: string;
 }
 const corpus = JSON.parse(readFileSync(new URL('index.json', FIXTURES), 'utf8')) as Case[];
 const baseText = readFileSync(new URL('base.valid.json', FIXTURES), 'utf8');
@@ -35,7 +37,7 @@ describe('invalid journey corpus', () => {
     expect(new Set(corpus.map((c) => c.file))).toEqual(new Set(files));
   });
 
-  it.each(corpus)('$file is rejected with $code at $path ($defect)', ({ file, code, path }) => {
+  it.each(corpus)('$file is rejected with $code at $path ($defect)', ({ file, code, path, suggestion }) => {
     const text = readFileSync(new URL(file, FIXTURES), 'utf8');
     const result = validateJourneyText(text, `test/fixtures/invalid/${file}`);
     expect(result.journey).toBeUndefined();
@@ -46,6 +48,7 @@ describe('invalid journey corpus', () => {
     expect(problem!.line).toBeGreaterThanOrEqual(1);
     expect(problem!.column).toBeGreaterThanOrEqual(1);
     expect(problem!.message.length).toBeGreaterThan(10);
+    if (suggestion !== undefined) expect(problem!.suggestion).toBe(suggestion);
     expect(result.problems.some((p) => p.code === 'validator.internal-error')).toBe(false);
   });
 });
