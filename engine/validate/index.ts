@@ -21,6 +21,7 @@ import {
   parseJson,
   toPointer,
 } from './json.ts';
+import { checkObligations } from './obligations.ts';
 import { checkSchema } from './schema-check.ts';
 import { checkSemantics, fieldScope } from './semantic.ts';
 import { type Finding, JourneyValidationError, type Problem, type ValidationResult } from './types.ts';
@@ -96,6 +97,7 @@ function validate(text: string, file: string): ValidationResult {
       return node?.type === 'string' ? offsetInString(text, node, index) : undefined;
     };
     findings.push(...checkContent(journey, fieldScope(journey, attributes, true), locate));
+    findings.push(...checkObligations(journey, fieldScope(journey, attributes, true)));
   }
   const problems = locateAll(findings, parsed.root, lines, file);
   const valid = schema.valid && !problems.some((p) => p.severity === 'error');
