@@ -2,7 +2,8 @@
 export { compileJourney, renderAsl } from '../engine/compile/index.ts';
 export { parsePolicyConfig } from '../engine/policy/index.ts';
 export {
+  formatProblems,
   JourneyValidationError,
-  loadJourneyOrThrow,
   loadJourneySetOrThrow,
+  type Problem,
 } from '../engine/validate/index.ts';

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Journey } from '../engine/schema.ts';
-import { compileJourney, loadJourneyOrThrow, loadJourneySetOrThrow, renderAsl } from './engine.ts';
+import { compileJourney, loadJourneySetOrThrow, type Problem, renderAsl } from './engine.ts';
 
 export const JOURNEY_FILE_SUFFIX = '.journey.json';
 
@@ -14,6 +14,8 @@ export interface CompiledJourney {
   journey: Journey;
   /** `renderAsl(compileJourney(journey))`: the DefinitionString, Lambda ARN still a placeholder. */
   definition: string;
+  /** The validator's warnings: shown by the synth, never failing it. */
+  warnings: Problem[];
 }
 
 /** `*.journey.json` in `dir`, sorted so the template is stable. */
@@ -25,16 +27,21 @@ export function findJourneyFiles(dir: string): string[] {
 }
 
 export function compileJourneyFile(file: string): CompiledJourney {
-  const journey = loadJourneyOrThrow(readFileSync(file, 'utf8'), file);
-  return { file, journey, definition: renderAsl(compileJourney(journey)) };
+  return compileJourneySources([{ file, text: readFileSync(file, 'utf8') }])[0]!;
 }
 
 /** Every journey of `dir`, validated together as `herald validate` does (same ids are refused). */
 export function compileJourneyDir(dir: string): CompiledJourney[] {
-  const sources = findJourneyFiles(dir).map((file) => ({ file, text: readFileSync(file, 'utf8') }));
-  return loadJourneySetOrThrow(sources).map(({ file, journey }) => ({
+  return compileJourneySources(
+    findJourneyFiles(dir).map((file) => ({ file, text: readFileSync(file, 'utf8') })),
+  );
+}
+
+function compileJourneySources(sources: { file: string; text: string }[]): CompiledJourney[] {
+  return loadJourneySetOrThrow(sources).map(({ file, journey, warnings }) => ({
     file,
     journey,
     definition: renderAsl(compileJourney(journey)),
+    warnings,
   }));
 }

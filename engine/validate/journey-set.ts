@@ -42,7 +42,7 @@ export function validateJourneySet(sources: readonly JourneySource[]): Validatio
  */
 export function loadJourneySetOrThrow(
   sources: readonly JourneySource[],
-): { file: string; journey: Journey }[] {
+): { file: string; journey: Journey; warnings: Problem[] }[] {
   const results = validateJourneySet(sources);
   const failed = results.filter((r) => r.journey === undefined);
   const first = failed[0];
@@ -55,7 +55,7 @@ export function loadJourneySetOrThrow(
       `${failed.map((r) => r.file).join(', ')} ${failed.length === 1 ? 'is not a valid journey' : 'are not valid journeys'} (${n} ${n === 1 ? 'error' : 'errors'}):\n${formatProblems(errors)}`,
     );
   }
-  return results.map((r) => ({ file: r.file, journey: r.journey as Journey }));
+  return results.map((r) => ({ file: r.file, journey: r.journey as Journey, warnings: r.problems }));
 }
 
 function setProblems(sources: readonly JourneySource[]): Map<number, Problem[]> {

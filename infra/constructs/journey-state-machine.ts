@@ -12,7 +12,7 @@
  * so a customer who entered journey v3 is decided by the code and the v3 journey they entered with,
  * even after v4 ships.
  */
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -20,6 +20,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { Journey } from '../../engine/schema.ts';
+import { formatProblems } from '../engine.ts';
 import { type CompiledJourney, compileJourneyFile } from '../journeys.ts';
 import { acknowledge, wildcardResource } from '../nag.ts';
 
@@ -58,6 +59,11 @@ export class JourneyStateMachine extends Construct {
     if (!compiled) throw new Error('JourneyStateMachine needs a journey file or a compiled journey');
     this.journey = compiled.journey;
     this.definition = compiled.definition;
+    // The validator's warnings (no unsubscribe link, …) in `cdk synth`/`cdk deploy` output; only
+    // `--strict` makes a warning fail the synth.
+    for (const warning of compiled.warnings) {
+      Annotations.of(this).addWarningV2(`herald:${warning.code}`, formatProblems([warning]));
+    }
     this.name = `${props.namePrefix}${this.journey.id}`;
     if (this.name.length > 80) {
       throw new Error(

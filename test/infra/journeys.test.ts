@@ -1,7 +1,7 @@
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { compileJourneyFiles } from '../../cli/commands/compile.ts';
 import { validateJourneyFiles } from '../../cli/commands/validate.ts';
@@ -128,6 +128,20 @@ describe('journeys → state machines', () => {
     }
     expect(thrown).toBeInstanceOf(JourneyValidationError);
     expect((thrown as JourneyValidationError).problems).toEqual(fromCli);
+  });
+
+  it('shows the validator’s warnings in the synth output without failing it', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'herald-journeys-'));
+    copyFileSync(
+      path.join(REPO_ROOT, 'test/fixtures/invalid/email-no-unsubscribe.journey.json'),
+      path.join(dir, 'email-no-unsubscribe.journey.json'),
+    );
+    const { stack, template } = synthHerald({ config: { journeysDir: dir } });
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    Annotations.fromStack(stack).hasWarning(
+      '/Herald/Journey-fixture-welcome',
+      Match.stringLikeRegexp('warning email\\.no-unsubscribe /messages/welcome/locales/en/email/html'),
+    );
   });
 
   it('fails the synth with the validator’s messages when a journey is invalid', () => {
