@@ -6,6 +6,7 @@ export {
   formatProblems,
   JourneyValidationError,
   loadJourneyOrThrow,
+  loadJourneySetOrThrow,
   locateFindings,
   type Problem,
   RELEASES_DIR,

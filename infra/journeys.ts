@@ -16,6 +16,7 @@ import {
   formatProblems,
   JourneyValidationError,
   loadJourneyOrThrow,
+  loadJourneySetOrThrow,
   locateFindings,
   type Problem,
   RELEASES_DIR,
@@ -30,6 +31,8 @@ export interface CompiledJourney {
   journey: Journey;
   /** `renderAsl(compileJourney(journey))`: the DefinitionString, Lambda ARN still a placeholder. */
   definition: string;
+  /** The validator's warnings: shown by the synth, never failing it. */
+  warnings: Problem[];
 }
 
 export interface DeployedJourneys {
@@ -48,19 +51,23 @@ export function findJourneyFiles(dir: string): string[] {
 }
 
 export function compileJourneyFile(file: string): CompiledJourney {
-  const journey = loadJourneyOrThrow(readFileSync(file, 'utf8'), file);
-  return { file, journey, definition: renderAsl(compileJourney(journey)) };
+  return compileJourneySources([{ file, text: readFileSync(file, 'utf8') }])[0]!;
 }
 
+/** Every journey of `dir`, validated together as `herald validate` does (same ids are refused). */
 export function compileJourneyDir(dir: string): CompiledJourney[] {
-  const compiled = findJourneyFiles(dir).map(compileJourneyFile);
-  const seen = new Map<string, string>();
-  for (const { journey, file } of compiled) {
-    const other = seen.get(journey.id);
-    if (other) throw new Error(`journey id "${journey.id}" is used by both ${other} and ${file}`);
-    seen.set(journey.id, file);
-  }
-  return compiled;
+  return compileJourneySources(
+    findJourneyFiles(dir).map((file) => ({ file, text: readFileSync(file, 'utf8') })),
+  );
+}
+
+function compileJourneySources(sources: { file: string; text: string }[]): CompiledJourney[] {
+  return loadJourneySetOrThrow(sources).map(({ file, journey, warnings }) => ({
+    file,
+    journey,
+    definition: renderAsl(compileJourney(journey)),
+    warnings,
+  }));
 }
 
 /** Every `versions/<id>/<version>.journey.json` under `dir`, validated in full. */

@@ -2,46 +2,50 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import {
   formatProblems,
+  type JourneySource,
   type Problem,
   summarize,
   type ValidationResult,
-  validateJourneyText,
+  validateJourneySet,
 } from '../../engine/validate/index.ts';
 import { releaseProblems } from './release.ts';
 
-/** Read and validate journey files; a file that cannot be read is a problem of its own, not a crash. */
+/**
+ * Read and validate journey files, each on its own and then as a set (engine/validate/journey-set.ts:
+ * the same checks the CDK synth runs). A file that cannot be read is a problem of its own, not a crash.
+ */
 export async function validateJourneyFiles(paths: readonly string[]): Promise<ValidationResult[]> {
-  return Promise.all(
-    paths.map(async (file): Promise<ValidationResult> => {
-      let text: string;
+  const read = await Promise.all(
+    paths.map(async (file): Promise<JourneySource | ValidationResult> => {
       try {
-        text = await readFile(file, 'utf8');
+        return { file, text: await readFile(file, 'utf8') };
       } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        const reason =
-          code === 'ENOENT'
-            ? 'no such file'
-            : code === 'EISDIR'
-              ? 'it is a directory'
-              : (code ?? 'unreadable');
-        return {
-          file,
-          problems: [
-            {
-              file,
-              code: 'file.unreadable',
-              path: '',
-              line: 1,
-              column: 1,
-              message: `cannot read the journey file: ${reason}`,
-              severity: 'error',
-            },
-          ],
-        };
+        return unreadable(file, (err as NodeJS.ErrnoException).code);
       }
-      return validateJourneyText(text, file);
     }),
   );
+  const sources = read.filter((r): r is JourneySource => 'text' in r);
+  const validated = new Map(validateJourneySet(sources).map((r, i) => [sources[i]!, r]));
+  return read.map((r) => ('text' in r ? validated.get(r)! : r));
+}
+
+function unreadable(file: string, code: string | undefined): ValidationResult {
+  const reason =
+    code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? 'unreadable');
+  return {
+    file,
+    problems: [
+      {
+        file,
+        code: 'file.unreadable',
+        path: '',
+        line: 1,
+        column: 1,
+        message: `cannot read the journey file: ${reason}`,
+        severity: 'error',
+      },
+    ],
+  };
 }
 
 export function registerValidate(program: Command): void {

@@ -24,7 +24,14 @@ import { stepEdges } from '../reach.ts';
 import type { Journey, Step } from '../schema.ts';
 import { type AslChoiceRule, type AslDefinition, type AslState, isTerminal } from './asl.ts';
 import { CompileError } from './errors.ts';
-import { durationSeconds, getStep, reachableSteps, waitCanExit, waitNeedsTimestamp } from './graph.ts';
+import {
+  durationSeconds,
+  getStep,
+  reachableSteps,
+  timeoutSeconds,
+  waitCanExit,
+  waitNeedsTimestamp,
+} from './graph.ts';
 import { limitProblems } from './limits.ts';
 import { journeyComment, lambdaTask, stateNames, waitForTokenTask } from './states.ts';
 
@@ -158,7 +165,7 @@ export function buildDefinition(journey: Journey): AslDefinition {
       }
       case 'waitForEvent': {
         states[id] = {
-          ...waitForTokenTask(journey, id, durationSeconds(s.timeout, `${at}/timeout`), comment),
+          ...waitForTokenTask(journey, id, timeoutSeconds(s.timeout, `${at}/timeout`), comment),
           Next: enter(s.onEvent, 'other'),
           Catch: [
             { ErrorEquals: ['States.Timeout'], ResultPath: '$.result', Next: enter(s.onTimeout, 'other') },

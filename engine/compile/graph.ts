@@ -2,7 +2,7 @@
  * The journey as the compilers walk it: the steps reachable from `start` (edges from
  * engine/reach.ts), and durations in seconds. Shared by the lean and the naive compiler.
  */
-import { Duration } from 'luxon';
+import { readDuration } from '../duration.ts';
 import { stepEdges } from '../reach.ts';
 import type { Journey, Step, WaitStep } from '../schema.ts';
 import { CompileError } from './errors.ts';
@@ -34,10 +34,13 @@ export function reachableSteps(journey: Journey): string[] {
   return order;
 }
 
-/** Parses an ISO 8601 duration (`PT1H`, `P3D`) to whole seconds, rounding up. */
+/**
+ * An ISO 8601 duration (`PT1H`, `P3D`) in whole seconds, rounding up; read by engine/duration.ts,
+ * the validator's own reading, so the two never disagree.
+ */
 export function durationSeconds(iso: string, path: string): number {
-  const duration = Duration.fromISO(iso);
-  const seconds = duration.isValid ? duration.as('seconds') : Number.NaN;
+  const reading = readDuration(iso);
+  const seconds = reading.ok ? reading.duration.as('seconds') : Number.NaN;
   if (!Number.isFinite(seconds) || seconds < 0) {
     throw new CompileError(
       'invalid_duration',
@@ -48,10 +51,27 @@ export function durationSeconds(iso: string, path: string): number {
   return Math.ceil(seconds);
 }
 
+/**
+ * A wait-for-event timeout in seconds. Step Functions wants `TimeoutSeconds` of at least 1
+ * (docs.aws.amazon.com/step-functions/latest/dg/state-task.html); a zero timeout could never take
+ * the event branch, and the validator refuses it (`waitForEvent.zero-timeout`).
+ */
+export function timeoutSeconds(iso: string, path: string): number {
+  const seconds = durationSeconds(iso, path);
+  if (seconds === 0) {
+    throw new CompileError(
+      'invalid_duration',
+      path,
+      `a timeout of \`${iso}\` ends before any event can arrive`,
+    );
+  }
+  return seconds;
+}
+
 /** Years and months have no fixed length in seconds: such a wait is computed on the calendar. */
 function hasCalendarUnits(iso: string): boolean {
-  const duration = Duration.fromISO(iso);
-  return duration.isValid && (duration.years !== 0 || duration.months !== 0);
+  const reading = readDuration(iso);
+  return reading.ok && reading.calendar;
 }
 
 /**

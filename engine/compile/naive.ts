@@ -8,7 +8,7 @@ import { assertUnreachable } from '../assert.ts';
 import { stepEdges } from '../reach.ts';
 import type { Journey } from '../schema.ts';
 import type { AslChoiceRule, AslDefinition, AslState } from './asl.ts';
-import { durationSeconds, getStep, reachableSteps } from './graph.ts';
+import { getStep, reachableSteps, timeoutSeconds } from './graph.ts';
 import { journeyComment, lambdaTask, stateNames, waitForTokenTask } from './states.ts';
 
 const outcome = (value: string, next: string): AslChoiceRule => ({
@@ -34,7 +34,7 @@ export function compileNaive(journey: Journey): AslDefinition {
       }
       case 'waitForEvent':
         states[id] = {
-          ...waitForTokenTask(journey, id, durationSeconds(s.timeout, `${at}/timeout`)),
+          ...waitForTokenTask(journey, id, timeoutSeconds(s.timeout, `${at}/timeout`)),
           Next: route,
           Catch: [{ ErrorEquals: ['States.Timeout'], ResultPath: '$.result', Next: s.onTimeout }],
         };

@@ -5,8 +5,9 @@
  * does not exist on that day (the spring-forward gap) moves forward by the gap, 02:30 → 03:30; a
  * local time that exists twice (fall back) is the first of the two.
  */
-import { DateTime, Duration, IANAZone } from 'luxon';
+import { DateTime, type Duration, IANAZone } from 'luxon';
 import type { Profile } from '../data.ts';
+import { parseDuration } from '../duration.ts';
 import { runDeadline } from '../run-budget.ts';
 import type { Journey, WaitStep } from '../schema.ts';
 import type { PolicyConfig } from './config.ts';
@@ -99,14 +100,9 @@ export function nextLocalTime(from: DateTime, time: WallTime, zone: string): Dat
 
 // ── Durations ─────────────────────────────────────────────────────────────────────────────────
 
-/** A signed ISO duration (`-P3D`, `+PT2H`, `P1D`), or undefined when malformed. */
+/** A signed ISO duration (`-P3D`, `+PT2H`, `P1D`) read as the validator reads it, or undefined. */
 export function parseSignedDuration(text: unknown): Duration | undefined {
-  if (typeof text !== 'string') return undefined;
-  const negative = text.startsWith('-');
-  const body = negative || text.startsWith('+') ? text.slice(1) : text;
-  const d = Duration.fromISO(body);
-  if (!d.isValid) return undefined;
-  return negative ? d.negate() : d;
+  return parseDuration(text, { signed: true });
 }
 
 // ── Waits ─────────────────────────────────────────────────────────────────────────────────────
@@ -168,8 +164,8 @@ export function planWait(step: WaitStep, ctx: DecisionContext): WaitPlan {
     }
   } else {
     if (step.duration !== undefined) {
-      const d = Duration.fromISO(step.duration);
-      if (d.isValid) target = now.plus(d);
+      const d = parseDuration(step.duration);
+      if (d) target = now.plus(d);
       else notes.push('invalid_duration');
     }
     if (until?.localTime !== undefined) {

@@ -12,7 +12,18 @@ const TYPED_OPS = new Set(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'notIn'])
 const NO_VALUE_OPS = new Set(['exists', 'notExists']);
 
 export function condition(cond: unknown, path: Path, scope: FieldScope, out: Finding[], depth = 0): void {
-  if (!isRecord(cond) || depth > MAX_CONDITION_DEPTH) return;
+  if (!isRecord(cond)) return;
+  if (depth > MAX_CONDITION_DEPTH) {
+    // The evaluator (engine/policy/conditions.ts) counts the same way and holds such a condition false.
+    out.push({
+      code: 'condition.too-deep',
+      path: [...path],
+      message: `this condition sits ${depth} levels of \`all\`/\`any\`/\`not\` deep; conditions may nest at most ${MAX_CONDITION_DEPTH} levels, and one deeper would never hold`,
+      suggestion:
+        'flatten it: an `all` inside an `all` (or an `any` inside an `any`) can be merged into one, and a `not` inside a `not` removed',
+    });
+    return;
+  }
   for (const key of ['all', 'any'] as const) {
     const list = cond[key];
     if (!Array.isArray(list)) continue;

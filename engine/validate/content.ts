@@ -8,7 +8,7 @@ import { LIQUID_OPTIONS } from '../policy/render.ts';
 import { CHANNELS } from '../schema.ts';
 import { isRecord, type Path, show, where } from './describe.ts';
 import { checkField, type FieldScope, type Segment } from './fields.ts';
-import { didYouMean, didYouMeanText } from './suggest.ts';
+import { didYouMean, didYouMeanText, suggestLocale } from './suggest.ts';
 import type { Finding } from './types.ts';
 
 const LOCALE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
@@ -137,8 +137,7 @@ function locales(
   const tags = Object.keys(byLocale);
   for (const tag of tags) {
     if (!LOCALE.test(tag)) {
-      const lower = tag.toLowerCase().replace('_', '-');
-      const fix = LOCALE.test(lower) ? lower : undefined;
+      const fix = suggestLocale(tag);
       out.push({
         code: 'message.invalid-locale',
         path: [...at, tag],

@@ -174,6 +174,17 @@ function childOf(schema: Schema, seg: string | number): Schema | 'open' | undefi
 function unknownAt(segments: readonly Segment[], i: number, parent: Schema, scope: FieldScope): FieldCheck {
   const seg = String(segments[i]);
   const prefix = display(segments.slice(0, i));
+  // `profile.lifetimeValue` for `profile.attributes.lifetimeValue`: custom attributes live one level down.
+  const attribute = segments[0] === 'profile' && i === 1 ? attributeNamed(seg, scope) : undefined;
+  if (attribute) {
+    const fixed = display(['profile', 'attributes', attribute, ...segments.slice(2)]);
+    return {
+      ok: false,
+      reason: 'unknown',
+      message: `\`${display(segments)}\` is not a field of \`profile\` — did you mean the attribute \`${fixed}\`?`,
+      suggestion: `use \`${fixed}\``,
+    };
+  }
   const candidates = isRecord(parent.properties) ? Object.keys(parent.properties) : [];
   const guess = didYouMean(seg, candidates);
   if (guess) {
@@ -216,6 +227,15 @@ function unknownAt(segments: readonly Segment[], i: number, parent: Schema, scop
       ? { suggestion: `available: ${listOf(candidates.map((c) => `${prefix}.${c}`))}` }
       : {}),
   };
+}
+
+/** A declared attribute written the same way but for case, or (failing a closer profile field) close to it. */
+function attributeNamed(name: string, scope: FieldScope): string | undefined {
+  const attributes = [...scope.attributes];
+  const exact = attributes.find((a) => a.toLowerCase() === name.toLowerCase());
+  if (exact) return exact;
+  const profileFields = Object.keys((Profile as unknown as Schema).properties as Schema);
+  return didYouMean(name, profileFields) ? undefined : didYouMean(name, attributes);
 }
 
 export function display(segments: readonly Segment[]): string {

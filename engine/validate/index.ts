@@ -22,11 +22,13 @@ import {
   parseJson,
   toPointer,
 } from './json.ts';
+import { checkObligations } from './obligations.ts';
 import { checkSchema } from './schema-check.ts';
 import { checkSemantics, fieldScope } from './semantic.ts';
 import { type Finding, JourneyValidationError, type Problem, type ValidationResult } from './types.ts';
 
 export { formatProblems, summarize } from './format.ts';
+export { type JourneySource, loadJourneySetOrThrow, validateJourneySet } from './journey-set.ts';
 export {
   checkReleases,
   type JourneyFile,
@@ -111,6 +113,7 @@ function validate(text: string, file: string): ValidationResult {
       return node?.type === 'string' ? offsetInString(text, node, index) : undefined;
     };
     findings.push(...checkContent(journey, fieldScope(journey, attributes, true), locate));
+    findings.push(...checkObligations(journey, fieldScope(journey, attributes, true)));
   }
   if (schema.valid && !findings.some((f) => (f.severity ?? 'error') === 'error')) {
     findings.push(...checkLimits(parsed.value as Journey));

@@ -1,7 +1,8 @@
 /** One ajv error, or one wrong type, in words a marketer understands. */
 import type { ErrorObject } from 'ajv';
+import { ProfileAttributes } from '../data.ts';
 import { expectedKind, isRecord, kindOf, type Path, propertyName, show, where } from './describe.ts';
-import { didYouMean, didYouMeanText, listOf } from './suggest.ts';
+import { didYouMean, didYouMeanText, listOf, suggestAttributeName, suggestLocale } from './suggest.ts';
 import type { Finding } from './types.ts';
 
 type Schema = Record<string, unknown>;
@@ -111,8 +112,11 @@ export function translate(e: ErrorObject, value: unknown, schema: Schema, path: 
           : title === 'Identifier'
             ? toIdentifier(value)
             : name === 'attribute'
-              ? toAttributeName(value)
-              : undefined;
+              ? (suggestAttributeName(value, Object.keys(ProfileAttributes.properties)) ??
+                toAttributeName(value))
+              : title === 'Locale'
+                ? suggestLocale(value)
+                : undefined;
       return {
         code: 'schema.invalid-format',
         path: at,
@@ -166,7 +170,7 @@ function invalidKey(key: string, schema: Schema, path: Path): Finding {
   const matches = (k: string) => patterns.some((p) => new RegExp(p, 'u').test(k));
   const isLocale = propertyName(path) === 'locales';
   const lower = key.toLowerCase();
-  const fix = matches(lower) ? lower : undefined;
+  const fix = isLocale ? suggestLocale(key) : matches(lower) ? lower : undefined;
   return {
     code: 'schema.invalid-format',
     path: [...path, key],

@@ -8,7 +8,7 @@ import { IANAZone } from 'luxon';
 import { EVENT_PROPERTIES, ProfileAttributes } from '../data.ts';
 import { condition } from './conditions.ts';
 import { expectedKind, isRecord, kindOf, type Path, show, where } from './describe.ts';
-import { duration } from './durations.ts';
+import { duration, waitForEventTimeout } from './durations.ts';
 import { checkField, type FieldScope } from './fields.ts';
 import { didYouMean, didYouMeanText } from './suggest.ts';
 import type { Finding } from './types.ts';
@@ -109,7 +109,7 @@ export function checkSemantics(journey: Record<string, unknown>, scope: FieldSco
         break;
       case 'waitForEvent':
         eventType(step.event, [...at, 'event'], out);
-        duration(step.timeout, [...at, 'timeout'], false, out, true);
+        waitForEventTimeout(step, at, out);
         break;
       case 'branch':
         if (Array.isArray(step.branches)) {

@@ -46,3 +46,32 @@ export function listOf(values: readonly string[], max = 12): string {
   if (quoted.length <= 1) return quoted.join('');
   return `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
 }
+
+/** The pattern of a journey's locale tags (engine/schema.ts `Locale`). */
+const LOCALE_TAG = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
+
+/**
+ * The BCP 47 tag a misspelt locale means, as `Intl` canonicalises it: `fa_IR` → `fa-IR`,
+ * `EN-gb` → `en-GB` (a region in capitals, a script in title case, never `fa-ir`).
+ */
+export function suggestLocale(tag: string): string | undefined {
+  let canonical: string | undefined;
+  try {
+    [canonical] = Intl.getCanonicalLocales(tag.trim().replaceAll('_', '-'));
+  } catch {
+    return undefined; // not a tag even with hyphens: no guess beats the message's examples
+  }
+  return canonical !== undefined && canonical !== tag && LOCALE_TAG.test(canonical) ? canonical : undefined;
+}
+
+/**
+ * The attribute name meant by what was written where a name goes (an `update` step's
+ * `attribute`): `profile.attributes.lifetimeValu` → `lifetimeValue`, the declared attribute it is
+ * closest to, else the last part of the path as written.
+ */
+export function suggestAttributeName(value: string, declared: readonly string[]): string | undefined {
+  const name = value.trim().replace(/^(profile\.)?attributes\./, '');
+  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+    return didYouMean(name, declared) ?? (name !== value ? name : undefined);
+  return undefined;
+}

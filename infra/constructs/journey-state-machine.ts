@@ -25,7 +25,7 @@
  * Superseded versions are retained (executions may still run on them) and pruned by the operator
  * once none is open: docs/writing-journeys.md, "Retiring a version".
  */
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -33,6 +33,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { Journey } from '../../engine/schema.ts';
+import { formatProblems } from '../engine.ts';
 import { type CompiledJourney, compileJourneyFile } from '../journeys.ts';
 import { acknowledge, wildcardResource } from '../nag.ts';
 
@@ -71,6 +72,11 @@ export class JourneyStateMachine extends Construct {
     if (!compiled) throw new Error('JourneyStateMachine needs a journey file or a compiled journey');
     this.journey = compiled.journey;
     this.definition = compiled.definition;
+    // The validator's warnings (no unsubscribe link, …) in `cdk synth`/`cdk deploy` output; only
+    // `--strict` makes a warning fail the synth.
+    for (const warning of compiled.warnings) {
+      Annotations.of(this).addWarningV2(`herald:${warning.code}`, formatProblems([warning]));
+    }
     this.name = `${props.namePrefix}${this.journey.id}`;
     if (this.name.length > 80) {
       throw new Error(

@@ -1,14 +1,15 @@
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { compileJourneyFiles } from '../../cli/commands/compile.ts';
+import { validateJourneyFiles } from '../../cli/commands/validate.ts';
 import { STEP_FUNCTION_ARN_PLACEHOLDER } from '../../engine/contract.ts';
 import type { Journey } from '../../engine/schema.ts';
 import { JourneyValidationError, validateJourneyText } from '../../engine/validate/index.ts';
 import { REPO_ROOT } from '../../infra/config.ts';
-import { compileDeployedJourneys, findJourneyFiles } from '../../infra/journeys.ts';
+import { compileDeployedJourneys, compileJourneyDir, findJourneyFiles } from '../../infra/journeys.ts';
 import { synthHerald } from './synth.ts';
 
 const WORKFLOWS = path.join(REPO_ROOT, 'workflows');
@@ -122,6 +123,35 @@ describe('journeys → state machines', () => {
     const dir = tempJourneysDir(journeyFiles.slice(0, 1));
     const { template: fromContext } = synthHerald({ context: { journeysDir: dir } });
     fromContext.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+  });
+
+  it('fails the synth on two files with one journey id with the same problems `herald validate` prints', async () => {
+    const dir = path.join(REPO_ROOT, 'test/fixtures/invalid/sets/duplicate-id');
+    const files = findJourneyFiles(dir);
+    const fromCli = (await validateJourneyFiles(files)).flatMap((r) => r.problems);
+    expect(fromCli.map((p) => p.code)).toEqual(['journey.duplicate-id', 'journey.duplicate-id']);
+    let thrown: unknown;
+    try {
+      compileJourneyDir(dir);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(JourneyValidationError);
+    expect((thrown as JourneyValidationError).problems).toEqual(fromCli);
+  });
+
+  it('shows the validator’s warnings in the synth output without failing it', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'herald-journeys-'));
+    copyFileSync(
+      path.join(REPO_ROOT, 'test/fixtures/invalid/email-no-unsubscribe.journey.json'),
+      path.join(dir, 'email-no-unsubscribe.journey.json'),
+    );
+    const { stack, template } = synthHerald({ config: { journeysDir: dir } });
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    Annotations.fromStack(stack).hasWarning(
+      '/Herald/Journey-fixture-welcome',
+      Match.stringLikeRegexp('warning email\\.no-unsubscribe /messages/welcome/locales/en/email/html'),
+    );
   });
 
   it('fails the synth with the validator’s messages when a journey is invalid', () => {

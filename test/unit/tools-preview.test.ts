@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { registerPreview } from '../../cli/commands/preview.ts';
 import type { CustomerEvent, Product, Profile } from '../../engine/data.ts';
 import type { Journey } from '../../engine/schema.ts';
+import { validateJourneyValue } from '../../engine/validate/index.ts';
 import { templateVariables } from '../../tools/preview/checks.ts';
 import { previewHtml } from '../../tools/preview/html.ts';
 import { type PreviewReport, previewJourney } from '../../tools/preview/index.ts';
@@ -118,6 +119,51 @@ describe('herald preview', () => {
     expect(ucs2).toContain('curly apostrophe ’');
     expect(codes(report, 'en', 'push')).toEqual(['push.title-long', 'push.body-long']);
     expect(codes(report, 'ar', 'email')).toEqual([]);
+  });
+
+  it('shows each of the validator’s sender warnings once, next to the variant or message it is about', () => {
+    const journey = problemJourney();
+    const locales = journey.messages.m!.locales;
+    locales['ar-EG'] = locales.ar!;
+    delete locales.ar;
+    locales.en!.email!.subject = 'Hi {{ profile.firstName }}';
+    const warnings = validateJourneyValue(journey, 'flags.journey.json').problems.filter(
+      (p) => p.severity === 'warning',
+    );
+    expect(warnings.map((w) => w.code).sort()).toEqual([
+      'email.no-unsubscribe',
+      'email.subject-without-default',
+      'message.locale-unreachable',
+    ]);
+
+    const report = previewJourney(
+      journey,
+      {
+        profile: { id: 'c-1' },
+        event: cartEvent,
+        sources: { profile: 'test', event: 'test' },
+      },
+      warnings,
+    );
+    const message = report.messages[0]!;
+    const enEmail = message.items.find((i) => i.locale === 'en' && i.channel === 'email')!;
+    expect(
+      enEmail.flags.filter((f) => f.code.startsWith('email.') && f.code !== 'email.subject-long'),
+    ).toEqual(
+      warnings
+        .filter((w) => w.path.startsWith('/messages/m/locales/en/email/'))
+        .map((w) => ({ level: 'warning', code: w.code, message: w.message })),
+    );
+    expect(message.notes.map((n) => n.code)).toContain('message.locale-unreachable');
+    expect(report.warnings).toEqual([]);
+    const all = [...message.notes, ...message.items.flatMap((i) => i.flags)];
+    expect(report.counts.warnings).toBe(all.filter((f) => f.level === 'warning').length);
+  });
+
+  it('asks no unsubscribe link of a transactional email', () => {
+    const journey = problemJourney();
+    journey.messages.m!.category = 'transactional';
+    expect(codes(preview(journey), 'en', 'email')).not.toContain('email.no-unsubscribe');
   });
 
   it('says which locale a customer gets when theirs lacks a channel', () => {

@@ -56,6 +56,39 @@ describe('herald validate', () => {
     expect(report.files[1].valid).toBe(true);
   });
 
+  it('exits 1 when two files share a journey id, as the synth would fail, naming both files', () => {
+    const run = herald(
+      'test/fixtures/invalid/sets/duplicate-id/welcome.journey.json',
+      'test/fixtures/invalid/sets/duplicate-id/welcome-copy.journey.json',
+    );
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(
+      /^test\/fixtures\/invalid\/sets\/duplicate-id\/welcome-copy\.journey\.json:3:\d+ error journey\.duplicate-id \/id — .*welcome\.journey\.json/m,
+    );
+    expect(run.stdout).toMatch(/2 errors, .* in 2 files/);
+  });
+
+  it('exits 1 when two ids differ only by `-` and `_`, which CloudFormation cannot tell apart', () => {
+    const run = herald(
+      '--json',
+      'test/fixtures/invalid/sets/id-collision/hyphen.journey.json',
+      'test/fixtures/invalid/sets/id-collision/underscore.journey.json',
+    );
+    expect(run.status).toBe(1);
+    const report = JSON.parse(run.stdout);
+    for (const file of report.files) {
+      expect(file.valid).toBe(false);
+      expect(file.problems).toContainEqual(
+        expect.objectContaining({ code: 'journey.id-collision', path: '/id', severity: 'error' }),
+      );
+    }
+  });
+
+  it('does not take one file given twice for two journeys with the same id', () => {
+    const run = herald('workflows/welcome.journey.json', 'workflows/welcome.journey.json');
+    expect(run.status).toBe(0);
+  });
+
   it('exits 1 with a clear message when a file does not exist', () => {
     const run = herald('workflows/no-such.journey.json');
     expect(run.status).toBe(1);

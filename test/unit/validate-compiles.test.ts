@@ -86,13 +86,15 @@ function stepArb(ids: string[]): fc.Arbitrary<Loose> {
   const id = fc.constantFrom(...ids);
   return fc.oneof(
     fc.tuple(fc.constantFrom(...WAITS), id).map(([w, next]) => ({ ...structuredClone(w), next })),
-    fc.tuple(id, id, fc.constantFrom('PT1H', 'P1D', 'P7D')).map(([onEvent, onTimeout, timeout]) => ({
-      type: 'waitForEvent',
-      event: 'order_placed',
-      timeout,
-      onEvent,
-      onTimeout,
-    })),
+    fc
+      .tuple(id, id, fc.constantFrom('PT1H', 'P1D', 'P7D', 'PT-5M', 'P0D', 'PT0.5S'))
+      .map(([onEvent, onTimeout, timeout]) => ({
+        type: 'waitForEvent',
+        event: 'order_placed',
+        timeout,
+        onEvent,
+        onTimeout,
+      })),
     fc
       .tuple(fc.array(fc.tuple(fc.constantFrom(...CONDITIONS), id), { minLength: 1, maxLength: 3 }), id)
       .map(([branches, otherwise]) => ({
@@ -175,6 +177,17 @@ const VALUES: unknown[] = [
   'P366D',
   'PT1H30M',
   'P1DT12H',
+  // Odd forms: negative and mixed-sign parts, an empty time part, lower case, misplaced fractions.
+  'PT-5M',
+  'PT1H-30M',
+  '-PT-5M',
+  'P1DT',
+  'p1d',
+  'PT1.5H',
+  'PT1.5H30M',
+  'P1Y2M',
+  'P',
+  '+P1D',
 ];
 
 type GraphMutation =

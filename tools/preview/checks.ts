@@ -1,11 +1,15 @@
 /**
  * What preview flags about one rendered message: template variables the sample data leaves empty
- * (and whether a `default` covers them), SMS encoding and parts, push and subject lengths, and a
- * missing unsubscribe link. The rendering itself is the production renderer's (engine/policy).
+ * (and whether a `default` covers them), SMS encoding and parts, push and subject lengths. What a
+ * sender is bound by (an unsubscribe link, defaults in subjects, reachable locales) is the
+ * validator's to say (engine/validate/obligations.ts); preview shows those warnings per variant.
+ * The rendering itself is the production renderer's (engine/policy).
  */
-import { Liquid } from 'liquidjs';
 import { type RenderedMessage, smsInfo } from '../../engine/policy/index.ts';
-import type { ChannelName, LocalizedContent } from '../../engine/schema.ts';
+import type { ChannelName } from '../../engine/schema.ts';
+import { templateVariables } from '../../engine/validate/template-vars.ts';
+
+export { templateVariables, type VariableUse } from '../../engine/validate/template-vars.ts';
 
 export type FlagLevel = 'warning' | 'info';
 
@@ -19,47 +23,6 @@ export interface Flag {
 export const LIMITS = { pushTitle: 40, pushBody: 150, emailSubject: 60, smsSegments: 2 } as const;
 
 const KNOWN_ROOTS = new Set(['profile', 'event', 'product', 'journey', 'links']);
-
-const analyzer = new Liquid({ strictFilters: false, strictVariables: false });
-
-export interface VariableUse {
-  path: string;
-  /** Inside `{{ … }}` (printed) rather than a `{% … %}` tag (tested). */
-  printed: boolean;
-  hasDefault: boolean;
-}
-
-/** The global variables a template reads, from liquidjs's static analysis. */
-export function templateVariables(source: string): VariableUse[] {
-  let analysis: ReturnType<Liquid['analyzeSync']>;
-  try {
-    analysis = analyzer.analyzeSync(analyzer.parse(source));
-  } catch {
-    return []; // the validator reports syntax errors; the renderer would refuse the template
-  }
-  const lineStarts = [0];
-  for (let i = 0; i < source.length; i++) if (source[i] === '\n') lineStarts.push(i + 1);
-  const uses: VariableUse[] = [];
-  const seen = new Set<string>();
-  for (const variables of Object.values(analysis.globals)) {
-    for (const variable of variables) {
-      const segments = variable.toArray();
-      if (!segments.every((s) => typeof s === 'string' || typeof s === 'number')) continue;
-      const path = segments.join('.');
-      const offset = (lineStarts[variable.location.row - 1] ?? 0) + variable.location.col - 1;
-      const open = Math.max(source.lastIndexOf('{{', offset), source.lastIndexOf('{%', offset));
-      const printed = source.startsWith('{{', open);
-      const close = source.indexOf(printed ? '}}' : '%}', offset);
-      const tail = source.slice(offset, close === -1 ? undefined : close);
-      const hasDefault = /\|\s*default\s*:/.test(tail);
-      const key = `${path}|${printed}|${hasDefault}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      uses.push({ path, printed, hasDefault });
-    }
-  }
-  return uses;
-}
 
 function read(data: Record<string, unknown>, path: string): unknown {
   let current: unknown = data;
@@ -123,11 +86,7 @@ const CHAR_NAMES: Record<string, string> = {
 const length = (s: string) => [...s].length;
 
 /** Flags about one channel's rendered content. */
-export function channelFlags(
-  channel: ChannelName,
-  rendered: RenderedMessage,
-  source: NonNullable<LocalizedContent[ChannelName]>,
-): Flag[] {
+export function channelFlags(channel: ChannelName, rendered: RenderedMessage): Flag[] {
   const flags: Flag[] = [];
   if (channel === 'sms' && rendered.sms) {
     const { segments, encoding } = rendered.sms;
@@ -173,14 +132,8 @@ export function channelFlags(
         message: `subject is ${length(subject)} characters; inboxes cut it after about ${LIMITS.emailSubject}`,
       });
     }
-    const email = source as NonNullable<LocalizedContent['email']>;
-    if (!/links\.unsubscribe/.test(email.html)) {
-      flags.push({
-        level: 'warning',
-        code: 'email.no-unsubscribe',
-        message: 'the HTML has no `{{ links.unsubscribe }}` link',
-      });
-    }
+    // A missing unsubscribe link is the validator's `email.no-unsubscribe` (engine/validate/obligations.ts),
+    // shown next to this variant by previewJourney.
   }
   return flags;
 }

@@ -11,7 +11,7 @@ import {
   type RenderScope,
 } from '../../engine/policy/index.ts';
 import { CHANNELS, type ChannelName, type Journey } from '../../engine/schema.ts';
-import type { Problem } from '../../engine/validate/index.ts';
+import { type Problem, validateJourneyValue } from '../../engine/validate/index.ts';
 import { channelFlags, type Flag, variableFlags } from './checks.ts';
 
 export { type Flag, LIMITS } from './checks.ts';
@@ -51,7 +51,10 @@ export interface PreviewReport {
   journey: { id: string; name: string; version: number; defaultLocale: string };
   sample: PreviewSample;
   messages: PreviewMessage[];
-  /** The validator's warnings for this journey (errors stop preview before it starts). */
+  /**
+   * The validator's warnings for this journey that concern no single message (errors stop preview
+   * before it starts); the others are among the flags of the variant or message they are about.
+   */
   warnings: Problem[];
   counts: { rendered: number; warnings: number; infos: number };
 }
@@ -62,12 +65,25 @@ export interface PreviewFilter {
   locales?: string[];
 }
 
+/**
+ * `warnings` are the validator's for the journey's file (with its lines); without them, the
+ * validator's warnings for the journey as given.
+ */
 export function previewJourney(
   journey: Journey,
   sample: PreviewSample,
-  warnings: Problem[] = [],
+  warnings: Problem[] = validatorWarnings(journey),
   filter: PreviewFilter = {},
 ): PreviewReport {
+  const placed = new Set<Problem>();
+  /** The validator's warnings at or under a JSON pointer, as flags; each is shown once. */
+  const warningsAt = (pointer: string): Flag[] =>
+    warnings
+      .filter((w) => !placed.has(w) && (w.path === pointer || w.path.startsWith(`${pointer}/`)))
+      .map((w) => {
+        placed.add(w);
+        return { level: 'warning', code: w.code, message: w.message };
+      });
   const renderer = createRenderer();
   const scope: RenderScope = {
     profile: sample.profile,
@@ -108,7 +124,7 @@ export function previewJourney(
         const item: PreviewItem = { messageId: id, locale, channel, flags: [] };
         try {
           item.rendered = renderer.render(journey, id, channel, scope, locale);
-          item.flags.push(...channelFlags(channel, item.rendered, source));
+          item.flags.push(...channelFlags(channel, item.rendered));
         } catch (err) {
           item.error = err instanceof Error ? err.message : String(err);
           item.flags.push({
@@ -118,15 +134,20 @@ export function previewJourney(
           });
         }
         item.flags.unshift(...variableFlags(Object.values(source) as string[], data));
+        item.flags.push(...warningsAt(`/messages/${id}/locales/${locale}/${channel}`));
         items.push(item);
       }
     }
+    for (const locale of locales) notes.push(...warningsAt(`/messages/${id}/locales/${locale}`));
+    if (!filter.locales) notes.push(...warningsAt(`/messages/${id}`));
     const entry: PreviewMessage = { id, category: messageCategory(message), locales, items, notes };
     if (message.description) entry.description = message.description;
     return entry;
   });
 
   const flags = messages.flatMap((m) => [...m.notes, ...m.items.flatMap((i) => i.flags)]);
+  // Warnings about messages left out by the filter stay out; the rest concern the whole journey.
+  const general = warnings.filter((w) => !placed.has(w) && !w.path.startsWith('/messages/'));
   return {
     journey: {
       id: journey.id,
@@ -136,13 +157,19 @@ export function previewJourney(
     },
     sample,
     messages,
-    warnings,
+    warnings: general,
     counts: {
       rendered: messages.reduce((n, m) => n + m.items.filter((i) => i.rendered).length, 0),
-      warnings: flags.filter((f) => f.level === 'warning').length + warnings.length,
+      warnings: flags.filter((f) => f.level === 'warning').length + general.length,
       infos: flags.filter((f) => f.level === 'info').length,
     },
   };
+}
+
+function validatorWarnings(journey: Journey): Problem[] {
+  return validateJourneyValue(journey, `${journey.id}.journey.json`).problems.filter(
+    (p) => p.severity === 'warning',
+  );
 }
 
 export function label(channel: ChannelName): string {
