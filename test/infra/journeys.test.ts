@@ -142,10 +142,11 @@ describe('journeys → state machines', () => {
 
   it('shows the validator’s warnings in the synth output without failing it', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'herald-journeys-'));
-    copyFileSync(
-      path.join(REPO_ROOT, 'test/fixtures/invalid/email-no-unsubscribe.journey.json'),
-      path.join(dir, 'email-no-unsubscribe.journey.json'),
-    );
+    const fixture = path.join(REPO_ROOT, 'test/fixtures/invalid/email-no-unsubscribe.journey.json');
+    copyFileSync(fixture, path.join(dir, 'email-no-unsubscribe.journey.json'));
+    // Released, as synth requires of every deployed version.
+    mkdirSync(path.join(dir, 'versions', 'fixture-welcome'), { recursive: true });
+    copyFileSync(fixture, path.join(dir, 'versions', 'fixture-welcome', '1.journey.json'));
     const { stack, template } = synthHerald({ config: { journeysDir: dir } });
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
     Annotations.fromStack(stack).hasWarning(
