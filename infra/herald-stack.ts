@@ -173,8 +173,7 @@ export class HeraldStack extends Stack {
 
     // Every function reaches the table only through functions/adapters/dynamo-store.ts: single-item
     // conditional writes and key queries, no scans, batches or deletes (items expire by TTL). Each
-    // gets the item types it uses, by partition key (constructs/table-access.ts says what the
-    // layout can and cannot separate).
+    // gets the item types it uses, by partition key (constructs/table-access.ts).
     const customerItems = ['GetItem', 'PutItem', 'UpdateItem', 'Query'] as const;
     grantItems(this.table, ingest.fn, [
       { actions: [...customerItems], prefixes: [PK.customer] },
@@ -183,11 +182,14 @@ export class HeraldStack extends Stack {
     ]);
     grantItems(this.table, step.fn, [
       { actions: [...customerItems], prefixes: [PK.customer] },
+      // Step claims (UpdateItem, and a read when refused) and the cap window (read, versioned put):
+      // the send protocol's state, which no other function may write.
+      { actions: ['GetItem', 'PutItem', 'UpdateItem'], prefixes: [PK.send] },
       { actions: ['PutItem'], prefixes: [PK.message] },
       { actions: ['GetItem'], prefixes: [PK.product] },
     ]);
     // Feedback and unsubscribe read a profile and write it back whole (a versioned put) and append
-    // to the ledger: no UpdateItem, no Query, nothing of the catalog.
+    // to the ledger: no UpdateItem, no Query, nothing of the catalog, no step claim or cap window.
     grantItems(this.table, feedback.fn, [
       { actions: ['GetItem', 'PutItem'], prefixes: [PK.customer] },
       { actions: ['GetItem'], prefixes: [PK.message, PK.phone] },

@@ -26,7 +26,7 @@ import type {
   WaitTokenRecord,
 } from '../ports.ts';
 import { DynamoTable } from './dynamo-ops.ts';
-import { productItem, productKey } from './dynamo-table.ts';
+import { capWindowKey, customerPartition, productItem, productKey, stepClaimKey } from './dynamo-table.ts';
 
 export { StoreContentionError } from './dynamo-ops.ts';
 
@@ -34,7 +34,7 @@ const DAY_S = 86_400;
 /** How many applied event ids a profile remembers for `onceFor`. */
 const APPLIED_MEMORY = 50;
 
-const customerPk = (customerId: string) => `C#${customerId}`;
+const customerPk = customerPartition;
 const epochSeconds = (ms: number) => Math.floor(ms / 1000);
 
 export interface DynamoStoreOptions {
@@ -228,8 +228,7 @@ export class DynamoStore implements Store {
     transition: StepTransition,
     now: Date,
   ): Promise<StepTransitionOutcome> {
-    const pk = customerPk(customerId);
-    const sk = `STEP#${key}`;
+    const { pk, sk } = stepClaimKey(customerId, key);
     const expression = stepExpression(transition);
     try {
       const { Attributes } = await this.table.doc.send(
@@ -258,15 +257,16 @@ export class DynamoStore implements Store {
   // ── Caps ────────────────────────────────────────────────────────────────────────────────────
 
   async reserveCap<R>(customerId: string, decide: (entries: CapEntry[]) => CapReservation<R>): Promise<R> {
+    const { pk, sk } = capWindowKey(customerId);
     return this.table.withRetries(async () => {
-      const item = await this.table.get(customerPk(customerId), 'CAPS');
+      const item = await this.table.get(pk, sk);
       const { entries, result } = decide((item?.entries as CapEntry[] | undefined) ?? []);
       if (entries === undefined) return { done: result };
       const version = (item?.version as number | undefined) ?? 0;
       // No TTL: which sends still count depends on the longest cap in the policy, which the store
       // does not know (a P60D cap counts a send 40 days old); the engine prunes what can no longer
       // count on every write, so the one item per customer stays small.
-      const written = await this.table.putIfVersion(customerPk(customerId), 'CAPS', version, { entries });
+      const written = await this.table.putIfVersion(pk, sk, version, { entries });
       return written ? { done: result } : undefined;
     });
   }

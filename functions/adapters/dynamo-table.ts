@@ -5,10 +5,24 @@
  * Items (pk → sk):
  * - `C#<customer>` → `PROFILE` (profile, version, applied event ids), `EVENT#<event id>`,
  *   `ENROLL#<journey>#<enrollment id>`, `WAIT#<event type>#<execution>#<step>` (task tokens),
- *   `STEP#<execution>#<step>` (send idempotency claim), `CAPS` (recent sends, version),
  *   `LEDGER#<at>#<record id>` (one per decision, oldest first);
+ * - `SEND#<customer>` → `STEP#<execution>#<step>` (send idempotency claim), `CAPS` (recent sends,
+ *   version): the send protocol's state, written by the step function only;
  * - `PRODUCT#<id>` → `PRODUCT`; `MSG#<provider message id>` → `MSG` (feedback attribution);
  *   `PHONE#<E.164>` → `PHONE` (inbound STOP attribution).
+ *
+ * Why the send state has a partition of its own: IAM can scope item access by partition key
+ * (`dynamodb:LeadingKeys`) but has no condition key for the sort key ("Using IAM policy conditions
+ * for fine-grained access control",
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html).
+ * Feedback and unsubscribe must write the profile; with claims and caps under `C#<customer>` they
+ * could rewrite those too. One `SEND#` partition (rather than one for claims and one for caps):
+ * both are written by the same function alone, so a second prefix would separate nothing IAM
+ * grants, and the sort keys stay as they were. Key sizes: `SEND#` + a 128-character customer id is
+ * far under the 2,048-byte partition key limit; the sort key (≤ 1,024 bytes) is unchanged
+ * ("Partition key and sort key length", Service, account, and table quotas in Amazon DynamoDB,
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html;
+ * test/integration/dynamo-aws-behaviour.test.ts writes the longest).
  */
 import {
   CreateTableCommand,
@@ -21,6 +35,24 @@ import type { Product } from '../../engine/data.ts';
 
 export const DEFAULT_TABLE_NAME = 'herald';
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' } as const;
+
+/** A customer's own items: profile, events, enrollments, wait tokens, ledger. */
+export const CUSTOMER_KEY_PREFIX = 'C#';
+/** A customer's send protocol state: step claims and the cap window (the step function only). */
+export const SEND_KEY_PREFIX = 'SEND#';
+
+export const customerPartition = (customerId: string) => `${CUSTOMER_KEY_PREFIX}${customerId}`;
+export const sendPartition = (customerId: string) => `${SEND_KEY_PREFIX}${customerId}`;
+
+/** The idempotency claim of one step of one execution (`key` is `<execution>#<step>`). */
+export function stepClaimKey(customerId: string, key: string): { pk: string; sk: string } {
+  return { pk: sendPartition(customerId), sk: `STEP#${key}` };
+}
+
+/** The customer's cap window: recent sends across all journeys, versioned. */
+export function capWindowKey(customerId: string): { pk: string; sk: string } {
+  return { pk: sendPartition(customerId), sk: 'CAPS' };
+}
 
 /** Every catalog item's partition key starts with this (IAM scopes the catalog writer to it). */
 export const PRODUCT_KEY_PREFIX = 'PRODUCT#';

@@ -4,12 +4,13 @@
  * IAM scopes item access with `dynamodb:LeadingKeys`, the partition key values a request touches
  * ("Using IAM policy conditions for fine-grained access control",
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html); it has
- * no key for the sort key. The item layout (functions/adapters/dynamo-table.ts) keeps a customer's
- * profile, events, enrollments, wait tokens, step claims, caps and ledger under one partition,
- * `C#<customer>`, told apart only by `sk`: a function that may write its customer's profile may
- * write that customer's claims and caps too. What the partition key does separate — the catalog
- * (`PRODUCT#`), the provider-message index (`MSG#`), the phone index (`PHONE#`) — is granted only
- * to the functions that use it, and only with the actions they use.
+ * no key for the sort key. The item layout (functions/adapters/dynamo-table.ts) therefore keeps what
+ * must be told apart in partitions of their own: a customer's profile, events, enrollments, wait
+ * tokens and ledger under `C#<customer>`; the send protocol's step claims and cap window under
+ * `SEND#<customer>`, granted to the step function only, so feedback and unsubscribe, which write
+ * profiles, cannot rewrite a claim or a cap window; the catalog (`PRODUCT#`), the provider-message
+ * index (`MSG#`), the phone index (`PHONE#`). Each is granted only to the functions that use it,
+ * and only with the actions they use.
  *
  * `ForAllValues:StringLike`: every partition key of the request must match a granted prefix. Every
  * action granted here names its partition key (GetItem, PutItem, UpdateItem, Query), so the key is
@@ -19,11 +20,17 @@
 
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import {
+  CUSTOMER_KEY_PREFIX,
+  PRODUCT_KEY_PREFIX,
+  SEND_KEY_PREFIX,
+} from '../../functions/adapters/dynamo-table.ts';
 
 /** Partition key prefixes, as functions/adapters/dynamo-store.ts writes them. */
 export const PK = {
-  customer: 'C#',
-  product: 'PRODUCT#',
+  customer: CUSTOMER_KEY_PREFIX,
+  send: SEND_KEY_PREFIX,
+  product: PRODUCT_KEY_PREFIX,
   message: 'MSG#',
   phone: 'PHONE#',
 } as const;

@@ -159,16 +159,46 @@ describe('the table, by partition key (dynamodb:LeadingKeys)', () => {
     expect(denied).toHaveLength(8);
   });
 
-  // The layout keeps a customer's claims (STEP#…) and caps (CAPS) in the customer's partition: IAM
-  // has no condition key on the sort key, so whoever may write the profile may write those too
-  // (infra/constructs/table-access.ts). This documents the gap; separating them is a layout change.
-  it('cannot keep feedback and unsubscribe from a customer’s claims and caps: they share the profile’s partition', async () => {
-    const claimOverwrite = (fn: string) =>
-      call(fn, 'DynamoDBClient', 'PutItem', {
-        TableName: 'herald',
-        Item: { pk: { S: 'C#c1' }, sk: { S: 'CAPS' } },
-      });
-    expect(await denials([claimOverwrite('feedback'), claimOverwrite('unsubscribe')])).toEqual([]);
+  // A customer's step claims and cap window live under SEND#<customer>, apart from the profile's
+  // C#<customer> (functions/adapters/dynamo-table.ts): IAM has no condition key for the sort key, so
+  // only a partition of their own keeps the profile's writers off them.
+  const sendState = (fn: string, operation: 'PutItem' | 'UpdateItem' | 'GetItem', sk: string) =>
+    call(fn, 'DynamoDBClient', operation, {
+      TableName: 'herald',
+      [operation === 'PutItem' ? 'Item' : 'Key']: { pk: { S: 'SEND#c1' }, sk: { S: sk } },
+    });
+  const claimSk =
+    'STEP#arn:aws:states:eu-west-1:123456789012:execution:herald-welcome:welcome-v1-c1-e1#hello';
+
+  it('lets the step function claim steps and reserve caps, each in the customer’s send partition', async () => {
+    const used = [
+      sendState('step', 'UpdateItem', claimSk),
+      sendState('step', 'GetItem', claimSk),
+      sendState('step', 'GetItem', 'CAPS'),
+      sendState('step', 'PutItem', 'CAPS'),
+    ];
+    expect(describeDenials(await denials(used))).toBe('');
+  });
+
+  it('denies feedback, unsubscribe and ingest every write to a customer’s step claims and cap window', async () => {
+    // The sort key is not part of the request IAM sees: a put of CAPS and a put of a claim are one
+    // request (PutItem, LeadingKeys SEND#c1), evaluated once.
+    const writes = ['feedback', 'unsubscribe', 'ingest'].flatMap((fn) => [
+      sendState(fn, 'PutItem', 'CAPS'),
+      sendState(fn, 'PutItem', claimSk),
+      sendState(fn, 'UpdateItem', claimSk),
+    ]);
+    const denied = await denials(writes);
+    expect(
+      denied.map((d) => `${d.request.fn} ${d.request.action} ${d.request.context['dynamodb:LeadingKeys']}`),
+    ).toEqual([
+      'feedback dynamodb:PutItem SEND#c1',
+      'feedback dynamodb:UpdateItem SEND#c1',
+      'unsubscribe dynamodb:PutItem SEND#c1',
+      'unsubscribe dynamodb:UpdateItem SEND#c1',
+      'ingest dynamodb:PutItem SEND#c1',
+      'ingest dynamodb:UpdateItem SEND#c1',
+    ]);
   });
 });
 
