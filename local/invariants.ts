@@ -94,7 +94,8 @@ export function collectDeliveries(run: ObservedRun): Delivery[] {
   for (const m of run.sink) {
     if (m.deliveryStatus !== 'SUCCESSFUL') continue;
     const decision = m.messageId ? sentBy.get(m.messageId) : undefined;
-    const at = (m as { at?: string }).at ?? decision?.at;
+    // The sink's own receipt time, never the ledger's decision time.
+    const at = m.at;
     out.push({
       channel: m.channelType === 'SMS' ? 'sms' : 'push',
       ...(m.messageId ? { messageId: m.messageId } : {}),

@@ -34,6 +34,11 @@ export interface SinkMessage {
   smsMessageType?: string;
   messageId?: string;
   deliveryStatus: SinkDeliveryStatus;
+  /**
+   * When the sink received it (ISO 8601, ms). The sink runs in the process whose clock it reads: in
+   * the local runtime (fake-timers `Date`, local/clock.ts) that is the simulated time of its shard.
+   */
+  at: string;
 }
 
 export interface PinpointSinkStandIn {
@@ -142,6 +147,7 @@ export async function startPinpointSink(options: { port?: number } = {}): Promis
         smsMessageType: content?.MessageType as string | undefined,
         messageId,
         deliveryStatus,
+        at: new Date().toISOString(),
       });
       result[address] = {
         DeliveryStatus: deliveryStatus,

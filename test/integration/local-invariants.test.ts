@@ -55,8 +55,9 @@ function email(id: string, at: string, html = RTL_HTML): StoredEmail {
   };
 }
 
-function sms(id: string): SinkMessage {
+function sms(id: string, at = '2026-03-02T10:00:00.000Z'): SinkMessage {
   return {
+    at,
     appId: 'app',
     address: '+966501234567',
     channelType: 'SMS',
@@ -97,8 +98,20 @@ describe('demo invariant checks', () => {
     expect(checkInvariants(run).flatMap((c) => c.violations)).toEqual([]);
   });
 
-  it('flag an SMS delivered at 23:30 in the customer’s zone (20:30 UTC in Riyadh)', () => {
-    const run = observed({ ledger: [sent('m2', '2026-03-02T20:30:00.000Z', 'sms')], sink: [sms('m2')] });
+  it('flag an SMS the sink received at 23:30 in the customer’s zone (20:30 UTC in Riyadh)', () => {
+    const run = observed({
+      ledger: [sent('m2', '2026-03-02T20:30:00.000Z', 'sms')],
+      sink: [sms('m2', '2026-03-02T20:30:00.000Z')],
+    });
+    expect(violationsOf(run, 'no SMS or push inside quiet hours')).toHaveLength(1);
+  });
+
+  it('judge quiet hours by when the sink received the SMS, not by the ledger’s decision time', () => {
+    // Decided at 10:00 Riyadh time, but received at 23:30 there: the recipient saw it at night.
+    const run = observed({
+      ledger: [sent('m2', '2026-03-02T07:00:00.000Z', 'sms')],
+      sink: [sms('m2', '2026-03-02T20:30:00.000Z')],
+    });
     expect(violationsOf(run, 'no SMS or push inside quiet hours')).toHaveLength(1);
   });
 
