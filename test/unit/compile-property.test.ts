@@ -148,7 +148,8 @@ describe('compiling any journey graph', () => {
     fc.assert(
       fc.property(journeyArb, (journey) => {
         const def = compileLean(journey);
-        fc.pre(def !== undefined);
+        // Only journeys the compiler deploys: a loop of waits alone (refused by limits) has no cost to compare.
+        fc.pre(def !== undefined && limitProblems(journey, def).length === 0);
         expect(longestPathTransitions(def!).transitions).toBeLessThanOrEqual(
           longestPathTransitions(compileNaive(journey)).transitions,
         );
