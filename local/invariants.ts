@@ -197,7 +197,12 @@ function unsubscribed(run: ObservedRun, deliveries: Delivery[]): InvariantResult
   const violations: string[] = [];
   for (const u of run.unsubscribes) {
     for (const d of deliveries) {
-      if (d.customerId === u.customerId && d.channel === u.channel && d.at && Date.parse(d.at) > Date.parse(u.at))
+      if (
+        d.customerId === u.customerId &&
+        d.channel === u.channel &&
+        d.at &&
+        Date.parse(d.at) > Date.parse(u.at)
+      )
         violations.push(`${u.customerId} unsubscribed from ${u.channel} at ${u.at}, was sent one at ${d.at}`);
     }
   }

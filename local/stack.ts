@@ -11,7 +11,6 @@ import { PinpointMessagingSender } from '../functions/adapters/pinpoint-messagin
 import { providerClientConfig } from '../functions/adapters/provider-clients.ts';
 import { SesEmailSender } from '../functions/adapters/ses-email.ts';
 import { startInProcessDynalite } from './inprocess-dynalite.ts';
-import { close } from './standins/net.ts';
 import {
   connectDynamoEndpoint,
   type DynaliteStandIn,
@@ -25,6 +24,7 @@ import {
   startSesFaultProxy,
   startSesLocal,
 } from './standins/index.ts';
+import { close } from './standins/net.ts';
 
 export const LOCAL_FROM = 'Herald Demo <news@herald.example>';
 export const LOCAL_PINPOINT_APP = 'herald-local';
