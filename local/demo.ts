@@ -3,8 +3,10 @@
  * own DynamoDB (dynalite), Pinpoint sink, workflow runner and simulated clock — running in a
  * worker thread, so both cores work. Customers never affect each other (caps, consent and
  * journeys are per customer), so the shards together are the whole run. All shards send email to
- * one aws-ses-v2-local here, so its web page shows every email. Afterwards the records of all
- * shards are read back and summarised, and the invariants are checked against them.
+ * one aws-ses-v2-local here, so its web page shows every email, each through a proxy of its own that
+ * records when the email arrived on the shard's simulated clock (this thread's clock is the real
+ * one). Afterwards the records of all shards are read back and summarised, and the invariants are
+ * checked against them.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';

@@ -11,6 +11,9 @@
  * is the simulated time, where aws-ses-v2-local's own `at` is whatever clock its thread runs on (the
  * real one when the demo's shards run in worker threads). So each shard runs its own proxy in
  * front of the shared aws-ses-v2-local (local/stack.ts), and the checks take receipt times from here.
+ * A receipt needs the `MessageId` of the answer: a relay whose upstream answers 500 after storing
+ * (an `error_after_accept` queued there) has none to record, and the demo's receipt check then
+ * reports that email as having no receipt time. Queue faults on the proxy that takes the receipts.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { FaultQueue, misbehaveAfterAccept, refuseBeforeAccept } from './faults.ts';
