@@ -15,7 +15,13 @@
  * (an `error_after_accept` queued there) has none to record, and the demo's receipt check then
  * reports that email as having no receipt time. Queue faults on the proxy that takes the receipts.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+} from 'node:http';
 import { FaultQueue, misbehaveAfterAccept, refuseBeforeAccept } from './faults.ts';
 import { listen } from './net.ts';
 
@@ -48,17 +54,12 @@ export async function startSesFaultProxy(
       const request = isSend ? parseSend(body) : undefined;
       const fault = request ? faults.take(request.recipients) : undefined;
       if (refuseBeforeAccept(res, fault, 'MessageRejected')) return;
-      const forwarded = await fetch(`${upstream}${req.url ?? '/'}`, {
-        method: req.method ?? 'GET',
-        headers: forwardHeaders(req),
-        ...(body.length > 0 ? { body } : {}),
-      });
-      const answer = Buffer.from(await forwarded.arrayBuffer());
-      const messageId = request && forwarded.status === 200 ? messageIdOf(answer) : undefined;
+      const forwarded = await forward(new URL(req.url ?? '/', upstream), req, body);
+      const messageId = request && forwarded.status === 200 ? messageIdOf(forwarded.body) : undefined;
       if (request && messageId) receipts.push({ messageId, ...request, at });
       if (misbehaveAfterAccept(req, res, fault, 'InternalFailure')) return;
-      res.writeHead(forwarded.status, Object.fromEntries(forwarded.headers));
-      res.end(answer);
+      res.writeHead(forwarded.status, withoutFraming(forwarded.headers));
+      res.end(forwarded.body);
     })().catch(() => {
       if (!res.headersSent) res.writeHead(502);
       res.end();
@@ -95,15 +96,41 @@ function messageIdOf(answer: Buffer): string | undefined {
   }
 }
 
-function forwardHeaders(req: IncomingMessage): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    // fetch sets its own framing headers.
-    if (value === undefined || ['host', 'content-length', 'connection', 'transfer-encoding'].includes(name))
+/**
+ * Forwards with node:http rather than fetch: undici's fetch keeps a 499 ms housekeeping timer, and
+ * under the simulated clock (local/clock.ts) a slow upstream would let that timer through and move
+ * simulated time while an email is being sent.
+ */
+function forward(
+  url: URL,
+  req: IncomingMessage,
+  body: Buffer,
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const headers = { ...withoutFraming(req.headers), host: url.host, 'content-length': String(body.length) };
+    const out = httpRequest(url, { method: req.method ?? 'GET', headers }, (answer) => {
+      readBody(answer).then(
+        (data) => resolve({ status: answer.statusCode ?? 502, headers: answer.headers, body: data }),
+        reject,
+      );
+    });
+    out.on('error', reject);
+    out.end(body);
+  });
+}
+
+/** Headers without the hop-by-hop framing ones, which each connection sets for itself. */
+function withoutFraming(headers: IncomingHttpHeaders): Record<string, string | string[]> {
+  const kept: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (
+      value === undefined ||
+      ['host', 'content-length', 'connection', 'keep-alive', 'transfer-encoding'].includes(name)
+    )
       continue;
-    headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    kept[name] = value;
   }
-  return headers;
+  return kept;
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
