@@ -64,6 +64,18 @@ describe.each(DYNAMO_BACKENDS)('local demo, 50 customers over 30 simulated days 
     expect(result.violations).toEqual([]);
   });
 
+  it('has a receipt for every stored email, tagged with the journey, step and run that sent it', () => {
+    expect(run.emailReceipts.map((r) => r.messageId).sort()).toEqual(
+      run.emails.map((e) => e.messageId).sort(),
+    );
+    const executions = new Map(run.executions.map((e) => [e.name, e]));
+    for (const receipt of run.emailReceipts) {
+      const execution = executions.get(receipt.tags.run ?? '');
+      expect(execution?.journeyId, receipt.messageId).toBe(receipt.tags.journey);
+      expect(execution?.states.map((s) => s.name)).toContain(receipt.tags.step);
+    }
+  });
+
   it('defers SMS and push at night rather than dropping them', () => {
     const deferred = run.ledger.filter(
       (r) => r.outcome === 'deferred' && r.reasons.some((reason) => reason.endsWith(':quiet_hours')),
