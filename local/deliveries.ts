@@ -2,8 +2,9 @@
  * What each customer received, read from the stand-ins' own records: the SES store (content) with
  * the SES proxy's receipts (when each email arrived, on the simulated clock, and its message
  * tags), and the Pinpoint sink. Who received it comes from the address the customer was seeded
- * with, never from the ledger; the ledger decision is joined by provider message id only so that
- * `recordedSends` can compare the two sides.
+ * with, never from the ledger; which journey step and run sent it, from the message tags the
+ * provider received (SES `EmailTags`, Pinpoint `Context`). The ledger decision is joined by provider
+ * message id only so that `recordedSends` can compare the two sides.
  */
 import type { LedgerRecord } from '../engine/ledger.ts';
 import type { ChannelName } from '../engine/schema.ts';
@@ -19,7 +20,7 @@ export interface Delivery {
   messageId?: string;
   /** When the stand-in received it (simulated time); absent when it has no record of that. */
   at?: string;
-  /** Which journey step and run (execution name) sent it: the SES tags for email. */
+  /** Which journey step and run (execution name) sent it: SES tags, Pinpoint `Context`. */
   journeyId?: string;
   stepId?: string;
   run?: string;
@@ -74,21 +75,19 @@ export function collectDeliveries(run: ObservedRun): Delivery[] {
   for (const m of run.sink) {
     if (m.deliveryStatus !== 'SUCCESSFUL') continue;
     const decision = m.messageId ? sentBy.get(m.messageId) : undefined;
-    // Pinpoint requests carry no journey tags: the step and run come from the decision.
+    // The journey tags the request carried as its Pinpoint `Context`.
+    const tags = m.context ?? {};
+    const customerId = byAddress.get(m.address);
     out.push({
       channel: m.channelType === 'SMS' ? 'sms' : 'push',
       address: m.address,
       ...(m.messageId ? { messageId: m.messageId } : {}),
-      customerId: byAddress.get(m.address) ?? decision?.customerId,
+      ...(customerId ? { customerId } : {}),
       at: m.at,
-      ...(decision
-        ? {
-            decision,
-            journeyId: decision.journeyId,
-            stepId: decision.stepId,
-            ...(decision.executionId ? { run: decision.executionId.split(':').at(-1) } : {}),
-          }
-        : {}),
+      ...(tags.journey ? { journeyId: tags.journey } : {}),
+      ...(tags.step ? { stepId: tags.step } : {}),
+      ...(tags.run ? { run: tags.run } : {}),
+      ...(decision ? { decision } : {}),
     });
   }
   return out;

@@ -69,8 +69,9 @@ function receipt(id: string, at: string, stepId = 'send-cart-reminder', run = `e
   };
 }
 
-function sms(id: string, at = '2026-03-02T10:00:00.000Z'): SinkMessage {
+function sms(id: string, at = '2026-03-02T10:00:00.000Z', context?: Record<string, string>): SinkMessage {
   return {
+    ...(context ? { context } : {}),
     at,
     appId: 'app',
     address: '+966501234567',
@@ -150,6 +151,15 @@ describe('demo invariant checks', () => {
         receipt('m1', a.at, 'send-cart-reminder', 'e1'),
         receipt('m3', b.at, 'send-cart-reminder', 'e1'),
       ],
+    });
+    expect(violationsOf(run, 'no customer receives the same journey step twice')).toHaveLength(1);
+  });
+
+  it('flag an SMS step of one run delivered twice, by the Pinpoint context, whatever the ledger says', () => {
+    const context = { journey: 'cart-abandonment', step: 'send-cart-reminder', run: 'e1' };
+    const run = observed({
+      ledger: [sent('m1', '2026-03-02T09:00:00.000Z', 'sms'), sent('m2', '2026-03-02T09:05:00.000Z', 'sms')],
+      sink: [sms('m1', '2026-03-02T09:00:00.000Z', context), sms('m2', '2026-03-02T09:05:00.000Z', context)],
     });
     expect(violationsOf(run, 'no customer receives the same journey step twice')).toHaveLength(1);
   });

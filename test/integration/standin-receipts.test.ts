@@ -1,6 +1,7 @@
 /** The stand-ins record when they received each message, on the simulated clock the demo runs on. */
 import { PinpointClient, SendMessagesCommand } from '@aws-sdk/client-pinpoint';
 import { afterEach, describe, expect, it } from 'vitest';
+import { PinpointMessagingSender } from '../../functions/adapters/pinpoint-messaging.ts';
 import type { EmailMessage } from '../../functions/ports.ts';
 import { installSimClock, type SimClock } from '../../local/clock.ts';
 import { startLocalStack } from '../../local/stack.ts';
@@ -39,6 +40,28 @@ describe('stand-in receipt times', () => {
         ),
       );
       expect(sink.messages.map((m) => m.at)).toEqual(['2026-03-02T20:30:00.000Z']);
+    } finally {
+      client.destroy();
+      await sink.stop();
+    }
+  });
+
+  it('the Pinpoint sink records the journey, step and run an SMS carried as its Context', async () => {
+    const sink = await startPinpointSink();
+    const client = new PinpointClient(sink.clientConfig);
+    try {
+      const sender = new PinpointMessagingSender({ client, applicationId: 'app' });
+      const tags = {
+        journey: 'cart-abandonment',
+        step: 'send-cart-reminder',
+        run: 'cart-abandonment-v1-abc',
+      };
+      await sender.sendSms({ to: '+966501234567', body: 'hi', tags });
+      await sender.sendPush({ tokens: [{ platform: 'APNS', token: 'tok-1' }], title: 't', body: 'b', tags });
+      expect(sink.messages.map((m) => [m.channelType, m.context])).toEqual([
+        ['SMS', tags],
+        ['APNS', tags],
+      ]);
     } finally {
       client.destroy();
       await sink.stop();
