@@ -3,8 +3,10 @@
  * own DynamoDB (dynalite), Pinpoint sink, workflow runner and simulated clock — running in a
  * worker thread, so both cores work. Customers never affect each other (caps, consent and
  * journeys are per customer), so the shards together are the whole run. All shards send email to
- * one aws-ses-v2-local here, so its web page shows every email. Afterwards the records of all
- * shards are read back and summarised, and the invariants are checked against them.
+ * one aws-ses-v2-local here, so its web page shows every email, each through a proxy of its own that
+ * records when the email arrived on the shard's simulated clock (this thread's clock is the real
+ * one). Afterwards the records of all shards are read back and summarised, and the invariants are
+ * checked against them.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -17,7 +19,13 @@ import { loadJourneys } from './journeys.ts';
 import { createProgress } from './progress.ts';
 import { type ExecutionRecord, validateDefinitions } from './runner.ts';
 import { type ShardOptions, type ShardProgress, type ShardResult, simulateShard } from './shard.ts';
-import { type SesLocalStandIn, type SinkMessage, type StoredEmail, startSesLocal } from './standins/index.ts';
+import {
+  type EmailReceipt,
+  type SesLocalStandIn,
+  type SinkMessage,
+  type StoredEmail,
+  startSesLocal,
+} from './standins/index.ts';
 import { type DemoSummary, summarize } from './summary.ts';
 import { loadPolicy } from './system.ts';
 
@@ -42,6 +50,8 @@ export interface DemoResult {
   config: PolicyConfig;
   ledger: LedgerRecord[];
   emails: StoredEmail[];
+  /** When each email reached SES, on its shard's simulated clock (the shards' SES proxies). */
+  emailReceipts: EmailReceipt[];
   sink: SinkMessage[];
   executions: ExecutionRecord[];
   unsubscribes: ShardResult['unsubscribes'];
@@ -146,6 +156,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       id: c.id,
       locale: c.locale,
       ...(c.timeZone ? { timeZone: c.timeZone } : {}),
+      ...(c.email ? { email: c.email } : {}),
       ...(c.phone ? { phone: c.phone } : {}),
       ...(c.pushToken ? { pushToken: c.pushToken.token } : {}),
     }));
@@ -155,8 +166,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       customers,
       ledger: merged.ledger,
       emails,
+      emailReceipts: merged.emailReceipts,
       sink: merged.sink,
       executions: merged.executions,
+      window: { start: options.start.toISOString(), end: new Date(end).toISOString() },
       orders: ingested.filter((e) => e.type === 'order_placed'),
       unsubscribes: merged.unsubscribes,
     });
@@ -224,6 +237,7 @@ function merge(results: ShardResult[]) {
     reactions: results.flatMap((r) => r.reactions),
     ledger: results.flatMap((r) => r.ledger),
     sink: results.flatMap((r) => r.sink),
+    emailReceipts: results.flatMap((r) => r.emailReceipts),
     executions: results.flatMap((r) => r.executions),
     unsubscribes: results.flatMap((r) => r.unsubscribes),
     errors: results.flatMap((r) => r.errors),

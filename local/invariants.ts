@@ -1,7 +1,10 @@
 /**
  * What must hold after any run, checked from what the world saw — the stand-ins' own records (the
- * SES store, the Pinpoint sink), the ledger and the Step Functions history — never from the
- * code's own counters. Each check reports how many things it examined, so a vacuous pass shows.
+ * SES store and the SES proxy's receipts, the Pinpoint sink), the ledger and the Step Functions
+ * history — never from the code's own counters. Each check reports how many things it examined,
+ * so a vacuous pass shows. The recipient-side checks (receipt window, once per step, quiet hours,
+ * caps, unsubscribes, RTL, one-click headers) read who got what and when from the stand-ins only
+ * (deliveries.ts); only `recordedSends` compares them with the ledger.
  *
  * The rules are restated here from the design (quiet hours in the customer's zone, rolling caps,
  * RFC 8058 headers) rather than imported from engine/, so a bug there cannot hide itself here.
@@ -11,13 +14,16 @@ import { DateTime, Duration, IANAZone } from 'luxon';
 import type { LedgerRecord } from '../engine/ledger.ts';
 import type { PolicyConfig } from '../engine/policy/index.ts';
 import type { ChannelName, Journey } from '../engine/schema.ts';
+import { collectDeliveries, type Delivery } from './deliveries.ts';
 import type { ExecutionRecord } from './runner.ts';
-import type { SinkMessage, StoredEmail } from './standins/index.ts';
+import type { EmailReceipt, SinkMessage, StoredEmail } from './standins/index.ts';
 
+/** A customer as the demo seeded them (their profile data, not what Herald recorded). */
 export interface ObservedCustomer {
   id: string;
   locale: string;
   timeZone?: string;
+  email?: string;
   phone?: string;
   pushToken?: string;
 }
@@ -28,8 +34,12 @@ export interface ObservedRun {
   customers: readonly ObservedCustomer[];
   ledger: readonly LedgerRecord[];
   emails: readonly StoredEmail[];
+  /** The SES proxy's record of each accepted email: tags and when it arrived (simulated time). */
+  emailReceipts: readonly EmailReceipt[];
   sink: readonly SinkMessage[];
   executions: readonly ExecutionRecord[];
+  /** The simulated time the run covered: every receipt lies in [start, end]. */
+  window: { start: string; end: string };
   /** Orders the world placed (accepted by ingest). */
   orders: readonly { customerId: string; at: string }[];
   /** Unsubscribes the unsubscribe handler accepted. */
@@ -42,21 +52,11 @@ export interface InvariantResult {
   violations: string[];
 }
 
-/** One message a customer actually received, as a stand-in recorded it, joined to its ledger decision. */
-interface Delivery {
-  channel: ChannelName;
-  customerId?: string;
-  messageId?: string;
-  at?: string;
-  decision?: LedgerRecord;
-  html?: string;
-  headers?: { name: string; value: string }[];
-}
-
 export function checkInvariants(run: ObservedRun): InvariantResult[] {
   const deliveries = collectDeliveries(run);
   return [
     recordedSends(run, deliveries),
+    receivedInWindow(run, deliveries),
     oncePerStep(run, deliveries),
     quietHours(run, deliveries),
     caps(run, deliveries),
@@ -65,60 +65,6 @@ export function checkInvariants(run: ObservedRun): InvariantResult[] {
     rtlEmails(run, deliveries),
     oneClickHeaders(deliveries),
   ];
-}
-
-export function collectDeliveries(run: ObservedRun): Delivery[] {
-  const sentBy = new Map<string, LedgerRecord>();
-  for (const r of run.ledger) {
-    if (r.kind === 'decision' && r.outcome === 'sent' && r.providerMessageId)
-      sentBy.set(r.providerMessageId, r);
-  }
-  const byAddress = new Map<string, string>();
-  for (const c of run.customers) {
-    if (c.phone) byAddress.set(c.phone, c.id);
-    if (c.pushToken) byAddress.set(c.pushToken, c.id);
-  }
-  const out: Delivery[] = [];
-  for (const e of run.emails) {
-    const decision = sentBy.get(e.messageId);
-    out.push({
-      channel: 'email',
-      messageId: e.messageId,
-      customerId: customerFromUnsubscribe(e) ?? decision?.customerId,
-      at: decision?.at ?? new Date(e.at * 1000).toISOString(),
-      ...(decision ? { decision } : {}),
-      ...(e.body.html !== undefined ? { html: e.body.html } : {}),
-      ...(e.headers ? { headers: e.headers } : {}),
-    });
-  }
-  for (const m of run.sink) {
-    if (m.deliveryStatus !== 'SUCCESSFUL') continue;
-    const decision = m.messageId ? sentBy.get(m.messageId) : undefined;
-    // The sink's own receipt time, never the ledger's decision time.
-    const at = m.at;
-    out.push({
-      channel: m.channelType === 'SMS' ? 'sms' : 'push',
-      ...(m.messageId ? { messageId: m.messageId } : {}),
-      customerId: byAddress.get(m.address) ?? decision?.customerId,
-      ...(at ? { at } : {}),
-      ...(decision ? { decision } : {}),
-    });
-  }
-  return out;
-}
-
-/** The customer named in the email's signed List-Unsubscribe token (payload only; not verified). */
-function customerFromUnsubscribe(email: StoredEmail): string | undefined {
-  const header = email.headers?.find((h) => h.name.toLowerCase() === 'list-unsubscribe')?.value ?? '';
-  const token = /token=([^&>\s]+)/.exec(header)?.[1];
-  const payload = token ? decodeURIComponent(token).split('.')[1] : undefined;
-  if (!payload) return undefined;
-  try {
-    const [customerId] = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as [string];
-    return typeof customerId === 'string' ? customerId : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Every message a stand-in received has exactly one `sent` decision in the ledger, and vice versa. */
@@ -144,11 +90,35 @@ function recordedSends(run: ObservedRun, deliveries: Delivery[]): InvariantResul
   };
 }
 
+/**
+ * Every message has a receipt time from its stand-in, inside the simulated time the run covered: a
+ * time outside it was read from some other clock (the wall clock, say), and checks on it mean nothing.
+ */
+function receivedInWindow(run: ObservedRun, deliveries: Delivery[]): InvariantResult {
+  const violations: string[] = [];
+  const start = Date.parse(run.window.start);
+  const end = Date.parse(run.window.end);
+  for (const d of deliveries) {
+    const at = d.at === undefined ? Number.NaN : Date.parse(d.at);
+    if (Number.isNaN(at)) violations.push(`${d.channel} message ${d.messageId ?? '?'} has no receipt time`);
+    else if (at < start || at > end)
+      violations.push(
+        `${d.channel} message ${d.messageId ?? '?'} received at ${d.at}, outside the run (${run.window.start} to ${run.window.end})`,
+      );
+  }
+  return {
+    name: 'every message was received within the run’s simulated time',
+    checked: deliveries.length,
+    violations,
+  };
+}
+
+/** Keyed by what the recipient got: customer, run and step from the stand-in (SES tags for email). */
 function oncePerStep(_run: ObservedRun, deliveries: Delivery[]): InvariantResult {
   const seen = new Map<string, number>();
   for (const d of deliveries) {
-    if (!d.decision) continue;
-    const key = `${d.decision.executionId}#${d.decision.stepId}`;
+    if (!d.stepId) continue;
+    const key = `${d.customerId ?? d.address ?? '?'} ${d.journeyId ?? '?'}/${d.stepId} (run ${d.run ?? '?'})`;
     seen.set(key, (seen.get(key) ?? 0) + 1);
   }
   const violations = [...seen].filter(([, n]) => n > 1).map(([key, n]) => `${key} delivered ${n} times`);
@@ -172,7 +142,7 @@ function quietHours(run: ObservedRun, deliveries: Delivery[]): InvariantResult {
     const window = run.config.quietHours[d.channel];
     if (!window || !d.at) continue;
     checked += 1;
-    const zone = zoneOf(run, d.customerId, d.decision?.journeyId);
+    const zone = zoneOf(run, d.customerId, d.journeyId);
     const local = DateTime.fromISO(d.at, { zone });
     const minute = local.hour * 60 + local.minute;
     const start = minutesOf(window.start);
@@ -186,9 +156,9 @@ function quietHours(run: ObservedRun, deliveries: Delivery[]): InvariantResult {
   return { name: 'no SMS or push inside quiet hours, customer local time', checked, violations };
 }
 
-function categoryOf(run: ObservedRun, decision: LedgerRecord | undefined): string {
-  const journey = run.journeys.find((j) => j.id === decision?.journeyId);
-  const step = journey?.steps[decision?.stepId ?? ''];
+function categoryOf(run: ObservedRun, d: Delivery): string {
+  const journey = run.journeys.find((j) => j.id === d.journeyId);
+  const step = journey?.steps[d.stepId ?? ''];
   if (!journey || step?.type !== 'send') return 'marketing';
   return journey.messages[step.message]?.category ?? 'marketing';
 }
@@ -206,7 +176,7 @@ function caps(run: ObservedRun, deliveries: Delivery[]): InvariantResult {
     for (const [customerId, all] of byCustomer) {
       const counted = all
         .filter((d) => rule.channels.includes(d.channel))
-        .filter((d) => !rule.category || categoryOf(run, d.decision) === rule.category)
+        .filter((d) => !rule.category || categoryOf(run, d) === rule.category)
         .map((d) => Date.parse(d.at!))
         .sort((a, b) => a - b);
       for (let i = 0; i < counted.length; i++) {
@@ -227,7 +197,12 @@ function unsubscribed(run: ObservedRun, deliveries: Delivery[]): InvariantResult
   const violations: string[] = [];
   for (const u of run.unsubscribes) {
     for (const d of deliveries) {
-      if (d.customerId === u.customerId && d.channel === u.channel && d.at && d.at > u.at)
+      if (
+        d.customerId === u.customerId &&
+        d.channel === u.channel &&
+        d.at &&
+        Date.parse(d.at) > Date.parse(u.at)
+      )
         violations.push(`${u.customerId} unsubscribed from ${u.channel} at ${u.at}, was sent one at ${d.at}`);
     }
   }
@@ -256,9 +231,9 @@ function orderedDuringWait(run: ObservedRun, deliveries: Delivery[]): InvariantR
       if (!ordered) continue;
       checked += 1;
       for (const d of deliveries) {
-        if (d.decision?.executionId === execution.arn && d.at && Date.parse(d.at) >= Date.parse(ordered.at))
+        if (d.run === execution.name && d.at && Date.parse(d.at) >= Date.parse(ordered.at))
           violations.push(
-            `${execution.customerId} ordered at ${ordered.at} during ${entered.name}, then got ${d.decision.stepId} at ${d.at}`,
+            `${execution.customerId} ordered at ${ordered.at} during ${entered.name}, then got ${d.stepId} at ${d.at}`,
           );
       }
     }
@@ -318,6 +293,11 @@ function oneClickHeaders(deliveries: Delivery[]): InvariantResult {
       violations.push(`email ${d.messageId} has no https List-Unsubscribe`);
     if (header('list-unsubscribe-post') !== 'List-Unsubscribe=One-Click')
       violations.push(`email ${d.messageId} has no List-Unsubscribe-Post: List-Unsubscribe=One-Click`);
+    // A link naming someone else would unsubscribe them, not the recipient.
+    if (d.linkCustomerId && d.customerId !== d.linkCustomerId)
+      violations.push(
+        `email ${d.messageId} to ${d.customerId ?? 'an unknown address'} carries ${d.linkCustomerId}'s unsubscribe link`,
+      );
   }
   return { name: 'every email carries one-click unsubscribe headers (RFC 8058)', checked, violations };
 }

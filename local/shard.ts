@@ -4,7 +4,7 @@
  * SES and Pinpoint stand-ins; the customers react to what they receive (opens, clicks, bounces,
  * complaints, STOP replies, one-click unsubscribes) through the feedback and unsubscribe Lambdas.
  * Afterwards the raw records are read back: the ledger from DynamoDB, the sink's messages, the
- * Step Functions history.
+ * SES proxy's receipts, the Step Functions history.
  */
 import type { LedgerRecord } from '../engine/ledger.ts';
 import type { PolicyConfig } from '../engine/policy/index.ts';
@@ -12,7 +12,7 @@ import { applyEventToProfile } from '../engine/profile-events.ts';
 import type { ChannelName, Journey } from '../engine/schema.ts';
 import { chance, createWorld, type ScheduledEvent } from './demo-data.ts';
 import type { ExecutionRecord } from './runner.ts';
-import type { SinkMessage } from './standins/index.ts';
+import type { EmailReceipt, SinkMessage } from './standins/index.ts';
 import { type LocalSystem, type LocalSystemOptions, type Sent, startLocalSystem } from './system.ts';
 
 export interface ShardOptions {
@@ -48,6 +48,8 @@ export interface ShardResult {
   reactions: { customerId: string; type: string; at: string }[];
   ledger: LedgerRecord[];
   sink: SinkMessage[];
+  /** The SES proxy's receipts in this shard: each accepted email, with its simulated arrival time. */
+  emailReceipts: EmailReceipt[];
   executions: ExecutionRecord[];
   /** Accepted by the unsubscribe Lambda (email) or the feedback Lambda (SMS STOP). */
   unsubscribes: { customerId: string; channel: ChannelName; at: string }[];
@@ -284,6 +286,7 @@ export async function simulateShard(
       reactions,
       ledger,
       sink: [...sys.stack.pinpoint.messages],
+      emailReceipts: sys.stack.emailReceipts(),
       executions: sys.workflows.executions(),
       unsubscribes,
       counts,

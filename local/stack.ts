@@ -14,13 +14,17 @@ import { startInProcessDynalite } from './inprocess-dynalite.ts';
 import {
   connectDynamoEndpoint,
   type DynaliteStandIn,
+  type EmailReceipt,
   LOCAL_CLIENT_CONFIG,
+  LOOPBACK,
   type PinpointSinkStandIn,
   type SesLocalStandIn,
   startDynalite,
   startPinpointSink,
+  startSesFaultProxy,
   startSesLocal,
 } from './standins/index.ts';
+import { close } from './standins/net.ts';
 
 export const LOCAL_FROM = 'Herald Demo <news@herald.example>';
 export const LOCAL_PINPOINT_APP = 'herald-local';
@@ -30,6 +34,11 @@ export interface LocalStack {
   /** Absent when the stack sends to an SES stand-in someone else runs (`sesEndpoint`). */
   ses?: SesLocalStandIn;
   pinpoint: PinpointSinkStandIn;
+  /**
+   * Every email SES accepted from this stack, with when it arrived on this thread's clock (the
+   * simulated one once the system runs): read by the proxy in front of SES, in this thread.
+   */
+  emailReceipts(): EmailReceipt[];
   store: DynamoStore;
   email: SesEmailSender;
   messaging: PinpointMessagingSender;
@@ -58,12 +67,15 @@ function startDynamo(option: LocalStackOptions['dynamo']): Promise<DynaliteStand
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const [dynamo, ses, pinpoint] = await Promise.all([
+  const [dynamo, ses, pinpoint, relay] = await Promise.all([
     startDynamo(options.dynamo),
     options.sesEndpoint
       ? Promise.resolve(undefined)
       : startSesLocal(options.sesPort === undefined ? {} : { port: options.sesPort }),
     startPinpointSink(),
+    // An SES someone else runs (in another thread, on another clock): a proxy here, on this
+    // thread's clock, records when each email arrived.
+    options.sesEndpoint ? startSesFaultProxy(options.sesEndpoint) : Promise.resolve(undefined),
   ]);
   // The production provider settings: one attempt per send (functions/adapters/provider-clients.ts).
   const sesClient = new SESv2Client(
@@ -73,7 +85,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         : {
             ...LOCAL_CLIENT_CONFIG,
             credentials: { ...LOCAL_CLIENT_CONFIG.credentials },
-            endpoint: options.sesEndpoint,
+            endpoint: `http://${LOOPBACK}:${relay?.port}`,
           },
     ),
   );
@@ -82,6 +94,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     dynamo,
     ...(ses ? { ses } : {}),
     pinpoint,
+    emailReceipts: () => (ses ? ses.receipts() : [...(relay?.receipts ?? [])]),
     store: new DynamoStore({ client: dynamo.client, tableName: dynamo.tableName }),
     email: new SesEmailSender({ client: sesClient, from: LOCAL_FROM }),
     messaging: new PinpointMessagingSender({ client: pinpointClient, applicationId: LOCAL_PINPOINT_APP }),
@@ -89,7 +102,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     async stop() {
       sesClient.destroy();
       pinpointClient.destroy();
-      await Promise.allSettled([dynamo.stop(), ses?.stop(), pinpoint.stop()]);
+      await Promise.allSettled([
+        dynamo.stop(),
+        ses?.stop(),
+        pinpoint.stop(),
+        relay ? close(relay.server) : undefined,
+      ]);
     },
   };
 }

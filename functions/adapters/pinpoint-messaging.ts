@@ -34,6 +34,7 @@ export class PinpointMessagingSender implements MessagingSender {
     const smsMessageType =
       message.category === 'transactional' ? 'TRANSACTIONAL' : (this.options.smsMessageType ?? 'PROMOTIONAL');
     const results = await this.send({
+      ...contextOf(message.tags),
       Addresses: { [message.to]: { ChannelType: 'SMS' } },
       MessageConfiguration: {
         SMSMessage: {
@@ -54,6 +55,7 @@ export class PinpointMessagingSender implements MessagingSender {
     const url = message.deepLink ? { Url: message.deepLink } : {};
     const data = message.deepLink ? { deepLink: message.deepLink } : undefined;
     const results = await this.send({
+      ...contextOf(message.tags),
       Addresses: Object.fromEntries(message.tokens.map((t) => [t.token, { ChannelType: t.platform }])),
       MessageConfiguration: {
         APNSMessage: {
@@ -120,4 +122,14 @@ function outcomeOf(result: MessageResult | undefined): SendOutcome {
   if (PERMANENT.has(status)) return { status: 'permanent_failure', reason };
   if (status === 'THROTTLED') return { status: 'retry_later', reason };
   return { status: 'in_doubt', reason };
+}
+
+/**
+ * The message tags (journey, version, step, variant, run) as the request's `Context`: Pinpoint adds
+ * it to the SMS delivery receipt events and to a push's `data.pinpoint` object, so either side can
+ * attribute a message to one step of one run
+ * (https://docs.aws.amazon.com/pinpoint/latest/apireference/apps-application-id-messages.html).
+ */
+function contextOf(tags: Record<string, string> | undefined): { Context?: Record<string, string> } {
+  return tags && Object.keys(tags).length > 0 ? { Context: { ...tags } } : {};
 }

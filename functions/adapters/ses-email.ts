@@ -1,7 +1,7 @@
 /**
  * Email through SES v2 SendEmail (Simple content: subject, HTML, text and custom headers). Each
  * message carries the RFC 8058 one-click headers, a configuration set (for event publishing) and
- * message tags (journey, version, step, variant) so SES events attribute back to the decision.
+ * message tags (journey, version, step, variant, run) so SES events attribute back to the decision.
  * The client must make one attempt per call (provider-clients.ts): SendEmail has no idempotency key.
  */
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';

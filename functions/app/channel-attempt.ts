@@ -172,12 +172,20 @@ async function markSending(sc: SendContext, channel: ChannelName): Promise<void>
   throw new LostClaim('the step claim was taken over before the provider call');
 }
 
+/**
+ * SES message tags: which journey, version, step, variant and run (the enrollment id, which is the
+ * execution name) sent the message, so SES events and the SES stand-in's records attribute to one
+ * step of one run. Enrollment ids use only letters, digits, `_` and `-` and at most 80 characters,
+ * within what a MessageTag value allows
+ * (https://docs.aws.amazon.com/ses/latest/APIReference/API_MessageTag.html).
+ */
 function tags(sc: SendContext): Record<string, string> {
   return {
     journey: sc.journey.id,
     version: String(sc.journey.version),
     step: sc.request.stepId,
     variant: sc.variant ?? 'none',
+    run: sc.request.enrollment.id,
   };
 }
 

@@ -34,6 +34,8 @@ export interface SinkMessage {
   smsMessageType?: string;
   messageId?: string;
   deliveryStatus: SinkDeliveryStatus;
+  /** The request's `Context` (Herald puts its message tags there: journey, step, run…). */
+  context?: Record<string, string>;
   /**
    * When the sink received it (ISO 8601, ms). The sink runs in the process whose clock it reads: in
    * the local runtime (fake-timers `Date`, local/clock.ts) that is the simulated time of its shard.
@@ -121,6 +123,7 @@ export async function startPinpointSink(options: { port?: number } = {}): Promis
     const request = { appId, body, httpStatus: 200 };
     requests.push(request);
     const config = (body.MessageConfiguration ?? {}) as Record<string, Record<string, unknown> | undefined>;
+    const context = contextOf(body.Context);
     const result: Record<string, unknown> = {};
     for (const [address, addressConfig] of Object.entries(addresses)) {
       const channelType = addressConfig.ChannelType ?? 'SMS';
@@ -147,6 +150,7 @@ export async function startPinpointSink(options: { port?: number } = {}): Promis
         smsMessageType: content?.MessageType as string | undefined,
         messageId,
         deliveryStatus,
+        ...(context ? { context } : {}),
         at: new Date().toISOString(),
       });
       result[address] = {
@@ -191,6 +195,12 @@ export async function startPinpointSink(options: { port?: number } = {}): Promis
     },
     stop: () => close(server),
   };
+}
+
+function contextOf(value: unknown): Record<string, string> | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const entries = Object.entries(value).filter((e): e is [string, string] => typeof e[1] === 'string');
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -5,12 +5,14 @@
  * its web page shows), so tests count what SES stored, not what the client believes it sent.
  *
  * Its store is a module-level singleton: two instances in one process share it. `clear()` empties it.
+ * Its `at` is the wall clock of the thread it runs in; `receipts()` are the proxy's (see
+ * ses-fault-proxy.ts), stamped on the clock of the thread the proxy runs in.
  */
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { FaultRule } from './faults.ts';
 import { close, LOCAL_CLIENT_CONFIG, LOOPBACK } from './net.ts';
-import { startSesFaultProxy } from './ses-fault-proxy.ts';
+import { type EmailReceipt, startSesFaultProxy } from './ses-fault-proxy.ts';
 
 export interface StoredEmail {
   messageId: string;
@@ -20,7 +22,7 @@ export interface StoredEmail {
   subject: string;
   body: { html?: string; text?: string };
   headers?: { name: string; value: string }[];
-  /** Epoch seconds (read from the clock the process runs on). */
+  /** Epoch seconds, read by aws-ses-v2-local from the clock of its thread: not a receipt time to check. */
   at: number;
 }
 
@@ -33,6 +35,8 @@ export interface SesLocalStandIn {
     credentials: { accessKeyId: string; secretAccessKey: string };
   };
   emails(): Promise<StoredEmail[]>;
+  /** Every SendEmail the stand-in accepted through this proxy, with when the proxy received it. */
+  receipts(): EmailReceipt[];
   /** Queues a provider fault for SendEmail (faults.ts), e.g. `{ fault: 'error_after_accept', recipient }`. */
   fault(rule: FaultRule): void;
   /** Empties the store and the fault queue. */
@@ -62,9 +66,11 @@ export async function startSesLocal(options: { port?: number } = {}): Promise<Se
       const body = (await response.json()) as { emails: StoredEmail[] };
       return body.emails;
     },
+    receipts: () => [...proxy.receipts],
     fault: (rule) => proxy.faults.add(rule),
     async clear() {
       proxy.faults.clear();
+      proxy.receipts.length = 0;
       await fetch(`${upstream}/clear-store`, { method: 'POST' });
     },
     async stop() {

@@ -49,6 +49,7 @@ describe.each(DYNAMO_BACKENDS)('local demo, 50 customers over 30 simulated days 
 
   it.each([
     'every delivered message is a recorded send decision',
+    'every message was received within the run’s simulated time',
     'no customer receives the same journey step twice',
     'no SMS or push inside quiet hours, customer local time',
     'frequency caps are never exceeded',
@@ -61,6 +62,18 @@ describe.each(DYNAMO_BACKENDS)('local demo, 50 customers over 30 simulated days 
     // Not vacuous: the run produced cases this check had to look at.
     expect(result.checked, `${name}: nothing examined`).toBeGreaterThan(0);
     expect(result.violations).toEqual([]);
+  });
+
+  it('has a receipt for every stored email, tagged with the journey, step and run that sent it', () => {
+    expect(run.emailReceipts.map((r) => r.messageId).sort()).toEqual(
+      run.emails.map((e) => e.messageId).sort(),
+    );
+    const executions = new Map(run.executions.map((e) => [e.name, e]));
+    for (const receipt of run.emailReceipts) {
+      const execution = executions.get(receipt.tags.run ?? '');
+      expect(execution?.journeyId, receipt.messageId).toBe(receipt.tags.journey);
+      expect(execution?.states.map((s) => s.name)).toContain(receipt.tags.step);
+    }
   });
 
   it('defers SMS and push at night rather than dropping them', () => {
@@ -99,6 +112,10 @@ describe('local demo determinism', () => {
   const once = async (shards: number) => {
     const result = await runDemo({ ...options, shards });
     await result.ses.stop();
+    // Worker-thread shards stamp email receipts on their own simulated clock, not the main thread's.
+    const received = result.checks.find((c) => c.name.startsWith('every message was received within'));
+    expect(received?.checked).toBeGreaterThan(0);
+    expect(received?.violations).toEqual([]);
     return decisions(result);
   };
 
