@@ -51,6 +51,14 @@ export const ProfileAttributes = Type.Object(
     city: Type.Optional(Type.String()),
     welcomeOfferCode: Type.Optional(Type.String()),
     cartReminderVariant: Type.Optional(Type.String()),
+    // moves to workflows/data.json with the data dictionary
+    birthday: Type.Optional(
+      Type.String({
+        format: 'date',
+        description:
+          'The customer’s date of birth, `YYYY-MM-DD` (a real date: `1992-02-29`, never `1990-02-29`). A yearly wait also reads `--MM-DD`, a birthday given without its year.',
+      }),
+    ),
   },
   { additionalProperties: Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]) },
 );

@@ -6,7 +6,11 @@
  * Statically, every way through the journey must wait less than a year (less the margin): fixed
  * durations at their longest (a month 31 days, a year 366), a local time of day up to 25 hours (a
  * DST day), a date wait its positive offset plus its `addDaysFrom` field's declared maximum plus
- * 25 hours, a wait for an event its timeout, and each send a day for quiet hours. A loop is
+ * 25 hours, a wait for an event its timeout, and each send a day for quiet hours. A yearly date
+ * wait (`every: "year"`) counts like a date wait: its next anniversary may be up to a year and a
+ * day away, more than any run may last, so it is bounded at run time instead: a customer whose
+ * next anniversary comes after the run's deadline leaves at once (`anniversary_after_deadline`,
+ * engine/policy/time.ts) rather than being sent nothing a year later. A loop is
  * counted once (each step at most once per way through): its rounds are bounded at run time by the
  * run's deadline, which the step Lambda enforces (`runDeadline`), so every loop must pass a step
  * whose answer can end the run.

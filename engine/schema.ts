@@ -169,6 +169,9 @@ const stepBase = {
  *   When the date cannot be computed (the field, or the `addDaysFrom` number, is missing or not a
  *   date), `until.ifMissing` says what happens: `exit` (the default: leave the journey) or `skip`
  *   (go on without the date, at the next `localTime` when there is one).
+ * - `until.every: "year"` with `until.date`: the date's next anniversary (engine/policy/anniversary.ts)
+ *   plus `offset`, at `localTime`: a birthday. It can also end the journey when that anniversary
+ *   comes after the run's deadline (a Standard execution lasts at most a year).
  * `localTime` may also follow a `duration`: "two days later, at 10:00".
  */
 export const WaitStep = Type.Object(
@@ -181,6 +184,12 @@ export const WaitStep = Type.Object(
         {
           date: Type.Optional(FieldPath),
           addDaysFrom: Type.Optional(FieldPath),
+          every: Type.Optional(
+            Type.Literal('year', {
+              description:
+                'Wait for the next anniversary of `date` (a birthday, a sign-up date): its day and month this year, or next year once this year’s (with `offset` and `localTime`) has passed. 29 February is 28 February in other years.',
+            }),
+          ),
           offset: Type.Optional(SignedIsoDuration),
           localTime: Type.Optional(LocalTime),
           ifMissing: Type.Optional(

@@ -31,6 +31,12 @@ export interface DemoCustomer {
   lastName: string;
   /** Signs up during the demo (welcome journey) or existed before it. */
   signsUp: boolean;
+  /**
+   * `YYYY-MM-DD`, for some customers from before the demo (their import carries it; a sign-up
+   * cannot yet: events set no custom attributes until the data dictionary lands). A share falls
+   * inside the demo's days, so the birthday journey has gifts to send.
+   */
+  birthday?: string;
   joinedAt: Date;
   /** How the customer reacts to messages: open, click, unsubscribe rates. */
   temper: { open: number; click: number; unsubscribe: number };
@@ -250,9 +256,11 @@ export function createAudience(options: DemoWorldOptions): DemoCustomer[] {
     const joinedAt = signsUp
       ? new Date(options.start.getTime() + Math.floor(r.next() * Math.min(options.days, 24) * DAY))
       : new Date(options.start.getTime() - Math.floor((1 + r.next() * 300) * DAY));
+    const birthday = signsUp ? undefined : birthdayOf(options, id);
     audience.push({
       id,
       locale,
+      ...(birthday ? { birthday } : {}),
       ...(timeZone ? { timeZone } : {}),
       country: place.country,
       ...(email ? { email } : {}),
@@ -272,6 +280,26 @@ export function createAudience(options: DemoWorldOptions): DemoCustomer[] {
     });
   }
   return audience;
+}
+
+/**
+ * Three in five customers from before the demo told us their birthday; two in five of those fall
+ * within the demo's days (from its fourth day on, so an order can come first), the rest anywhere
+ * in the year. Born 1960–2005, on a real date (29 February only in leap years).
+ */
+function birthdayOf(options: DemoWorldOptions, id: string): string | undefined {
+  const r = stream(options.seed, id, 'birthday');
+  if (r.next() >= 0.6) return undefined;
+  const day =
+    r.next() < 0.4
+      ? new Date(options.start.getTime() + r.int(3, Math.max(3, options.days - 1)) * DAY)
+      : new Date(Date.UTC(2024, 0, 1) + r.int(0, 365) * DAY); // 2024 has a 29 February
+  const year = r.int(1960, 2005);
+  const isLeap = (y: number) => new Date(Date.UTC(y, 1, 29)).getUTCMonth() === 1;
+  const month = day.getUTCMonth() + 1;
+  const date = day.getUTCDate();
+  const bornYear = month === 2 && date === 29 && !isLeap(year) ? year - (year % 4) : year;
+  return `${bornYear}-${String(month).padStart(2, '0')}-${String(date).padStart(2, '0')}`;
 }
 
 // ── Behaviour ─────────────────────────────────────────────────────────────────────────────────
@@ -329,7 +357,7 @@ export function planEvents(
           type: 'profile_updated',
           customerId: c.id,
           time: c.joinedAt.toISOString(),
-          properties: { profile: traits },
+          properties: { profile: { ...traits, ...(c.birthday ? { attributes: { birthday: c.birthday } } : {}) } },
         },
       });
     }

@@ -134,6 +134,10 @@ export function waitWords(step: WaitStep): string {
       const negative = step.until.offset.startsWith('-');
       parts.push(`${negative ? '−' : '+'} ${durationWords(step.until.offset.replace(/^-/, ''))}`);
     }
+    if (step.until.every === 'year') {
+      const shift = parts.slice(1).join(' ');
+      return `until the next anniversary of ${parts[0]}${shift ? ` ${shift}` : ''}${at ? `, at ${at} local time` : ''}`;
+    }
     return `until ${parts.join(' ')}${at ? `, at ${at} local time` : ''}`;
   }
   if (step.duration !== undefined) {

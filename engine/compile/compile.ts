@@ -136,7 +136,10 @@ export function buildDefinition(journey: Journey): AslDefinition {
             // "Choice workflow state"), and a `next` result carries either `exit` or `until`.
             states[stateNames.dateCheck(id)] = {
               Type: 'Choice',
-              Comment: `Ends the journey when the date ${id} waits for is missing`,
+              Comment:
+                s.until?.every === 'year'
+                  ? `Ends the journey when the date ${id} waits for is missing, or its next anniversary comes after the run's deadline`
+                  : `Ends the journey when the date ${id} waits for is missing`,
               Choices: [
                 exitRule(),
                 ...missingDateRules(id),

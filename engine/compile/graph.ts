@@ -85,8 +85,11 @@ export function waitNeedsTimestamp(step: WaitStep): boolean {
 
 /**
  * Whether a wait can end the journey: a wait on a date whose `ifMissing` is `exit` (the default)
- * leaves when the customer has no such date. Its compiled Wait is preceded by a check Choice.
+ * leaves when the customer has no such date, and a yearly wait (`every: "year"`) also when the next
+ * anniversary comes after the run's deadline (engine/policy/time.ts). Its compiled Wait is preceded
+ * by a check Choice.
  */
 export function waitCanExit(step: WaitStep): boolean {
-  return step.until?.date !== undefined && step.until.ifMissing !== 'skip';
+  if (step.until?.date === undefined) return false;
+  return step.until.every === 'year' || step.until.ifMissing !== 'skip';
 }

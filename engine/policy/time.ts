@@ -10,6 +10,7 @@ import type { Profile } from '../data.ts';
 import { parseDuration } from '../duration.ts';
 import { runDeadline } from '../run-budget.ts';
 import type { Journey, WaitStep } from '../schema.ts';
+import { anniversaryIn, type MonthDay, parseYearlyDate } from './anniversary.ts';
 import type { PolicyConfig } from './config.ts';
 import { type DecisionContext, dataScope, instant, readField } from './context.ts';
 import { boundedMemo } from './memo.ts';
@@ -116,7 +117,8 @@ export type WaitNote =
   | 'invalid_offset'
   | 'date_in_past'
   | 'run_deadline'
-  | 'missing_date_skipped';
+  | 'missing_date_skipped'
+  | 'anniversary_after_deadline';
 
 export interface WaitPlan {
   until: Date;
@@ -125,9 +127,11 @@ export interface WaitPlan {
   notes: WaitNote[];
   /**
    * Set when the wait's date cannot be computed and the step says `ifMissing: "exit"` (the
-   * default): the customer leaves the journey instead of waiting (`until` is then `now`).
+   * default): the customer leaves the journey instead of waiting (`until` is then `now`). A yearly
+   * wait also leaves when its next anniversary comes after the run's deadline: a Standard
+   * execution cannot wait that long, and waiting until the deadline would send nothing either.
    */
-  exit?: 'missing_date';
+  exit?: 'missing_date' | 'anniversary_after_deadline';
 }
 
 /** What a wait on a date does when the customer has no such date: the step's choice, else `exit`. */
@@ -152,7 +156,8 @@ export function planWait(step: WaitStep, ctx: DecisionContext): WaitPlan {
   let target: DateTime = now;
 
   if (until?.date !== undefined) {
-    const dated = dateTarget(until, ctx, zone, notes);
+    const dated =
+      until.every === 'year' ? yearlyTarget(until, ctx, zone, notes) : dateTarget(until, ctx, zone, notes);
     if (dated) target = dated;
     else if (missingDateRule(step) === 'exit')
       return { until: now.toJSDate(), zone, notes, exit: 'missing_date' };
@@ -181,6 +186,10 @@ export function planWait(step: WaitStep, ctx: DecisionContext): WaitPlan {
   }
   // Never past the run's deadline (Standard's one-year limit): the next step then ends the run.
   const deadline = runDeadline(ctx.journey, ctx.enrollment);
+  if (deadline && target.toMillis() > deadline.getTime() && until?.every === 'year') {
+    notes.push('anniversary_after_deadline');
+    return { until: now.toJSDate(), zone, notes, exit: 'anniversary_after_deadline' };
+  }
   if (deadline && target.toMillis() > deadline.getTime()) {
     notes.push('run_deadline');
     target = DateTime.fromJSDate(deadline).setZone(zone);
@@ -224,6 +233,56 @@ function dateTarget(
     else notes.push('invalid_local_time');
   }
   return target;
+}
+
+/** `until.date`'s next anniversary (`every: "year"`); undefined when the field holds no such date. */
+function yearlyTarget(
+  until: NonNullable<WaitStep['until']>,
+  ctx: DecisionContext,
+  zone: string,
+  notes: WaitNote[],
+): DateTime | undefined {
+  const date = parseYearlyDate(readField(dataScope(ctx), until.date ?? ''), zone);
+  if (!date) {
+    notes.push('missing_date');
+    return undefined;
+  }
+  const offset = until.offset === undefined ? undefined : parseSignedDuration(until.offset);
+  if (until.offset !== undefined && !offset) notes.push('invalid_offset');
+  const time = until.localTime === undefined ? undefined : parseLocalTime(until.localTime);
+  if (until.localTime !== undefined && !time) notes.push('invalid_local_time');
+  return nextAnniversary({ date, zone, ...(offset ? { offset } : {}), ...(time ? { time } : {}) }, ctx.now);
+}
+
+export interface YearlyTarget {
+  date: MonthDay;
+  /** Applied to the anniversary's calendar day in the zone (`-P1D`: the day before), before `time`. */
+  offset?: Duration;
+  /** The local time of day; without it, the start of the (moved) day in the zone. */
+  time?: WallTime;
+  zone: string;
+}
+
+/**
+ * The first instant at or after `now` that is an anniversary of `date` (engine/policy/anniversary.ts:
+ * 29 February is 28 February in a common year), moved by `offset`, at `time` in `zone`. Years are
+ * tried from last year on: an offset may carry next January's anniversary back into this December,
+ * or this December's into next year. So the answer is at most a year and a day (and a DST hour)
+ * ahead, and a day whose moment has passed today ("the day before, at 09:00", now 10:00) is next year's.
+ */
+export function nextAnniversary(target: YearlyTarget, now: Date): DateTime {
+  const local = DateTime.fromJSDate(now).setZone(target.zone);
+  let candidate: DateTime = local;
+  for (let year = local.year - 1; year <= local.year + 2; year++) {
+    let day: DateTime = DateTime.fromObject(anniversaryIn(year, target.date), { zone: target.zone });
+    if (target.offset) day = day.plus(target.offset);
+    candidate = target.time
+      ? atLocalTime({ year: day.year, month: day.month, day: day.day }, target.time, target.zone)
+      : day;
+    if (candidate.toMillis() >= now.getTime()) return candidate;
+  }
+  // Only an offset of more than a year gets here; the last year tried is the best answer.
+  return candidate;
 }
 
 /**

@@ -25,6 +25,8 @@ export type FieldCheck =
       ok: true;
       /** The JSON type the path holds when the dictionary says (`string`, `integer`, …). */
       type?: string;
+      /** Its declared string format, when it has one (`date`, `date-time`). */
+      format?: string;
     }
   | { ok: false; reason: 'unknown' | 'product-unavailable'; message: string; suggestion?: string };
 
@@ -50,7 +52,7 @@ function eventSchema(scope: FieldScope): Schema {
     properties: {
       id: { type: 'string' },
       type: { type: 'string' },
-      time: { type: 'string' },
+      time: { type: 'string', format: 'date-time' },
       customerId: { type: 'string' },
       properties,
     },
@@ -135,7 +137,10 @@ function walkPath(
 }
 
 function typeOf(schema: Schema | undefined): FieldCheck {
-  return typeof schema?.type === 'string' ? { ok: true, type: schema.type } : { ok: true };
+  if (typeof schema?.type !== 'string') return { ok: true };
+  return typeof schema.format === 'string'
+    ? { ok: true, type: schema.type, format: schema.format }
+    : { ok: true, type: schema.type };
 }
 
 /** The schema of `schema[seg]`; `'open'` when anything goes below; undefined when `seg` is not there. */

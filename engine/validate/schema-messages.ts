@@ -7,6 +7,12 @@ import type { Finding } from './types.ts';
 
 type Schema = Record<string, unknown>;
 
+/**
+ * Names other tools use for one of ours, too far apart for a spelling guess: `"time": "09:00"`
+ * (as Braze and issue 13's sketch write it) is `localTime`.
+ */
+const PROPERTY_SYNONYMS: Record<string, string> = { time: 'localTime' };
+
 export function wrongType(value: unknown, expected: string[], path: Path): Finding {
   const kinds = [...new Set(expected.map(expectedKind))];
   const actual = `${kindOf(value)}${isScalar(value) ? ` ${show(value)}` : ''}`;
@@ -83,7 +89,8 @@ export function translate(e: ErrorObject, value: unknown, schema: Schema, path: 
         return invalidKey(extra, schema, at);
       }
       const allowed = isRecord(schema.properties) ? Object.keys(schema.properties) : [];
-      const guess = didYouMean(extra, allowed);
+      const synonym = PROPERTY_SYNONYMS[extra];
+      const guess = synonym && allowed.includes(synonym) ? synonym : didYouMean(extra, allowed);
       return {
         code: 'schema.unknown-property',
         path: [...at, extra],

@@ -6,6 +6,7 @@
  */
 import { IANAZone } from 'luxon';
 import { EVENT_PROPERTIES, ProfileAttributes } from '../data.ts';
+import { parseDuration } from '../duration.ts';
 import { condition } from './conditions.ts';
 import { expectedKind, isRecord, kindOf, type Path, show, where } from './describe.ts';
 import { duration, waitForEventTimeout } from './durations.ts';
@@ -179,6 +180,7 @@ function wait(step: Record<string, unknown>, at: Path, scope: FieldScope, out: F
     });
   }
   if (until.offset !== undefined) duration(until.offset, [...at, 'until', 'offset'], true, out);
+  if (until.every !== undefined) yearly(until, at, scope, out);
   for (const key of ['date', 'addDaysFrom'] as const) {
     const value = until[key];
     if (typeof value !== 'string' || !FIELD_PATH.test(value)) continue;
@@ -204,6 +206,55 @@ function wait(step: Record<string, unknown>, at: Path, scope: FieldScope, out: F
       }
     }
   }
+}
+
+/** Fields a yearly wait can count from: declared dates (`format: date`) and timestamps. */
+const DATE_FORMATS = new Set(['date', 'date-time']);
+/** An offset of a year or more would skip an anniversary rather than move it. */
+const MAX_YEARLY_OFFSET_MS = 365 * 24 * 3600 * 1000;
+
+/** `until.every: "year"`: a date field to count from, no `addDaysFrom`, an offset within the year. */
+function yearly(until: Record<string, unknown>, at: Path, scope: FieldScope, out: Finding[]): void {
+  if (until.every !== 'year') return; // the schema check names the allowed value
+  if (until.date === undefined) {
+    out.push({
+      code: 'wait.every-without-date',
+      path: [...at, 'until', 'every'],
+      message: `${where(at)} repeats every year, but has no \`until.date\` whose anniversary to wait for`,
+      suggestion: 'add `"date": "profile.attributes.birthday"` (or another date field)',
+    });
+  }
+  if (until.addDaysFrom !== undefined) {
+    out.push({
+      code: 'wait.every-with-add-days',
+      path: [...at, 'until', 'addDaysFrom'],
+      message: `${where(at)} waits for a yearly anniversary and also adds \`addDaysFrom\` days: a yearly wait moves only by \`offset\``,
+      suggestion: 'remove `addDaysFrom`, or remove `every` to wait for the date plus those days once',
+    });
+  }
+  const offset = typeof until.offset === 'string' ? parseDuration(until.offset, { signed: true }) : undefined;
+  if (offset && Math.abs(offset.as('milliseconds')) >= MAX_YEARLY_OFFSET_MS) {
+    out.push({
+      code: 'wait.yearly-offset-too-long',
+      path: [...at, 'until', 'offset'],
+      message: `${show(until.offset)} in ${where(at)} moves a yearly anniversary by a year or more, which skips it`,
+      suggestion:
+        'keep the offset within the year, e.g. `"-P1D"` for the day before or `"-P1W"` for a week before',
+    });
+  }
+  if (typeof until.date !== 'string' || !FIELD_PATH.test(until.date)) return;
+  const field = checkField(until.date.split('.'), scope);
+  // Unknown fields are reported with the `date` check below; only a known non-date is this problem.
+  if (!field.ok || field.type === undefined) return;
+  if (field.type === 'string' && field.format !== undefined && DATE_FORMATS.has(field.format)) return;
+  if (field.type !== 'string') return; // `wait.not-a-date`, below
+  out.push({
+    code: 'wait.yearly-not-a-date',
+    path: [...at, 'until', 'date'],
+    message: `\`${until.date}\` in ${where(at)} is text, not a declared date: a yearly wait needs a day and a month to come back to`,
+    suggestion:
+      'wait on a date field such as `profile.attributes.birthday` (`YYYY-MM-DD`) or `event.time`, or declare this attribute as a date (`format: "date"`)',
+  });
 }
 
 function update(step: Record<string, unknown>, at: Path, out: Finding[]): void {

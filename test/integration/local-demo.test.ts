@@ -3,8 +3,12 @@
  * DynamoDB Local), aws-ses-v2-local and the Pinpoint sink, a month of simulated time. The invariants are checked from the stand-ins'
  * own records (the SES store, the sink), the ledger and the Step Functions history.
  */
+import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anniversaryIn } from '../../engine/policy/anniversary.ts';
+import { customerZone } from '../../engine/policy/time.ts';
 import { type DemoResult, runDemo } from '../../local/demo.ts';
+import type { DemoCustomer } from '../../local/demo-data.ts';
 import type { InvariantResult } from '../../local/invariants.ts';
 import { DYNAMO_BACKENDS } from '../helpers/dynamo-backends.ts';
 
@@ -88,6 +92,45 @@ describe.each(DYNAMO_BACKENDS)('local demo, 50 customers over 30 simulated days 
       ),
     );
     expect(later.length).toBe(deferred.length);
+  });
+
+  // Read from the stand-ins' own records (the SES store, the Pinpoint sink), not from the ledger:
+  // what the customer got, and when, is what the providers received.
+  it('delivers the birthday gift at 09:00 local time on the day before the birthday', () => {
+    const journey = run.journeys.find((j) => j.id === 'birthday')!;
+    const gift = journey.messages['birthday-gift']!.locales;
+    const subjects = new Set(Object.values(gift).map((l) => l.email?.subject));
+    const pushTitles = new Set(Object.values(gift).map((l) => l.push?.title));
+    const byAddress = new Map<string, DemoCustomer>();
+    for (const c of run.world.audience) {
+      if (c.email) byAddress.set(c.email, c);
+      if (c.pushToken) byAddress.set(c.pushToken.token, c);
+      if (c.phone) byAddress.set(c.phone, c);
+    }
+    const delivered = [
+      ...run.emails
+        .filter((e) => subjects.has(e.subject))
+        .map((e) => ({ address: e.destination.to[0]!, at: e.at * 1000 })),
+      ...run.sink
+        .filter((m) => pushTitles.has(m.title) || (m.channelType === 'SMS' && m.body?.includes('BIRTHDAY15')))
+        .map((m) => ({ address: m.address, at: Date.parse(m.at) })),
+    ];
+    expect(delivered.length).toBeGreaterThan(0);
+    for (const { address, at } of delivered) {
+      const customer = byAddress.get(address);
+      expect(customer?.birthday, `a gift to ${address}`).toBeDefined();
+      const { zone } = customerZone(customer!, journey, run.config);
+      const local = DateTime.fromMillis(at, { zone });
+      const [, month, day] = customer!.birthday!.split('-').map(Number);
+      const eve = DateTime.fromObject(anniversaryIn(local.year, { month: month!, day: day! }), {
+        zone,
+      }).minus({
+        days: 1,
+      });
+      expect(local.toFormat('yyyy-MM-dd HH:mm:ss'), customer!.id).toBe(
+        `${eve.toFormat('yyyy-MM-dd')} 09:00:00`,
+      );
+    }
   });
 
   it('keeps the cart-abandonment holdout out of every message', () => {

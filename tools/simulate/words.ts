@@ -60,6 +60,8 @@ export function exitWords(reason: string): string {
   if (reason === 'run_deadline')
     return 'the run reached its deadline (a Step Functions run lasts at most a year)';
   if (reason === 'missing_date') return 'the customer has no date for a wait to count from (ifMissing: exit)';
+  if (reason === 'anniversary_after_deadline')
+    return 'the date’s next anniversary comes after the run’s deadline (a Step Functions run lasts at most a year); the customer can enter again later';
   if (reason.startsWith('exit event ')) return `exit event: ${eventNoun(reason.slice(11))}`;
   return reason.replaceAll('_', ' ');
 }
