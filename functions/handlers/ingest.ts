@@ -1,6 +1,8 @@
 /**
  * Ingest Lambda: customer events from the HTTP API (POST body) or EventBridge (`detail`). Invalid
- * events get 400 with every problem and write nothing; valid ones are stored and drive journeys.
+ * events get 400 (HTTP) or `accepted: false` (EventBridge: a refusal, not an error, so Lambda does
+ * not retry it) with every problem, and write nothing; valid ones are stored, their time
+ * normalised, and drive journeys. Only our own faults throw (500 on HTTP).
  */
 import { validateEvent } from '../../engine/events.ts';
 import { ingestEvent } from '../app/ingest.ts';
@@ -16,7 +18,8 @@ export function createIngestHandler(deps: IngestDeps) {
     rt,
     async (event: unknown) => {
       const http = isHttpEvent(event);
-      const validation = validateEvent(http ? httpBody(event) : (event as { detail?: unknown }).detail);
+      const body = http ? httpBody(event) : (event as { detail?: unknown }).detail;
+      const validation = validateEvent(body, { now: rt.clock.now() });
       if (!validation.ok) {
         rt.metrics.addMetric('EventsRejected', 'Count', 1);
         rt.logger.warn('event rejected', {
