@@ -90,6 +90,22 @@ export function parseEventTime(text: string): EventTime {
   return { ok: true, iso, ms };
 }
 
+/**
+ * The whole rule for an incoming event's time: its form, then (when `now` is known) the skew.
+ * `iso` is what to store.
+ */
+export function checkEventTime(
+  text: string,
+  now: Date | undefined,
+):
+  | { ok: true; iso: string; ms: number }
+  | { ok: false; code: 'invalid_time' | 'future_time'; message: string; suggestion: string } {
+  const parsed = parseEventTime(text);
+  if (!parsed.ok) return { ...parsed, code: 'invalid_time' };
+  const ahead = now ? futureSkewProblem(parsed.ms, now) : undefined;
+  return ahead ? { ok: false, code: 'future_time', ...ahead } : parsed;
+}
+
 /** Why the time is too far ahead of `now`, or undefined. */
 export function futureSkewProblem(
   ms: number,

@@ -8,7 +8,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { closest } from 'fastest-levenshtein';
 import { CustomerEvent, EVENT_PROPERTIES, EVENT_TYPES, MAX_EVENT_BYTES } from './data.ts';
-import { futureSkewProblem, parseEventTime } from './event-time.ts';
+import { checkEventTime } from './event-time.ts';
 import { type JsonBodyProblemCode, readJsonBody } from './json-body.ts';
 
 export interface EventProblem {
@@ -93,27 +93,11 @@ export function validateEvent(
 
 /** The normalised time, or undefined with the problem recorded (engine/event-time.ts has the rules). */
 function timeOf(time: unknown, now: Date | undefined, problems: EventProblem[]): string | undefined {
-  const parsed = parseEventTime(String(time));
-  if (!parsed.ok) {
-    problems.push({
-      path: '/time',
-      code: 'invalid_time',
-      message: `/time ${parsed.message}`,
-      suggestion: parsed.suggestion,
-    });
-    return undefined;
-  }
-  const ahead = now ? futureSkewProblem(parsed.ms, now) : undefined;
-  if (ahead) {
-    problems.push({
-      path: '/time',
-      code: 'future_time',
-      message: `/time ${ahead.message}`,
-      suggestion: ahead.suggestion,
-    });
-    return undefined;
-  }
-  return parsed.iso;
+  const checked = checkEventTime(String(time), now);
+  if (checked.ok) return checked.iso;
+  const { code, message, suggestion } = checked;
+  problems.push({ path: '/time', code, message: `/time ${message}`, suggestion });
+  return undefined;
 }
 
 function fromAjv(error: ErrorObject, prefix: string): EventProblem {

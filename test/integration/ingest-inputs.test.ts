@@ -32,6 +32,14 @@ const signUp = (customerId: string, id: string, time: string): CustomerEvent => 
   properties: { source: 'web', profile: { email: `${customerId}@example.com`, consent: { email: true } } },
 });
 
+const unsubscribed = (customerId: string, id: string, time: string, channel?: string): CustomerEvent => ({
+  id,
+  type: 'unsubscribed',
+  customerId,
+  time,
+  properties: channel ? { channel } : {},
+});
+
 describe('ingest refuses what it cannot store or order, with the reason', () => {
   let rt: Runtime;
   beforeAll(async () => {
@@ -108,26 +116,14 @@ describe('ingest refuses what it cannot store or order, with the reason', () => 
     expect(status(future)).toBe(400);
     expect(problemsOf(future)).toEqual([expect.objectContaining({ path: '/time', code: 'future_time' })]);
 
-    const unsubscribe = {
-      id: 'unsub-f',
-      type: 'unsubscribed',
-      customerId: 'c-future',
-      time: '2025-06-02T11:59:00Z',
-      properties: { channel: 'email' },
-    };
+    const unsubscribe = unsubscribed('c-future', 'unsub-f', '2025-06-02T11:59:00Z', 'email');
     expect(status(await rt.ingest(post(JSON.stringify(unsubscribe))))).toBe(202);
     expect((await rt.store.getProfile('c-future'))?.consent?.email?.status).toBe('opted_out');
   });
 
   it('lets a genuine unsubscribe win over an accepted opt-in stamped a few minutes ahead', async () => {
     await rt.ingest(post(JSON.stringify(signUp('c-skew', 'signup-s', '2025-06-02T12:04:00Z'))));
-    const unsubscribe = {
-      id: 'unsub-s',
-      type: 'unsubscribed',
-      customerId: 'c-skew',
-      time: '2025-06-02T12:01:00Z',
-      properties: {},
-    };
+    const unsubscribe = unsubscribed('c-skew', 'unsub-s', '2025-06-02T12:01:00Z');
     rt.clock.set('2025-06-02T12:01:00Z');
     try {
       await rt.ingest({ 'detail-type': 'unsubscribed', source: 'shop', detail: unsubscribe });
