@@ -12,6 +12,9 @@
  *   and DynamoDB keeps numbers only of magnitude 1E-130 to 9.9999999999999999999999999999999999999E+125
  *   (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html,
  *   "Number"), so a value outside that range is refused here instead of failing the write.
+ * - Keys (RFC 7493 §2.3): no object names a member twice. `JSON.parse` keeps the last one silently,
+ *   so `{"consent": {"email": true, "email": false}}` would mean whatever the parser chose. Only
+ *   raw text can show this; an EventBridge `detail` arrives already parsed by the Lambda runtime.
  */
 
 export type JsonBodyProblemCode =
@@ -19,7 +22,8 @@ export type JsonBodyProblemCode =
   | 'too_large'
   | 'not_object'
   | 'invalid_string'
-  | 'invalid_number';
+  | 'invalid_number'
+  | 'duplicate_key';
 
 export interface JsonBodyProblem {
   /** JSON pointer into the body, `` for the whole body. */
@@ -67,8 +71,8 @@ export function readJsonBody(input: string | unknown, options: JsonBodyOptions):
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, problems: [{ path: '', code: 'not_object', message: options.notObjectMessage }] };
   }
-  const problems = valueProblems(value);
-  if (problems.length > 0) return { ok: false, problems };
+  const problems = [...(typeof input === 'string' ? duplicateKeys(input) : []), ...valueProblems(value)];
+  if (problems.length > 0) return { ok: false, problems: problems.slice(0, MAX_VALUE_PROBLEMS) };
   return { ok: true, value: value as Record<string, unknown> };
 }
 
@@ -146,6 +150,50 @@ function numberProblem(n: number): string | undefined {
     return 'is too small: non-zero numbers must be at least 1E-130 in magnitude';
   }
   return undefined;
+}
+
+/**
+ * Members named twice in one object, found by walking text that `JSON.parse` already accepted
+ * (so every token is well formed). Iterative, like `valueProblems`.
+ */
+export function duplicateKeys(text: string): JsonBodyProblem[] {
+  type Level = { keys: Set<string>; key?: string } | { index: number };
+  const stack: Level[] = [];
+  const problems: JsonBodyProblem[] = [];
+  const pointer = () =>
+    stack.map((l) => ('index' in l ? `/${l.index}` : `/${pointerToken(l.key ?? '')}`)).join('');
+  for (let i = 0; i < text.length && problems.length < MAX_VALUE_PROBLEMS; i++) {
+    const c = text[i];
+    if (c === '{') stack.push({ keys: new Set() });
+    else if (c === '[') stack.push({ index: 0 });
+    else if (c === '}' || c === ']') stack.pop();
+    else if (c === ',') {
+      const top = stack[stack.length - 1];
+      if (top && 'index' in top) top.index += 1;
+    } else if (c === '"') {
+      let end = i + 1;
+      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      const top = stack[stack.length - 1];
+      let next = end + 1;
+      while (/\s/.test(text[next] ?? '')) next += 1;
+      if (top && 'keys' in top && text[next] === ':') {
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        top.key = key;
+        if (top.keys.has(key)) {
+          const path = pointer();
+          problems.push({
+            path,
+            code: 'duplicate_key',
+            message: `${path} appears twice in the same object (I-JSON, RFC 7493 §2.3)`,
+            suggestion: 'send each member once',
+          });
+        }
+        top.keys.add(key);
+      }
+      i = end;
+    }
+  }
+  return problems;
 }
 
 /** RFC 6901: `~` and `/` in a key are escaped so the pointer names the key exactly. */

@@ -88,6 +88,11 @@ describe('ingest refuses what it cannot store or order, with the reason', () => 
       'invalid_string',
     ],
     [
+      'a key given twice',
+      '{"id":"e1","type":"product_viewed","customerId":"c1","customerId":"c2","time":"2025-06-02T11:00:00Z","properties":{"productId":"p1"}}',
+      'duplicate_key',
+    ],
+    [
       'a leap second',
       '{"id":"e1","type":"product_viewed","customerId":"c1","time":"2025-06-30T23:59:60Z","properties":{"productId":"p1"}}',
       'invalid_time',
@@ -102,7 +107,8 @@ describe('ingest refuses what it cannot store or order, with the reason', () => 
     const response = await rt.ingest(post(body));
     expect(status(response)).toBe(400);
     expect(problemsOf(response)).toContainEqual(expect.objectContaining({ code }));
-    if (body !== '') {
+    // EventBridge hands over `detail` parsed: an empty body cannot be sent, a repeated key is gone.
+    if (body !== '' && code !== 'duplicate_key') {
       expect(await rt.ingest(bridged(body))).toMatchObject({ accepted: false, problems: [{ code }] });
     }
     expect(await rt.itemCount()).toBe(before);

@@ -146,6 +146,17 @@ describe('text in an event (I-JSON, RFC 7493)', () => {
     expect(problemsOf(body)).toEqual([expect.objectContaining({ path, code: 'invalid_string' })]);
   });
 
+  it('refuses a member named twice in one object (RFC 7493 §2.3), naming it, but not the same name in two objects', () => {
+    const twice =
+      '{"id":"e1","type":"signed_up","customerId":"c1","time":"2026-06-03T11:00:00Z","properties":{"profile":{"consent":{"email":true, "email" :false}}}}';
+    expect(problemsOf(twice)).toEqual([
+      expect.objectContaining({ path: '/properties/profile/consent/email', code: 'duplicate_key' }),
+    ]);
+    const apart =
+      '{"id":"e1","type":"order_placed","customerId":"c1","time":"2026-06-03T11:00:00Z","properties":{"orderId":"o\\"id\\"","items":[{"productId":"p1","quantity":1},{"productId":"p2","quantity":1}],"total":1,"currency":"EUR"}}';
+    expect(problemsOf(apart)).toEqual([]);
+  });
+
   it('accepts whole astral characters, tabs and new lines', () => {
     const body =
       '{"id":"e\\ud83d\\ude00","type":"signed_up","customerId":"c1","time":"2026-06-03T11:00:00Z","properties":{"profile":{"firstName":"Dara\\t😀\\n"}}}';
