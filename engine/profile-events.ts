@@ -96,6 +96,7 @@ function applyTraits(profile: Profile, traits: Traits, change: Change, notes: Pr
   const { email, phone, pushToken, consent, ...plain } = traits;
   const newer = (field: TraitName) => {
     const previous = profile.traitsAt?.[field];
+    // NaN (an unreadable stored time) compares false: the new value is taken.
     if (previous !== undefined && Date.parse(previous) > Date.parse(change.at)) return false;
     profile.traitsAt = { ...profile.traitsAt, [field]: change.at };
     return true;
@@ -154,9 +155,11 @@ function applyOrder(profile: Profile, props: Record<string, unknown>, time: stri
   const total = typeof props.total === 'number' && Number.isFinite(props.total) ? props.total : 0;
   attributes.ordersCount = (attributes.ordersCount ?? 0) + 1;
   attributes.lifetimeValue = Math.round(((attributes.lifetimeValue ?? 0) + total) * 100) / 100;
-  if (!attributes.lastOrderAt || Date.parse(time) > Date.parse(attributes.lastOrderAt))
-    attributes.lastOrderAt = time;
-  if (!attributes.firstOrderAt || Date.parse(time) < Date.parse(attributes.firstOrderAt))
-    attributes.firstOrderAt = time;
+  // A stored time that does not parse (kept before times were normalised) is replaced.
+  const at = Date.parse(time);
+  const last = Date.parse(attributes.lastOrderAt ?? '');
+  const first = Date.parse(attributes.firstOrderAt ?? '');
+  if (!Number.isFinite(last) || at > last) attributes.lastOrderAt = time;
+  if (!Number.isFinite(first) || at < first) attributes.firstOrderAt = time;
   profile.attributes = attributes;
 }

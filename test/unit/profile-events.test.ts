@@ -146,4 +146,18 @@ describe('profile traits and orders from backfills', () => {
       firstOrderAt: iso(-90 * DAY),
     });
   });
+
+  it('replaces a lastOrderAt that is not an instant (stored before times were normalised)', () => {
+    const legacy: Profile = {
+      id: 'c1',
+      attributes: { lastOrderAt: '2025-06-02T16:59:00+05', ordersCount: 1 },
+    };
+    const order = event('order_placed', iso(-MINUTE), {
+      orderId: 'o',
+      items: [{ productId: 'p', quantity: 1 }],
+      total: 1,
+      currency: 'EUR',
+    });
+    expect(applyEventToProfile(legacy, order, NOW).profile.attributes?.lastOrderAt).toBe(iso(-MINUTE));
+  });
 });
