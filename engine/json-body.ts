@@ -19,6 +19,7 @@
 
 export type JsonBodyProblemCode =
   | 'not_json'
+  | 'not_utf8'
   | 'too_large'
   | 'not_object'
   | 'invalid_string'
@@ -51,8 +52,24 @@ const DYNAMO_MIN_MAGNITUDE = 1e-130;
 /** Problems reported per body: enough to fix a producer, bounded for a hostile one. */
 const MAX_VALUE_PROBLEMS = 20;
 
-/** Parses the raw text (HTTP) or checks an already-parsed value (EventBridge `detail`, a file). */
-export function readJsonBody(input: string | unknown, options: JsonBodyOptions): JsonBody {
+/**
+ * Parses the raw text (HTTP), the raw bytes (an HTTP body that arrived base64-encoded: decoded as
+ * UTF-8 strictly, I-JSON §2.1, instead of turning bad bytes into U+FFFD), or checks an
+ * already-parsed value (EventBridge `detail`, a file).
+ */
+export function readJsonBody(raw: string | Uint8Array | unknown, options: JsonBodyOptions): JsonBody {
+  let input: unknown = raw;
+  if (raw instanceof Uint8Array) {
+    try {
+      input = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    } catch {
+      const message = 'body is not UTF-8 text (I-JSON, RFC 7493 §2.1)';
+      return {
+        ok: false,
+        problems: [{ path: '', code: 'not_utf8', message, suggestion: 'send the JSON encoded as UTF-8' }],
+      };
+    }
+  }
   const text = typeof input === 'string' ? input : JSON.stringify(input ?? null);
   const bytes = Buffer.byteLength(text ?? '', 'utf8');
   if (bytes > options.maxBytes) {

@@ -9,7 +9,7 @@ import { ingestEvent } from '../app/ingest.ts';
 import { resolve } from '../app/runtime.ts';
 import type { IngestDeps } from '../deps.ts';
 import { ingestDepsFromEnv } from '../env.ts';
-import { httpBody, isHttpEvent, json, lambda, lazyHandler } from './lambda.ts';
+import { httpJsonBody, isHttpEvent, json, lambda, lazyHandler } from './lambda.ts';
 
 export function createIngestHandler(deps: IngestDeps) {
   const rt = resolve(deps, 'ingest');
@@ -18,7 +18,7 @@ export function createIngestHandler(deps: IngestDeps) {
     rt,
     async (event: unknown) => {
       const http = isHttpEvent(event);
-      const body = http ? httpBody(event) : (event as { detail?: unknown }).detail;
+      const body = http ? httpJsonBody(event) : (event as { detail?: unknown }).detail;
       const validation = validateEvent(body, { now: rt.clock.now() });
       if (!validation.ok) {
         rt.metrics.addMetric('EventsRejected', 'Count', 1);

@@ -114,6 +114,19 @@ describe('ingest refuses what it cannot store or order, with the reason', () => 
     expect(await rt.itemCount()).toBe(before);
   });
 
+  it('answers 400 not_utf8 for a base64-encoded body whose bytes are not UTF-8, and takes one that is', async () => {
+    const event = JSON.stringify(signUp('c-bytes', 'signup-bytes', '2025-06-02T11:00:00Z'));
+    const latin1 = Buffer.from(event.replace('web', 'caf\u00e9'), 'latin1');
+    const response = await rt.ingest({ ...post(''), body: latin1.toString('base64'), isBase64Encoded: true });
+    expect(status(response)).toBe(400);
+    expect(problemsOf(response)).toEqual([expect.objectContaining({ path: '', code: 'not_utf8' })]);
+
+    const utf8 = Buffer.from(event.replace('web', 'caf\u00e9'), 'utf8');
+    const accepted = await rt.ingest({ ...post(''), body: utf8.toString('base64'), isBase64Encoded: true });
+    expect(status(accepted)).toBe(202);
+    expect((await rt.store.getProfile('c-bytes'))?.consent?.email?.source).toBe('signed_up:caf\u00e9');
+  });
+
   it('refuses a sign-up dated 2999, so the unsubscribe that follows opts the customer out', async () => {
     await rt.ingest(post(JSON.stringify(signUp('c-future', 'signup-f0', '2025-06-02T11:00:00Z'))));
     const future = await rt.ingest(
