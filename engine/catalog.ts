@@ -7,6 +7,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Product } from './data.ts';
+import { type JsonBodyProblemCode, readJsonBody } from './json-body.ts';
 
 /** Products one `PUT /products` may carry (the CLI splits bigger files into such batches). */
 export const MAX_CATALOG_PRODUCTS = 1000;
@@ -28,7 +29,7 @@ export type ProductBatch = Static<typeof ProductBatch>;
 export interface CatalogProblem {
   /** JSON pointer into the body (`/products/3/price`), `` for the whole body. */
   path: string;
-  code: 'not_json' | 'too_large' | 'not_object' | 'invalid' | 'duplicate_id';
+  code: JsonBodyProblemCode | 'invalid' | 'duplicate_id';
   message: string;
   /** For a product's problem: its index in the batch or file, and the field's pointer within it. */
   index?: number;
@@ -56,24 +57,13 @@ function validators() {
 
 /** A `PUT /products` body: the raw text, or an already-parsed value. */
 export function validateProductBatch(input: string | unknown): CatalogValidation {
-  const text = typeof input === 'string' ? input : JSON.stringify(input ?? null);
-  const bytes = Buffer.byteLength(text ?? '', 'utf8');
-  if (bytes > MAX_CATALOG_BYTES) {
-    const message = `body is ${bytes} bytes; the limit is ${MAX_CATALOG_BYTES}: send the catalog in several requests`;
-    return { ok: false, problems: [{ path: '', code: 'too_large', message }] };
-  }
-  let value: unknown = input;
-  if (typeof input === 'string') {
-    try {
-      value = JSON.parse(input);
-    } catch {
-      return { ok: false, problems: [{ path: '', code: 'not_json', message: 'body is not valid JSON' }] };
-    }
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    const message = 'the body must be a JSON object: { "products": [ … ] }';
-    return { ok: false, problems: [{ path: '', code: 'not_object', message }] };
-  }
+  const body = readJsonBody(input, {
+    maxBytes: MAX_CATALOG_BYTES,
+    tooLargeAdvice: 'send the catalog in several requests',
+    notObjectMessage: 'the body must be a JSON object: { "products": [ … ] }',
+  });
+  if (!body.ok) return body;
+  const value = body.value;
   const { envelope } = validators();
   if (!envelope(value)) {
     return { ok: false, problems: (envelope.errors ?? []).map((e) => problemFromAjv(e, '')) };

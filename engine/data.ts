@@ -20,7 +20,9 @@ export type ConsentStatus = Static<typeof ConsentStatus>;
 
 export const Consent = Type.Object({
   status: ConsentStatus,
-  at: Type.String({ description: 'ISO timestamp of the last change.' }),
+  at: Type.String({
+    description: 'When the decision was made: the event time, capped at its arrival (UTC ISO, ms).',
+  }),
   source: Type.String({
     description: 'Where the consent came from: signup_form, unsubscribe_link, sms_stop, …',
   }),
@@ -63,6 +65,19 @@ export const ProfileAttributes = Type.Object(
   { additionalProperties: Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]) },
 );
 
+/** The profile fields `signed_up` and `profile_updated` set, each ordered by its own change time. */
+export const TraitName = Type.Union([
+  Type.Literal('email'),
+  Type.Literal('phone'),
+  Type.Literal('firstName'),
+  Type.Literal('lastName'),
+  Type.Literal('locale'),
+  Type.Literal('timeZone'),
+  Type.Literal('country'),
+  Type.Literal('preferredChannel'),
+]);
+export type TraitName = Static<typeof TraitName>;
+
 export const Profile = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 128 }),
   email: Type.Optional(Type.String()),
@@ -84,6 +99,12 @@ export const Profile = Type.Object({
   ),
   engagement: Type.Optional(Type.Partial(Type.Record(ChannelName, Engagement))),
   attributes: Type.Optional(ProfileAttributes),
+  traitsAt: Type.Optional(
+    Type.Partial(Type.Record(TraitName, Type.String()), {
+      description:
+        'When each trait last changed (the event time, normalised): an older event does not overwrite it (engine/profile-events.ts).',
+    }),
+  ),
   createdAt: Type.Optional(Type.String()),
   updatedAt: Type.Optional(Type.String()),
 });

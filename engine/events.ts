@@ -1,21 +1,33 @@
 /**
  * Validation of incoming customer events against the published schema (engine/data.ts): the
- * envelope, the per-type properties and the size bound. Every problem is returned at once.
+ * envelope, the per-type properties, the size bound, the I-JSON rules for every string and number
+ * (engine/json-body.ts) and the rules for the time (engine/event-time.ts). Every problem is
+ * returned at once.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { closest } from 'fastest-levenshtein';
 import { CustomerEvent, EVENT_PROPERTIES, EVENT_TYPES, MAX_EVENT_BYTES } from './data.ts';
+import { checkEventTime } from './event-time.ts';
+import { type JsonBodyProblemCode, readJsonBody } from './json-body.ts';
 
 export interface EventProblem {
   /** JSON pointer into the event, `` for the whole body. */
   path: string;
-  code: 'not_json' | 'too_large' | 'not_object' | 'unknown_type' | 'invalid';
+  code: JsonBodyProblemCode | 'unknown_type' | 'invalid' | 'invalid_time' | 'future_time';
   message: string;
   suggestion?: string;
 }
 
 export type EventValidation = { ok: true; event: CustomerEvent } | { ok: false; problems: EventProblem[] };
+
+export interface EventValidationOptions {
+  /**
+   * The server's clock, for the future-skew rule (engine/event-time.ts). Without it (an event
+   * script for `herald simulate`, whose times are simulated) only the form of the time is checked.
+   */
+  now?: Date;
+}
 
 // ajv-formats is CommonJS; its default export arrives wrapped under some loaders.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
@@ -36,35 +48,28 @@ function validators() {
   return compiled;
 }
 
-/** Accepts the raw body text (HTTP) or an already-parsed value (EventBridge `detail`). */
-export function validateEvent(input: string | unknown): EventValidation {
-  let value: unknown = input;
-  const text = typeof input === 'string' ? input : JSON.stringify(input ?? null);
-  const bytes = Buffer.byteLength(text ?? '', 'utf8');
-  if (bytes > MAX_EVENT_BYTES) {
-    return {
-      ok: false,
-      problems: [
-        { path: '', code: 'too_large', message: `event is ${bytes} bytes; the limit is ${MAX_EVENT_BYTES}` },
-      ],
-    };
-  }
-  if (typeof input === 'string') {
-    try {
-      value = JSON.parse(input);
-    } catch {
-      return { ok: false, problems: [{ path: '', code: 'not_json', message: 'body is not valid JSON' }] };
-    }
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return {
-      ok: false,
-      problems: [{ path: '', code: 'not_object', message: 'an event must be a JSON object' }],
-    };
-  }
+/**
+ * Accepts the raw body text (HTTP) or an already-parsed value (EventBridge `detail`). The event
+ * returned carries its time normalised (UTC, milliseconds): store that one, not the input.
+ */
+export function validateEvent(
+  input: string | unknown,
+  options: EventValidationOptions = {},
+): EventValidation {
+  const body = readJsonBody(input, {
+    maxBytes: MAX_EVENT_BYTES,
+    notObjectMessage: 'an event must be a JSON object',
+  });
+  if (!body.ok) return body;
+  const value = body.value;
   const { envelope, properties } = validators();
   const problems: EventProblem[] = [];
-  if (!envelope(value)) problems.push(...(envelope.errors ?? []).map((e) => fromAjv(e, '')));
+  // The time's form is judged by parseEventTime, which names the fix; ajv's `date-time` passes
+  // leap seconds and `+05`, and says only "must match format".
+  const envelopeErrors = envelope(value)
+    ? []
+    : (envelope.errors ?? []).filter((e) => !(e.instancePath === '/time' && e.keyword === 'format'));
+  problems.push(...envelopeErrors.map((e) => fromAjv(e, '')));
   const { type, properties: props } = value as { type?: unknown; properties?: unknown };
   if (typeof type === 'string' && type.length > 0) {
     const validateProps = properties.get(type);
@@ -79,8 +84,20 @@ export function validateEvent(input: string | unknown): EventValidation {
       problems.push(...(validateProps.errors ?? []).map((e) => fromAjv(e, '/properties')));
     }
   }
-  if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, event: value as CustomerEvent };
+  const time = problems.some((p) => p.path === '/time')
+    ? undefined
+    : timeOf(value.time, options.now, problems);
+  if (problems.length > 0 || time === undefined) return { ok: false, problems };
+  return { ok: true, event: { ...(value as CustomerEvent), time } };
+}
+
+/** The normalised time, or undefined with the problem recorded (engine/event-time.ts has the rules). */
+function timeOf(time: unknown, now: Date | undefined, problems: EventProblem[]): string | undefined {
+  const checked = checkEventTime(String(time), now);
+  if (checked.ok) return checked.iso;
+  const { code, message, suggestion } = checked;
+  problems.push({ path: '/time', code, message: `/time ${message}`, suggestion });
+  return undefined;
 }
 
 function fromAjv(error: ErrorObject, prefix: string): EventProblem {

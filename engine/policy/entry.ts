@@ -3,12 +3,14 @@
  *
  * Ingest calls `planEntries` after storing the event and `exitsTriggeredBy` for the customer's
  * active enrollments; both are pure. Enrollment ids are deterministic, so a replayed event maps to
- * the same Step Functions execution name and starts nothing new.
+ * the same Step Functions execution name and starts nothing new. An event that is a backfill when
+ * it arrives (older than a day) starts nothing: it is history, not news.
  */
 import { createHash } from 'node:crypto';
 import { Duration } from 'luxon';
 import type { Enrollment } from '../contract.ts';
 import type { CustomerEvent, Product, Profile } from '../data.ts';
+import { isBackfill } from '../event-time.ts';
 import { EXECUTION_NAME_MAX_CHARS } from '../limits.ts';
 import type { Journey } from '../schema.ts';
 import { evaluateCondition } from './conditions.ts';
@@ -60,7 +62,9 @@ export type EntrySkipReason =
   | 'unknown_product'
   | 'item_condition_false'
   | 'reentry_never'
-  | 'reentry_cooldown';
+  | 'reentry_cooldown'
+  /** The event happened more than a day before it arrived (engine/event-time.ts, BACKFILL_AGE_MS). */
+  | 'backfill';
 
 export interface EntrySkip {
   journeyId: string;
@@ -97,8 +101,14 @@ export interface EntryPlan {
 export function planEntries(input: EntryInput): EntryPlan {
   const plan: EntryPlan = { start: [], heldOut: [], skipped: [] };
   const enteredAt = input.now.toISOString();
+  const at = instant(input.event.time);
+  const backfill = at === undefined || isBackfill(at, input.now);
   for (const journey of input.journeys) {
     if (journey.entry.event !== input.event.type) continue;
+    if (backfill) {
+      plan.skipped.push({ journeyId: journey.id, reason: 'backfill' });
+      continue;
+    }
     const base: Enrollment = {
       id: enrollmentId(journey, input.event.customerId, input.event.id),
       customerId: input.event.customerId,

@@ -108,6 +108,7 @@ export async function ingestEvent(rt: Resolved<IngestDeps>, event: CustomerEvent
   }
 
   summary.skipped = plan.skipped;
+  if (plan.skipped.some((s) => s.reason === 'backfill')) rt.metrics.addMetric('EventsBackfilled', 'Count', 1);
   for (const skip of plan.skipped.filter((s) => s.reason === 'unknown_product')) {
     await recordUnknownProduct(rt, event, skip, now);
   }

@@ -8,7 +8,7 @@ import { resolve } from '../app/runtime.ts';
 import type { CatalogDeps } from '../deps.ts';
 import { catalogDepsFromEnv } from '../env.ts';
 import { CatalogWriteError } from '../ports.ts';
-import { httpBody, json, lambda, lazyHandler } from './lambda.ts';
+import { httpJsonBody, json, lambda, lazyHandler } from './lambda.ts';
 
 export function createCatalogHandler(deps: CatalogDeps) {
   const rt = resolve(deps, 'catalog');
@@ -16,7 +16,7 @@ export function createCatalogHandler(deps: CatalogDeps) {
     'catalog',
     rt,
     async (event: { body?: string; isBase64Encoded?: boolean }) => {
-      const validation = validateProductBatch(httpBody(event));
+      const validation = validateProductBatch(httpJsonBody(event));
       if (!validation.ok) {
         rt.metrics.addMetric('CatalogRejected', 'Count', 1);
         rt.logger.warn('catalog rejected', { problems: validation.problems.length });

@@ -1,13 +1,15 @@
 /**
  * Ingest Lambda: customer events from the HTTP API (POST body) or EventBridge (`detail`). Invalid
- * events get 400 with every problem and write nothing; valid ones are stored and drive journeys.
+ * events get 400 (HTTP) or `accepted: false` (EventBridge: a refusal, not an error, so Lambda does
+ * not retry it) with every problem, and write nothing; valid ones are stored, their time
+ * normalised, and drive journeys. Only our own faults throw (500 on HTTP).
  */
 import { validateEvent } from '../../engine/events.ts';
 import { ingestEvent } from '../app/ingest.ts';
 import { resolve } from '../app/runtime.ts';
 import type { IngestDeps } from '../deps.ts';
 import { ingestDepsFromEnv } from '../env.ts';
-import { httpBody, isHttpEvent, json, lambda, lazyHandler } from './lambda.ts';
+import { httpJsonBody, isHttpEvent, json, lambda, lazyHandler } from './lambda.ts';
 
 export function createIngestHandler(deps: IngestDeps) {
   const rt = resolve(deps, 'ingest');
@@ -16,7 +18,8 @@ export function createIngestHandler(deps: IngestDeps) {
     rt,
     async (event: unknown) => {
       const http = isHttpEvent(event);
-      const validation = validateEvent(http ? httpBody(event) : (event as { detail?: unknown }).detail);
+      const body = http ? httpJsonBody(event) : (event as { detail?: unknown }).detail;
+      const validation = validateEvent(body, { now: rt.clock.now() });
       if (!validation.ok) {
         rt.metrics.addMetric('EventsRejected', 'Count', 1);
         rt.logger.warn('event rejected', {

@@ -95,6 +95,17 @@ export function httpBody(event: { body?: string; isBase64Encoded?: boolean }): s
   return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
 }
 
+/**
+ * A body to be read as JSON (engine/json-body.ts): the text, or the raw bytes when API Gateway
+ * base64-encoded it (`isBase64Encoded` in the payload,
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html),
+ * so that bytes that are not UTF-8 are refused rather than decoded into replacement characters.
+ */
+export function httpJsonBody(event: { body?: string; isBase64Encoded?: boolean }): string | Uint8Array {
+  if (event.body === undefined) return '';
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64') : event.body;
+}
+
 export function json(statusCode: number, body: unknown) {
   return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }

@@ -42,7 +42,7 @@ const order = (
   id,
   type: 'order_placed',
   customerId,
-  time: '2025-06-02T12:30:00Z',
+  time: '2025-06-02T12:00:00Z',
   properties: { orderId: `o-${id}`, items, total, currency: 'EUR' },
 });
 
@@ -211,7 +211,7 @@ describe('ingest', () => {
     expect((await rt.store.getProfile('c-buyer'))?.attributes).toMatchObject({
       ordersCount: 1,
       lifetimeValue: 32,
-      lastOrderAt: event.time,
+      lastOrderAt: '2025-06-02T12:00:00.000Z',
     });
     const runs = rt.sfn.executions.filter(
       (e) => e.stateMachineArn.endsWith('replenishment-reminder:live') && e.input.includes('c-buyer'),

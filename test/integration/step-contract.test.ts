@@ -101,8 +101,9 @@ describe('the step Lambda on the reference welcome journey', () => {
   });
 
   it('computes a wait’s timestamp for the schedule op', async () => {
-    const enrollment = await enrol('c-kolkata', 'en', 'Asia/Kolkata');
+    // The sign-up must arrive when it happens: one two days old is a backfill and starts nothing.
     rt.clock.set('2025-06-02T12:00:00Z');
+    const enrollment = await enrol('c-kolkata', 'en', 'Asia/Kolkata');
     expect(await rt.step(stepRequest(welcome, enrollment, 'wait-two-days', 'schedule'))).toEqual({
       outcome: 'wait',
       until: '2025-06-05T04:30:00.000Z',

@@ -18,6 +18,11 @@ import { loadReference } from './compile.fixtures.ts';
 /** 4 bytes of UTF-8 per character: the most bytes a `maxLength` in characters lets through. */
 const wide = (chars: number) => '😀'.repeat(chars);
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');
+/**
+ * As many characters as `Number.MAX_VALUE` (23), inside the range ingest accepts: DynamoDB keeps no
+ * number of magnitude 1E+126 or more (engine/json-body.ts).
+ */
+const LONGEST_NUMBER = 1.2345678901234567e-100;
 
 const envelope = (type: string, properties: Record<string, unknown>): CustomerEvent => ({
   id: wide(128),
@@ -31,7 +36,7 @@ const envelope = (type: string, properties: Record<string, unknown>): CustomerEv
 function largest(type: string, properties: Record<string, unknown>): CustomerEvent {
   const items: unknown[] = [];
   const event = envelope(type, { ...properties, items });
-  const item = (chars: number) => ({ productId: wide(chars), quantity: 10_000, price: Number.MAX_VALUE });
+  const item = (chars: number) => ({ productId: wide(chars), quantity: 10_000, price: LONGEST_NUMBER });
   while (items.length < 100) {
     items.push(item(128));
     if (bytes(event) > MAX_EVENT_BYTES) {
@@ -51,11 +56,11 @@ function largest(type: string, properties: Record<string, unknown>): CustomerEve
 const LARGEST: Record<string, CustomerEvent> = {
   cart_updated: largest('cart_updated', {
     cartId: wide(128),
-    total: Number.MAX_VALUE,
+    total: LONGEST_NUMBER,
     currency: 'EUR',
     cartUrl: wide(2048),
   }),
-  order_placed: largest('order_placed', { orderId: wide(128), total: Number.MAX_VALUE, currency: 'EUR' }),
+  order_placed: largest('order_placed', { orderId: wide(128), total: LONGEST_NUMBER, currency: 'EUR' }),
   signed_up: envelope('signed_up', {
     source: wide(64),
     profile: {

@@ -140,6 +140,18 @@ describe('planning entries', () => {
     expect(plan.skipped).toEqual([]);
   });
 
+  it('starts nothing for an entry event that happened more than a day before it arrived (a backfill)', () => {
+    const old = event('signed_up', hoursBefore(25), { profile: {} }, { id: 'evt-old-signup' });
+    const plan = planEntries(input(old));
+    expect(plan.start).toEqual([]);
+    expect(plan.skipped).toEqual([{ journeyId: 'welcome', reason: 'backfill' }]);
+  });
+
+  it('still starts a journey for an entry event that is a few hours late', () => {
+    const late = event('signed_up', hoursBefore(23), { profile: {} }, { id: 'evt-late-signup' });
+    expect(planEntries(input(late)).start.map((e) => e.journeyId)).toEqual(['welcome']);
+  });
+
   it('starts one run per distinct item whose product satisfies `where`', () => {
     const plan = planEntries(input(order));
     expect(plan.start).toHaveLength(1);
