@@ -357,7 +357,9 @@ export function planEvents(
           type: 'profile_updated',
           customerId: c.id,
           time: c.joinedAt.toISOString(),
-          properties: { profile: { ...traits, ...(c.birthday ? { attributes: { birthday: c.birthday } } : {}) } },
+          properties: {
+            profile: { ...traits, ...(c.birthday ? { attributes: { birthday: c.birthday } } : {}) },
+          },
         },
       });
     }
