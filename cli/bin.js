@@ -1,6 +1,14 @@
 #!/usr/bin/env node
-// The published `herald` command: runs the TypeScript CLI through tsx, so no build step is needed.
-import { register } from 'tsx/esm/api';
+// The `herald` command: runs the build of cli/main.ts in dist/cli/ (cli/build.mjs; `npm install`
+// builds it). If a source file changed since, it is rebuilt first, so this never runs stale code.
+import { ENTRY_OUT, ensureBuilt } from './build.mjs';
 
-register();
-await import('./main.ts');
+try {
+  await ensureBuilt();
+} catch (error) {
+  process.stderr.write(
+    `herald: cannot build the CLI (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); run \`npm install\`\n`,
+  );
+  process.exit(1);
+}
+await import(ENTRY_OUT);
