@@ -21,8 +21,8 @@ export const OUT_DIR = path.join(ROOT, 'dist', 'cli');
 export const ENTRY_OUT = path.join(OUT_DIR, 'main.js');
 /** Packages that read their own files or load native code at run time: left for Node to load. */
 const EXTERNAL = ['dynalite', 'aws-ses-v2-local', 'esbuild', 'aws-cdk-lib', 'constructs', 'cdk-nag'];
-/** The project files the bundle was built from, and when: what `isStale` compares. */
-const MANIFEST = path.join(OUT_DIR, 'inputs.json');
+/** The project files the bundle was built from, and when (what `isStale` compares), and its chunks. */
+export const MANIFEST = path.join(OUT_DIR, 'inputs.json');
 
 /**
  * A bundled module's `import.meta.url` is the bundle's, not its source file's. Source files resolve
@@ -89,8 +89,21 @@ export async function buildCli() {
     renameSync(tmp, file.path);
   }
   const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('node_modules/'));
+  // Per output file: the chunks it imports before it runs, and the project files inside it.
+  const chunks = Object.fromEntries(
+    Object.entries(result.metafile.outputs)
+      .filter(([file]) => file.endsWith('.js'))
+      .map(([file, out]) => [
+        path.basename(file),
+        {
+          imports: out.imports.filter((i) => i.kind === 'import-statement' && !i.external).map((i) => path.basename(i.path)),
+          dynamicImports: out.imports.filter((i) => i.kind === 'dynamic-import' && !i.external).map((i) => path.basename(i.path)),
+          sources: Object.keys(out.inputs).filter((f) => !f.startsWith('node_modules/')),
+        },
+      ]),
+  );
   const tmp = `${MANIFEST}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify({ builtAt, inputs })}\n`);
+  writeFileSync(tmp, `${JSON.stringify({ builtAt, inputs, chunks })}\n`);
   renameSync(tmp, MANIFEST);
   removeOldChunks(new Set(files.map((f) => f.path)));
   return performance.now() - started;
