@@ -96,8 +96,12 @@ export async function buildCli() {
       .map(([file, out]) => [
         path.basename(file),
         {
-          imports: out.imports.filter((i) => i.kind === 'import-statement' && !i.external).map((i) => path.basename(i.path)),
-          dynamicImports: out.imports.filter((i) => i.kind === 'dynamic-import' && !i.external).map((i) => path.basename(i.path)),
+          imports: out.imports
+            .filter((i) => i.kind === 'import-statement' && !i.external)
+            .map((i) => path.basename(i.path)),
+          dynamicImports: out.imports
+            .filter((i) => i.kind === 'dynamic-import' && !i.external)
+            .map((i) => path.basename(i.path)),
           sources: Object.keys(out.inputs).filter((f) => !f.startsWith('node_modules/')),
         },
       ]),
