@@ -19,6 +19,7 @@ import {
   type ValidationResult,
 } from '../../engine/validate/index.ts';
 import { loadReleasedJourneys } from '../../infra/journeys.ts';
+import { formatProblemsWithFrames } from '../../tools/cli/code-frame.ts';
 import { resolveJourneyArg } from '../../tools/journey-ids.ts';
 
 export { registerRelease } from '../program.ts';
@@ -107,7 +108,11 @@ export async function releaseCommand(args: string[]): Promise<void> {
           : `${r.id} v${r.version} is already released (${where})\n`,
       );
     } catch (error) {
-      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(
+        error instanceof JourneyValidationError
+          ? `✗ ${resolved.file} cannot be released:\n${formatProblemsWithFrames(error.problems.filter((p) => p.severity === 'error'))}\n`
+          : `${error instanceof Error ? error.message : String(error)}\n`,
+      );
       process.exitCode = 1;
     }
   }
