@@ -12,7 +12,16 @@
  *
  * Plain JavaScript on purpose: it runs before anything else is set up, without tsx.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -88,7 +97,11 @@ export async function buildCli() {
     writeFileSync(tmp, file.contents);
     renameSync(tmp, file.path);
   }
-  const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('node_modules/'));
+  // The npm packages inside the bundle change only with the lock file: a newer one rebuilds too.
+  const inputs = [
+    ...Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('node_modules/')),
+    ...(existsSync(path.join(ROOT, 'package-lock.json')) ? ['package-lock.json'] : []),
+  ];
   // Per output file: the chunks it imports before it runs, and the project files inside it.
   const chunks = Object.fromEntries(
     Object.entries(result.metafile.outputs)
