@@ -87,6 +87,19 @@ describe('the herald command', () => {
     }
   });
 
+  it('validates without loading the ASL validator, which only compiling needs', () => {
+    const m = manifest();
+    // The chunk `herald validate` imports: validate's code, and not compile's (which imports it).
+    const validate = Object.values(m.chunks)
+      .flatMap((c) => c.dynamicImports)
+      .map((chunk) => staticSources(m, chunk))
+      .find((s) => s.has('cli/commands/validate.ts') && !s.has('cli/commands/compile.ts'));
+    expect(validate).toBeDefined();
+    const sources = [...validate!];
+    expect(sources).toContain('engine/validate/index.ts');
+    expect(sources).not.toContain('engine/compile/validate-asl.ts');
+  });
+
   it('validates a journey given by id, as every other command accepts it', () => {
     const run = heraldBin('validate', 'welcome');
     expect(run.stdout).toContain('✓ 0 errors, 0 warnings in 1 file');
