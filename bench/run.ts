@@ -3,7 +3,7 @@
  *
  *   npm run bench                       # everything (a few minutes on 2 shared cores)
  *   npm run bench -- --quick            # fewer, shorter rounds (a smoke run; figures are rougher)
- *   npm run bench -- --only engine,cost # some sections: engine, e2e, cost, bundles
+ *   npm run bench -- --only engine,cost # some sections: engine, e2e, cost, bundles, cli
  *   npm run bench -- --customers 1000   # demo size for the end-to-end section (default 1000)
  *   npm run bench -- --rounds 3 --budget 20   # demo timing rounds, and the minutes they may take
  *   npm run bench -- --markdown         # also print the table as Markdown (for docs/performance.md)
@@ -20,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BundlesResult } from './bundles.bench.ts';
+import type { CliResult } from './cli.bench.ts';
 import { type CostResult, costModel, type Prices } from './cost.ts';
 import type { E2eResult } from './e2e.bench.ts';
 import type { EngineResult } from './engine.bench.ts';
@@ -28,7 +29,7 @@ import { fmt, formatTable, markdownTable, type Row } from './lib/table.ts';
 import { loadReferenceJourney, REFERENCE_JOURNEYS } from './lib/world.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const SECTIONS = ['engine', 'e2e', 'cost', 'bundles'] as const;
+const SECTIONS = ['engine', 'e2e', 'cost', 'bundles', 'cli'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: string[]) {
@@ -350,6 +351,21 @@ function bundleRows(b: BundlesResult): Row[] {
   });
 }
 
+function cliRows(c: CliResult): Row[] {
+  return c.cases.map(
+    (k): Row => ({
+      area: '5 cli',
+      figure: `${k.name}: wall, fresh process (${c.runs} runs)`,
+      measured: fmt.ms(k.wallMs.median),
+      baseline: `node -e 0 ${fmt.ms(c.bareNodeMs.median)}`,
+      ratio: fmt.ratio(k.ratioToNode.median),
+      target: `≤ ${fmt.ms(c.targets.maxWallMs)}`,
+      met: k.wallMs.median <= c.targets.maxWallMs,
+      note: `${k.command}${k.cpuMs ? `; CPU ${fmt.ms(k.cpuMs.median)} (node -e 0: ${fmt.ms(c.bareNodeCpuMs?.median ?? Number.NaN)})` : ''}; load average ${c.loadAverage.before[0]?.toFixed(1)} → ${c.loadAverage.after[0]?.toFixed(1)}`,
+    }),
+  );
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const startedAt = new Date();
@@ -360,7 +376,13 @@ async function main() {
     ...(args.rounds !== undefined ? { rounds: args.rounds } : {}),
     ...(args.budgetMinutes !== undefined ? { budgetMinutes: args.budgetMinutes } : {}),
   };
-  type Results = { engine?: EngineResult; e2e?: E2eResult; cost?: CostResult; bundles?: BundlesResult };
+  type Results = {
+    engine?: EngineResult;
+    e2e?: E2eResult;
+    cost?: CostResult;
+    bundles?: BundlesResult;
+    cli?: CliResult;
+  };
   const reuse = process.argv.includes('--reuse-e2e');
   const keep = reuse || process.argv.includes('--keep-others');
   // With --reuse-e2e or --keep-others, sections not run now keep their figures (and the time they
@@ -371,7 +393,7 @@ async function main() {
   const measuredAt: Record<string, string> = {};
   const results: Results = {};
   if (keep) {
-    for (const name of ['engine', 'bundles'] as const) {
+    for (const name of ['engine', 'bundles', 'cli'] as const) {
       if (args.only.has(name) || !previous[name]) continue;
       (results as Record<string, unknown>)[name] = previous[name];
       measuredAt[name] = previous.measuredAt?.[name] ?? previous.startedAt ?? 'unknown';
@@ -407,12 +429,14 @@ async function main() {
   }
   if (args.only.has('bundles'))
     results.bundles = attempt('bundles', () => runChild<BundlesResult>('bundles', options));
+  if (args.only.has('cli')) results.cli = attempt('cli', () => runChild<CliResult>('cli', options));
 
   const rows: Row[] = [
     ...(results.engine ? engineRows(results.engine) : []),
     ...(args.only.has('e2e') || reuse ? e2eRows(results.e2e) : []),
     ...(results.cost ? costRows(results.cost) : []),
     ...(results.bundles ? bundleRows(results.bundles) : []),
+    ...(results.cli ? cliRows(results.cli) : []),
   ];
   const machine = {
     cpus: os.cpus().length,
@@ -428,7 +452,7 @@ async function main() {
     finishedAt: new Date().toISOString(),
     /** When each section's figures were measured (kept sections come from an earlier run). */
     measuredAt: Object.fromEntries(
-      (['engine', 'e2e', 'bundles'] as const)
+      (['engine', 'e2e', 'bundles', 'cli'] as const)
         .filter((name) => results[name])
         .map((name) => [name, measuredAt[name] ?? startedAt.toISOString()]),
     ),

@@ -1,6 +1,9 @@
 /** The only place infra/ reaches into engine/: journeys are validated and compiled at synth time. */
-export { compileJourney, renderAsl } from '../engine/compile/index.ts';
-export { parsePolicyConfig } from '../engine/policy/index.ts';
+// Modules, not the compiler's and the policy's barrels (asl-validator, jsonata, the send policy):
+// `herald validate` reaches this file through the release checks and loads it on every start.
+export { compileJourney } from '../engine/compile/compile.ts';
+export { renderAsl } from '../engine/compile/render.ts';
+export { parsePolicyConfig } from '../engine/policy/config.ts';
 export {
   checkReleases,
   formatProblems,

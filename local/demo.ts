@@ -40,6 +40,8 @@ export interface DemoOptions {
   progress?: boolean;
   /** Port for aws-ses-v2-local (default: any free one). */
   sesPort?: number;
+  /** The folder of `*.journey.json` to run (default: workflows/). */
+  journeysDir?: string;
   /** Which DynamoDB each shard uses (default: its own dynalite, in-process; see ShardOptions). */
   dynamo?: ShardOptions['dynamo'];
 }
@@ -74,7 +76,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   // Process-wide (worker threads included): per-thread figures would count each other.
   const cpu0 = process.cpuUsage();
   const shards = Math.max(1, Math.min(options.shards ?? defaultShards(), options.customers));
-  const journeys = loadJourneys();
+  const journeys = loadJourneys(options.journeysDir);
   const config = loadPolicy();
   const ses = await startSesLocal(options.sesPort === undefined ? {} : { port: options.sesPort });
   try {

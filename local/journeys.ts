@@ -1,21 +1,23 @@
 /**
  * The journeys the demo runs: every `workflows/*.journey.json`, validated exactly as `cdk synth`
- * validates them (an invalid file stops the demo with the validator's problem list).
+ * validates them, each file and then as a set (an invalid file stops the demo with a
+ * JourneyValidationError holding the validator's problems for every invalid file).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Journey } from '../engine/schema.ts';
-import { loadJourneyOrThrow } from '../engine/validate/index.ts';
+import { loadJourneySetOrThrow } from '../engine/validate/index.ts';
 
 export const WORKFLOWS_DIR = fileURLToPath(new URL('../workflows/', import.meta.url));
 
 export function loadJourneys(dir = WORKFLOWS_DIR): Journey[] {
-  return readdirSync(dir)
+  const sources = readdirSync(dir)
     .filter((name) => name.endsWith('.journey.json'))
     .sort()
     .map((name) => {
       const file = path.join(dir, name);
-      return loadJourneyOrThrow(readFileSync(file, 'utf8'), file);
+      return { file, text: readFileSync(file, 'utf8') };
     });
+  return loadJourneySetOrThrow(sources).map((r) => r.journey);
 }

@@ -6,6 +6,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { JourneyValidationError } from '../engine/validate/index.ts';
+import { formatProblemsWithFrames } from '../tools/cli/code-frame.ts';
 import { defaultShards, runDemo } from './demo.ts';
 import { renderReport } from './report.ts';
 import { boundDefinition } from './runner.ts';
@@ -30,6 +32,7 @@ const program = new Command()
   .option('--out <dir>', 'where to write the report', path.join('out', 'demo'))
   .option('--serve', 'keep aws-ses-v2-local running afterwards to browse the emails (Ctrl-C to stop)', false)
   .option('--ses-port <port>', 'port for aws-ses-v2-local', integer(0))
+  .option('--workflows <dir>', 'the folder of *.journey.json to run (default: workflows/)')
   .option('--shards <n>', 'worker threads (1: run in this thread)', integer(1), defaultShards())
   .option('--no-progress', 'no progress bar');
 
@@ -44,6 +47,7 @@ const opts = program.opts<{
   sesPort?: number;
   shards: number;
   progress: boolean;
+  workflows?: string;
 }>();
 const start = new Date(opts.start);
 if (Number.isNaN(start.getTime())) program.error('--start must be an ISO timestamp');
@@ -53,6 +57,7 @@ process.stderr.write(
   `Herald local demo: ${opts.customers} customers, ${opts.days} simulated days from ${start.toISOString()}, seed ${opts.seed}\n`,
 );
 const result = await runDemo({
+  ...(opts.workflows ? { journeysDir: opts.workflows } : {}),
   customers: opts.customers,
   days: opts.days,
   seed: opts.seed,
@@ -60,6 +65,15 @@ const result = await runDemo({
   shards: opts.shards,
   progress: opts.progress && process.stderr.isTTY === true,
   ...(opts.sesPort === undefined ? (opts.serve ? { sesPort: 8005 } : {}) : { sesPort: opts.sesPort }),
+}).catch((error: unknown) => {
+  // A marketer's mistake in a journey: the validator's problem list, not a stack trace.
+  if (!(error instanceof JourneyValidationError)) throw error;
+  const errors = error.problems.filter((p) => p.severity === 'error');
+  const files = [...new Set(errors.map((p) => p.file))];
+  process.stderr.write(
+    `✗ the demo did not start: ${files.join(', ')} ${files.length === 1 ? 'is not a valid journey' : 'are not valid journeys'} (\`npx herald validate\` checks them)\n${formatProblemsWithFrames(errors)}\n`,
+  );
+  process.exit(1);
 });
 const totalMs = performance.now() - t0;
 process.stdout.write(formatSummary(result, { totalMs }));

@@ -18,16 +18,19 @@ import {
 } from '../engine/policy/index.ts';
 import type { Journey } from '../engine/schema.ts';
 import { ChannelName } from '../engine/schema.ts';
-import { formatProblems, type Problem, validateJourneyText } from '../engine/validate/index.ts';
+import { type Problem, validateJourneyText } from '../engine/validate/index.ts';
 import { LineIndex, nodeAt, parseJson } from '../engine/validate/json.ts';
+import { formatProblemsWithFrames } from './cli/code-frame.ts';
+import { resolveJourneyArg, resolveJourneyPath } from './journey-ids.ts';
 import type { PriorSend } from './simulate/run.ts';
 
 export class ToolInputError extends Error {
   override readonly name = 'ToolInputError';
   readonly code: string;
   readonly problems: Problem[];
+  /** The message lists the problems, with the lines around a JSON syntax error (tools/cli/code-frame.ts). */
   constructor(code: string, problems: Problem[], summary: string, options?: { cause?: unknown }) {
-    super(`${summary}\n${formatProblems(problems)}`, options);
+    super(`${summary}\n${formatProblemsWithFrames(problems)}`, options);
     this.code = code;
     this.problems = problems;
   }
@@ -55,12 +58,7 @@ function readText(file: string, what: string): string {
   }
 }
 
-/** `welcome` → `workflows/welcome.journey.json` when no file of that name exists. */
-export function resolveJourneyPath(arg: string, workflowsDir = 'workflows'): string {
-  if (existsSync(arg)) return arg;
-  const byId = path.join(workflowsDir, `${arg}.journey.json`);
-  return existsSync(byId) ? byId : arg;
-}
+export { resolveJourneyPath };
 
 export interface LoadedJourney {
   file: string;
@@ -70,15 +68,11 @@ export interface LoadedJourney {
 }
 
 export function loadJourney(arg: string, workflowsDir?: string): LoadedJourney {
-  const file = resolveJourneyPath(arg, workflowsDir);
-  if (!existsSync(file) && !/[./\\]/.test(arg)) {
-    const dir = workflowsDir ?? 'workflows';
-    throw new ToolInputError(
-      'journey.not-found',
-      [problem(arg, 'journey.not-found', `no journey file \`${arg}\` and no \`${dir}/${arg}.journey.json\``)],
-      `cannot find journey ${arg}`,
-    );
+  const resolved = resolveJourneyArg(arg, workflowsDir);
+  if (!resolved.ok) {
+    throw new ToolInputError('journey.not-found', [resolved.problem], `cannot find journey ${arg}`);
   }
+  const { file } = resolved;
   const result = validateJourneyText(readText(file, 'journey file'), file);
   if (!result.journey) {
     const errors = result.problems.filter((p) => p.severity === 'error');

@@ -4,7 +4,6 @@
  * AWS CLI finds them). The whole file is validated first; when anything is wrong nothing is written.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Command } from 'commander';
 import { DynamoCatalog } from '../../functions/adapters/dynamo-catalog.ts';
 import { CatalogWriteError } from '../../functions/ports.ts';
 import { formatCatalogProblems, readCatalogFile } from '../catalog-files.ts';
@@ -16,19 +15,11 @@ interface ImportOptions {
   dryRun?: boolean;
 }
 
-export function registerCatalog(program: Command): void {
-  const catalog = program.command('catalog').description('the product catalog in a deployed table');
-  catalog
-    .command('import')
-    .description('validate a catalog file and write every product to the table (nothing when any is invalid)')
-    .argument('<file>', 'products.csv or products.json (see examples/)')
-    .requiredOption('--table <name>', 'the DynamoDB table: the stack output TableName')
-    .option('--region <region>', 'AWS region (default: AWS_REGION or your AWS config)')
-    .option('--endpoint <url>', 'DynamoDB endpoint, for a local stand-in (dynalite, DynamoDB Local)')
-    .option('--dry-run', 'validate only; write nothing')
-    .action(async (file: string, options: ImportOptions) => {
-      process.exitCode = await importCatalog(file, options);
-    });
+export { registerCatalog } from '../program.ts';
+
+/** `herald catalog import <file> --table <name>` (cli/program.ts). */
+export async function catalogImportCommand(file: string, options: ImportOptions): Promise<void> {
+  process.exitCode = await importCatalog(file, options);
 }
 
 async function importCatalog(file: string, options: ImportOptions): Promise<number> {

@@ -1,6 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Command } from 'commander';
 import {
   CompileError,
   compileJourney,
@@ -8,10 +7,10 @@ import {
   renderAsl,
 } from '../../engine/compile/index.ts';
 import type { Journey } from '../../engine/schema.ts';
-import { formatProblems } from '../../engine/validate/index.ts';
+import { formatProblemsWithFrames } from '../../tools/cli/code-frame.ts';
 import { validateJourneyFiles } from './validate.ts';
 
-export const DEFAULT_ASL_DIR = 'out/asl';
+export { DEFAULT_ASL_DIR, registerCompile } from '../program.ts';
 
 export interface CompiledFile {
   journey: Journey;
@@ -30,7 +29,7 @@ export async function compileJourneyFiles(
 ): Promise<{ ok: true; written: CompiledFile[]; report: string } | { ok: false; report: string }> {
   const results = await validateJourneyFiles(files);
   const problems = results.flatMap((r) => r.problems);
-  const report = problems.length > 0 ? formatProblems(problems) : '';
+  const report = problems.length > 0 ? formatProblemsWithFrames(problems) : '';
   const journeys = results.flatMap((r) => (r.journey ? [r.journey] : []));
   if (journeys.length < results.length) return { ok: false, report };
 
@@ -50,30 +49,22 @@ export async function compileJourneyFiles(
   return { ok: true, written, report };
 }
 
-export function registerCompile(program: Command): void {
-  program
-    .command('compile')
-    .description('validate journeys and compile each to Amazon States Language (<out>/<id>.asl.json)')
-    .argument('<journeys...>', 'journey files, e.g. workflows/*.journey.json')
-    .option('--out <dir>', 'where to write the definitions', DEFAULT_ASL_DIR)
-    .action(async (files: string[], options: { out: string }) => {
-      try {
-        const result = await compileJourneyFiles(files, options.out);
-        if (result.report) process.stderr.write(`${result.report}\n\n`);
-        if (!result.ok) {
-          process.stderr.write('✗ nothing compiled: fix the errors above\n');
-          process.exitCode = 1;
-          return;
-        }
-        for (const f of result.written) {
-          process.stdout.write(
-            `${f.path}  (${f.states} states, longest path ${f.longestPath} transitions)\n`,
-          );
-        }
-      } catch (err) {
-        if (!(err instanceof CompileError)) throw err;
-        process.stderr.write(`✗ ${err.message}\n`);
-        process.exitCode = 1;
-      }
-    });
+/** `herald compile <journeys…> [--out dir]` (cli/program.ts). */
+export async function compileCommand(files: string[], options: { out: string }): Promise<void> {
+  try {
+    const result = await compileJourneyFiles(files, options.out);
+    if (result.report) process.stderr.write(`${result.report}\n\n`);
+    if (!result.ok) {
+      process.stderr.write('✗ nothing compiled: fix the errors above\n');
+      process.exitCode = 1;
+      return;
+    }
+    for (const f of result.written) {
+      process.stdout.write(`${f.path}  (${f.states} states, longest path ${f.longestPath} transitions)\n`);
+    }
+  } catch (err) {
+    if (!(err instanceof CompileError)) throw err;
+    process.stderr.write(`✗ ${err.message}\n`);
+    process.exitCode = 1;
+  }
 }

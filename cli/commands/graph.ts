@@ -1,32 +1,24 @@
 import path from 'node:path';
-import type { Command } from 'commander';
 import { runTool, writeOutput } from '../../tools/cli/output.ts';
 import { type GraphFormat, renderGraph } from '../../tools/graph/index.ts';
 import { loadJourney, ToolInputError } from '../../tools/load.ts';
 
-export function registerGraph(program: Command): void {
-  program
-    .command('graph')
-    .description(
-      'draw a journey: step kinds, branch conditions, split weights, waits and exits (SVG or HTML)',
-    )
-    .argument('<journey>', 'a journey file, or the id of one in workflows/ (e.g. welcome)')
-    .option('--out <file>', 'where to write: .svg or .html (default out/graphs/<id>.html; `-` prints SVG)')
-    .option('--format <format>', 'svg or html (default: from the --out extension)')
-    .action((arg: string, options: { out?: string; format?: string }) =>
-      runTool(() => {
-        const { journey, file } = loadJourney(arg);
-        const out = options.out ?? path.join('out', 'graphs', `${journey.id}.html`);
-        const format = graphFormat(options.format, out);
-        const text = renderGraph(journey, format);
-        if (out === '-') {
-          process.stdout.write(text);
-          return;
-        }
-        writeOutput(out, text);
-        process.stdout.write(`${out}  (${Object.keys(journey.steps).length} steps of ${file})\n`);
-      }),
-    );
+export { registerGraph } from '../program.ts';
+
+/** `herald graph <journey>` (cli/program.ts). */
+export function graphCommand(arg: string, options: { out?: string; format?: string }): Promise<void> {
+  return runTool(() => {
+    const { journey, file } = loadJourney(arg);
+    const out = options.out ?? path.join('out', 'graphs', `${journey.id}.html`);
+    const format = graphFormat(options.format, out);
+    const text = renderGraph(journey, format);
+    if (out === '-') {
+      process.stdout.write(text);
+      return;
+    }
+    writeOutput(out, text);
+    process.stdout.write(`${out}  (${Object.keys(journey.steps).length} steps of ${file})\n`);
+  });
 }
 
 function graphFormat(option: string | undefined, out: string): GraphFormat {

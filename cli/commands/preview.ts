@@ -1,5 +1,4 @@
 import path from 'node:path';
-import type { Command } from 'commander';
 import { didYouMean } from '../../engine/validate/suggest.ts';
 import { runTool, writeOutput } from '../../tools/cli/output.ts';
 import { loadJourney, ToolInputError } from '../../tools/load.ts';
@@ -18,68 +17,53 @@ interface PreviewOptions {
   locale?: string[];
 }
 
-export function registerPreview(program: Command): void {
-  program
-    .command('preview')
-    .description(
-      'render every message of a journey for every channel and locale, with checks, as an HTML page',
-    )
-    .argument('<journey>', 'a journey file, or the id of one in workflows/ (e.g. welcome)')
-    .option('--profile <file>', 'sample customer (default examples/<id>.profile.json, else a built-in one)')
-    .option(
-      '--events <file>',
-      'event script; its first entry event fills event.* (default examples/<id>.events.json)',
-    )
-    .option('--products <file>', 'catalog for product.* (default examples/products.json)')
-    .option('--message <id...>', 'only these messages')
-    .option('--locale <tag...>', 'only these locales (`fa` includes `fa-IR`)')
-    .option('--out <dir>', 'where to write index.html (default out/preview/<id>)')
-    .option('--json', 'print the rendered messages and flags as JSON')
-    .action((arg: string, options: PreviewOptions) =>
-      runTool(() => {
-        const { journey, warnings, file } = loadJourney(arg);
-        const sample = loadSample(journey, options);
-        const report = previewJourney(
-          journey,
-          {
-            profile: sample.profile,
-            event: sample.entryEvent,
-            ...(sample.product ? { product: sample.product } : {}),
-            sources: sample.sources,
-          },
-          warnings,
-          {
-            ...(options.message ? { messages: options.message } : {}),
-            ...(options.locale ? { locales: options.locale } : {}),
-          },
-        );
-        const unknown = (options.message ?? []).filter((id) => !Object.hasOwn(journey.messages, id));
-        if (unknown.length > 0) {
-          throw new ToolInputError(
-            'option.invalid',
-            unknown.map((id) => ({
-              file,
-              code: 'option.invalid',
-              path: '/messages',
-              line: 1,
-              column: 1,
-              message: `there is no message \`${id}\` in this journey (it has ${Object.keys(journey.messages).join(', ')})`,
-              severity: 'error' as const,
-              ...(didYouMean(id, Object.keys(journey.messages))
-                ? { suggestion: `did you mean \`${didYouMean(id, Object.keys(journey.messages))}\`?` }
-                : {}),
-            })),
-            'bad --message:',
-          );
-        }
-        const dir = options.out ?? path.join('out', 'preview', journey.id);
-        const index = path.join(dir, 'index.html');
-        writeOutput(index, previewHtml(report));
-        if (options.json) {
-          process.stdout.write(`${JSON.stringify({ ...report, written: index }, null, 2)}\n`);
-        } else {
-          process.stdout.write(previewSummary(report, index));
-        }
-      }),
+export { registerPreview } from '../program.ts';
+
+/** `herald preview <journey>` (cli/program.ts). */
+export function previewCommand(arg: string, options: PreviewOptions): Promise<void> {
+  return runTool(() => {
+    const { journey, warnings, file } = loadJourney(arg);
+    const sample = loadSample(journey, options);
+    const report = previewJourney(
+      journey,
+      {
+        profile: sample.profile,
+        event: sample.entryEvent,
+        ...(sample.product ? { product: sample.product } : {}),
+        sources: sample.sources,
+      },
+      warnings,
+      {
+        ...(options.message ? { messages: options.message } : {}),
+        ...(options.locale ? { locales: options.locale } : {}),
+      },
     );
+    const unknown = (options.message ?? []).filter((id) => !Object.hasOwn(journey.messages, id));
+    if (unknown.length > 0) {
+      throw new ToolInputError(
+        'option.invalid',
+        unknown.map((id) => ({
+          file,
+          code: 'option.invalid',
+          path: '/messages',
+          line: 1,
+          column: 1,
+          message: `there is no message \`${id}\` in this journey (it has ${Object.keys(journey.messages).join(', ')})`,
+          severity: 'error' as const,
+          ...(didYouMean(id, Object.keys(journey.messages))
+            ? { suggestion: `did you mean \`${didYouMean(id, Object.keys(journey.messages))}\`?` }
+            : {}),
+        })),
+        'bad --message:',
+      );
+    }
+    const dir = options.out ?? path.join('out', 'preview', journey.id);
+    const index = path.join(dir, 'index.html');
+    writeOutput(index, previewHtml(report));
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify({ ...report, written: index }, null, 2)}\n`);
+    } else {
+      process.stdout.write(previewSummary(report, index));
+    }
+  });
 }

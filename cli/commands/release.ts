@@ -7,7 +7,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Command } from 'commander';
 import {
   checkReleases,
   formatProblems,
@@ -20,6 +19,10 @@ import {
   type ValidationResult,
 } from '../../engine/validate/index.ts';
 import { loadReleasedJourneys } from '../../infra/journeys.ts';
+import { formatProblemsWithFrames } from '../../tools/cli/code-frame.ts';
+import { resolveJourneyArg } from '../../tools/journey-ids.ts';
+
+export { registerRelease } from '../program.ts';
 
 export interface ReleaseOutcome {
   file: string;
@@ -87,27 +90,30 @@ export async function releaseProblems(results: readonly ValidationResult[]): Pro
   return problems;
 }
 
-export function registerRelease(program: Command): void {
-  program
-    .command('release')
-    .description(
-      'freeze the version each journey file holds in workflows/versions/<id>/<version>.journey.json (required before deploy)',
-    )
-    .argument('<files...>', 'journey files, e.g. workflows/welcome.journey.json')
-    .action(async (files: string[]) => {
-      for (const file of files) {
-        try {
-          const r = await releaseJourneyFile(file);
-          const where = path.relative(process.cwd(), r.target);
-          process.stdout.write(
-            r.status === 'released'
-              ? `released ${r.id} v${r.version} → ${where}\n`
-              : `${r.id} v${r.version} is already released (${where})\n`,
-          );
-        } catch (error) {
-          process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-          process.exitCode = 1;
-        }
-      }
-    });
+/** `herald release <journeys…>` (cli/program.ts): each a file or the id of a journey in workflows/. */
+export async function releaseCommand(args: string[]): Promise<void> {
+  for (const arg of args) {
+    const resolved = resolveJourneyArg(arg);
+    if (!resolved.ok) {
+      process.stderr.write(`${formatProblems([resolved.problem])}\n`);
+      process.exitCode = 1;
+      continue;
+    }
+    try {
+      const r = await releaseJourneyFile(resolved.file);
+      const where = path.relative(process.cwd(), r.target);
+      process.stdout.write(
+        r.status === 'released'
+          ? `released ${r.id} v${r.version} → ${where}\n`
+          : `${r.id} v${r.version} is already released (${where})\n`,
+      );
+    } catch (error) {
+      process.stderr.write(
+        error instanceof JourneyValidationError
+          ? `✗ ${resolved.file} cannot be released:\n${formatProblemsWithFrames(error.problems.filter((p) => p.severity === 'error'))}\n`
+          : `${error instanceof Error ? error.message : String(error)}\n`,
+      );
+      process.exitCode = 1;
+    }
+  }
 }

@@ -1,4 +1,3 @@
-import type { Command } from 'commander';
 import { runTool, writeOutput } from '../../tools/cli/output.ts';
 import { checkEventsBelongTo, loadJourney, loadPolicy, loadSent, ToolInputError } from '../../tools/load.ts';
 import { loadSample } from '../../tools/samples.ts';
@@ -17,61 +16,35 @@ interface SimulateCliOptions {
   out?: string;
 }
 
-export function registerSimulate(program: Command): void {
-  program
-    .command('simulate')
-    .description(
-      'run one customer through a journey in simulated time with the real runtime (nothing is sent) and show the timeline',
-    )
-    .argument('<journey>', 'a journey file, or the id of one in workflows/ (e.g. welcome)')
-    .requiredOption('--profile <file>', 'the customer: a profile JSON file (see examples/)')
-    .option(
-      '--events <file>',
-      'the customer’s events, in any order (a sample entry event is added when none starts the journey)',
-    )
-    .option('--products <file>', 'catalog for per-product journeys (default examples/products.json)')
-    .option('--sent <file>', 'messages the customer already received, which count against frequency caps')
-    .option('--policy <file>', 'quiet hours and caps (default workflows/policy.json)')
-    .option('--at <iso>', 'move the script so that the journey’s entry event happens at this time')
-    .option(
-      '--provider-fault <channel:outcome>',
-      'make a provider misbehave once, e.g. sms:in_doubt (answer lost after accepting), email:retry_later (throttled), push:rejected; repeatable',
-      (value: string, previous: string[] = []) => [...previous, value],
-    )
-    .option('--json', 'print the timeline as JSON')
-    .option(
-      '--out <file>',
-      'also write the timeline as an HTML page (messages shown as the customer sees them)',
-    )
-    .action((arg: string, options: SimulateCliOptions) =>
-      runTool(async () => {
-        const { journey } = loadJourney(arg);
-        const at = options.at === undefined ? undefined : parseAt(options.at);
-        const sample = loadSample(journey, {
-          profile: options.profile,
-          ...(options.events ? { events: options.events } : {}),
-          ...(options.products ? { products: options.products } : {}),
-        });
-        if (options.events) checkEventsBelongTo(options.events, sample.events, sample.profile.id);
-        const { timeline } = await simulate({
-          journey,
-          profile: sample.profile,
-          events: sample.events,
-          products: sample.products,
-          config: loadPolicy(options.policy),
-          ...(options.sent ? { sent: loadSent(options.sent) } : {}),
-          ...(at ? { at } : {}),
-          ...(options.providerFault ? { providerFaults: options.providerFault.map(parseFault) } : {}),
-        });
-        process.stdout.write(
-          options.json ? `${JSON.stringify(timeline, null, 2)}\n` : timelineText(timeline),
-        );
-        if (options.out) {
-          writeOutput(options.out, timelineHtml(timeline));
-          if (!options.json) process.stdout.write(`  open ${options.out}\n`);
-        }
-      }),
-    );
+export { registerSimulate } from '../program.ts';
+
+/** `herald simulate <journey> --profile <file>` (cli/program.ts). */
+export function simulateCommand(arg: string, options: SimulateCliOptions): Promise<void> {
+  return runTool(async () => {
+    const { journey } = loadJourney(arg);
+    const at = options.at === undefined ? undefined : parseAt(options.at);
+    const sample = loadSample(journey, {
+      profile: options.profile,
+      ...(options.events ? { events: options.events } : {}),
+      ...(options.products ? { products: options.products } : {}),
+    });
+    if (options.events) checkEventsBelongTo(options.events, sample.events, sample.profile.id);
+    const { timeline } = await simulate({
+      journey,
+      profile: sample.profile,
+      events: sample.events,
+      products: sample.products,
+      config: loadPolicy(options.policy),
+      ...(options.sent ? { sent: loadSent(options.sent) } : {}),
+      ...(at ? { at } : {}),
+      ...(options.providerFault ? { providerFaults: options.providerFault.map(parseFault) } : {}),
+    });
+    process.stdout.write(options.json ? `${JSON.stringify(timeline, null, 2)}\n` : timelineText(timeline));
+    if (options.out) {
+      writeOutput(options.out, timelineHtml(timeline));
+      if (!options.json) process.stdout.write(`  open ${options.out}\n`);
+    }
+  });
 }
 
 const FAULT = /^(email|sms|push):(in_doubt|retry_later|rejected)$/;

@@ -1,22 +1,29 @@
 import { readFile } from 'node:fs/promises';
-import type { Command } from 'commander';
 import {
-  formatProblems,
   type JourneySource,
   type Problem,
   summarize,
   type ValidationResult,
   validateJourneySet,
 } from '../../engine/validate/index.ts';
+import { formatProblemsWithFrames } from '../../tools/cli/code-frame.ts';
+import { resolveJourneyArg } from '../../tools/journey-ids.ts';
 import { releaseProblems } from './release.ts';
+
+export { registerValidate } from '../program.ts';
 
 /**
  * Read and validate journey files, each on its own and then as a set (engine/validate/journey-set.ts:
- * the same checks the CDK synth runs). A file that cannot be read is a problem of its own, not a crash.
+ * the same checks the CDK synth runs). Each argument is a file or the id of a journey in workflows/
+ * (tools/journey-ids.ts). A file that cannot be read, or an id that names no journey, is a problem
+ * of its own, not a crash.
  */
-export async function validateJourneyFiles(paths: readonly string[]): Promise<ValidationResult[]> {
+export async function validateJourneyFiles(args: readonly string[]): Promise<ValidationResult[]> {
   const read = await Promise.all(
-    paths.map(async (file): Promise<JourneySource | ValidationResult> => {
+    args.map(async (arg): Promise<JourneySource | ValidationResult> => {
+      const resolved = resolveJourneyArg(arg);
+      if (!resolved.ok) return { file: arg, problems: [resolved.problem] };
+      const { file } = resolved;
       try {
         return { file, text: await readFile(file, 'utf8') };
       } catch (err) {
@@ -48,38 +55,32 @@ function unreadable(file: string, code: string | undefined): ValidationResult {
   };
 }
 
-export function registerValidate(program: Command): void {
-  program
-    .command('validate')
-    .description('check journey files; exit 1 when any has an error (warnings do not fail)')
-    .argument('<files...>', 'journey files, e.g. workflows/*.journey.json')
-    .option('--json', 'print the results as JSON for tools')
-    .action(async (files: string[], options: { json?: boolean }) => {
-      const results = await validateJourneyFiles(files);
-      // What `cdk synth` would also refuse: a released version edited in place, or never released.
-      for (const problem of await releaseProblems(results)) {
-        const result = results.find((r) => r.file === problem.file);
-        result?.problems.push(problem);
-      }
-      const problems: Problem[] = results.flatMap((r) => r.problems);
-      const failed = problems.some((p) => p.severity === 'error');
-      if (options.json) {
-        const report = {
-          ok: !failed,
-          files: results.map((r) => ({
-            file: r.file,
-            valid: r.journey !== undefined,
-            problems: r.problems,
-          })),
-          errors: problems.filter((p) => p.severity === 'error').length,
-          warnings: problems.filter((p) => p.severity === 'warning').length,
-        };
-        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      } else {
-        if (problems.length > 0) process.stdout.write(`${formatProblems(problems)}\n\n`);
-        const verdict = failed ? '✗' : '✓';
-        process.stdout.write(`${verdict} ${summarize(problems, results.length)}\n`);
-      }
-      if (failed) process.exitCode = 1;
-    });
+/** `herald validate <journeys…> [--json]` (cli/program.ts). */
+export async function validateCommand(files: string[], options: { json?: boolean }): Promise<void> {
+  const results = await validateJourneyFiles(files);
+  // What `cdk synth` would also refuse: a released version edited in place, or never released.
+  for (const problem of await releaseProblems(results)) {
+    const result = results.find((r) => r.file === problem.file);
+    result?.problems.push(problem);
+  }
+  const problems: Problem[] = results.flatMap((r) => r.problems);
+  const failed = problems.some((p) => p.severity === 'error');
+  if (options.json) {
+    const report = {
+      ok: !failed,
+      files: results.map((r) => ({
+        file: r.file,
+        valid: r.journey !== undefined,
+        problems: r.problems,
+      })),
+      errors: problems.filter((p) => p.severity === 'error').length,
+      warnings: problems.filter((p) => p.severity === 'warning').length,
+    };
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
+    if (problems.length > 0) process.stdout.write(`${formatProblemsWithFrames(problems)}\n\n`);
+    const verdict = failed ? '✗' : '✓';
+    process.stdout.write(`${verdict} ${summarize(problems, results.length)}\n`);
+  }
+  if (failed) process.exitCode = 1;
 }

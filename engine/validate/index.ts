@@ -6,7 +6,11 @@
  * the text (test/unit/validate-fuzz.test.ts holds it to that).
  */
 import type { Node } from 'jsonc-parser';
-import { buildDefinition, CompileError, limitProblems } from '../compile/index.ts';
+// The compiler's modules, not its barrel: that one also brings asl-validator and jsonata, which
+// validation never calls and `herald validate` would load on every start (bench/cli.bench.ts).
+import { buildDefinition } from '../compile/compile.ts';
+import { CompileError } from '../compile/errors.ts';
+import { limitProblems } from '../compile/limits.ts';
 import type { Journey } from '../schema.ts';
 import { checkContent } from './content.ts';
 import { isRecord, type Path } from './describe.ts';

@@ -1,0 +1,162 @@
+/**
+ * The `herald` command line: every subcommand's arguments, options and help, and nothing else.
+ * Each command's work lives in cli/commands/<name>.ts and is imported only when that command runs,
+ * so `herald --help` or `herald validate` never loads the simulator, the SDK or the renderer
+ * (in the built CLI each is its own chunk: cli/build.mjs).
+ */
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+
+export const DEFAULT_ASL_DIR = 'out/asl';
+
+/** Commander's action arguments, passed through to the command module once it is loaded. */
+// biome-ignore lint/suspicious/noExplicitAny: commander hands actions untyped arguments
+type Action = (...args: any[]) => void | Promise<void>;
+function lazy(load: () => Promise<Action>): Action {
+  return async (...args) => (await load())(...args);
+}
+
+export function heraldVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+export function heraldProgram(): Command {
+  const program = new Command()
+    .name('herald')
+    .description(
+      'Herald: validate, compile, preview and simulate customer journeys; load the product catalog',
+    )
+    .version(heraldVersion(), '-V, --version', 'print the version')
+    .showHelpAfterError();
+  for (const register of [
+    registerSchema,
+    registerValidate,
+    registerCompile,
+    registerRelease,
+    registerGraph,
+    registerPreview,
+    registerSimulate,
+    registerCatalog,
+  ]) {
+    register(program);
+  }
+  return program;
+}
+
+const JOURNEYS_ARG =
+  'journey files or ids of journeys in workflows/, e.g. welcome or workflows/*.journey.json';
+const JOURNEY_ARG = 'a journey file, or the id of one in workflows/ (e.g. welcome)';
+
+export function registerSchema(program: Command): void {
+  program
+    .command('schema')
+    .description('print the journey JSON Schema, or --write it to workflows/journey.schema.json')
+    .option('--write', 'write workflows/journey.schema.json')
+    .option('--check', 'exit 1 when workflows/journey.schema.json is out of date')
+    .action(lazy(async () => (await import('./commands/schema.ts')).schemaCommand));
+}
+
+export function registerValidate(program: Command): void {
+  program
+    .command('validate')
+    .description('check journeys; exit 1 when any has an error (warnings do not fail)')
+    .argument('<journeys...>', JOURNEYS_ARG)
+    .option('--json', 'print the results as JSON for tools')
+    .action(lazy(async () => (await import('./commands/validate.ts')).validateCommand));
+}
+
+export function registerCompile(program: Command): void {
+  program
+    .command('compile')
+    .description('validate journeys and compile each to Amazon States Language (<out>/<id>.asl.json)')
+    .argument('<journeys...>', JOURNEYS_ARG)
+    .option('--out <dir>', 'where to write the definitions', DEFAULT_ASL_DIR)
+    .action(lazy(async () => (await import('./commands/compile.ts')).compileCommand));
+}
+
+export function registerRelease(program: Command): void {
+  program
+    .command('release')
+    .description(
+      'freeze the version each journey file holds in workflows/versions/<id>/<version>.journey.json (required before deploy)',
+    )
+    .argument('<journeys...>', 'journey files or ids, e.g. welcome or workflows/welcome.journey.json')
+    .action(lazy(async () => (await import('./commands/release.ts')).releaseCommand));
+}
+
+export function registerGraph(program: Command): void {
+  program
+    .command('graph')
+    .description(
+      'draw a journey: step kinds, branch conditions, split weights, waits and exits (SVG or HTML)',
+    )
+    .argument('<journey>', JOURNEY_ARG)
+    .option('--out <file>', 'where to write: .svg or .html (default out/graphs/<id>.html; `-` prints SVG)')
+    .option('--format <format>', 'svg or html (default: from the --out extension)')
+    .action(lazy(async () => (await import('./commands/graph.ts')).graphCommand));
+}
+
+export function registerPreview(program: Command): void {
+  program
+    .command('preview')
+    .description(
+      'render every message of a journey for every channel and locale, with checks, as an HTML page',
+    )
+    .argument('<journey>', JOURNEY_ARG)
+    .option('--profile <file>', 'sample customer (default examples/<id>.profile.json, else a built-in one)')
+    .option(
+      '--events <file>',
+      'event script; its first entry event fills event.* (default examples/<id>.events.json)',
+    )
+    .option('--products <file>', 'catalog for product.* (default examples/products.json)')
+    .option('--message <id...>', 'only these messages')
+    .option('--locale <tag...>', 'only these locales (`fa` includes `fa-IR`)')
+    .option('--out <dir>', 'where to write index.html (default out/preview/<id>)')
+    .option('--json', 'print the rendered messages and flags as JSON')
+    .action(lazy(async () => (await import('./commands/preview.ts')).previewCommand));
+}
+
+export function registerSimulate(program: Command): void {
+  program
+    .command('simulate')
+    .description(
+      'run one customer through a journey in simulated time with the real runtime (nothing is sent) and show the timeline',
+    )
+    .argument('<journey>', JOURNEY_ARG)
+    .requiredOption('--profile <file>', 'the customer: a profile JSON file (see examples/)')
+    .option(
+      '--events <file>',
+      'the customer’s events, in any order (a sample entry event is added when none starts the journey)',
+    )
+    .option('--products <file>', 'catalog for per-product journeys (default examples/products.json)')
+    .option('--sent <file>', 'messages the customer already received, which count against frequency caps')
+    .option('--policy <file>', 'quiet hours and caps (default workflows/policy.json)')
+    .option('--at <iso>', 'move the script so that the journey’s entry event happens at this time')
+    .option(
+      '--provider-fault <channel:outcome>',
+      'make a provider misbehave once, e.g. sms:in_doubt (answer lost after accepting), email:retry_later (throttled), push:rejected; repeatable',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option('--json', 'print the timeline as JSON')
+    .option(
+      '--out <file>',
+      'also write the timeline as an HTML page (messages shown as the customer sees them)',
+    )
+    .action(lazy(async () => (await import('./commands/simulate.ts')).simulateCommand));
+}
+
+export function registerCatalog(program: Command): void {
+  const catalog = program.command('catalog').description('the product catalog in a deployed table');
+  catalog
+    .command('import')
+    .description('validate a catalog file and write every product to the table (nothing when any is invalid)')
+    .argument('<file>', 'products.csv or products.json (see examples/)')
+    .requiredOption('--table <name>', 'the DynamoDB table: the stack output TableName')
+    .option('--region <region>', 'AWS region (default: AWS_REGION or your AWS config)')
+    .option('--endpoint <url>', 'DynamoDB endpoint, for a local stand-in (dynalite, DynamoDB Local)')
+    .option('--dry-run', 'validate only; write nothing')
+    .action(lazy(async () => (await import('./commands/catalog.ts')).catalogImportCommand));
+}
