@@ -2,7 +2,7 @@
  * The `herald` command as a user gets it: cli/bin.js running the esbuild build in dist/cli/
  * (cli/build.mjs, run by `npm install`'s prepare step and again whenever a source file is newer).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,11 @@ import { heraldBin } from '../helpers/cli.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MANIFEST = join(ROOT, 'dist/cli/inputs.json');
-const IDS = ['cart-abandonment', 'replenishment-reminder', 'welcome'];
+/** Every shipped journey, as the CLI lists them: sorted, from workflows/*.journey.json. */
+const IDS = readdirSync(join(ROOT, 'workflows'))
+  .filter((f) => f.endsWith('.journey.json'))
+  .map((f) => f.slice(0, -'.journey.json'.length))
+  .sort();
 const manifest = () => JSON.parse(readFileSync(MANIFEST, 'utf8')) as BuildManifest;
 
 /** The project source files a chunk brings in before any of its code runs. */
@@ -123,8 +127,9 @@ describe('the herald command', () => {
   it('lists the journeys without a guess when no id is close', () => {
     const run = heraldBin('validate', 'zzzzzz');
     expect(run.status).toBe(1);
+    const listed = IDS.map((id) => `\`${id}\``);
     expect(run.stdout).toContain(
-      'the journeys in workflows/ are `cart-abandonment`, `replenishment-reminder` and `welcome`',
+      `the journeys in workflows/ are ${listed.slice(0, -1).join(', ')} and ${listed.at(-1)}`,
     );
     expect(run.stdout).not.toContain('did you mean');
   });
