@@ -23,7 +23,7 @@ import {
 import type { ChannelName, Journey } from '../../engine/schema.ts';
 import { DynamoStore } from '../../functions/adapters/dynamo-store.ts';
 import { createJourneyRegistry } from '../../functions/adapters/journey-registry.ts';
-import { loadDecisionContext } from '../../functions/app/runtime.ts';
+import { engagementQuery, loadDecisionContext } from '../../functions/app/runtime.ts';
 import { createIngestHandler } from '../../functions/handlers/ingest.ts';
 import { localContext } from '../../functions/handlers/lambda.ts';
 import { createStepHandler } from '../../functions/handlers/step.ts';
@@ -265,6 +265,7 @@ async function branchTraces(
 ): Promise<ConditionTrace[] | undefined> {
   const step = input.journey.steps[request.stepId];
   if (step?.type !== 'branch') return undefined;
-  const ctx = await loadDecisionContext(store, input.journey, request.enrollment, now, input.config);
+  const engaged = engagementQuery(step, request.executionId);
+  const ctx = await loadDecisionContext(store, input.journey, request.enrollment, now, input.config, engaged);
   return step.branches.map((b) => explainCondition(b.when, ctx));
 }
