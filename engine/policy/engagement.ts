@@ -9,6 +9,14 @@
  * journey's goal events in the customer's history after the message went out, inside both `within`
  * and the goal's own window from entry.
  *
+ * Where the opens and clicks come from: SES adds an invisible image (open) and rewrites links
+ * (click) in emails sent with a configuration set whose event destination matches OPEN and CLICK
+ * (infra/constructs/messaging.ts publishes both), and reports each as an event
+ * ("TrackingOptions", https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_TrackingOptions.html;
+ * "Amazon Simple Email Service events", Email Opened / Email Clicked,
+ * https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-ses.html). A push open is reported
+ * only when the app records it (`_push.open` in the event stream, functions/app/feedback-parse.ts).
+ *
  * Total, like every condition: a step that sent nothing (skipped, no usable channel, not reached on
  * the customer's way, in doubt), a channel that reports no opens (SMS), data that was not loaded,
  * or a malformed condition make it false.

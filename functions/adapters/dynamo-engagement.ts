@@ -3,6 +3,15 @@
  * message a run's send step sent, under the customer's own partition, which the feedback Lambda
  * may write (PutItem) and the step Lambda may read (Query). The step's claim, under `SEND#`, says
  * whether and when the step sent; only the step Lambda reads it.
+ *
+ * The write is a conditional PutItem (the feedback role has PutItem, not UpdateItem, on `C#`): it
+ * replaces the item only when the condition holds, else fails with ConditionalCheckFailedException,
+ * which here means "an earlier report is already kept" ("Condition expressions", Conditional put,
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html).
+ * Strings compare by their UTF-8 bytes, so ISO timestamps of one format order as times
+ * ("Comparison operator and function reference",
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.OperatorsAndFunctions.html).
+ * test/integration/dynamo-store.test.ts holds dynalite and DynamoDB Local to it.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';

@@ -306,13 +306,14 @@ function engagementFeedback(
     const at = new Date(sentAt.getTime() + (after.ok ? Math.max(after.duration.toMillis(), 1000) : 3600_000));
     if (delivery.channel === 'email') {
       // SES event publishing through EventBridge (functions/app/feedback-parse.ts reads the same).
+      // detail-type as EventBridge names them: https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-ses.html
       const eventType = e.with === 'click' ? 'Click' : 'Open';
       const key = eventType.toLowerCase();
       const timestamp = at.toISOString();
       out.push({
         at,
         event: {
-          'detail-type': `Email ${eventType}`,
+          'detail-type': e.with === 'click' ? 'Email Clicked' : 'Email Opened',
           source: 'aws.ses',
           detail: {
             eventType,
