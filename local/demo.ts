@@ -45,6 +45,7 @@ export interface DemoResult {
   sink: SinkMessage[];
   executions: ExecutionRecord[];
   unsubscribes: ShardResult['unsubscribes'];
+  engagements: ShardResult['engagements'];
   summary: DemoSummary;
   checks: InvariantResult[];
   counts: ShardResult['counts'];
@@ -159,6 +160,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       executions: merged.executions,
       orders: ingested.filter((e) => e.type === 'order_placed'),
       unsubscribes: merged.unsubscribes,
+      engagements: merged.engagements,
     });
     return {
       world,
@@ -226,6 +228,7 @@ function merge(results: ShardResult[]) {
     sink: results.flatMap((r) => r.sink),
     executions: results.flatMap((r) => r.executions),
     unsubscribes: results.flatMap((r) => r.unsubscribes),
+    engagements: results.flatMap((r) => r.engagements),
     errors: results.flatMap((r) => r.errors),
     counts: {
       events: sum((c) => c.events),
