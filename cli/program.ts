@@ -140,6 +140,11 @@ export function registerSimulate(program: Command): void {
       'make a provider misbehave once, e.g. sms:in_doubt (answer lost after accepting), email:retry_later (throttled), push:rejected; repeatable',
       (value: string, previous: string[] = []) => [...previous, value],
     )
+    .option(
+      '--engaged <step:open|click[@duration]>',
+      'the customer opens (clicks) the message of this send step, a while after it went out (default PT1H), e.g. send-review-email:open@PT3H; repeatable',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option('--json', 'print the timeline as JSON')
     .option(
       '--out <file>',

@@ -103,6 +103,18 @@ export const MAX_CONDITION_DEPTH = 32;
 export const Scalar = Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]);
 export type Scalar = Static<typeof Scalar>;
 
+/** What the customer did with a message: opened it, clicked a link in it, or reached the goal after it. */
+export const EngagementKind = Type.Union(
+  [Type.Literal('open'), Type.Literal('click'), Type.Literal('convert')],
+  {
+    title: 'Engagement',
+    description:
+      '`open`: opened the email or push notification; `click`: clicked a link in the email; `convert`: reached the journey’s goal after it.',
+  },
+);
+export type EngagementKind = Static<typeof EngagementKind>;
+export const ENGAGEMENT_KINDS: readonly EngagementKind[] = EngagementKind.anyOf.map((s) => s.const);
+
 /**
  * A condition over the profile, the triggering event and the customer's behaviour.
  *
@@ -110,6 +122,9 @@ export type Scalar = Static<typeof Scalar>;
  * - `{ "did": "order_placed", "within": "P30D" }` — behaviour: the customer has an event of that
  *   type within the window (optionally at least `count` times; `since: "entry"` counts only events
  *   after the customer entered this journey)
+ * - `{ "engaged": "send-first-reminder", "with": "open", "within": "P3D" }` — engagement: the
+ *   message that step sent in this run was opened (clicked, converted on) within that long of going
+ *   out (engine/policy/engagement.ts); false when the step sent nothing
  * - `{ "all": [...] }`, `{ "any": [...] }`, `{ "not": {...} }`
  */
 export const Condition = Type.Recursive(
@@ -138,6 +153,22 @@ export const Condition = Type.Recursive(
           ),
         },
         { additionalProperties: false, title: 'Behaviour' },
+      ),
+      Type.Object(
+        {
+          engaged: Type.String({
+            ...Identifier,
+            description:
+              'The id of a `send` step of this journey, earlier in the customer’s run, whose message this asks about.',
+          }),
+          with: EngagementKind,
+          within: Type.String({
+            ...IsoDuration,
+            description:
+              'How long after that message went out the open, click or conversion still counts, e.g. `P3D`.',
+          }),
+        },
+        { additionalProperties: false, title: 'Engagement' },
       ),
       Type.Object(
         { all: Type.Array(This, { minItems: 1 }) },

@@ -6,6 +6,7 @@ import type { Enrollment } from '../engine/contract.ts';
 import type { CustomerEvent, Product, Profile, PushToken } from '../engine/data.ts';
 import type { LedgerRecord } from '../engine/ledger.ts';
 import type { CapEntry } from '../engine/policy/caps.ts';
+import type { MessageEngagement } from '../engine/policy/engagement.ts';
 import type { Journey } from '../engine/schema.ts';
 import type { StepRecord, StepTransition } from '../engine/send-protocol.ts';
 
@@ -52,6 +53,23 @@ export interface MessageIndexRecord {
   at: string;
   /** For push: which device token the message went to (stored, never logged). */
   pushToken?: string;
+}
+
+/**
+ * The first open or click the provider reported for one message, recorded by the feedback Lambda
+ * for engagement conditions (engine/policy/engagement.ts), under the customer's own partition.
+ */
+export interface EngagementRecord {
+  customerId: string;
+  executionId: string;
+  stepId: string;
+  kind: 'opened' | 'clicked';
+  /** When the customer opened or clicked (the provider's time). */
+  at: string;
+  /** When the message went out (the message index's `at`). */
+  sentAt: string;
+  channel: 'email' | 'sms' | 'push';
+  providerMessageId: string;
 }
 
 /** What the store answers a step transition (engine/send-protocol.ts). */
@@ -123,6 +141,17 @@ export interface Store {
   putLedger(record: LedgerRecord): Promise<void>;
   /** Oldest first. */
   listLedger(customerId: string): Promise<LedgerRecord[]>;
+
+  /**
+   * Keeps the earliest open (click) of the newest message of a run's send step: a repeated open
+   * changes nothing, a later round of a journey loop replaces the record of the round before.
+   */
+  recordEngagement(record: EngagementRecord): Promise<void>;
+  /**
+   * What the send step `stepId` of this execution last sent (from its claim: when, which channel)
+   * and the engagement recorded for that message. `{}` when the step sent nothing.
+   */
+  getMessageEngagement(customerId: string, executionId: string, stepId: string): Promise<MessageEngagement>;
 
   putMessageIndex(record: MessageIndexRecord): Promise<void>;
   getMessageIndex(providerMessageId: string): Promise<MessageIndexRecord | undefined>;

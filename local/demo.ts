@@ -57,6 +57,7 @@ export interface DemoResult {
   sink: SinkMessage[];
   executions: ExecutionRecord[];
   unsubscribes: ShardResult['unsubscribes'];
+  engagements: ShardResult['engagements'];
   summary: DemoSummary;
   checks: InvariantResult[];
   counts: ShardResult['counts'];
@@ -174,6 +175,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       window: { start: options.start.toISOString(), end: new Date(end).toISOString() },
       orders: ingested.filter((e) => e.type === 'order_placed'),
       unsubscribes: merged.unsubscribes,
+      engagements: merged.engagements,
     });
     return {
       world,
@@ -242,6 +244,7 @@ function merge(results: ShardResult[]) {
     emailReceipts: results.flatMap((r) => r.emailReceipts),
     executions: results.flatMap((r) => r.executions),
     unsubscribes: results.flatMap((r) => r.unsubscribes),
+    engagements: results.flatMap((r) => r.engagements),
     errors: results.flatMap((r) => r.errors),
     counts: {
       events: sum((c) => c.events),

@@ -15,6 +15,7 @@ import type { LedgerRecord } from '../engine/ledger.ts';
 import type { PolicyConfig } from '../engine/policy/index.ts';
 import type { ChannelName, Journey } from '../engine/schema.ts';
 import { collectDeliveries, type Delivery } from './deliveries.ts';
+import { engagementBranches, type ReportedEngagement } from './invariants-engagement.ts';
 import type { ExecutionRecord } from './runner.ts';
 import type { EmailReceipt, SinkMessage, StoredEmail } from './standins/index.ts';
 
@@ -44,6 +45,8 @@ export interface ObservedRun {
   orders: readonly { customerId: string; at: string }[];
   /** Unsubscribes the unsubscribe handler accepted. */
   unsubscribes: readonly { customerId: string; channel: ChannelName; at: string }[];
+  /** Opens and clicks the world reported to the feedback Lambda. */
+  engagements?: readonly ReportedEngagement[];
 }
 
 export interface InvariantResult {
@@ -64,6 +67,7 @@ export function checkInvariants(run: ObservedRun): InvariantResult[] {
     orderedDuringWait(run, deliveries),
     rtlEmails(run, deliveries),
     oneClickHeaders(deliveries),
+    engagementBranches(run.journeys, run.ledger, run.engagements ?? []),
   ];
 }
 

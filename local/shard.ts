@@ -53,6 +53,8 @@ export interface ShardResult {
   executions: ExecutionRecord[];
   /** Accepted by the unsubscribe Lambda (email) or the feedback Lambda (SMS STOP). */
   unsubscribes: { customerId: string; channel: ChannelName; at: string }[];
+  /** Opens and clicks the world reported to the feedback Lambda (SES events, push opens). */
+  engagements: { providerMessageId: string; kind: 'open' | 'click'; at: string }[];
   counts: { events: number; feedback: number; unsubscribes: number; sent: number; rescues: number };
   errors: string[];
   timings: { setupMs: number; simulateMs: number; collectMs: number; cpuMs: number };
@@ -87,6 +89,7 @@ export async function simulateShard(
   }
   const temper = new Map(world.audience.map((c) => [c.id, c.temper]));
   const unsubscribes: ShardResult['unsubscribes'] = [];
+  const engagements: ShardResult['engagements'] = [];
   const errors: string[] = [];
   const counts = { events: 0, feedback: 0, unsubscribes: 0, sent: 0, rescues: 0 };
   const sendSeq = new Map<string, number>();
@@ -116,10 +119,13 @@ export async function simulateShard(
     const now = sys.clock.now().getTime();
     const t = temper.get(customerId) ?? { open: 0.3, click: 0.1, unsubscribe: 0.01 };
     const later = (at: number, work: () => Promise<unknown>) => sys.clock.at(new Date(at), work, customerId);
-    const feedbackAt = (at: number, event: unknown) =>
+    const feedbackAt = (at: number, event: unknown, engaged?: 'open' | 'click') =>
       later(at, async () => {
         counts.feedback += 1;
-        return sys.feedback(event);
+        const result = await sys.feedback(event);
+        if (engaged)
+          engagements.push({ providerMessageId: messageId, kind: engaged, at: new Date(at).toISOString() });
+        return result;
       });
 
     const uplift =
@@ -177,10 +183,14 @@ export async function simulateShard(
       }
       if (roll('open') >= t.open) return;
       const openAt = now + Math.floor(5 + roll('open-delay') * 600) * MINUTE;
-      feedbackAt(openAt, sesEvent('Open', messageId, openAt, {}));
+      feedbackAt(openAt, sesEvent('Open', messageId, openAt, {}), 'open');
       if (roll('click') < t.click) {
         const clickAt = openAt + Math.floor(1 + roll('click-delay') * 10) * MINUTE;
-        feedbackAt(clickAt, sesEvent('Click', messageId, clickAt, { link: 'https://shop.example.com' }));
+        feedbackAt(
+          clickAt,
+          sesEvent('Click', messageId, clickAt, { link: 'https://shop.example.com' }),
+          'click',
+        );
       }
       if (roll('unsubscribe') < t.unsubscribe) {
         // The mail client's RFC 8058 one-click POST to the List-Unsubscribe URL.
@@ -211,11 +221,11 @@ export async function simulateShard(
       }
     } else if (roll('push-open') < t.open) {
       const at = now + Math.floor(1 + roll('push-open-delay') * 240) * MINUTE;
-      feedbackAt(at, {
-        event_type: '_push.open',
-        event_timestamp: at,
-        attributes: { message_id: messageId },
-      });
+      feedbackAt(
+        at,
+        { event_type: '_push.open', event_timestamp: at, attributes: { message_id: messageId } },
+        'open',
+      );
     }
   };
 
@@ -289,6 +299,7 @@ export async function simulateShard(
       emailReceipts: sys.stack.emailReceipts(),
       executions: sys.workflows.executions(),
       unsubscribes,
+      engagements,
       counts,
       errors,
       timings: {

@@ -116,8 +116,19 @@ export function conditionWords(condition: Condition, depth = 0): string {
       .join(', ');
     return `${verb}${product}${times}${window ? ` ${window}` : ''}`;
   }
+  if (typeof c.engaged === 'string') {
+    const verb = ENGAGEMENT_VERBS[String(c.with)] ?? `engaged (${String(c.with)}) with`;
+    const window = typeof c.within === 'string' ? ` within ${durationWords(c.within)} of it` : '';
+    return `${verb} the message of ${c.engaged}${window}`;
+  }
   return 'an unreadable condition';
 }
+
+const ENGAGEMENT_VERBS: Record<string, string> = {
+  open: 'opened',
+  click: 'clicked a link in',
+  convert: 'reached the goal after',
+};
 
 /** `["preferred", "email"]` → "preferred → email". */
 export function channelsWords(channels: readonly ChannelChoice[]): string {

@@ -1,8 +1,15 @@
+import { readDuration } from '../../engine/duration.ts';
+import type { Journey } from '../../engine/schema.ts';
 import { runTool, writeOutput } from '../../tools/cli/output.ts';
 import { checkEventsBelongTo, loadJourney, loadPolicy, loadSent, ToolInputError } from '../../tools/load.ts';
 import { loadSample } from '../../tools/samples.ts';
 import { timelineHtml } from '../../tools/simulate/html.ts';
-import { type SimulatedProviderFault, simulate, timelineText } from '../../tools/simulate/index.ts';
+import {
+  type SimulatedEngagement,
+  type SimulatedProviderFault,
+  simulate,
+  timelineText,
+} from '../../tools/simulate/index.ts';
 
 interface SimulateCliOptions {
   profile: string;
@@ -12,6 +19,7 @@ interface SimulateCliOptions {
   policy?: string;
   at?: string;
   providerFault?: string[];
+  engaged?: string[];
   json?: boolean;
   out?: string;
 }
@@ -38,6 +46,7 @@ export function simulateCommand(arg: string, options: SimulateCliOptions): Promi
       ...(options.sent ? { sent: loadSent(options.sent) } : {}),
       ...(at ? { at } : {}),
       ...(options.providerFault ? { providerFaults: options.providerFault.map(parseFault) } : {}),
+      ...(options.engaged ? { engagement: options.engaged.map((e) => parseEngaged(e, journey)) } : {}),
     });
     process.stdout.write(options.json ? `${JSON.stringify(timeline, null, 2)}\n` : timelineText(timeline));
     if (options.out) {
@@ -73,6 +82,44 @@ function parseFault(text: string): SimulatedProviderFault {
     ],
     'bad option:',
   );
+}
+
+const ENGAGED = /^([a-z][a-z0-9_-]{0,63}):(open|click)(?:@(.+))?$/;
+
+function parseEngaged(text: string, journey: Journey): SimulatedEngagement {
+  const match = ENGAGED.exec(text);
+  const step = match ? journey.steps[match[1]!] : undefined;
+  const after = match?.[3];
+  const fault = !match
+    ? `\`${text}\` is not <step>:<open|click>[@duration], e.g. send-review-email:open@PT3H`
+    : step?.type !== 'send'
+      ? `\`${match[1]}\` is not a send step of journey \`${journey.id}\``
+      : after !== undefined && !isPositive(after)
+        ? `\`${after}\` is not a positive ISO 8601 duration such as PT3H or P1D`
+        : undefined;
+  if (!fault && match) {
+    return { step: match[1]!, with: match[2] as 'open' | 'click', ...(after ? { after } : {}) };
+  }
+  throw new ToolInputError(
+    'option.invalid',
+    [
+      {
+        file: '--engaged',
+        code: 'option.invalid',
+        path: '',
+        line: 1,
+        column: 1,
+        message: fault ?? `\`${text}\` is not valid`,
+        severity: 'error',
+      },
+    ],
+    'bad option:',
+  );
+}
+
+function isPositive(text: string): boolean {
+  const reading = readDuration(text);
+  return reading.ok && reading.duration.toMillis() > 0;
 }
 
 function parseAt(text: string): Date {

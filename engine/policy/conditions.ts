@@ -14,6 +14,7 @@ import {
   instant,
   readField,
 } from './context.ts';
+import { engagementTest, evaluateEngagement, isEngagementCondition } from './engagement.ts';
 
 export function evaluateCondition(cond: Condition, ctx: DecisionContext): boolean {
   return evaluate(cond as unknown, ctx, 0);
@@ -36,6 +37,7 @@ function evaluate(cond: unknown, ctx: DecisionContext, depth: number): boolean {
   }
   if ('field' in c) return compareField(c, ctx);
   if ('did' in c) return didBehaviour(c, ctx);
+  if ('engaged' in c) return evaluateEngagement(c, ctx).result;
   return false;
 }
 
@@ -50,6 +52,7 @@ function isWellFormed(cond: unknown, depth: number): boolean {
   if ('not' in c) return isWellFormed(c.not, depth + 1);
   if ('field' in c) return typeof c.field === 'string' && typeof c.op === 'string' && OPERATORS.has(c.op);
   if ('did' in c) return typeof c.did === 'string';
+  if ('engaged' in c) return isEngagementCondition(c);
   return false;
 }
 
@@ -201,6 +204,8 @@ export interface ConditionTrace {
   actual?: unknown;
   /** Matching events found (behaviour only). */
   found?: number;
+  /** Engagement only: when the step's message went out, on which channel, and when it was engaged with. */
+  engagement?: { sentAt?: string; channel?: string; at?: string };
   children?: ConditionTrace[];
 }
 
@@ -239,5 +244,6 @@ function explain(cond: unknown, ctx: DecisionContext, depth: number): ConditionT
     if (c.sameProduct) parts.push('for the same product');
     return { result, test: parts.join(' '), found: behaviourCount(c, ctx) };
   }
+  if ('engaged' in c) return { result, test: engagementTest(c), engagement: evaluateEngagement(c, ctx).seen };
   return { result: false, test: 'unknown condition' };
 }

@@ -7,6 +7,7 @@ import type { Enrollment } from '../contract.ts';
 import type { CustomerEvent, Product, Profile } from '../data.ts';
 import type { Journey } from '../schema.ts';
 import type { PolicyConfig } from './config.ts';
+import type { MessageEngagement } from './engagement.ts';
 
 export interface DecisionContext {
   journey: Journey;
@@ -19,6 +20,11 @@ export interface DecisionContext {
   history: CustomerEvent[];
   now: Date;
   config: PolicyConfig;
+  /**
+   * For engagement conditions: what each send step they ask about sent in this run, by step id.
+   * Loaded only for a branch that asks (functions/app/runtime.ts); absent means nothing was sent.
+   */
+  engagement?: Readonly<Record<string, MessageEngagement>>;
 }
 
 /** The data journeys address with field paths (`profile.*`, `event.*`, `product.*`) and templates. */

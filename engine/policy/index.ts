@@ -5,6 +5,7 @@ export * from './channels.ts';
 export * from './conditions.ts';
 export * from './config.ts';
 export * from './context.ts';
+export * from './engagement.ts';
 export * from './entry.ts';
 export * from './exit.ts';
 export * from './flow.ts';

@@ -14,6 +14,7 @@ import { limitProblems } from '../compile/limits.ts';
 import type { Journey } from '../schema.ts';
 import { checkContent } from './content.ts';
 import { isRecord, type Path } from './describe.ts';
+import { checkEngagement } from './engagement.ts';
 import { declaredAttributes } from './fields.ts';
 import { formatProblems } from './format.ts';
 import { checkGraph } from './graph.ts';
@@ -112,6 +113,7 @@ function validate(text: string, file: string): ValidationResult {
     const attributes = declaredAttributes(updatedAttributes(journey));
     findings.push(...checkGraph(journey));
     findings.push(...checkSemantics(journey, fieldScope(journey, attributes, false)));
+    findings.push(...checkEngagement(journey));
     const locate = (path: Path, index: number) => {
       const node = nodeAt(parsed.root, path);
       return node?.type === 'string' ? offsetInString(text, node, index) : undefined;

@@ -13,11 +13,13 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/c
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Enrollment, StepResult } from '../../engine/contract.ts';
 import type { CustomerEvent, Product, Profile } from '../../engine/data.ts';
-import type { LedgerRecord } from '../../engine/ledger.ts';
+import { type LedgerRecord, stepKey } from '../../engine/ledger.ts';
 import type { CapEntry } from '../../engine/policy/caps.ts';
+import type { MessageEngagement } from '../../engine/policy/engagement.ts';
 import type { StepRecord, StepTransition } from '../../engine/send-protocol.ts';
 import type {
   CapReservation,
+  EngagementRecord,
   EnrollmentRecord,
   EnrollmentStatus,
   MessageIndexRecord,
@@ -25,6 +27,7 @@ import type {
   Store,
   WaitTokenRecord,
 } from '../ports.ts';
+import { putEngagement, readEngagement } from './dynamo-engagement.ts';
 import { DynamoTable } from './dynamo-ops.ts';
 import { capWindowKey, customerPartition, productItem, productKey, stepClaimKey } from './dynamo-table.ts';
 
@@ -286,6 +289,26 @@ export class DynamoStore implements Store {
     return (await this.table.queryPrefix(customerPk(customerId), 'LEDGER#')).map(
       (item) => item.record as LedgerRecord,
     );
+  }
+
+  // ── Engagement (engagement conditions: dynamo-engagement.ts) ─────────────────────────────
+
+  recordEngagement(record: EngagementRecord): Promise<void> {
+    return putEngagement(this.table, record, this.retentionS);
+  }
+
+  async getMessageEngagement(
+    customerId: string,
+    executionId: string,
+    stepId: string,
+  ): Promise<MessageEngagement> {
+    const claim = stepClaimKey(customerId, stepKey(executionId, stepId));
+    const item = await this.table.get(claim.pk, claim.sk);
+    return readEngagement(this.table, item ? stepRecordOf(item) : undefined, {
+      customerId,
+      executionId,
+      stepId,
+    });
   }
 
   async putMessageIndex(record: MessageIndexRecord): Promise<void> {

@@ -5,7 +5,9 @@
  * Items (pk → sk):
  * - `C#<customer>` → `PROFILE` (profile, version, applied event ids), `EVENT#<event id>`,
  *   `ENROLL#<journey>#<enrollment id>`, `WAIT#<event type>#<execution>#<step>` (task tokens),
- *   `LEDGER#<at>#<record id>` (one per decision, oldest first);
+ *   `LEDGER#<at>#<record id>` (one per decision, oldest first), `ENGAGED#<execution>#<step>#<opened|clicked>`
+ *   (the first open / click of a run's send step's message, for engagement conditions: written by
+ *   feedback, which may write this partition, read by the step function);
  * - `SEND#<customer>` → `STEP#<execution>#<step>` (send idempotency claim), `CAPS` (recent sends,
  *   version): the send protocol's state, written by the step function only;
  * - `PRODUCT#<id>` → `PRODUCT`; `MSG#<provider message id>` → `MSG` (feedback attribution);
@@ -48,6 +50,19 @@ export const sendPartition = (customerId: string) => `${SEND_KEY_PREFIX}${custom
 export function stepClaimKey(customerId: string, key: string): { pk: string; sk: string } {
   return { pk: sendPartition(customerId), sk: `STEP#${key}` };
 }
+
+/** The first open or click of the message one send step of one execution sent. */
+export function engagementKey(
+  customerId: string,
+  executionId: string,
+  stepId: string,
+  kind: 'opened' | 'clicked',
+): { pk: string; sk: string } {
+  return { pk: customerPartition(customerId), sk: `${engagementPrefix(executionId, stepId)}${kind}` };
+}
+
+/** Step ids never contain `#`, so `send#` never matches the items of a step `send-x`. */
+export const engagementPrefix = (executionId: string, stepId: string) => `ENGAGED#${executionId}#${stepId}#`;
 
 /** The customer's cap window: recent sends across all journeys, versioned. */
 export function capWindowKey(customerId: string): { pk: string; sk: string } {

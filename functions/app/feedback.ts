@@ -1,7 +1,7 @@
 /**
  * Feedback: each provider event is attributed to its customer (by provider message id, or by phone
  * number for inbound STOPs), applied to the profile by the engine's rules, and recorded in the
- * ledger for analytics.
+ * ledger for analytics. Opens and clicks are also kept per run and step, for engagement conditions.
  */
 import { applyFeedback } from '../../engine/feedback.ts';
 import type { LedgerOutcome } from '../../engine/ledger.ts';
@@ -71,6 +71,19 @@ async function applyOne(rt: Resolved<FeedbackDeps>, parsed: Exclude<ParsedFeedba
       : {}),
     facts: parsed.facts,
   });
+  if (index && (feedback.kind === 'opened' || feedback.kind === 'clicked')) {
+    // For engagement conditions: the step Lambda asks about this run's message by execution and step.
+    await rt.store.recordEngagement({
+      customerId,
+      executionId: index.executionId,
+      stepId: index.stepId,
+      kind: feedback.kind,
+      at: parsed.at,
+      sentAt: index.at,
+      channel: index.channel,
+      providerMessageId: index.providerMessageId,
+    });
+  }
   rt.logger.info('feedback applied', { customerId, kind: feedback.kind, channel: feedback.channel, outcome });
   return true;
 }

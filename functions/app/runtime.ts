@@ -2,8 +2,13 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Enrollment } from '../../engine/contract.ts';
-import { type DecisionContext, historySince, type PolicyConfig } from '../../engine/policy/index.ts';
-import type { Journey } from '../../engine/schema.ts';
+import {
+  type DecisionContext,
+  engagedSteps,
+  historySince,
+  type PolicyConfig,
+} from '../../engine/policy/index.ts';
+import type { Journey, Step } from '../../engine/schema.ts';
 import type { ObservedDeps } from '../deps.ts';
 import { createLogger, createMetrics } from '../observability.ts';
 import { type Clock, type Store, systemClock } from '../ports.ts';
@@ -26,19 +31,33 @@ export function resolve<D extends ObservedDeps>(deps: D, service: string): Resol
   };
 }
 
-/** Everything a decision reads, fresh: the profile, the look-back of events, the product. */
+/** The send steps of this run an engagement condition asks about (a branch's conditions). */
+export interface EngagementQuery {
+  executionId: string;
+  steps: readonly string[];
+}
+
+/**
+ * Everything a decision reads, fresh: the profile, the look-back of events, the product, and for
+ * a branch with engagement conditions what the send steps they name sent in this run.
+ */
 export async function loadDecisionContext(
   store: Store,
   journey: Journey,
   enrollment: Enrollment,
   now: Date,
   config: PolicyConfig,
+  engaged?: EngagementQuery,
 ): Promise<DecisionContext> {
   const since = historySince(config, now);
-  const [profile, history, product] = await Promise.all([
+  const steps = engaged?.steps ?? [];
+  const [profile, history, product, messages] = await Promise.all([
     store.getProfile(enrollment.customerId),
     store.listEvents(enrollment.customerId, since ? { since } : {}),
     enrollment.productId ? store.getProduct(enrollment.productId) : Promise.resolve(undefined),
+    Promise.all(
+      steps.map((step) => store.getMessageEngagement(enrollment.customerId, engaged!.executionId, step)),
+    ),
   ]);
   return {
     journey,
@@ -48,5 +67,15 @@ export async function loadDecisionContext(
     now,
     config,
     ...(product ? { product } : {}),
+    ...(steps.length > 0
+      ? { engagement: Object.fromEntries(steps.map((step, i) => [step, messages[i] ?? {}])) }
+      : {}),
   };
+}
+
+/** The engagement a branch step's conditions need (undefined for any other step, or none). */
+export function engagementQuery(step: Step | undefined, executionId: string): EngagementQuery | undefined {
+  if (step?.type !== 'branch') return undefined;
+  const steps = [...new Set(step.branches.flatMap((b) => engagedSteps(b.when)))];
+  return steps.length > 0 ? { executionId, steps } : undefined;
 }

@@ -16,7 +16,7 @@ import {
   withNextUntil,
 } from '../../engine/step-results.ts';
 import { errorFacts } from '../observability.ts';
-import { ARRIVAL_SLACK_MS, loadDecisionContext } from './runtime.ts';
+import { ARRIVAL_SLACK_MS, engagementQuery, loadDecisionContext } from './runtime.ts';
 import { runSend, type StepRuntime } from './send.ts';
 
 const FLOW_OPS = new Set<string>(['branch', 'split', 'update', 'schedule']);
@@ -64,7 +64,8 @@ async function runFlow(
 ): Promise<StepResult> {
   const op = request.op as FlowOp;
   const now = rt.clock.now();
-  const ctx = await loadDecisionContext(rt.store, journey, request.enrollment, now, rt.config);
+  const engaged = engagementQuery(step, request.executionId);
+  const ctx = await loadDecisionContext(rt.store, journey, request.enrollment, now, rt.config, engaged);
   const decision = decideFlow(op, step, ctx, request.stepId);
   const change = decision.change;
   if (change) {

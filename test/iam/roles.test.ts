@@ -200,6 +200,44 @@ describe('the table, by partition key (dynamodb:LeadingKeys)', () => {
       'ingest dynamodb:UpdateItem SEND#c1',
     ]);
   });
+
+  // Engagement conditions (engine/policy/engagement.ts): feedback records the first open or click of
+  // a run's message under the customer's C# partition, the one it may already write; the step
+  // function reads those items and the send step's own claim. Shapes as functions/adapters/dynamo-engagement.ts sends them.
+  const engagementSk =
+    'ENGAGED#arn:aws:states:eu-west-1:123456789012:execution:herald-welcome:welcome-v1-c1-e1#hello#opened';
+  const recordEngagement = (fn: string) =>
+    call(fn, 'DynamoDBClient', 'PutItem', {
+      TableName: 'herald',
+      Item: { pk: { S: 'C#c1' }, sk: { S: engagementSk }, at: { S: '2026-03-02T10:00:00.000Z' } },
+      ConditionExpression: 'attribute_not_exists(pk) OR sentAt < :sentAt OR (sentAt = :sentAt AND #at > :at)',
+    });
+  const readEngagement = (fn: string) =>
+    call(fn, 'DynamoDBClient', 'Query', {
+      TableName: 'herald',
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: {
+        ':pk': { S: 'C#c1' },
+        ':prefix': { S: engagementSk.replace(/opened$/, '') },
+      },
+    });
+
+  it('lets feedback record engagement, and the step function read it with the send step’s claim', async () => {
+    const used = [
+      recordEngagement('feedback'),
+      readEngagement('step'),
+      sendState('step', 'GetItem', claimSk),
+    ];
+    expect(describeDenials(await denials(used))).toBe('');
+  });
+
+  it('denies feedback reading engagement back or the send step’s claim: it only appends', async () => {
+    const denied = await denials([readEngagement('feedback'), sendState('feedback', 'GetItem', claimSk)]);
+    expect(denied.map((d) => `${d.request.fn} ${d.request.action}`)).toEqual([
+      'feedback dynamodb:Query',
+      'feedback dynamodb:GetItem',
+    ]);
+  });
 });
 
 describe('reading the unsubscribe signing key', () => {

@@ -14,7 +14,7 @@ import {
   startSending,
 } from '../../engine/send-protocol.ts';
 import { DynamoStore } from '../../functions/adapters/dynamo-store.ts';
-import type { WaitTokenRecord } from '../../functions/ports.ts';
+import type { EngagementRecord, WaitTokenRecord } from '../../functions/ports.ts';
 import type { DynaliteStandIn } from '../../local/standins/index.ts';
 import { DYNAMO_BACKENDS } from '../helpers/dynamo-backends.ts';
 import { cartEvent } from './support/harness.ts';
@@ -257,6 +257,79 @@ describe.each(DYNAMO_BACKENDS)('DynamoStore contract ($name)', (backend) => {
       const winners = await Promise.all(Array.from({ length: 5 }, () => store.deleteWaitToken(wait)));
       expect(winners.filter(Boolean)).toHaveLength(1);
       expect(await store.listWaitTokens('c-wait', 'order_placed')).toEqual([]);
+    });
+  });
+
+  describe('engagement items (engagement conditions: the claim says what was sent, feedback what was done)', () => {
+    const exec = 'arn:aws:states:us-east-1:000000000000:execution:herald-j:run-1';
+    const sendAt = async (customerId: string, startMs: number, sent = true) => {
+      const key = `${exec}#send`;
+      const token = `eng-${startMs}`;
+      const now = new Date(startMs);
+      await store.transitionStep(customerId, key, claim({ nowMs: startMs, token, timing }), now);
+      if (sent)
+        await store.transitionStep(
+          customerId,
+          key,
+          startSending({ token, channel: 'email', nowMs: startMs }),
+          now,
+        );
+      const result: StepResult = sent
+        ? { outcome: 'next', next: 'done', detail: { channel: 'email', sent: true } }
+        : { outcome: 'next', next: 'done', detail: { sent: false, skipped: 'no_channel' } };
+      await store.transitionStep(customerId, key, finish({ token, result, nowMs: startMs + 500 }), now);
+    };
+    const feedback = (customerId: string, over: Partial<EngagementRecord>): EngagementRecord => ({
+      customerId,
+      executionId: exec,
+      stepId: 'send',
+      kind: 'opened',
+      at: at(3_600_000).toISOString(),
+      sentAt: t0.toISOString(),
+      channel: 'email',
+      providerMessageId: 'msg-1',
+      ...over,
+    });
+
+    it('keeps the earliest open and the earliest click of the step’s message, in whatever order they arrive', async () => {
+      await sendAt('c-eng', t0.getTime());
+      for (const minutes of [90, 30, 240]) {
+        await store.recordEngagement(feedback('c-eng', { at: at(minutes * 60_000).toISOString() }));
+      }
+      await store.recordEngagement(feedback('c-eng', { kind: 'clicked', at: at(35 * 60_000).toISOString() }));
+
+      expect(await store.getMessageEngagement('c-eng', exec, 'send')).toEqual({
+        sentAt: at(500).toISOString(),
+        channel: 'email',
+        openedAt: at(30 * 60_000).toISOString(),
+        clickedAt: at(35 * 60_000).toISOString(),
+      });
+      // Another step of the same run, and the same step of another run, have none of it.
+      expect(await store.getMessageEngagement('c-eng', exec, 'send-2')).toEqual({});
+      expect(await store.getMessageEngagement('c-eng', `${exec}-other`, 'send')).toEqual({});
+    });
+
+    it('answers nothing sent when the step’s claim says it sent nothing, whatever feedback exists', async () => {
+      await sendAt('c-eng-none', t0.getTime(), false);
+      await store.recordEngagement(feedback('c-eng-none', {}));
+      expect(await store.getMessageEngagement('c-eng-none', exec, 'send')).toEqual({});
+    });
+
+    it('replaces a loop’s earlier round: the engagement of the older message no longer counts', async () => {
+      await sendAt('c-eng-loop', t0.getTime());
+      await store.recordEngagement(feedback('c-eng-loop', {}));
+      const round2 = at(7 * 24 * 3_600_000);
+      await sendAt('c-eng-loop', round2.getTime());
+      // The step sent again a week later; nothing was opened yet: the first round's open is not about it.
+      expect(await store.getMessageEngagement('c-eng-loop', exec, 'send')).toEqual({
+        sentAt: new Date(round2.getTime() + 500).toISOString(),
+        channel: 'email',
+      });
+      const opened = new Date(round2.getTime() + 60_000).toISOString();
+      await store.recordEngagement(feedback('c-eng-loop', { sentAt: round2.toISOString(), at: opened }));
+      // A late report about the older message does not overwrite the newer one's.
+      await store.recordEngagement(feedback('c-eng-loop', { at: at(60_000).toISOString() }));
+      expect((await store.getMessageEngagement('c-eng-loop', exec, 'send')).openedAt).toBe(opened);
     });
   });
 });

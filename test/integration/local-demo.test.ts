@@ -61,6 +61,7 @@ describe.each(DYNAMO_BACKENDS)('local demo, 50 customers over 30 simulated days 
     'an order during the wait stops the reminders',
     'every Arabic or Persian email is right-to-left',
     'every email carries one-click unsubscribe headers (RFC 8058)',
+    'engagement branches follow the opens and clicks reported',
   ])('holds: %s', (name) => {
     const result = check(name);
     // Not vacuous: the run produced cases this check had to look at.

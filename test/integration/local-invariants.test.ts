@@ -384,4 +384,56 @@ describe('demo invariant checks', () => {
     const check = checkInvariants(run).find((c) => c.name.startsWith('every Arabic or Persian email'));
     expect(check).toMatchObject({ checked: 1, violations: [] });
   });
+
+  describe('engagement branches (review-request: clicked, opened, otherwise)', () => {
+    const RUN = 'arn:aws:states:us-east-1:000000000000:execution:herald-review-request:r1';
+    const reviewEmail: LedgerRecord = {
+      ...sent('r-m1', '2026-03-05T07:00:00.000Z', 'email', 'send-review-email'),
+      journeyId: 'review-request',
+      executionId: RUN,
+    };
+    const branchTook = (branch: string, at = '2026-03-07T07:00:00.000Z'): LedgerRecord => ({
+      id: `flow#${RUN}#check-email-read`,
+      kind: 'decision',
+      at,
+      customerId: 'c1',
+      outcome: 'next',
+      reasons: [],
+      journeyId: 'review-request',
+      journeyVersion: 1,
+      stepId: 'check-email-read',
+      op: 'branch',
+      executionId: RUN,
+      result: {
+        outcome: 'next',
+        next: branch === 'otherwise' ? 'send-review-nudge' : branch,
+        detail: { branch },
+      },
+    });
+    const check = (branch: string, engagements: ObservedRun['engagements']) =>
+      checkInvariants(observed({ ledger: [reviewEmail, branchTook(branch)], engagements })).find((c) =>
+        c.name.startsWith('engagement branches'),
+      );
+    const opened = { providerMessageId: 'r-m1', kind: 'open' as const, at: '2026-03-05T09:00:00.000Z' };
+
+    it('accept the branch the reported open points to', () => {
+      expect(check('opened', [opened])).toMatchObject({ checked: 1, violations: [] });
+      expect(check('otherwise', [])).toMatchObject({ checked: 1, violations: [] });
+    });
+
+    it('flag a nudge to a customer who opened the email, and “opened” for one who never did', () => {
+      expect(check('otherwise', [opened])?.violations).toHaveLength(1);
+      expect(check('opened', [])?.violations).toHaveLength(1);
+    });
+
+    it('flag “opened” when the only open came after the two-day window, though before the branch ran', () => {
+      const late = { ...opened, at: '2026-03-07T08:00:00.000Z' };
+      const run = observed({
+        ledger: [reviewEmail, branchTook('opened', '2026-03-07T10:00:00.000Z')],
+        engagements: [late],
+      });
+      const result = checkInvariants(run).find((c) => c.name.startsWith('engagement branches'));
+      expect(result?.violations).toHaveLength(1);
+    });
+  });
 });

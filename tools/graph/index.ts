@@ -68,7 +68,12 @@ export function renderGraph(journey: Journey, format: GraphFormat): string {
 }
 
 /** The diagrams the README shows, one per reference journey. */
-export const DIAGRAM_JOURNEYS = ['welcome', 'replenishment-reminder', 'cart-abandonment'] as const;
+export const DIAGRAM_JOURNEYS = [
+  'welcome',
+  'replenishment-reminder',
+  'cart-abandonment',
+  'review-request',
+] as const;
 
 /** `docs/diagrams/<id>.svg` for each reference journey, rendered from `workflows/`. */
 export function referenceDiagrams(root: string): { file: string; svg: string }[] {

@@ -6,10 +6,22 @@ import type { CustomerEvent, Product, Profile } from '../../engine/data.ts';
 import type { PolicyConfig } from '../../engine/policy/index.ts';
 import type { Journey } from '../../engine/schema.ts';
 import { SAMPLE_PRODUCT, sampleEvent } from '../samples.ts';
-import { type PriorSend, runSimulation, type SimulatedProviderFault, type SimulationRecords } from './run.ts';
+import {
+  type PriorSend,
+  runSimulation,
+  type SimulatedEngagement,
+  type SimulatedProviderFault,
+  type SimulationRecords,
+} from './run.ts';
 import { buildTimeline, type Timeline } from './timeline.ts';
 
-export { type PriorSend, runSimulation, type SimulatedProviderFault, type SimulationRecords } from './run.ts';
+export {
+  type PriorSend,
+  runSimulation,
+  type SimulatedEngagement,
+  type SimulatedProviderFault,
+  type SimulationRecords,
+} from './run.ts';
 export { timelineText } from './text.ts';
 export { buildTimeline, type Timeline, type TimelineEntry } from './timeline.ts';
 
@@ -26,6 +38,8 @@ export interface SimulateOptions {
   /** Move the whole script so that the journey's entry event happens at this instant. */
   at?: Date;
   providerFaults?: SimulatedProviderFault[];
+  /** The customer opens or clicks the messages of these send steps (`--engaged`). */
+  engagement?: SimulatedEngagement[];
 }
 
 export interface Simulation {
@@ -63,6 +77,7 @@ export async function simulate(options: SimulateOptions): Promise<Simulation> {
     config,
     ...(sent ? { sent } : {}),
     ...(options.providerFaults ? { providerFaults: options.providerFaults } : {}),
+    ...(options.engagement ? { engagement: options.engagement } : {}),
   });
   return { timeline: buildTimeline(journey, records, config, profile), records, events };
 }

@@ -13,6 +13,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { StepRequest, StepResult } from '../../engine/contract.ts';
 import type { CustomerEvent, Product, Profile } from '../../engine/data.ts';
+import { readDuration } from '../../engine/duration.ts';
 import type { LedgerRecord } from '../../engine/ledger.ts';
 import {
   type CapEntry,
@@ -23,7 +24,8 @@ import {
 import type { ChannelName, Journey } from '../../engine/schema.ts';
 import { DynamoStore } from '../../functions/adapters/dynamo-store.ts';
 import { createJourneyRegistry } from '../../functions/adapters/journey-registry.ts';
-import { loadDecisionContext } from '../../functions/app/runtime.ts';
+import { engagementQuery, loadDecisionContext } from '../../functions/app/runtime.ts';
+import { createFeedbackHandler } from '../../functions/handlers/feedback.ts';
 import { createIngestHandler } from '../../functions/handlers/ingest.ts';
 import { localContext } from '../../functions/handlers/lambda.ts';
 import { createStepHandler } from '../../functions/handlers/step.ts';
@@ -59,6 +61,19 @@ export interface SimulatedProviderFault {
   times?: number;
 }
 
+/**
+ * The customer opening (clicking) the message a send step sent, `after` it went out (default an
+ * hour): the provider's feedback event goes through the real feedback handler, as SES (email open
+ * or click) or End User Messaging (push open) would send it. SMS reports no opens or clicks, and a
+ * push has no links: those are never simulated (engine/policy/engagement.ts reads them as not engaged).
+ */
+export interface SimulatedEngagement {
+  step: string;
+  with: 'open' | 'click';
+  /** ISO 8601 duration after the send. */
+  after?: string;
+}
+
 export interface SimulationInput {
   journey: Journey;
   profile: Profile;
@@ -70,6 +85,7 @@ export interface SimulationInput {
   /** How far past the last event the simulation may run (default one year). */
   horizonMs?: number;
   providerFaults?: SimulatedProviderFault[];
+  engagement?: SimulatedEngagement[];
 }
 
 export type Delivery =
@@ -170,6 +186,9 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
       sends.push({ at: clock.now().toISOString(), providerMessageId, delivery });
       if (fault?.outcome === 'in_doubt')
         return Promise.resolve({ status: 'in_doubt', reason: 'simulated_lost_answer' });
+      for (const reaction of engagementFeedback(input.engagement, delivery, providerMessageId, clock.now())) {
+        clock.at(reaction.at, () => feedback(reaction.event, feedbackContext), customerId);
+      }
       return Promise.resolve({ status: 'sent', providerMessageId });
     };
     const email: EmailSender = { sendEmail: (message) => record({ channel: 'email', message }) };
@@ -177,6 +196,8 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
       sendSms: (message) => record({ channel: 'sms', message }),
       sendPush: (message) => record({ channel: 'push', message }),
     };
+    const feedback = createFeedbackHandler(base('feedback'));
+    const feedbackContext = localContext('feedback');
     const step = createStepHandler({
       ...base('step'),
       journeys: registry,
@@ -265,6 +286,52 @@ async function branchTraces(
 ): Promise<ConditionTrace[] | undefined> {
   const step = input.journey.steps[request.stepId];
   if (step?.type !== 'branch') return undefined;
-  const ctx = await loadDecisionContext(store, input.journey, request.enrollment, now, input.config);
+  const engaged = engagementQuery(step, request.executionId);
+  const ctx = await loadDecisionContext(store, input.journey, request.enrollment, now, input.config, engaged);
   return step.branches.map((b) => explainCondition(b.when, ctx));
+}
+
+/** The provider events a simulated open or click of this delivery sends, and when. */
+function engagementFeedback(
+  engagement: readonly SimulatedEngagement[] | undefined,
+  delivery: Delivery,
+  providerMessageId: string,
+  sentAt: Date,
+): { at: Date; event: unknown }[] {
+  const step = delivery.message.tags?.step;
+  const out: { at: Date; event: unknown }[] = [];
+  for (const e of engagement ?? []) {
+    if (e.step !== step) continue;
+    const after = readDuration(e.after ?? 'PT1H');
+    const at = new Date(sentAt.getTime() + (after.ok ? Math.max(after.duration.toMillis(), 1000) : 3600_000));
+    if (delivery.channel === 'email') {
+      // SES event publishing through EventBridge (functions/app/feedback-parse.ts reads the same).
+      // detail-type as EventBridge names them: https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-ses.html
+      const eventType = e.with === 'click' ? 'Click' : 'Open';
+      const key = eventType.toLowerCase();
+      const timestamp = at.toISOString();
+      out.push({
+        at,
+        event: {
+          'detail-type': e.with === 'click' ? 'Email Clicked' : 'Email Opened',
+          source: 'aws.ses',
+          detail: {
+            eventType,
+            mail: { messageId: providerMessageId, timestamp: sentAt.toISOString() },
+            [key]: { timestamp, ...(e.with === 'click' ? { link: 'https://herald.example/simulated' } : {}) },
+          },
+        },
+      });
+    } else if (delivery.channel === 'push' && e.with === 'open') {
+      out.push({
+        at,
+        event: {
+          event_type: '_push.open',
+          event_timestamp: at.getTime(),
+          attributes: { message_id: providerMessageId },
+        },
+      });
+    }
+  }
+  return out;
 }

@@ -134,6 +134,19 @@ export function buildTimeline(
     });
   }
 
+  // Opens and clicks (`simulate --engaged`): what engagement conditions will read.
+  for (const r of records.ledger) {
+    if (r.kind !== 'feedback' || (r.outcome !== 'opened' && r.outcome !== 'clicked')) continue;
+    const what = r.channel === 'push' ? 'notification' : r.channel === 'sms' ? 'SMS' : 'email';
+    push({
+      at: r.at,
+      kind: 'event',
+      summary: `${r.outcome === 'opened' ? 'opens' : 'clicks a link in'} the ${what}${r.stepId ? ` of ${r.stepId}` : ''}`,
+      details: ['reported by the provider (simulated)'],
+      ...(r.channel ? { channel: r.channel } : {}),
+    });
+  }
+
   const used = new Set<Invocation>();
   for (const execution of executions) {
     const run = runOf.get(execution.arn) ?? 0;

@@ -72,9 +72,11 @@ export function traceWords(condition: Condition, trace: ConditionTrace): string[
   const seen =
     trace.found !== undefined
       ? ` (${trace.found} found)`
-      : trace.actual !== undefined
-        ? ` (value: ${JSON.stringify(trace.actual)})`
-        : '';
+      : trace.engagement !== undefined
+        ? ` (${engagementSeen(trace.engagement)})`
+        : trace.actual !== undefined
+          ? ` (value: ${JSON.stringify(trace.actual)})`
+          : '';
   const line = `${conditionWords(condition)} — ${verdict}${seen}`;
   const c = condition as Record<string, unknown>;
   const children = Array.isArray(c.all)
@@ -92,4 +94,11 @@ export function traceWords(condition: Condition, trace: ConditionTrace): string[
       return t ? traceWords(child, t).map((l) => `  ${l}`) : [];
     }),
   ];
+}
+
+/** What an engagement condition saw: "sent by email 2026-03-05T10:00:00.000Z, engaged 2026-03-05T11:00:00.000Z". */
+function engagementSeen(seen: NonNullable<ConditionTrace['engagement']>): string {
+  if (!seen.sentAt) return 'that step sent nothing in this run';
+  const sent = `sent${seen.channel ? ` by ${seen.channel === 'sms' ? 'SMS' : seen.channel}` : ''} ${seen.sentAt}`;
+  return seen.at ? `${sent}; at ${seen.at}` : `${sent}; nothing reported in the window`;
 }
