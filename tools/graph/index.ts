@@ -73,6 +73,7 @@ export const DIAGRAM_JOURNEYS = [
   'replenishment-reminder',
   'cart-abandonment',
   'review-request',
+  'birthday',
 ] as const;
 
 /** `docs/diagrams/<id>.svg` for each reference journey, rendered from `workflows/`. */
