@@ -127,9 +127,7 @@ function collect(templates: Template[], source: string, out: RenderCall[], depth
 
 function callOf(t: Template, token: { args?: string; begin?: number }, source: string): RenderCall {
   const scope = t.partialScope?.();
-  const parameters = scope
-    ? [...scope.scope].map((s) => (typeof s === 'string' ? s : s[0]))
-    : [];
+  const parameters = scope ? [...scope.scope].map((s) => (typeof s === 'string' ? s : s[0])) : [];
   const args = (token.args ?? '').trim();
   const quoted = /^(['"])([^'"]*)\1/.exec(args);
   const written = quoted ? quoted[2]! : (args.split(/[\s,]/)[0] ?? '');
@@ -198,4 +196,15 @@ function templateSources(journey: { messages?: unknown }): string[] {
     }
   }
   return out;
+}
+
+/** `journey` with its `partials` pinned afresh from `library` (none when it renders none). */
+export function withPins<T extends { messages?: unknown; partials?: unknown }>(
+  journey: T,
+  library: PartialLibrary,
+): T {
+  const { partials } = pinPartials(journey, library);
+  const next = { ...journey, partials } as T & { partials?: unknown };
+  if (partials === undefined) delete next.partials;
+  return next;
 }

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Command } from 'commander';
 import {
   formatProblems,
@@ -8,6 +9,7 @@ import {
   type ValidationResult,
   validateJourneySet,
 } from '../../engine/validate/index.ts';
+import { PARTIALS_DIR, partialFileProblems, partialOptionsFor } from '../../infra/partials.ts';
 import { releaseProblems } from './release.ts';
 
 /**
@@ -25,8 +27,23 @@ export async function validateJourneyFiles(paths: readonly string[]): Promise<Va
     }),
   );
   const sources = read.filter((r): r is JourneySource => 'text' in r);
-  const validated = new Map(validateJourneySet(sources).map((r, i) => [sources[i]!, r]));
-  return read.map((r) => ('text' in r ? validated.get(r)! : r));
+  // Each journey against the partials of its own folder, read once per folder.
+  const byDir = new Map<string, ReturnType<typeof partialOptionsFor>>();
+  const optionsFor = (file: string) => {
+    const dir = path.dirname(file);
+    if (!byDir.has(dir)) byDir.set(dir, partialOptionsFor(file));
+    return byDir.get(dir)!;
+  };
+  const validated = new Map(validateJourneySet(sources, optionsFor).map((r, i) => [sources[i]!, r]));
+  const journeys = read.map((r) => ('text' in r ? validated.get(r)! : r));
+  return [...journeys, ...partialResults([...new Set(paths.map((p) => path.dirname(p)))])];
+}
+
+/** The partial files of these folders that have problems, one result per file (checked once each). */
+function partialResults(dirs: readonly string[]): ValidationResult[] {
+  const problems = dirs.flatMap((dir) => partialFileProblems(dir));
+  const files = [...new Set(problems.map((p) => p.file))];
+  return files.map((file) => ({ file, problems: problems.filter((p) => p.file === file) }));
 }
 
 function unreadable(file: string, code: string | undefined): ValidationResult {
@@ -51,7 +68,9 @@ function unreadable(file: string, code: string | undefined): ValidationResult {
 export function registerValidate(program: Command): void {
   program
     .command('validate')
-    .description('check journey files; exit 1 when any has an error (warnings do not fail)')
+    .description(
+      `check journey files, and the ${PARTIALS_DIR}/ folder next to them; exit 1 when any has an error (warnings do not fail)`,
+    )
     .argument('<files...>', 'journey files, e.g. workflows/*.journey.json')
     .option('--json', 'print the results as JSON for tools')
     .action(async (files: string[], options: { json?: boolean }) => {

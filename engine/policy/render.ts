@@ -12,8 +12,8 @@
  */
 import { Liquid, type Template } from 'liquidjs';
 import type { CustomerEvent, Product, Profile } from '../data.ts';
-import { partialTemplates } from '../partials.ts';
 import { directionWrapper, escapeHtml, type TextDirection } from '../html.ts';
+import { partialTemplates } from '../partials.ts';
 import type { ChannelName, Journey, LocalizedContent, Message } from '../schema.ts';
 import { boundedMemo } from './memo.ts';
 import { type SmsEncoding, smsInfo } from './sms.ts';
