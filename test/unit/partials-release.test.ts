@@ -18,7 +18,9 @@ describe('partials and journey versions', () => {
   /** A workflows folder holding welcome (as shipped), its released copies and the partials. */
   const workspace = () => {
     cpSync(join(WORKFLOWS, 'welcome.journey.json'), join(sandbox.dir, 'welcome.journey.json'));
-    cpSync(join(WORKFLOWS, 'versions', 'welcome'), join(sandbox.dir, 'versions', 'welcome'), { recursive: true });
+    cpSync(join(WORKFLOWS, 'versions', 'welcome'), join(sandbox.dir, 'versions', 'welcome'), {
+      recursive: true,
+    });
     cpSync(join(WORKFLOWS, 'partials'), join(sandbox.dir, 'partials'), { recursive: true });
     return join(sandbox.dir, 'welcome.journey.json');
   };
@@ -31,7 +33,9 @@ describe('partials and journey versions', () => {
   it('ships welcome with the footer pinned, each released version keeping its own', () => {
     const current = readJson(join(WORKFLOWS, 'welcome.journey.json'));
     const released = readJson(join(WORKFLOWS, 'versions', 'welcome', `${current.version}.journey.json`));
-    expect(current.partials?.['footer.ar']).toBe(readFileSync(join(WORKFLOWS, 'partials', 'footer.ar.liquid'), 'utf8'));
+    expect(current.partials?.['footer.ar']).toBe(
+      readFileSync(join(WORKFLOWS, 'partials', 'footer.ar.liquid'), 'utf8'),
+    );
     expect(released.partials).toEqual(current.partials);
     // Version 1 was released before the footer existed: it keeps its own inline link.
     expect(readJson(join(WORKFLOWS, 'versions', 'welcome', '1.journey.json')).partials).toBeUndefined();
@@ -73,7 +77,9 @@ describe('partials and journey versions', () => {
     const html = (j: Journey) => renderer.render(j, 'welcome', 'email', scope, 'ar').email!.html;
     expect(html(old)).toContain(AR_ADDRESS);
     expect(html(next)).toContain('مانشستر NW1 6XE');
-    expect((await validateJourneyFiles([file]))[0]?.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect((await validateJourneyFiles([file]))[0]?.problems.filter((p) => p.severity === 'error')).toEqual(
+      [],
+    );
   });
 });
 
@@ -88,7 +94,13 @@ describe('herald preview with partials', () => {
     report.messages[0]?.items.find((i) => i.channel === 'email')?.rendered?.email?.html ?? '';
 
   it('shows each email with its rendered footer in the email’s language, inside the RTL wrapper', async () => {
-    const report = await preview(join(WORKFLOWS, 'welcome.journey.json'), '--message', 'welcome', '--locale', 'ar');
+    const report = await preview(
+      join(WORKFLOWS, 'welcome.journey.json'),
+      '--message',
+      'welcome',
+      '--locale',
+      'ar',
+    );
     const html = arabicHtml(report);
     expect(html).toContain(AR_ADDRESS);
     expect(html.indexOf(AR_ADDRESS)).toBeGreaterThan(html.indexOf('<td dir="rtl" lang="ar"'));
@@ -100,7 +112,13 @@ describe('herald preview with partials', () => {
     cpSync(join(WORKFLOWS, 'partials'), join(sandbox.dir, 'partials'), { recursive: true });
     const footer = join(sandbox.dir, 'partials', 'footer.ar.liquid');
     writeFileSync(footer, readFileSync(footer, 'utf8').replace('لندن', 'مانشستر'));
-    const report = await preview(join(sandbox.dir, 'welcome.journey.json'), '--message', 'welcome', '--locale', 'ar');
+    const report = await preview(
+      join(sandbox.dir, 'welcome.journey.json'),
+      '--message',
+      'welcome',
+      '--locale',
+      'ar',
+    );
     expect(arabicHtml(report)).toContain('مانشستر NW1 6XE');
     expect(report.warnings.map((w) => w.code)).toContain('partial.out-of-date');
   });

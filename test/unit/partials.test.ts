@@ -36,7 +36,13 @@ function journey(
       done: { type: 'exit' },
     },
     messages: {
-      hello: { locales: { en: { email: email('Hello') }, ar: { email: email('مرحبا') }, fa: { email: email('سلام') } } },
+      hello: {
+        locales: {
+          en: { email: email('Hello') },
+          ar: { email: email('مرحبا') },
+          fa: { email: email('سلام') },
+        },
+      },
     },
     ...(partials ? { partials } : {}),
     ...extra,
@@ -50,7 +56,8 @@ const scope: RenderScope = {
   journey: { id: 'news', name: 'News' },
   links: { unsubscribe: 'https://u.example/x?a=1&b=2' },
 };
-const html = (j: Journey, locale: string) => createRenderer().render(j, 'hello', 'email', scope, locale).email!.html;
+const html = (j: Journey, locale: string) =>
+  createRenderer().render(j, 'hello', 'email', scope, locale).email!.html;
 const errors = (problems: Problem[]) => problems.filter((p) => p.severity === 'error');
 
 describe('rendering partials', () => {
@@ -118,9 +125,13 @@ describe('validating partials', () => {
   });
 
   it('names the file, the JSON path and the partial of a missing one, with a did-you-mean', () => {
-    const result = validateJourneyValue(journey("{% render 'fotter', unsubscribeUrl: links.unsubscribe %}"), file, {
-      partials: library,
-    });
+    const result = validateJourneyValue(
+      journey("{% render 'fotter', unsubscribeUrl: links.unsubscribe %}"),
+      file,
+      {
+        partials: library,
+      },
+    );
     const problem = errors(result.problems).find((p) => p.code === 'template.unknown-partial');
     expect(problem).toMatchObject({ file, path: '/messages/hello/locales/en/email/html' });
     expect(problem?.message).toContain('partial `fotter`');
@@ -137,12 +148,18 @@ describe('validating partials', () => {
   });
 
   it('checks what a call passes against the vocabulary like any template variable', () => {
-    const result = validateJourneyValue(journey("{% render 'footer', unsubscribeUrl: links.unsubscrib %}"), file);
+    const result = validateJourneyValue(
+      journey("{% render 'footer', unsubscribeUrl: links.unsubscrib %}"),
+      file,
+    );
     expect(errors(result.problems).map((p) => p.code)).toContain('template.unknown-variable');
   });
 
   it('refuses a partial that would close the RTL wrapper or bring its own document', () => {
-    const stray = validateJourneyValue(journey(RENDER, { ...FOOTER, 'footer.ar': '</td></tr></table><p>x</p>' }), file);
+    const stray = validateJourneyValue(
+      journey(RENDER, { ...FOOTER, 'footer.ar': '</td></tr></table><p>x</p>' }),
+      file,
+    );
     expect(errors(stray.problems)).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ code: 'partial.unbalanced-html', path: '/partials/footer.ar' }),
@@ -160,7 +177,10 @@ describe('validating partials', () => {
   });
 
   it('refuses a journey whose pinned partial differs from workflows/partials/, asking for a new version', () => {
-    const changed = { library: { ...FOOTER, footer: `${FOOTER.footer}<p>new</p>` }, dir: 'workflows/partials' };
+    const changed = {
+      library: { ...FOOTER, footer: `${FOOTER.footer}<p>new</p>` },
+      dir: 'workflows/partials',
+    };
     const result = validateJourneyValue(journey(), file, { partials: changed });
     const problem = errors(result.problems).find((p) => p.code === 'partial.out-of-date');
     expect(problem?.path).toBe('/partials');
