@@ -8,7 +8,9 @@ import { cliSandbox, runCommand, written } from '../helpers/cli.ts';
 
 // As version 1, whatever version workflows/ is at: the sandbox has no released copies yet.
 const welcome = {
-  ...(JSON.parse(readFileSync(new URL('../../workflows/welcome.journey.json', import.meta.url), 'utf8')) as Journey & {
+  ...(JSON.parse(
+    readFileSync(new URL('../../workflows/welcome.journey.json', import.meta.url), 'utf8'),
+  ) as Journey & {
     $schema: string;
   }),
   version: 1,
