@@ -139,6 +139,7 @@ function validate(text: string, file: string, options: ValidateOptions): Validat
       pinned: (isRecord(journey.partials) ? journey.partials : {}) as Record<string, string>,
       defaultLocale: typeof journey.defaultLocale === 'string' ? journey.defaultLocale : 'en',
       file,
+      unpinned: new Set(),
       ...(options.partials ? { sources: options.partials } : {}),
     };
     findings.push(...checkContent(journey, fieldScope(journey, attributes, true), locate, partials));

@@ -46,6 +46,8 @@ export interface PartialContext {
   defaultLocale: string;
   file: string;
   sources?: PartialSources;
+  /** Partials already reported as not pinned: one problem per partial, not one per template. */
+  unpinned?: Set<string>;
 }
 
 /** A partial source's own problems, without location: the caller places them. */
@@ -198,7 +200,8 @@ export function checkRenderCalls(
     }
     const pinnedKey = resolvePartialKey(ctx.pinned, call.name, locale, ctx.defaultLocale);
     if (pinnedKey === undefined) {
-      out.push(missing(call, path, field, ctx, at));
+      const finding = missing(call, path, field, ctx, at);
+      if (finding) out.push(finding);
       continue;
     }
     parameters(call, pinnedKey, ctx.pinned[pinnedKey]!, path, field, at, out);
@@ -211,15 +214,17 @@ function missing(
   field: string,
   ctx: PartialContext,
   at: { offset?: number },
-): Finding {
+): Finding | undefined {
   const name = call.name!;
   const dir = ctx.sources?.dir ?? 'workflows/partials';
   const inLibrary = ctx.sources ? partialNames(ctx.sources.library).includes(name) : false;
   if (inLibrary) {
+    if (ctx.unpinned?.has(name)) return undefined;
+    ctx.unpinned?.add(name);
     return {
       code: 'partial.not-pinned',
       path: [...path],
-      message: `the ${field} of ${where(path)} renders partial \`${name}\` (${dir}/${name}.liquid), but this journey version has not pinned it: a version sends only the partials released with it`,
+      message: `the ${field} of ${where(path)} renders partial \`${name}\` (${dir}/${name}.liquid), but this journey version has not pinned it (nor in its other templates): a version sends only the partials released with it`,
       suggestion: `run \`npx herald release ${ctx.file}\` (set a new /version first if this one is released)`,
       ...at,
     };

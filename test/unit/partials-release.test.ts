@@ -53,6 +53,27 @@ describe('partials and journey versions', () => {
     expect(readFileSync(file, 'utf8')).toBe(before);
   });
 
+  it('has `herald validate` check each partial file once, at its line, used or not', async () => {
+    const file = workspace();
+    const broken = join(sandbox.dir, 'partials', 'banner.liquid');
+    writeFileSync(broken, '<p>Sale</p>\n{{ discount | shout }}');
+    const results = await validateJourneyFiles([file]);
+    expect(results.find((r) => r.file === file)?.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(results.find((r) => r.file === broken)?.problems).toEqual([
+      expect.objectContaining({ file: broken, line: 2, code: 'partial.syntax-error', severity: 'error' }),
+    ]);
+  });
+
+  it('reports a partial a journey has not pinned once, not once per template', async () => {
+    const file = workspace();
+    const { partials: _pinned, ...bare } = readJson(file);
+    writeFileSync(file, JSON.stringify({ ...bare, version: bare.version + 1 }, null, 2));
+    const [result] = await validateJourneyFiles([file]);
+    const unpinned = result!.problems.filter((p) => p.code === 'partial.not-pinned');
+    expect(unpinned.map((p) => /partial `([^`]+)`/.exec(p.message)?.[1])).toEqual(['footer', 'footer-text']);
+    expect(unpinned[0]?.suggestion).toContain(`npx herald release ${file}`);
+  });
+
   it('pins the changed footer into a new version, while the released one keeps sending the old footer', async () => {
     const file = workspace();
     const shipped = readJson(file);
