@@ -154,9 +154,11 @@ interface Engines {
 const MAX_PARTIAL_ENGINES = 256;
 
 function engines(templates: Record<string, string>): Engines {
+  // liquidjs parses a partial on every render unless `cache` is on; these templates never change.
+  const options = { ...LIQUID_OPTIONS, templates, cache: Object.keys(templates).length > 0 };
   return {
-    text: new Liquid({ ...LIQUID_OPTIONS, templates }),
-    html: new Liquid({ ...LIQUID_OPTIONS, templates, outputEscape: 'escape' }),
+    text: new Liquid(options),
+    html: new Liquid({ ...options, outputEscape: 'escape' }),
   };
 }
 
