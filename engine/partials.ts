@@ -15,8 +15,11 @@
  * - Locale. A message in locale `fa-IR` rendering `footer` gets `footer.fa-IR`, else `footer.fa`,
  *   else `footer.<journey default locale>`, else `footer`: the message fallback chain, then the
  *   locale-neutral file.
- * - Scope. `render` isolates the partial (liquidjs): it sees only the parameters passed to it, so a
- *   partial is checked against its parameters and each call against the journey's vocabulary.
+ * - Scope. `render` isolates the partial: "the code inside it can't access its parent's variables"
+ *   (liquidjs.com/tags/render; only `globals` pass down, and the renderer sets none), so a partial
+ *   is checked against its parameters and each call against the journey's vocabulary. `include`,
+ *   which shares the parent's scope and which liquidjs deprecates (liquidjs.com/tags/include), stays
+ *   refused. The partials are given to liquidjs through its in-memory `templates` option.
  */
 import { Liquid, type Template } from 'liquidjs';
 import { localeChain } from './policy/render.ts';
