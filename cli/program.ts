@@ -62,7 +62,9 @@ export function registerSchema(program: Command): void {
 export function registerValidate(program: Command): void {
   program
     .command('validate')
-    .description('check journeys; exit 1 when any has an error (warnings do not fail)')
+    .description(
+      'check journeys, and the partials/ folder next to them; exit 1 when any has an error (warnings do not fail)',
+    )
     .argument('<journeys...>', JOURNEYS_ARG)
     .option('--json', 'print the results as JSON for tools')
     .action(lazy(async () => (await import('./commands/validate.ts')).validateCommand));

@@ -485,6 +485,16 @@ export const Journey = Type.Object(
     start: Identifier,
     steps: Type.Record(Type.String(), Step),
     messages: Type.Record(Type.String(), Message),
+    partials: Type.Optional(
+      Type.Record(
+        Type.String({ pattern: '^[a-z][a-z0-9_-]{0,63}(\\.[a-z]{2,3}(-[A-Za-z0-9]{2,8})*)?$' }),
+        Type.String(),
+        {
+          description:
+            'Written by `npx herald release`, not by hand: the shared partials (workflows/partials/<name>[.<locale>].liquid) this version renders, pinned with it so that a changed partial reaches customers only in a new version.',
+        },
+      ),
+    ),
   },
   { additionalProperties: false, title: 'Herald journey', $id: 'https://herald.dev/journey.schema.json' },
 );

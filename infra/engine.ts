@@ -3,6 +3,7 @@
 // `herald validate` reaches this file through the release checks and loads it on every start.
 export { compileJourney } from '../engine/compile/compile.ts';
 export { renderAsl } from '../engine/compile/render.ts';
+export { PARTIAL_FILE_SUFFIX, parsePartialKey, pinPartials } from '../engine/partials.ts';
 export { parsePolicyConfig } from '../engine/policy/config.ts';
 export {
   checkReleases,
@@ -11,7 +12,12 @@ export {
   loadJourneyOrThrow,
   loadJourneySetOrThrow,
   locateFindings,
+  type PartialSources,
   type Problem,
+  partialSourceProblems,
   RELEASES_DIR,
   type ReleasedFile,
+  type SetOptions,
+  type ValidateOptions,
 } from '../engine/validate/index.ts';
+export { LineIndex } from '../engine/validate/json.ts';

@@ -6,6 +6,8 @@
  * bundle for the Lambdas holding the current version of each journey plus every older released
  * version still kept in `workflows/versions/<id>/<version>.journey.json`, so customers part-way
  * through an older version are still decided by it (engine/validate/releases.ts has the rules).
+ * Each journey carries the partials it pinned (engine/partials.ts), so the bundle carries every
+ * version's own footer; released copies are validated on their pins alone.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -22,7 +24,9 @@ import {
   RELEASES_DIR,
   type ReleasedFile,
   renderAsl,
+  type SetOptions,
 } from './engine.ts';
+import { partialFileProblems, partialOptionsFor, readPartials } from './partials.ts';
 
 export const JOURNEY_FILE_SUFFIX = '.journey.json';
 
@@ -51,18 +55,36 @@ export function findJourneyFiles(dir: string): string[] {
 }
 
 export function compileJourneyFile(file: string): CompiledJourney {
-  return compileJourneySources([{ file, text: readFileSync(file, 'utf8') }])[0]!;
+  return compileJourneySources([{ file, text: readFileSync(file, 'utf8') }], partialOptionsFor(file))[0]!;
 }
 
-/** Every journey of `dir`, validated together as `herald validate` does (same ids are refused). */
+/**
+ * Every journey of `dir`, validated together as `herald validate` does (same ids are refused), and
+ * against the partials of `dir/partials/` (infra/partials.ts): a journey whose pinned partials
+ * differ from them is refused, as is a partial file that is not valid, used or not.
+ */
 export function compileJourneyDir(dir: string): CompiledJourney[] {
+  const partialProblems = partialFileProblems(dir);
+  if (partialProblems.length > 0) {
+    const n = partialProblems.length;
+    throw new JourneyValidationError(
+      partialProblems[0]!.file,
+      partialProblems,
+      `partials in ${dir} are not valid (${n} ${n === 1 ? 'error' : 'errors'}):\n${formatProblems(partialProblems)}`,
+    );
+  }
+  const partials = readPartials(dir);
   return compileJourneySources(
     findJourneyFiles(dir).map((file) => ({ file, text: readFileSync(file, 'utf8') })),
+    partials ? { partials } : {},
   );
 }
 
-function compileJourneySources(sources: { file: string; text: string }[]): CompiledJourney[] {
-  return loadJourneySetOrThrow(sources).map(({ file, journey, warnings }) => ({
+function compileJourneySources(
+  sources: { file: string; text: string }[],
+  options: SetOptions = {},
+): CompiledJourney[] {
+  return loadJourneySetOrThrow(sources, options).map(({ file, journey, warnings }) => ({
     file,
     journey,
     definition: renderAsl(compileJourney(journey)),

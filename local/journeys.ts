@@ -8,10 +8,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Journey } from '../engine/schema.ts';
 import { loadJourneySetOrThrow } from '../engine/validate/index.ts';
+import { readPartials } from '../infra/partials.ts';
 
 export const WORKFLOWS_DIR = fileURLToPath(new URL('../workflows/', import.meta.url));
 
+/** Checked against the partials of `dir/partials/`, as the synth checks them. */
 export function loadJourneys(dir = WORKFLOWS_DIR): Journey[] {
+  const partials = readPartials(dir);
   const sources = readdirSync(dir)
     .filter((name) => name.endsWith('.journey.json'))
     .sort()
@@ -19,5 +22,5 @@ export function loadJourneys(dir = WORKFLOWS_DIR): Journey[] {
       const file = path.join(dir, name);
       return { file, text: readFileSync(file, 'utf8') };
     });
-  return loadJourneySetOrThrow(sources).map((r) => r.journey);
+  return loadJourneySetOrThrow(sources, partials ? { partials } : {}).map((r) => r.journey);
 }

@@ -10,6 +10,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { type CustomerEvent, Product, Profile } from '../engine/data.ts';
 import { validateEvent } from '../engine/events.ts';
+import { withPins } from '../engine/partials.ts';
 import {
   DEFAULT_POLICY,
   type PolicyConfig,
@@ -18,8 +19,14 @@ import {
 } from '../engine/policy/index.ts';
 import type { Journey } from '../engine/schema.ts';
 import { ChannelName } from '../engine/schema.ts';
-import { type Problem, validateJourneyText } from '../engine/validate/index.ts';
+import {
+  type Problem,
+  type ValidationResult,
+  validateJourneyText,
+  validateJourneyValue,
+} from '../engine/validate/index.ts';
 import { LineIndex, nodeAt, parseJson } from '../engine/validate/json.ts';
+import { readPartials } from '../infra/partials.ts';
 import { formatProblemsWithFrames } from './cli/code-frame.ts';
 import { resolveJourneyArg, resolveJourneyPath } from './journey-ids.ts';
 import type { PriorSend } from './simulate/run.ts';
@@ -73,7 +80,7 @@ export function loadJourney(arg: string, workflowsDir?: string): LoadedJourney {
     throw new ToolInputError('journey.not-found', [resolved.problem], `cannot find journey ${arg}`);
   }
   const { file } = resolved;
-  const result = validateJourneyText(readText(file, 'journey file'), file);
+  const result = withDraftPartials(readText(file, 'journey file'), file);
   if (!result.journey) {
     const errors = result.problems.filter((p) => p.severity === 'error');
     throw new ToolInputError(
@@ -83,6 +90,38 @@ export function loadJourney(arg: string, workflowsDir?: string): LoadedJourney {
     );
   }
   return { file, journey: result.journey, warnings: result.problems };
+}
+
+const PIN_CODES = new Set(['partial.out-of-date', 'partial.not-pinned']);
+
+/**
+ * The journey as validated against the partials of its folder. When the only errors are that its
+ * pinned partials are not those of `partials/` (a footer being edited, not yet released), the tools
+ * show the draft: the journey with the folder's partials, and a warning that no version sends them yet.
+ */
+function withDraftPartials(text: string, file: string): ValidationResult {
+  const sources = readPartials(path.dirname(file));
+  const result = validateJourneyText(text, file, sources ? { partials: sources } : {});
+  const errors = result.problems.filter((p) => p.severity === 'error');
+  if (!sources || result.journey || errors.length === 0 || !errors.every((p) => PIN_CODES.has(p.code))) {
+    return result;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch {
+    return result;
+  }
+  const draft = validateJourneyValue(withPins(raw as Record<string, unknown>, sources.library), file, {
+    partials: sources,
+  });
+  if (!draft.journey) return result;
+  const drafts = errors.map((p) => ({
+    ...p,
+    severity: 'warning' as const,
+    message: `shown with the partials of ${sources.dir}/, which no released version sends yet: ${p.message}`,
+  }));
+  return { ...draft, problems: [...drafts, ...draft.problems] };
 }
 
 /** Parses a JSON data file; syntax errors become located problems. */

@@ -3,10 +3,16 @@
  * for the customers part-way through it once the next version ships. Writes
  * `<workflows>/versions/<id>/<version>.journey.json` next to the journey file; `cdk synth` refuses a
  * journey whose version was never released or was edited after release (engine/validate/releases.ts).
+ *
+ * Release is also where a journey pins its partials (engine/partials.ts): the partials its messages
+ * render are copied from `<workflows>/partials/` into the journey's `partials`, in the journey file
+ * and in the frozen copy, like a lockfile. A partial changed since a released version pinned it is
+ * a change to that version, refused like any other edit: set a new version, then release.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { withPins } from '../../engine/partials.ts';
 import {
   checkReleases,
   formatProblems,
@@ -19,6 +25,7 @@ import {
   type ValidationResult,
 } from '../../engine/validate/index.ts';
 import { loadReleasedJourneys } from '../../infra/journeys.ts';
+import { readPartials } from '../../infra/partials.ts';
 import { formatProblemsWithFrames } from '../../tools/cli/code-frame.ts';
 import { resolveJourneyArg } from '../../tools/journey-ids.ts';
 
@@ -31,14 +38,18 @@ export interface ReleaseOutcome {
   /** The released copy. */
   target: string;
   status: 'released' | 'already_released';
+  /** Whether the journey file was rewritten because its pinned partials changed. */
+  pinned: boolean;
 }
 
 export async function releaseJourneyFile(file: string): Promise<ReleaseOutcome> {
   const text = await readFile(file, 'utf8');
-  const journey = loadJourneyOrThrow(text, file);
   const dir = path.dirname(file);
+  const sources = readPartials(dir);
+  const repinned = sources ? repin(text, sources.library) : undefined;
+  const journey = loadJourneyOrThrow(repinned ?? text, file, sources ? { partials: sources } : {});
   const target = path.join(dir, releasedPath(journey.id, journey.version));
-  const outcome = { file, id: journey.id, version: journey.version, target };
+  const outcome = { file, id: journey.id, version: journey.version, target, pinned: false };
   const mine = loadReleasedJourneys(dir).filter((r) => r.filedAs.id === journey.id);
   const { findings } = checkReleases([{ file, journey }], mine, path.relative(process.cwd(), dir) || '.');
   // Being unreleased is what this command fixes; anything else (an edited or older version) it must not paper over.
@@ -49,7 +60,10 @@ export async function releaseJourneyFile(file: string): Promise<ReleaseOutcome> 
     const problems = locateFindings(text, file, blocking);
     throw new JourneyValidationError(file, problems, formatProblems(problems));
   }
-  if (existsSync(target)) return { ...outcome, status: 'already_released' };
+  // Only now, with nothing blocking, does the journey file take the fresh pins.
+  const pinned = repinned !== undefined && repinned !== text;
+  if (pinned) await writeFile(file, repinned);
+  if (existsSync(target)) return { ...outcome, pinned, status: 'already_released' };
   const copy: Record<string, unknown> = { ...journey };
   // `$schema` is relative to the file: point the copy at the same schema from its own folder.
   const schema = (journey as { $schema?: unknown }).$schema;
@@ -58,7 +72,25 @@ export async function releaseJourneyFile(file: string): Promise<ReleaseOutcome> 
   }
   await mkdir(path.dirname(target), { recursive: true });
   await writeFile(target, `${JSON.stringify(copy, null, 2)}\n`, { flag: 'wx' });
-  return { ...outcome, status: 'released' };
+  return { ...outcome, pinned, status: 'released' };
+}
+
+/**
+ * The journey file's text with `partials` pinned afresh from `library`; undefined when it is not a
+ * JSON object (the validator then says why) or when nothing changes.
+ */
+function repin(text: string, library: Readonly<Record<string, string>>): string | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch {
+    return undefined;
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const value = raw as Record<string, unknown>;
+  const next = withPins(value, library);
+  if (JSON.stringify(value.partials) === JSON.stringify(next.partials)) return undefined;
+  return `${JSON.stringify(next, null, 2)}\n`;
 }
 
 /**
@@ -102,6 +134,7 @@ export async function releaseCommand(args: string[]): Promise<void> {
     try {
       const r = await releaseJourneyFile(resolved.file);
       const where = path.relative(process.cwd(), r.target);
+      if (r.pinned) process.stdout.write(`pinned the partials ${r.id} renders into ${resolved.file}\n`);
       process.stdout.write(
         r.status === 'released'
           ? `released ${r.id} v${r.version} → ${where}\n`

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import {
   type JourneySource,
   type Problem,
@@ -6,6 +7,7 @@ import {
   type ValidationResult,
   validateJourneySet,
 } from '../../engine/validate/index.ts';
+import { partialFileProblems, partialOptionsFor } from '../../infra/partials.ts';
 import { formatProblemsWithFrames } from '../../tools/cli/code-frame.ts';
 import { resolveJourneyArg } from '../../tools/journey-ids.ts';
 import { releaseProblems } from './release.ts';
@@ -32,8 +34,23 @@ export async function validateJourneyFiles(args: readonly string[]): Promise<Val
     }),
   );
   const sources = read.filter((r): r is JourneySource => 'text' in r);
-  const validated = new Map(validateJourneySet(sources).map((r, i) => [sources[i]!, r]));
-  return read.map((r) => ('text' in r ? validated.get(r)! : r));
+  // Each journey against the partials of its own folder, read once per folder.
+  const byDir = new Map<string, ReturnType<typeof partialOptionsFor>>();
+  const optionsFor = (file: string) => {
+    const dir = path.dirname(file);
+    if (!byDir.has(dir)) byDir.set(dir, partialOptionsFor(file));
+    return byDir.get(dir)!;
+  };
+  const validated = new Map(validateJourneySet(sources, optionsFor).map((r, i) => [sources[i]!, r]));
+  const journeys = read.map((r) => ('text' in r ? validated.get(r)! : r));
+  return [...journeys, ...partialResults([...new Set(sources.map((s) => path.dirname(s.file)))])];
+}
+
+/** The partial files of these folders that have problems, one result per file (checked once each). */
+function partialResults(dirs: readonly string[]): ValidationResult[] {
+  const problems = dirs.flatMap((dir) => partialFileProblems(dir));
+  const files = [...new Set(problems.map((p) => p.file))];
+  return files.map((file) => ({ file, problems: problems.filter((p) => p.file === file) }));
 }
 
 function unreadable(file: string, code: string | undefined): ValidationResult {

@@ -6,11 +6,14 @@
  * - Missing variables render as empty, so `{{ profile.firstName | default: "there" }}` works; an
  *   unknown filter is an error at parse time (the validator reports it before deploy).
  * - Only the email HTML body is HTML-escaped; subject, text, SMS and push are plain text.
- * - Templates cannot read files: `include`/`render` resolve against an empty in-memory map.
+ * - Templates cannot read files: `render` resolves against the partials the journey version pinned
+ *   (`journey.partials`, engine/partials.ts), through liquidjs's in-memory `templates` option, each
+ *   partial in the message's locale; a journey without partials renders against an empty map.
  */
 import { Liquid, type Template } from 'liquidjs';
 import type { CustomerEvent, Product, Profile } from '../data.ts';
 import { directionWrapper, escapeHtml, type TextDirection } from '../html.ts';
+import { partialTemplates } from '../partials.ts';
 import type { ChannelName, Journey, LocalizedContent, Message } from '../schema.ts';
 import { boundedMemo } from './memo.ts';
 import { type SmsEncoding, smsInfo } from './sms.ts';
@@ -142,24 +145,55 @@ export const LIQUID_OPTIONS = Object.freeze({
   memoryLimit: 1e7,
 });
 
+interface Engines {
+  text: Liquid;
+  html: Liquid;
+}
+
+/** Journey versions × locales with partials whose engines are kept (a handful in practice). */
+const MAX_PARTIAL_ENGINES = 256;
+
+function engines(templates: Record<string, string>): Engines {
+  // liquidjs parses a partial on every render unless `cache` is on; these templates never change.
+  const options = { ...LIQUID_OPTIONS, templates, cache: Object.keys(templates).length > 0 };
+  return {
+    text: new Liquid(options),
+    html: new Liquid({ ...options, outputEscape: 'escape' }),
+  };
+}
+
 /**
  * One renderer per process: liquidjs is configured once and every template is parsed at most
  * once per `journeyId@version/messageId/locale/channel/field` (a journey version is immutable).
  */
 export function createRenderer(): Renderer {
   // Escaping is attached to each output at parse time, so HTML fields get their own instance.
-  const text = new Liquid(LIQUID_OPTIONS);
-  const html = new Liquid({ ...LIQUID_OPTIONS, outputEscape: 'escape' });
+  const plain: Engines = engines({});
   const cache = new Map<string, Template[]>();
+  // Partials are bound per journey version and locale: liquidjs's `templates` is per instance.
+  const withPartials = new Map<string, Engines>();
 
-  function renderField(key: string, source: string, asHtml: boolean, scope: object): string {
+  function enginesFor(journey: Journey, locale: string): Engines {
+    const partials = journey.partials;
+    if (partials === undefined || Object.keys(partials).length === 0) return plain;
+    const key = `${journey.id}@${journey.version}/${locale}`;
+    let found = withPartials.get(key);
+    if (!found) {
+      if (withPartials.size >= MAX_PARTIAL_ENGINES) withPartials.clear();
+      found = engines(partialTemplates(partials, locale, journey.defaultLocale));
+      withPartials.set(key, found);
+    }
+    return found;
+  }
+
+  function renderField(key: string, source: string, liquid: Liquid, scope: object): string {
     let templates = cache.get(key);
     try {
       if (!templates) {
-        templates = (asHtml ? html : text).parse(source);
+        templates = liquid.parse(source);
         cache.set(key, templates);
       }
-      return (asHtml ? html : text).renderSync(templates, scope) as string;
+      return liquid.renderSync(templates, scope) as string;
     } catch (cause) {
       throw new RenderError('template_error', `cannot render ${key}: ${(cause as Error).message}`, { cause });
     }
@@ -182,8 +216,9 @@ export function createRenderer(): Renderer {
       const dir = isRtl(locale) ? 'rtl' : 'ltr';
       const data = templateData(scope, locale);
       const prefix = `${journey.id}@${journey.version}/${messageId}/${locale}/${channel}`;
+      const liquid = enginesFor(journey, locale);
       const field = (name: string, source: string, asHtml = false) =>
-        renderField(`${prefix}/${name}`, source, asHtml, data);
+        renderField(`${prefix}/${name}`, source, asHtml ? liquid.html : liquid.text, data);
 
       switch (channel) {
         case 'email': {

@@ -8,6 +8,7 @@ import { LIQUID_OPTIONS } from '../policy/render.ts';
 import { CHANNELS } from '../schema.ts';
 import { isRecord, type Path, show, where } from './describe.ts';
 import { checkField, type FieldScope, type Segment } from './fields.ts';
+import { checkRenderCalls, type PartialContext } from './partials.ts';
 import { didYouMean, didYouMeanText, suggestLocale } from './suggest.ts';
 import type { Finding } from './types.ts';
 
@@ -28,13 +29,22 @@ function engine(): Liquid {
   return liquid;
 }
 
-/** Templates live in the journey file; the renderer has no files to include. */
-const PARTIAL_TAG = /\{%-?\s*(include|render|layout)\b/;
+/**
+ * Templates live in the journey file; shared content comes only through `render` (isolated scope,
+ * checked per call in partials.ts). `include` would share the message's whole scope with the
+ * partial, and `layout` would make the message a fragment of another file.
+ */
+const PARTIAL_TAG = /\{%-?\s*(include|layout)\b/;
 
 /** Where in the file a character of a template string sits; provided by the caller, which has the text. */
 export type Locate = (path: Path, index: number) => number | undefined;
 
-export function checkContent(journey: Record<string, unknown>, scope: FieldScope, locate: Locate): Finding[] {
+export function checkContent(
+  journey: Record<string, unknown>,
+  scope: FieldScope,
+  locate: Locate,
+  partials: PartialContext,
+): Finding[] {
   const out: Finding[] = [];
   const messages = isRecord(journey.messages) ? journey.messages : {};
   const steps = isRecord(journey.steps) ? journey.steps : {};
@@ -110,7 +120,14 @@ export function checkContent(journey: Record<string, unknown>, scope: FieldScope
         for (const field of fields) {
           const template = channelContent[field];
           if (typeof template !== 'string') continue;
-          templateFindings(template, [...at, 'locales', locale, channel, field], scope, locate, out);
+          templateFindings(
+            template,
+            [...at, 'locales', locale, channel, field],
+            scope,
+            locate,
+            out,
+            partials,
+          );
         }
       }
     }
@@ -195,6 +212,7 @@ function templateFindings(
   scope: FieldScope,
   locate: Locate,
   out: Finding[],
+  partials: PartialContext,
 ): void {
   if (template.length > MAX_TEMPLATE_CHARS) {
     out.push({
@@ -238,14 +256,16 @@ function templateFindings(
     out.push({
       code: 'template.partial-not-supported',
       path: [...path],
-      message: `the ${field} of ${where(path)} uses \`{% ${partial[1]} %}\`, but messages cannot include other files`,
-      suggestion: 'write the content into the message itself',
+      message: `the ${field} of ${where(path)} uses \`{% ${partial[1]} %}\`, but messages share content only with \`{% render %}\``,
+      suggestion:
+        "put the shared content in workflows/partials/<name>.liquid and write `{% render '<name>', param: value %}`",
       ...(() => {
         const offset = locate(path, partial.index);
         return offset !== undefined ? { offset } : {};
       })(),
     });
   }
+  checkRenderCalls(template, path, partials, out, (index) => locate(path, index));
   const reported = new Set<string>();
   for (const variable of analysis.variables) {
     const result = checkField(variable.segments, scope);

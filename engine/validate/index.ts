@@ -28,12 +28,19 @@ import {
   toPointer,
 } from './json.ts';
 import { checkObligations } from './obligations.ts';
+import { checkPinnedPartials, checkPins, type PartialContext, type PartialSources } from './partials.ts';
 import { checkSchema } from './schema-check.ts';
 import { checkSemantics, fieldScope } from './semantic.ts';
 import { type Finding, JourneyValidationError, type Problem, type ValidationResult } from './types.ts';
 
 export { formatProblems, summarize } from './format.ts';
-export { type JourneySource, loadJourneySetOrThrow, validateJourneySet } from './journey-set.ts';
+export {
+  type JourneySource,
+  loadJourneySetOrThrow,
+  type SetOptions,
+  validateJourneySet,
+} from './journey-set.ts';
+export { type PartialSources, partialSourceProblems } from './partials.ts';
 export {
   checkReleases,
   type JourneyFile,
@@ -51,11 +58,23 @@ export {
   type ValidationResult,
 } from './types.ts';
 
-export function validateJourneyText(text: string, file: string): ValidationResult {
+export interface ValidateOptions {
+  /**
+   * The shared partials (workflows/partials/) the journey's pins are checked against. Without it a
+   * journey is checked on its own pins alone: right for released copies, which keep what they pinned.
+   */
+  partials?: PartialSources;
+}
+
+export function validateJourneyText(
+  text: string,
+  file: string,
+  options: ValidateOptions = {},
+): ValidationResult {
   try {
     // A byte-order mark (some Windows editors write one) becomes a space: valid JSON, same offsets.
     const source = (typeof text === 'string' ? text : String(text)).replace(/^\uFEFF/, ' ');
-    return validate(source, file);
+    return validate(source, file, options);
   } catch (err) {
     // A bug in a check must not take the caller down; it still fails the file, loudly.
     return {
@@ -76,19 +95,23 @@ export function validateJourneyText(text: string, file: string): ValidationResul
 }
 
 /** For journeys already in memory (tests, generated journeys): validated as their pretty-printed JSON. */
-export function validateJourneyValue(value: unknown, file: string): ValidationResult {
+export function validateJourneyValue(
+  value: unknown,
+  file: string,
+  options: ValidateOptions = {},
+): ValidationResult {
   let text: string | undefined;
   try {
     text = JSON.stringify(value, null, 2);
   } catch {
     text = undefined;
   }
-  return validateJourneyText(text ?? '', file);
+  return validateJourneyText(text ?? '', file, options);
 }
 
 /** The journey, or a `JourneyValidationError` listing every error. Warnings are allowed. */
-export function loadJourneyOrThrow(text: string, file: string): Journey {
-  const result = validateJourneyText(text, file);
+export function loadJourneyOrThrow(text: string, file: string, options: ValidateOptions = {}): Journey {
+  const result = validateJourneyText(text, file, options);
   if (result.journey) return result.journey;
   const errors = result.problems.filter((p) => p.severity === 'error');
   const n = errors.length;
@@ -99,7 +122,7 @@ export function loadJourneyOrThrow(text: string, file: string): Journey {
   );
 }
 
-function validate(text: string, file: string): ValidationResult {
+function validate(text: string, file: string, options: ValidateOptions): ValidationResult {
   const lines = new LineIndex(text);
   const parsed = parseJson(text);
   if (parsed.syntax.length > 0) {
@@ -118,7 +141,15 @@ function validate(text: string, file: string): ValidationResult {
       const node = nodeAt(parsed.root, path);
       return node?.type === 'string' ? offsetInString(text, node, index) : undefined;
     };
-    findings.push(...checkContent(journey, fieldScope(journey, attributes, true), locate));
+    const partials: PartialContext = {
+      pinned: (isRecord(journey.partials) ? journey.partials : {}) as Record<string, string>,
+      defaultLocale: typeof journey.defaultLocale === 'string' ? journey.defaultLocale : 'en',
+      file,
+      unpinned: new Set(),
+      ...(options.partials ? { sources: options.partials } : {}),
+    };
+    findings.push(...checkContent(journey, fieldScope(journey, attributes, true), locate, partials));
+    findings.push(...checkPinnedPartials(journey), ...checkPins(journey, partials));
     findings.push(...checkObligations(journey, fieldScope(journey, attributes, true)));
   }
   if (schema.valid && !findings.some((f) => (f.severity ?? 'error') === 'error')) {

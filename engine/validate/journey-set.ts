@@ -14,7 +14,7 @@
  */
 import type { Journey } from '../schema.ts';
 import { formatProblems } from './format.ts';
-import { validateJourneyText } from './index.ts';
+import { type ValidateOptions, validateJourneyText } from './index.ts';
 import { LineIndex, nodeAt, parseJson } from './json.ts';
 import { JourneyValidationError, type Problem, type ValidationResult } from './types.ts';
 
@@ -24,8 +24,15 @@ export interface JourneySource {
 }
 
 /** Each file validated on its own, then the set's own problems added to the files they concern. */
-export function validateJourneySet(sources: readonly JourneySource[]): ValidationResult[] {
-  const results = sources.map((s) => validateJourneyText(s.text, s.file));
+/** The same options for every file, or per file (the partials of the folder it is in). */
+export type SetOptions = ValidateOptions | ((file: string) => ValidateOptions);
+
+export function validateJourneySet(
+  sources: readonly JourneySource[],
+  options: SetOptions = {},
+): ValidationResult[] {
+  const optionsFor = typeof options === 'function' ? options : () => options;
+  const results = sources.map((s) => validateJourneyText(s.text, s.file, optionsFor(s.file)));
   const extra = setProblems(sources);
   return results.map((result, i) => {
     const mine = extra.get(i);
@@ -42,8 +49,9 @@ export function validateJourneySet(sources: readonly JourneySource[]): Validatio
  */
 export function loadJourneySetOrThrow(
   sources: readonly JourneySource[],
+  options: SetOptions = {},
 ): { file: string; journey: Journey; warnings: Problem[] }[] {
-  const results = validateJourneySet(sources);
+  const results = validateJourneySet(sources, options);
   const failed = results.filter((r) => r.journey === undefined);
   const first = failed[0];
   if (first) {

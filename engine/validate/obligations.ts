@@ -3,7 +3,9 @@
  * fail `herald validate`, `herald compile` or the CDK synth, but `herald validate` and the synth
  * (infra/app.ts prints warnings) show them, and `herald preview` shows each next to its variant.
  *
- * - `email.no-unsubscribe`: a marketing email whose HTML never prints `{{ links.unsubscribe }}`.
+ * - `email.no-unsubscribe`: a marketing email whose HTML never prints `{{ links.unsubscribe }}`,
+ *   itself or through a partial it passes the link to (`{% render 'footer', url: links.unsubscribe %}`
+ *   where the footer prints `{{ url }}`).
  *   The one-click `List-Unsubscribe` header is not enough: US CAN-SPAM wants a clear opt-out in the
  *   message itself (ftc.gov/business-guidance/resources/can-spam-act-compliance-guide-business),
  *   and Gmail's sender guidelines ask bulk senders for a visible unsubscribe link in the body as
@@ -15,6 +17,7 @@
  *   it to the default locale (engine/policy/render.ts `resolveLocale`, the renderer's own lookup).
  */
 import { EVENT_PROPERTIES, PRODUCT_FIELDS, Profile } from '../data.ts';
+import { type PartialLibrary, renderCalls, resolvePartialKey } from '../partials.ts';
 import { messageCategory } from '../policy/channels.ts';
 import { resolveLocale } from '../policy/render.ts';
 import { CHANNELS, type Message } from '../schema.ts';
@@ -26,12 +29,34 @@ import type { Finding } from './types.ts';
 const CHANNEL_LABEL: Record<string, string> = { email: 'email', sms: 'SMS', push: 'push' };
 const LOCALE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 
-/** Whether an email's HTML offers the customer's unsubscribe link (prints `links.unsubscribe`). */
-export function offersUnsubscribe(html: string): boolean {
-  return templateVariables(html).some((v) => v.printed && v.path === 'links.unsubscribe');
+/** The pinned partials an email in `locale` renders with (engine/partials.ts). */
+export interface UnsubscribePartials {
+  partials: PartialLibrary;
+  locale: string;
+  defaultLocale: string;
+}
+
+/**
+ * Whether an email's HTML offers the customer's unsubscribe link: prints `links.unsubscribe`, or
+ * renders a partial that prints the parameter the link is passed as.
+ */
+export function offersUnsubscribe(html: string, via?: UnsubscribePartials): boolean {
+  if (templateVariables(html).some((v) => v.printed && v.path === 'links.unsubscribe')) return true;
+  if (!via) return false;
+  return renderCalls(html).some((call) => {
+    if (call.name === undefined) return false;
+    const key = resolvePartialKey(via.partials, call.name, via.locale, via.defaultLocale);
+    const source = key === undefined ? undefined : via.partials[key];
+    if (source === undefined) return false;
+    const params = Object.entries(call.values)
+      .filter(([, value]) => value === 'links.unsubscribe')
+      .map(([param]) => param);
+    return templateVariables(source).some((v) => v.printed && params.includes(v.path));
+  });
 }
 
 export function checkObligations(journey: Record<string, unknown>, scope: FieldScope): Finding[] {
+  const partials = (isRecord(journey.partials) ? journey.partials : {}) as Record<string, string>;
   const out: Finding[] = [];
   const messages = isRecord(journey.messages) ? journey.messages : {};
   const defaultLocale = typeof journey.defaultLocale === 'string' ? journey.defaultLocale : undefined;
@@ -42,7 +67,8 @@ export function checkObligations(journey: Record<string, unknown>, scope: FieldS
     for (const [locale, content] of Object.entries(message.locales)) {
       if (!isRecord(content) || !isRecord(content.email)) continue;
       const { html, subject } = content.email;
-      if (marketing && typeof html === 'string' && !offersUnsubscribe(html)) {
+      const via = { partials, locale, defaultLocale: defaultLocale ?? locale };
+      if (marketing && typeof html === 'string' && !offersUnsubscribe(html, via)) {
         out.push({
           code: 'email.no-unsubscribe',
           severity: 'warning',

@@ -107,10 +107,13 @@ export function checkReleases(
         suggestion: `run \`npx herald release ${c.file}\`: it keeps a frozen copy in ${dir}/${releasedPath(id, version)} (${guide})`,
       });
     } else if (!sameJourney(same.journey, c.journey)) {
+      const onlyPartials = sameJourney({ ...same.journey, partials: {} }, { ...c.journey, partials: {} });
       add(c.file, {
         code: 'release.changed-without-new-version',
         path: ['version'],
-        message: `this journey differs from released version ${version} (${same.file}), which customers may be part-way through`,
+        message: onlyPartials
+          ? `the partials this journey pins differ from those released with version ${version} (${same.file}), which customers may be part-way through: they keep the released ones`
+          : `this journey differs from released version ${version} (${same.file}), which customers may be part-way through`,
         suggestion: `${fix}; a released version is never edited (${guide})`,
       });
     }

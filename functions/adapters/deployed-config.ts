@@ -84,6 +84,13 @@ export function deployedJourney(value: unknown, name: string): Journey {
     }
   }
   if (!isRecord(value.messages)) problems.push('/messages: expected an object');
+  // The partials the version pinned (engine/partials.ts): its emails render with these, not the library's.
+  if (
+    value.partials !== undefined &&
+    (!isRecord(value.partials) || !Object.values(value.partials).every((p) => typeof p === 'string'))
+  ) {
+    problems.push('/partials: expected an object of partial sources');
+  }
   if (problems.length > 0) throw new InvalidJourneyError(`${name}: ${problems.join('; ')}`);
   return value as unknown as Journey;
 }

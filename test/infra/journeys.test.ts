@@ -1,4 +1,12 @@
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
@@ -182,11 +190,19 @@ describe('journeys → state machines', () => {
 });
 
 describe('journey versions at synth', () => {
-  const welcomeFile = journeyFiles.find((f) => path.basename(f) === 'welcome.journey.json')!;
+  // Welcome as its released version 1, alone in a folder: the starting point of every case below.
+  const welcomeFile = path.join(WORKFLOWS, 'versions', 'welcome', '1.journey.json');
   const welcome = readJourney(welcomeFile);
+  const welcomeV1Dir = () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'herald-journeys-'));
+    copyFileSync(welcomeFile, path.join(dir, 'welcome.journey.json'));
+    mkdirSync(path.join(dir, 'versions', 'welcome'), { recursive: true });
+    copyFileSync(welcomeFile, path.join(dir, 'versions', 'welcome', '1.journey.json'));
+    return dir;
+  };
   /** welcome as released v1, and a v2 with other content in the journey file (released unless said). */
   function withWelcomeV2(options: { releaseV2?: boolean } = {}) {
-    const dir = tempJourneysDir([welcomeFile]);
+    const dir = welcomeV1Dir();
     const v2 = structuredClone(welcome);
     v2.version = 2;
     v2.name = 'Welcome, second edition';
@@ -210,9 +226,14 @@ describe('journey versions at synth', () => {
   it('has every reference journey released as the version its file holds', () => {
     const { bundle, current } = compileDeployedJourneys(WORKFLOWS);
     expect(current).toHaveLength(journeyFiles.length);
-    expect(bundle.map((j) => `${j.id}@${j.version}`).sort()).toEqual(
-      journeyFiles.map((f) => `${readJourney(f).id}@${readJourney(f).version}`).sort(),
-    );
+    const released = journeyFiles.flatMap((f) => {
+      const { id } = readJourney(f);
+      return readdirSync(path.join(WORKFLOWS, 'versions', id)).map((name) => `${id}@${parseInt(name, 10)}`);
+    });
+    expect(bundle.map((j) => `${j.id}@${j.version}`).sort()).toEqual(released.sort());
+    for (const f of journeyFiles) {
+      expect(released).toContain(`${readJourney(f).id}@${readJourney(f).version}`);
+    }
   });
 
   it('bundles the current version and every released older one for the Lambdas, and deploys only the current one', () => {
@@ -230,7 +251,7 @@ describe('journey versions at synth', () => {
   });
 
   it('refuses a journey whose content changed without a new version, naming the file, /version and the fix', () => {
-    const dir = tempJourneysDir([welcomeFile]);
+    const dir = welcomeV1Dir();
     const file = path.join(dir, 'welcome.journey.json');
     writeFileSync(file, JSON.stringify({ ...welcome, name: 'Welcome (edited in place)' }, null, 2));
     const error = synthError(dir);
@@ -274,9 +295,11 @@ describe('journey versions at synth', () => {
     });
     const error = synthError(dir);
     expect(id).not.toBe('welcome');
-    expect((error as JourneyValidationError).problems).toEqual([
-      expect.objectContaining({ path: '/id', code: 'release.without-journey' }),
-    ]);
+    // One problem per released copy of welcome.
+    const problems = (error as JourneyValidationError).problems;
+    expect(problems.map((p) => [p.path, p.code])).toEqual(
+      readdirSync(path.join(WORKFLOWS, 'versions', 'welcome')).map(() => ['/id', 'release.without-journey']),
+    );
     expect(error.message).toContain('Retiring a version');
   });
 });

@@ -149,7 +149,7 @@ describe('ingest', () => {
     expect(input.enrollment).toMatchObject({
       customerId: 'c-new',
       journeyId: 'welcome',
-      journeyVersion: 1,
+      journeyVersion: journeys.find((j) => j.id === 'welcome')!.version,
       event: { id: 'signup-1' },
     });
     expect(execution?.name).toBe(input.enrollment.id);
@@ -386,7 +386,7 @@ describe('ingest', () => {
         outcome: 'skipped',
         reasons: ['unknown_product'],
         journeyId: 'replenishment-reminder',
-        journeyVersion: 1,
+        journeyVersion: journeys.find((j) => j.id === 'replenishment-reminder')!.version,
         facts: { eventId: 'order-gap-1', productId: 'p-not-loaded' },
       }),
     ]);

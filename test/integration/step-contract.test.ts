@@ -64,7 +64,7 @@ describe('the step Lambda on the reference welcome journey', () => {
     expect(input?.ConfigurationSetName).toBe('herald');
     expect(input?.EmailTags).toEqual([
       { Name: 'journey', Value: 'welcome' },
-      { Name: 'version', Value: '1' },
+      { Name: 'version', Value: String(welcome.version) },
       { Name: 'step', Value: 'send-welcome' },
       { Name: 'variant', Value: 'none' },
     ]);
