@@ -4,8 +4,9 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { closest } from 'fastest-levenshtein';
-import { CustomerEvent, EVENT_PROPERTIES, EVENT_TYPES, MAX_EVENT_BYTES } from './data.ts';
+import { CustomerEvent, MAX_EVENT_BYTES } from './data.ts';
+import { propertyProblems, unknownTypeProblem } from './event-properties.ts';
+import { BUILT_IN_VOCABULARY, type Vocabulary } from './vocabulary.ts';
 
 export interface EventProblem {
   /** JSON pointer into the event, `` for the whole body. */
@@ -21,23 +22,24 @@ export type EventValidation = { ok: true; event: CustomerEvent } | { ok: false; 
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
   addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
 
-let compiled: { envelope: ValidateFunction; properties: Map<string, ValidateFunction> } | undefined;
+let compiled: { envelope: ValidateFunction } | undefined;
 
 function validators() {
   if (!compiled) {
     const ajv = addFormats(new Ajv({ allErrors: true, strict: false }));
-    compiled = {
-      envelope: ajv.compile(CustomerEvent),
-      properties: new Map(
-        Object.entries(EVENT_PROPERTIES).map(([type, schema]) => [type, ajv.compile(schema)]),
-      ),
-    };
+    compiled = { envelope: ajv.compile(CustomerEvent) };
   }
   return compiled;
 }
 
-/** Accepts the raw body text (HTTP) or an already-parsed value (EventBridge `detail`). */
-export function validateEvent(input: string | unknown): EventValidation {
+/**
+ * Accepts the raw body text (HTTP) or an already-parsed value (EventBridge `detail`). Event types
+ * and their properties are the vocabulary's: built-in ones and those declared in workflows/data.json.
+ */
+export function validateEvent(
+  input: string | unknown,
+  vocabulary: Vocabulary = BUILT_IN_VOCABULARY,
+): EventValidation {
   let value: unknown = input;
   const text = typeof input === 'string' ? input : JSON.stringify(input ?? null);
   const bytes = Buffer.byteLength(text ?? '', 'utf8');
@@ -62,22 +64,14 @@ export function validateEvent(input: string | unknown): EventValidation {
       problems: [{ path: '', code: 'not_object', message: 'an event must be a JSON object' }],
     };
   }
-  const { envelope, properties } = validators();
+  const { envelope } = validators();
   const problems: EventProblem[] = [];
   if (!envelope(value)) problems.push(...(envelope.errors ?? []).map((e) => fromAjv(e, '')));
   const { type, properties: props } = value as { type?: unknown; properties?: unknown };
   if (typeof type === 'string' && type.length > 0) {
-    const validateProps = properties.get(type);
-    if (!validateProps) {
-      problems.push({
-        path: '/type',
-        code: 'unknown_type',
-        message: `unknown event type "${type.slice(0, 64)}"; known: ${EVENT_TYPES.join(', ')}`,
-        suggestion: closest(type, EVENT_TYPES as string[]),
-      });
-    } else if (typeof props === 'object' && props !== null && !validateProps(props)) {
-      problems.push(...(validateProps.errors ?? []).map((e) => fromAjv(e, '/properties')));
-    }
+    const propertyFaults = propertyProblems(vocabulary, type, props);
+    if (propertyFaults === undefined) problems.push(unknownTypeProblem(vocabulary, type));
+    else problems.push(...propertyFaults);
   }
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, event: value as CustomerEvent };

@@ -8,6 +8,7 @@
 import type { Node } from 'jsonc-parser';
 import { buildDefinition, CompileError, limitProblems } from '../compile/index.ts';
 import type { Journey } from '../schema.ts';
+import { BUILT_IN_VOCABULARY, type Vocabulary } from '../vocabulary.ts';
 import { checkContent } from './content.ts';
 import { isRecord, type Path } from './describe.ts';
 import { declaredAttributes } from './fields.ts';
@@ -27,6 +28,11 @@ import { checkSchema } from './schema-check.ts';
 import { checkSemantics, fieldScope } from './semantic.ts';
 import { type Finding, JourneyValidationError, type Problem, type ValidationResult } from './types.ts';
 
+export {
+  type DictionaryResult,
+  loadVocabularyOrThrow,
+  validateDictionaryText,
+} from './dictionary.ts';
 export { formatProblems, summarize } from './format.ts';
 export { type JourneySource, loadJourneySetOrThrow, validateJourneySet } from './journey-set.ts';
 export {
@@ -46,11 +52,19 @@ export {
   type ValidationResult,
 } from './types.ts';
 
-export function validateJourneyText(text: string, file: string): ValidationResult {
+/**
+ * `vocabulary`: what the journey may read and write (engine/vocabulary.ts, built from
+ * workflows/data.json); Herald's built-in vocabulary when not given.
+ */
+export function validateJourneyText(
+  text: string,
+  file: string,
+  vocabulary: Vocabulary = BUILT_IN_VOCABULARY,
+): ValidationResult {
   try {
     // A byte-order mark (some Windows editors write one) becomes a space: valid JSON, same offsets.
     const source = (typeof text === 'string' ? text : String(text)).replace(/^\uFEFF/, ' ');
-    return validate(source, file);
+    return validate(source, file, vocabulary);
   } catch (err) {
     // A bug in a check must not take the caller down; it still fails the file, loudly.
     return {
@@ -71,19 +85,27 @@ export function validateJourneyText(text: string, file: string): ValidationResul
 }
 
 /** For journeys already in memory (tests, generated journeys): validated as their pretty-printed JSON. */
-export function validateJourneyValue(value: unknown, file: string): ValidationResult {
+export function validateJourneyValue(
+  value: unknown,
+  file: string,
+  vocabulary: Vocabulary = BUILT_IN_VOCABULARY,
+): ValidationResult {
   let text: string | undefined;
   try {
     text = JSON.stringify(value, null, 2);
   } catch {
     text = undefined;
   }
-  return validateJourneyText(text ?? '', file);
+  return validateJourneyText(text ?? '', file, vocabulary);
 }
 
 /** The journey, or a `JourneyValidationError` listing every error. Warnings are allowed. */
-export function loadJourneyOrThrow(text: string, file: string): Journey {
-  const result = validateJourneyText(text, file);
+export function loadJourneyOrThrow(
+  text: string,
+  file: string,
+  vocabulary: Vocabulary = BUILT_IN_VOCABULARY,
+): Journey {
+  const result = validateJourneyText(text, file, vocabulary);
   if (result.journey) return result.journey;
   const errors = result.problems.filter((p) => p.severity === 'error');
   const n = errors.length;
@@ -94,7 +116,7 @@ export function loadJourneyOrThrow(text: string, file: string): Journey {
   );
 }
 
-function validate(text: string, file: string): ValidationResult {
+function validate(text: string, file: string, vocabulary: Vocabulary): ValidationResult {
   const lines = new LineIndex(text);
   const parsed = parseJson(text);
   if (parsed.syntax.length > 0) {
@@ -105,15 +127,16 @@ function validate(text: string, file: string): ValidationResult {
   findings.push(...schema.findings);
   if (isRecord(parsed.value)) {
     const journey = parsed.value;
-    const attributes = declaredAttributes(updatedAttributes(journey));
+    const attributes = declaredAttributes(vocabulary);
     findings.push(...checkGraph(journey));
-    findings.push(...checkSemantics(journey, fieldScope(journey, attributes, false)));
+    findings.push(...checkSemantics(journey, fieldScope(journey, attributes, false, vocabulary)));
     const locate = (path: Path, index: number) => {
       const node = nodeAt(parsed.root, path);
       return node?.type === 'string' ? offsetInString(text, node, index) : undefined;
     };
-    findings.push(...checkContent(journey, fieldScope(journey, attributes, true), locate));
-    findings.push(...checkObligations(journey, fieldScope(journey, attributes, true)));
+    const templateScope = fieldScope(journey, attributes, true, vocabulary);
+    findings.push(...checkContent(journey, templateScope, locate));
+    findings.push(...checkObligations(journey, templateScope));
   }
   if (schema.valid && !findings.some((f) => (f.severity ?? 'error') === 'error')) {
     findings.push(...checkLimits(parsed.value as Journey));
@@ -141,14 +164,6 @@ function checkLimits(journey: Journey): Finding[] {
     throw error;
   }
   return limitProblems(journey, def);
-}
-
-/** Attributes the journey writes itself: reading them back later is fine. */
-function updatedAttributes(journey: Record<string, unknown>): string[] {
-  const steps = isRecord(journey.steps) ? Object.values(journey.steps) : [];
-  return steps.flatMap((s) =>
-    isRecord(s) && s.type === 'update' && typeof s.attribute === 'string' ? [s.attribute] : [],
-  );
 }
 
 function locateAll(findings: Finding[], root: Node | undefined, lines: LineIndex, file: string): Problem[] {

@@ -13,6 +13,7 @@
  *   so both journeys' stack outputs get the same logical ID and the synth fails.
  */
 import type { Journey } from '../schema.ts';
+import { BUILT_IN_VOCABULARY, type Vocabulary } from '../vocabulary.ts';
 import { formatProblems } from './format.ts';
 import { validateJourneyText } from './index.ts';
 import { LineIndex, nodeAt, parseJson } from './json.ts';
@@ -24,8 +25,11 @@ export interface JourneySource {
 }
 
 /** Each file validated on its own, then the set's own problems added to the files they concern. */
-export function validateJourneySet(sources: readonly JourneySource[]): ValidationResult[] {
-  const results = sources.map((s) => validateJourneyText(s.text, s.file));
+export function validateJourneySet(
+  sources: readonly JourneySource[],
+  vocabulary: Vocabulary = BUILT_IN_VOCABULARY,
+): ValidationResult[] {
+  const results = sources.map((s) => validateJourneyText(s.text, s.file, vocabulary));
   const extra = setProblems(sources);
   return results.map((result, i) => {
     const mine = extra.get(i);
@@ -42,8 +46,9 @@ export function validateJourneySet(sources: readonly JourneySource[]): Validatio
  */
 export function loadJourneySetOrThrow(
   sources: readonly JourneySource[],
+  vocabulary: Vocabulary = BUILT_IN_VOCABULARY,
 ): { file: string; journey: Journey; warnings: Problem[] }[] {
-  const results = validateJourneySet(sources);
+  const results = validateJourneySet(sources, vocabulary);
   const failed = results.filter((r) => r.journey === undefined);
   const first = failed[0];
   if (first) {

@@ -16,7 +16,10 @@ export function createIngestHandler(deps: IngestDeps) {
     rt,
     async (event: unknown) => {
       const http = isHttpEvent(event);
-      const validation = validateEvent(http ? httpBody(event) : (event as { detail?: unknown }).detail);
+      const validation = validateEvent(
+        http ? httpBody(event) : (event as { detail?: unknown }).detail,
+        rt.vocabulary,
+      );
       if (!validation.ok) {
         rt.metrics.addMetric('EventsRejected', 'Count', 1);
         rt.logger.warn('event rejected', {
