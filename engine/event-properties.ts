@@ -81,6 +81,8 @@ function declaredAt(root: Schema, instancePath: string): Parameters<typeof descr
   return {
     type: kind as Parameters<typeof describeType>[0]['type'],
     ...(Array.isArray(node?.enum) ? { values: node.enum as (string | number)[] } : {}),
-    ...(kind === 'list' ? { items: (node?.items as Schema)['x-herald'] as 'string' } : {}),
+    ...(kind === 'list'
+      ? { items: ((node?.items as Schema | undefined)?.['x-herald'] ?? 'string') as 'string' }
+      : {}),
   };
 }

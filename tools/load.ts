@@ -18,8 +18,15 @@ import {
 } from '../engine/policy/index.ts';
 import type { Journey } from '../engine/schema.ts';
 import { ChannelName } from '../engine/schema.ts';
-import { formatProblems, type Problem, validateJourneyText } from '../engine/validate/index.ts';
+import {
+  formatProblems,
+  JourneyValidationError,
+  type Problem,
+  validateJourneyText,
+} from '../engine/validate/index.ts';
 import { LineIndex, nodeAt, parseJson } from '../engine/validate/json.ts';
+import { BUILT_IN_VOCABULARY, type Vocabulary } from '../engine/vocabulary.ts';
+import { loadVocabulary } from '../infra/dictionary.ts';
 import type { PriorSend } from './simulate/run.ts';
 
 export class ToolInputError extends Error {
@@ -67,6 +74,8 @@ export interface LoadedJourney {
   journey: Journey;
   /** Validator warnings (errors stop the load). */
   warnings: Problem[];
+  /** The vocabulary of the journey's folder (its data.json), which it was validated against. */
+  vocabulary: Vocabulary;
 }
 
 export function loadJourney(arg: string, workflowsDir?: string): LoadedJourney {
@@ -79,7 +88,8 @@ export function loadJourney(arg: string, workflowsDir?: string): LoadedJourney {
       `cannot find journey ${arg}`,
     );
   }
-  const result = validateJourneyText(readText(file, 'journey file'), file);
+  const vocabulary = folderVocabulary(path.dirname(file));
+  const result = validateJourneyText(readText(file, 'journey file'), file, vocabulary);
   if (!result.journey) {
     const errors = result.problems.filter((p) => p.severity === 'error');
     throw new ToolInputError(
@@ -88,7 +98,21 @@ export function loadJourney(arg: string, workflowsDir?: string): LoadedJourney {
       `${file} is not a valid journey (${errors.length} ${errors.length === 1 ? 'error' : 'errors'}); \`herald validate\` explains each:`,
     );
   }
-  return { file, journey: result.journey, warnings: result.problems };
+  return { file, journey: result.journey, warnings: result.problems, vocabulary };
+}
+
+/** `<dir>/data.json` as a vocabulary; its problems stop the tool like a journey's would. */
+function folderVocabulary(dir: string): Vocabulary {
+  try {
+    return loadVocabulary(dir);
+  } catch (error) {
+    if (!(error instanceof JourneyValidationError)) throw error;
+    throw new ToolInputError(
+      'dictionary.invalid',
+      error.problems,
+      `${error.file} is not a valid data dictionary:`,
+    );
+  }
 }
 
 /** Parses a JSON data file; syntax errors become located problems. */
@@ -195,7 +219,7 @@ export function loadProfile(file: string): Profile {
 }
 
 /** An event script: a JSON list of customer events, each checked against the published event schema. */
-export function loadEvents(file: string): CustomerEvent[] {
+export function loadEvents(file: string, vocabulary: Vocabulary = BUILT_IN_VOCABULARY): CustomerEvent[] {
   const { value, locate } = parseData(file, 'event script');
   if (!Array.isArray(value)) {
     throw new ToolInputError(
@@ -212,7 +236,7 @@ export function loadEvents(file: string): CustomerEvent[] {
   }
   const problems: Problem[] = [];
   value.forEach((event, i) => {
-    const result = validateEvent(event);
+    const result = validateEvent(event, vocabulary);
     if (result.ok) return;
     for (const p of result.problems) {
       const pointer = `/${i}${p.path}`;

@@ -37,8 +37,8 @@ export function registerPreview(program: Command): void {
     .option('--json', 'print the rendered messages and flags as JSON')
     .action((arg: string, options: PreviewOptions) =>
       runTool(() => {
-        const { journey, warnings, file } = loadJourney(arg);
-        const sample = loadSample(journey, options);
+        const { journey, warnings, file, vocabulary } = loadJourney(arg);
+        const sample = loadSample(journey, { ...options, vocabulary });
         const report = previewJourney(
           journey,
           {

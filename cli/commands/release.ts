@@ -3,13 +3,18 @@
  * for the customers part-way through it once the next version ships. Writes
  * `<workflows>/versions/<id>/<version>.journey.json` next to the journey file; `cdk synth` refuses a
  * journey whose version was never released or was edited after release (engine/validate/releases.ts).
+ * Next to the copy, `<version>.data.json` keeps the part of workflows/data.json the version uses:
+ * the synth then refuses a dictionary change that would remove or retype one of those fields under
+ * customers still on the version (engine/validate/dictionary-uses.ts).
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { DICTIONARY_FILE } from '../../engine/dictionary.ts';
 import {
   checkReleases,
+  dictionarySlice,
   formatProblems,
   JourneyValidationError,
   loadJourneyOrThrow,
@@ -19,6 +24,7 @@ import {
   releasedPath,
   type ValidationResult,
 } from '../../engine/validate/index.ts';
+import { loadVocabulary, SLICE_SUFFIX } from '../../infra/dictionary.ts';
 import { loadReleasedJourneys } from '../../infra/journeys.ts';
 
 export interface ReleaseOutcome {
@@ -32,11 +38,12 @@ export interface ReleaseOutcome {
 
 export async function releaseJourneyFile(file: string): Promise<ReleaseOutcome> {
   const text = await readFile(file, 'utf8');
-  const journey = loadJourneyOrThrow(text, file);
   const dir = path.dirname(file);
+  const vocabulary = loadVocabulary(dir);
+  const journey = loadJourneyOrThrow(text, file, vocabulary);
   const target = path.join(dir, releasedPath(journey.id, journey.version));
   const outcome = { file, id: journey.id, version: journey.version, target };
-  const mine = loadReleasedJourneys(dir).filter((r) => r.filedAs.id === journey.id);
+  const mine = loadReleasedJourneys(dir, vocabulary).filter((r) => r.filedAs.id === journey.id);
   const { findings } = checkReleases([{ file, journey }], mine, path.relative(process.cwd(), dir) || '.');
   // Being unreleased is what this command fixes; anything else (an edited or older version) it must not paper over.
   const blocking = findings
@@ -55,6 +62,9 @@ export async function releaseJourneyFile(file: string): Promise<ReleaseOutcome> 
   }
   await mkdir(path.dirname(target), { recursive: true });
   await writeFile(target, `${JSON.stringify(copy, null, 2)}\n`, { flag: 'wx' });
+  const slice = dictionarySlice(journey as unknown as Record<string, unknown>, vocabulary);
+  const sliceFile = target.slice(0, -'.journey.json'.length) + SLICE_SUFFIX;
+  await writeFile(sliceFile, `${JSON.stringify(slice, null, 2)}\n`, { flag: 'wx' });
   return { ...outcome, status: 'released' };
 }
 
@@ -74,11 +84,16 @@ export async function releaseProblems(results: readonly ValidationResult[]): Pro
   for (const [dir, mine] of byDir) {
     if (!existsSync(path.join(dir, RELEASES_DIR))) continue;
     const current = mine.map((r) => ({ file: r.file, journey: r.journey! }));
-    const { findings } = checkReleases(
-      current,
-      loadReleasedJourneys(dir),
-      path.relative(process.cwd(), dir) || '.',
-    );
+    let released: ReturnType<typeof loadReleasedJourneys>;
+    try {
+      released = loadReleasedJourneys(dir, loadVocabulary(dir));
+    } catch (error) {
+      // A bad data.json is reported on its own (validate.ts); a released copy it breaks, here.
+      if (!(error instanceof JourneyValidationError)) throw error;
+      problems.push(...error.problems.filter((p) => !p.file.endsWith(DICTIONARY_FILE)));
+      continue;
+    }
+    const { findings } = checkReleases(current, released, path.relative(process.cwd(), dir) || '.');
     for (const r of mine) {
       const own = findings.filter((f) => f.file === r.file).map((f) => f.finding);
       if (own.length > 0) problems.push(...locateFindings(await readFile(r.file, 'utf8'), r.file, own));

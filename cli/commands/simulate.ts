@@ -45,12 +45,13 @@ export function registerSimulate(program: Command): void {
     )
     .action((arg: string, options: SimulateCliOptions) =>
       runTool(async () => {
-        const { journey } = loadJourney(arg);
+        const { journey, vocabulary } = loadJourney(arg);
         const at = options.at === undefined ? undefined : parseAt(options.at);
         const sample = loadSample(journey, {
           profile: options.profile,
           ...(options.events ? { events: options.events } : {}),
           ...(options.products ? { products: options.products } : {}),
+          vocabulary,
         });
         if (options.events) checkEventsBelongTo(options.events, sample.events, sample.profile.id);
         const { timeline } = await simulate({
@@ -59,6 +60,7 @@ export function registerSimulate(program: Command): void {
           events: sample.events,
           products: sample.products,
           config: loadPolicy(options.policy),
+          vocabulary,
           ...(options.sent ? { sent: loadSent(options.sent) } : {}),
           ...(at ? { at } : {}),
           ...(options.providerFault ? { providerFaults: options.providerFault.map(parseFault) } : {}),

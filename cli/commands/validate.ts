@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Command } from 'commander';
 import {
   formatProblems,
@@ -6,15 +8,41 @@ import {
   type Problem,
   summarize,
   type ValidationResult,
+  validateDictionaryText,
   validateJourneySet,
 } from '../../engine/validate/index.ts';
+import { BUILT_IN_VOCABULARY, type Vocabulary } from '../../engine/vocabulary.ts';
+import { dictionaryPath, dictionaryReleaseProblems } from '../../infra/dictionary.ts';
 import { releaseProblems } from './release.ts';
 
 /**
  * Read and validate journey files, each on its own and then as a set (engine/validate/journey-set.ts:
- * the same checks the CDK synth runs). A file that cannot be read is a problem of its own, not a crash.
+ * the same checks the CDK synth runs), against the data dictionary of their folder
+ * (`<folder>/data.json`), whose own problems come first. A file that cannot be read is a problem of
+ * its own, not a crash.
  */
 export async function validateJourneyFiles(paths: readonly string[]): Promise<ValidationResult[]> {
+  const byDir = new Map<string, string[]>();
+  for (const file of paths) byDir.set(path.dirname(file), [...(byDir.get(path.dirname(file)) ?? []), file]);
+  const results: ValidationResult[] = [];
+  for (const [dir, files] of byDir) {
+    const { vocabulary, problems } = await folderVocabulary(dir);
+    if (problems.length > 0) results.push({ file: dictionaryPath(dir), problems });
+    results.push(...(await validateWith(files, vocabulary)));
+  }
+  return results;
+}
+
+/** `<dir>/data.json` as a vocabulary, with its problems (and those it makes for released versions). */
+async function folderVocabulary(dir: string): Promise<{ vocabulary: Vocabulary; problems: Problem[] }> {
+  const file = dictionaryPath(dir);
+  if (!existsSync(file)) return { vocabulary: BUILT_IN_VOCABULARY, problems: [] };
+  const result = validateDictionaryText(await readFile(file, 'utf8'), file);
+  if (!result.vocabulary) return { vocabulary: BUILT_IN_VOCABULARY, problems: result.problems };
+  return { vocabulary: result.vocabulary, problems: dictionaryReleaseProblems(dir, result.vocabulary) };
+}
+
+async function validateWith(paths: readonly string[], vocabulary: Vocabulary): Promise<ValidationResult[]> {
   const read = await Promise.all(
     paths.map(async (file): Promise<JourneySource | ValidationResult> => {
       try {
@@ -25,7 +53,7 @@ export async function validateJourneyFiles(paths: readonly string[]): Promise<Va
     }),
   );
   const sources = read.filter((r): r is JourneySource => 'text' in r);
-  const validated = new Map(validateJourneySet(sources).map((r, i) => [sources[i]!, r]));
+  const validated = new Map(validateJourneySet(sources, vocabulary).map((r, i) => [sources[i]!, r]));
   return read.map((r) => ('text' in r ? validated.get(r)! : r));
 }
 

@@ -33,6 +33,11 @@ export {
   loadVocabularyOrThrow,
   validateDictionaryText,
 } from './dictionary.ts';
+export {
+  checkDictionaryKeepsReleases,
+  dictionarySlice,
+  type ReleasedSlice,
+} from './dictionary-uses.ts';
 export { formatProblems, summarize } from './format.ts';
 export { type JourneySource, loadJourneySetOrThrow, validateJourneySet } from './journey-set.ts';
 export {

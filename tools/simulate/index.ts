@@ -5,6 +5,7 @@
 import type { CustomerEvent, Product, Profile } from '../../engine/data.ts';
 import type { PolicyConfig } from '../../engine/policy/index.ts';
 import type { Journey } from '../../engine/schema.ts';
+import type { Vocabulary } from '../../engine/vocabulary.ts';
 import { SAMPLE_PRODUCT, sampleEvent } from '../samples.ts';
 import { type PriorSend, runSimulation, type SimulatedProviderFault, type SimulationRecords } from './run.ts';
 import { buildTimeline, type Timeline } from './timeline.ts';
@@ -26,6 +27,8 @@ export interface SimulateOptions {
   /** Move the whole script so that the journey's entry event happens at this instant. */
   at?: Date;
   providerFaults?: SimulatedProviderFault[];
+  /** The journey folder's vocabulary (data.json); the built-in one by default. */
+  vocabulary?: Vocabulary;
 }
 
 export interface Simulation {
@@ -45,7 +48,13 @@ export async function simulate(options: SimulateOptions): Promise<Simulation> {
   if (!entry) {
     if (journey.entry.forEachItem && products.length === 0) products.push(SAMPLE_PRODUCT);
     const time = options.at?.toISOString() ?? events[0]?.time ?? DEFAULT_START;
-    entry = sampleEvent(journey.entry.event, profile.id, time, products[0] ?? SAMPLE_PRODUCT);
+    entry = sampleEvent(
+      journey.entry.event,
+      profile.id,
+      time,
+      products[0] ?? SAMPLE_PRODUCT,
+      options.vocabulary,
+    );
     events.push(entry);
   } else if (options.at) {
     const shift = options.at.getTime() - Date.parse(entry.time);
@@ -63,6 +72,7 @@ export async function simulate(options: SimulateOptions): Promise<Simulation> {
     config,
     ...(sent ? { sent } : {}),
     ...(options.providerFaults ? { providerFaults: options.providerFaults } : {}),
+    ...(options.vocabulary ? { vocabulary: options.vocabulary } : {}),
   });
   return { timeline: buildTimeline(journey, records, config, profile), records, events };
 }
