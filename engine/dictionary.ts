@@ -84,6 +84,7 @@ export const EventDeclaration = Type.Object(
   {
     description: Type.Optional(Type.String({ maxLength: 500 })),
     properties: Type.Record(Type.String({ pattern: NAME }), PropertyDeclaration, {
+      additionalProperties: false,
       description: 'The event’s properties; ingest refuses any other.',
     }),
   },
@@ -102,16 +103,19 @@ export const DataDictionary = Type.Object(
     $schema: Type.Optional(Type.String()),
     events: Type.Optional(
       Type.Record(Type.String({ pattern: EVENT_NAME }), EventDeclaration, {
+        additionalProperties: false,
         description: 'Custom event types, by name (`subscription_renewed`).',
       }),
     ),
     attributes: Type.Optional(
       Type.Record(Type.String({ pattern: NAME }), AttributeDeclaration, {
+        additionalProperties: false,
         description: 'Custom profile attributes, by name (`loyaltyTier`).',
       }),
     ),
     product: Type.Optional(
       Type.Record(Type.String({ pattern: NAME }), ProductFieldDeclaration, {
+        additionalProperties: false,
         description: 'Custom catalog fields, by name (`brand`).',
       }),
     ),

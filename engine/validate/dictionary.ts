@@ -4,7 +4,12 @@
  * take (engine/vocabulary.ts). Pure: callers read the file.
  */
 import { Ajv, type ErrorObject } from 'ajv';
-import { DataDictionary } from '../dictionary.ts';
+import {
+  AttributeDeclaration,
+  DataDictionary,
+  EventDeclaration,
+  ProductFieldDeclaration,
+} from '../dictionary.ts';
 import { BUILT_IN_VOCABULARY, buildVocabulary, type Vocabulary } from '../vocabulary.ts';
 import { formatProblems } from './format.ts';
 import { locateFindings } from './index.ts';
@@ -19,16 +24,46 @@ export interface DictionaryResult {
   problems: Problem[];
 }
 
-let validator: ReturnType<Ajv['compile']> | undefined;
+type Validate = ReturnType<Ajv['compile']>;
+let validators: { whole: Validate; attribute: Validate; event: Validate; product: Validate } | undefined;
+
+function compiled() {
+  if (!validators) {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    validators = {
+      whole: ajv.compile(DataDictionary),
+      attribute: ajv.compile(AttributeDeclaration),
+      event: ajv.compile(EventDeclaration),
+      product: ajv.compile(ProductFieldDeclaration),
+    };
+  }
+  return validators;
+}
+
+/** The declarations that are well formed on their own: the merge checks still run on them. */
+function wellFormed(value: unknown): DataDictionary {
+  const v = compiled();
+  const keep = (part: unknown, check: Validate) =>
+    typeof part === 'object' && part !== null && !Array.isArray(part)
+      ? Object.fromEntries(Object.entries(part).filter(([, decl]) => check(decl)))
+      : {};
+  const record = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  return {
+    attributes: keep(record.attributes, v.attribute),
+    events: keep(record.events, v.event),
+    product: keep(record.product, v.product),
+  } as DataDictionary;
+}
 
 export function validateDictionaryText(text: string, file: string): DictionaryResult {
   const source = text.replace(/^\uFEFF/, ' ');
   const parsed = parseJson(source);
   if (parsed.syntax.length > 0) return { file, problems: locateFindings(source, file, parsed.syntax) };
   const findings: Finding[] = [...duplicateKeys(parsed.root)];
-  validator ??= new Ajv({ allErrors: true, strict: false }).compile(DataDictionary);
-  if (!validator(parsed.value)) {
-    findings.push(...(validator.errors ?? []).flatMap(schemaFinding));
+  const { whole } = compiled();
+  if (!whole(parsed.value)) {
+    findings.push(...(whole.errors ?? []).flatMap(schemaFinding));
+    findings.push(...buildVocabulary(wellFormed(parsed.value)).issues);
   } else {
     const { vocabulary, issues } = buildVocabulary(parsed.value as DataDictionary);
     findings.push(...issues);
