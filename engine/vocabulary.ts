@@ -209,7 +209,8 @@ export function buildVocabulary(dictionary: DataDictionary): {
   (profile.properties as Record<string, Schema>).attributes = {
     type: 'object',
     properties: attributeSchemas,
-    additionalProperties: true,
+    // Undeclared keys in a stored profile stay as engine/data.ts allows them (journeys cannot read them).
+    additionalProperties: structuredClone(ProfileAttributes.additionalProperties),
   };
   const vocabulary: Vocabulary = {
     eventTypes: Object.keys(events),

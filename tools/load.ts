@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Type } from '@sinclair/typebox';
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { type CustomerEvent, Product, Profile } from '../engine/data.ts';
+import { type CustomerEvent, Product, type Profile } from '../engine/data.ts';
 import { validateEvent } from '../engine/events.ts';
 import {
   DEFAULT_POLICY,
@@ -198,9 +198,10 @@ function ajvProblems(
   });
 }
 
-export function loadProfile(file: string): Profile {
+/** `vocabulary`: declared attributes are checked against their types (data.json). */
+export function loadProfile(file: string, vocabulary: Vocabulary = BUILT_IN_VOCABULARY): Profile {
   const { value, locate } = parseData(file, 'profile');
-  const check = compiled<Profile>(Profile);
+  const check = compiled<Profile>(vocabulary.profile);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ToolInputError(
       'profile.invalid',

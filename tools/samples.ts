@@ -170,7 +170,7 @@ export function loadSample(journey: Journey, options: SampleOptions, at?: string
   const profileFile = options.profile ?? examples.profile;
   const eventsFile = options.events ?? (options.profile ? undefined : examples.events);
   const productsFile = options.products ?? examples.products;
-  const profile = profileFile ? loadProfile(profileFile) : SAMPLE_PROFILE;
+  const profile = profileFile ? loadProfile(profileFile, options.vocabulary) : SAMPLE_PROFILE;
   const events = eventsFile ? loadEvents(eventsFile, options.vocabulary) : [];
   const products = productsFile ? loadProducts(productsFile) : [];
   const found = events.find((e) => e.type === journey.entry.event);
