@@ -99,17 +99,26 @@ export function fieldSchema(spec: {
   }
 }
 
-/** Built-in attributes, by the kind engine/data.ts gives them (ISO timestamps are dates). */
-const BUILT_IN_ATTRIBUTE_TYPES: Record<string, FieldType> = {
-  lifetimeValue: 'number',
-  ordersCount: 'integer',
-  lastOrderAt: 'date',
-  firstOrderAt: 'date',
-  vip: 'boolean',
-  city: 'string',
-  welcomeOfferCode: 'string',
-  cartReminderVariant: 'string',
-};
+/** Built-in timestamps engine/data.ts types as plain strings; a `format: 'date'`/`'date-time'` also marks one. */
+const BUILT_IN_DATE_ATTRIBUTES = new Set(['lastOrderAt', 'firstOrderAt']);
+
+/** A built-in attribute's kind, read off its engine/data.ts schema. */
+function builtInType(name: string, schema: Schema): FieldType {
+  const format = schema.format;
+  if (BUILT_IN_DATE_ATTRIBUTES.has(name) || format === 'date' || format === 'date-time') return 'date';
+  switch (schema.type) {
+    case 'number':
+      return 'number';
+    case 'integer':
+      return 'integer';
+    case 'boolean':
+      return 'boolean';
+    case 'array':
+      return 'list';
+    default:
+      return 'string';
+  }
+}
 
 /** The built-in events whose `properties.attributes` set declared profile attributes. */
 export const PROFILE_EVENTS = ['signed_up', 'profile_updated'] as const;
@@ -133,7 +142,7 @@ export function buildVocabulary(dictionary: DataDictionary): {
   const attributes: Record<string, FieldSpec> = {};
   const attributeSchemas: Record<string, Schema> = {};
   for (const [name, schema] of Object.entries(ProfileAttributes.properties as Record<string, Schema>)) {
-    attributes[name] = { type: BUILT_IN_ATTRIBUTE_TYPES[name] ?? 'string', pii: false, builtIn: true };
+    attributes[name] = { type: builtInType(name, schema), pii: false, builtIn: true };
     attributeSchemas[name] = { ...schema, 'x-herald': attributes[name].type };
   }
   const profileFields = Object.keys((Profile as unknown as Schema).properties as Schema);
