@@ -25,6 +25,8 @@ import {
 export { isEventType } from './vocabulary.ts';
 
 const IDENTIFIER = /^[a-z][a-z0-9_-]{0,63}$/;
+/** The schema's pattern for an `update` step's attribute (engine/schema.ts). */
+const ATTRIBUTE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export function fieldScope(
   journey: Record<string, unknown>,
   attributes: ReadonlySet<string>,
@@ -211,7 +213,8 @@ function wait(step: Record<string, unknown>, at: Path, scope: FieldScope, out: F
 
 /** An `update` writes a declared attribute, with a value of its declared type. */
 function update(step: Record<string, unknown>, at: Path, out: Finding[], vocabulary: Vocabulary): void {
-  if (typeof step.attribute !== 'string') return;
+  // A name the schema refuses (`profile.attributes.x`) is reported there, with the fix.
+  if (typeof step.attribute !== 'string' || !ATTRIBUTE_NAME.test(step.attribute)) return;
   const spec = vocabulary.attributes[step.attribute];
   if (!spec) {
     const known = Object.keys(vocabulary.attributes);
