@@ -228,4 +228,20 @@ describe('a custom event and attributes declared only in data.json, end to end',
     expect(sent?.content?.email?.subject).toBe('Renewal 4, gold member');
     expect(sent?.content?.email?.text).toContain('monthly plan');
   }, 120_000);
+
+  it('refuses at validate time a data.json that drops a field the released version uses', async () => {
+    const { loyaltyTier: _dropped, ...attributes } = DICTIONARY.attributes;
+    const { tier: _tier, ...properties } = DICTIONARY.events.subscription_renewed.properties;
+    const smaller = { ...DICTIONARY, attributes, events: { subscription_renewed: { properties } } };
+    writeFileSync(path.join(dir, 'data.json'), JSON.stringify(smaller, null, 2));
+    const results = await validateJourneyFiles([file]);
+    const dictionary = results.find((r) => r.file.endsWith('data.json'));
+    expect(dictionary?.problems.map((p) => [p.code, p.path]).sort()).toEqual([
+      ['dictionary.removed-in-use', '/attributes'],
+      ['dictionary.removed-in-use', '/events/subscription_renewed/properties'],
+    ]);
+    expect(
+      dictionary?.problems.every((p) => p.message.includes('version 1 of journey "renewal-thanks"')),
+    ).toBe(true);
+  });
 });
