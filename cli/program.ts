@@ -53,9 +53,11 @@ const JOURNEY_ARG = 'a journey file, or the id of one in workflows/ (e.g. welcom
 export function registerSchema(program: Command): void {
   program
     .command('schema')
-    .description('print the journey JSON Schema, or --write it to workflows/journey.schema.json')
-    .option('--write', 'write workflows/journey.schema.json')
-    .option('--check', 'exit 1 when workflows/journey.schema.json is out of date')
+    .description(
+      'print the journey JSON Schema, or --write it (and the data dictionary schema) to workflows/',
+    )
+    .option('--write', 'write workflows/journey.schema.json and workflows/data.schema.json')
+    .option('--check', 'exit 1 when workflows/journey.schema.json or data.schema.json is out of date')
     .action(lazy(async () => (await import('./commands/schema.ts')).schemaCommand));
 }
 

@@ -6,10 +6,11 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { closest } from 'fastest-levenshtein';
-import { CustomerEvent, EVENT_PROPERTIES, EVENT_TYPES, MAX_EVENT_BYTES } from './data.ts';
+import { CustomerEvent, MAX_EVENT_BYTES } from './data.ts';
+import { propertyProblems, unknownTypeProblem } from './event-properties.ts';
 import { checkEventTime } from './event-time.ts';
 import { type JsonBodyProblemCode, readJsonBody } from './json-body.ts';
+import { BUILT_IN_VOCABULARY, type Vocabulary } from './vocabulary.ts';
 
 export interface EventProblem {
   /** JSON pointer into the event, `` for the whole body. */
@@ -27,30 +28,28 @@ export interface EventValidationOptions {
    * script for `herald simulate`, whose times are simulated) only the form of the time is checked.
    */
   now?: Date;
+  /** Event types and their properties (engine/vocabulary.ts); the built-in ones when not given. */
+  vocabulary?: Vocabulary;
 }
 
 // ajv-formats is CommonJS; its default export arrives wrapped under some loaders.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
   addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
 
-let compiled: { envelope: ValidateFunction; properties: Map<string, ValidateFunction> } | undefined;
+let compiled: { envelope: ValidateFunction } | undefined;
 
 function validators() {
   if (!compiled) {
     const ajv = addFormats(new Ajv({ allErrors: true, strict: false }));
-    compiled = {
-      envelope: ajv.compile(CustomerEvent),
-      properties: new Map(
-        Object.entries(EVENT_PROPERTIES).map(([type, schema]) => [type, ajv.compile(schema)]),
-      ),
-    };
+    compiled = { envelope: ajv.compile(CustomerEvent) };
   }
   return compiled;
 }
 
 /**
- * Accepts the raw body text (HTTP) or an already-parsed value (EventBridge `detail`). The event
- * returned carries its time normalised (UTC, milliseconds): store that one, not the input.
+ * Accepts the raw body text (HTTP) or an already-parsed value (EventBridge `detail`). Event types
+ * and their properties are the vocabulary's: built-in ones and those declared in workflows/data.json.
+ * The event returned carries its time normalised (UTC, milliseconds): store that one, not the input.
  */
 export function validateEvent(
   input: string | unknown,
@@ -62,7 +61,8 @@ export function validateEvent(
   });
   if (!body.ok) return body;
   const value = body.value;
-  const { envelope, properties } = validators();
+  const vocabulary = options.vocabulary ?? BUILT_IN_VOCABULARY;
+  const { envelope } = validators();
   const problems: EventProblem[] = [];
   // The time's form is judged by parseEventTime, which names the fix; ajv's `date-time` passes
   // leap seconds and `+05`, and says only "must match format".
@@ -72,17 +72,9 @@ export function validateEvent(
   problems.push(...envelopeErrors.map((e) => fromAjv(e, '')));
   const { type, properties: props } = value as { type?: unknown; properties?: unknown };
   if (typeof type === 'string' && type.length > 0) {
-    const validateProps = properties.get(type);
-    if (!validateProps) {
-      problems.push({
-        path: '/type',
-        code: 'unknown_type',
-        message: `unknown event type "${type.slice(0, 64)}"; known: ${EVENT_TYPES.join(', ')}`,
-        suggestion: closest(type, EVENT_TYPES as string[]),
-      });
-    } else if (typeof props === 'object' && props !== null && !validateProps(props)) {
-      problems.push(...(validateProps.errors ?? []).map((e) => fromAjv(e, '/properties')));
-    }
+    const propertyFaults = propertyProblems(vocabulary, type, props);
+    if (propertyFaults === undefined) problems.push(unknownTypeProblem(vocabulary, type));
+    else problems.push(...propertyFaults);
   }
   const time = problems.some((p) => p.path === '/time')
     ? undefined

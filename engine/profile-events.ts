@@ -1,7 +1,10 @@
 /**
  * How an incoming event changes the customer's profile: traits from `signed_up`/`profile_updated`,
- * order facts from `order_placed`, consent from `unsubscribed`. Pure; ingest applies it once per
- * event id (the store guards replays).
+ * order facts from `order_placed`, consent from `unsubscribed`, and declared attributes: those a
+ * `profile_updated`/`signed_up` event names under `properties.attributes`, and those a custom
+ * event's properties update (`"updates": "renewalCount"` in workflows/data.json). Ingest validated
+ * the values against the vocabulary first. Pure; ingest applies it once per event id (the store
+ * guards replays).
  *
  * Events arrive out of order (retries, several producers, backfills), so every field is ordered by
  * when its change happened, not by when it arrived. A change happened at the event's time, but
@@ -24,6 +27,7 @@ import type { Consent, CustomerEvent, Profile, PushToken, TraitName } from './da
 import { MAX_FUTURE_SKEW_MS } from './event-time.ts';
 import { normaliseEmail, normalisePhone } from './policy/channels.ts';
 import type { ChannelName } from './schema.ts';
+import { BUILT_IN_VOCABULARY, type Vocabulary } from './vocabulary.ts';
 
 export type ProfileNote =
   | 'created'
@@ -56,6 +60,7 @@ export function applyEventToProfile(
   current: Profile | undefined,
   event: CustomerEvent,
   now: Date,
+  vocabulary: Vocabulary = BUILT_IN_VOCABULARY,
 ): ProfileChange {
   const notes: ProfileNote[] = [];
   const nowIso = now.toISOString();
@@ -82,6 +87,7 @@ export function applyEventToProfile(
     default:
       break;
   }
+  applyDeclaredAttributes(profile, event, vocabulary);
   profile.updatedAt = nowIso;
   return { profile, notes };
 }
@@ -162,4 +168,25 @@ function applyOrder(profile: Profile, props: Record<string, unknown>, time: stri
   if (!Number.isFinite(last) || at > last) attributes.lastOrderAt = time;
   if (!Number.isFinite(first) || at < first) attributes.firstOrderAt = time;
   profile.attributes = attributes;
+}
+
+/** Attributes the event sets, by the vocabulary: `properties.attributes` of a profile event, or declared `updates`. */
+function applyDeclaredAttributes(profile: Profile, event: CustomerEvent, vocabulary: Vocabulary): void {
+  const props = event.properties as Record<string, unknown>;
+  const spec = vocabulary.events[event.type];
+  const updates: Record<string, unknown> = {};
+  if ((event.type === 'signed_up' || event.type === 'profile_updated') && isRecord(props.attributes)) {
+    for (const [name, value] of Object.entries(props.attributes)) {
+      if (Object.hasOwn(vocabulary.attributes, name)) updates[name] = value;
+    }
+  }
+  for (const [name, property] of Object.entries(spec?.properties ?? {})) {
+    if (property.updates !== undefined && props[name] !== undefined) updates[property.updates] = props[name];
+  }
+  if (Object.keys(updates).length === 0) return;
+  profile.attributes = { ...profile.attributes, ...(updates as Profile['attributes']) };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -5,6 +5,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { PolicyConfig, Renderer } from '../engine/policy/index.ts';
+import type { Vocabulary } from '../engine/vocabulary.ts';
 import type {
   CatalogWriter,
   Clock,
@@ -23,6 +24,12 @@ export interface ObservedDeps {
   logger?: Logger;
   /** Defaults to Powertools Metrics, namespace `Herald`. */
   metrics?: Metrics;
+  /**
+   * The built-in vocabulary merged with workflows/data.json (engine/vocabulary.ts): the event types
+   * ingest accepts, the attributes events may set, and the `pii` attributes the logger redacts.
+   * Defaults to the built-in vocabulary alone.
+   */
+  vocabulary?: Vocabulary;
 }
 
 export interface BaseDeps extends ObservedDeps {

@@ -4,7 +4,8 @@
  *
  * Environment:
  * - all: TABLE_NAME; optional POLICY_JSON (workflows/policy.json's content; defaults otherwise)
- * - ingest, step: JOURNEYS_FILE (JSON array of every journey version deployed)
+ * - ingest, step: JOURNEYS_FILE (JSON array of every journey version deployed); DICTIONARY_FILE
+ *   (workflows/data.json as validated at synth; optional: the built-in vocabulary without it)
  * Both were validated in full at synth; they are read back with a structural check only
  * (adapters/deployed-config.ts), which keeps the validator out of the bundles.
  * - ingest: STATE_MACHINE_ARN_PREFIX + STATE_MACHINE_ALIAS (journey `x` runs on `<prefix>x:<alias>`),
@@ -22,7 +23,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DEFAULT_POLICY, type PolicyConfig } from '../engine/policy/index.ts';
-import { deployedPolicy, loadJourneyRegistryFile } from './adapters/deployed-config.ts';
+import { deployedPolicy, loadJourneyRegistryFile, loadVocabularyFile } from './adapters/deployed-config.ts';
 import { DynamoCatalog } from './adapters/dynamo-catalog.ts';
 import { DynamoStore } from './adapters/dynamo-store.ts';
 import { PinpointMessagingSender } from './adapters/pinpoint-messaging.ts';
@@ -78,6 +79,7 @@ export async function ingestDepsFromEnv(): Promise<IngestDeps> {
   return {
     store: store(),
     journeys: loadJourneyRegistryFile(required('JOURNEYS_FILE')),
+    vocabulary: loadVocabularyFile(process.env.DICTIONARY_FILE),
     executions: new SfnExecutions({
       client: new SFNClient({ maxAttempts: 5 }),
       stateMachineArn: stateMachineArn(),
@@ -93,6 +95,7 @@ export async function stepDepsFromEnv(): Promise<StepDeps> {
   return {
     store: store(),
     journeys: loadJourneyRegistryFile(required('JOURNEYS_FILE')),
+    vocabulary: loadVocabularyFile(process.env.DICTIONARY_FILE),
     config: policy(),
     email: new SesEmailSender({
       client: new SESv2Client(providerClientConfig({})),

@@ -66,11 +66,27 @@ export function redact<T>(value: T): T {
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
 
-/** `logLevel` defaults to POWERTOOLS_LOG_LEVEL, else INFO. */
-export function createLogger(serviceName: string, options: { logLevel?: LogLevel } = {}): Logger {
+/** A replacer that also drops the values of `keys`: the attributes workflows/data.json flags `pii`. */
+export function redactReplacerWith(keys: Iterable<string>): (key: string, value: unknown) => unknown {
+  const extra = new Set([...keys].map((k) => k.toLowerCase()));
+  if (extra.size === 0) return redactReplacer;
+  return (key, value) =>
+    key !== '' && extra.has(key.toLowerCase()) && value !== undefined && value !== null
+      ? REDACTED
+      : redactReplacer(key, value);
+}
+
+/**
+ * `logLevel` defaults to POWERTOOLS_LOG_LEVEL, else INFO. `sensitiveKeys`: more field names whose
+ * values never reach a log (the vocabulary's `piiAttributes`).
+ */
+export function createLogger(
+  serviceName: string,
+  options: { logLevel?: LogLevel; sensitiveKeys?: Iterable<string> } = {},
+): Logger {
   return new Logger({
     serviceName,
-    jsonReplacerFn: redactReplacer,
+    jsonReplacerFn: redactReplacerWith(options.sensitiveKeys ?? []),
     ...(options.logLevel ? { logLevel: options.logLevel } : {}),
   });
 }

@@ -3,20 +3,24 @@
 // `herald validate` reaches this file through the release checks and loads it on every start.
 export { compileJourney } from '../engine/compile/compile.ts';
 export { renderAsl } from '../engine/compile/render.ts';
+export { DICTIONARY_FILE } from '../engine/dictionary.ts';
 export { PARTIAL_FILE_SUFFIX, parsePartialKey, pinPartials } from '../engine/partials.ts';
 export { parsePolicyConfig } from '../engine/policy/config.ts';
 export {
+  checkDictionaryKeepsReleases,
   checkReleases,
   formatProblems,
   JourneyValidationError,
   loadJourneyOrThrow,
   loadJourneySetOrThrow,
+  loadVocabularyOrThrow,
   locateFindings,
   type PartialSources,
   type Problem,
   partialSourceProblems,
   RELEASES_DIR,
   type ReleasedFile,
+  type ReleasedSlice,
   type SetOptions,
   type ValidateOptions,
 } from '../engine/validate/index.ts';

@@ -33,6 +33,8 @@ export const HANDLERS_DIR = 'functions/handlers';
 
 /** The validated journeys (current and every kept older version), bundled next to the ingest and step handlers. */
 export const JOURNEYS_BUNDLE_NAME = 'journeys.json';
+/** The validated data dictionary, bundled next to the journeys when workflows/data.json exists. */
+export const DICTIONARY_BUNDLE_NAME = 'dictionary.json';
 
 export interface HeraldStackProps extends StackProps {
   /** Overrides context (`journeysDir` etc.); tests point `journeysDir` at a temporary folder. */
@@ -67,12 +69,14 @@ export class HeraldStack extends Stack {
     // release, stops the synth before anything else. The current version of each journey and every
     // older released one (workflows/versions/) are written to one JSON file that bundling copies
     // next to the handlers, so customers part-way through an older version finish on it.
-    const { current: compiled, bundle } = compileDeployedJourneys(config.journeysDir);
-    const journeysBundle = path.join(
-      mkdtempSync(path.join(tmpdir(), 'herald-journeys-')),
-      JOURNEYS_BUNDLE_NAME,
-    );
+    // The data dictionary (workflows/data.json) travels with them: the Lambdas read custom event
+    // types, attribute updates and `pii` flags from it, never from code.
+    const { current: compiled, bundle, dictionary } = compileDeployedJourneys(config.journeysDir);
+    const bundleDir = mkdtempSync(path.join(tmpdir(), 'herald-journeys-'));
+    const journeysBundle = path.join(bundleDir, JOURNEYS_BUNDLE_NAME);
     writeFileSync(journeysBundle, JSON.stringify(bundle));
+    const dictionaryBundle = dictionary ? path.join(bundleDir, DICTIONARY_BUNDLE_NAME) : undefined;
+    if (dictionaryBundle) writeFileSync(dictionaryBundle, JSON.stringify(dictionary));
     this.journeysBundleFile = journeysBundle;
     const stateMachinePrefix = `${this.stackName}-`;
 
@@ -106,16 +110,22 @@ export class HeraldStack extends Stack {
 
     // ── Functions ───────────────────────────────────────────────────────────────────────────
     const common = { logLevel: config.logLevel, removalPolicy };
-    const journeysFile = { source: journeysBundle, name: JOURNEYS_BUNDLE_NAME };
+    const journeysFiles = [
+      { source: journeysBundle, name: JOURNEYS_BUNDLE_NAME },
+      ...(dictionaryBundle ? [{ source: dictionaryBundle, name: DICTIONARY_BUNDLE_NAME }] : []),
+    ];
     const tableEnv = { TABLE_NAME: this.table.tableName, ...policyEnv(config.journeysDir) };
-    const journeysEnv = { JOURNEYS_FILE: `/var/task/${JOURNEYS_BUNDLE_NAME}` };
+    const journeysEnv = {
+      JOURNEYS_FILE: `/var/task/${JOURNEYS_BUNDLE_NAME}`,
+      ...(dictionaryBundle ? { DICTIONARY_FILE: `/var/task/${DICTIONARY_BUNDLE_NAME}` } : {}),
+    };
 
     const step = new HeraldFunction(this, 'Step', {
       ...common,
       entry: `${HANDLERS_DIR}/step.ts`,
       description: 'Journey step: decide, render and send for one customer',
       memorySize: 1024,
-      extraFiles: [journeysFile],
+      extraFiles: journeysFiles,
       environment: {
         ...tableEnv,
         ...journeysEnv,
@@ -133,7 +143,7 @@ export class HeraldStack extends Stack {
       // Below the HTTP API's 30 s integration limit, so a slow call ends as a Lambda error, not a 503.
       timeout: Duration.seconds(25),
       asyncInvocation: true,
-      extraFiles: [journeysFile],
+      extraFiles: journeysFiles,
       environment: {
         ...tableEnv,
         ...journeysEnv,

@@ -11,7 +11,10 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { DataDictionary } from '../engine/dictionary.ts';
 import type { Journey } from '../engine/schema.ts';
+import type { Vocabulary } from '../engine/vocabulary.ts';
+import { loadDeployableVocabulary, loadVocabulary, SLICE_SUFFIX } from './dictionary.ts';
 import {
   checkReleases,
   compileJourney,
@@ -26,7 +29,7 @@ import {
   renderAsl,
   type SetOptions,
 } from './engine.ts';
-import { partialFileProblems, partialOptionsFor, readPartials } from './partials.ts';
+import { folderOptions, partialFileProblems } from './partials.ts';
 
 export const JOURNEY_FILE_SUFFIX = '.journey.json';
 
@@ -44,6 +47,8 @@ export interface DeployedJourneys {
   current: CompiledJourney[];
   /** What the ingest and step Lambdas bundle: the current versions, then every older kept version. */
   bundle: Journey[];
+  /** workflows/data.json as validated, bundled with the journeys (`undefined`: none, built-in only). */
+  dictionary: DataDictionary | undefined;
 }
 
 /** `*.journey.json` in `dir`, sorted so the template is stable. */
@@ -54,16 +59,23 @@ export function findJourneyFiles(dir: string): string[] {
     .map((name) => path.join(dir, name));
 }
 
+/** One journey file, against the data dictionary of its folder. */
 export function compileJourneyFile(file: string): CompiledJourney {
-  return compileJourneySources([{ file, text: readFileSync(file, 'utf8') }], partialOptionsFor(file))[0]!;
+  return compileJourneySources(
+    [{ file, text: readFileSync(file, 'utf8') }],
+    folderOptions(path.dirname(file)),
+  )[0]!;
 }
 
 /**
- * Every journey of `dir`, validated together as `herald validate` does (same ids are refused), and
- * against the partials of `dir/partials/` (infra/partials.ts): a journey whose pinned partials
- * differ from them is refused, as is a partial file that is not valid, used or not.
+ * Every journey of `dir`, validated together as `herald validate` does (same ids are refused),
+ * against the data dictionary and the partials of `dir/partials/` (infra/partials.ts): a journey
+ * whose pinned partials differ from them is refused, as is a partial file that is not valid, used or not.
  */
-export function compileJourneyDir(dir: string): CompiledJourney[] {
+export function compileJourneyDir(
+  dir: string,
+  vocabulary: Vocabulary = loadVocabulary(dir),
+): CompiledJourney[] {
   const partialProblems = partialFileProblems(dir);
   if (partialProblems.length > 0) {
     const n = partialProblems.length;
@@ -73,10 +85,9 @@ export function compileJourneyDir(dir: string): CompiledJourney[] {
       `partials in ${dir} are not valid (${n} ${n === 1 ? 'error' : 'errors'}):\n${formatProblems(partialProblems)}`,
     );
   }
-  const partials = readPartials(dir);
   return compileJourneySources(
     findJourneyFiles(dir).map((file) => ({ file, text: readFileSync(file, 'utf8') })),
-    partials ? { partials } : {},
+    folderOptions(dir, vocabulary),
   );
 }
 
@@ -92,13 +103,20 @@ function compileJourneySources(
   }));
 }
 
-/** Every `versions/<id>/<version>.journey.json` under `dir`, validated in full. */
-export function loadReleasedJourneys(dir: string): ReleasedFile[] {
+/**
+ * Every `versions/<id>/<version>.journey.json` under `dir`, validated in full against the folder's
+ * dictionary (`loadDeployableVocabulary` first holds it to the slices the versions were released with).
+ */
+export function loadReleasedJourneys(
+  dir: string,
+  vocabulary: Vocabulary = loadVocabulary(dir),
+): ReleasedFile[] {
   const root = path.join(dir, RELEASES_DIR);
   if (!existsSync(root)) return [];
   const released: ReleasedFile[] = [];
   for (const id of readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory())) {
     for (const name of readdirSync(path.join(root, id.name)).sort()) {
+      if (name.endsWith(SLICE_SUFFIX)) continue; // the version's dictionary slice (infra/dictionary.ts)
       const file = path.join(root, id.name, name);
       const version = Number(name.slice(0, -JOURNEY_FILE_SUFFIX.length));
       if (!name.endsWith(JOURNEY_FILE_SUFFIX) || !Number.isInteger(version) || version < 1) {
@@ -106,7 +124,7 @@ export function loadReleasedJourneys(dir: string): ReleasedFile[] {
           `${file}: a released journey is named <version>${JOURNEY_FILE_SUFFIX} (e.g. 2${JOURNEY_FILE_SUFFIX}); use \`npx herald release\` to write one`,
         );
       }
-      const journey = loadJourneyOrThrow(readFileSync(file, 'utf8'), file);
+      const journey = loadJourneyOrThrow(readFileSync(file, 'utf8'), file, { vocabulary });
       released.push({ file, journey, filedAs: { id: id.name, version } });
     }
   }
@@ -118,8 +136,10 @@ export function loadReleasedJourneys(dir: string): ReleasedFile[] {
  * (a version edited in place, a version never released, a misfiled copy) with file, JSON path and fix.
  */
 export function compileDeployedJourneys(dir: string): DeployedJourneys {
-  const current = compileJourneyDir(dir);
-  const released = loadReleasedJourneys(dir);
+  // The dictionary first: a field removed under a released version is named as such, in data.json.
+  const vocabulary = loadDeployableVocabulary(dir);
+  const current = compileJourneyDir(dir, vocabulary);
+  const released = loadReleasedJourneys(dir, vocabulary);
   const { findings, kept } = checkReleases(current, released, path.relative(process.cwd(), dir) || '.');
   const problems: Problem[] = [];
   for (const file of new Set(findings.map((f) => f.file))) {
@@ -134,5 +154,10 @@ export function compileDeployedJourneys(dir: string): DeployedJourneys {
       `journey versions in ${dir} cannot be deployed (${n} ${n === 1 ? 'error' : 'errors'}):\n${formatProblems(problems)}`,
     );
   }
-  return { current, bundle: [...current.map((c) => c.journey), ...kept] };
+  const hasDictionary = Object.keys(vocabulary.dictionary).length > 0;
+  return {
+    current,
+    bundle: [...current.map((c) => c.journey), ...kept],
+    dictionary: hasDictionary ? vocabulary.dictionary : undefined,
+  };
 }

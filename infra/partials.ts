@@ -8,6 +8,8 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import type { Vocabulary } from '../engine/vocabulary.ts';
+import { loadVocabulary } from './dictionary.ts';
 import {
   LineIndex,
   PARTIAL_FILE_SUFFIX,
@@ -50,10 +52,10 @@ export function readPartials(workflowsDir: string): PartialSources | undefined {
   return { library, dir: dir.split(path.sep).join('/') };
 }
 
-/** Validator options for a journey file: the partials of the folder it is in. */
-export function partialOptionsFor(journeyFile: string): ValidateOptions {
-  const partials = readPartials(path.dirname(journeyFile));
-  return partials ? { partials } : {};
+/** How the journeys of a folder are validated: against its data dictionary and its partials. */
+export function folderOptions(dir: string, vocabulary: Vocabulary = loadVocabulary(dir)): ValidateOptions {
+  const partials = readPartials(dir);
+  return partials ? { partials, vocabulary } : { vocabulary };
 }
 
 /**

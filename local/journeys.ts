@@ -8,13 +8,19 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Journey } from '../engine/schema.ts';
 import { loadJourneySetOrThrow } from '../engine/validate/index.ts';
-import { readPartials } from '../infra/partials.ts';
+import type { Vocabulary } from '../engine/vocabulary.ts';
+import { loadVocabulary } from '../infra/dictionary.ts';
+import { folderOptions } from '../infra/partials.ts';
 
 export const WORKFLOWS_DIR = fileURLToPath(new URL('../workflows/', import.meta.url));
 
-/** Checked against the partials of `dir/partials/`, as the synth checks them. */
-export function loadJourneys(dir = WORKFLOWS_DIR): Journey[] {
-  const partials = readPartials(dir);
+/** The demo's vocabulary: workflows/data.json merged into the built-in one (as the synth reads it). */
+export function loadWorkflowsVocabulary(dir = WORKFLOWS_DIR): Vocabulary {
+  return loadVocabulary(dir);
+}
+
+/** Checked against the dictionary and the partials of `dir/partials/`, as the synth checks them. */
+export function loadJourneys(dir = WORKFLOWS_DIR, vocabulary = loadVocabulary(dir)): Journey[] {
   const sources = readdirSync(dir)
     .filter((name) => name.endsWith('.journey.json'))
     .sort()
@@ -22,5 +28,5 @@ export function loadJourneys(dir = WORKFLOWS_DIR): Journey[] {
       const file = path.join(dir, name);
       return { file, text: readFileSync(file, 'utf8') };
     });
-  return loadJourneySetOrThrow(sources, partials ? { partials } : {}).map((r) => r.journey);
+  return loadJourneySetOrThrow(sources, folderOptions(dir, vocabulary)).map((r) => r.journey);
 }

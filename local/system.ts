@@ -11,6 +11,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { type PolicyConfig, parsePolicyConfig } from '../engine/policy/index.ts';
 import type { Journey } from '../engine/schema.ts';
+import type { Vocabulary } from '../engine/vocabulary.ts';
 import { createJourneyRegistry, journeyRegistryOf } from '../functions/adapters/journey-registry.ts';
 import { createFeedbackHandler } from '../functions/handlers/feedback.ts';
 import { createIngestHandler } from '../functions/handlers/ingest.ts';
@@ -29,7 +30,7 @@ import type {
 } from '../functions/ports.ts';
 import type { AwsCallRecorder } from './aws-calls.ts';
 import { installSimClock, type SimClock } from './clock.ts';
-import { loadJourneys, WORKFLOWS_DIR } from './journeys.ts';
+import { loadJourneys, loadWorkflowsVocabulary, WORKFLOWS_DIR } from './journeys.ts';
 import { LocalWorkflows } from './runner.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from './stack.ts';
 
@@ -78,6 +79,8 @@ export interface LocalSystem {
 export interface LocalSystemOptions {
   start: Date;
   journeys?: Journey[];
+  /** What the journeys may read and events may carry (default: workflows/data.json merged in). */
+  vocabulary?: Vocabulary;
   config?: PolicyConfig;
   sesPort?: number;
   /** Send email to this aws-ses-v2-local instead of starting one. */
@@ -106,7 +109,8 @@ export function loadPolicy(): PolicyConfig {
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
   // Powertools would print a log line and a metrics blob per invocation: keep the demo's output readable.
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  const journeys = options.journeys ?? loadJourneys();
+  const vocabulary = options.vocabulary ?? loadWorkflowsVocabulary();
+  const journeys = options.journeys ?? loadJourneys(WORKFLOWS_DIR, vocabulary);
   const config = options.config ?? loadPolicy();
   const stack = await startLocalStack({
     ...(options.sesPort === undefined ? {} : { sesPort: options.sesPort }),
@@ -128,9 +132,10 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     clock: { now: () => clock.now() },
     logger: new Logger({ serviceName: service, logLevel: 'SILENT' }),
     metrics: new Metrics({ namespace: 'HeraldLocal', serviceName: service, logger: QUIET }),
+    vocabulary,
   });
   // Journeys handed over by the main thread were validated there; don't pay for it per shard.
-  let deployed = options.journeys ? journeyRegistryOf(journeys) : createJourneyRegistry(journeys);
+  let deployed = options.journeys ? journeyRegistryOf(journeys) : createJourneyRegistry(journeys, vocabulary);
   // Handlers hold this one registry; a deploy swaps what it reads, as new Lambda code would.
   const registry: JourneyRegistry = {
     get: (id, version) => deployed.get(id, version),
@@ -215,7 +220,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     journeys,
     config,
     deploy(next) {
-      deployed = createJourneyRegistry(next);
+      deployed = createJourneyRegistry(next, vocabulary);
       workflows!.deploy(next);
       system.journeys = next;
     },

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Type } from '@sinclair/typebox';
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { type CustomerEvent, Product, Profile } from '../engine/data.ts';
+import { type CustomerEvent, Product, type Profile } from '../engine/data.ts';
 import { validateEvent } from '../engine/events.ts';
 import { withPins } from '../engine/partials.ts';
 import {
@@ -20,12 +20,15 @@ import {
 import type { Journey } from '../engine/schema.ts';
 import { ChannelName } from '../engine/schema.ts';
 import {
+  JourneyValidationError,
   type Problem,
   type ValidationResult,
   validateJourneyText,
   validateJourneyValue,
 } from '../engine/validate/index.ts';
 import { LineIndex, nodeAt, parseJson } from '../engine/validate/json.ts';
+import { BUILT_IN_VOCABULARY, type Vocabulary } from '../engine/vocabulary.ts';
+import { loadVocabulary } from '../infra/dictionary.ts';
 import { readPartials } from '../infra/partials.ts';
 import { formatProblemsWithFrames } from './cli/code-frame.ts';
 import { resolveJourneyArg, resolveJourneyPath } from './journey-ids.ts';
@@ -72,6 +75,8 @@ export interface LoadedJourney {
   journey: Journey;
   /** Validator warnings (errors stop the load). */
   warnings: Problem[];
+  /** The vocabulary of the journey's folder (its data.json), which it was validated against. */
+  vocabulary: Vocabulary;
 }
 
 export function loadJourney(arg: string, workflowsDir?: string): LoadedJourney {
@@ -80,7 +85,8 @@ export function loadJourney(arg: string, workflowsDir?: string): LoadedJourney {
     throw new ToolInputError('journey.not-found', [resolved.problem], `cannot find journey ${arg}`);
   }
   const { file } = resolved;
-  const result = withDraftPartials(readText(file, 'journey file'), file);
+  const vocabulary = folderVocabulary(path.dirname(file));
+  const result = withDraftPartials(readText(file, 'journey file'), file, vocabulary);
   if (!result.journey) {
     const errors = result.problems.filter((p) => p.severity === 'error');
     throw new ToolInputError(
@@ -89,7 +95,21 @@ export function loadJourney(arg: string, workflowsDir?: string): LoadedJourney {
       `${file} is not a valid journey (${errors.length} ${errors.length === 1 ? 'error' : 'errors'}); \`herald validate\` explains each:`,
     );
   }
-  return { file, journey: result.journey, warnings: result.problems };
+  return { file, journey: result.journey, warnings: result.problems, vocabulary };
+}
+
+/** `<dir>/data.json` as a vocabulary; its problems stop the tool like a journey's would. */
+function folderVocabulary(dir: string): Vocabulary {
+  try {
+    return loadVocabulary(dir);
+  } catch (error) {
+    if (!(error instanceof JourneyValidationError)) throw error;
+    throw new ToolInputError(
+      'dictionary.invalid',
+      error.problems,
+      `${error.file} is not a valid data dictionary:`,
+    );
+  }
 }
 
 const PIN_CODES = new Set(['partial.out-of-date', 'partial.not-pinned']);
@@ -99,9 +119,13 @@ const PIN_CODES = new Set(['partial.out-of-date', 'partial.not-pinned']);
  * pinned partials are not those of `partials/` (a footer being edited, not yet released), the tools
  * show the draft: the journey with the folder's partials, and a warning that no version sends them yet.
  */
-function withDraftPartials(text: string, file: string): ValidationResult {
+function withDraftPartials(text: string, file: string, vocabulary: Vocabulary): ValidationResult {
   const sources = readPartials(path.dirname(file));
-  const result = validateJourneyText(text, file, sources ? { partials: sources } : {});
+  const result = validateJourneyText(
+    text,
+    file,
+    sources ? { partials: sources, vocabulary } : { vocabulary },
+  );
   const errors = result.problems.filter((p) => p.severity === 'error');
   if (!sources || result.journey || errors.length === 0 || !errors.every((p) => PIN_CODES.has(p.code))) {
     return result;
@@ -114,6 +138,7 @@ function withDraftPartials(text: string, file: string): ValidationResult {
   }
   const draft = validateJourneyValue(withPins(raw as Record<string, unknown>, sources.library), file, {
     partials: sources,
+    vocabulary,
   });
   if (!draft.journey) return result;
   const drafts = errors.map((p) => ({
@@ -207,9 +232,10 @@ function ajvProblems(
   });
 }
 
-export function loadProfile(file: string): Profile {
+/** `vocabulary`: declared attributes are checked against their types (data.json). */
+export function loadProfile(file: string, vocabulary: Vocabulary = BUILT_IN_VOCABULARY): Profile {
   const { value, locate } = parseData(file, 'profile');
-  const check = compiled<Profile>(Profile);
+  const check = compiled<Profile>(vocabulary.profile);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ToolInputError(
       'profile.invalid',
@@ -228,7 +254,7 @@ export function loadProfile(file: string): Profile {
 }
 
 /** An event script: a JSON list of customer events, each checked against the published event schema. */
-export function loadEvents(file: string): CustomerEvent[] {
+export function loadEvents(file: string, vocabulary: Vocabulary = BUILT_IN_VOCABULARY): CustomerEvent[] {
   const { value, locate } = parseData(file, 'event script');
   if (!Array.isArray(value)) {
     throw new ToolInputError(
@@ -245,7 +271,7 @@ export function loadEvents(file: string): CustomerEvent[] {
   }
   const problems: Problem[] = [];
   value.forEach((event, i) => {
-    const result = validateEvent(event);
+    const result = validateEvent(event, { vocabulary });
     if (result.ok) return;
     for (const p of result.problems) {
       const pointer = `/${i}${p.path}`;

@@ -9,6 +9,7 @@ import type { Enrollment } from '../engine/contract.ts';
 import type { CustomerEvent, Product, Profile } from '../engine/data.ts';
 import { DEFAULT_POLICY, evaluateCondition } from '../engine/policy/index.ts';
 import type { Journey } from '../engine/schema.ts';
+import { BUILT_IN_VOCABULARY, type FieldSpec, type Vocabulary } from '../engine/vocabulary.ts';
 import { loadEvents, loadProducts, loadProfile } from './load.ts';
 
 export interface ExampleFiles {
@@ -52,6 +53,7 @@ export function sampleEvent(
   customerId: string,
   time: string,
   product = SAMPLE_PRODUCT,
+  vocabulary: Vocabulary = BUILT_IN_VOCABULARY,
 ): CustomerEvent {
   const items = [{ productId: product.id, quantity: 1, price: product.price }];
   const properties: Record<string, Record<string, unknown>> = {
@@ -68,7 +70,33 @@ export function sampleEvent(
     product_viewed: { productId: product.id },
     unsubscribed: {},
   };
-  return { id: `sample-${type}`, type, customerId, time, properties: properties[type] ?? {} };
+  const declared = vocabulary.events[type];
+  const custom =
+    declared && !declared.builtIn
+      ? Object.fromEntries(
+          Object.entries(declared.properties).map(([name, spec]) => [name, sampleValue(spec, time)]),
+        )
+      : undefined;
+  return { id: `sample-${type}`, type, customerId, time, properties: properties[type] ?? custom ?? {} };
+}
+
+/** A plausible value of a declared field: its first enum value, 1, true, the event's own time. */
+export function sampleValue(spec: Pick<FieldSpec, 'type' | 'values' | 'items'>, time: string): unknown {
+  switch (spec.type) {
+    case 'enum':
+      return spec.values?.[0] ?? 'sample';
+    case 'number':
+    case 'integer':
+      return 1;
+    case 'boolean':
+      return true;
+    case 'date':
+      return time;
+    case 'list':
+      return [sampleValue({ type: spec.items ?? 'string' }, time)];
+    default:
+      return 'sample';
+  }
 }
 
 /**
@@ -119,6 +147,8 @@ export interface SampleOptions {
   events?: string;
   products?: string;
   examplesDir?: string;
+  /** What the journey's folder declares (data.json): custom events in the script are checked against it. */
+  vocabulary?: Vocabulary;
 }
 
 export interface LoadedSample {
@@ -140,8 +170,8 @@ export function loadSample(journey: Journey, options: SampleOptions, at?: string
   const profileFile = options.profile ?? examples.profile;
   const eventsFile = options.events ?? (options.profile ? undefined : examples.events);
   const productsFile = options.products ?? examples.products;
-  const profile = profileFile ? loadProfile(profileFile) : SAMPLE_PROFILE;
-  const events = eventsFile ? loadEvents(eventsFile) : [];
+  const profile = profileFile ? loadProfile(profileFile, options.vocabulary) : SAMPLE_PROFILE;
+  const events = eventsFile ? loadEvents(eventsFile, options.vocabulary) : [];
   const products = productsFile ? loadProducts(productsFile) : [];
   const found = events.find((e) => e.type === journey.entry.event);
   const catalog = products.length > 0 ? products : [SAMPLE_PRODUCT];
@@ -152,6 +182,7 @@ export function loadSample(journey: Journey, options: SampleOptions, at?: string
       profile.id,
       at ?? profile.createdAt ?? '2026-03-02T09:00:00Z',
       catalog[0],
+      options.vocabulary,
     );
   const product = journey.entry.forEachItem
     ? (entryProduct(journey, entryEvent, profile, catalog) ?? SAMPLE_PRODUCT)

@@ -22,8 +22,8 @@ export { registerPreview } from '../program.ts';
 /** `herald preview <journey>` (cli/program.ts). */
 export function previewCommand(arg: string, options: PreviewOptions): Promise<void> {
   return runTool(() => {
-    const { journey, warnings, file } = loadJourney(arg);
-    const sample = loadSample(journey, options);
+    const { journey, warnings, file, vocabulary } = loadJourney(arg);
+    const sample = loadSample(journey, { ...options, vocabulary });
     const report = previewJourney(
       journey,
       {

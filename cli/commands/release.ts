@@ -8,13 +8,19 @@
  * render are copied from `<workflows>/partials/` into the journey's `partials`, in the journey file
  * and in the frozen copy, like a lockfile. A partial changed since a released version pinned it is
  * a change to that version, refused like any other edit: set a new version, then release.
+ *
+ * Next to the copy, `<version>.data.json` keeps the part of workflows/data.json the version uses:
+ * the synth then refuses a dictionary change that would remove or retype one of those fields under
+ * customers still on the version (engine/validate/dictionary-uses.ts).
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { DICTIONARY_FILE } from '../../engine/dictionary.ts';
 import { withPins } from '../../engine/partials.ts';
 import {
   checkReleases,
+  dictionarySlice,
   formatProblems,
   JourneyValidationError,
   loadJourneyOrThrow,
@@ -24,6 +30,7 @@ import {
   releasedPath,
   type ValidationResult,
 } from '../../engine/validate/index.ts';
+import { loadVocabulary, SLICE_SUFFIX } from '../../infra/dictionary.ts';
 import { loadReleasedJourneys } from '../../infra/journeys.ts';
 import { readPartials } from '../../infra/partials.ts';
 import { formatProblemsWithFrames } from '../../tools/cli/code-frame.ts';
@@ -47,10 +54,14 @@ export async function releaseJourneyFile(file: string): Promise<ReleaseOutcome> 
   const dir = path.dirname(file);
   const sources = readPartials(dir);
   const repinned = sources ? repin(text, sources.library) : undefined;
-  const journey = loadJourneyOrThrow(repinned ?? text, file, sources ? { partials: sources } : {});
+  const vocabulary = loadVocabulary(dir);
+  const journey = loadJourneyOrThrow(repinned ?? text, file, {
+    vocabulary,
+    ...(sources ? { partials: sources } : {}),
+  });
   const target = path.join(dir, releasedPath(journey.id, journey.version));
   const outcome = { file, id: journey.id, version: journey.version, target, pinned: false };
-  const mine = loadReleasedJourneys(dir).filter((r) => r.filedAs.id === journey.id);
+  const mine = loadReleasedJourneys(dir, vocabulary).filter((r) => r.filedAs.id === journey.id);
   const { findings } = checkReleases([{ file, journey }], mine, path.relative(process.cwd(), dir) || '.');
   // Being unreleased is what this command fixes; anything else (an edited or older version) it must not paper over.
   const blocking = findings
@@ -72,6 +83,9 @@ export async function releaseJourneyFile(file: string): Promise<ReleaseOutcome> 
   }
   await mkdir(path.dirname(target), { recursive: true });
   await writeFile(target, `${JSON.stringify(copy, null, 2)}\n`, { flag: 'wx' });
+  const slice = dictionarySlice(journey as unknown as Record<string, unknown>, vocabulary);
+  const sliceFile = target.slice(0, -'.journey.json'.length) + SLICE_SUFFIX;
+  await writeFile(sliceFile, `${JSON.stringify(slice, null, 2)}\n`, { flag: 'wx' });
   return { ...outcome, pinned, status: 'released' };
 }
 
@@ -109,11 +123,16 @@ export async function releaseProblems(results: readonly ValidationResult[]): Pro
   for (const [dir, mine] of byDir) {
     if (!existsSync(path.join(dir, RELEASES_DIR))) continue;
     const current = mine.map((r) => ({ file: r.file, journey: r.journey! }));
-    const { findings } = checkReleases(
-      current,
-      loadReleasedJourneys(dir),
-      path.relative(process.cwd(), dir) || '.',
-    );
+    let released: ReturnType<typeof loadReleasedJourneys>;
+    try {
+      released = loadReleasedJourneys(dir, loadVocabulary(dir));
+    } catch (error) {
+      // A bad data.json is reported on its own (validate.ts); a released copy it breaks, here.
+      if (!(error instanceof JourneyValidationError)) throw error;
+      problems.push(...error.problems.filter((p) => !p.file.endsWith(DICTIONARY_FILE)));
+      continue;
+    }
+    const { findings } = checkReleases(current, released, path.relative(process.cwd(), dir) || '.');
     for (const r of mine) {
       const own = findings.filter((f) => f.file === r.file).map((f) => f.finding);
       if (own.length > 0) problems.push(...locateFindings(await readFile(r.file, 'utf8'), r.file, own));

@@ -29,12 +29,13 @@ export { registerSimulate } from '../program.ts';
 /** `herald simulate <journey> --profile <file>` (cli/program.ts). */
 export function simulateCommand(arg: string, options: SimulateCliOptions): Promise<void> {
   return runTool(async () => {
-    const { journey } = loadJourney(arg);
+    const { journey, vocabulary } = loadJourney(arg);
     const at = options.at === undefined ? undefined : parseAt(options.at);
     const sample = loadSample(journey, {
       profile: options.profile,
       ...(options.events ? { events: options.events } : {}),
       ...(options.products ? { products: options.products } : {}),
+      vocabulary,
     });
     if (options.events) checkEventsBelongTo(options.events, sample.events, sample.profile.id);
     const { timeline } = await simulate({
@@ -43,6 +44,7 @@ export function simulateCommand(arg: string, options: SimulateCliOptions): Promi
       events: sample.events,
       products: sample.products,
       config: loadPolicy(options.policy),
+      vocabulary,
       ...(options.sent ? { sent: loadSent(options.sent) } : {}),
       ...(at ? { at } : {}),
       ...(options.providerFault ? { providerFaults: options.providerFault.map(parseFault) } : {}),

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -5,9 +6,12 @@ import {
   type Problem,
   summarize,
   type ValidationResult,
+  validateDictionaryText,
   validateJourneySet,
 } from '../../engine/validate/index.ts';
-import { partialFileProblems, partialOptionsFor } from '../../infra/partials.ts';
+import { BUILT_IN_VOCABULARY, type Vocabulary } from '../../engine/vocabulary.ts';
+import { dictionaryPath, dictionaryReleaseProblems } from '../../infra/dictionary.ts';
+import { folderOptions, partialFileProblems } from '../../infra/partials.ts';
 import { formatProblemsWithFrames } from '../../tools/cli/code-frame.ts';
 import { resolveJourneyArg } from '../../tools/journey-ids.ts';
 import { releaseProblems } from './release.ts';
@@ -16,16 +20,48 @@ export { registerValidate } from '../program.ts';
 
 /**
  * Read and validate journey files, each on its own and then as a set (engine/validate/journey-set.ts:
- * the same checks the CDK synth runs). Each argument is a file or the id of a journey in workflows/
- * (tools/journey-ids.ts). A file that cannot be read, or an id that names no journey, is a problem
- * of its own, not a crash.
+ * the same checks the CDK synth runs), against the data dictionary of their folder
+ * (`<folder>/data.json`, whose own problems come first) and its partials. Each argument is a file
+ * or the id of a journey in workflows/ (tools/journey-ids.ts). A file that cannot be read, or an id
+ * that names no journey, is a problem of its own, not a crash.
  */
 export async function validateJourneyFiles(args: readonly string[]): Promise<ValidationResult[]> {
+  const results: ValidationResult[] = [];
+  const byDir = new Map<string, string[]>();
+  for (const arg of args) {
+    const resolved = resolveJourneyArg(arg);
+    if (!resolved.ok) {
+      results.push({ file: arg, problems: [resolved.problem] });
+      continue;
+    }
+    const dir = path.dirname(resolved.file);
+    byDir.set(dir, [...(byDir.get(dir) ?? []), resolved.file]);
+  }
+  for (const [dir, files] of byDir) {
+    const { vocabulary, problems } = await folderVocabulary(dir);
+    if (problems.length > 0) results.push({ file: dictionaryPath(dir), problems });
+    results.push(...(await validateWith(dir, files, vocabulary)));
+  }
+  return results;
+}
+
+/** `<dir>/data.json` as a vocabulary, with its problems (and those it makes for released versions). */
+async function folderVocabulary(dir: string): Promise<{ vocabulary: Vocabulary; problems: Problem[] }> {
+  const file = dictionaryPath(dir);
+  if (!existsSync(file)) return { vocabulary: BUILT_IN_VOCABULARY, problems: [] };
+  const result = validateDictionaryText(await readFile(file, 'utf8'), file);
+  if (!result.vocabulary) return { vocabulary: BUILT_IN_VOCABULARY, problems: result.problems };
+  return { vocabulary: result.vocabulary, problems: dictionaryReleaseProblems(dir, result.vocabulary) };
+}
+
+/** The journeys of one folder, against its vocabulary and its partials, then its partial files' own problems. */
+async function validateWith(
+  dir: string,
+  files: readonly string[],
+  vocabulary: Vocabulary,
+): Promise<ValidationResult[]> {
   const read = await Promise.all(
-    args.map(async (arg): Promise<JourneySource | ValidationResult> => {
-      const resolved = resolveJourneyArg(arg);
-      if (!resolved.ok) return { file: arg, problems: [resolved.problem] };
-      const { file } = resolved;
+    files.map(async (file): Promise<JourneySource | ValidationResult> => {
       try {
         return { file, text: await readFile(file, 'utf8') };
       } catch (err) {
@@ -34,21 +70,15 @@ export async function validateJourneyFiles(args: readonly string[]): Promise<Val
     }),
   );
   const sources = read.filter((r): r is JourneySource => 'text' in r);
-  // Each journey against the partials of its own folder, read once per folder.
-  const byDir = new Map<string, ReturnType<typeof partialOptionsFor>>();
-  const optionsFor = (file: string) => {
-    const dir = path.dirname(file);
-    if (!byDir.has(dir)) byDir.set(dir, partialOptionsFor(file));
-    return byDir.get(dir)!;
-  };
-  const validated = new Map(validateJourneySet(sources, optionsFor).map((r, i) => [sources[i]!, r]));
+  const options = folderOptions(dir, vocabulary);
+  const validated = new Map(validateJourneySet(sources, options).map((r, i) => [sources[i]!, r]));
   const journeys = read.map((r) => ('text' in r ? validated.get(r)! : r));
-  return [...journeys, ...partialResults([...new Set(sources.map((s) => path.dirname(s.file)))])];
+  return sources.length > 0 ? [...journeys, ...partialResults(dir)] : journeys;
 }
 
-/** The partial files of these folders that have problems, one result per file (checked once each). */
-function partialResults(dirs: readonly string[]): ValidationResult[] {
-  const problems = dirs.flatMap((dir) => partialFileProblems(dir));
+/** The partial files of this folder that have problems, one result per file (checked once each). */
+function partialResults(dir: string): ValidationResult[] {
+  const problems = partialFileProblems(dir);
   const files = [...new Set(problems.map((p) => p.file))];
   return files.map((file) => ({ file, problems: problems.filter((p) => p.file === file) }));
 }

@@ -59,6 +59,8 @@ export function expectedKind(type: string): string {
       return 'an object `{ … }`';
     case 'null':
       return '`null`';
+    case 'date':
+      return 'a date (ISO 8601 text, `2026-02-28`)';
     default:
       return type;
   }

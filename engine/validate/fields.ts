@@ -1,10 +1,10 @@
 /**
  * What a journey may read: `profile.*`, `event.*` (the entry event), `product.*` (per-item
- * journeys) and, in templates, `journey.*` and `links.*`. Paths are checked against the data
- * dictionary in engine/data.ts, so `profile.frstName` is caught before a customer sees a blank.
+ * journeys) and, in templates, `journey.*` and `links.*`. Paths are checked against the scope's
+ * vocabulary (built-in engine/data.ts plus workflows/data.json, engine/vocabulary.ts), so
+ * `profile.frstName` is caught before a customer sees a blank.
  */
-import type { TSchema } from '@sinclair/typebox';
-import { EVENT_PROPERTIES, type EventType, PRODUCT_FIELDS, Profile, ProfileAttributes } from '../data.ts';
+import type { Vocabulary } from '../vocabulary.ts';
 import { isRecord } from './describe.ts';
 import { didYouMean, didYouMeanText, listOf } from './suggest.ts';
 
@@ -12,7 +12,9 @@ export type Segment = string | number | { dynamic: true };
 
 export interface FieldScope {
   /** The entry event type, when it is a known one. */
-  entryEvent: EventType | undefined;
+  entryEvent: string | undefined;
+  /** What may be read: built-in fields and the shop's data dictionary. */
+  vocabulary: Vocabulary;
   forEachItem: boolean;
   /** Declared attributes plus those the journey itself sets with `update` steps. */
   attributes: ReadonlySet<string>;
@@ -23,10 +25,10 @@ export interface FieldScope {
 export type FieldCheck =
   | {
       ok: true;
-      /** The JSON type the path holds when the dictionary says (`string`, `integer`, …). */
+      /** The JSON type the path holds when the dictionary says (`string`, `integer`, `date`, …). */
       type?: string;
-      /** Its declared string format, when it has one (`date`, `date-time`). */
-      format?: string;
+      /** An enum's values. */
+      values?: readonly (string | number)[];
     }
   | { ok: false; reason: 'unknown' | 'product-unavailable'; message: string; suggestion?: string };
 
@@ -41,18 +43,21 @@ const JOURNEY_FIELDS: Schema = {
 };
 const LINK_FIELDS: Schema = { type: 'object', properties: { unsubscribe: { type: 'string' } } };
 
-export function declaredAttributes(extra: Iterable<string>): Set<string> {
-  return new Set([...Object.keys(ProfileAttributes.properties), ...extra]);
+/** The attributes a journey may read: those the vocabulary declares. */
+export function declaredAttributes(vocabulary: Vocabulary): Set<string> {
+  return new Set(Object.keys(vocabulary.attributes));
 }
 
 function eventSchema(scope: FieldScope): Schema {
-  const properties: TSchema | Schema = scope.entryEvent ? EVENT_PROPERTIES[scope.entryEvent] : ANY;
+  const properties: Schema = scope.entryEvent
+    ? (scope.vocabulary.events[scope.entryEvent]?.schema ?? ANY)
+    : ANY;
   return {
     type: 'object',
     properties: {
       id: { type: 'string' },
       type: { type: 'string' },
-      time: { type: 'string', format: 'date-time' },
+      time: { type: 'string', 'x-herald': 'date' },
       customerId: { type: 'string' },
       properties,
     },
@@ -85,11 +90,11 @@ export function checkField(segments: readonly Segment[], scope: FieldScope): Fie
   }
   const schema: Schema =
     root === 'profile'
-      ? (Profile as unknown as Schema)
+      ? scope.vocabulary.profile
       : root === 'event'
         ? eventSchema(scope)
         : root === 'product'
-          ? (PRODUCT_FIELDS as unknown as Schema)
+          ? scope.vocabulary.product
           : root === 'journey'
             ? JOURNEY_FIELDS
             : LINK_FIELDS;
@@ -110,8 +115,7 @@ function walkPath(
     if (isAttributes) {
       if (scope.attributes.has(String(seg))) {
         if (i !== segments.length - 1) return { ok: true };
-        const declared = (ProfileAttributes.properties as Record<string, Schema>)[String(seg)];
-        return typeOf(declared);
+        return typeOf(attributeSchema(scope.vocabulary, String(seg)));
       }
       const known = [...scope.attributes];
       const guess = didYouMean(String(seg), known);
@@ -121,7 +125,7 @@ function walkPath(
         message: `\`${display(segments)}\` is not a declared profile attribute${didYouMeanText(guess ? `profile.attributes.${guess}` : undefined)}`,
         suggestion: guess
           ? `use \`profile.attributes.${guess}\``
-          : `use one of ${listOf(known)}, or declare the attribute in engine/data.ts`,
+          : `declare \`${String(seg)}\` in workflows/data.json under attributes (or use one of ${listOf(known)})`,
       };
     }
     if (seg === undefined) break;
@@ -136,11 +140,17 @@ function walkPath(
   return typeOf(current);
 }
 
+/** The type a field holds: its declared kind (`date`, `enum`'s values) when the vocabulary marks one. */
 function typeOf(schema: Schema | undefined): FieldCheck {
-  if (typeof schema?.type !== 'string') return { ok: true };
-  return typeof schema.format === 'string'
-    ? { ok: true, type: schema.type, format: schema.format }
-    : { ok: true, type: schema.type };
+  const kind = schema?.['x-herald'];
+  const values = Array.isArray(schema?.enum) ? { values: schema.enum as (string | number)[] } : {};
+  if (kind === 'date') return { ok: true, type: 'date' };
+  return typeof schema?.type === 'string' ? { ok: true, type: schema.type, ...values } : { ok: true };
+}
+
+function attributeSchema(vocabulary: Vocabulary, name: string): Schema | undefined {
+  const attributes = (vocabulary.profile.properties as Record<string, Schema>).attributes;
+  return (attributes?.properties as Record<string, Schema> | undefined)?.[name];
 }
 
 /** The schema of `schema[seg]`; `'open'` when anything goes below; undefined when `seg` is not there. */
@@ -203,7 +213,10 @@ function unknownAt(segments: readonly Segment[], i: number, parent: Schema, scop
   }
   // `event.orderId` for `event.properties.orderId`: the most common slip with events.
   if (segments[0] === 'event' && i === 1 && scope.entryEvent) {
-    const props = EVENT_PROPERTIES[scope.entryEvent].properties as Record<string, unknown>;
+    const props = (scope.vocabulary.events[scope.entryEvent]?.schema.properties ?? {}) as Record<
+      string,
+      unknown
+    >;
     if (Object.hasOwn(props, seg)) {
       const fixed = display(['event', 'properties', ...segments.slice(1)]);
       return {
@@ -228,9 +241,17 @@ function unknownAt(segments: readonly Segment[], i: number, parent: Schema, scop
       kind && kind !== 'array'
         ? `\`${display(segments)}\` reads inside \`${prefix}\`, which is ${kind === 'string' ? 'text' : `a ${kind}`} with no fields`
         : `\`${display(segments)}\` is not ${what}`,
-    ...(candidates.length > 0
-      ? { suggestion: `available: ${listOf(candidates.map((c) => `${prefix}.${c}`))}` }
-      : {}),
+    ...(isEventProps && scope.entryEvent && scope.vocabulary.events[scope.entryEvent]?.builtIn === false
+      ? {
+          suggestion: `declare \`${seg}\` in workflows/data.json under events.${scope.entryEvent}.properties${candidates.length > 0 ? ` (available: ${listOf(candidates.map((c) => `${prefix}.${c}`))})` : ''}`,
+        }
+      : segments[0] === 'product' && i === 1
+        ? {
+            suggestion: `declare \`${seg}\` in workflows/data.json under product${candidates.length > 0 ? ` (available: ${listOf(candidates.map((c) => `${prefix}.${c}`))})` : ''}`,
+          }
+        : candidates.length > 0
+          ? { suggestion: `available: ${listOf(candidates.map((c) => `${prefix}.${c}`))}` }
+          : {}),
   };
 }
 
@@ -239,7 +260,7 @@ function attributeNamed(name: string, scope: FieldScope): string | undefined {
   const attributes = [...scope.attributes];
   const exact = attributes.find((a) => a.toLowerCase() === name.toLowerCase());
   if (exact) return exact;
-  const profileFields = Object.keys((Profile as unknown as Schema).properties as Schema);
+  const profileFields = Object.keys(scope.vocabulary.profile.properties as Schema);
   return didYouMean(name, profileFields) ? undefined : didYouMean(name, attributes);
 }
 

@@ -12,6 +12,7 @@ import { buildDefinition } from '../compile/compile.ts';
 import { CompileError } from '../compile/errors.ts';
 import { limitProblems } from '../compile/limits.ts';
 import type { Journey } from '../schema.ts';
+import { BUILT_IN_VOCABULARY, type Vocabulary } from '../vocabulary.ts';
 import { checkContent } from './content.ts';
 import { isRecord, type Path } from './describe.ts';
 import { checkEngagement } from './engagement.ts';
@@ -33,6 +34,16 @@ import { checkSchema } from './schema-check.ts';
 import { checkSemantics, fieldScope } from './semantic.ts';
 import { type Finding, JourneyValidationError, type Problem, type ValidationResult } from './types.ts';
 
+export {
+  type DictionaryResult,
+  loadVocabularyOrThrow,
+  validateDictionaryText,
+} from './dictionary.ts';
+export {
+  checkDictionaryKeepsReleases,
+  dictionarySlice,
+  type ReleasedSlice,
+} from './dictionary-uses.ts';
 export { formatProblems, summarize } from './format.ts';
 export {
   type JourneySource,
@@ -64,6 +75,11 @@ export interface ValidateOptions {
    * journey is checked on its own pins alone: right for released copies, which keep what they pinned.
    */
   partials?: PartialSources;
+  /**
+   * What the journey may read and write (engine/vocabulary.ts, built from workflows/data.json);
+   * Herald's built-in vocabulary when not given.
+   */
+  vocabulary?: Vocabulary;
 }
 
 export function validateJourneyText(
@@ -123,6 +139,7 @@ export function loadJourneyOrThrow(text: string, file: string, options: Validate
 }
 
 function validate(text: string, file: string, options: ValidateOptions): ValidationResult {
+  const vocabulary = options.vocabulary ?? BUILT_IN_VOCABULARY;
   const lines = new LineIndex(text);
   const parsed = parseJson(text);
   if (parsed.syntax.length > 0) {
@@ -133,9 +150,9 @@ function validate(text: string, file: string, options: ValidateOptions): Validat
   findings.push(...schema.findings);
   if (isRecord(parsed.value)) {
     const journey = parsed.value;
-    const attributes = declaredAttributes(updatedAttributes(journey));
+    const attributes = declaredAttributes(vocabulary);
     findings.push(...checkGraph(journey));
-    findings.push(...checkSemantics(journey, fieldScope(journey, attributes, false)));
+    findings.push(...checkSemantics(journey, fieldScope(journey, attributes, false, vocabulary)));
     findings.push(...checkEngagement(journey));
     const locate = (path: Path, index: number) => {
       const node = nodeAt(parsed.root, path);
@@ -148,9 +165,10 @@ function validate(text: string, file: string, options: ValidateOptions): Validat
       unpinned: new Set(),
       ...(options.partials ? { sources: options.partials } : {}),
     };
-    findings.push(...checkContent(journey, fieldScope(journey, attributes, true), locate, partials));
+    const templateScope = fieldScope(journey, attributes, true, vocabulary);
+    findings.push(...checkContent(journey, templateScope, locate, partials));
     findings.push(...checkPinnedPartials(journey), ...checkPins(journey, partials));
-    findings.push(...checkObligations(journey, fieldScope(journey, attributes, true)));
+    findings.push(...checkObligations(journey, templateScope));
   }
   if (schema.valid && !findings.some((f) => (f.severity ?? 'error') === 'error')) {
     findings.push(...checkLimits(parsed.value as Journey));
@@ -178,14 +196,6 @@ function checkLimits(journey: Journey): Finding[] {
     throw error;
   }
   return limitProblems(journey, def);
-}
-
-/** Attributes the journey writes itself: reading them back later is fine. */
-function updatedAttributes(journey: Record<string, unknown>): string[] {
-  const steps = isRecord(journey.steps) ? Object.values(journey.steps) : [];
-  return steps.flatMap((s) =>
-    isRecord(s) && s.type === 'update' && typeof s.attribute === 'string' ? [s.attribute] : [],
-  );
 }
 
 function locateAll(findings: Finding[], root: Node | undefined, lines: LineIndex, file: string): Problem[] {

@@ -16,7 +16,6 @@
  *   customer whose locale is the bare language (`fa`, or another region, `fa-AF`) falls back past
  *   it to the default locale (engine/policy/render.ts `resolveLocale`, the renderer's own lookup).
  */
-import { EVENT_PROPERTIES, PRODUCT_FIELDS, Profile } from '../data.ts';
 import { type PartialLibrary, renderCalls, resolvePartialKey } from '../partials.ts';
 import { messageCategory } from '../policy/channels.ts';
 import { resolveLocale } from '../policy/render.ts';
@@ -111,12 +110,12 @@ function alwaysPresent(path: string, scope: FieldScope): boolean {
     case 'links':
       return true;
     case 'profile':
-      return first !== undefined && required(Profile).has(first);
+      return first !== undefined && required(scope.vocabulary.profile).has(first);
     case 'product':
-      return first !== undefined && required(PRODUCT_FIELDS).has(first);
+      return first !== undefined && required(scope.vocabulary.product).has(first);
     case 'event':
       if (first === 'properties') {
-        const props = scope.entryEvent ? EVENT_PROPERTIES[scope.entryEvent] : undefined;
+        const props = scope.entryEvent ? scope.vocabulary.events[scope.entryEvent]?.schema : undefined;
         return second !== undefined && required(props).has(second);
       }
       return first !== undefined && ['id', 'type', 'time', 'customerId'].includes(first);

@@ -5,13 +5,13 @@
  * at once): every access is guarded.
  */
 import { IANAZone } from 'luxon';
-import { EVENT_PROPERTIES, ProfileAttributes } from '../data.ts';
 import { parseDuration } from '../duration.ts';
+import { describeType, type Vocabulary } from '../vocabulary.ts';
 import { condition } from './conditions.ts';
 import { expectedKind, isRecord, kindOf, type Path, show, where } from './describe.ts';
 import { duration, waitForEventTimeout } from './durations.ts';
 import { checkField, type FieldScope } from './fields.ts';
-import { didYouMean, didYouMeanText } from './suggest.ts';
+import { didYouMean, didYouMeanText, listOf } from './suggest.ts';
 import type { Finding } from './types.ts';
 import {
   eventType,
@@ -26,18 +26,23 @@ import {
 export { isEventType } from './vocabulary.ts';
 
 const IDENTIFIER = /^[a-z][a-z0-9_-]{0,63}$/;
+/** The schema's pattern for an `update` step's attribute (engine/schema.ts). */
+const ATTRIBUTE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export function fieldScope(
   journey: Record<string, unknown>,
   attributes: ReadonlySet<string>,
   template: boolean,
+  vocabulary: Vocabulary,
 ): FieldScope {
   const entry = isRecord(journey.entry) ? journey.entry : {};
-  const event = typeof entry.event === 'string' && isEventType(entry.event) ? entry.event : undefined;
-  return { entryEvent: event, forEachItem: isRecord(entry.forEachItem), attributes, template };
+  const event =
+    typeof entry.event === 'string' && isEventType(entry.event, vocabulary) ? entry.event : undefined;
+  return { entryEvent: event, forEachItem: isRecord(entry.forEachItem), attributes, template, vocabulary };
 }
 
 export function checkSemantics(journey: Record<string, unknown>, scope: FieldScope): Finding[] {
   const out: Finding[] = [];
+  const vocabulary = scope.vocabulary;
   const entry = isRecord(journey.entry) ? journey.entry : undefined;
   const steps = isRecord(journey.steps) ? journey.steps : {};
 
@@ -59,11 +64,11 @@ export function checkSemantics(journey: Record<string, unknown>, scope: FieldSco
 
   // Entry, exit, goal.
   if (entry) {
-    eventType(entry.event, ['entry', 'event'], out);
+    eventType(entry.event, ['entry', 'event'], out, vocabulary);
     if (isRecord(entry.reentry)) duration(entry.reentry.after, ['entry', 'reentry', 'after'], false, out);
     if (entry.condition !== undefined) condition(entry.condition, ['entry', 'condition'], scope, out);
     if (isRecord(entry.forEachItem) && scope.entryEvent) {
-      const props = EVENT_PROPERTIES[scope.entryEvent].properties as Record<string, unknown>;
+      const props = (vocabulary.events[scope.entryEvent]?.schema.properties ?? {}) as Record<string, unknown>;
       if (!Object.hasOwn(props, 'items')) {
         out.push({
           code: 'entry.no-items',
@@ -82,13 +87,13 @@ export function checkSemantics(journey: Record<string, unknown>, scope: FieldSco
   if (Array.isArray(journey.exit)) {
     journey.exit.forEach((rule, i) => {
       if (!isRecord(rule)) return;
-      eventType(rule.event, ['exit', i, 'event'], out);
+      eventType(rule.event, ['exit', i, 'event'], out, vocabulary);
       if (rule.sameProduct === true && !scope.forEachItem)
         sameProductWithoutItems(['exit', i, 'sameProduct'], out);
     });
   }
   if (isRecord(journey.goal)) {
-    eventType(journey.goal.event, ['goal', 'event'], out);
+    eventType(journey.goal.event, ['goal', 'event'], out, vocabulary);
     duration(journey.goal.within, ['goal', 'within'], false, out);
   }
 
@@ -109,7 +114,7 @@ export function checkSemantics(journey: Record<string, unknown>, scope: FieldSco
         wait(step, at, scope, out);
         break;
       case 'waitForEvent':
-        eventType(step.event, [...at, 'event'], out);
+        eventType(step.event, [...at, 'event'], out, vocabulary);
         waitForEventTimeout(step, at, out);
         break;
       case 'branch':
@@ -124,7 +129,7 @@ export function checkSemantics(journey: Record<string, unknown>, scope: FieldSco
         split(step, at, out);
         break;
       case 'update':
-        update(step, at, out);
+        update(step, at, out, vocabulary);
         break;
       default:
         break;
@@ -193,14 +198,16 @@ function wait(step: Record<string, unknown>, at: Path, scope: FieldScope, out: F
         ...(result.suggestion ? { suggestion: result.suggestion } : {}),
       });
     } else if (result.type !== undefined) {
-      const wanted = key === 'date' ? 'string' : 'number';
-      if (!kindMatches(wanted, result.type)) {
+      const wanted = key === 'date' ? 'date' : 'number';
+      // Text under a yearly wait is `wait.yearly-not-a-date`, reported by yearly().
+      const yearlyText = key === 'date' && until.every === 'year' && result.type === 'string';
+      if (!kindMatches(wanted, result.type) && !yearlyText) {
         out.push({
           code: key === 'date' ? 'wait.not-a-date' : 'wait.not-a-number',
           path: [...at, 'until', key],
           message:
             key === 'date'
-              ? `\`${value}\` in ${where(at)} is ${expectedKind(result.type)}, not a date`
+              ? `\`${value}\` in ${where(at)} is ${expectedKind(result.type)}, not a date: a date wait reads a field declared \`"type": "date"\``
               : `\`${value}\` in ${where(at)} is ${expectedKind(result.type)}, not a number of days`,
         });
       }
@@ -208,8 +215,6 @@ function wait(step: Record<string, unknown>, at: Path, scope: FieldScope, out: F
   }
 }
 
-/** Fields a yearly wait can count from: declared dates (`format: date`) and timestamps. */
-const DATE_FORMATS = new Set(['date', 'date-time']);
 /** An offset of a year or more would skip an anniversary rather than move it. */
 const MAX_YEARLY_OFFSET_MS = 365 * 24 * 3600 * 1000;
 
@@ -244,28 +249,51 @@ function yearly(until: Record<string, unknown>, at: Path, scope: FieldScope, out
   }
   if (typeof until.date !== 'string' || !FIELD_PATH.test(until.date)) return;
   const field = checkField(until.date.split('.'), scope);
-  // Unknown fields are reported with the `date` check below; only a known non-date is this problem.
-  if (!field.ok || field.type === undefined) return;
-  if (field.type === 'string' && field.format !== undefined && DATE_FORMATS.has(field.format)) return;
-  if (field.type !== 'string') return; // `wait.not-a-date`, below
+  // Unknown fields and non-text non-dates are reported by the `date` check in `until`; text is this
+  // problem (and not also `wait.not-a-date`), with the yearly fix.
+  if (!field.ok || field.type !== 'string') return;
   out.push({
     code: 'wait.yearly-not-a-date',
     path: [...at, 'until', 'date'],
     message: `\`${until.date}\` in ${where(at)} is text, not a declared date: a yearly wait needs a day and a month to come back to`,
     suggestion:
-      'wait on a date field such as `profile.attributes.birthday` (`YYYY-MM-DD`) or `event.time`, or declare this attribute as a date (`format: "date"`)',
+      'wait on a date field such as `profile.attributes.birthday` (`YYYY-MM-DD`) or `event.time`, or declare this attribute `"type": "date"` in workflows/data.json',
   });
 }
 
-function update(step: Record<string, unknown>, at: Path, out: Finding[]): void {
-  if (typeof step.attribute !== 'string' || !Object.hasOwn(step, 'value')) return;
-  const declared = (ProfileAttributes.properties as Record<string, { type?: unknown }>)[step.attribute];
-  const type = typeof declared?.type === 'string' ? declared.type : undefined;
-  if (type && SCALAR_TYPES.has(type) && !sameKind(type, step.value)) {
+/** An `update` writes a declared attribute, with a value of its declared type. */
+function update(step: Record<string, unknown>, at: Path, out: Finding[], vocabulary: Vocabulary): void {
+  // A name the schema refuses (`profile.attributes.x`) is reported there, with the fix.
+  if (typeof step.attribute !== 'string' || !ATTRIBUTE_NAME.test(step.attribute)) return;
+  const spec = vocabulary.attributes[step.attribute];
+  if (!spec) {
+    const known = Object.keys(vocabulary.attributes);
+    const guess = didYouMean(step.attribute, known);
+    out.push({
+      code: 'update.undeclared-attribute',
+      path: [...at, 'attribute'],
+      message: `${where(at)} sets \`${step.attribute}\`, which is not a declared profile attribute${didYouMeanText(guess)}`,
+      suggestion: guess
+        ? `use \`${guess}\``
+        : `declare \`${step.attribute}\` in workflows/data.json under attributes (declared: ${listOf(known)})`,
+    });
+    return;
+  }
+  if (!Object.hasOwn(step, 'value')) return;
+  const value = step.value;
+  const type = spec.type === 'enum' ? undefined : spec.type === 'list' ? 'array' : spec.type;
+  const wrongEnum =
+    spec.type === 'enum' && value !== null && !(spec.values ?? []).includes(value as string | number);
+  const wrongScalar = type !== undefined && SCALAR_TYPES.has(type) && !sameKind(type, value);
+  const wrongList = spec.type === 'list' && value !== null && !Array.isArray(value);
+  if (wrongEnum || wrongScalar || wrongList) {
+    const guess =
+      wrongEnum && typeof value === 'string' ? didYouMean(value, (spec.values ?? []).map(String)) : undefined;
     out.push({
       code: 'update.wrong-type',
       path: [...at, 'value'],
-      message: `\`${step.attribute}\` holds ${expectedKind(type)}, but ${where(at)} sets it to ${kindOf(step.value)} ${show(step.value)}`,
+      message: `\`${step.attribute}\` holds ${type && type !== 'array' ? expectedKind(type) : describeType(spec)}, but ${where(at)} sets it to ${kindOf(value)} ${show(value)}${didYouMeanText(guess)}`,
+      ...(guess ? { suggestion: `use ${show(guess)}` } : {}),
     });
   }
 }

@@ -1,5 +1,5 @@
 /** Small shared pieces of the semantic checks: event types, field paths, value kinds. */
-import { EVENT_TYPES, type EventType } from '../data.ts';
+import type { Vocabulary } from '../vocabulary.ts';
 import { jsonTypeOf, type Path, show, where } from './describe.ts';
 import { didYouMean, didYouMeanText, listOf } from './suggest.ts';
 import type { Finding } from './types.ts';
@@ -7,13 +7,13 @@ import type { Finding } from './types.ts';
 /** The schema's FieldPath pattern: paths that fail it are reported by the schema check, not twice. */
 export const FIELD_PATH = /^(profile|event|product)(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
 
-export function isEventType(value: string): value is EventType {
-  return (EVENT_TYPES as readonly string[]).includes(value);
+export function isEventType(value: string, vocabulary: Vocabulary): boolean {
+  return Object.hasOwn(vocabulary.events, value);
 }
 
-/** Same family: a whole number is a number; anything may be cleared with null. */
+/** Same family: a whole number is a number, a date is written as text; anything may be cleared with null. */
 export function sameKind(declared: string, value: unknown): boolean {
-  return value === null || kindMatches(declared, jsonTypeOf(value));
+  return value === null || kindMatches(declared === 'date' ? 'string' : declared, jsonTypeOf(value));
 }
 
 export function kindMatches(a: string, b: string): boolean {
@@ -21,16 +21,18 @@ export function kindMatches(a: string, b: string): boolean {
   return a === b || (numeric(a) && numeric(b));
 }
 
-export const SCALAR_TYPES = new Set(['string', 'number', 'integer', 'boolean']);
+export const SCALAR_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'date']);
 
-export function eventType(value: unknown, path: Path, out: Finding[]): void {
-  if (typeof value !== 'string' || isEventType(value)) return;
-  const guess = didYouMean(value, EVENT_TYPES);
+export function eventType(value: unknown, path: Path, out: Finding[], vocabulary: Vocabulary): void {
+  if (typeof value !== 'string' || isEventType(value, vocabulary)) return;
+  const guess = didYouMean(value, vocabulary.eventTypes);
   out.push({
     code: 'event.unknown-type',
     path: [...path],
     message: `unknown event type ${show(value)} in ${where(path)}${didYouMeanText(guess)}`,
-    suggestion: guess ? `use \`${guess}\`` : `use one of ${listOf(EVENT_TYPES)}`,
+    suggestion: guess
+      ? `use \`${guess}\``
+      : `declare \`${value}\` in workflows/data.json under events, or use one of ${listOf(vocabulary.eventTypes)}`,
   });
 }
 

@@ -13,8 +13,10 @@
  * which validates in full.
  */
 import { readFileSync } from 'node:fs';
+import type { DataDictionary } from '../../engine/dictionary.ts';
 import { DEFAULT_POLICY, type PolicyConfig } from '../../engine/policy/index.ts';
 import type { Journey } from '../../engine/schema.ts';
+import { BUILT_IN_VOCABULARY, buildVocabulary, type Vocabulary } from '../../engine/vocabulary.ts';
 import type { JourneyRegistry } from '../ports.ts';
 
 export class InvalidJourneyError extends Error {
@@ -25,6 +27,29 @@ export class InvalidJourneyError extends Error {
 export class InvalidDeployedPolicyError extends Error {
   override readonly name = 'InvalidDeployedPolicyError';
   readonly code = 'invalid_policy_config';
+}
+
+export class InvalidDeployedDictionaryError extends Error {
+  override readonly name = 'InvalidDeployedDictionaryError';
+  readonly code = 'invalid_dictionary';
+}
+
+/**
+ * `DICTIONARY_FILE`: workflows/data.json as infra validated it and bundled it next to the journeys
+ * (infra/journeys.ts); absent, the built-in vocabulary. The merge is pure and cheap (no ajv): only
+ * a redefinition or a bad `updates` could fail it, and the synth refused those already.
+ */
+export function loadVocabularyFile(file: string | undefined): Vocabulary {
+  if (file === undefined) return BUILT_IN_VOCABULARY;
+  const value = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  if (!isRecord(value)) throw new InvalidDeployedDictionaryError(`${file}: expected a JSON object`);
+  const { vocabulary, issues } = buildVocabulary(value as DataDictionary);
+  if (issues.length > 0) {
+    throw new InvalidDeployedDictionaryError(
+      `${file}: ${issues.map((i) => `/${i.path.join('/')}: ${i.message}`).join('; ')}`,
+    );
+  }
+  return vocabulary;
 }
 
 /**

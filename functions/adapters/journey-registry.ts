@@ -6,14 +6,24 @@
  */
 import type { Journey } from '../../engine/schema.ts';
 import { formatProblems, validateJourneyValue } from '../../engine/validate/index.ts';
+import { BUILT_IN_VOCABULARY, type Vocabulary } from '../../engine/vocabulary.ts';
 import type { JourneyRegistry } from '../ports.ts';
 import { InvalidJourneyError, journeyRegistryOf } from './deployed-config.ts';
 
-export { InvalidJourneyError, journeyRegistryOf, loadJourneyRegistryFile } from './deployed-config.ts';
+export {
+  InvalidJourneyError,
+  journeyRegistryOf,
+  loadJourneyRegistryFile,
+  loadVocabularyFile,
+} from './deployed-config.ts';
 
-export function createJourneyRegistry(values: readonly unknown[]): JourneyRegistry {
+/** `vocabulary`: what the journeys may read (workflows/data.json merged in); the built-in one by default. */
+export function createJourneyRegistry(
+  values: readonly unknown[],
+  vocabulary: Vocabulary = BUILT_IN_VOCABULARY,
+): JourneyRegistry {
   const journeys: Journey[] = values.map((value, index) => {
-    const result = validateJourneyValue(value, `journey #${index}`);
+    const result = validateJourneyValue(value, `journey #${index}`, { vocabulary });
     const errors = result.problems.filter((p) => p.severity === 'error');
     if (!result.journey || errors.length > 0) throw new InvalidJourneyError(formatProblems(errors));
     return result.journey;

@@ -48,7 +48,7 @@ export async function ingestEvent(rt: Resolved<IngestDeps>, event: CustomerEvent
   const profile: Profile = (await rt.store.updateProfile(
     event.customerId,
     (current) => {
-      const change = applyEventToProfile(current, event, now);
+      const change = applyEventToProfile(current, event, now, rt.vocabulary);
       notes = change.notes;
       return change.profile;
     },

@@ -9,6 +9,7 @@ import {
   type PolicyConfig,
 } from '../../engine/policy/index.ts';
 import type { Journey, Step } from '../../engine/schema.ts';
+import { BUILT_IN_VOCABULARY, type Vocabulary } from '../../engine/vocabulary.ts';
 import type { ObservedDeps } from '../deps.ts';
 import { createLogger, createMetrics } from '../observability.ts';
 import { type Clock, type Store, systemClock } from '../ports.ts';
@@ -16,18 +17,21 @@ import { type Clock, type Store, systemClock } from '../ports.ts';
 /** How long before a wait started an event still counts as its arrival (ingest and step agree). */
 export const ARRIVAL_SLACK_MS = 60_000;
 
-export type Resolved<D extends ObservedDeps> = Omit<D, 'clock' | 'logger' | 'metrics'> & {
+export type Resolved<D extends ObservedDeps> = Omit<D, 'clock' | 'logger' | 'metrics' | 'vocabulary'> & {
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
+  vocabulary: Vocabulary;
 };
 
 export function resolve<D extends ObservedDeps>(deps: D, service: string): Resolved<D> {
+  const vocabulary = deps.vocabulary ?? BUILT_IN_VOCABULARY;
   return {
     ...deps,
     clock: deps.clock ?? systemClock,
-    logger: deps.logger ?? createLogger(service),
+    logger: deps.logger ?? createLogger(service, { sensitiveKeys: vocabulary.piiAttributes }),
     metrics: deps.metrics ?? createMetrics(service),
+    vocabulary,
   };
 }
 

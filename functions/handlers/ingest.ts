@@ -19,7 +19,7 @@ export function createIngestHandler(deps: IngestDeps) {
     async (event: unknown) => {
       const http = isHttpEvent(event);
       const body = http ? httpJsonBody(event) : (event as { detail?: unknown }).detail;
-      const validation = validateEvent(body, { now: rt.clock.now() });
+      const validation = validateEvent(body, { now: rt.clock.now(), vocabulary: rt.vocabulary });
       if (!validation.ok) {
         rt.metrics.addMetric('EventsRejected', 'Count', 1);
         rt.logger.warn('event rejected', {

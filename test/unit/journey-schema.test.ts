@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
+import { renderDictionarySchema } from '../../engine/dictionary.ts';
 import { renderJourneySchema } from '../../engine/json-schema.ts';
 
 const read = (path: string) => readFile(new URL(`../../workflows/${path}`, import.meta.url), 'utf8');
@@ -19,5 +20,19 @@ describe('journey JSON Schema', () => {
     const journey = JSON.parse(await read('welcome.journey.json'));
     journey.entry.condition = badCondition;
     expect(validate(journey)).toBe(false);
+  });
+});
+
+describe('data dictionary JSON Schema', () => {
+  it('matches the committed workflows/data.schema.json (run `npm run schema` after changing engine/dictionary.ts)', async () => {
+    expect(await read('data.schema.json')).toBe(renderDictionarySchema());
+  });
+
+  it('accepts the shipped workflows/data.json, which points editors at it, and refuses an unknown field type', async () => {
+    const validate = new Ajv({ strict: false }).compile(JSON.parse(renderDictionarySchema()));
+    const dictionary = JSON.parse(await read('data.json'));
+    expect(dictionary.$schema).toBe('./data.schema.json');
+    expect(validate(dictionary)).toBe(true);
+    expect(validate({ attributes: { loyaltyTier: { type: 'tier' } } })).toBe(false);
   });
 });

@@ -9,11 +9,14 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, parsePolicyConfig } from '../../engine/policy/index.ts';
+import { BUILT_IN_VOCABULARY } from '../../engine/vocabulary.ts';
 import {
   deployedPolicy,
+  InvalidDeployedDictionaryError,
   InvalidDeployedPolicyError,
   InvalidJourneyError,
   loadJourneyRegistryFile,
+  loadVocabularyFile,
 } from '../../functions/adapters/deployed-config.ts';
 import { createJourneyRegistry } from '../../functions/adapters/journey-registry.ts';
 
@@ -143,4 +146,19 @@ describe('what the deployed handlers bundle', () => {
     // ajv stays in ingest only, for incoming events (engine/events.ts).
     expect((await inputsOf('step')).filter((i) => i.includes('node_modules/ajv/'))).toEqual([]);
   }, 60_000);
+});
+
+describe('the deployed data dictionary (DICTIONARY_FILE)', () => {
+  it('reads workflows/data.json as the synth validated it into the vocabulary the handlers use', () => {
+    const file = journeysFile(JSON.parse(readFileSync(path.join(WORKFLOWS, 'data.json'), 'utf8')));
+    const vocabulary = loadVocabularyFile(file);
+    expect(vocabulary.eventTypes).toContain('subscription_renewed');
+    expect([...vocabulary.piiAttributes]).toEqual(['postcode']);
+  });
+
+  it('falls back to the built-in vocabulary without one, and refuses a file that redefines a built-in', () => {
+    expect(loadVocabularyFile(undefined)).toBe(BUILT_IN_VOCABULARY);
+    const bad = journeysFile({ events: { order_placed: { properties: {} } } });
+    expect(() => loadVocabularyFile(bad)).toThrow(InvalidDeployedDictionaryError);
+  });
 });

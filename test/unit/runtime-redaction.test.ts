@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { buildVocabulary } from '../../engine/vocabulary.ts';
+import { resolve } from '../../functions/app/runtime.ts';
 import { REDACTED, redact, scrub } from '../../functions/observability.ts';
 
 describe('log redaction', () => {
@@ -32,5 +34,29 @@ describe('log redaction', () => {
   it('leaves ids, timestamps and reason codes alone', () => {
     const text = 'c-123 welcome-v1-0123456789abcdef0123456789abcdef 2025-06-02T12:00:00.000Z email:opted_out';
     expect(scrub(text)).toBe(text);
+  });
+
+  it('drops the values of the attributes workflows/data.json flags `pii` from what a handler logs', () => {
+    const { vocabulary } = buildVocabulary({
+      attributes: {
+        postcode: { type: 'string', pii: true },
+        loyaltyTier: { type: 'enum', values: ['gold'] },
+      },
+    });
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      const rt = resolve({ vocabulary }, 'test');
+      rt.logger.info('profile changed', { attributes: { postcode: 'SW1A 1AA', loyaltyTier: 'gold' } });
+    } finally {
+      spy.mockRestore();
+    }
+    const logged = lines.join('');
+    expect(logged).not.toContain('SW1A 1AA');
+    expect(logged).toContain(`"postcode":"${REDACTED}"`);
+    expect(logged).toContain('"loyaltyTier":"gold"');
   });
 });

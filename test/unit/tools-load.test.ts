@@ -1,7 +1,8 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { registerSimulate } from '../../cli/commands/simulate.ts';
+import { buildVocabulary } from '../../engine/vocabulary.ts';
 import {
   checkEventsBelongTo,
   loadEvents,
@@ -70,6 +71,31 @@ describe('errors about the marketer’s files name the file, the JSON path and t
     const status = err.problems.find((p) => p.path === '/consent/email/status');
     expect(status?.line).toBe(5);
     expect(status?.message).toContain('`consent.email.status`');
+  });
+
+  it('checks a profile’s declared attributes against the data dictionary’s types', async () => {
+    const { vocabulary } = buildVocabulary({
+      attributes: { loyaltyTier: { type: 'enum', values: ['gold'] } },
+    });
+    const path = await file('p.json', JSON.stringify({ id: 'c-1', attributes: { loyaltyTier: 'platinum' } }));
+    const err = failure(() => loadProfile(path, vocabulary));
+    expect(err.problems.map((p) => p.path)).toEqual(['/attributes/loyaltyTier']);
+    const fine = await file('q.json', JSON.stringify({ id: 'c-1', attributes: { loyaltyTier: 'gold' } }));
+    expect(loadProfile(fine, vocabulary).attributes).toEqual({ loyaltyTier: 'gold' });
+  });
+
+  it('loads the journey’s folder data dictionary with it, and stops on an invalid one', async () => {
+    const { dir } = sandbox;
+    await writeFile(join(dir, 'data.json'), JSON.stringify({ attributes: { vip: { type: 'string' } } }));
+    await writeFile(
+      join(dir, 'w.journey.json'),
+      await readFile(join(root, 'workflows/welcome.journey.json'), 'utf8'),
+    );
+    const err = failure(() => loadJourney(join(dir, 'w.journey.json')));
+    expect(err.code).toBe('dictionary.invalid');
+    expect(err.problems[0]).toMatchObject({ code: 'dictionary.redefines-built-in', path: '/attributes/vip' });
+    await writeFile(join(dir, 'data.json'), JSON.stringify({ attributes: { tier: { type: 'string' } } }));
+    expect(Object.keys(loadJourney(join(dir, 'w.journey.json')).vocabulary.attributes)).toContain('tier');
   });
 
   it('checks each scripted event against the published event schema, with a suggestion', async () => {

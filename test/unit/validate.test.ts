@@ -8,6 +8,7 @@ import {
   validateJourneyText,
   validateJourneyValue,
 } from '../../engine/validate/index.ts';
+import { buildVocabulary } from '../../engine/vocabulary.ts';
 
 const FIXTURES = new URL('../fixtures/invalid/', import.meta.url);
 const WORKFLOWS = new URL('../../workflows/', import.meta.url);
@@ -103,12 +104,18 @@ describe('valid journeys', () => {
     expect(errorsOf(result.problems), formatProblems(result.problems)).toEqual([]);
   });
 
-  it('accepts attributes the journey itself sets with an update step', () => {
+  it('refuses an update of an attribute the data dictionary does not declare, and accepts it once declared', () => {
     const journey = base();
     journey.steps['send-nudge'].next = 'mark';
     journey.steps.mark = { type: 'update', attribute: 'nudged', value: true, next: 'done' };
     journey.messages.nudge.locales.en.sms.body = '{% if profile.attributes.nudged %}again{% endif %}';
-    expect(errorsOf(validateJourneyValue(journey, 'update.json').problems)).toEqual([]);
+    const undeclared = find(
+      validateJourneyValue(journey, 'update.json').problems,
+      'update.undeclared-attribute',
+    );
+    expect(undeclared?.suggestion).toContain('declare `nudged` in workflows/data.json under attributes');
+    const { vocabulary } = buildVocabulary({ attributes: { nudged: { type: 'boolean' } } });
+    expect(errorsOf(validateJourneyValue(journey, 'update.json', { vocabulary }).problems)).toEqual([]);
   });
 
   it('accepts loop variables, assignments and array helpers in templates', () => {

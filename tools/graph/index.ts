@@ -7,6 +7,7 @@ import path from 'node:path';
 import { escapeHtml as esc } from '../../engine/html.ts';
 import type { Journey } from '../../engine/schema.ts';
 import { loadJourneyOrThrow } from '../../engine/validate/index.ts';
+import { loadVocabulary } from '../../infra/dictionary.ts';
 import { KIND_LABEL, type NodeKind } from './model.ts';
 import { journeySvg, NODE_STYLE } from './svg.ts';
 
@@ -80,7 +81,8 @@ export const DIAGRAM_JOURNEYS = [
 export function referenceDiagrams(root: string): { file: string; svg: string }[] {
   return DIAGRAM_JOURNEYS.map((id) => {
     const source = path.join(root, 'workflows', `${id}.journey.json`);
-    const journey = loadJourneyOrThrow(readFileSync(source, 'utf8'), source);
+    const vocabulary = loadVocabulary(path.dirname(source));
+    const journey = loadJourneyOrThrow(readFileSync(source, 'utf8'), source, { vocabulary });
     return { file: path.join(root, 'docs', 'diagrams', `${id}.svg`), svg: journeySvg(journey).svg };
   });
 }

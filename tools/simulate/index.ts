@@ -5,6 +5,7 @@
 import type { CustomerEvent, Product, Profile } from '../../engine/data.ts';
 import type { PolicyConfig } from '../../engine/policy/index.ts';
 import type { Journey } from '../../engine/schema.ts';
+import type { Vocabulary } from '../../engine/vocabulary.ts';
 import { SAMPLE_PRODUCT, sampleEvent } from '../samples.ts';
 import {
   type PriorSend,
@@ -40,6 +41,8 @@ export interface SimulateOptions {
   providerFaults?: SimulatedProviderFault[];
   /** The customer opens or clicks the messages of these send steps (`--engaged`). */
   engagement?: SimulatedEngagement[];
+  /** The journey folder's vocabulary (data.json); the built-in one by default. */
+  vocabulary?: Vocabulary;
 }
 
 export interface Simulation {
@@ -59,7 +62,13 @@ export async function simulate(options: SimulateOptions): Promise<Simulation> {
   if (!entry) {
     if (journey.entry.forEachItem && products.length === 0) products.push(SAMPLE_PRODUCT);
     const time = options.at?.toISOString() ?? events[0]?.time ?? DEFAULT_START;
-    entry = sampleEvent(journey.entry.event, profile.id, time, products[0] ?? SAMPLE_PRODUCT);
+    entry = sampleEvent(
+      journey.entry.event,
+      profile.id,
+      time,
+      products[0] ?? SAMPLE_PRODUCT,
+      options.vocabulary,
+    );
     events.push(entry);
   } else if (options.at) {
     const shift = options.at.getTime() - Date.parse(entry.time);
@@ -78,6 +87,7 @@ export async function simulate(options: SimulateOptions): Promise<Simulation> {
     ...(sent ? { sent } : {}),
     ...(options.providerFaults ? { providerFaults: options.providerFaults } : {}),
     ...(options.engagement ? { engagement: options.engagement } : {}),
+    ...(options.vocabulary ? { vocabulary: options.vocabulary } : {}),
   });
   return { timeline: buildTimeline(journey, records, config, profile), records, events };
 }

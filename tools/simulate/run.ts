@@ -22,6 +22,7 @@ import {
   type PolicyConfig,
 } from '../../engine/policy/index.ts';
 import type { ChannelName, Journey } from '../../engine/schema.ts';
+import type { Vocabulary } from '../../engine/vocabulary.ts';
 import { DynamoStore } from '../../functions/adapters/dynamo-store.ts';
 import { createJourneyRegistry } from '../../functions/adapters/journey-registry.ts';
 import { engagementQuery, loadDecisionContext } from '../../functions/app/runtime.ts';
@@ -86,6 +87,8 @@ export interface SimulationInput {
   horizonMs?: number;
   providerFaults?: SimulatedProviderFault[];
   engagement?: SimulatedEngagement[];
+  /** The journey folder's vocabulary (data.json): ingest and step read it as the Lambdas do. */
+  vocabulary?: Vocabulary;
 }
 
 export type Delivery =
@@ -166,8 +169,9 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
       clock: { now: () => clock.now() },
       logger: new Logger({ serviceName: service, logLevel: 'SILENT' }),
       metrics: new Metrics({ namespace: 'HeraldSimulate', serviceName: service }),
+      ...(input.vocabulary ? { vocabulary: input.vocabulary } : {}),
     });
-    const registry = createJourneyRegistry([input.journey]);
+    const registry = createJourneyRegistry([input.journey], input.vocabulary);
     const sends: RecordedSend[] = [];
     let sequence = 0;
     const faults = (input.providerFaults ?? []).map((f) => ({

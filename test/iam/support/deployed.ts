@@ -6,9 +6,11 @@
  * `herald-<journey>` as in the local runtimes; physical ids CloudFormation would generate (table,
  * configuration set, app id) are set to the runtime's (`physicalNames`).
  */
+
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { DataDictionary } from '../../../engine/dictionary.ts';
 import type { Journey } from '../../../engine/schema.ts';
 import { releasedPath } from '../../../engine/validate/releases.ts';
 import { TABLE_KEYS } from '../../../functions/adapters/dynamo-table.ts';
@@ -36,6 +38,8 @@ export interface DeployedNames {
 export interface DeployOptions extends DeployedNames {
   /** The journeys the runtime runs: one state machine each. */
   journeys: readonly Journey[];
+  /** workflows/data.json for those journeys, when they use custom fields. */
+  dictionary?: DataDictionary;
   /** Edits the synthesized template before resolution (a test's deliberately wrong grant). */
   edit?: (template: CfnTemplate) => void;
 }
@@ -58,12 +62,14 @@ const synthesized = new Map<string, CfnTemplate>();
 
 /** The template of the real app for these journeys (cached per journey set and names). */
 export function synthesizeFor(options: DeployOptions): CfnTemplate {
-  const key = JSON.stringify([options.fromAddress, options.journeys]);
+  const key = JSON.stringify([options.fromAddress, options.journeys, options.dictionary ?? null]);
   const cached = synthesized.get(key);
   if (cached) return structuredClone(cached);
   const journeysDir = mkdtempSync(path.join(tmpdir(), 'herald-iam-journeys-'));
   try {
     mkdirSync(journeysDir, { recursive: true });
+    if (options.dictionary)
+      writeFileSync(path.join(journeysDir, 'data.json'), JSON.stringify(options.dictionary));
     // Oldest first: the current file of a journey is its newest version.
     const oldestFirst = [...options.journeys].sort((a, b) => a.version - b.version);
     for (const journey of oldestFirst) {

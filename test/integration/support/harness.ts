@@ -11,6 +11,7 @@ import type { Enrollment, StepOp, StepRequest } from '../../../engine/contract.t
 import type { CustomerEvent, Profile } from '../../../engine/data.ts';
 import { DEFAULT_POLICY, type PolicyConfig } from '../../../engine/policy/index.ts';
 import type { ChannelChoice, Journey } from '../../../engine/schema.ts';
+import { BUILT_IN_VOCABULARY, type Vocabulary } from '../../../engine/vocabulary.ts';
 import { DynamoStore } from '../../../functions/adapters/dynamo-store.ts';
 import { createJourneyRegistry } from '../../../functions/adapters/journey-registry.ts';
 import { PinpointMessagingSender } from '../../../functions/adapters/pinpoint-messaging.ts';
@@ -59,6 +60,8 @@ export interface RuntimeOptions {
   logLevel?: LogLevel;
   /** The DynamoDB to run on (default: dynalite on loopback; see test/helpers/dynamo-backends.ts). */
   startDynamo?: () => Promise<DynaliteStandIn>;
+  /** The data dictionary's vocabulary (default: the built-in one), as the Lambdas get it from DICTIONARY_FILE. */
+  vocabulary?: Vocabulary;
 }
 
 /**
@@ -76,7 +79,8 @@ export async function startRuntime(options: RuntimeOptions) {
   await ses.clear();
   const clock = new TestClock(new Date(options.now ?? '2025-06-02T12:00:00Z'));
   const store = new DynamoStore({ client: dynamo.client, tableName: dynamo.tableName });
-  const journeys = createJourneyRegistry(options.journeys);
+  const vocabulary = options.vocabulary ?? BUILT_IN_VOCABULARY;
+  const journeys = createJourneyRegistry(options.journeys, vocabulary);
   const config = options.config ?? DEFAULT_POLICY;
   // The production provider settings (one attempt per send), with a test-sized request timeout.
   const providerTimeouts = {
@@ -94,8 +98,9 @@ export async function startRuntime(options: RuntimeOptions) {
   });
   const logLevel = options.logLevel ?? 'SILENT';
   const observe = (service: string) => ({
-    logger: createLogger(service, { logLevel }),
+    logger: createLogger(service, { logLevel, sensitiveKeys: vocabulary.piiAttributes }),
     metrics: createMetrics(service, { silent: logLevel === 'SILENT' }),
+    vocabulary,
   });
   const ingest = createIngestHandler({ store, clock, journeys, executions, config, ...observe('ingest') });
   const step = createStepHandler({
@@ -154,6 +159,7 @@ export async function startRuntime(options: RuntimeOptions) {
       // The names the template is resolved to are the ones this runtime uses (test/iam/support/deployed.ts).
       await assertAllowed(awsCalls.calls, {
         journeys: options.journeys,
+        ...(Object.keys(vocabulary.dictionary).length > 0 ? { dictionary: vocabulary.dictionary } : {}),
         fromAddress: 'Herald <news@herald.test>',
         tableName: dynamo.tableName,
         configurationSetName: 'herald',
