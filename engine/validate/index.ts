@@ -29,7 +29,13 @@ import {
   toPointer,
 } from './json.ts';
 import { checkObligations } from './obligations.ts';
-import { checkPinnedPartials, checkPins, type PartialContext, type PartialSources } from './partials.ts';
+import {
+  checkPinnedPartials,
+  checkPins,
+  type PartialContext,
+  type PartialSources,
+  pinnedSources,
+} from './partials.ts';
 import { checkSchema } from './schema-check.ts';
 import { checkSemantics, fieldScope } from './semantic.ts';
 import { type Finding, JourneyValidationError, type Problem, type ValidationResult } from './types.ts';
@@ -159,7 +165,7 @@ function validate(text: string, file: string, options: ValidateOptions): Validat
       return node?.type === 'string' ? offsetInString(text, node, index) : undefined;
     };
     const partials: PartialContext = {
-      pinned: (isRecord(journey.partials) ? journey.partials : {}) as Record<string, string>,
+      pinned: pinnedSources(journey),
       defaultLocale: typeof journey.defaultLocale === 'string' ? journey.defaultLocale : 'en',
       file,
       unpinned: new Set(),

@@ -22,6 +22,7 @@ import { resolveLocale } from '../policy/render.ts';
 import { CHANNELS, type Message } from '../schema.ts';
 import { isRecord, type Path, where } from './describe.ts';
 import type { FieldScope } from './fields.ts';
+import { pinnedSources } from './partials.ts';
 import { templateVariables } from './template-vars.ts';
 import type { Finding } from './types.ts';
 
@@ -55,7 +56,7 @@ export function offersUnsubscribe(html: string, via?: UnsubscribePartials): bool
 }
 
 export function checkObligations(journey: Record<string, unknown>, scope: FieldScope): Finding[] {
-  const partials = (isRecord(journey.partials) ? journey.partials : {}) as Record<string, string>;
+  const partials = pinnedSources(journey);
   const out: Finding[] = [];
   const messages = isRecord(journey.messages) ? journey.messages : {};
   const defaultLocale = typeof journey.defaultLocale === 'string' ? journey.defaultLocale : undefined;

@@ -274,6 +274,16 @@ function parameters(
 }
 
 /** The journey's own `partials`: well-named and valid, each at `/partials/<key>`. */
+/** The journey's text pins; any other value is the schema check's problem, and nothing to render. */
+export function pinnedSources(journey: Record<string, unknown>): Record<string, string> {
+  if (!isRecord(journey.partials)) return {};
+  return Object.fromEntries(
+    Object.entries(journey.partials).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    ),
+  );
+}
+
 export function checkPinnedPartials(journey: Record<string, unknown>): Finding[] {
   if (!isRecord(journey.partials)) return [];
   const out: Finding[] = [];

@@ -11,7 +11,7 @@
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { FaultRule } from './faults.ts';
-import { close, LOCAL_CLIENT_CONFIG, LOOPBACK } from './net.ts';
+import { close, LOCAL_CLIENT_CONFIG, LOOPBACK, loopbackJson } from './net.ts';
 import { type EmailReceipt, startSesFaultProxy } from './ses-fault-proxy.ts';
 
 export interface StoredEmail {
@@ -62,8 +62,7 @@ export async function startSesLocal(options: { port?: number } = {}): Promise<Se
     endpoint,
     clientConfig: { ...LOCAL_CLIENT_CONFIG, credentials: { ...LOCAL_CLIENT_CONFIG.credentials }, endpoint },
     async emails() {
-      const response = await fetch(`${upstream}/store`);
-      const body = (await response.json()) as { emails: StoredEmail[] };
+      const body = await loopbackJson<{ emails: StoredEmail[] }>(`${upstream}/store`);
       return body.emails;
     },
     receipts: () => [...proxy.receipts],
@@ -71,7 +70,7 @@ export async function startSesLocal(options: { port?: number } = {}): Promise<Se
     async clear() {
       proxy.faults.clear();
       proxy.receipts.length = 0;
-      await fetch(`${upstream}/clear-store`, { method: 'POST' });
+      await loopbackJson(`${upstream}/clear-store`, 'POST');
     },
     async stop() {
       await Promise.all([close(proxy.server), close(server)]);

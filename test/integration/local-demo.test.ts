@@ -108,10 +108,12 @@ describe.each(DYNAMO_BACKENDS)('local demo, 50 customers over 30 simulated days 
       if (c.pushToken) byAddress.set(c.pushToken.token, c);
       if (c.phone) byAddress.set(c.phone, c);
     }
+    // The SES store's own `at` is the wall clock; when the email arrived is the proxy's receipt.
+    const receivedAt = new Map(run.emailReceipts.map((r) => [r.messageId, Date.parse(r.at)]));
     const delivered = [
       ...run.emails
         .filter((e) => subjects.has(e.subject))
-        .map((e) => ({ address: e.destination.to[0]!, at: e.at * 1000 })),
+        .map((e) => ({ address: e.destination.to[0]!, at: receivedAt.get(e.messageId) ?? Number.NaN })),
       ...run.sink
         .filter((m) => pushTitles.has(m.title) || (m.channelType === 'SMS' && m.body?.includes('BIRTHDAY15')))
         .map((m) => ({ address: m.address, at: Date.parse(m.at) })),

@@ -67,6 +67,8 @@ describe('the step Lambda on the reference welcome journey', () => {
       { Name: 'version', Value: String(welcome.version) },
       { Name: 'step', Value: 'send-welcome' },
       { Name: 'variant', Value: 'none' },
+      // The run (the execution's name): what tells two runs of a re-entering journey apart at the recipient.
+      { Name: 'run', Value: expect.stringMatching(/^welcome-v\d+-[0-9a-f]{32}$/) },
     ]);
   });
 

@@ -126,6 +126,15 @@ describe('validator robustness (fast-check)', () => {
     );
   });
 
+  // fast-check found it (seed 1561855616): a pinned partial replaced by null crashed the checks
+  // that render pins.
+  it('answers a journey whose pinned partial is not text', () => {
+    const welcome = seeds.find((s) => (s as { id?: string }).id === 'welcome') as Record<string, unknown>;
+    const broken = { ...welcome, partials: { ...(welcome.partials as object), footer: null } };
+    const result = expectAnswered(JSON.stringify(broken, null, 2));
+    expect(result.problems.some((p) => p.path === '/partials/footer' && p.severity === 'error')).toBe(true);
+  });
+
   it('answers every mutation of a valid journey: deleted keys, wrong types, random strings, renamed keys', () => {
     fc.assert(
       fc.property(
