@@ -63,7 +63,17 @@ export function segmentTraits(traits: Obj, context: Obj = {}): Obj {
     locale: str(traits.locale, context.locale),
     timeZone: str(traits.timeZone, traits.timezone, context.timezone),
     country: str(address.country, traits.country),
+    consent: consent(traits.consent),
   });
+}
+
+/** `consent: { email: true, sms: false }` (Herald's own trait; Segment has no standard one). */
+function consent(value: unknown): Obj | undefined {
+  if (!isObj(value)) return undefined;
+  const kept = Object.fromEntries(
+    ['email', 'sms', 'push'].filter((c) => typeof value[c] === 'boolean').map((c) => [c, value[c]]),
+  );
+  return Object.keys(kept).length > 0 ? kept : undefined;
 }
 
 function items(products: unknown): Obj[] {
