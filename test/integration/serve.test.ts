@@ -228,7 +228,7 @@ describe('herald serve, sped up', () => {
     const serve = await startServeProcess(['--speed', '3600', '--start', START]);
     try {
       let now = START;
-      for (let i = 0; i < 100 && Date.parse(now) < Date.parse(START) + 3_600_000; i++) {
+      for (let i = 0; i < 300 && Date.parse(now) < Date.parse(START) + 3_600_000; i++) {
         await new Promise((resolve) => setTimeout(resolve, 200));
         now = String((await getJson(`${serve.url}/clock`)).now);
       }
