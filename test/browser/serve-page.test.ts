@@ -84,9 +84,7 @@ describe('the herald serve page in a browser', () => {
     await page.goto(`${serve.url}/`, { waitUntil: 'load' });
     await page.getByRole('button', { name: '+1H' }).click();
     // The form posts, and the answer redirects back to the page, now an hour later.
-    await page.waitForFunction(
-      () => document.querySelector('#now')?.textContent === '2026-03-05T10:00:00.000Z',
-    );
+    await page.locator('#now', { hasText: '2026-03-05T10:00:00.000Z' }).waitFor();
     expect(page.url()).toBe(`${serve.url}/`);
     await page.close();
   });
