@@ -1,6 +1,8 @@
 /**
- * Segment spec messages (https://segment.com/docs/connections/spec/) as Herald customer events: what
- * `@segment/analytics-node` posts to `/v1/track`, `/v1/identify` and `/v1/batch` (`{ batch: [...] }`).
+ * Segment spec messages as Herald customer events: what `@segment/analytics-node` posts to
+ * `/v1/track`, `/v1/identify` and `/v1/batch` (`{ batch: [...], writeKey, sentAt }`, the write key
+ * as the basic-auth user), Segment's HTTP tracking API:
+ * https://www.twilio.com/docs/segment/connections/sources/catalog/libraries/server/http-api
  *
  * - `identify` → `profile_updated` with the traits Herald keeps (email, phone, names, locale, time
  *   zone, country), read from `traits`, then `context` (`locale`, `timezone`).
