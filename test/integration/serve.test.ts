@@ -3,7 +3,12 @@
  * /products, the simulated clock stepped by hand or sped up, Segment's own Node client pointed at
  * it, and SIGTERM stopping it cleanly.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Analytics } from '@segment/analytics-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postJson, type ServeProcess, startServeProcess } from '../helpers/serve.ts';
@@ -237,5 +242,22 @@ describe('herald serve, sped up', () => {
     } finally {
       expect(await serve.stop('SIGINT')).toBe(0);
     }
+  });
+});
+
+describe('herald serve with an invalid journey', () => {
+  it('prints the validator’s problems and exits 1 before serving, with no stack trace', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'herald-serve-'));
+    writeFileSync(join(dir, 'typo.journey.json'), '{\n  "id": "typo",\n  "version": 1\n  "steps": {}\n}\n');
+    const bin = fileURLToPath(new URL('../../cli/bin.js', import.meta.url));
+    const run = spawnSync(process.execPath, [bin, 'serve', '--port', '0', '--workflows', dir], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('herald serve did not start');
+    expect(run.stderr).toContain(`${join(dir, 'typo.journey.json')}:4:3 error json.syntax`);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    expect(run.stdout).not.toContain('serving on');
   });
 });
