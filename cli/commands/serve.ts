@@ -28,7 +28,7 @@ export async function serveCommand(options: ServeCliOptions, command: Command): 
   const start = options.start === undefined ? new Date() : new Date(options.start);
   if (Number.isNaN(start.getTime())) fail('--start must be an ISO timestamp');
 
-  const { startServe } = await import('../../local/serve/server.ts');
+  const { ServeListenError, startServe } = await import('../../local/serve/server.ts');
   const { JourneyValidationError } = await import('../../engine/validate/index.ts');
   let server: Awaited<ReturnType<typeof startServe>>;
   try {
@@ -41,6 +41,11 @@ export async function serveCommand(options: ServeCliOptions, command: Command): 
       ...(options.workflows ? { workflowsDir: options.workflows } : {}),
     });
   } catch (error) {
+    if (error instanceof ServeListenError) {
+      process.stderr.write(`✗ herald serve did not start: ${error.message}\n`);
+      // Its stand-ins are stopped; exit rather than wait for idle sockets to time out.
+      process.exit(1);
+    }
     if (error instanceof JourneyValidationError) {
       const { formatProblemsWithFrames } = await import('../../tools/cli/code-frame.ts');
       const errors = error.problems.filter((p) => p.severity === 'error');

@@ -156,13 +156,22 @@ export async function startServe(options: ServeOptions): Promise<HeraldServer> {
       })
       .then((reply) => sendReply(response, reply));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    await driver.stop();
+    await system.stop();
+    const code = (error as { code?: string }).code;
+    if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES')
+      throw new ServeListenError(options.host, options.port, code);
+    throw error;
+  }
   const port = (server.address() as AddressInfo).port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   let stopping: Promise<void> | undefined;
@@ -180,6 +189,21 @@ export async function startServe(options: ServeOptions): Promise<HeraldServer> {
       return stopping;
     },
   };
+}
+
+/** The address could not be bound: taken, not this machine's, or a privileged port. */
+export class ServeListenError extends Error {
+  readonly code = 'serve.listen';
+  constructor(host: string, port: number, reason: string) {
+    const why =
+      reason === 'EADDRINUSE'
+        ? `port ${port} is already in use (choose another with --port, or --port 0 for any free one)`
+        : reason === 'EADDRNOTAVAIL'
+          ? `${host} is not an address of this machine (--host)`
+          : `port ${port} needs privileges (choose one above 1023)`;
+    super(`cannot listen on ${host}:${port}: ${why}`);
+    this.name = 'ServeListenError';
+  }
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> =>

@@ -245,7 +245,27 @@ describe('herald serve, sped up', () => {
   });
 });
 
-describe('herald serve with an invalid journey', () => {
+describe('herald serve that cannot start', () => {
+  it('says the port is taken in one line and exits 1, having stopped its stand-ins', async () => {
+    const taken = createServer();
+    const port = await new Promise<number>((resolve) =>
+      taken.listen(0, '127.0.0.1', () => resolve((taken.address() as { port: number }).port)),
+    );
+    try {
+      const bin = fileURLToPath(new URL('../../cli/bin.js', import.meta.url));
+      const run = spawnSync(process.execPath, [bin, 'serve', '--port', String(port)], {
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr.trim()).toBe(
+        `✗ herald serve did not start: cannot listen on 127.0.0.1:${port}: port ${port} is already in use (choose another with --port, or --port 0 for any free one)`,
+      );
+    } finally {
+      taken.close();
+    }
+  });
+
   it('prints the validator’s problems and exits 1 before serving, with no stack trace', () => {
     const dir = mkdtempSync(join(tmpdir(), 'herald-serve-'));
     writeFileSync(join(dir, 'typo.journey.json'), '{\n  "id": "typo",\n  "version": 1\n  "steps": {}\n}\n');
