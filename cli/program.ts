@@ -27,7 +27,7 @@ export function heraldProgram(): Command {
   const program = new Command()
     .name('herald')
     .description(
-      'Herald: validate, compile, preview and simulate customer journeys; load the product catalog',
+      'Herald: validate, compile, preview and simulate customer journeys; load the product catalog; serve it locally',
     )
     .version(heraldVersion(), '-V, --version', 'print the version')
     .showHelpAfterError();
@@ -40,6 +40,7 @@ export function heraldProgram(): Command {
     registerPreview,
     registerSimulate,
     registerCatalog,
+    registerServe,
   ]) {
     register(program);
   }
@@ -168,4 +169,20 @@ export function registerCatalog(program: Command): void {
     .option('--endpoint <url>', 'DynamoDB endpoint, for a local stand-in (dynalite, DynamoDB Local)')
     .option('--dry-run', 'validate only; write nothing')
     .action(lazy(async () => (await import('./commands/catalog.ts')).catalogImportCommand));
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description(
+      'run Herald on this machine until stopped: POST /events, /products and Segment /v1/*, a simulated clock, and a web page',
+    )
+    .option('--port <port>', 'the HTTP port (0: any free one)', '3000')
+    .option('--host <host>', 'the address to bind (default loopback only)', '127.0.0.1')
+    .option('--speed <n>', 'simulated seconds per real second (3600: an hour per second; default 1)')
+    .option('--manual', 'the clock moves only on POST /clock/advance {"by":"PT1H"}')
+    .option('--start <iso>', 'simulated start (default: now)')
+    .option('--write-key <key>', 'the Segment write key /v1/* accepts (HTTP basic auth user)', 'herald-local')
+    .option('--workflows <dir>', 'the folder of *.journey.json to run (default: workflows/)')
+    .action(lazy(async () => (await import('./commands/serve.ts')).serveCommand));
 }

@@ -12,7 +12,9 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { type PolicyConfig, parsePolicyConfig } from '../engine/policy/index.ts';
 import type { Journey } from '../engine/schema.ts';
 import type { Vocabulary } from '../engine/vocabulary.ts';
+import { DynamoCatalog } from '../functions/adapters/dynamo-catalog.ts';
 import { createJourneyRegistry, journeyRegistryOf } from '../functions/adapters/journey-registry.ts';
+import { createCatalogHandler } from '../functions/handlers/catalog.ts';
 import { createFeedbackHandler } from '../functions/handlers/feedback.ts';
 import { createIngestHandler } from '../functions/handlers/ingest.ts';
 import { localContext } from '../functions/handlers/lambda.ts';
@@ -68,6 +70,10 @@ export interface LocalSystem {
   deploy(journeys: Journey[]): void;
   /** The ingest Lambda, invoked as EventBridge would (`detail`). */
   ingest(event: unknown): Promise<unknown>;
+  /** The ingest Lambda, invoked as the HTTP API invokes it (`POST /events`, payload format 2.0). */
+  ingestHttp(event: unknown): Promise<unknown>;
+  /** The catalog Lambda, invoked as the HTTP API invokes it (`PUT /products`, payload format 2.0). */
+  catalog(event: unknown): Promise<unknown>;
   /** The feedback Lambda, invoked with a provider event (EventBridge envelope or raw). */
   feedback(event: unknown): Promise<unknown>;
   /** The unsubscribe Lambda, invoked as the HTTP API would: one-click POST or GET. */
@@ -197,6 +203,10 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     config,
   });
   const feedback = createFeedbackHandler(base('feedback'));
+  const catalog = createCatalogHandler({
+    ...base('catalog'),
+    catalog: new DynamoCatalog({ client: stack.dynamo.client, tableName: stack.dynamo.tableName }),
+  });
   const unsubscribe = createUnsubscribeHandler({
     ...base('unsubscribe'),
     secrets: [LOCAL_UNSUBSCRIBE_SECRET],
@@ -205,11 +215,13 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   const invoke = {
     ingest: as('ingest', ingest),
     feedback: as('feedback', feedback),
+    catalog: as('catalog', catalog),
     unsubscribe: as('unsubscribe', unsubscribe),
   };
   const contexts = {
     ingest: localContext('ingest'),
     feedback: localContext('feedback'),
+    catalog: localContext('catalog'),
     unsubscribe: localContext('unsubscribe'),
   };
 
@@ -229,6 +241,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         { 'detail-type': 'Customer Event', source: 'herald.local', detail } as never,
         contexts.ingest,
       ),
+    ingestHttp: (event) => invoke.ingest(event as never, contexts.ingest),
+    catalog: (event) => invoke.catalog(event as never, contexts.catalog),
     feedback: (event) => invoke.feedback(event, contexts.feedback),
     unsubscribe: async (method, token) =>
       (await invoke.unsubscribe(

@@ -64,6 +64,7 @@ describe('the herald command', () => {
       'simulate',
       'catalog',
       'schema',
+      'serve',
     ]) {
       expect(run.stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
     }
@@ -86,6 +87,7 @@ describe('the herald command', () => {
       'catalog',
       'release',
       'schema',
+      'serve',
     ]) {
       expect(commands).toContain(`cli/commands/${name}.ts`);
     }
