@@ -40,6 +40,7 @@ export function heraldProgram(): Command {
     registerPreview,
     registerSimulate,
     registerCatalog,
+    registerJourney,
   ]) {
     register(program);
   }
@@ -166,4 +167,28 @@ export function registerCatalog(program: Command): void {
     .option('--endpoint <url>', 'DynamoDB endpoint, for a local stand-in (dynalite, DynamoDB Local)')
     .option('--dry-run', 'validate only; write nothing')
     .action(lazy(async () => (await import('./commands/catalog.ts')).catalogImportCommand));
+}
+
+const CONTROL_HELP: Record<'pause' | 'resume' | 'drain' | 'stop', string> = {
+  pause: 'hold every send of the journey (customers wait where they are; nobody is lost)',
+  resume: 'release a paused journey: held sends go out at their next re-check (within 30 minutes)',
+  drain: 'refuse new entrants; customers already in the journey finish it',
+  stop: 'end the journey: everyone exits at their next step (reason journey_stopped); no entrants',
+};
+
+export function registerJourney(program: Command): void {
+  const journey = program
+    .command('journey')
+    .description('operate a deployed journey: pause, resume, drain or stop it');
+  for (const action of ['pause', 'resume', 'drain', 'stop'] as const) {
+    journey
+      .command(action)
+      .description(CONTROL_HELP[action])
+      .argument('<id>', 'the journey id, e.g. welcome')
+      .requiredOption('--table <name>', 'the DynamoDB table: the stack output TableName')
+      .option('--region <region>', 'AWS region (default: AWS_REGION or your AWS config)')
+      .option('--endpoint <url>', 'DynamoDB endpoint, for a local stand-in (dynalite, DynamoDB Local)')
+      .option('--note <text>', 'why (kept with the control; no personal data)')
+      .action(lazy(async () => (await import('./commands/journey.ts')).journeyControlCommand(action)));
+  }
 }

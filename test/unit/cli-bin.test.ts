@@ -63,6 +63,7 @@ describe('the herald command', () => {
       'preview',
       'simulate',
       'catalog',
+      'journey',
       'schema',
     ]) {
       expect(run.stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
@@ -84,6 +85,7 @@ describe('the herald command', () => {
       'preview',
       'graph',
       'catalog',
+      'journey',
       'release',
       'schema',
     ]) {

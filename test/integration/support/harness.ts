@@ -11,6 +11,7 @@ import type { Enrollment, StepOp, StepRequest } from '../../../engine/contract.t
 import type { CustomerEvent, Profile } from '../../../engine/data.ts';
 import { DEFAULT_POLICY, type PolicyConfig } from '../../../engine/policy/index.ts';
 import type { ChannelChoice, Journey } from '../../../engine/schema.ts';
+import { DynamoJourneyControls } from '../../../functions/adapters/dynamo-controls.ts';
 import { DynamoStore } from '../../../functions/adapters/dynamo-store.ts';
 import { createJourneyRegistry } from '../../../functions/adapters/journey-registry.ts';
 import { PinpointMessagingSender } from '../../../functions/adapters/pinpoint-messaging.ts';
@@ -97,9 +98,19 @@ export async function startRuntime(options: RuntimeOptions) {
     logger: createLogger(service, { logLevel }),
     metrics: createMetrics(service, { silent: logLevel === 'SILENT' }),
   });
-  const ingest = createIngestHandler({ store, clock, journeys, executions, config, ...observe('ingest') });
+  const controls = new DynamoJourneyControls({ client: dynamo.client, tableName: dynamo.tableName });
+  const ingest = createIngestHandler({
+    store,
+    clock,
+    journeys,
+    executions,
+    config,
+    controls,
+    ...observe('ingest'),
+  });
   const step = createStepHandler({
     ...observe('step'),
+    controls,
     store,
     clock,
     journeys,
@@ -131,6 +142,7 @@ export async function startRuntime(options: RuntimeOptions) {
     clock,
     store,
     journeys,
+    controls,
     ingest: awsCalls.as('ingest', ingest),
     step: awsCalls.as('step', step),
     feedback: awsCalls.as('feedback', feedback),
