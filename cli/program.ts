@@ -41,6 +41,7 @@ export function heraldProgram(): Command {
     registerSimulate,
     registerCatalog,
     registerJourney,
+    registerSendTest,
   ]) {
     register(program);
   }
@@ -191,4 +192,28 @@ export function registerJourney(program: Command): void {
       .option('--note <text>', 'why (kept with the control; no personal data)')
       .action(lazy(async () => (await import('./commands/journey.ts')).journeyControlCommand(action)));
   }
+}
+
+export function registerSendTest(program: Command): void {
+  program
+    .command('send-test')
+    .description(
+      'send one send step’s message, rendered for a sample profile, to a seed list of your own inboxes and phones (marked as a test; never counted)',
+    )
+    .argument('<journey>', JOURNEY_ARG)
+    .argument('<step>', 'the id of a send step, e.g. send-welcome-email')
+    .requiredOption('--to <file>', 'seed list: a JSON array of { "email"?, "phone"?, "pushToken"? }')
+    .option('--locale <tag>', 'render in this locale (fallbacks apply), e.g. ar')
+    .option('--profile <file>', 'sample customer (default examples/<id>.profile.json, else a built-in one)')
+    .option(
+      '--events <file>',
+      'event script; its entry event fills event.* (default examples/<id>.events.json)',
+    )
+    .option('--products <file>', 'catalog for product.* (default examples/products.json)')
+    .option(
+      '--ses-endpoint <url>',
+      'an SES stand-in already running (npm start -- --serve: http://127.0.0.1:8005)',
+    )
+    .option('--json', 'print the results as JSON')
+    .action(lazy(async () => (await import('./commands/send-test.ts')).sendTestCommand));
 }

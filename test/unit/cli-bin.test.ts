@@ -64,6 +64,7 @@ describe('the herald command', () => {
       'simulate',
       'catalog',
       'journey',
+      'send-test',
       'schema',
     ]) {
       expect(run.stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
@@ -86,6 +87,7 @@ describe('the herald command', () => {
       'graph',
       'catalog',
       'journey',
+      'send-test',
       'release',
       'schema',
     ]) {
