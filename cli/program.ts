@@ -40,6 +40,8 @@ export function heraldProgram(): Command {
     registerPreview,
     registerSimulate,
     registerCatalog,
+    registerJourney,
+    registerSendTest,
     registerServe,
   ]) {
     register(program);
@@ -185,4 +187,52 @@ export function registerServe(program: Command): void {
     .option('--write-key <key>', 'the Segment write key /v1/* accepts (HTTP basic auth user)', 'herald-local')
     .option('--workflows <dir>', 'the folder of *.journey.json to run (default: workflows/)')
     .action(lazy(async () => (await import('./commands/serve.ts')).serveCommand));
+}
+
+const CONTROL_HELP: Record<'pause' | 'resume' | 'drain' | 'stop', string> = {
+  pause: 'hold every send of the journey (customers wait where they are; nobody is lost)',
+  resume: 'release a paused journey: held sends go out at their next re-check (within 30 minutes)',
+  drain: 'refuse new entrants; customers already in the journey finish it',
+  stop: 'end the journey: everyone exits at their next step (reason journey_stopped); no entrants',
+};
+
+export function registerJourney(program: Command): void {
+  const journey = program
+    .command('journey')
+    .description('operate a deployed journey: pause, resume, drain or stop it');
+  for (const action of ['pause', 'resume', 'drain', 'stop'] as const) {
+    journey
+      .command(action)
+      .description(CONTROL_HELP[action])
+      .argument('<id>', 'the journey id, e.g. welcome')
+      .requiredOption('--table <name>', 'the DynamoDB table: the stack output TableName')
+      .option('--region <region>', 'AWS region (default: AWS_REGION or your AWS config)')
+      .option('--endpoint <url>', 'DynamoDB endpoint, for a local stand-in (dynalite, DynamoDB Local)')
+      .option('--note <text>', 'why (kept with the control; no personal data)')
+      .action(lazy(async () => (await import('./commands/journey.ts')).journeyControlCommand(action)));
+  }
+}
+
+export function registerSendTest(program: Command): void {
+  program
+    .command('send-test')
+    .description(
+      'send one send step’s message, rendered for a sample profile, to a seed list of your own inboxes and phones (marked as a test; never counted)',
+    )
+    .argument('<journey>', JOURNEY_ARG)
+    .argument('<step>', 'the id of a send step, e.g. send-welcome-email')
+    .requiredOption('--to <file>', 'seed list: a JSON array of { "email"?, "phone"?, "pushToken"? }')
+    .option('--locale <tag>', 'render in this locale (fallbacks apply), e.g. ar')
+    .option('--profile <file>', 'sample customer (default examples/<id>.profile.json, else a built-in one)')
+    .option(
+      '--events <file>',
+      'event script; its entry event fills event.* (default examples/<id>.events.json)',
+    )
+    .option('--products <file>', 'catalog for product.* (default examples/products.json)')
+    .option(
+      '--ses-endpoint <url>',
+      'an SES stand-in already running (npm start -- --serve: http://127.0.0.1:8005)',
+    )
+    .option('--json', 'print the results as JSON')
+    .action(lazy(async () => (await import('./commands/send-test.ts')).sendTestCommand));
 }

@@ -85,8 +85,9 @@ export type StepResult =
 /**
  * `retry`: the step could not be decided now and must run again at `until` (the provider proved it
  * took nothing for now — throttled, unreachable — or another invocation of the same step holds it).
+ * `journey_paused`: an operator paused the journey (engine/journey-control.ts); the send looks again at `until`.
  */
-export type DeferReason = 'quiet_hours' | 'capped' | 'retry';
+export type DeferReason = 'quiet_hours' | 'capped' | 'retry' | 'journey_paused';
 
 /** Small, personal-data-free facts about the decision, for logs and simulate. */
 export interface StepDetail {

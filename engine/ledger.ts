@@ -8,8 +8,11 @@
 import type { StepOp, StepResult } from './contract.ts';
 import type { ChannelName } from './schema.ts';
 
-/** `entry`: an event a journey listens for that did not start it, kept when an operator must act (`unknown_product`). */
-export type LedgerKind = 'decision' | 'holdout' | 'feedback' | 'consent' | 'profile' | 'entry';
+/**
+ * `entry`: an event a journey listens for that did not start it, kept when an operator must act (`unknown_product`).
+ * `test`: a test send to a seed address (`herald send-test`); never a decision, never counted.
+ */
+export type LedgerKind = 'decision' | 'holdout' | 'feedback' | 'consent' | 'profile' | 'entry' | 'test';
 
 /**
  * Stored values; never renamed. `unknown`: a provider call may have delivered the message and its
@@ -87,6 +90,8 @@ export interface LedgerRecord {
   cap?: { id: string; count: number; limit: number };
   /** What the state machine was told. */
   result?: StepResult;
+  /** Set on test sends only (kind `test`): analytics and caps ignore these records. */
+  test?: true;
   /** Free-form, personal-data-free facts (feedback type, bounce type…). */
   facts?: Record<string, string | number | boolean>;
 }

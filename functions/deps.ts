@@ -11,6 +11,7 @@ import type {
   Clock,
   EmailSender,
   ExecutionStarter,
+  JourneyControls,
   JourneyRegistry,
   MessagingSender,
   Store,
@@ -40,6 +41,8 @@ export interface IngestDeps extends BaseDeps {
   journeys: JourneyRegistry;
   executions: ExecutionStarter;
   config: PolicyConfig;
+  /** Operator controls (drain / stop refuse entrants); without them every journey is active. */
+  controls?: JourneyControls;
 }
 
 export interface UnsubscribeLinkConfig {
@@ -68,6 +71,8 @@ export interface StepDeps extends BaseDeps {
   renderer?: Renderer;
   /** How long a step claim is held before another invocation may take it over (default 5 min). */
   leaseMs?: number;
+  /** Operator controls (pause holds sends, stop exits); without them every journey is active. */
+  controls?: JourneyControls;
 }
 
 export interface FeedbackDeps extends BaseDeps {}
@@ -75,6 +80,12 @@ export interface FeedbackDeps extends BaseDeps {}
 /** The `PUT /products` Lambda writes the catalog and reads nothing else. */
 export interface CatalogDeps extends ObservedDeps {
   catalog: CatalogWriter;
+}
+
+/** The `PUT /journeys/{id}/control` Lambda: the journeys it may control, and their control records. */
+export interface ControlDeps extends ObservedDeps {
+  journeys: JourneyRegistry;
+  controls: JourneyControls;
 }
 
 export interface UnsubscribeDeps extends BaseDeps {

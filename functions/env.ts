@@ -16,6 +16,8 @@
  * never retried by the SDK.
  * - step, unsubscribe: UNSUBSCRIBE_SECRET_ARN (Secrets Manager) or UNSUBSCRIBE_SECRET (plain, local only)
  * - catalog: TABLE_NAME only (it writes products and reads nothing)
+ * - control: TABLE_NAME, JOURNEYS_FILE (to refuse ids this deploy does not run)
+ * Ingest and step read journey controls with a 5 s cache (adapters/dynamo-controls.ts explains the staleness).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PinpointClient } from '@aws-sdk/client-pinpoint';
@@ -25,12 +27,23 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { DEFAULT_POLICY, type PolicyConfig } from '../engine/policy/index.ts';
 import { deployedPolicy, loadJourneyRegistryFile, loadVocabularyFile } from './adapters/deployed-config.ts';
 import { DynamoCatalog } from './adapters/dynamo-catalog.ts';
+import { DynamoJourneyControls } from './adapters/dynamo-controls.ts';
 import { DynamoStore } from './adapters/dynamo-store.ts';
 import { PinpointMessagingSender } from './adapters/pinpoint-messaging.ts';
 import { providerClientConfig } from './adapters/provider-clients.ts';
 import { SesEmailSender } from './adapters/ses-email.ts';
 import { SfnExecutions, stateMachineArnsFromJson } from './adapters/sfn-executions.ts';
-import type { CatalogDeps, FeedbackDeps, IngestDeps, StepDeps, UnsubscribeDeps } from './deps.ts';
+import type {
+  CatalogDeps,
+  ControlDeps,
+  FeedbackDeps,
+  IngestDeps,
+  StepDeps,
+  UnsubscribeDeps,
+} from './deps.ts';
+
+/** A stale control read of up to this long is accepted (adapters/dynamo-controls.ts). */
+const CONTROL_CACHE_MS = 5_000;
 
 export class MissingConfigurationError extends Error {
   override readonly name = 'MissingConfigurationError';
@@ -68,6 +81,14 @@ export async function readSigningSecret(client: SecretsManagerClient, secretArn:
   return SecretString;
 }
 
+function controls(cacheMs: number): DynamoJourneyControls {
+  return new DynamoJourneyControls({
+    client: new DynamoDBClient({ maxAttempts: 5 }),
+    tableName: required('TABLE_NAME'),
+    cacheMs,
+  });
+}
+
 function stateMachineArn(): (journeyId: string, version: number) => string | undefined {
   if (process.env.STATE_MACHINE_ARNS) return stateMachineArnsFromJson(process.env.STATE_MACHINE_ARNS);
   const prefix = required('STATE_MACHINE_ARN_PREFIX');
@@ -85,6 +106,7 @@ export async function ingestDepsFromEnv(): Promise<IngestDeps> {
       stateMachineArn: stateMachineArn(),
     }),
     config: policy(),
+    controls: controls(CONTROL_CACHE_MS),
   };
 }
 
@@ -97,6 +119,7 @@ export async function stepDepsFromEnv(): Promise<StepDeps> {
     journeys: loadJourneyRegistryFile(required('JOURNEYS_FILE')),
     vocabulary: loadVocabularyFile(process.env.DICTIONARY_FILE),
     config: policy(),
+    controls: controls(CONTROL_CACHE_MS),
     email: new SesEmailSender({
       client: new SESv2Client(providerClientConfig({})),
       from: required('EMAIL_FROM'),
@@ -135,4 +158,8 @@ export async function catalogDepsFromEnv(): Promise<CatalogDeps> {
       tableName: required('TABLE_NAME'),
     }),
   };
+}
+
+export async function controlDepsFromEnv(): Promise<ControlDeps> {
+  return { journeys: loadJourneyRegistryFile(required('JOURNEYS_FILE')), controls: controls(0) };
 }

@@ -4,6 +4,7 @@
  */
 import type { Enrollment } from '../engine/contract.ts';
 import type { CustomerEvent, Product, Profile, PushToken } from '../engine/data.ts';
+import type { ControlState, JourneyControl } from '../engine/journey-control.ts';
 import type { LedgerRecord } from '../engine/ledger.ts';
 import type { CapEntry } from '../engine/policy/caps.ts';
 import type { MessageEngagement } from '../engine/policy/engagement.ts';
@@ -164,6 +165,15 @@ export interface CatalogWriteSummary {
   written: number;
   /** BatchWriteItem requests made, retries of unprocessed items included. */
   requests: number;
+}
+
+/** Journey controls (engine/journey-control.ts): one record per journey; no record = active. */
+export interface JourneyControls {
+  get(journeyId: string): Promise<JourneyControl | undefined>;
+  /** The state ingest and the step function act on (may be a few seconds stale: adapters/dynamo-controls.ts). */
+  stateOf(journeyId: string): Promise<ControlState>;
+  /** Writes version `expectedVersion + 1` if the stored version is still `expectedVersion` (0: none stored). */
+  put(control: Omit<JourneyControl, 'version'>, expectedVersion: number): Promise<boolean>;
 }
 
 /** Writes catalog products in batches (the `PUT /products` Lambda, `herald catalog import`). */

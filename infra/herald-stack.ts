@@ -20,6 +20,7 @@ import { type HeraldConfig, readConfig } from './config.ts';
 import { HeraldApi } from './constructs/api.ts';
 import { ProductCatalog } from './constructs/catalog.ts';
 import { HeraldFunction } from './constructs/herald-function.ts';
+import { JourneyControls } from './constructs/journey-controls.ts';
 import { JourneyStateMachine, LIVE_ALIAS } from './constructs/journey-state-machine.ts';
 import { Messaging } from './constructs/messaging.ts';
 import { Observability } from './constructs/observability.ts';
@@ -53,6 +54,7 @@ export class HeraldStack extends Stack {
     feedback: HeraldFunction;
     unsubscribe: HeraldFunction;
     catalog: HeraldFunction;
+    control: HeraldFunction;
   };
   readonly messaging: Messaging;
   readonly api: HeraldApi;
@@ -179,7 +181,15 @@ export class HeraldStack extends Stack {
       handlersDir: HANDLERS_DIR,
     }).writer;
 
-    this.functions = { ingest, step, feedback, unsubscribe, catalog };
+    // ── Journey controls: PUT /journeys/{id}/control (constructs/journey-controls.ts) ──────────
+    const control = new JourneyControls(this, 'JourneyControls', {
+      ...common,
+      table: this.table,
+      handlersDir: HANDLERS_DIR,
+      journeysFile: { source: journeysBundle, name: JOURNEYS_BUNDLE_NAME },
+    }).fn;
+
+    this.functions = { ingest, step, feedback, unsubscribe, catalog, control };
 
     // Every function reaches the table only through functions/adapters/dynamo-store.ts: single-item
     // conditional writes and key queries, no scans, batches or deletes (items expire by TTL). Each
@@ -188,7 +198,8 @@ export class HeraldStack extends Stack {
     grantItems(this.table, ingest.fn, [
       { actions: [...customerItems], prefixes: [PK.customer] },
       { actions: ['PutItem'], prefixes: [PK.phone] },
-      { actions: ['GetItem'], prefixes: [PK.product] },
+      // The product, and the journey's control (drained or stopped journeys take no entrants).
+      { actions: ['GetItem'], prefixes: [PK.product, PK.journey] },
     ]);
     grantItems(this.table, step.fn, [
       { actions: [...customerItems], prefixes: [PK.customer] },
@@ -196,7 +207,8 @@ export class HeraldStack extends Stack {
       // the send protocol's state, which no other function may write.
       { actions: ['GetItem', 'PutItem', 'UpdateItem'], prefixes: [PK.send] },
       { actions: ['PutItem'], prefixes: [PK.message] },
-      { actions: ['GetItem'], prefixes: [PK.product] },
+      // The product, and the journey's control (paused: hold sends; stopped: exit).
+      { actions: ['GetItem'], prefixes: [PK.product, PK.journey] },
     ]);
     // Feedback and unsubscribe read a profile and write it back whole (a versioned put) and append
     // to the ledger: no UpdateItem, no Query, nothing of the catalog, no step claim or cap window.
@@ -279,6 +291,7 @@ export class HeraldStack extends Stack {
       ingest: ingest.fn,
       unsubscribe: unsubscribe.fn,
       catalog: catalog.fn,
+      control: control.fn,
       removalPolicy,
     });
     step.fn.addEnvironment('UNSUBSCRIBE_URL', this.api.unsubscribeUrl);
@@ -358,6 +371,11 @@ export class HeraldStack extends Stack {
       value: `${this.api.endpoint}/products`,
       description:
         'PUT { "products": [...] }, SigV4 (execute-api); or `herald catalog import --table <TableName>`',
+    });
+    new CfnOutput(this, 'JourneyControlUrl', {
+      value: `${this.api.endpoint}/journeys/{id}/control`,
+      description:
+        'PUT { "action": "pause|resume|drain|stop" }, SigV4 (execute-api); or `herald journey <action> <id> --table <TableName>`',
     });
     new CfnOutput(this, 'CustomerEventBusName', { value: this.customerEventBus.eventBusName });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });

@@ -13,6 +13,7 @@ import { type PolicyConfig, parsePolicyConfig } from '../engine/policy/index.ts'
 import type { Journey } from '../engine/schema.ts';
 import type { Vocabulary } from '../engine/vocabulary.ts';
 import { DynamoCatalog } from '../functions/adapters/dynamo-catalog.ts';
+import { DynamoJourneyControls } from '../functions/adapters/dynamo-controls.ts';
 import { createJourneyRegistry, journeyRegistryOf } from '../functions/adapters/journey-registry.ts';
 import { createCatalogHandler } from '../functions/handlers/catalog.ts';
 import { createFeedbackHandler } from '../functions/handlers/feedback.ts';
@@ -180,8 +181,14 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     stop: (enrollment, cause) => workflows!.stop(enrollment, cause),
     sendTaskSuccess: (token, output) => workflows!.sendTaskSuccess(token, output),
   });
+  // Journey controls, read fresh on every step and entry (no cache: the clock may run fast here).
+  const controls = new DynamoJourneyControls({
+    client: stack.dynamo.client,
+    tableName: stack.dynamo.tableName,
+  });
   const step = createStepHandler({
     ...base('step'),
+    controls,
     executions,
     journeys: registry,
     config,
@@ -198,6 +205,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   });
   const ingest = createIngestHandler({
     ...base('ingest'),
+    controls,
     journeys: registry,
     executions: recorded(workflows),
     config,

@@ -64,7 +64,10 @@ export type EntrySkipReason =
   | 'reentry_never'
   | 'reentry_cooldown'
   /** The event happened more than a day before it arrived (engine/event-time.ts, BACKFILL_AGE_MS). */
-  | 'backfill';
+  | 'backfill'
+  /** An operator drained or stopped the journey (engine/journey-control.ts): no new entrants. */
+  | 'journey_draining'
+  | 'journey_stopped';
 
 export interface EntrySkip {
   journeyId: string;

@@ -11,7 +11,9 @@
  * - `SEND#<customer>` → `STEP#<execution>#<step>` (send idempotency claim), `CAPS` (recent sends,
  *   version): the send protocol's state, written by the step function only;
  * - `PRODUCT#<id>` → `PRODUCT`; `MSG#<provider message id>` → `MSG` (feedback attribution);
- *   `PHONE#<E.164>` → `PHONE` (inbound STOP attribution).
+ *   `PHONE#<E.164>` → `PHONE` (inbound STOP attribution);
+ * - `JOURNEY#<journey id>` → `CONTROL` (pause / drain / stop, engine/journey-control.ts): data, not
+ *   config, so it survives a deploy.
  *
  * Why the send state has a partition of its own: IAM can scope item access by partition key
  * (`dynamodb:LeadingKeys`) but has no condition key for the sort key ("Using IAM policy conditions
@@ -67,6 +69,13 @@ export const engagementPrefix = (executionId: string, stepId: string) => `ENGAGE
 /** The customer's cap window: recent sends across all journeys, versioned. */
 export function capWindowKey(customerId: string): { pk: string; sk: string } {
   return { pk: sendPartition(customerId), sk: 'CAPS' };
+}
+
+/** A journey's own items: its operator control (`CONTROL`), read by ingest and step, written by the control function. */
+export const JOURNEY_KEY_PREFIX = 'JOURNEY#';
+
+export function journeyControlKey(journeyId: string): { pk: string; sk: string } {
+  return { pk: `${JOURNEY_KEY_PREFIX}${journeyId}`, sk: 'CONTROL' };
 }
 
 /** Every catalog item's partition key starts with this (IAM scopes the catalog writer to it). */

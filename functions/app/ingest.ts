@@ -4,8 +4,9 @@
  * ends, and resume executions waiting for it. Every effect is idempotent, so an event whose first
  * processing crashed half-way is simply processed again; a fully processed replay changes nothing.
  */
-import type { EventArrivedOutput } from '../../engine/contract.ts';
+import type { Enrollment, EventArrivedOutput } from '../../engine/contract.ts';
 import type { CustomerEvent, Profile } from '../../engine/data.ts';
+import { entryAllowed } from '../../engine/journey-control.ts';
 import {
   type EntrySkip,
   exitsTriggeredBy,
@@ -80,12 +81,17 @@ export async function ingestEvent(rt: Resolved<IngestDeps>, event: CustomerEvent
     config: rt.config,
   });
 
-  for (const enrollment of plan.start) {
+  const refused = await refusedByControls(rt, [...plan.start, ...plan.heldOut]);
+  for (const enrollment of [...plan.start, ...plan.heldOut]) {
+    const reason = refused.get(enrollment.journeyId);
+    if (reason) await recordRefusedEntry(rt, event, enrollment, reason, now, summary);
+  }
+  for (const enrollment of plan.start.filter((e) => !refused.has(e.journeyId))) {
     await rt.store.putEnrollment({ enrollment, status: 'active', updatedAt: now.toISOString() });
     const started = await rt.executions.start(enrollment);
     if (started.status === 'started') summary.started++;
   }
-  for (const enrollment of plan.heldOut) {
+  for (const enrollment of plan.heldOut.filter((e) => !refused.has(e.journeyId))) {
     await rt.store.putEnrollment({
       enrollment,
       status: 'exited',
@@ -107,7 +113,7 @@ export async function ingestEvent(rt: Resolved<IngestDeps>, event: CustomerEvent
     summary.heldOut++;
   }
 
-  summary.skipped = plan.skipped;
+  summary.skipped.push(...plan.skipped);
   if (plan.skipped.some((s) => s.reason === 'backfill')) rt.metrics.addMetric('EventsBackfilled', 'Count', 1);
   for (const skip of plan.skipped.filter((s) => s.reason === 'unknown_product')) {
     await recordUnknownProduct(rt, event, skip, now);
@@ -184,5 +190,46 @@ async function recordUnknownProduct(
     journeyId: skip.journeyId,
     ...(version !== undefined ? { journeyVersion: version } : {}),
     facts: { eventId: event.id, productId },
+  });
+}
+
+/** The journeys among these entries that refuse new entrants now (drained or stopped), with the reason. */
+async function refusedByControls(
+  rt: Resolved<IngestDeps>,
+  entries: readonly Enrollment[],
+): Promise<Map<string, 'journey_draining' | 'journey_stopped'>> {
+  const refused = new Map<string, 'journey_draining' | 'journey_stopped'>();
+  const controls = rt.controls;
+  if (!controls) return refused;
+  const ids = [...new Set(entries.map((e) => e.journeyId))];
+  const states = await Promise.all(ids.map((id) => controls.stateOf(id)));
+  ids.forEach((id, i) => {
+    const allowed = entryAllowed(states[i] ?? 'active');
+    if (!allowed.ok) refused.set(id, allowed.reason);
+  });
+  return refused;
+}
+
+/** A refused entrant is kept in the customer's ledger with the reason (deterministic id: a replay rewrites it). */
+async function recordRefusedEntry(
+  rt: Resolved<IngestDeps>,
+  event: CustomerEvent,
+  enrollment: Enrollment,
+  reason: 'journey_draining' | 'journey_stopped',
+  now: Date,
+  summary: IngestSummary,
+): Promise<void> {
+  rt.metrics.addMetric(`EntrySkipped_${reason}`, 'Count', 1);
+  summary.skipped.push({ journeyId: enrollment.journeyId, reason });
+  await rt.store.putLedger({
+    id: `entry#${enrollment.journeyId}#${event.id}#${enrollment.productId ?? ''}`,
+    kind: 'entry',
+    at: now.toISOString(),
+    customerId: event.customerId,
+    outcome: 'skipped',
+    reasons: [reason],
+    journeyId: enrollment.journeyId,
+    journeyVersion: enrollment.journeyVersion,
+    facts: { eventId: event.id },
   });
 }

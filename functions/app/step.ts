@@ -6,6 +6,7 @@
  */
 import { Duration } from 'luxon';
 import type { EventArrivedOutput, StepRequest, StepResult } from '../../engine/contract.ts';
+import { gateStep } from '../../engine/journey-control.ts';
 import { stepKey } from '../../engine/ledger.ts';
 import { decideFlow, type FlowOp } from '../../engine/policy/index.ts';
 import type { Journey, Step } from '../../engine/schema.ts';
@@ -35,6 +36,8 @@ export async function runStep(rt: StepRuntime, request: StepRequest): Promise<St
     return { outcome: 'exit', reason: 'unknown_step' };
   }
   try {
+    const held = await controlGate(rt, request, journey, step);
+    if (held) return held;
     if (request.op === 'send' && step.type === 'send') return await runSend(rt, request, journey, step);
     if (request.op === 'waitForEvent' && step.type === 'waitForEvent')
       return await registerWait(rt, request, step);
@@ -54,6 +57,54 @@ export async function runStep(rt: StepRuntime, request: StepRequest): Promise<St
     rt.metrics.addMetric('StepErrors', 'Count', 1);
     return answerAfterError(request.op, step, rt.clock.now());
   }
+}
+
+/**
+ * The operator's control of the journey (engine/journey-control.ts), before anything else: a paused
+ * journey holds its sends (nothing is claimed, so the send runs whole when it looks again), a stopped
+ * one ends the run here with `journey_stopped`. Each hold and stop is kept in the customer's ledger.
+ */
+async function controlGate(
+  rt: StepRuntime,
+  request: StepRequest,
+  journey: Journey,
+  step: Step,
+): Promise<StepResult | undefined> {
+  if (!rt.controls) return undefined;
+  const now = rt.clock.now();
+  const gate = gateStep(await rt.controls.stateOf(journey.id), request.op, now);
+  if (gate.kind === 'proceed') return undefined;
+  let result: StepResult;
+  if (gate.kind === 'hold') {
+    result = { outcome: 'defer', until: gate.until.toISOString(), reason: 'journey_paused' };
+  } else if (request.op === 'send') {
+    result = { outcome: 'exit', reason: gate.reason };
+  } else if (request.op === 'waitForEvent') {
+    // No token is stored: the wait ends at its timeout and the step after it exits.
+    result = { outcome: 'wait', until: now.toISOString() };
+  } else {
+    result = routableFlowResult(request.op as FlowOp, step, { outcome: 'exit', reason: gate.reason }, now);
+  }
+  if (gate.kind === 'exit') {
+    await rt.store.setEnrollmentStatus(request.enrollment, 'stopped', now, gate.reason);
+  }
+  rt.metrics.addMetric(gate.kind === 'hold' ? 'StepsHeldPaused' : 'StepsExitedStopped', 'Count', 1);
+  await rt.store.putLedger({
+    id: `control#${stepKey(request.executionId, request.stepId)}#${now.getTime()}`,
+    kind: 'decision',
+    at: now.toISOString(),
+    customerId: request.enrollment.customerId,
+    outcome: gate.kind === 'hold' ? 'deferred' : 'exited',
+    reasons: [gate.kind === 'hold' ? 'journey_paused' : gate.reason],
+    journeyId: journey.id,
+    journeyVersion: journey.version,
+    stepId: request.stepId,
+    op: request.op,
+    executionId: request.executionId,
+    ...(result.outcome === 'defer' ? { until: result.until } : {}),
+    result,
+  });
+  return result;
 }
 
 async function runFlow(

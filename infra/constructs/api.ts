@@ -1,5 +1,6 @@
 /**
- * The HTTP edge: `POST /events` for producers and `PUT /products` for the catalog, both
+ * The HTTP edge: `POST /events` for producers, `PUT /products` for the catalog and
+ * `PUT /journeys/{id}/control` for operators, all three
  * IAM-authorised (callers sign with SigV4 and need `execute-api:Invoke` on the route: "Control
  * access to HTTP APIs with IAM authorization in API Gateway",
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-access-control-iam.html),
@@ -19,11 +20,15 @@ import { acknowledge } from '../nag.ts';
 export const EVENTS_PATH = '/events';
 export const UNSUBSCRIBE_PATH = '/unsubscribe';
 export const PRODUCTS_PATH = '/products';
+/** `{id}` arrives as `pathParameters.id` (payload format 2.0: "Create AWS Lambda proxy integrations for
+ * HTTP APIs", https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html). */
+export const CONTROL_PATH = '/journeys/{id}/control';
 
 export interface HeraldApiProps {
   ingest: lambda.IFunction;
   unsubscribe: lambda.IFunction;
   catalog: lambda.IFunction;
+  control: lambda.IFunction;
   removalPolicy: RemovalPolicy;
 }
 
@@ -38,6 +43,7 @@ export class HeraldApi extends Construct {
   readonly eventsRoutes: apigw.HttpRoute[];
   readonly unsubscribeRoutes: apigw.HttpRoute[];
   readonly productsRoutes: apigw.HttpRoute[];
+  readonly controlRoutes: apigw.HttpRoute[];
 
   constructor(scope: Construct, id: string, props: HeraldApiProps) {
     super(scope, id);
@@ -88,6 +94,14 @@ export class HeraldApi extends Construct {
       path: PRODUCTS_PATH,
       methods: [apigw.HttpMethod.PUT],
       integration: new HttpLambdaIntegration('Catalog', props.catalog),
+      authorizer: new HttpIamAuthorizer(),
+    });
+
+    // Pausing, draining or stopping a journey is an operator's act: IAM like /products.
+    this.controlRoutes = this.httpApi.addRoutes({
+      path: CONTROL_PATH,
+      methods: [apigw.HttpMethod.PUT],
+      integration: new HttpLambdaIntegration('Control', props.control),
       authorizer: new HttpIamAuthorizer(),
     });
 

@@ -9,7 +9,7 @@
  * tokens and ledger under `C#<customer>`; the send protocol's step claims and cap window under
  * `SEND#<customer>`, granted to the step function only, so feedback and unsubscribe, which write
  * profiles, cannot rewrite a claim or a cap window; the catalog (`PRODUCT#`), the provider-message
- * index (`MSG#`), the phone index (`PHONE#`). Each is granted only to the functions that use it,
+ * index (`MSG#`), the phone index (`PHONE#`), a journey's operator control (`JOURNEY#`). Each is granted only to the functions that use it,
  * and only with the actions they use.
  *
  * `ForAllValues:StringLike`: every partition key of the request must match a granted prefix. Every
@@ -22,6 +22,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
   CUSTOMER_KEY_PREFIX,
+  JOURNEY_KEY_PREFIX,
   PRODUCT_KEY_PREFIX,
   SEND_KEY_PREFIX,
 } from '../../functions/adapters/dynamo-table.ts';
@@ -33,6 +34,7 @@ export const PK = {
   product: PRODUCT_KEY_PREFIX,
   message: 'MSG#',
   phone: 'PHONE#',
+  journey: JOURNEY_KEY_PREFIX,
 } as const;
 
 export type ItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'Query';

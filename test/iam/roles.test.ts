@@ -159,6 +159,43 @@ describe('the table, by partition key (dynamodb:LeadingKeys)', () => {
     expect(denied).toHaveLength(8);
   });
 
+  // Journey controls (engine/journey-control.ts): one JOURNEY#<id> item, written by the control
+  // function alone (infra/constructs/journey-controls.ts), read by ingest and the step function.
+  it('lets the control function read and write journey controls, and ingest and step read them', async () => {
+    const used = [
+      item('control', 'GetItem', 'JOURNEY#welcome'),
+      item('control', 'PutItem', 'JOURNEY#welcome'),
+      item('ingest', 'GetItem', 'JOURNEY#welcome'),
+      item('step', 'GetItem', 'JOURNEY#welcome'),
+    ];
+    expect(describeDenials(await denials(used))).toBe('');
+  });
+
+  it('keeps the control function off every customer item, and every other function off writing a control', async () => {
+    const denied = await denials([
+      item('control', 'GetItem', 'C#c1'),
+      item('control', 'PutItem', 'C#c1'),
+      item('control', 'UpdateItem', 'JOURNEY#welcome'),
+      item('control', 'PutItem', 'SEND#c1'),
+      item('ingest', 'PutItem', 'JOURNEY#welcome'),
+      item('step', 'PutItem', 'JOURNEY#welcome'),
+      item('step', 'UpdateItem', 'JOURNEY#welcome'),
+      item('feedback', 'GetItem', 'JOURNEY#welcome'),
+      item('unsubscribe', 'PutItem', 'JOURNEY#welcome'),
+    ]);
+    expect(denied.map((d) => `${d.request.fn} ${d.request.action}`)).toEqual([
+      'control dynamodb:GetItem',
+      'control dynamodb:PutItem',
+      'control dynamodb:UpdateItem',
+      'control dynamodb:PutItem',
+      'ingest dynamodb:PutItem',
+      'step dynamodb:PutItem',
+      'step dynamodb:UpdateItem',
+      'feedback dynamodb:GetItem',
+      'unsubscribe dynamodb:PutItem',
+    ]);
+  });
+
   // A customer's step claims and cap window live under SEND#<customer>, apart from the profile's
   // C#<customer> (functions/adapters/dynamo-table.ts): IAM has no condition key for the sort key, so
   // only a partition of their own keeps the profile's writers off them.

@@ -63,6 +63,8 @@ describe('the herald command', () => {
       'preview',
       'simulate',
       'catalog',
+      'journey',
+      'send-test',
       'schema',
       'serve',
     ]) {
@@ -85,6 +87,8 @@ describe('the herald command', () => {
       'preview',
       'graph',
       'catalog',
+      'journey',
+      'send-test',
       'release',
       'schema',
       'serve',

@@ -12,6 +12,7 @@ import type { CustomerEvent, Profile } from '../../../engine/data.ts';
 import { DEFAULT_POLICY, type PolicyConfig } from '../../../engine/policy/index.ts';
 import type { ChannelChoice, Journey } from '../../../engine/schema.ts';
 import { BUILT_IN_VOCABULARY, type Vocabulary } from '../../../engine/vocabulary.ts';
+import { DynamoJourneyControls } from '../../../functions/adapters/dynamo-controls.ts';
 import { DynamoStore } from '../../../functions/adapters/dynamo-store.ts';
 import { createJourneyRegistry } from '../../../functions/adapters/journey-registry.ts';
 import { PinpointMessagingSender } from '../../../functions/adapters/pinpoint-messaging.ts';
@@ -102,9 +103,19 @@ export async function startRuntime(options: RuntimeOptions) {
     metrics: createMetrics(service, { silent: logLevel === 'SILENT' }),
     vocabulary,
   });
-  const ingest = createIngestHandler({ store, clock, journeys, executions, config, ...observe('ingest') });
+  const controls = new DynamoJourneyControls({ client: dynamo.client, tableName: dynamo.tableName });
+  const ingest = createIngestHandler({
+    store,
+    clock,
+    journeys,
+    executions,
+    config,
+    controls,
+    ...observe('ingest'),
+  });
   const step = createStepHandler({
     ...observe('step'),
+    controls,
     store,
     clock,
     journeys,
@@ -136,6 +147,7 @@ export async function startRuntime(options: RuntimeOptions) {
     clock,
     store,
     journeys,
+    controls,
     ingest: awsCalls.as('ingest', ingest),
     step: awsCalls.as('step', step),
     feedback: awsCalls.as('feedback', feedback),
