@@ -64,6 +64,8 @@ export interface DemoSummary {
   journeys: JourneySummary[];
   channels: {
     channel: ChannelName;
+    /** Provider calls tried on this channel (a fallback's failed try counts; a channel dropped before a call does not). */
+    attempted: number;
     decidedSent: number;
     providerAccepted: number;
     providerRejected: number;
@@ -158,12 +160,19 @@ export function summarize(input: SummaryInput): DemoSummary {
     input.sink.filter((m) => (type === 'SMS' ? m.channelType === 'SMS' : m.channelType !== 'SMS'));
   const channels = (['email', 'sms', 'push'] as const).map((channel) => {
     const decidedSent = decisions.filter((r) => r.outcome === 'sent' && r.channel === channel).length;
+    const attempted = attemptedOn(decisions, channel);
     if (channel === 'email') {
-      return { channel, decidedSent, providerAccepted: input.emails.length, providerRejected: 0 };
+      return { channel, attempted, decidedSent, providerAccepted: input.emails.length, providerRejected: 0 };
     }
     const messages = sinkBy(channel === 'sms' ? 'SMS' : 'push');
     const accepted = messages.filter((m) => m.deliveryStatus === 'SUCCESSFUL').length;
-    return { channel, decidedSent, providerAccepted: accepted, providerRejected: messages.length - accepted };
+    return {
+      channel,
+      attempted,
+      decidedSent,
+      providerAccepted: accepted,
+      providerRejected: messages.length - accepted,
+    };
   });
 
   return {
@@ -177,6 +186,29 @@ export function summarize(input: SummaryInput): DemoSummary {
       push: channels[2]?.providerAccepted ?? 0,
     },
   };
+}
+
+/** Results of a channel's try that mean the provider was called (engine/ledger.ts ChannelAttempt). */
+const PROVIDER_CALLED = new Set([
+  'sent',
+  'permanent_failure',
+  'retry_later',
+  'in_doubt',
+  'transient_failure',
+]);
+
+/**
+ * Provider calls tried on a channel: each such try in a decision's attempts, and a decision whose
+ * provider call started and never reported back (`unknown`, recorded without attempts).
+ */
+function attemptedOn(decisions: readonly LedgerRecord[], channel: ChannelName): number {
+  let n = 0;
+  for (const r of decisions) {
+    if (r.attempts?.length) {
+      n += r.attempts.filter((a) => a.channel === channel && PROVIDER_CALLED.has(a.result)).length;
+    } else if (r.outcome === 'unknown' && r.channel === channel) n += 1;
+  }
+  return n;
 }
 
 function sendSummary(stepId: string, message: string, ledger: readonly LedgerRecord[]): SendStepSummary {
