@@ -26,7 +26,13 @@ function table({ headers, rows }: Pick<RowTable, 'headers' | 'rows'>): string {
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
-export function formatSummary(result: DemoResult, timing: { totalMs: number }): string {
+/** What the terminal summary reads of a demo's result. */
+export type SummaryTextInput = Pick<
+  DemoResult,
+  'summary' | 'counts' | 'checks' | 'errors' | 'shards' | 'timings'
+>;
+
+export function formatSummary(result: SummaryTextInput, timing: { totalMs: number }): string {
   const out: string[] = [];
   const { summary } = result;
   out.push('');
