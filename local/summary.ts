@@ -6,6 +6,7 @@
 import { Duration } from 'luxon';
 import type { LedgerRecord } from '../engine/ledger.ts';
 import type { ChannelName, Journey } from '../engine/schema.ts';
+import { durationWords, eventNoun } from '../tools/describe.ts';
 import type { ExecutionRecord } from './runner.ts';
 import type { SinkMessage, StoredEmail } from './standins/index.ts';
 
@@ -46,6 +47,7 @@ export interface JourneySummary {
   id: string;
   name: string;
   version: number;
+  /** The goal in words: "order placed within 7 days". */
   goal: string;
   entered: number;
   heldOut: number;
@@ -129,7 +131,7 @@ export function summarize(input: SummaryInput): DemoSummary {
       id: journey.id,
       name: journey.name,
       version: journey.version,
-      goal: `${goal.event} within ${goal.within}`,
+      goal: `${eventNoun(goal.event)} within ${durationWords(goal.within)}`,
       entered: executions.length,
       heldOut: holdouts.length,
       ended,
