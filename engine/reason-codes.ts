@@ -13,7 +13,10 @@ import type { EntrySkipReason } from './policy/entry.ts';
 import type { ExitReason } from './policy/exit.ts';
 import type { WaitNote } from './policy/time.ts';
 
-/** Codes written as plain strings where they are decided (functions/app, engine/step-results.ts). */
+/**
+ * Codes written as plain strings where they are decided (functions/app, engine/step-results.ts).
+ * A new code that is in none of the unions below goes here; then it needs one line of words.
+ */
 export const OTHER_REASON_CODES = [
   'provider_call_unconfirmed',
   DEFERRAL_LIMIT_REASON,

@@ -17,7 +17,7 @@ export interface RowTable {
 
 /** Why a send step has more decisions than messages: printed under the totals and in the report. */
 export const DECISIONS_NOTE =
-  'A decision is recorded each time a send step runs: a message held for quiet hours, a full frequency cap or a provider retry is decided again later, so there are more decisions than messages sent.';
+  'A decision is recorded each time a send step runs, and a message held (quiet hours, a full frequency cap, a provider’s retry later) is decided again when the hold ends: so there are more decisions than messages sent.';
 
 export const SEND_STEP_HEADERS = [
   'send step',
@@ -26,7 +26,7 @@ export const SEND_STEP_HEADERS = [
   'sent by SMS',
   'sent by push',
   'held: quiet hours',
-  'held: retry later',
+  'held: other',
   'cap full',
   'not sent',
   'left the journey',
@@ -64,6 +64,7 @@ export function sendStepTable(journey: JourneySummary): RowTable {
     headers: SEND_STEP_HEADERS,
     rows: journey.sends.map((s) => {
       const why: Record<string, number> = { ...s.skipped };
+      for (const [reason, n] of Object.entries(s.held)) why[`held:${reason}`] = n;
       for (const [reason, n] of Object.entries(s.exited)) why[`left:${reason}`] = n;
       return [
         s.stepId,
@@ -72,14 +73,12 @@ export function sendStepTable(journey: JourneySummary): RowTable {
         s.sent.sms ?? 0,
         s.sent.push ?? 0,
         s.deferredQuietHours,
-        s.deferredRetry,
+        s.deferredOther,
         s.capped,
         s.skippedTotal,
         s.exitedTotal,
         s.failed,
-        topWords(why, (key) =>
-          key.startsWith('left:') ? `left: ${leaveWords(key.slice(5))}` : reasonWords(key),
-        ),
+        topWords(why, whyWords),
       ];
     }),
   };
@@ -97,6 +96,13 @@ export function channelTable(summary: DemoSummary): RowTable {
       c.providerRejected,
     ]),
   };
+}
+
+/** A reason in the "main reasons" cell: a skip's code, or `held:` / `left:` and a code. */
+function whyWords(key: string): string {
+  if (key.startsWith('left:')) return `left: ${leaveWords(key.slice(5))}`;
+  if (key.startsWith('held:')) return `held: ${reasonWords(key.slice(5))}`;
+  return reasonWords(key);
 }
 
 /** Why a customer left: an exit reason, or a stop cause (`exit event order_placed`). */

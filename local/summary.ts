@@ -27,7 +27,9 @@ export interface SendStepSummary {
   decisions: number;
   sent: Partial<Record<ChannelName, number>>;
   deferredQuietHours: number;
-  deferredRetry: number;
+  /** Held for another reason (a provider's retry later, or any other hold): counted by reason code in `held`. */
+  deferredOther: number;
+  held: Record<string, number>;
   capped: number;
   skipped: Record<string, number>;
   skippedTotal: number;
@@ -220,7 +222,8 @@ function sendSummary(stepId: string, message: string, ledger: readonly LedgerRec
     decisions: 0,
     sent: {},
     deferredQuietHours: 0,
-    deferredRetry: 0,
+    deferredOther: 0,
+    held: {},
     capped: 0,
     skipped: {},
     skippedTotal: 0,
@@ -237,7 +240,11 @@ function sendSummary(stepId: string, message: string, ledger: readonly LedgerRec
         break;
       case 'deferred':
         if (r.reasons.some((reason) => reason.endsWith(':quiet_hours'))) s.deferredQuietHours += 1;
-        else s.deferredRetry += 1;
+        else {
+          s.deferredOther += 1;
+          const why = r.reasons.filter((x) => !x.startsWith('zone:'));
+          for (const reason of why.length ? why : ['retry']) bump(s.held, reason);
+        }
         break;
       case 'capped':
         s.capped += 1;

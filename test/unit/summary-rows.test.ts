@@ -53,6 +53,8 @@ const ledger: LedgerRecord[] = [
   }),
   // Held for quiet hours, then decided again: two decisions, no message yet.
   decision({ outcome: 'deferred', reasons: ['sms:quiet_hours'], channel: 'sms' }),
+  // Held for a reason other than quiet hours: counted as held, the reason in words.
+  decision({ outcome: 'deferred', channel: 'email', reasons: ['email:retry_later:Throttling'] }),
   // Dropped before any provider call: not an attempt.
   decision({
     outcome: 'skipped',
@@ -87,7 +89,8 @@ describe('the summary row model', () => {
   it('counts each decision of a send step once, under what it decided', () => {
     const row = sendStepTable(journey).rows.find((r) => r[0] === 'send-welcome')!;
     const cell = (header: (typeof SEND_STEP_HEADERS)[number]) => row[SEND_STEP_HEADERS.indexOf(header)];
-    expect(cell('decisions')).toBe(6);
+    expect(cell('decisions')).toBe(7);
+    expect(cell('held: other')).toBe(1);
     expect(cell('sent by email')).toBe(1);
     expect(cell('sent by SMS')).toBe(1);
     expect(cell('held: quiet hours')).toBe(1);
@@ -102,6 +105,7 @@ describe('the summary row model', () => {
     expect(why).toContain('SMS: opted out 1');
     expect(why).toContain('email: no valid email address 1');
     expect(why).toContain('left: exit event: order placed 1');
+    expect(why).toContain('held: email: the provider took nothing and asked to retry later (Throttling) 1');
     expect(why).not.toMatch(/_|zone:/);
   });
 
