@@ -16,7 +16,7 @@ import type { Journey } from '../engine/schema.ts';
 import { createWorld, type DemoWorld } from './demo-data.ts';
 import { checkInvariants, type InvariantResult, type ObservedCustomer } from './invariants.ts';
 import { loadJourneys } from './journeys.ts';
-import { createProgress } from './progress.ts';
+import { createDayLines, createProgress } from './progress.ts';
 import { type ExecutionRecord, validateDefinitions } from './runner.ts';
 import { type ShardOptions, type ShardProgress, type ShardResult, simulateShard } from './shard.ts';
 import {
@@ -36,8 +36,12 @@ export interface DemoOptions {
   start: Date;
   /** Worker threads (default: the number of cores, at most 4). 1 runs in this thread. */
   shards?: number;
-  /** Show a progress bar on stderr. */
-  progress?: boolean;
+  /**
+   * Show a progress bar on stderr (`true`; default: when stderr is a terminal), or `'lines'`: one
+   * line per simulated day, written to `progressOut` (default: stderr).
+   */
+  progress?: boolean | 'lines';
+  progressOut?: (line: string) => void;
   /** Port for aws-ses-v2-local (default: any free one). */
   sesPort?: number;
   /** The folder of `*.journey.json` to run (default: workflows/). */
@@ -83,12 +87,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   try {
     // aws-ses-v2-local keeps one store per process: a second demo in this process starts empty.
     await ses.clear();
-    const progress = createProgress(
-      options.days * 24,
-      ' {bar} day {day}/{days} | {events} events | {sent} messages | {waiting} waiting',
-      { day: 1, days: options.days, events: 0, sent: 0, waiting: 0 },
-      options.progress,
-    );
+    const progress =
+      options.progress === 'lines'
+        ? createDayLines(options.days, options.progressOut ?? ((line) => process.stderr.write(line)))
+        : createProgress(
+            options.days * 24,
+            ' {bar} day {day}/{days} | {events} events | {sent} messages | {waiting} waiting',
+            { day: 1, days: options.days, events: 0, sent: 0, waiting: 0 },
+            options.progress,
+          );
     const latest: ShardProgress[] = Array.from({ length: shards }, () => ({
       hour: 0,
       events: 0,

@@ -51,3 +51,23 @@ export function createProgress(
     stop: () => withRealTime(() => bar.stop()),
   };
 }
+
+/**
+ * One line per simulated day, for logs and `--no-progress`: "day 3/30: 812 events, 240 messages,
+ * 57 waiting". `update` takes the simulated hours done; each day is printed once, when it ends.
+ */
+export function createDayLines(days: number, write: (line: string) => void): Progress {
+  let printed = 0;
+  return {
+    update: (hours, payload) => {
+      const done = Math.min(days, Math.floor(hours / 24));
+      for (; printed < done; ) {
+        printed += 1;
+        write(
+          `day ${printed}/${days}: ${payload.events ?? 0} events, ${payload.sent ?? 0} messages, ${payload.waiting ?? 0} waiting\n`,
+        );
+      }
+    },
+    stop: () => undefined,
+  };
+}

@@ -12,6 +12,7 @@ import type { InvariantResult } from './invariants.ts';
 import type { ExecutionRecord } from './runner.ts';
 import type { SinkMessage, StoredEmail } from './standins/index.ts';
 import type { DemoSummary, GroupConversion, JourneySummary } from './summary.ts';
+import { channelTable, DECISIONS_NOTE, endedRows, type RowTable, sendStepTable } from './summary-rows.ts';
 
 export interface ReportInput {
   title: string;
@@ -84,14 +85,21 @@ function checksSection(checks: readonly InvariantResult[]): string {
 }
 
 function channelsSection(summary: DemoSummary): string {
-  const rows = summary.channels
+  return `<section id="channels"><h2>Channels</h2>
+<p class="note">Attempted: provider calls tried on the channel (a fallback after a refusal tries the next one). Sent: decisions in the ledger that sent. Accepted and rejected: what the provider stand-ins recorded.</p>
+${rowTable(channelTable(summary))}</section>`;
+}
+
+/** A row model (summary-rows.ts) as a table: the same headers and cells as the terminal's. */
+function rowTable(table: RowTable): string {
+  const head = table.headers.map((h) => `<th>${esc(h)}</th>`).join('');
+  const body = table.rows
     .map(
-      (c) =>
-        `<tr><td>${esc(c.channel)}</td><td class="n">${c.decidedSent}</td><td class="n">${c.providerAccepted}</td><td class="n">${c.providerRejected}</td></tr>`,
+      (row) =>
+        `<tr>${row.map((cell, i) => (typeof cell === 'number' ? `<td class="n">${cell}</td>` : `<td${i === row.length - 1 && i > 0 ? ' class="small"' : ''}>${esc(cell)}</td>`)).join('')}</tr>`,
     )
     .join('');
-  return `<section id="channels"><h2>Channels</h2>
-<table><thead><tr><th>channel</th><th>sent (ledger)</th><th>accepted by provider stand-in</th><th>rejected by provider</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+  return `<table data-table="${table.id}"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
 function journeySection(journey: Journey, s: JourneySummary, input: ReportInput): string {
@@ -108,21 +116,6 @@ function journeySection(journey: Journey, s: JourneySummary, input: ReportInput)
         `<tr><td>${esc(f.stepId)}</td><td class="kind">${esc(f.type)}</td><td class="n">${f.executions}</td><td class="bar"><span style="width:${((f.executions / maxFunnel) * 100).toFixed(1)}%"></span></td></tr>`,
     )
     .join('');
-  const sends = s.sends
-    .map((x) => {
-      const sent = (['email', 'sms', 'push'] as const)
-        .map((c) => `<td class="n">${x.sent[c] ?? 0}</td>`)
-        .join('');
-      const skipped = Object.entries(x.skipped)
-        .sort((a, b) => b[1] - a[1])
-        .map(([reason, n]) => `${esc(reason)} ${n}`)
-        .join(', ');
-      const exited = Object.entries(x.exited)
-        .map(([reason, n]) => `${esc(reason)} ${n}`)
-        .join(', ');
-      return `<tr><td>${esc(x.stepId)}</td>${sent}<td class="n">${x.deferredQuietHours}</td><td class="n">${x.capped}</td><td class="n">${x.skippedTotal}</td><td class="n">${x.exitedTotal}</td><td class="n">${x.failed}</td><td class="small">${skipped}${exited ? `<br>exited: ${exited}` : ''}</td></tr>`;
-    })
-    .join('');
   const groups: GroupConversion[] = [
     s.conversion.treated,
     ...(s.conversion.holdout ? [s.conversion.holdout] : []),
@@ -134,8 +127,7 @@ function journeySection(journey: Journey, s: JourneySummary, input: ReportInput)
         `<h4>A/B test at <code>${esc(split.stepId)}</code></h4><table><thead><tr><th>arm</th><th>customers</th><th>converted</th><th>rate</th></tr></thead><tbody>${split.arms.map(groupRow).join('')}</tbody></table>`,
     )
     .join('');
-  const ended = Object.entries(s.ended)
-    .sort((a, b) => b[1] - a[1])
+  const ended = endedRows(s)
     .map(([how, n]) => `<tr><td>${esc(how)}</td><td class="n">${n}</td></tr>`)
     .join('');
   return `<section id="${esc(s.id)}" class="journey">
@@ -151,11 +143,12 @@ ${journey.description ? `<p class="note">${esc(journey.description)}</p>` : ''}
 <table><thead><tr><th>group</th><th>customers</th><th>converted</th><th>rate</th></tr></thead><tbody>${conversions}</tbody></table>
 ${splits}
 <h3>How executions ended</h3>
-<table><tbody>${ended}</tbody></table>
+<table><thead><tr><th>how</th><th>executions</th></tr></thead><tbody>${ended}</tbody></table>
 </div>
 </div>
 <h3>Send steps</h3>
-<table><thead><tr><th>step</th><th>email</th><th>sms</th><th>push</th><th>deferred (quiet hours)</th><th>capped</th><th>skipped</th><th>exited</th><th>failed</th><th>reasons</th></tr></thead><tbody>${sends}</tbody></table>
+<p class="note">${esc(DECISIONS_NOTE)}</p>
+${rowTable(sendStepTable(s))}
 ${compiledStates(s.id, input)}
 ${samples(journey, input)}
 </section>`;

@@ -34,7 +34,7 @@ const program = new Command()
   .option('--ses-port <port>', 'port for aws-ses-v2-local', integer(0))
   .option('--workflows <dir>', 'the folder of *.journey.json to run (default: workflows/)')
   .option('--shards <n>', 'worker threads (1: run in this thread)', integer(1), defaultShards())
-  .option('--no-progress', 'no progress bar');
+  .option('--no-progress', 'no progress bar: one line per simulated day instead');
 
 program.parse(process.argv.filter((arg, i) => !(i === 2 && arg === '--')));
 const opts = program.opts<{
@@ -63,7 +63,8 @@ const result = await runDemo({
   seed: opts.seed,
   start,
   shards: opts.shards,
-  progress: opts.progress && process.stderr.isTTY === true,
+  // A bar on a terminal; otherwise (or --no-progress) one line per simulated day, for logs.
+  progress: opts.progress && process.stderr.isTTY === true ? true : 'lines',
   ...(opts.sesPort === undefined ? (opts.serve ? { sesPort: 8005 } : {}) : { sesPort: opts.sesPort }),
 }).catch((error: unknown) => {
   // A marketer's mistake in a journey: the validator's problem list, not a stack trace.

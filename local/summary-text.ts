@@ -1,8 +1,16 @@
 /** The demo summary as plain-text tables for the terminal. */
 import type { DemoResult } from './demo.ts';
+import {
+  type Cell,
+  channelTable,
+  DECISIONS_NOTE,
+  endedRows,
+  type RowTable,
+  sendStepTable,
+} from './summary-rows.ts';
 
-function table(headers: string[], rows: (string | number)[][]): string {
-  const cells = [headers, ...rows.map((r) => r.map(String))];
+function table({ headers, rows }: Pick<RowTable, 'headers' | 'rows'>): string {
+  const cells = [[...headers], ...rows.map((r: Cell[]) => r.map(String))];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => [...(r[i] ?? '')].length)));
   const line = (r: string[]) =>
     r
@@ -11,58 +19,34 @@ function table(headers: string[], rows: (string | number)[][]): string {
         return i === 0 ? cell + pad : pad + cell;
       })
       .join('  ');
-  return [line(headers), widths.map((w) => '─'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+  return [line([...headers]), widths.map((w) => '─'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join(
+    '\n',
+  );
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-const top = (counts: Record<string, number>, n = 4) =>
-  Object.entries(counts)
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, n)
-    .map(([k, v]) => `${k} ${v}`)
-    .join(', ');
 
-export function formatSummary(result: DemoResult, timing: { totalMs: number }): string {
+/** What the terminal summary reads of a demo's result. */
+export type SummaryTextInput = Pick<
+  DemoResult,
+  'summary' | 'counts' | 'checks' | 'errors' | 'shards' | 'timings'
+>;
+
+export function formatSummary(result: SummaryTextInput, timing: { totalMs: number }): string {
   const out: string[] = [];
   const { summary } = result;
   out.push('');
   out.push(
     `Ran ${result.counts.events} customer events and ${result.counts.feedback} provider feedback events; ` +
-      `${summary.totals.executions} workflow executions, ${summary.totals.decisions} send decisions, ` +
+      `${summary.totals.executions} workflow executions, ${summary.totals.decisions} send decisions for ` +
+      `${summary.channels.reduce((n, c) => n + c.decidedSent, 0)} messages sent, ` +
       `${result.counts.unsubscribes} one-click unsubscribes.`,
   );
+  out.push(DECISIONS_NOTE);
   for (const j of summary.journeys) {
     out.push('');
     out.push(`■ ${j.name} (${j.id} v${j.version}) — ${j.entered} entered, ${j.heldOut} held out`);
-    out.push(
-      table(
-        [
-          'send step',
-          'email',
-          'sms',
-          'push',
-          'deferred (quiet)',
-          'capped',
-          'skipped',
-          'exited',
-          'top reasons',
-        ],
-        j.sends.map((s) => [
-          s.stepId,
-          s.sent.email ?? 0,
-          s.sent.sms ?? 0,
-          s.sent.push ?? 0,
-          s.deferredQuietHours,
-          s.capped,
-          s.skippedTotal,
-          s.exitedTotal,
-          top({
-            ...s.skipped,
-            ...Object.fromEntries(Object.entries(s.exited).map(([k, v]) => [`exit:${k}`, v])),
-          }),
-        ]),
-      ),
-    );
+    out.push(table(sendStepTable(j)));
     const groups = [j.conversion.treated, ...(j.conversion.holdout ? [j.conversion.holdout] : [])];
     out.push(
       `  converted (${j.goal}): ${groups.map((g) => `${g.name} ${g.converted}/${g.customers} = ${pct(g.rate)}`).join(' · ')}`,
@@ -72,15 +56,15 @@ export function formatSummary(result: DemoResult, timing: { totalMs: number }): 
         `  A/B ${split.stepId}: ${split.arms.map((a) => `${a.name} ${a.converted}/${a.customers} = ${pct(a.rate)}`).join(' · ')}`,
       );
     }
-    out.push(`  ended: ${top(j.ended, 6)}`);
+    out.push(
+      `  ended: ${endedRows(j)
+        .slice(0, 6)
+        .map(([how, n]) => `${how} ${n}`)
+        .join(' · ')}`,
+    );
   }
   out.push('');
-  out.push(
-    table(
-      ['channel', 'sent (ledger)', 'accepted (stand-in)', 'rejected (stand-in)'],
-      summary.channels.map((c) => [c.channel, c.decidedSent, c.providerAccepted, c.providerRejected]),
-    ),
-  );
+  out.push(table(channelTable(summary)));
   out.push('');
   out.push('Checks (from the stand-ins’ records and the ledger):');
   for (const c of result.checks) {

@@ -6,6 +6,7 @@
 import { Duration } from 'luxon';
 import type { LedgerRecord } from '../engine/ledger.ts';
 import type { ChannelName, Journey } from '../engine/schema.ts';
+import { durationWords, eventNoun } from '../tools/describe.ts';
 import type { ExecutionRecord } from './runner.ts';
 import type { SinkMessage, StoredEmail } from './standins/index.ts';
 
@@ -26,7 +27,9 @@ export interface SendStepSummary {
   decisions: number;
   sent: Partial<Record<ChannelName, number>>;
   deferredQuietHours: number;
-  deferredRetry: number;
+  /** Held for another reason (a provider's retry later, or any other hold): counted by reason code in `held`. */
+  deferredOther: number;
+  held: Record<string, number>;
   capped: number;
   skipped: Record<string, number>;
   skippedTotal: number;
@@ -46,6 +49,7 @@ export interface JourneySummary {
   id: string;
   name: string;
   version: number;
+  /** The goal in words: "order placed within 7 days". */
   goal: string;
   entered: number;
   heldOut: number;
@@ -64,6 +68,8 @@ export interface DemoSummary {
   journeys: JourneySummary[];
   channels: {
     channel: ChannelName;
+    /** Provider calls tried on this channel (a fallback's failed try counts; a channel dropped before a call does not). */
+    attempted: number;
     decidedSent: number;
     providerAccepted: number;
     providerRejected: number;
@@ -127,7 +133,7 @@ export function summarize(input: SummaryInput): DemoSummary {
       id: journey.id,
       name: journey.name,
       version: journey.version,
-      goal: `${goal.event} within ${goal.within}`,
+      goal: `${eventNoun(goal.event)} within ${durationWords(goal.within)}`,
       entered: executions.length,
       heldOut: holdouts.length,
       ended,
@@ -158,12 +164,19 @@ export function summarize(input: SummaryInput): DemoSummary {
     input.sink.filter((m) => (type === 'SMS' ? m.channelType === 'SMS' : m.channelType !== 'SMS'));
   const channels = (['email', 'sms', 'push'] as const).map((channel) => {
     const decidedSent = decisions.filter((r) => r.outcome === 'sent' && r.channel === channel).length;
+    const attempted = attemptedOn(decisions, channel);
     if (channel === 'email') {
-      return { channel, decidedSent, providerAccepted: input.emails.length, providerRejected: 0 };
+      return { channel, attempted, decidedSent, providerAccepted: input.emails.length, providerRejected: 0 };
     }
     const messages = sinkBy(channel === 'sms' ? 'SMS' : 'push');
     const accepted = messages.filter((m) => m.deliveryStatus === 'SUCCESSFUL').length;
-    return { channel, decidedSent, providerAccepted: accepted, providerRejected: messages.length - accepted };
+    return {
+      channel,
+      attempted,
+      decidedSent,
+      providerAccepted: accepted,
+      providerRejected: messages.length - accepted,
+    };
   });
 
   return {
@@ -179,6 +192,29 @@ export function summarize(input: SummaryInput): DemoSummary {
   };
 }
 
+/** Results of a channel's try that mean the provider was called (engine/ledger.ts ChannelAttempt). */
+const PROVIDER_CALLED = new Set([
+  'sent',
+  'permanent_failure',
+  'retry_later',
+  'in_doubt',
+  'transient_failure',
+]);
+
+/**
+ * Provider calls tried on a channel: each such try in a decision's attempts, and a decision whose
+ * provider call started and never reported back (`unknown`, recorded without attempts).
+ */
+function attemptedOn(decisions: readonly LedgerRecord[], channel: ChannelName): number {
+  let n = 0;
+  for (const r of decisions) {
+    if (r.attempts?.length) {
+      n += r.attempts.filter((a) => a.channel === channel && PROVIDER_CALLED.has(a.result)).length;
+    } else if (r.outcome === 'unknown' && r.channel === channel) n += 1;
+  }
+  return n;
+}
+
 function sendSummary(stepId: string, message: string, ledger: readonly LedgerRecord[]): SendStepSummary {
   const s: SendStepSummary = {
     stepId,
@@ -186,7 +222,8 @@ function sendSummary(stepId: string, message: string, ledger: readonly LedgerRec
     decisions: 0,
     sent: {},
     deferredQuietHours: 0,
-    deferredRetry: 0,
+    deferredOther: 0,
+    held: {},
     capped: 0,
     skipped: {},
     skippedTotal: 0,
@@ -203,7 +240,11 @@ function sendSummary(stepId: string, message: string, ledger: readonly LedgerRec
         break;
       case 'deferred':
         if (r.reasons.some((reason) => reason.endsWith(':quiet_hours'))) s.deferredQuietHours += 1;
-        else s.deferredRetry += 1;
+        else {
+          s.deferredOther += 1;
+          const why = r.reasons.filter((x) => !x.startsWith('zone:'));
+          for (const reason of why.length ? why : ['retry']) bump(s.held, reason);
+        }
         break;
       case 'capped':
         s.capped += 1;

@@ -9,7 +9,7 @@ import type { LedgerRecord } from '../../engine/ledger.ts';
 import { customerZone, type PolicyConfig } from '../../engine/policy/index.ts';
 import type { Journey, Step } from '../../engine/schema.ts';
 import type { ExecutionRecord } from '../../local/runner.ts';
-import { durationWords, eventNoun, humanize, stepSummary, waitWords } from '../describe.ts';
+import { durationWords, eventNoun, stepSummary, waitWords } from '../describe.ts';
 import type { Invocation, RecordedSend, SimulationRecords } from './run.ts';
 import { channelWord, exitWords, reasonWords, traceWords } from './words.ts';
 
@@ -316,7 +316,7 @@ function skippedWords(skipped: unknown): string {
       const { reason, productId } = s as { reason?: unknown; productId?: unknown };
       // The one reason that is not the journey's rule: the catalog has no such product.
       if (reason === 'unknown_product') return `product ${String(productId)} is not in the catalog`;
-      return humanize(String(reason ?? ''));
+      return reasonWords(String(reason ?? ''));
     })
     .filter(Boolean);
   return reasons.length ? `: ${[...new Set(reasons)].join(', ')}` : '';
@@ -359,11 +359,11 @@ function decisionEntry(
         const cause =
           result.reason === 'quiet_hours'
             ? `quiet hours for ${channelWord(result.detail?.channel ?? '')}`
-            : result.reason === 'capped'
-              ? 'a frequency cap is full'
-              : result.detail?.channel
+            : result.reason === 'retry'
+              ? result.detail?.channel
                 ? `the ${channelWord(result.detail.channel)} provider asked to retry later`
-                : 'a temporary failure';
+                : 'a temporary failure'
+              : reasonWords(result.reason);
         return {
           kind: 'defer',
           summary: `held “${step.message}” until ${localUntil} local (${cause})`,
