@@ -38,6 +38,9 @@ export const REASON_WORDS: Record<ReasonCode, string> = {
   reentry_never: 'already entered once (re-entry: never)',
   reentry_cooldown: 'entered too recently (re-entry cooldown)',
   backfill: 'the event is more than a day old (backfill)',
+  journey_paused: 'the journey is paused: sends are held until it resumes',
+  journey_draining: 'the journey is draining: it takes no new customers',
+  journey_stopped: 'the journey was stopped',
   // Waits (engine/policy/time.ts).
   missing_time_zone: 'no time zone on the profile',
   invalid_time_zone: 'the profile’s time zone is not valid',
