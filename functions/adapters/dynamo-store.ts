@@ -367,11 +367,15 @@ export function stepExpression(transition: StepTransition): {
     }
     return `(${parts.join(' AND ')})`;
   });
-  const { set, nextAttempt, remove = [] } = transition.update;
+  const { set, setIfAbsent = {}, nextAttempt, remove = [] } = transition.update;
   const assignments = Object.entries(set).map(([field, value]) => {
     values[`:u${field}`] = value;
     return `${name(field)} = :u${field}`;
   });
+  for (const [field, value] of Object.entries(setIfAbsent)) {
+    values[`:i${field}`] = value;
+    assignments.push(`${name(field)} = if_not_exists(${name(field)}, :i${field})`);
+  }
   if (nextAttempt) {
     values[':zero'] = 0;
     values[':one'] = 1;
@@ -397,6 +401,7 @@ function stepRecordOf(item: Record<string, unknown>): StepRecord {
   if (typeof item.channel === 'string') record.channel = item.channel;
   if (typeof item.untilMs === 'number') record.untilMs = item.untilMs;
   if (typeof item.finishedAt === 'number') record.finishedAt = item.finishedAt;
+  if (typeof item.reachedAt === 'number') record.reachedAt = item.reachedAt;
   if (item.result !== undefined) record.result = item.result as StepResult;
   return record;
 }
