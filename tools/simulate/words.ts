@@ -30,6 +30,7 @@ const SKIP_WORDS: Record<string, string> = {
   missing_time_zone: 'no time zone on the profile',
   invalid_time_zone: 'the profile’s time zone is not valid',
   deferral_limit: 'deferred too many times (a run must stay within Step Functions’ limits)',
+  expired: 'expired: held past the time the message stays relevant (`expiresAfter`), so it was dropped',
 };
 
 /** `push:no_push_token` → "push: no push token (the app is not installed)". */
@@ -38,6 +39,7 @@ export function reasonWords(code: string): string {
   const tail = rest.join(':');
   if (head === 'zone') return `time zone: ${SKIP_WORDS[tail] ?? tail}`;
   if (head === 'capped') return `frequency cap \`${tail}\` is full`;
+  if (head === 'preempted') return preemptedWords(tail);
   if (head === undefined || tail === '') return SKIP_WORDS[code] ?? code.replaceAll('_', ' ');
   return `${channelWord(head)}: ${detailWords(tail)}`;
 }
@@ -48,8 +50,13 @@ function detailWords(detail: string): string {
   if (detail.startsWith('retry_later:'))
     return `the provider took nothing and asked to retry later (${detail.slice(12)})`;
   if (detail.startsWith('capped:')) return `frequency cap \`${detail.slice(7)}\` is full`;
+  if (detail.startsWith('preempted:')) return preemptedWords(detail.slice(10));
   if (detail.startsWith('suppressed:')) return `suppressed (${detail.slice(11).replaceAll('_', ' ')})`;
   return SKIP_WORDS[detail] ?? detail.replaceAll('_', ' ');
+}
+
+function preemptedWords(cap: string): string {
+  return `preempted: the last free slot of frequency cap \`${cap}\` is kept for a higher-priority message waiting for it`;
 }
 
 /** Why a customer left: `exit_event:order_placed` → "exit event: order placed". */
@@ -101,4 +108,20 @@ function engagementSeen(seen: NonNullable<ConditionTrace['engagement']>): string
   if (!seen.sentAt) return 'that step sent nothing in this run';
   const sent = `sent${seen.channel ? ` by ${seen.channel === 'sms' ? 'SMS' : seen.channel}` : ''} ${seen.sentAt}`;
   return seen.at ? `${sent}; at ${seen.at}` : `${sent}; nothing reported in the window`;
+}
+
+/** Why a send step sent nothing, after “nothing sent for …”. */
+export function unsentWords(skipped: string | undefined): string {
+  switch (skipped) {
+    case 'capped':
+      return ': frequency cap full';
+    case 'preempted':
+      return ': preempted — a higher-priority message took the free frequency-cap slot';
+    case 'expired':
+      return ': expired — held past the time it stays relevant, so it was dropped';
+    case 'no_channel':
+      return ': no usable channel';
+    default:
+      return '';
+  }
 }
