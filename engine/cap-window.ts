@@ -11,7 +11,8 @@
  * it outranks (lower priority, or equal priority reached later) count it as taken. So when room
  * frees, it goes to the best waiting send, not to whoever asks first. The loser is refused with
  * `preemptedBy` (ledger reason `<channel>:preempted:<cap>`) and defers or skips by the usual
- * `deferPriorityAtLeast` rule. Reservations are never taken back: a slot once reserved is about
+ * `deferPriorityAtLeast` rule. A hold keeps a place only in the caps that refused it (a send
+ * waiting for the daily SMS cap does not block a marketing email). Reservations are never taken back: a slot once reserved is about
  * to be used by a provider call in the same invocation, and at most once forbids racing it.
  *
  * Timeline (cap 3 per 7 days, full with sends s1 s2 s3; s1 leaves the window at T):

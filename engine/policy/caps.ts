@@ -36,6 +36,8 @@ export interface CapHold {
   until: string;
   /** When the message stops being relevant (absent: never). */
   expiresAt?: string;
+  /** The caps it waits for (absent: every cap that applies to it); it holds a place in these only. */
+  caps?: string[];
 }
 
 /**
@@ -109,7 +111,9 @@ export function capCheck(input: CapCheckInput): CapCheckResult {
       .sort((a, b) => a - b);
     if (counted.length < cap.limit) {
       // Room, unless sends that outrank this one are waiting for it (first the highest priority).
-      const waiting = ahead.filter((h) => capApplies(cap, h.channel, h.category));
+      const waiting = ahead.filter(
+        (h) => capApplies(cap, h.channel, h.category) && (h.held.caps?.includes(cap.id) ?? true),
+      );
       if (counted.length + waiting.length < cap.limit) continue;
       const lastWake = Math.max(...waiting.map((h) => Date.parse(h.held.until)), now.getTime());
       keep({

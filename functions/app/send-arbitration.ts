@@ -34,6 +34,7 @@ export async function keepPlaceInLine(
         since: sc.reachedAt.toISOString(),
         until: result.until,
         ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}),
+        caps: waitedFor(decided),
       },
     };
     await rt.store.reserveCap(customerId, (entries) => ({
@@ -73,4 +74,13 @@ export function expiredDecision(
     result,
     record: { ...base, outcome: 'skipped' as const, reasons: [...base.reasons, EXPIRED_REASON] },
   };
+}
+
+/** The caps a deferred send was refused by (`capped:<id>`, `preempted:<id>`): its hold waits for these. */
+function waitedFor(decided: Decided): string[] {
+  const ids = (decided.record.attempts ?? [])
+    .filter((a) => a.result === 'capped' && a.reason)
+    .map((a) => a.reason?.split(':')[1] ?? '')
+    .filter(Boolean);
+  return [...new Set(ids)];
 }

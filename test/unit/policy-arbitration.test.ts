@@ -168,6 +168,20 @@ describe('a full cap goes to the highest priority waiting send', () => {
     expect(result).toEqual({ ok: true });
   });
 
+  it('holds a place only in the caps it waits for: a send waiting for the SMS cap does not block a marketing email', () => {
+    const both: PolicyConfig = {
+      ...config,
+      caps: [...config.caps, { id: 'sms-1d', limit: 1, window: 'P1D', channels: ['sms'] }],
+    };
+    const waitingForSms = hold(80, { caps: ['sms-1d'] }, { channel: 'sms' });
+    expect(capCheck({ ...base, config: both, recent: [waitingForSms], priority: 30 })).toEqual({ ok: true });
+    const waitingForBoth = hold(80, { caps: ['sms-1d', 'daily-1'] }, { channel: 'sms' });
+    expect(capCheck({ ...base, config: both, recent: [waitingForBoth], priority: 30 })).toMatchObject({
+      ok: false,
+      capId: 'daily-1',
+    });
+  });
+
   it('replaces its hold by its send in one write when it reserves the slot', () => {
     const mine = hold(80);
     const decision = reserveSlot([mine], entry({ key: `${mine.key}#2`, priority: 80 }), NOW, config, {
