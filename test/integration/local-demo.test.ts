@@ -128,9 +128,18 @@ describe.each(DYNAMO_BACKENDS)('local demo, 50 customers over 30 simulated days 
       }).minus({
         days: 1,
       });
-      expect(local.toFormat('yyyy-MM-dd HH:mm:ss'), customer!.id).toBe(
-        `${eve.toFormat('yyyy-MM-dd')} 09:00:00`,
+      // A full frequency cap (or a higher-priority message waiting for its last slot) may hold the
+      // gift later that day; the ledger then says so.
+      const held = run.ledger.some(
+        (r) =>
+          r.kind === 'decision' &&
+          r.customerId === customer!.id &&
+          r.journeyId === 'birthday' &&
+          r.outcome === 'capped',
       );
+      const expected = `${eve.toFormat('yyyy-MM-dd')} 09:00:00`;
+      if (held) expect(local.toFormat('yyyy-MM-dd HH:mm:ss') >= expected, customer!.id).toBe(true);
+      else expect(local.toFormat('yyyy-MM-dd HH:mm:ss'), customer!.id).toBe(expected);
     }
   });
 
