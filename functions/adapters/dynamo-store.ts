@@ -372,6 +372,9 @@ export function stepExpression(transition: StepTransition): {
     values[`:u${field}`] = value;
     return `${name(field)} = :u${field}`;
   });
+  // `SET f = if_not_exists(f, :v)` keeps a value already on the item (a step's first-reached time
+  // across deferrals): https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.UpdateExpressions.html#Expressions.UpdateExpressions.SET.PreventingAttributeOverwrites
+  // Encoded on both backends by test/integration/arbitration.test.ts (the expiry counts from the first attempt).
   for (const [field, value] of Object.entries(setIfAbsent)) {
     values[`:i${field}`] = value;
     assignments.push(`${name(field)} = if_not_exists(${name(field)}, :i${field})`);
