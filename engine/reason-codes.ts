@@ -11,6 +11,7 @@ import { DEFERRAL_LIMIT_REASON, RUN_DEADLINE_REASON } from './limits.ts';
 import type { SkipReason } from './policy/channels.ts';
 import type { EntrySkipReason } from './policy/entry.ts';
 import type { ExitReason } from './policy/exit.ts';
+import { EXPIRED_REASON } from './policy/expiry.ts';
 import type { WaitNote } from './policy/time.ts';
 
 /**
@@ -25,6 +26,7 @@ export const OTHER_REASON_CODES = [
   'holdout',
   'unsubscribe_link',
   'template_error',
+  EXPIRED_REASON,
 ] as const;
 
 /** The prefixes of codes that carry a detail: `<prefix>:<detail>`. */
@@ -37,6 +39,8 @@ export const REASON_PREFIXES = [
   'in_doubt',
   'retry_later',
   'capped',
+  /** `preempted:<cap>`: the cap's last free slot is kept for a higher-priority held message. */
+  'preempted',
   'zone',
 ] as const;
 

@@ -299,6 +299,12 @@ export const SendStep = Type.Object(
     ...stepBase,
     message: Identifier,
     channels: Type.Array(ChannelChoice, { minItems: 1, uniqueItems: true }),
+    expiresAfter: Type.Optional({
+      ...IsoDuration,
+      description:
+        'How long the message stays relevant, counted from when the customer first reaches this step. A send held past it (quiet hours, a full cap) is dropped with the reason `expired`. Absent: the policy default for the message category.',
+      examples: ['PT6H', 'P2D'],
+    }),
     next: Identifier,
   },
   { additionalProperties: false, title: 'Send' },

@@ -59,6 +59,12 @@ export interface StepRecord {
   finishedAt?: number;
   /** `done` / `deferred`: what the workflow was told; a retry gets the same. */
   result?: StepResult;
+  /**
+   * Epoch ms the step was first reached: set by the first claim, kept across deferrals and lease
+   * takeovers (they re-enter the same step), cleared when the step is done (a journey loop that
+   * reopens it reaches it anew). A send's expiry counts from here.
+   */
+  reachedAt?: number;
 }
 
 export type TimeField = 'claimedAt' | 'untilMs' | 'finishedAt';
@@ -78,9 +84,11 @@ export type Guard = readonly Clause[];
 
 export interface StepUpdate {
   set: Partial<Omit<StepRecord, 'attempt'>>;
+  /** Written only when the record has no such field yet (`if_not_exists`). */
+  setIfAbsent?: Partial<Pick<StepRecord, 'reachedAt'>>;
   /** `attempt = attempt + 1`, or 1 when the record is new. */
   nextAttempt?: true;
-  remove?: readonly ('channel' | 'untilMs')[];
+  remove?: readonly ('channel' | 'untilMs' | 'reachedAt')[];
 }
 
 export type TransitionName = 'claim' | 'startSending' | 'settle' | 'finish' | 'resolveInDoubt';
@@ -109,7 +117,12 @@ export function claim(input: { nowMs: number; token: string; timing: ClaimTiming
       { state: 'claimed', before: { field: 'claimedAt', ms: nowMs - timing.leaseMs } },
       { state: 'done', before: { field: 'finishedAt', ms: nowMs - timing.reopenDoneAfterMs } },
     ],
-    update: { set: { state: 'claimed', token, claimedAt: nowMs }, nextAttempt: true, remove: ['channel'] },
+    update: {
+      set: { state: 'claimed', token, claimedAt: nowMs },
+      setIfAbsent: { reachedAt: nowMs },
+      nextAttempt: true,
+      remove: ['channel'],
+    },
   };
 }
 
@@ -147,7 +160,7 @@ export function finish(input: {
     ],
     update:
       untilMs === undefined
-        ? { set: { state: 'done', result, finishedAt: nowMs }, remove: ['untilMs'] }
+        ? { set: { state: 'done', result, finishedAt: nowMs }, remove: ['untilMs', 'reachedAt'] }
         : { set: { state: 'deferred', result, finishedAt: nowMs, untilMs } },
   };
 }
@@ -167,7 +180,7 @@ export function resolveInDoubt(input: {
   return {
     name: 'resolveInDoubt',
     guard: [{ state: 'sending', token: observed.token, before: { field: 'claimedAt', ms: nowMs - leaseMs } }],
-    update: { set: { state: 'done', token, result, finishedAt: nowMs }, remove: ['untilMs'] },
+    update: { set: { state: 'done', token, result, finishedAt: nowMs }, remove: ['untilMs', 'reachedAt'] },
   };
 }
 
@@ -175,7 +188,7 @@ export function resolveInDoubt(input: {
 
 export type ClaimView =
   /** This invocation holds the step: decide and send. */
-  | { kind: 'claimed'; attempt: number; token: string }
+  | { kind: 'claimed'; attempt: number; token: string; reachedAt: number }
   /** Already decided: answer the recorded result (a retry after success, or a deferral not yet due). */
   | { kind: 'decided'; attempt: number; result: StepResult }
   /** Another invocation holds the step and its lease runs: come back later. */
@@ -192,8 +205,10 @@ export function claimView(
   nowMs: number,
   timing: ClaimTiming,
 ): ClaimView {
-  if (outcome.applied)
-    return { kind: 'claimed', attempt: outcome.record.attempt, token: outcome.record.token };
+  if (outcome.applied) {
+    const { attempt, token, reachedAt, claimedAt } = outcome.record;
+    return { kind: 'claimed', attempt, token, reachedAt: reachedAt ?? claimedAt };
+  }
   const current = outcome.current;
   if (!current) return { kind: 'busy' };
   switch (current.state) {
@@ -265,8 +280,10 @@ export function applyTransition(
   transition: StepTransition,
 ): StepRecord | undefined {
   if (!holds(transition.guard, record)) return undefined;
-  const { set, nextAttempt, remove = [] } = transition.update;
-  const next = { ...record, ...set } as StepRecord;
+  const { set, setIfAbsent = {}, nextAttempt, remove = [] } = transition.update;
+  const next = { ...setIfAbsent, ...record, ...set } as StepRecord;
+  for (const [field, value] of Object.entries(setIfAbsent) as [keyof typeof setIfAbsent, number][])
+    if (next[field] === undefined) next[field] = value;
   if (nextAttempt) next.attempt = (record?.attempt ?? 0) + 1;
   for (const field of remove) delete next[field];
   return next;

@@ -336,12 +336,16 @@ const PriorSendSchema = Type.Array(
       journeyId: Type.String({ minLength: 1 }),
       category: Type.Optional(Type.Union([Type.Literal('marketing'), Type.Literal('transactional')])),
       priority: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+      heldUntil: Type.Optional(Type.String({ format: 'date-time' })),
     },
     { additionalProperties: false },
   ),
 );
 
-/** Messages the customer already received: `[{ "at", "channel", "journeyId", "category"?, "priority"? }]`. */
+/**
+ * Messages the customer already received: `[{ "at", "channel", "journeyId", "category"?, "priority"? }]`;
+ * with `"heldUntil"`, one another journey is still holding for a free cap slot (not sent yet).
+ */
 export function loadSent(file: string): PriorSend[] {
   const { value, locate } = parseData(file, 'list of earlier messages');
   const check = compiled<PriorSend[]>(PriorSendSchema);

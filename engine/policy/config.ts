@@ -58,6 +58,26 @@ export const PolicyConfigSchema = Type.Object(
       description:
         'A capped journey with at least this priority is deferred until the cap frees up; lower ones skip the send.',
     }),
+    expiresAfter: Type.Object(
+      {
+        marketing: Type.Optional(IsoDuration),
+        transactional: Type.Optional(IsoDuration),
+      },
+      {
+        additionalProperties: false,
+        description:
+          'How long a held send of each category stays relevant when its step sets no `expiresAfter`; a category absent here never expires.',
+      },
+    ),
+    transactionalExempt: Type.Object(
+      {
+        quietHours: Type.Boolean({ description: 'Transactional messages ignore quiet hours.' }),
+        caps: Type.Boolean({
+          description: 'Transactional messages ignore every cap, even one without a `category`.',
+        }),
+      },
+      { additionalProperties: false },
+    ),
     maxBehaviourWindow: Type.String({
       description:
         'The longest look-back behaviour conditions may use (ISO duration); also how much history the runtime loads.',
@@ -87,6 +107,10 @@ export const DEFAULT_POLICY: PolicyConfig = deepFreeze({
     { id: 'sms-1d', limit: 1, window: 'P1D', channels: ['sms'] },
   ],
   deferPriorityAtLeast: 50,
+  // A held marketing message older than its cap window is stale; transactional ones never expire.
+  expiresAfter: { marketing: 'P7D' },
+  // A receipt or a password reset is wanted at once: no quiet hours, no caps (an operator may opt back in).
+  transactionalExempt: { quietHours: true, caps: true },
   maxBehaviourWindow: 'P365D',
 } satisfies PolicyConfig);
 
@@ -154,6 +178,10 @@ function semanticProblems(config: PolicyConfig): string[] {
     seen.add(cap.id);
     if (!isPositiveDuration(cap.window)) problems.push(`/caps/${i}/window: not a positive ISO duration`);
   });
+  for (const [category, iso] of Object.entries(config.expiresAfter)) {
+    if (iso !== undefined && !isPositiveDuration(iso))
+      problems.push(`/expiresAfter/${category}: not a positive ISO duration`);
+  }
   if (!isPositiveDuration(config.maxBehaviourWindow)) {
     problems.push('/maxBehaviourWindow: not a positive ISO duration');
   }

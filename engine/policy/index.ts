@@ -8,6 +8,7 @@ export * from './context.ts';
 export * from './engagement.ts';
 export * from './entry.ts';
 export * from './exit.ts';
+export * from './expiry.ts';
 export * from './flow.ts';
 export * from './quiet-hours.ts';
 export * from './render.ts';

@@ -10,7 +10,12 @@ import type { ChannelAttempt } from '../ledger.ts';
 import { MAX_SEND_ATTEMPTS, RUN_DEADLINE_REASON } from '../limits.ts';
 import { runDeadline } from '../run-budget.ts';
 import type { ChannelName, SendStep } from '../schema.ts';
-import { type ChannelAddresses, candidateChannels, type SkippedChannel } from './channels.ts';
+import {
+  type ChannelAddresses,
+  candidateChannels,
+  messageCategory,
+  type SkippedChannel,
+} from './channels.ts';
 import type { DecisionContext } from './context.ts';
 import { checkExit, pastRunDeadline } from './exit.ts';
 import { quietHoursEnd } from './quiet-hours.ts';
@@ -57,13 +62,20 @@ export function planSend(step: SendStep, ctx: DecisionContext): SendPlan {
   const { zone, fallbackReason } = customerZone(ctx.profile, ctx.journey, ctx.config);
   const note: ZoneNote = fallbackReason ? { zone, zoneFallback: fallbackReason } : { zone };
 
-  const until = quietHoursEnd(first, zone, ctx.now, ctx.config);
+  // The policy may exempt transactional messages (a password reset at 23:00 is still wanted).
+  const exempt =
+    ctx.config.transactionalExempt.quietHours &&
+    messageCategory(ctx.journey.messages[step.message]) === 'transactional';
+  const quietUntil = (channel: ChannelName) =>
+    exempt ? undefined : quietHoursEnd(channel, zone, ctx.now, ctx.config);
+
+  const until = quietUntil(first);
   if (until) return { kind: 'defer', until, reason: 'quiet_hours', channel: first, skipped, ...note };
 
   const channels: ChannelName[] = [first];
   const allSkipped: SkippedChannel[] = [...skipped];
   for (const channel of candidates.slice(1)) {
-    if (quietHoursEnd(channel, zone, ctx.now, ctx.config)) {
+    if (quietUntil(channel)) {
       allSkipped.push({ channel, reason: 'quiet_hours' });
       delete addresses[channel];
     } else {

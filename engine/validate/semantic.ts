@@ -131,6 +131,9 @@ export function checkSemantics(journey: Record<string, unknown>, scope: FieldSco
       case 'update':
         update(step, at, out, vocabulary);
         break;
+      case 'send':
+        expiresAfter(step, at, out);
+        break;
       default:
         break;
     }
@@ -330,4 +333,18 @@ let zones: string[] | undefined;
 function timeZones(): string[] {
   zones ??= ['UTC', ...Intl.supportedValuesOf('timeZone')];
   return zones;
+}
+
+/** A send's relevance: a positive duration (`PT0S` would drop every held message at once). */
+function expiresAfter(step: Record<string, unknown>, at: Path, out: Finding[]): void {
+  if (step.expiresAfter === undefined) return;
+  const parsed = duration(step.expiresAfter, [...at, 'expiresAfter'], false, out, true);
+  if (parsed === undefined || parsed.toMillis() > 0) return;
+  out.push({
+    code: 'send.expires-at-once',
+    path: [...at, 'expiresAfter'],
+    message: `${where(at)} expires after ${show(step.expiresAfter)}: a held message would be dropped at once`,
+    suggestion:
+      'give it the time it stays relevant, e.g. `"expiresAfter": "PT6H"`, or leave it out for the policy default',
+  });
 }

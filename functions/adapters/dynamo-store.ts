@@ -367,11 +367,18 @@ export function stepExpression(transition: StepTransition): {
     }
     return `(${parts.join(' AND ')})`;
   });
-  const { set, nextAttempt, remove = [] } = transition.update;
+  const { set, setIfAbsent = {}, nextAttempt, remove = [] } = transition.update;
   const assignments = Object.entries(set).map(([field, value]) => {
     values[`:u${field}`] = value;
     return `${name(field)} = :u${field}`;
   });
+  // `SET f = if_not_exists(f, :v)` keeps a value already on the item (a step's first-reached time
+  // across deferrals): https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.UpdateExpressions.html#Expressions.UpdateExpressions.SET.PreventingAttributeOverwrites
+  // Encoded on both backends by test/integration/arbitration.test.ts (the expiry counts from the first attempt).
+  for (const [field, value] of Object.entries(setIfAbsent)) {
+    values[`:i${field}`] = value;
+    assignments.push(`${name(field)} = if_not_exists(${name(field)}, :i${field})`);
+  }
   if (nextAttempt) {
     values[':zero'] = 0;
     values[':one'] = 1;
@@ -397,6 +404,7 @@ function stepRecordOf(item: Record<string, unknown>): StepRecord {
   if (typeof item.channel === 'string') record.channel = item.channel;
   if (typeof item.untilMs === 'number') record.untilMs = item.untilMs;
   if (typeof item.finishedAt === 'number') record.finishedAt = item.finishedAt;
+  if (typeof item.reachedAt === 'number') record.reachedAt = item.reachedAt;
   if (item.result !== undefined) record.result = item.result as StepResult;
   return record;
 }

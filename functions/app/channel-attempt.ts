@@ -28,6 +28,8 @@ export interface SendContext {
   step: SendStep;
   ctx: DecisionContext;
   claim: { key: string; attempt: number; token: string };
+  /** When the step was first reached (the step record's `reachedAt`): its place in line. */
+  reachedAt: Date;
   category: 'marketing' | 'transactional';
   variant: string | undefined;
 }
@@ -38,6 +40,8 @@ export interface CapFull {
   limit: number;
   /** Set when the cap asks to defer rather than skip. */
   until?: Date;
+  /** The cap had room, held for pending sends that outrank this one (their journeys). */
+  preemptedBy?: string[];
 }
 
 /** What one channel attempt produced; `stop`: try no further channel. */
@@ -56,7 +60,10 @@ export class LostClaim extends Error {
 
 export async function attemptChannel(sc: SendContext, channel: ChannelName): Promise<ChannelTry> {
   const cap = await reserveCapSlot(sc, channel);
-  if (cap) return { attempt: { channel, result: 'capped', reason: `capped:${cap.id}` }, stop: false, cap };
+  if (cap) {
+    const reason = `${cap.preemptedBy ? 'preempted' : 'capped'}:${cap.id}`;
+    return { attempt: { channel, result: 'capped', reason }, stop: false, cap };
+  }
 
   const allowed = await recheckConsent(sc, channel);
   if (!allowed.ok) {
@@ -101,11 +108,19 @@ async function reserveCapSlot(sc: SendContext, channel: ChannelName): Promise<Ca
     journeyId: journey.id,
   };
   const check = await rt.store.reserveCap(sc.request.enrollment.customerId, (entries) => {
-    const slot = reserveSlot(entries, entry, ctx.now, rt.config);
+    const slot = reserveSlot(entries, entry, ctx.now, rt.config, {
+      holdKey: sc.claim.key,
+      since: sc.reachedAt,
+    });
     return { entries: slot.entries, result: slot.check };
   });
   if (check.ok) return undefined;
-  const full = { id: check.capId, count: check.count, limit: check.limit };
+  const full: CapFull = {
+    id: check.capId,
+    count: check.count,
+    limit: check.limit,
+    ...(check.preemptedBy ? { preemptedBy: check.preemptedBy } : {}),
+  };
   return check.action === 'defer' ? { ...full, until: check.until } : full;
 }
 

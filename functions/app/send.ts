@@ -15,10 +15,12 @@ import {
   concludeUnsent,
   type DecisionContext,
   isChannelName,
+  isExpired,
   messageCategory,
   planSend,
   type Renderer,
   type SendPlan,
+  sendExpiresAt,
 } from '../../engine/policy/index.ts';
 import { stepIsInLoop } from '../../engine/reach.ts';
 import type { ChannelName, Journey, SendStep } from '../../engine/schema.ts';
@@ -35,13 +37,17 @@ import { variantFor } from '../../engine/variant.ts';
 import type { StepDeps } from '../deps.ts';
 import { attemptChannel, type ChannelTry, LostClaim, type SendContext } from './channel-attempt.ts';
 import { loadDecisionContext, type Resolved } from './runtime.ts';
+import { expire, expiredDecision, keepPlaceInLine } from './send-arbitration.ts';
 
 export type StepRuntime = Resolved<StepDeps> & { leaseMs: number; renderer: Renderer };
 
 /** A done step on a journey loop reopens after this long (Step Functions retries of one Task end well within it). */
 const REOPEN_DONE_AFTER_MS = 30 * 60_000;
 
-type Decided = { result: StepResult; record: Omit<LedgerRecord, keyof DecisionBase | 'id' | 'attempt'> };
+export type Decided = {
+  result: StepResult;
+  record: Omit<LedgerRecord, keyof DecisionBase | 'id' | 'attempt'>;
+};
 type DecisionBase = ReturnType<typeof decisionBase>;
 
 export async function runSend(rt: StepRuntime, request: StepRequest, journey: Journey, step: SendStep) {
@@ -68,16 +74,19 @@ export async function runSend(rt: StepRuntime, request: StepRequest, journey: Jo
     step,
     ctx,
     claim: { key, attempt: view.attempt, token: view.token },
+    reachedAt: new Date(view.reachedAt),
     category: messageCategory(journey.messages[step.message]),
     variant: variantFor(journey, request.stepId, request.enrollment.customerId),
   };
+  const expiresAt = sendExpiresAt(step, sc.category, rt.config, sc.reachedAt);
   let decided: Decided;
   try {
-    decided = limitDeferral(sc, await decide(sc));
+    decided = expire(sc, expiresAt, limitDeferral(sc, await decide(sc, expiresAt)));
   } catch (error) {
     if (error instanceof LostClaim) return retryLater(now, rt.leaseMs);
     throw error;
   }
+  await keepPlaceInLine(sc, decided, expiresAt);
   await record(sc, decided);
   return decided.result;
 }
@@ -210,9 +219,11 @@ async function record(sc: SendContext, decided: Decided): Promise<void> {
   });
 }
 
-async function decide(sc: SendContext): Promise<Decided> {
+async function decide(sc: SendContext, expiresAt: Date | undefined): Promise<Decided> {
   const { step, journey, ctx } = sc;
   const plan = planSend(step, ctx);
+  // A held message that woke past its expiry is dropped before any channel is tried (an exit wins).
+  if (plan.kind !== 'exit' && isExpired(expiresAt, ctx.now)) return expiredDecision(sc, { reasons: [] });
   const reasons = 'skipped' in plan ? plan.skipped.map((s) => `${s.channel}:${s.reason}`) : [];
   const zone = zoneFacts(plan, reasons);
   switch (plan.kind) {
@@ -321,7 +332,8 @@ function conclude(sc: SendContext, tries: ChannelTry[], reasons: string[], zone:
   if (unsent.kind === 'defer') {
     const until = unsent.until.toISOString();
     if (unsent.reason === 'capped') {
-      const result: StepResult = { outcome: 'defer', until, reason: 'capped', detail: { skipped: 'capped' } };
+      const skipped = preemptedOnly(tries) ? 'preempted' : 'capped';
+      const result: StepResult = { outcome: 'defer', until, reason: 'capped', detail: { skipped } };
       return { result, record: { ...common, outcome: 'capped' as const, until } };
     }
     const retried = attempts.find((a) => a.result === 'retry_later');
@@ -348,12 +360,19 @@ function conclude(sc: SendContext, tries: ChannelTry[], reasons: string[], zone:
       record: { ...common, outcome: 'unknown' as const, ...(doubt ? { channel: doubt.channel } : {}) },
     };
   }
+  const skipped = unsent.skipped === 'capped' && preemptedOnly(tries) ? 'preempted' : unsent.skipped;
   const result = withNextUntil(
-    { outcome: 'next', next: step.next, detail: { sent: false, skipped: unsent.skipped } },
+    { outcome: 'next', next: step.next, detail: { sent: false, skipped } },
     journey,
     ctx,
   );
   return { result, record: { ...common, outcome: unsent.outcome } };
+}
+
+/** Every cap that refused had room, held for sends that outrank this one. */
+function preemptedOnly(tries: readonly ChannelTry[]): boolean {
+  const caps = tries.flatMap((t) => (t.cap ? [t.cap] : []));
+  return caps.length > 0 && caps.every((c) => c.preemptedBy !== undefined);
 }
 
 /** The engine's bound on the deferral loop (`boundDeferral`): at the bound the send is skipped, recorded. */

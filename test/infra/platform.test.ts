@@ -45,7 +45,7 @@ describe('functions', () => {
 
   it('runs every function on the newest Node.js runtime, arm64, traced, with source maps and Powertools settings', () => {
     expect(NODE_RUNTIME.name).toBe('nodejs24.x');
-    expect(functions).toHaveLength(5);
+    expect(functions).toHaveLength(6); // ingest, step, feedback, unsubscribe, catalog, control
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',

@@ -41,6 +41,7 @@ describe('frequency caps over rolling windows', () => {
     channel?: CapEntry['channel'];
     category?: CapEntry['category'];
     priority?: number;
+    config?: PolicyConfig;
     expected: { ok: true } | { capId: string; until: string; action: 'defer' | 'skip' };
   }[] = [
     { name: 'no recent sends: ok', recent: [], expected: { ok: true } },
@@ -86,11 +87,12 @@ describe('frequency caps over rolling windows', () => {
       expected: { ok: true },
     },
     {
-      name: 'one SMS today fills the daily SMS cap for transactional SMS too',
+      name: 'one SMS today fills the daily SMS cap for transactional SMS too, when the policy does not exempt them',
       recent: [sent(hoursAgo(2), { channel: 'sms', category: 'transactional' })],
       channel: 'sms',
       category: 'transactional',
       priority: 90,
+      config: { ...DEFAULT_POLICY, transactionalExempt: { quietHours: false, caps: false } },
       expected: { capId: 'sms-1d', until: '2026-05-11T10:00:10.000Z', action: 'defer' },
     },
     {
@@ -120,9 +122,10 @@ describe('frequency caps over rolling windows', () => {
     },
   ];
 
-  it.each(rows)('$name', ({ recent, channel, category, priority, expected }) => {
+  it.each(rows)('$name', ({ recent, channel, category, priority, config, expected }) => {
     const result = check({
       recent,
+      ...(config ? { config } : {}),
       ...(channel ? { channel } : {}),
       ...(category ? { category } : {}),
       ...(priority !== undefined ? { priority } : {}),

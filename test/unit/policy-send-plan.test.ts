@@ -265,12 +265,13 @@ describe('send planning (property)', () => {
             case 'exit':
               return false; // no exit events in this history
             case 'defer':
-              return usable(profile, plan.channel, transactional) && plan.until > now;
+              // The default policy exempts transactional messages from quiet hours.
+              return !transactional && usable(profile, plan.channel, transactional) && plan.until > now;
             case 'try':
               return plan.channels.every(
                 (c) =>
                   usable(profile, c, transactional) &&
-                  quietHoursEnd(c, plan.zone, now, DEFAULT_POLICY) === undefined,
+                  (transactional || quietHoursEnd(c, plan.zone, now, DEFAULT_POLICY) === undefined),
               );
           }
         },

@@ -74,7 +74,11 @@ export async function simulate(options: SimulateOptions): Promise<Simulation> {
     const shift = options.at.getTime() - Date.parse(entry.time);
     const moved = (iso: string) => new Date(Date.parse(iso) + shift).toISOString();
     events = events.map((e) => ({ ...e, time: moved(e.time) }));
-    sent = sent?.map((s) => ({ ...s, at: moved(s.at) }));
+    sent = sent?.map((s) => ({
+      ...s,
+      at: moved(s.at),
+      ...(s.heldUntil ? { heldUntil: moved(s.heldUntil) } : {}),
+    }));
   }
   events.sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
 

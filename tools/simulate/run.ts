@@ -49,6 +49,11 @@ export interface PriorSend {
   journeyId: string;
   category?: 'marketing' | 'transactional';
   priority?: number;
+  /**
+   * Not sent yet: another journey's message is waiting for a free cap slot until then (a hold,
+   * engine/cap-window.ts), in line since `at`. It takes the slot from lower priorities.
+   */
+  heldUntil?: string;
 }
 
 /**
@@ -160,6 +165,7 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
         category: s.category ?? 'marketing',
         priority: s.priority ?? 50,
         journeyId: s.journeyId,
+        ...(s.heldUntil ? { held: { since: s.at, until: s.heldUntil } } : {}),
       }));
       await store.reserveCap(customerId, () => ({ entries, result: undefined }));
     }

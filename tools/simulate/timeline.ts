@@ -11,7 +11,7 @@ import type { Journey, Step } from '../../engine/schema.ts';
 import type { ExecutionRecord } from '../../local/runner.ts';
 import { durationWords, eventNoun, stepSummary, waitWords } from '../describe.ts';
 import type { Invocation, RecordedSend, SimulationRecords } from './run.ts';
-import { channelWord, exitWords, reasonWords, traceWords } from './words.ts';
+import { channelWord, exitWords, reasonWords, traceWords, unsentWords } from './words.ts';
 
 export type EntryKind =
   | 'event'
@@ -359,11 +359,15 @@ function decisionEntry(
         const cause =
           result.reason === 'quiet_hours'
             ? `quiet hours for ${channelWord(result.detail?.channel ?? '')}`
-            : result.reason === 'retry'
-              ? result.detail?.channel
-                ? `the ${channelWord(result.detail.channel)} provider asked to retry later`
-                : 'a temporary failure'
-              : reasonWords(result.reason);
+            : result.reason === 'capped'
+              ? result.detail?.skipped === 'preempted'
+                ? 'preempted: a higher-priority message is waiting for the free frequency-cap slot'
+                : 'a frequency cap is full'
+              : result.reason === 'retry'
+                ? result.detail?.channel
+                  ? `the ${channelWord(result.detail.channel)} provider asked to retry later`
+                  : 'a temporary failure'
+                : reasonWords(result.reason);
         return {
           kind: 'defer',
           summary: `held “${step.message}” until ${localUntil} local (${cause})`,
@@ -402,7 +406,7 @@ function decisionEntry(
       }
       return {
         kind: 'skip',
-        summary: `nothing sent for “${step.message}”${skipped === 'capped' ? ': frequency cap full' : skipped === 'no_channel' ? ': no usable channel' : ''}`,
+        summary: `nothing sent for “${step.message}”${unsentWords(skipped)}`,
         details: why,
         reasons,
       };

@@ -6,6 +6,10 @@ import { reasonWords } from '../words/reasons.ts';
 
 export { channelWord, reasonWords } from '../words/reasons.ts';
 
+function preemptedWords(cap: string): string {
+  return `preempted: the last free slot of frequency cap \`${cap}\` is kept for a higher-priority message waiting for it`;
+}
+
 /** Why a customer left: `exit_event:order_placed` → "exit event: order placed". */
 export function exitWords(reason: string): string {
   if (reason.startsWith('exit event ')) return reasonWords(`exit_event:${reason.slice(11)}`);
@@ -47,4 +51,20 @@ function engagementSeen(seen: NonNullable<ConditionTrace['engagement']>): string
   if (!seen.sentAt) return 'that step sent nothing in this run';
   const sent = `sent${seen.channel ? ` by ${seen.channel === 'sms' ? 'SMS' : seen.channel}` : ''} ${seen.sentAt}`;
   return seen.at ? `${sent}; at ${seen.at}` : `${sent}; nothing reported in the window`;
+}
+
+/** Why a send step sent nothing, after “nothing sent for …”. */
+export function unsentWords(skipped: string | undefined): string {
+  switch (skipped) {
+    case 'capped':
+      return ': frequency cap full';
+    case 'preempted':
+      return ': preempted — a higher-priority message took the free frequency-cap slot';
+    case 'expired':
+      return ': expired — held past the time it stays relevant, so it was dropped';
+    case 'no_channel':
+      return ': no usable channel';
+    default:
+      return '';
+  }
 }

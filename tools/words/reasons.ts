@@ -26,6 +26,8 @@ export const REASON_WORDS: Record<ReasonCode, string> = {
   render_error: 'the template could not be rendered',
   template_error: 'the template could not be rendered',
   capped: 'a frequency cap is full',
+  preempted: 'a higher-priority message took the free frequency-cap slot',
+  expired: 'held past the time it stays relevant (`expiresAfter`), so it was dropped',
   not_allowed: 'no longer allowed',
   retry: 'to be tried again shortly',
   provider_call_unconfirmed: 'a provider call started and never reported back',
@@ -102,6 +104,8 @@ export function reasonWords(code: string): string {
       return `${REASON_WORDS.zone}: ${reasonWords(tail)}`;
     case 'capped':
       return `frequency cap \`${tail}\` is full`;
+    case 'preempted':
+      return `preempted: the last free slot of frequency cap \`${tail}\` is kept for a higher-priority message waiting for it`;
     case 'suppressed':
       return `${REASON_WORDS.suppressed} (${plain(tail)})`;
     case 'in_doubt':
