@@ -55,7 +55,9 @@ describe('functions', () => {
         Environment: {
           Variables: expect.objectContaining({
             NODE_OPTIONS: '--enable-source-maps',
-            POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^(ingest|step|feedback|unsubscribe|catalog|control)$/),
+            POWERTOOLS_SERVICE_NAME: expect.stringMatching(
+              /^(ingest|step|feedback|unsubscribe|catalog|control)$/,
+            ),
             POWERTOOLS_METRICS_NAMESPACE: 'Herald',
             POWERTOOLS_LOG_LEVEL: 'INFO',
             TABLE_NAME: { Ref: logicalId(stack.table) },

@@ -46,7 +46,9 @@ describe('herald simulate shows priority arbitration and expiry in words', () =>
       'nothing sent for “cart-reminder”: expired — held past the time it stays relevant, so it was dropped',
     );
     expect(dropped?.reasons).toContain('expired');
-    expect(timelineText(timeline)).toContain('expired — held past the time it stays relevant, so it was dropped');
+    expect(timelineText(timeline)).toContain(
+      'expired — held past the time it stays relevant, so it was dropped',
+    );
   });
 
   it('skips a priority-40 welcome as preempted when a priority-80 cart reminder waits for the last cap slot', async () => {

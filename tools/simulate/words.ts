@@ -6,10 +6,6 @@ import { reasonWords } from '../words/reasons.ts';
 
 export { channelWord, reasonWords } from '../words/reasons.ts';
 
-function preemptedWords(cap: string): string {
-  return `preempted: the last free slot of frequency cap \`${cap}\` is kept for a higher-priority message waiting for it`;
-}
-
 /** Why a customer left: `exit_event:order_placed` → "exit event: order placed". */
 export function exitWords(reason: string): string {
   if (reason.startsWith('exit event ')) return reasonWords(`exit_event:${reason.slice(11)}`);
