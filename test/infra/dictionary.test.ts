@@ -7,8 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { JourneyValidationError } from '../../engine/validate/index.ts';
-import { synthHerald } from './synth.ts';
+import { synthError, synthHerald } from './synth.ts';
 
 const DICTIONARY = {
   attributes: { loyaltyTier: { type: 'enum', values: ['bronze', 'silver', 'gold'] } },
@@ -50,16 +49,6 @@ function folder(dictionary: object | undefined, options: { released?: boolean } 
     writeFileSync(path.join(dir, 'versions', 'tiered', '1.data.json'), JSON.stringify(DICTIONARY));
   }
   return dir;
-}
-
-function synthError(dir: string): JourneyValidationError {
-  try {
-    synthHerald({ config: { journeysDir: dir } });
-  } catch (error) {
-    if (error instanceof JourneyValidationError) return error;
-    throw error;
-  }
-  throw new Error('synth succeeded');
 }
 
 describe('the data dictionary at synth', () => {

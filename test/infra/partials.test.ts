@@ -4,10 +4,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Profile } from '../../engine/data.ts';
 import { createRenderer } from '../../engine/policy/render.ts';
-import { JourneyValidationError } from '../../engine/validate/index.ts';
 import { loadJourneyRegistryFile } from '../../functions/adapters/deployed-config.ts';
 import { REPO_ROOT } from '../../infra/config.ts';
-import { synthHerald } from './synth.ts';
+import { synthError, synthHerald } from './synth.ts';
 
 const WORKFLOWS = path.join(REPO_ROOT, 'workflows');
 
@@ -16,16 +15,6 @@ function workflowsCopy(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'herald-partials-'));
   cpSync(WORKFLOWS, dir, { recursive: true });
   return dir;
-}
-
-function synthError(dir: string): JourneyValidationError {
-  try {
-    synthHerald({ config: { journeysDir: dir } });
-  } catch (error) {
-    if (error instanceof JourneyValidationError) return error;
-    throw error;
-  }
-  throw new Error('synth succeeded');
 }
 
 describe('partials at synth', () => {

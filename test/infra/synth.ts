@@ -10,6 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
+import { JourneyValidationError } from '../../engine/validate/index.ts';
 import type { HeraldConfig } from '../../infra/config.ts';
 import { createHeraldApp } from '../../infra/herald-app.ts';
 
@@ -41,4 +42,15 @@ export function buildHerald(options: BuildOptions = {}) {
 export function synthHerald(options: BuildOptions = {}) {
   const built = buildHerald(options);
   return { ...built, template: Template.fromStack(built.stack) };
+}
+
+/** The validator's error the synth of this journeys folder fails with (a synth that passes fails the test). */
+export function synthError(journeysDir: string): JourneyValidationError {
+  try {
+    synthHerald({ config: { journeysDir } });
+  } catch (error) {
+    if (error instanceof JourneyValidationError) return error;
+    throw error;
+  }
+  throw new Error(`the synth of ${journeysDir} succeeded`);
 }

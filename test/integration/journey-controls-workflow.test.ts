@@ -4,31 +4,17 @@
  * and after a resume the one email goes out. Nobody is lost, nothing is sent twice.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CustomerEvent } from '../../engine/data.ts';
 import type { LedgerRecord } from '../../engine/ledger.ts';
 import { DynamoJourneyControls } from '../../functions/adapters/dynamo-controls.ts';
 import type { StoredEmail } from '../../local/standins/index.ts';
 import { type LocalSystem, startLocalSystem } from '../../local/system.ts';
+import { signedUpEvent } from './support/events.ts';
 
 const START = new Date('2026-03-02T09:00:00.000Z');
 const HOUR = 3_600_000;
 const at = (ms: number) => new Date(START.getTime() + ms);
 
-const signedUp = (customerId: string, time: Date): CustomerEvent => ({
-  id: `signup-${customerId}`,
-  type: 'signed_up',
-  customerId,
-  time: time.toISOString(),
-  properties: {
-    profile: {
-      email: `${customerId}@example.com`,
-      firstName: 'Ada',
-      locale: 'en',
-      timeZone: 'Europe/London',
-      consent: { email: true },
-    },
-  },
-});
+const signedUp = signedUpEvent;
 
 describe('a paused journey in the running workflow', () => {
   let system: LocalSystem;

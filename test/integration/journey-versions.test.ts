@@ -17,6 +17,7 @@ import { compileDeployedJourneys } from '../../infra/journeys.ts';
 import type { ExecutionRecord } from '../../local/runner.ts';
 import type { StoredEmail } from '../../local/standins/index.ts';
 import { type LocalSystem, startLocalSystem } from '../../local/system.ts';
+import { signedUpEvent } from './support/events.ts';
 
 const START = new Date('2026-03-02T09:00:00.000Z');
 const at = (ms: number) => new Date(START.getTime() + ms);
@@ -91,21 +92,7 @@ const V2 = onboarding(
   },
 );
 
-const signedUp = (customerId: string, time: Date): CustomerEvent => ({
-  id: `signup-${customerId}`,
-  type: 'signed_up',
-  customerId,
-  time: time.toISOString(),
-  properties: {
-    profile: {
-      email: `${customerId}@example.com`,
-      firstName: 'Ada',
-      locale: 'en',
-      timeZone: 'Europe/London',
-      consent: { email: true },
-    },
-  },
-});
+const signedUp = signedUpEvent;
 const viewed = (customerId: string, time: Date): CustomerEvent => ({
   id: `view-${customerId}`,
   type: 'product_viewed',

@@ -22,7 +22,9 @@ export function traceWords(condition: Condition, trace: ConditionTrace): string[
         ? ` (${engagementSeen(trace.engagement)})`
         : trace.actual !== undefined
           ? ` (value: ${JSON.stringify(trace.actual)})`
-          : '';
+          : 'field' in condition
+            ? ' (missing: no value for this field)'
+            : '';
   const line = `${conditionWords(condition)} — ${verdict}${seen}`;
   const c = condition as Record<string, unknown>;
   const children = Array.isArray(c.all)
