@@ -229,14 +229,39 @@ describe('the send protocol', () => {
         for (const [i, call] of w.calls.entries()) {
           const previous = w.calls[i - 1];
           if (previous && previous.attempt !== call.attempt) {
-            // A new attempt follows only a "retry later" (a deferral), never a possible delivery.
-            expect(previous).toMatchObject({ verdict: 'retry_later', unanswered: false });
+            // A new attempt follows a "retry later" (a deferral), or a proven refusal whose
+            // invocation then stalled past its lease (fast-check, seed -1722278378: email
+            // rejected, settled, 60 s of silence, a retry takes the step over): never a possible
+            // delivery, and it starts again from the first channel.
+            expect(mayHaveDelivered(previous)).toBe(false);
+            expect(['retry_later', 'rejected']).toContain(previous.verdict);
             expect(call.channel).toBe(CHANNELS[0]);
           }
         }
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('lets a retry take over a step whose invocation stalled after a proven refusal, from the first channel', () => {
+    const w = world(['rejected', 'sent']);
+    run(
+      [
+        { kind: 'invoke' },
+        { kind: 'tick', who: 0 }, // claims attempt 1
+        { kind: 'tick', who: 0 }, // calls email: rejected
+        { kind: 'invoke' },
+        { kind: 'tick', who: 0 }, // settles, about to try SMS… and stalls
+        { kind: 'wait', ms: LEASE + 1 },
+        { kind: 'tick', who: 1 }, // the lease ran out: attempt 2
+        { kind: 'tick', who: 1 },
+      ],
+      w,
+    );
+    expect(w.calls.map((c) => [c.attempt, c.channel, c.verdict])).toEqual([
+      [1, 'email', 'rejected'],
+      [2, 'email', 'sent'],
+    ]);
   });
 
   it('on a journey loop, sends at most once per pass', () => {
