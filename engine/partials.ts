@@ -99,8 +99,24 @@ export interface RenderCall {
 // Parsing only: no partial is looked up until a render, and none is rendered here.
 const parser = new Liquid({ strictFilters: false, templates: {} });
 
+/**
+ * Parsing is most of what this costs, and one validation asks it of the same template several times
+ * (pins, obligations, partial checks; each released version again): the answer is kept per source.
+ */
+const calls = new Map<string, readonly RenderCall[]>();
+const MAX_CACHED = 2_000;
+
 /** The `{% render %}` tags of a template, nested ones included; [] when it does not parse. */
-export function renderCalls(source: string): RenderCall[] {
+export function renderCalls(source: string): readonly RenderCall[] {
+  const cached = calls.get(source);
+  if (cached) return cached;
+  const found = findRenderCalls(source);
+  if (calls.size >= MAX_CACHED) calls.clear();
+  calls.set(source, found);
+  return found;
+}
+
+function findRenderCalls(source: string): RenderCall[] {
   let templates: Template[];
   try {
     templates = parser.parse(source);

@@ -25,33 +25,54 @@ export interface DictionaryResult {
 }
 
 type Validate = ReturnType<Ajv['compile']>;
-let validators: { whole: Validate; attribute: Validate; event: Validate; product: Validate } | undefined;
+type Part = 'attribute' | 'event' | 'product';
+const PART_SCHEMAS = {
+  attribute: AttributeDeclaration,
+  event: EventDeclaration,
+  product: ProductFieldDeclaration,
+} as const;
+let ajv: Ajv | undefined;
+let whole: Validate | undefined;
+const parts = new Map<Part, Validate>();
 
-function compiled() {
-  if (!validators) {
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    validators = {
-      whole: ajv.compile(DataDictionary),
-      attribute: ajv.compile(AttributeDeclaration),
-      event: ajv.compile(EventDeclaration),
-      product: ajv.compile(ProductFieldDeclaration),
-    };
+/** Compiling is most of a start-up's cost: each validator is compiled when first needed, once. */
+function instance(): Ajv {
+  ajv ??= new Ajv({
+    allErrors: true,
+    strict: false,
+    // Our own TypeBox schemas, fixed at build time (test/unit/journey-schema.test.ts checks them):
+    // checking them against the JSON Schema meta-schema at every start, and optimizing the code
+    // generated for them, were a third of `herald validate`'s start-up (issue 17). Same answers.
+    validateSchema: false,
+    code: { optimize: false },
+  });
+  return ajv;
+}
+function wholeValidator(): Validate {
+  whole ??= instance().compile(DataDictionary);
+  return whole;
+}
+/** The per-declaration checks: only a dictionary that fails the whole-file check needs them. */
+function partValidator(part: Part): Validate {
+  let v = parts.get(part);
+  if (!v) {
+    v = instance().compile(PART_SCHEMAS[part]);
+    parts.set(part, v);
   }
-  return validators;
+  return v;
 }
 
 /** The declarations that are well formed on their own: the merge checks still run on them. */
 function wellFormed(value: unknown): DataDictionary {
-  const v = compiled();
-  const keep = (part: unknown, check: Validate) =>
+  const keep = (part: unknown, kind: Part) =>
     typeof part === 'object' && part !== null && !Array.isArray(part)
-      ? Object.fromEntries(Object.entries(part).filter(([, decl]) => check(decl)))
+      ? Object.fromEntries(Object.entries(part).filter(([, decl]) => partValidator(kind)(decl)))
       : {};
   const record = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
   return {
-    attributes: keep(record.attributes, v.attribute),
-    events: keep(record.events, v.event),
-    product: keep(record.product, v.product),
+    attributes: keep(record.attributes, 'attribute'),
+    events: keep(record.events, 'event'),
+    product: keep(record.product, 'product'),
   } as DataDictionary;
 }
 
@@ -60,9 +81,9 @@ export function validateDictionaryText(text: string, file: string): DictionaryRe
   const parsed = parseJson(source);
   if (parsed.syntax.length > 0) return { file, problems: locateFindings(source, file, parsed.syntax) };
   const findings: Finding[] = [...duplicateKeys(parsed.root)];
-  const { whole } = compiled();
-  if (!whole(parsed.value)) {
-    findings.push(...(whole.errors ?? []).flatMap(schemaFinding));
+  const check = wholeValidator();
+  if (!check(parsed.value)) {
+    findings.push(...(check.errors ?? []).flatMap(schemaFinding));
     findings.push(...buildVocabulary(wellFormed(parsed.value)).issues);
   } else {
     const { vocabulary, issues } = buildVocabulary(parsed.value as DataDictionary);
