@@ -81,7 +81,11 @@ export async function readSigningSecret(client: SecretsManagerClient, secretArn:
   return readSecret(client, secretArn, 'the unsubscribe signing secret');
 }
 
-async function readSecret(client: SecretsManagerClient, secretArn: string, what: string): Promise<string> {
+export async function readSecret(
+  client: SecretsManagerClient,
+  secretArn: string,
+  what: string,
+): Promise<string> {
   const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
   if (!SecretString) throw new MissingConfigurationError(`${what} is empty`);
   return SecretString;
