@@ -400,6 +400,10 @@ export class HeraldStack extends Stack {
       description:
         'PUT { "action": "pause|resume|drain|stop" }, SigV4 (execute-api); or `herald journey <action> <id> --table <TableName>`',
     });
+    new CfnOutput(this, 'SegmentWriteKeySecretArn', {
+      description: 'The secret holding the write key Segment sources use for /v1/* (its ARN, not the key)',
+      value: segmentWriteKey.secretArn,
+    });
     new CfnOutput(this, 'CustomerEventBusName', { value: this.customerEventBus.eventBusName });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'ConfigurationSetName', {
