@@ -43,7 +43,8 @@ export function createIngestHandler(deps: IngestDeps) {
         const request = {
           kind: segment[1]!,
           body: httpJsonBody(event),
-          // Payload format 2.0 lowercases header names (http-api-develop-integrations-lambda.html, above).
+          // Payload format 2.0 lowercases header names:
+          // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
           authorization: event.headers?.authorization,
           now: rt.clock.now(),
         };
