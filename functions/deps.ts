@@ -43,6 +43,8 @@ export interface IngestDeps extends BaseDeps {
   config: PolicyConfig;
   /** Operator controls (drain / stop refuse entrants); without them every journey is active. */
   controls?: JourneyControls;
+  /** The Segment write key `/v1/*` accepts (read on the first Segment request); without it they answer 401. */
+  segmentWriteKey?: () => Promise<string>;
 }
 
 export interface UnsubscribeLinkConfig {

@@ -15,6 +15,8 @@
  * The provider clients that send make one attempt each (adapters/provider-clients.ts): a send is
  * never retried by the SDK.
  * - step, unsubscribe: UNSUBSCRIBE_SECRET_ARN (Secrets Manager) or UNSUBSCRIBE_SECRET (plain, local only)
+ * - ingest: SEGMENT_WRITE_KEY_SECRET_ARN (Secrets Manager; optional: without it `/v1/*` answers 401),
+ *   or SEGMENT_WRITE_KEY (plain, local only)
  * - catalog: TABLE_NAME only (it writes products and reads nothing)
  * - control: TABLE_NAME, JOURNEYS_FILE (to refuse ids this deploy does not run)
  * Ingest and step read journey controls with a 5 s cache (adapters/dynamo-controls.ts explains the staleness).
@@ -76,9 +78,35 @@ async function unsubscribeSecrets(): Promise<string[]> {
 
 /** The signing key, by its full ARN (IAM authorizes GetSecretValue on the ARN; test/iam checks it). */
 export async function readSigningSecret(client: SecretsManagerClient, secretArn: string): Promise<string> {
+  return readSecret(client, secretArn, 'the unsubscribe signing secret');
+}
+
+export async function readSecret(
+  client: SecretsManagerClient,
+  secretArn: string,
+  what: string,
+): Promise<string> {
   const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
-  if (!SecretString) throw new MissingConfigurationError('the unsubscribe signing secret is empty');
+  if (!SecretString) throw new MissingConfigurationError(`${what} is empty`);
   return SecretString;
+}
+
+/** Read once, on the first Segment request, so events from the bus never wait on Secrets Manager. */
+function segmentWriteKey(): (() => Promise<string>) | undefined {
+  const plain = process.env.SEGMENT_WRITE_KEY;
+  if (plain) return async () => plain;
+  const arn = process.env.SEGMENT_WRITE_KEY_SECRET_ARN;
+  if (!arn) return undefined;
+  let key: Promise<string> | undefined;
+  return () => {
+    key ??= readSecret(new SecretsManagerClient({ maxAttempts: 5 }), arn, 'the Segment write key').catch(
+      (error: unknown) => {
+        key = undefined;
+        throw error;
+      },
+    );
+    return key;
+  };
 }
 
 function controls(cacheMs: number): DynamoJourneyControls {
@@ -97,6 +125,7 @@ function stateMachineArn(): (journeyId: string, version: number) => string | und
 }
 
 export async function ingestDepsFromEnv(): Promise<IngestDeps> {
+  const writeKey = segmentWriteKey();
   return {
     store: store(),
     journeys: loadJourneyRegistryFile(required('JOURNEYS_FILE')),
@@ -107,6 +136,7 @@ export async function ingestDepsFromEnv(): Promise<IngestDeps> {
     }),
     config: policy(),
     controls: controls(CONTROL_CACHE_MS),
+    ...(writeKey ? { segmentWriteKey: writeKey } : {}),
   };
 }
 

@@ -107,6 +107,19 @@ export class HeraldStack extends Stack {
       'Rotating the unsubscribe signing key would invalidate the links in every message already delivered; unsubscribe links must keep working (RFC 8058; CAN-SPAM: at least 30 days).',
     );
 
+    // Segment sources authenticate with their write key (basic auth); generated here, copied into
+    // the Segment source's settings by the operator, and read by ingest only.
+    const segmentWriteKey = new secretsmanager.Secret(this, 'SegmentWriteKey', {
+      description: 'Write key Segment sends to POST /v1/track|identify|batch (HTTP basic auth user)',
+      generateSecretString: { passwordLength: 40, excludePunctuation: true },
+      removalPolicy,
+    });
+    acknowledge(
+      segmentWriteKey,
+      'SMG4',
+      'The Segment write key is configured by hand in each Segment source; an automatic rotation would lock every source out until an operator copies the new key into Segment.',
+    );
+
     // ── Messaging ───────────────────────────────────────────────────────────────────────────
     this.messaging = new Messaging(this, 'Messaging', config);
 
@@ -157,6 +170,7 @@ export class HeraldStack extends Stack {
           arnFormat: ArnFormat.COLON_RESOURCE_NAME,
         }),
         STATE_MACHINE_ALIAS: LIVE_ALIAS,
+        SEGMENT_WRITE_KEY_SECRET_ARN: segmentWriteKey.secretArn,
       },
     });
     const feedback = new HeraldFunction(this, 'Feedback', {
@@ -226,6 +240,15 @@ export class HeraldStack extends Stack {
         }),
       );
     }
+    // Ingest reads the Segment write key, and only that secret. GetSecretValue takes the Secret
+    // resource type (Service Authorization Reference, Secrets Manager:
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html).
+    ingest.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [segmentWriteKey.secretArn],
+      }),
+    );
     this.messaging.grantSendEmail(step.fn);
     this.messaging.grantSendMessages(step.fn);
 
@@ -376,6 +399,10 @@ export class HeraldStack extends Stack {
       value: `${this.api.endpoint}/journeys/{id}/control`,
       description:
         'PUT { "action": "pause|resume|drain|stop" }, SigV4 (execute-api); or `herald journey <action> <id> --table <TableName>`',
+    });
+    new CfnOutput(this, 'SegmentWriteKeySecretArn', {
+      description: 'The secret holding the write key Segment sources use for /v1/* (its ARN, not the key)',
+      value: segmentWriteKey.secretArn,
     });
     new CfnOutput(this, 'CustomerEventBusName', { value: this.customerEventBus.eventBusName });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });

@@ -4,7 +4,8 @@
  * IAM-authorised (callers sign with SigV4 and need `execute-api:Invoke` on the route: "Control
  * access to HTTP APIs with IAM authorization in API Gateway",
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-access-control-iam.html),
- * and the public one-click unsubscribe endpoints (`GET` shows the page, `POST` is RFC 8058's
+ * the Segment-compatible `POST /v1/track|identify|batch` (public: authorised by the Segment write key
+ * the ingest handler checks), and the public one-click unsubscribe endpoints (`GET` shows the page, `POST` is RFC 8058's
  * one-click), whose signed token the handler verifies.
  */
 import type { RemovalPolicy } from 'aws-cdk-lib';
@@ -20,6 +21,8 @@ import { acknowledge } from '../nag.ts';
 export const EVENTS_PATH = '/events';
 export const UNSUBSCRIBE_PATH = '/unsubscribe';
 export const PRODUCTS_PATH = '/products';
+/** Segment's HTTP tracking API paths (functions/handlers/segment.ts), served by the ingest Lambda. */
+export const SEGMENT_PATHS = ['/v1/track', '/v1/identify', '/v1/batch'];
 /** `{id}` arrives as `pathParameters.id` (payload format 2.0: "Create AWS Lambda proxy integrations for
  * HTTP APIs", https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html). */
 export const CONTROL_PATH = '/journeys/{id}/control';
@@ -44,6 +47,7 @@ export class HeraldApi extends Construct {
   readonly unsubscribeRoutes: apigw.HttpRoute[];
   readonly productsRoutes: apigw.HttpRoute[];
   readonly controlRoutes: apigw.HttpRoute[];
+  readonly segmentRoutes: apigw.HttpRoute[];
 
   constructor(scope: Construct, id: string, props: HeraldApiProps) {
     super(scope, id);
@@ -88,6 +92,20 @@ export class HeraldApi extends Construct {
       integration: new HttpLambdaIntegration('Ingest', props.ingest),
       authorizer: new HttpIamAuthorizer(),
     });
+
+    // Segment cannot sign SigV4: these routes are public, and the ingest handler answers 401 to any
+    // request without the write key (Secrets Manager; compared in constant time).
+    const segmentIntegration = new HttpLambdaIntegration('Segment', props.ingest);
+    this.segmentRoutes = SEGMENT_PATHS.flatMap((path) =>
+      this.httpApi.addRoutes({ path, methods: [apigw.HttpMethod.POST], integration: segmentIntegration }),
+    );
+    for (const route of this.segmentRoutes) {
+      acknowledge(
+        route,
+        'APIG4',
+        'Segment posts with its write key as HTTP basic auth and cannot sign SigV4; the ingest handler refuses (401) any request whose write key does not match the SegmentWriteKey secret.',
+      );
+    }
 
     // The catalog is written by operators and shop back-ends, never by the public: IAM like /events.
     this.productsRoutes = this.httpApi.addRoutes({

@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSigningSecret } from '../../functions/env.ts';
+import { readSecret, readSigningSecret } from '../../functions/env.ts';
 import { type AwsCall, AwsCallRecorder } from '../../local/aws-calls.ts';
 import { loadJourneys } from '../../local/journeys.ts';
 import { LOCAL_CLIENT_CONFIG } from '../../local/standins/index.ts';
@@ -306,5 +306,28 @@ describe('reading the unsubscribe signing key', () => {
     expect(await denials(recorder.calls)).toEqual([]);
     const elsewhere = recorder.calls.map((c) => ({ ...c, fn: 'feedback' }));
     expect(await denials(elsewhere)).toHaveLength(1);
+  });
+
+  it('lets ingest read the Segment write key by the ARN its environment carries, and no other function', async () => {
+    const recorder = new AwsCallRecorder();
+    const client = recorder.attach(new SecretsManagerClient({ ...LOCAL_CLIENT_CONFIG, endpoint }));
+    const segmentArn = roles.find((r) => r.fn === 'ingest')?.environment.SEGMENT_WRITE_KEY_SECRET_ARN;
+    expect(segmentArn).toBeDefined();
+    for (const role of roles) {
+      const arn = role.environment.SEGMENT_WRITE_KEY_SECRET_ARN;
+      if (!arn) continue;
+      expect(await recorder.as(role.fn, () => readSecret(client, arn, 'the key'))()).toBe('k');
+    }
+    expect(recorder.calls.map((c) => c.fn)).toEqual(['ingest']);
+    expect(await denials(recorder.calls)).toEqual([]);
+    expect(await denials(recorder.calls.map((c) => ({ ...c, fn: 'step' })))).toHaveLength(1);
+    // Ingest may not read the unsubscribe signing key.
+    const signing = new AwsCallRecorder();
+    const other = signing.attach(new SecretsManagerClient({ ...LOCAL_CLIENT_CONFIG, endpoint }));
+    const unsubscribeArn = roles.find((r) => r.fn === 'step')?.environment.UNSUBSCRIBE_SECRET_ARN as string;
+    await signing.as('ingest', () => readSigningSecret(other, unsubscribeArn))();
+    client.destroy();
+    other.destroy();
+    expect(await denials(signing.calls)).toHaveLength(1);
   });
 });

@@ -63,6 +63,8 @@ export interface RuntimeOptions {
   startDynamo?: () => Promise<DynaliteStandIn>;
   /** The data dictionary's vocabulary (default: the built-in one), as the Lambdas get it from DICTIONARY_FILE. */
   vocabulary?: Vocabulary;
+  /** The Segment write key ingest's `/v1/*` routes accept (deployed: the SegmentWriteKey secret). */
+  segmentWriteKey?: string;
 }
 
 /**
@@ -111,6 +113,9 @@ export async function startRuntime(options: RuntimeOptions) {
     executions,
     config,
     controls,
+    ...(options.segmentWriteKey !== undefined
+      ? { segmentWriteKey: async () => options.segmentWriteKey as string }
+      : {}),
     ...observe('ingest'),
   });
   const step = createStepHandler({
@@ -313,17 +318,26 @@ export function reachableProfile(id: string, overrides: Partial<Profile> = {}): 
 
 export function httpEvent(
   method: 'GET' | 'POST',
-  options: { body?: string; query?: Record<string, string> } = {},
+  options: {
+    body?: string;
+    query?: Record<string, string>;
+    path?: string;
+    headers?: Record<string, string>;
+  } = {},
 ) {
+  const path = options.path ?? '/';
   return {
     version: '2.0',
-    routeKey: `${method} /`,
-    rawPath: '/',
+    routeKey: `${method} ${path}`,
+    rawPath: path,
     rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
-    headers: { 'content-type': method === 'POST' ? 'application/x-www-form-urlencoded' : 'text/plain' },
+    headers: {
+      'content-type': method === 'POST' ? 'application/x-www-form-urlencoded' : 'text/plain',
+      ...options.headers,
+    },
     ...(options.query ? { queryStringParameters: options.query } : {}),
     requestContext: {
-      http: { method, path: '/', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
     },
     ...(options.body !== undefined ? { body: options.body } : {}),
     isBase64Encoded: false,
