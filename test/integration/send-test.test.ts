@@ -271,8 +271,13 @@ describe('herald send-test --deployed', () => {
         expect.objectContaining({ kind: 'test', test: true, channel: 'email', outcome: 'sent' }),
       ]),
     );
-    // The welcome step sends email only: the phone seed is not messaged, and never to the sample app.
-    expect(sink.messages.filter((m) => m.appId !== 'app-deployed')).toEqual([]);
+    // `preferred` in a test is every channel: the phone seed gets the SMS, through the given project.
+    expect(sink.messages.filter((m) => m.address === '+14155550123')).toEqual([
+      expect.objectContaining({ appId: 'app-deployed', channelType: 'SMS' }),
+    ]);
+    expect(ledger).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'test', channel: 'sms', outcome: 'sent' })]),
+    );
   });
 
   it('fails with one line and no stack trace when there are no credentials and no endpoints', async () => {
