@@ -30,6 +30,17 @@ export interface SendTestOptions extends DeployedSendOptions {
   json?: boolean;
 }
 
+/** The options that name deployed resources: meaningless (and refused) without `--deployed`. */
+const DEPLOYED_FLAGS = [
+  ['region', '--region'],
+  ['from', '--from'],
+  ['configurationSet', '--configuration-set'],
+  ['pinpointApp', '--pinpoint-app'],
+  ['table', '--table'],
+  ['endpoint', '--endpoint'],
+  ['pinpointEndpoint', '--pinpoint-endpoint'],
+] as const;
+
 /** Test messages carry this in place of a signed unsubscribe link: it unsubscribes nobody. */
 export const TEST_UNSUBSCRIBE_URL = 'https://herald.invalid/unsubscribe?test=1';
 
@@ -74,6 +85,22 @@ export function sendTestCommand(journeyArg: string, stepId: string, options: Sen
           ),
         ],
         'bad step:',
+      );
+    }
+    const deployedOnly = DEPLOYED_FLAGS.filter(([key]) => options[key] !== undefined).map(([, flag]) => flag);
+    if (!options.deployed && deployedOnly.length > 0) {
+      throw new ToolInputError(
+        'option.invalid',
+        [
+          problem(
+            file,
+            'option.invalid',
+            deployedOnly[0] as string,
+            `${deployedOnly.join(', ')} ${deployedOnly.length > 1 ? 'apply' : 'applies'} only with --deployed`,
+            'add --deployed to send through the deployed providers, or drop them to use the local stand-ins',
+          ),
+        ],
+        'bad options:',
       );
     }
     const seeds = readSeeds(options.to);

@@ -322,4 +322,27 @@ describe('herald send-test --deployed', () => {
     expect(process.exitCode).toBe(1);
     expect(written(stderr)).toContain('--from is required');
   });
+
+  it('refuses --table and the other deployed options without --deployed, sending nothing', async () => {
+    writeFileSync(seedFile, JSON.stringify([{ email: 'nodeploy.seed@herald.test' }]));
+    const stderr = vi.spyOn(process.stderr, 'write').mockReturnValue(true);
+    await runCommand(
+      registerSendTest,
+      'send-test',
+      'welcome',
+      'send-welcome',
+      '--to',
+      seedFile,
+      '--table',
+      dynamo.tableName,
+      '--ses-endpoint',
+      ses.endpoint,
+    );
+
+    expect(process.exitCode).toBe(1);
+    expect(written(stderr)).toContain('--table applies only with --deployed');
+    expect(
+      (await ses.emails()).filter((e) => e.destination.to.includes('nodeploy.seed@herald.test')),
+    ).toEqual([]);
+  });
 });
