@@ -231,8 +231,22 @@ export function registerSendTest(program: Command): void {
     .option('--products <file>', 'catalog for product.* (default examples/products.json)')
     .option(
       '--ses-endpoint <url>',
-      'an SES stand-in already running (npm start -- --serve: http://127.0.0.1:8005)',
+      'an SES stand-in already running (npm start -- --serve: http://127.0.0.1:8005), or with --deployed another SES endpoint',
     )
+    .option(
+      '--deployed',
+      'send through the deployed providers (SES v2, Pinpoint) with the default AWS credential chain',
+    )
+    .option('--region <region>', 'with --deployed: the AWS region (default: AWS_REGION / the profile)')
+    .option(
+      '--from <address>',
+      'with --deployed: the verified SES identity, e.g. "Herald <hello@example.com>"',
+    )
+    .option('--configuration-set <name>', 'with --deployed: the SES configuration set (event publishing)')
+    .option('--pinpoint-app <id>', 'with --deployed: the Pinpoint project id (for phone and push seeds)')
+    .option('--table <name>', 'with --deployed: the Herald table that keeps the test ledger record')
+    .option('--endpoint <url>', 'with --deployed: a DynamoDB endpoint in place of the region’s')
+    .option('--pinpoint-endpoint <url>', 'with --deployed: a Pinpoint endpoint in place of the region’s')
     .option('--json', 'print the results as JSON')
     .action(lazy(async () => (await import('./commands/send-test.ts')).sendTestCommand));
 }

@@ -4,6 +4,8 @@
  * to every seed address through the providers (functions/app/test-send.ts). Locally the providers
  * are the stand-ins the demo runs (local/stack.ts): a fresh SES stand-in, or `--ses-endpoint` one
  * already running, e.g. `npm start -- --serve`'s on http://127.0.0.1:8005, whose page shows the mail.
+ * With `--deployed` the providers are the deployed ones (send-test-deployed.ts): SES and Pinpoint
+ * through the real SDK and the default credential chain, the ledger record in `--table`.
  */
 import { readFileSync } from 'node:fs';
 import { createRenderer } from '../../engine/policy/index.ts';
@@ -16,16 +18,28 @@ import { startLocalStack } from '../../local/stack.ts';
 import { runTool } from '../../tools/cli/output.ts';
 import { loadJourney, ToolInputError } from '../../tools/load.ts';
 import { loadSample } from '../../tools/samples.ts';
+import { type DeployedSendOptions, deployedProviders } from './send-test-deployed.ts';
 
-export interface SendTestOptions {
+export interface SendTestOptions extends DeployedSendOptions {
   to: string;
+  deployed?: boolean;
   locale?: string;
   profile?: string;
   events?: string;
   products?: string;
-  sesEndpoint?: string;
   json?: boolean;
 }
+
+/** The options that name deployed resources: meaningless (and refused) without `--deployed`. */
+const DEPLOYED_FLAGS = [
+  ['region', '--region'],
+  ['from', '--from'],
+  ['configurationSet', '--configuration-set'],
+  ['pinpointApp', '--pinpoint-app'],
+  ['table', '--table'],
+  ['endpoint', '--endpoint'],
+  ['pinpointEndpoint', '--pinpoint-endpoint'],
+] as const;
 
 /** Test messages carry this in place of a signed unsubscribe link: it unsubscribes nobody. */
 export const TEST_UNSUBSCRIBE_URL = 'https://herald.invalid/unsubscribe?test=1';
@@ -73,9 +87,27 @@ export function sendTestCommand(journeyArg: string, stepId: string, options: Sen
         'bad step:',
       );
     }
+    const deployedOnly = DEPLOYED_FLAGS.filter(([key]) => options[key] !== undefined).map(([, flag]) => flag);
+    if (!options.deployed && deployedOnly.length > 0) {
+      throw new ToolInputError(
+        'option.invalid',
+        [
+          problem(
+            file,
+            'option.invalid',
+            deployedOnly[0] as string,
+            `${deployedOnly.join(', ')} ${deployedOnly.length > 1 ? 'apply' : 'applies'} only with --deployed`,
+            'add --deployed to send through the deployed providers, or drop them to use the local stand-ins',
+          ),
+        ],
+        'bad options:',
+      );
+    }
     const seeds = readSeeds(options.to);
     const sample = loadSample(journey, options);
-    const stack = await startLocalStack(options.sesEndpoint ? { sesEndpoint: options.sesEndpoint } : {});
+    const stack = options.deployed
+      ? await deployedProviders(options, seeds)
+      : await startLocalStack(options.sesEndpoint ? { sesEndpoint: options.sesEndpoint } : {});
     try {
       const results = await sendTest(
         {
@@ -105,6 +137,13 @@ export function sendTestCommand(journeyArg: string, stepId: string, options: Sen
           process.stdout.write(`${mark} test ${r.channel}${locale} to seed ${r.seed}: ${r.status}\n`);
         }
         if (results.length === 0) process.stdout.write('✗ no seed has an address for this step’s channels\n');
+        else if (options.deployed) {
+          process.stdout.write(
+            options.table
+              ? `  recorded as tests in the ledger of table ${options.table}\n`
+              : '  no ledger record kept (give --table to record the test sends)\n',
+          );
+        }
       }
       if (results.length === 0 || results.some((r) => r.status !== 'sent')) process.exitCode = 1;
     } finally {

@@ -15,7 +15,8 @@ import type { Clock, EmailSender, MessagingSender, SendOutcome, Store } from '..
 export interface TestSendRuntime {
   email: EmailSender;
   messaging: MessagingSender;
-  store: Store;
+  /** Where the `test` ledger record goes (a deployed send without `--table` keeps none). */
+  store: Pick<Store, 'putLedger'>;
   renderer: Renderer;
   clock: Clock;
   /** The link the message's `links.unsubscribe` renders as (a test link: it unsubscribes no one). */

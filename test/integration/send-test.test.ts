@@ -6,15 +6,23 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { registerSendTest } from '../../cli/commands/send-test.ts';
 import { createRenderer } from '../../engine/policy/index.ts';
 import type { SendStep } from '../../engine/schema.ts';
 import { validateSeedList } from '../../engine/seed-list.ts';
+import { DynamoStore } from '../../functions/adapters/dynamo-store.ts';
 import { sendTest } from '../../functions/app/test-send.ts';
 import { loadJourneys } from '../../local/journeys.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
-import { type SesLocalStandIn, startSesLocal } from '../../local/standins/index.ts';
+import {
+  type DynaliteStandIn,
+  type PinpointSinkStandIn,
+  type SesLocalStandIn,
+  startDynalite,
+  startPinpointSink,
+  startSesLocal,
+} from '../../local/standins/index.ts';
 import { loadSample } from '../../tools/samples.ts';
 import { runCommand, written } from '../helpers/cli.ts';
 
@@ -176,5 +184,165 @@ describe('seed list validation', () => {
       ok: false,
       problems: [{ code: 'seed_list.not_array' }],
     });
+  });
+});
+
+/**
+ * `--deployed`: the real SESv2Client, PinpointClient and DynamoDBClient with the default credential
+ * chain, here pointed at the stand-ins by endpoint overrides; nothing contacts AWS.
+ */
+describe('herald send-test --deployed', () => {
+  let ses: SesLocalStandIn;
+  let sink: PinpointSinkStandIn;
+  let dynamo: DynaliteStandIn;
+  const dir = mkdtempSync(path.join(tmpdir(), 'herald-send-test-deployed-'));
+  const seedFile = path.join(dir, 'seeds.json');
+  const noAws = () => {
+    vi.stubEnv('AWS_ACCESS_KEY_ID', '');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', '');
+    vi.stubEnv('AWS_SESSION_TOKEN', '');
+    vi.stubEnv('AWS_PROFILE', '');
+    vi.stubEnv('AWS_REGION', undefined);
+    vi.stubEnv('AWS_DEFAULT_REGION', undefined);
+    vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', path.join(dir, 'no-credentials'));
+    vi.stubEnv('AWS_CONFIG_FILE', path.join(dir, 'no-config'));
+    vi.stubEnv('AWS_WEB_IDENTITY_TOKEN_FILE', '');
+    vi.stubEnv('AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', '');
+    vi.stubEnv('AWS_CONTAINER_CREDENTIALS_FULL_URI', '');
+    vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
+  };
+  beforeAll(async () => {
+    [ses, sink, dynamo] = await Promise.all([startSesLocal(), startPinpointSink(), startDynalite()]);
+  });
+  afterAll(async () => {
+    await Promise.allSettled([ses?.stop(), sink?.stop(), dynamo?.stop()]);
+  });
+  beforeEach(() => vi.restoreAllMocks());
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    process.exitCode = 0;
+  });
+
+  it('sends through SES and Pinpoint clients from the credential chain and records the test in the table', async () => {
+    noAws();
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
+    writeFileSync(seedFile, JSON.stringify([{ email: 'deployed.seed@herald.test', phone: '+14155550123' }]));
+    const stdout = vi.spyOn(process.stdout, 'write').mockReturnValue(true);
+    await runCommand(
+      registerSendTest,
+      'send-test',
+      'welcome',
+      'send-welcome',
+      '--to',
+      seedFile,
+      '--deployed',
+      '--region',
+      'eu-west-1',
+      '--from',
+      'Herald <hello@herald.test>',
+      '--configuration-set',
+      'herald',
+      '--pinpoint-app',
+      'app-deployed',
+      '--table',
+      dynamo.tableName,
+      '--endpoint',
+      dynamo.endpoint,
+      '--ses-endpoint',
+      ses.endpoint,
+      '--pinpoint-endpoint',
+      sink.endpoint,
+    );
+
+    expect(process.exitCode ?? 0).toBe(0);
+    expect(written(stdout)).toContain('✓ test email');
+    expect(written(stdout)).toContain(`recorded as tests in the ledger of table ${dynamo.tableName}`);
+    const received = (await ses.emails()).filter((e) =>
+      e.destination.to.includes('deployed.seed@herald.test'),
+    );
+    expect(received).toHaveLength(1);
+    expect(received[0]?.from).toContain('hello@herald.test');
+    const ledger = await new DynamoStore({ client: dynamo.client, tableName: dynamo.tableName }).listLedger(
+      loadSample(welcome, {}).profile.id,
+    );
+    expect(ledger).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'test', test: true, channel: 'email', outcome: 'sent' }),
+      ]),
+    );
+    // `preferred` in a test is every channel: the phone seed gets the SMS, through the given project.
+    expect(sink.messages.filter((m) => m.address === '+14155550123')).toEqual([
+      expect.objectContaining({ appId: 'app-deployed', channelType: 'SMS' }),
+    ]);
+    expect(ledger).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'test', channel: 'sms', outcome: 'sent' })]),
+    );
+  });
+
+  it('fails with one line and no stack trace when there are no credentials and no endpoints', async () => {
+    noAws();
+    writeFileSync(seedFile, JSON.stringify([{ email: 'nobody.seed@herald.test' }]));
+    const stderr = vi.spyOn(process.stderr, 'write').mockReturnValue(true);
+    const before = (await ses.emails()).length;
+    await runCommand(
+      registerSendTest,
+      'send-test',
+      'welcome',
+      'send-welcome',
+      '--to',
+      seedFile,
+      '--deployed',
+      '--from',
+      'Herald <hello@herald.test>',
+    );
+
+    expect(process.exitCode).toBe(1);
+    const text = written(stderr);
+    expect(text.trim().split('\n'), text).toHaveLength(1);
+    expect(text).toContain('send-test --deployed cannot reach AWS');
+    expect(text).not.toMatch(/\n\s+at /);
+    expect((await ses.emails()).length).toBe(before);
+  });
+
+  it('asks for --from when a seed has an email address', async () => {
+    noAws();
+    writeFileSync(seedFile, JSON.stringify([{ email: 'nobody.seed@herald.test' }]));
+    const stderr = vi.spyOn(process.stderr, 'write').mockReturnValue(true);
+    await runCommand(
+      registerSendTest,
+      'send-test',
+      'welcome',
+      'send-welcome',
+      '--to',
+      seedFile,
+      '--deployed',
+    );
+
+    expect(process.exitCode).toBe(1);
+    expect(written(stderr)).toContain('--from is required');
+  });
+
+  it('refuses --table and the other deployed options without --deployed, sending nothing', async () => {
+    writeFileSync(seedFile, JSON.stringify([{ email: 'nodeploy.seed@herald.test' }]));
+    const stderr = vi.spyOn(process.stderr, 'write').mockReturnValue(true);
+    await runCommand(
+      registerSendTest,
+      'send-test',
+      'welcome',
+      'send-welcome',
+      '--to',
+      seedFile,
+      '--table',
+      dynamo.tableName,
+      '--ses-endpoint',
+      ses.endpoint,
+    );
+
+    expect(process.exitCode).toBe(1);
+    expect(written(stderr)).toContain('--table applies only with --deployed');
+    expect(
+      (await ses.emails()).filter((e) => e.destination.to.includes('nodeploy.seed@herald.test')),
+    ).toEqual([]);
   });
 });
