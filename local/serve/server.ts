@@ -14,9 +14,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DateTime } from 'luxon';
-import { EVENT_TYPES } from '../../engine/data.ts';
+import type { CustomerEvent } from '../../engine/data.ts';
 import { readDuration } from '../../engine/duration.ts';
-import { mapSegmentMessage } from '../../engine/segment.ts';
+import { type IngestAnswer, segmentReply } from '../../functions/handlers/segment.ts';
 import { loadJourneys } from '../journeys.ts';
 import { close } from '../standins/net.ts';
 import { type LocalSystem, startLocalSystem } from '../system.ts';
@@ -63,43 +63,21 @@ export async function startServe(options: ServeOptions): Promise<HeraldServer> {
     return reply;
   };
 
-  const segment = async (kind: string, text: string, request: IncomingMessage): Promise<Reply> => {
-    const body = parseJson(text);
-    if (!isObj(body)) return jsonReply(400, { success: false, message: 'the body is not a JSON object' });
-    if (!authorised(request, body, options.writeKey))
-      return jsonReply(401, { success: false, message: 'unknown write key (HTTP basic auth user)' });
-    const messages = kind === 'batch' ? body.batch : [{ ...body, type: body.type ?? kind }];
-    if (!Array.isArray(messages))
-      return jsonReply(400, { success: false, message: '/v1/batch needs `batch`: an array of messages' });
-    const results: Record<string, unknown>[] = [];
-    for (const message of messages) {
-      const messageId = isObj(message) ? message.messageId : undefined;
-      const mapped = mapSegmentMessage(message, {
-        time: system.clock.now().toISOString(),
-        known: EVENT_TYPES,
-      });
-      if (mapped.kind === 'ignored') results.push({ messageId, outcome: 'ignored', reason: mapped.reason });
-      else if (mapped.kind === 'refused')
-        results.push({ messageId, outcome: 'refused', problems: mapped.problems });
-      else {
-        const customerId = String(mapped.event.customerId);
-        const answer = (await system.clock.track(() => system.ingest(mapped.event), customerId)) as {
-          accepted: boolean;
-          duplicate?: boolean;
-          problems?: unknown[];
-        };
+  // The deployed route's own code (functions/handlers/segment.ts): the same answers, key check and mapping.
+  const segment = (kind: string, text: string, request: IncomingMessage): Promise<Reply> =>
+    segmentReply(
+      { kind, body: text, authorization: request.headers.authorization, now: system.clock.now() },
+      async () => options.writeKey,
+      async (event) => {
+        const customerId = String((event as { customerId?: unknown }).customerId);
+        const answer = (await system.clock.track(
+          () => system.ingest(event as CustomerEvent),
+          customerId,
+        )) as IngestAnswer;
         if (answer.accepted) customers.add(customerId);
-        results.push({
-          messageId,
-          eventType: mapped.event.type,
-          outcome: answer.accepted ? (answer.duplicate ? 'duplicate' : 'accepted') : 'refused',
-          ...(answer.accepted ? {} : { problems: answer.problems }),
-        });
-      }
-    }
-    const refused = results.some((r) => r.outcome === 'refused');
-    return jsonReply(refused ? 400 : 200, { success: !refused, results });
-  };
+        return answer;
+      },
+    );
 
   /** `{"by":"PT1H"}`, or the page's form (`by=PT1H`, answered with a redirect back to the page). */
   const advance = async (text: string): Promise<Reply> => {
@@ -224,13 +202,6 @@ function customerOf(text: string): string | undefined {
 }
 
 /** Segment's HTTP API: the write key is the basic-auth user (empty password), or `writeKey` in the body. */
-function authorised(request: IncomingMessage, body: Record<string, unknown>, writeKey: string): boolean {
-  const header = request.headers.authorization ?? '';
-  const basic = /^Basic\s+(.+)$/i.exec(header);
-  const user = basic ? Buffer.from(basic[1]!, 'base64').toString('utf8').split(':')[0] : undefined;
-  return user === writeKey || (!basic && body.writeKey === writeKey);
-}
-
 function clockJson(now: Date, mode: ClockMode) {
   return { now: now.toISOString(), mode: mode.kind, ...(mode.kind === 'speed' ? { speed: mode.speed } : {}) };
 }
