@@ -197,6 +197,9 @@ describe('herald send-test --deployed', () => {
   let dynamo: DynaliteStandIn;
   const dir = mkdtempSync(path.join(tmpdir(), 'herald-send-test-deployed-'));
   const seedFile = path.join(dir, 'seeds.json');
+  /** `herald send-test welcome send-welcome --to <seedFile> …args`. */
+  const sendWelcomeTest = (...args: string[]) =>
+    runCommand(registerSendTest, 'send-test', 'welcome', 'send-welcome', '--to', seedFile, ...args);
   const noAws = () => {
     vi.stubEnv('AWS_ACCESS_KEY_ID', '');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', '');
@@ -229,13 +232,7 @@ describe('herald send-test --deployed', () => {
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
     writeFileSync(seedFile, JSON.stringify([{ email: 'deployed.seed@herald.test', phone: '+14155550123' }]));
     const stdout = vi.spyOn(process.stdout, 'write').mockReturnValue(true);
-    await runCommand(
-      registerSendTest,
-      'send-test',
-      'welcome',
-      'send-welcome',
-      '--to',
-      seedFile,
+    await sendWelcomeTest(
       '--deployed',
       '--region',
       'eu-west-1',
@@ -285,17 +282,7 @@ describe('herald send-test --deployed', () => {
     writeFileSync(seedFile, JSON.stringify([{ email: 'nobody.seed@herald.test' }]));
     const stderr = vi.spyOn(process.stderr, 'write').mockReturnValue(true);
     const before = (await ses.emails()).length;
-    await runCommand(
-      registerSendTest,
-      'send-test',
-      'welcome',
-      'send-welcome',
-      '--to',
-      seedFile,
-      '--deployed',
-      '--from',
-      'Herald <hello@herald.test>',
-    );
+    await sendWelcomeTest('--deployed', '--from', 'Herald <hello@herald.test>');
 
     expect(process.exitCode).toBe(1);
     const text = written(stderr);
@@ -309,15 +296,7 @@ describe('herald send-test --deployed', () => {
     noAws();
     writeFileSync(seedFile, JSON.stringify([{ email: 'nobody.seed@herald.test' }]));
     const stderr = vi.spyOn(process.stderr, 'write').mockReturnValue(true);
-    await runCommand(
-      registerSendTest,
-      'send-test',
-      'welcome',
-      'send-welcome',
-      '--to',
-      seedFile,
-      '--deployed',
-    );
+    await sendWelcomeTest('--deployed');
 
     expect(process.exitCode).toBe(1);
     expect(written(stderr)).toContain('--from is required');
@@ -326,18 +305,7 @@ describe('herald send-test --deployed', () => {
   it('refuses --table and the other deployed options without --deployed, sending nothing', async () => {
     writeFileSync(seedFile, JSON.stringify([{ email: 'nodeploy.seed@herald.test' }]));
     const stderr = vi.spyOn(process.stderr, 'write').mockReturnValue(true);
-    await runCommand(
-      registerSendTest,
-      'send-test',
-      'welcome',
-      'send-welcome',
-      '--to',
-      seedFile,
-      '--table',
-      dynamo.tableName,
-      '--ses-endpoint',
-      ses.endpoint,
-    );
+    await sendWelcomeTest('--table', dynamo.tableName, '--ses-endpoint', ses.endpoint);
 
     expect(process.exitCode).toBe(1);
     expect(written(stderr)).toContain('--table applies only with --deployed');
