@@ -23,7 +23,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const OUT_DIR = path.join(ROOT, 'dist', 'cli');
@@ -54,12 +54,71 @@ const sourceUrls = {
   },
 };
 
+/**
+ * The schema checks of a valid journey and data dictionary, compiled ahead of time: in the bundle,
+ * engine/validate/precompiled.ts (none, in the sources) becomes the ajv standalone code that
+ * engine/validate/standalone.ts generates from the same schemas and options, so `herald validate`
+ * compiles no schema at start-up (issue 17). Returns the plugin and the project files the code was
+ * generated from (a change to one rebuilds, like any source file).
+ */
+async function precompiledChecks(build) {
+  const generator = await build({
+    absWorkingDir: ROOT,
+    entryPoints: ['engine/validate/standalone.ts'],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    metafile: true,
+    write: false,
+    logLevel: 'error',
+  });
+  // Written inside the project, so its imports resolve from node_modules like the bundle's.
+  mkdirSync(OUT_DIR, { recursive: true });
+  const file = path.join(OUT_DIR, `.standalone-${process.pid}.mjs`);
+  writeFileSync(file, generator.outputFiles[0].contents);
+  let checks;
+  try {
+    checks = (await import(pathToFileURL(file).href)).standaloneValidators();
+  } finally {
+    rmSync(file, { force: true });
+  }
+  const plugin = {
+    name: 'precompiled-schema-checks',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]engine[\\/]validate[\\/]precompiled\.ts$/ }, () => ({
+        contents:
+          "import journey from 'herald-standalone:journey';\n" +
+          "import dictionary from 'herald-standalone:dictionary';\n" +
+          'export const PRECOMPILED = { journey, dictionary };\n',
+        loader: 'js',
+        resolveDir: ROOT,
+      }));
+      b.onResolve({ filter: /^herald-standalone:/ }, (args) => ({
+        path: args.path.slice('herald-standalone:'.length),
+        namespace: 'herald-standalone',
+      }));
+      b.onLoad({ filter: /.*/, namespace: 'herald-standalone' }, (args) => ({
+        contents: checks[args.path],
+        loader: 'js',
+        resolveDir: ROOT,
+      }));
+    },
+  };
+  return {
+    plugin,
+    inputs: Object.keys(generator.metafile.inputs).filter((f) => !f.startsWith('node_modules/')),
+  };
+}
+
 /** Builds dist/cli/; returns how long it took. Safe to run from several processes at once. */
 export async function buildCli() {
   const started = performance.now();
   // Files edited while esbuild reads them count as newer than this build.
   const builtAt = Date.now();
   const { build } = await import('esbuild');
+  const precompiled = await precompiledChecks(build);
   const result = await build({
     absWorkingDir: ROOT,
     entryPoints: { main: 'cli/main.ts' },
@@ -78,14 +137,16 @@ export async function buildCli() {
       js: "import { createRequire as __herald_createRequire } from 'node:module';const require = __herald_createRequire(import.meta.url);",
     },
     chunkNames: '[name]-[hash]',
-    minify: true,
+    minify: !process.env.HERALD_NO_MINIFY,
     sourcemap: 'linked',
     sourcesContent: false,
     metafile: true,
     write: false,
     logLevel: 'error',
-    plugins: [sourceUrls],
+    plugins: [precompiled.plugin, sourceUrls],
   });
+  if (process.env.HERALD_METAFILE)
+    writeFileSync(process.env.HERALD_METAFILE, JSON.stringify(result.metafile));
   mkdirSync(OUT_DIR, { recursive: true });
   // Chunks first (their names carry a content hash), then the entry, each written whole and
   // renamed into place: a `herald` started meanwhile sees the old build or the new one, never half.
@@ -99,7 +160,12 @@ export async function buildCli() {
   }
   // The npm packages inside the bundle change only with the lock file: a newer one rebuilds too.
   const inputs = [
-    ...Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('node_modules/')),
+    ...new Set([
+      ...Object.keys(result.metafile.inputs).filter(
+        (f) => !f.startsWith('node_modules/') && !f.includes(':'),
+      ),
+      ...precompiled.inputs,
+    ]),
     ...(existsSync(path.join(ROOT, 'package-lock.json')) ? ['package-lock.json'] : []),
   ];
   // Per output file: the chunks it imports before it runs, and the project files inside it.

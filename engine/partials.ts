@@ -96,8 +96,9 @@ export interface RenderCall {
   offset: number;
 }
 
-// Parsing only: no partial is looked up until a render, and none is rendered here.
-const parser = new Liquid({ strictFilters: false, templates: {} });
+// Parsing only: no partial is looked up until a render, and none is rendered here (so the locale,
+// the `date` filter's, is named: liquidjs would ask Intl for the system's, tens of milliseconds).
+const parser = new Liquid({ strictFilters: false, templates: {}, locale: 'en-US' });
 
 /**
  * Parsing is most of what this costs, and one validation asks it of the same template several times

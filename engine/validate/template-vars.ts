@@ -13,7 +13,9 @@ export interface VariableUse {
 }
 
 // Lenient about filters: an unknown one is the validator's `template.unknown-filter`, not ours to hide.
-const analyzer = new Liquid({ strictFilters: false, strictVariables: false });
+// Never renders: the locale (the `date` filter's) is named so that liquidjs does not ask Intl for
+// the system's, tens of milliseconds at start-up (issue 17).
+const analyzer = new Liquid({ strictFilters: false, strictVariables: false, locale: 'en-US' });
 
 const cache = new Map<string, VariableUse[]>();
 const MAX_CACHED = 2_000;
