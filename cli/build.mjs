@@ -112,6 +112,33 @@ async function precompiledChecks(build) {
   };
 }
 
+/**
+ * commander loads node:child_process when it loads (for subcommands that are executables of their
+ * own, which herald has none of): a third of a bare `herald --help`'s own start-up on this machine
+ * (issue 17). In the bundle it is loaded on its first use instead. The build fails if commander
+ * stops reading it the way this expects.
+ */
+const lazyChildProcess = {
+  name: 'commander-lazy-child-process',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (
+        text.split(eager).length !== 2 ||
+        (text.match(/childProcess\.(\w+)/g) ?? []).some((u) => u !== 'childProcess.spawn')
+      ) {
+        throw new Error(
+          `${args.path}: commander no longer reads node:child_process as cli/build.mjs expects`,
+        );
+      }
+      const lazy =
+        "let childProcessModule; const childProcess = { spawn: (...a) => (childProcessModule ??= require('node:child_process')).spawn(...a) };";
+      return { contents: text.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
+
 /** Builds dist/cli/; returns how long it took. Safe to run from several processes at once. */
 export async function buildCli() {
   const started = performance.now();
@@ -137,16 +164,14 @@ export async function buildCli() {
       js: "import { createRequire as __herald_createRequire } from 'node:module';const require = __herald_createRequire(import.meta.url);",
     },
     chunkNames: '[name]-[hash]',
-    minify: !process.env.HERALD_NO_MINIFY,
+    minify: true,
     sourcemap: 'linked',
     sourcesContent: false,
     metafile: true,
     write: false,
     logLevel: 'error',
-    plugins: [precompiled.plugin, sourceUrls],
+    plugins: [precompiled.plugin, lazyChildProcess, sourceUrls],
   });
-  if (process.env.HERALD_METAFILE)
-    writeFileSync(process.env.HERALD_METAFILE, JSON.stringify(result.metafile));
   mkdirSync(OUT_DIR, { recursive: true });
   // Chunks first (their names carry a content hash), then the entry, each written whole and
   // renamed into place: a `herald` started meanwhile sees the old build or the new one, never half.
