@@ -23,7 +23,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const OUT_DIR = path.join(ROOT, 'dist', 'cli');
@@ -54,12 +54,98 @@ const sourceUrls = {
   },
 };
 
+/**
+ * The schema checks of a valid journey and data dictionary, compiled ahead of time: in the bundle,
+ * engine/validate/precompiled.ts (none, in the sources) becomes the ajv standalone code that
+ * engine/validate/standalone.ts generates from the same schemas and options, so `herald validate`
+ * compiles no schema at start-up (issue 17). Returns the plugin and the project files the code was
+ * generated from (a change to one rebuilds, like any source file).
+ */
+async function precompiledChecks(build) {
+  const generator = await build({
+    absWorkingDir: ROOT,
+    entryPoints: ['engine/validate/standalone.ts'],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    metafile: true,
+    write: false,
+    logLevel: 'error',
+  });
+  // Written inside the project, so its imports resolve from node_modules like the bundle's.
+  mkdirSync(OUT_DIR, { recursive: true });
+  const file = path.join(OUT_DIR, `.standalone-${process.pid}.mjs`);
+  writeFileSync(file, generator.outputFiles[0].contents);
+  let checks;
+  try {
+    checks = (await import(pathToFileURL(file).href)).standaloneValidators();
+  } finally {
+    rmSync(file, { force: true });
+  }
+  const plugin = {
+    name: 'precompiled-schema-checks',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]engine[\\/]validate[\\/]precompiled\.ts$/ }, () => ({
+        contents:
+          "import journey from 'herald-standalone:journey';\n" +
+          "import dictionary from 'herald-standalone:dictionary';\n" +
+          'export const PRECOMPILED = { journey, dictionary };\n',
+        loader: 'js',
+        resolveDir: ROOT,
+      }));
+      b.onResolve({ filter: /^herald-standalone:/ }, (args) => ({
+        path: args.path.slice('herald-standalone:'.length),
+        namespace: 'herald-standalone',
+      }));
+      b.onLoad({ filter: /.*/, namespace: 'herald-standalone' }, (args) => ({
+        contents: checks[args.path],
+        loader: 'js',
+        resolveDir: ROOT,
+      }));
+    },
+  };
+  return {
+    plugin,
+    inputs: Object.keys(generator.metafile.inputs).filter((f) => !f.startsWith('node_modules/')),
+  };
+}
+
+/**
+ * commander loads node:child_process when it loads (for subcommands that are executables of their
+ * own, which herald has none of): a third of a bare `herald --help`'s own start-up on this machine
+ * (issue 17). In the bundle it is loaded on its first use instead. The build fails if commander
+ * stops reading it the way this expects.
+ */
+const lazyChildProcess = {
+  name: 'commander-lazy-child-process',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (
+        text.split(eager).length !== 2 ||
+        (text.match(/childProcess\.(\w+)/g) ?? []).some((u) => u !== 'childProcess.spawn')
+      ) {
+        throw new Error(
+          `${args.path}: commander no longer reads node:child_process as cli/build.mjs expects`,
+        );
+      }
+      const lazy =
+        "let childProcessModule; const childProcess = { spawn: (...a) => (childProcessModule ??= require('node:child_process')).spawn(...a) };";
+      return { contents: text.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
+
 /** Builds dist/cli/; returns how long it took. Safe to run from several processes at once. */
 export async function buildCli() {
   const started = performance.now();
   // Files edited while esbuild reads them count as newer than this build.
   const builtAt = Date.now();
   const { build } = await import('esbuild');
+  const precompiled = await precompiledChecks(build);
   const result = await build({
     absWorkingDir: ROOT,
     entryPoints: { main: 'cli/main.ts' },
@@ -84,7 +170,7 @@ export async function buildCli() {
     metafile: true,
     write: false,
     logLevel: 'error',
-    plugins: [sourceUrls],
+    plugins: [precompiled.plugin, lazyChildProcess, sourceUrls],
   });
   mkdirSync(OUT_DIR, { recursive: true });
   // Chunks first (their names carry a content hash), then the entry, each written whole and
@@ -99,7 +185,12 @@ export async function buildCli() {
   }
   // The npm packages inside the bundle change only with the lock file: a newer one rebuilds too.
   const inputs = [
-    ...Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('node_modules/')),
+    ...new Set([
+      ...Object.keys(result.metafile.inputs).filter(
+        (f) => !f.startsWith('node_modules/') && !f.includes(':'),
+      ),
+      ...precompiled.inputs,
+    ]),
     ...(existsSync(path.join(ROOT, 'package-lock.json')) ? ['package-lock.json'] : []),
   ];
   // Per output file: the chunks it imports before it runs, and the project files inside it.

@@ -21,7 +21,8 @@
  *   which shares the parent's scope and which liquidjs deprecates (liquidjs.com/tags/include), stays
  *   refused. The partials are given to liquidjs through its in-memory `templates` option.
  */
-import { Liquid, type Template } from 'liquidjs';
+import type { Template } from 'liquidjs';
+import { parseLenient } from './liquid-parse.ts';
 import { localeChain } from './policy/render.ts';
 
 /** Partial sources by name: `footer` (any locale), `footer.ar` (Arabic). */
@@ -96,9 +97,6 @@ export interface RenderCall {
   offset: number;
 }
 
-// Parsing only: no partial is looked up until a render, and none is rendered here.
-const parser = new Liquid({ strictFilters: false, templates: {} });
-
 /**
  * Parsing is most of what this costs, and one validation asks it of the same template several times
  * (pins, obligations, partial checks; each released version again): the answer is kept per source.
@@ -119,7 +117,9 @@ export function renderCalls(source: string): readonly RenderCall[] {
 function findRenderCalls(source: string): RenderCall[] {
   let templates: Template[];
   try {
-    templates = parser.parse(source);
+    // Parsing only (engine/liquid-parse.ts, one parse per template shared with the variable
+    // analysis): no partial is looked up until a render, and none is rendered here.
+    templates = parseLenient(source);
   } catch {
     return []; // the validator reports syntax errors
   }

@@ -16,6 +16,7 @@ import type { Journey } from '../engine/schema.ts';
 import type { Vocabulary } from '../engine/vocabulary.ts';
 import { loadDeployableVocabulary, loadVocabulary, SLICE_SUFFIX } from './dictionary.ts';
 import {
+  alreadyValidatedCopy,
   checkReleases,
   compileJourney,
   formatProblems,
@@ -106,10 +107,16 @@ function compileJourneySources(
 /**
  * Every `versions/<id>/<version>.journey.json` under `dir`, validated in full against the folder's
  * dictionary (`loadDeployableVocabulary` first holds it to the slices the versions were released with).
+ *
+ * `validated`: journeys of `dir` the caller has validated with no error against this `vocabulary`
+ * and the folder's partials (`herald validate`). A released copy that is one of them as
+ * `herald release` wrote it is taken as is, not validated again: the answer could not differ
+ * (engine/validate/releases.ts, `alreadyValidatedCopy`).
  */
 export function loadReleasedJourneys(
   dir: string,
   vocabulary: Vocabulary = loadVocabulary(dir),
+  validated: readonly Journey[] = [],
 ): ReleasedFile[] {
   const root = path.join(dir, RELEASES_DIR);
   if (!existsSync(root)) return [];
@@ -124,7 +131,8 @@ export function loadReleasedJourneys(
           `${file}: a released journey is named <version>${JOURNEY_FILE_SUFFIX} (e.g. 2${JOURNEY_FILE_SUFFIX}); use \`npx herald release\` to write one`,
         );
       }
-      const journey = loadJourneyOrThrow(readFileSync(file, 'utf8'), file, { vocabulary });
+      const text = readFileSync(file, 'utf8');
+      const journey = alreadyValidatedCopy(text, validated) ?? loadJourneyOrThrow(text, file, { vocabulary });
       released.push({ file, journey, filedAs: { id: id.name, version } });
     }
   }

@@ -30,6 +30,7 @@ import {
   releasedPath,
   type ValidationResult,
 } from '../../engine/validate/index.ts';
+import type { Vocabulary } from '../../engine/vocabulary.ts';
 import { loadVocabulary, SLICE_SUFFIX } from '../../infra/dictionary.ts';
 import { loadReleasedJourneys } from '../../infra/journeys.ts';
 import { readPartials } from '../../infra/partials.ts';
@@ -112,7 +113,15 @@ function repin(text: string, library: Readonly<Record<string, string>>): string 
  * marketer sees "edited without a new version" before a deploy does. Only folders that keep released
  * versions (`<folder>/versions/`) are checked, and only problems in the given files are reported.
  */
-export async function releaseProblems(results: readonly ValidationResult[]): Promise<Problem[]> {
+export async function releaseProblems(
+  results: readonly ValidationResult[],
+  /**
+   * The vocabulary each folder's journeys were validated against (`validateJourneyFiles`), none for
+   * a data.json with errors: data.json is then not read and validated a second time, and the
+   * released copies identical to a valid journey are not validated again (`loadReleasedJourneys`).
+   */
+  vocabularies?: ReadonlyMap<string, Vocabulary | undefined>,
+): Promise<Problem[]> {
   const byDir = new Map<string, ValidationResult[]>();
   for (const r of results) {
     if (!r.journey) continue;
@@ -125,7 +134,18 @@ export async function releaseProblems(results: readonly ValidationResult[]): Pro
     const current = mine.map((r) => ({ file: r.file, journey: r.journey! }));
     let released: ReturnType<typeof loadReleasedJourneys>;
     try {
-      released = loadReleasedJourneys(dir, loadVocabulary(dir));
+      if (vocabularies?.has(dir)) {
+        const vocabulary = vocabularies.get(dir);
+        // A bad data.json is reported on its own (validate.ts), as `loadVocabulary` would throw.
+        if (!vocabulary) continue;
+        released = loadReleasedJourneys(
+          dir,
+          vocabulary,
+          current.map((c) => c.journey),
+        );
+      } else {
+        released = loadReleasedJourneys(dir, loadVocabulary(dir));
+      }
     } catch (error) {
       // A bad data.json is reported on its own (validate.ts); a released copy it breaks, here.
       if (!(error instanceof JourneyValidationError)) throw error;

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Settings } from 'luxon';
 import {
   type JourneySource,
   type Problem,
@@ -25,7 +26,11 @@ export { registerValidate } from '../program.ts';
  * or the id of a journey in workflows/ (tools/journey-ids.ts). A file that cannot be read, or an id
  * that names no journey, is a problem of its own, not a crash.
  */
-export async function validateJourneyFiles(args: readonly string[]): Promise<ValidationResult[]> {
+export async function validateJourneyFiles(
+  args: readonly string[],
+  /** Filled in with the vocabulary each folder's journeys were validated against; none when its data.json has errors. */
+  vocabularies?: Map<string, Vocabulary | undefined>,
+): Promise<ValidationResult[]> {
   const results: ValidationResult[] = [];
   const byDir = new Map<string, string[]>();
   for (const arg of args) {
@@ -38,7 +43,8 @@ export async function validateJourneyFiles(args: readonly string[]): Promise<Val
     byDir.set(dir, [...(byDir.get(dir) ?? []), resolved.file]);
   }
   for (const [dir, files] of byDir) {
-    const { vocabulary, problems } = await folderVocabulary(dir);
+    const { vocabulary, problems, valid } = await folderVocabulary(dir);
+    vocabularies?.set(dir, valid ? vocabulary : undefined);
     if (problems.length > 0) results.push({ file: dictionaryPath(dir), problems });
     results.push(...(await validateWith(dir, files, vocabulary)));
   }
@@ -46,12 +52,18 @@ export async function validateJourneyFiles(args: readonly string[]): Promise<Val
 }
 
 /** `<dir>/data.json` as a vocabulary, with its problems (and those it makes for released versions). */
-async function folderVocabulary(dir: string): Promise<{ vocabulary: Vocabulary; problems: Problem[] }> {
+async function folderVocabulary(
+  dir: string,
+): Promise<{ vocabulary: Vocabulary; problems: Problem[]; valid: boolean }> {
   const file = dictionaryPath(dir);
-  if (!existsSync(file)) return { vocabulary: BUILT_IN_VOCABULARY, problems: [] };
+  if (!existsSync(file)) return { vocabulary: BUILT_IN_VOCABULARY, problems: [], valid: true };
   const result = validateDictionaryText(await readFile(file, 'utf8'), file);
-  if (!result.vocabulary) return { vocabulary: BUILT_IN_VOCABULARY, problems: result.problems };
-  return { vocabulary: result.vocabulary, problems: dictionaryReleaseProblems(dir, result.vocabulary) };
+  if (!result.vocabulary) return { vocabulary: BUILT_IN_VOCABULARY, problems: result.problems, valid: false };
+  return {
+    vocabulary: result.vocabulary,
+    problems: dictionaryReleaseProblems(dir, result.vocabulary),
+    valid: true,
+  };
 }
 
 /** The journeys of one folder, against its vocabulary and its partials, then its partial files' own problems. */
@@ -104,11 +116,22 @@ function unreadable(file: string, code: string | undefined): ValidationResult {
 
 /** `herald validate <journeys…> [--json]` (cli/program.ts). */
 export async function validateCommand(files: string[], options: { json?: boolean }): Promise<void> {
-  const results = await validateJourneyFiles(files);
-  // What `cdk synth` would also refuse: a released version edited in place, or never released.
-  for (const problem of await releaseProblems(results)) {
-    const result = results.find((r) => r.file === problem.file);
-    result?.problems.push(problem);
+  const vocabularies = new Map<string, Vocabulary | undefined>();
+  // Validation reads durations as numbers and formats no date: luxon's locale, which is only for
+  // formatting, is named so that luxon does not ask Intl for the system's (a process's first
+  // Intl.DateTimeFormat loads the locale data: tens of milliseconds of start-up, issue 17).
+  const systemDefault = Settings.defaultLocale;
+  Settings.defaultLocale = 'en-US';
+  let results: ValidationResult[];
+  try {
+    results = await validateJourneyFiles(files, vocabularies);
+    // What `cdk synth` would also refuse: a released version edited in place, or never released.
+    for (const problem of await releaseProblems(results, vocabularies)) {
+      const result = results.find((r) => r.file === problem.file);
+      result?.problems.push(problem);
+    }
+  } finally {
+    Settings.defaultLocale = systemDefault;
   }
   const problems: Problem[] = results.flatMap((r) => r.problems);
   const failed = problems.some((p) => p.severity === 'error');

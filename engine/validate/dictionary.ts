@@ -11,9 +11,11 @@ import {
   ProductFieldDeclaration,
 } from '../dictionary.ts';
 import { BUILT_IN_VOCABULARY, buildVocabulary, type Vocabulary } from '../vocabulary.ts';
+import { SCHEMA_AJV_OPTIONS } from './ajv-options.ts';
 import { formatProblems } from './format.ts';
 import { locateFindings } from './index.ts';
 import { duplicateKeys, parseJson } from './json.ts';
+import { PRECOMPILED } from './precompiled.ts';
 import { didYouMean, didYouMeanText } from './suggest.ts';
 import { type Finding, JourneyValidationError, type Problem } from './types.ts';
 
@@ -37,15 +39,7 @@ const parts = new Map<Part, Validate>();
 
 /** Compiling is most of a start-up's cost: each validator is compiled when first needed, once. */
 function instance(): Ajv {
-  ajv ??= new Ajv({
-    allErrors: true,
-    strict: false,
-    // Our own TypeBox schemas, fixed at build time (test/unit/journey-schema.test.ts checks them):
-    // checking them against the JSON Schema meta-schema at every start, and optimizing the code
-    // generated for them, were a third of `herald validate`'s start-up (issue 17). Same answers.
-    validateSchema: false,
-    code: { optimize: false },
-  });
+  ajv ??= new Ajv(SCHEMA_AJV_OPTIONS);
   return ajv;
 }
 function wholeValidator(): Validate {
@@ -81,9 +75,10 @@ export function validateDictionaryText(text: string, file: string): DictionaryRe
   const parsed = parseJson(source);
   if (parsed.syntax.length > 0) return { file, problems: locateFindings(source, file, parsed.syntax) };
   const findings: Finding[] = [...duplicateKeys(parsed.root)];
-  const check = wholeValidator();
-  if (!check(parsed.value)) {
-    findings.push(...(check.errors ?? []).flatMap(schemaFinding));
+  // The built CLI's check compiled ahead of time (precompiled.ts) says whether it is valid; the
+  // errors of one that is not come from the validator compiled here, the same either way.
+  if (!(PRECOMPILED?.dictionary(parsed.value) || wholeValidator()(parsed.value))) {
+    findings.push(...(wholeValidator().errors ?? []).flatMap(schemaFinding));
     findings.push(...buildVocabulary(wellFormed(parsed.value)).issues);
   } else {
     const { vocabulary, issues } = buildVocabulary(parsed.value as DataDictionary);

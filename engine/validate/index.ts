@@ -59,6 +59,7 @@ export {
 } from './journey-set.ts';
 export { type PartialSources, partialSourceProblems } from './partials.ts';
 export {
+  alreadyValidatedCopy,
   checkReleases,
   type JourneyFile,
   RELEASES_DIR,

@@ -61,7 +61,9 @@ export interface SourceProblem {
 
 let liquid: Liquid | undefined;
 function engine(): Liquid {
-  liquid ??= new Liquid(LIQUID_OPTIONS);
+  // Parses only, never renders: the locale (the `date` filter's) is named so that liquidjs does
+  // not ask Intl for the system's, tens of milliseconds at start-up (issue 17).
+  liquid ??= new Liquid({ ...LIQUID_OPTIONS, locale: 'en-US' });
   return liquid;
 }
 

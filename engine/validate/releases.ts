@@ -148,3 +148,46 @@ function canonical(value: unknown): string {
     return v;
   });
 }
+
+/**
+ * The journey a released copy holds, without validating it again, when validating it could not
+ * give another answer: one of `validated` (journeys of this folder validated in this run with no
+ * error, against the same vocabulary, and with the folder's partials when it has some) holds the
+ * same keys, in the same order, with the same values, but for `$schema` (a string in both, or in
+ * neither: it is only a path to the schema, relative to the file), and the copy's text is exactly
+ * what `herald release` writes (`JSON.stringify(journey, null, 2)`, a newline): valid JSON with no
+ * duplicate key, no comment and no byte-order mark, whose parse is that value.
+ *
+ * Why the answer is the same: every check reads the parsed value, except the JSON syntax and
+ * duplicate-key checks (nothing to find in such a text) and the positions and file names the
+ * problems carry (which change no verdict). A released copy is validated without the shared
+ * partials; the partials only add findings: `partial.out-of-date` exists only with them, and a
+ * render of a partial the journey did not pin is an error with them (`partial.not-pinned`) and
+ * without (`template.unknown-partial`). So a journey with no error with the partials has none
+ * without. test/unit/release-revalidation.test.ts holds this to the full validation.
+ */
+export function alreadyValidatedCopy(text: string, validated: readonly Journey[]): Journey | undefined {
+  if (validated.length === 0 || text.includes('__proto__')) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  if (text !== `${JSON.stringify(value, null, 2)}\n`) return undefined;
+  const copy = value as Record<string, unknown>;
+  const content = withoutSchema(copy);
+  const same = validated.find(
+    (v) =>
+      typeof (v as { $schema?: unknown }).$schema === typeof copy.$schema &&
+      withoutSchema(v as unknown as Record<string, unknown>) === content,
+  );
+  return same ? (value as Journey) : undefined;
+}
+
+/** The value as JSON without its top-level `$schema`, keys in their order. */
+function withoutSchema(value: Record<string, unknown>): string {
+  const { $schema: _, ...rest } = value;
+  return JSON.stringify(rest);
+}

@@ -10,7 +10,9 @@
  */
 import { Ajv, type ValidateFunction } from 'ajv';
 import { JourneySchema } from '../schema.ts';
+import { SCHEMA_AJV_OPTIONS } from './ajv-options.ts';
 import { isRecord, jsonTypeOf, kindOf, type Path, propertyName, show, where } from './describe.ts';
+import { PRECOMPILED } from './precompiled.ts';
 import { pointerToPath, translate, wrongType } from './schema-messages.ts';
 import { didYouMean, didYouMeanText, listOf } from './suggest.ts';
 import type { Finding } from './types.ts';
@@ -30,19 +32,11 @@ let compiled: Compiled | undefined;
 
 /**
  * The journey schema as plain JSON, with every inline copy of the recursive `Condition` replaced
- * by a reference to one registered copy: ajv refuses one `$id` defined in several places.
+ * by a reference to one registered copy (`condition`): ajv refuses one `$id` defined in several
+ * places. What the validator compiles here, and what cli/build.mjs compiles ahead of time
+ * (engine/validate/standalone.ts).
  */
-function prepare(): Compiled {
-  if (compiled) return compiled;
-  const ajv = new Ajv({
-    allErrors: true,
-    strict: false,
-    // Our own TypeBox schemas, fixed at build time (test/unit/journey-schema.test.ts checks them):
-    // checking them against the JSON Schema meta-schema at every start, and optimizing the code
-    // generated for them, were a third of `herald validate`'s start-up (issue 17). Same answers.
-    validateSchema: false,
-    code: { optimize: false },
-  });
+export function journeySchemaForAjv(): { root: Schema; condition: Schema | undefined } {
   let condition: Schema | undefined;
   const dedupe = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(dedupe);
@@ -59,6 +53,13 @@ function prepare(): Compiled {
   };
   const root = dedupe(JSON.parse(JSON.stringify(JourneySchema))) as Schema;
   delete root.$id;
+  return { root, condition };
+}
+
+function prepare(): Compiled {
+  if (compiled) return compiled;
+  const ajv = new Ajv(SCHEMA_AJV_OPTIONS);
+  const { root, condition } = journeySchemaForAjv();
   if (condition) ajv.addSchema(condition);
   compiled = { ajv, root, condition, validators: new WeakMap() };
   return compiled;
@@ -84,6 +85,10 @@ function validatorFor(schema: Schema): ValidateFunction {
 
 /** Whether the value satisfies the journey schema, with readable findings when it does not. */
 export function checkSchema(value: unknown): { valid: boolean; findings: Finding[] } {
+  // The built CLI carries the whole-journey check compiled ahead of time (cli/build.mjs): a valid
+  // journey never compiles a schema. An invalid one is judged again below by the validator
+  // compiled here, whose errors the walk reads, so its findings are the same either way.
+  if (PRECOMPILED?.journey(value)) return { valid: true, findings: [] };
   const c = prepare();
   const validate = validatorFor(c.root);
   if (validate(value)) return { valid: true, findings: [] };

@@ -3,7 +3,8 @@
  * (`{{ … }}`) or only tested (`{% if … %}`), and whether a `default` filter covers it. Shared by
  * the validator's sender checks (obligations.ts) and `herald preview` (tools/preview/checks.ts).
  */
-import { Liquid } from 'liquidjs';
+import type { Liquid } from 'liquidjs';
+import { lenientLiquid, parseLenient } from '../liquid-parse.ts';
 
 export interface VariableUse {
   path: string;
@@ -12,8 +13,9 @@ export interface VariableUse {
   hasDefault: boolean;
 }
 
-// Lenient about filters: an unknown one is the validator's `template.unknown-filter`, not ours to hide.
-const analyzer = new Liquid({ strictFilters: false, strictVariables: false });
+// Lenient about filters: an unknown one is the validator's `template.unknown-filter`, not ours to hide
+// (engine/liquid-parse.ts: one parse per template, shared with the `{% render %}` calls).
+const analyzer = lenientLiquid;
 
 const cache = new Map<string, VariableUse[]>();
 const MAX_CACHED = 2_000;
@@ -30,7 +32,7 @@ export function templateVariables(source: string): VariableUse[] {
 function analyze(source: string): VariableUse[] {
   let analysis: ReturnType<Liquid['analyzeSync']>;
   try {
-    analysis = analyzer.analyzeSync(analyzer.parse(source));
+    analysis = analyzer.analyzeSync(parseLenient(source));
   } catch {
     return []; // the validator reports syntax errors; the renderer would refuse the template
   }

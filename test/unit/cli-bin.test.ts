@@ -2,6 +2,7 @@
  * The `herald` command as a user gets it: cli/bin.js running the esbuild build in dist/cli/
  * (cli/build.mjs, run by `npm install`'s prepare step and again whenever a source file is newer).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,6 +109,27 @@ describe('the herald command', () => {
     const sources = [...validate!];
     expect(sources).toContain('engine/validate/index.ts');
     expect(sources).not.toContain('engine/compile/validate-asl.ts');
+  });
+
+  it('starts --help and validate without node:child_process or the system locale (start-up cost, issue 17)', () => {
+    // What the process loaded and whether Intl.DateTimeFormat was ever made, printed at exit.
+    const probe = [
+      'const D = Intl.DateTimeFormat; let made = 0;',
+      'Intl.DateTimeFormat = new Proxy(D, { construct: (t, a) => (made++, new t(...a)), apply: (t, s, a) => (made++, t(...a)) });',
+      "process.on('exit', () => process.stderr.write(JSON.stringify({ made, childProcess: process.moduleLoadList.some((m) => m.endsWith(' child_process')) })));",
+    ].join('\n');
+    for (const args of [['--help'], ['validate', 'welcome', 'cart-abandonment', 'replenishment-reminder']]) {
+      const run = spawnSync(
+        process.execPath,
+        ['--import', `data:text/javascript,${encodeURIComponent(probe)}`, 'cli/bin.js', ...args],
+        {
+          cwd: ROOT,
+          encoding: 'utf8',
+        },
+      );
+      expect(run.status).toBe(0);
+      expect(JSON.parse(run.stderr.trim().split('\n').at(-1)!)).toEqual({ made: 0, childProcess: false });
+    }
   });
 
   it('validates a journey given by id, as every other command accepts it', () => {
