@@ -113,7 +113,13 @@ export function sequentialDifference(
   const v = varOf(p1, n1) + varOf(p2, n2);
   const half = Math.sqrt(((v * (v + tau2)) / tau2) * (2 * Math.log(1 / alpha) + Math.log((v + tau2) / v)));
   const logLambda = 0.5 * Math.log(v / (v + tau2)) + (estimate * estimate * tau2) / (2 * v * (v + tau2));
-  return { estimate, lo: estimate - half, hi: estimate + half, p: Math.min(1, Math.exp(-logLambda)) };
+  // A difference of two rates lies in [−1, 1]: cutting the sequence there loses no coverage.
+  return {
+    estimate,
+    lo: Math.max(-1, estimate - half),
+    hi: Math.min(1, estimate + half),
+    p: Math.min(1, Math.exp(-logLambda)),
+  };
 }
 
 /** Holm-adjusted p-values, in the input's order (@stdlib/stats-padjust). */

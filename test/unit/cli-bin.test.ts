@@ -65,6 +65,7 @@ describe('the herald command', () => {
       'catalog',
       'journey',
       'send-test',
+      'report',
       'schema',
       'serve',
     ]) {
@@ -89,6 +90,7 @@ describe('the herald command', () => {
       'catalog',
       'journey',
       'send-test',
+      'report',
       'release',
       'schema',
       'serve',
