@@ -8,13 +8,11 @@
  *
  * Read-only: the one permission it needs is `dynamodb:Scan` on the table (docs/iam.md, "herald report").
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type AnalyticsOptions, buildAnalytics } from '../../engine/analytics/report-model.ts';
 import { readAnalyticsRecords } from '../../functions/adapters/dynamo-analytics.ts';
 import { loadJourneys } from '../../local/journeys.ts';
-import { analyticsPage } from '../../tools/report/analytics-html.ts';
+import { writeReport } from '../../tools/report/write.ts';
 
 export interface ReportOptions {
   table: string;
@@ -86,20 +84,6 @@ export async function reportCommand(options: ReportOptions): Promise<void> {
   } finally {
     client.destroy();
   }
-}
-
-/** Writes the page and the JSON next to each other; answers their paths. */
-export function writeReport(
-  report: ReturnType<typeof buildAnalytics>,
-  outDir: string,
-  facts: Record<string, string>,
-): { html: string; json: string } {
-  mkdirSync(outDir, { recursive: true });
-  const html = path.join(outDir, 'analytics.html');
-  const json = path.join(outDir, 'analytics.json');
-  writeFileSync(html, analyticsPage(report, 'Herald — test and learn', facts));
-  writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
-  return { html, json };
 }
 
 function parseOptions(options: ReportOptions): AnalyticsOptions | string {
