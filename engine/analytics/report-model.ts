@@ -4,6 +4,7 @@
  * local demo compute the same numbers from the same kind of records. Methods: ./stats.ts and
  * docs/analytics.md.
  */
+import { Duration } from 'luxon';
 import type { Conversion } from '../attribution.ts';
 import type { Enrollment } from '../contract.ts';
 import type { LedgerRecord } from '../ledger.ts';
@@ -105,6 +106,8 @@ export interface DayPoint {
    * and p-value so far (running intersection and minimum over the days).
    */
   uplift?: Interval & { estimate: number; p: number };
+  /** The look's counts: runs entered whose attribution window had closed by the end of the day. */
+  matured?: { messaged: number; messagedConverted: number; heldOut: number; heldOutConverted: number };
 }
 
 export interface JourneyAnalytics {
@@ -194,7 +197,15 @@ function journeyAnalytics(id: string, input: AnalyticsInput, options: Options): 
 
   const breakdown = breakdownRows(id, ledger, input.ledger, conversions, counted);
   const funnel = funnelOf(journey, treatedRuns.length, ledger, conversions);
-  const days = dayPoints(ledger, conversions, treatedRuns, heldOutRuns, options);
+  const windowMs = goal ? Duration.fromISO(goal.within) : undefined;
+  const days = dayPoints(
+    ledger,
+    conversions,
+    treatedRuns,
+    heldOutRuns,
+    options,
+    windowMs?.isValid ? windowMs.toMillis() : undefined,
+  );
 
   const base: JourneyAnalytics = {
     id,
@@ -248,11 +259,21 @@ function journeyAnalytics(id: string, input: AnalyticsInput, options: Options): 
 
   if (journey.holdout && (journey.holdout.percent ?? 0) > 0) {
     base.holdout = group('held out', heldOutRuns.length, heldConvs);
-    const lastDay = days.at(-1)?.uplift;
+    // The verdict counts only runs whose window has closed: a run entered yesterday has not had its
+    // chance to convert yet, and counting it would move the quantity measured from day to day.
+    const last = days.at(-1);
+    const m = last?.matured ?? { messaged: 0, messagedConverted: 0, heldOut: 0, heldOutConverted: 0 };
+    const matured = (name: string, n: number, x: number): Group => ({
+      name,
+      customers: n,
+      converted: x,
+      rate: n > 0 ? x / n : 0,
+      rateInterval: wilson(x, n, options.alpha),
+    });
     base.uplift = compare(
-      base.treated,
-      base.holdout,
-      lastDay ? { lo: lastDay.lo, hi: lastDay.hi } : undefined,
+      matured('messaged', m.messaged, m.messagedConverted),
+      matured('held out', m.heldOut, m.heldOutConverted),
+      last?.uplift ? { lo: last.uplift.lo, hi: last.uplift.hi } : undefined,
       runningP(days),
       revenueCurrency
         ? [revenueOf(treatedConvs, treatedRuns.length), revenueOf(heldConvs, heldOutRuns.length)]
@@ -261,6 +282,8 @@ function journeyAnalytics(id: string, input: AnalyticsInput, options: Options): 
       'messaged',
       'held out',
     );
+    if (base.uplift.outcome === 'not_enough_data')
+      base.uplift.verdict += ` (counting runs whose ${goal.within} attribution window has closed)`;
   } else {
     base.upliftNote =
       'no holdout: uplift over not messaging cannot be measured (add `holdout` to the journey)';
@@ -580,6 +603,7 @@ function dayPoints(
   treated: readonly EnrollmentRow[],
   held: readonly EnrollmentRow[],
   options: Options,
+  windowMs: number | undefined,
 ): DayPoint[] {
   const times = [
     ...ledger.filter((r) => r.kind === 'decision').map((r) => r.at),
@@ -592,19 +616,18 @@ function dayPoints(
   if (times.length === 0) return [];
   const first = Date.parse(`${dayOf(new Date(Math.min(...times)).toISOString())}T00:00:00Z`);
   const last = Math.max(...times);
-  const firstConversion = (heldOut: boolean) => {
-    const m = new Map<string, number>();
-    for (const c of conversions) {
-      if (c.heldOut !== heldOut) continue;
-      const t = Date.parse(c.at);
-      m.set(c.enrollmentId, Math.min(m.get(c.enrollmentId) ?? t, t));
-    }
-    return [...m.values()];
+  const convertedRuns = new Set(conversions.map((c) => c.enrollmentId));
+  const entries = (rows: readonly EnrollmentRow[]) =>
+    rows.map((r) => ({
+      at: Date.parse(r.enrollment.enteredAt),
+      converted: convertedRuns.has(r.enrollment.id),
+    }));
+  const enteredT = entries(treated);
+  const enteredH = entries(held);
+  const maturedBy = (list: readonly { at: number; converted: boolean }[], end: number) => {
+    const done = list.filter((e) => windowMs !== undefined && e.at + windowMs <= end);
+    return { n: done.length, x: done.filter((e) => e.converted).length };
   };
-  const treatedFirst = firstConversion(false);
-  const heldFirst = firstConversion(true);
-  const enteredT = treated.map((r) => Date.parse(r.enrollment.enteredAt));
-  const enteredH = held.map((r) => Date.parse(r.enrollment.enteredAt));
   const count = (list: readonly number[], from: number, to: number) =>
     list.filter((t) => t >= from && t < to).length;
   const sendTimes = ledger
@@ -626,16 +649,14 @@ function dayPoints(
         (c) => c.heldOut && Date.parse(c.at) >= start && Date.parse(c.at) < end,
       ).length,
     };
-    const nT = count(enteredT, Number.NEGATIVE_INFINITY, end);
-    const nH = count(enteredH, Number.NEGATIVE_INFINITY, end);
-    if (held.length > 0 && nT > 0 && nH > 0) {
-      const look = sequentialDifference(
-        count(treatedFirst, Number.NEGATIVE_INFINITY, end),
-        nT,
-        count(heldFirst, Number.NEGATIVE_INFINITY, end),
-        nH,
-        { alpha: options.alpha, tau: options.minimumEffect },
-      );
+    const t = maturedBy(enteredT, end);
+    const h = maturedBy(enteredH, end);
+    point.matured = { messaged: t.n, messagedConverted: t.x, heldOut: h.n, heldOutConverted: h.x };
+    if (held.length > 0 && t.n > 0 && h.n > 0) {
+      const look = sequentialDifference(t.x, t.n, h.x, h.n, {
+        alpha: options.alpha,
+        tau: options.minimumEffect,
+      });
       lo = Math.max(lo, look.lo);
       hi = Math.min(hi, look.hi);
       p = Math.min(p, look.p);
