@@ -42,6 +42,7 @@ export function heraldProgram(): Command {
     registerCatalog,
     registerJourney,
     registerSendTest,
+    registerReport,
     registerServe,
   ]) {
     register(program);
@@ -195,6 +196,23 @@ const CONTROL_HELP: Record<'pause' | 'resume' | 'drain' | 'stop', string> = {
   drain: 'refuse new entrants; customers already in the journey finish it',
   stop: 'end the journey: everyone exits at their next step (reason journey_stopped); no entrants',
 };
+
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description(
+      'read conversions, enrollments and the ledger from a Herald table and write the test-and-learn report (HTML and JSON): uplift, A/B results, verdicts',
+    )
+    .requiredOption('--table <name>', 'the DynamoDB table: the stack output TableName')
+    .option('--region <region>', 'AWS region (default: AWS_REGION or your AWS config)')
+    .option('--endpoint <url>', 'DynamoDB endpoint, for a local stand-in (dynalite, DynamoDB Local)')
+    .option('--out <dir>', 'where to write analytics.html and analytics.json', 'out/report')
+    .option('--workflows <dir>', 'the journeys the table ran (default workflows/)')
+    .option('--segments <n>', 'parallel scan segments, for large tables')
+    .option('--alpha <rate>', 'error rate of intervals and tests (default 0.05)')
+    .option('--minimum-effect <rate>', 'smallest absolute change in conversion rate to detect (default 0.05)')
+    .action(lazy(async () => (await import('./commands/report.ts')).reportCommand));
+}
 
 export function registerJourney(program: Command): void {
   const journey = program

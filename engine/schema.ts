@@ -470,7 +470,17 @@ export const Journey = Type.Object(
           event: Type.String({ description: 'The conversion event, e.g. `order_placed`.' }),
           within: IsoDuration,
           exitOnConversion: Type.Optional(
-            Type.Boolean({ description: 'Stop messaging once converted (default true).' }),
+            Type.Boolean({
+              description:
+                'Whether reaching the goal ends the run (default true). Either way the conversion is recorded (docs/analytics.md).',
+            }),
+          ),
+          currency: Type.Optional(
+            Type.String({
+              pattern: '^[A-Z]{3}$',
+              description:
+                'ISO 4217 code revenue is reported in, e.g. `EUR`. A goal event in another currency counts as a conversion, but its value is left out of revenue (never converted: docs/analytics.md).',
+            }),
           ),
         },
         { additionalProperties: false },

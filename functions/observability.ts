@@ -93,9 +93,17 @@ export function createLogger(
 
 /** Metrics that are counted but never printed: for local runs and tests that want a quiet console. */
 class SilentMetrics extends Metrics {
+  constructor(private readonly config: { namespace: string; serviceName: string; singleMetric?: boolean }) {
+    super(config);
+  }
   override publishStoredMetrics(): this {
     this.clearMetrics();
+    this.clearDimensions();
     return this;
+  }
+  /** A single metric of a silent instance is silent too. */
+  override singleMetric(): Metrics {
+    return new SilentMetrics({ ...this.config, singleMetric: true });
   }
 }
 

@@ -2,6 +2,7 @@
  * Ports: what the handlers need from the outside world. Adapters in functions/adapters implement
  * them over injected AWS SDK v3 clients; local/ and tests bind the same adapters to stand-ins.
  */
+import type { Conversion } from '../engine/attribution.ts';
 import type { Enrollment } from '../engine/contract.ts';
 import type { CustomerEvent, Product, Profile, PushToken } from '../engine/data.ts';
 import type { ControlState, JourneyControl } from '../engine/journey-control.ts';
@@ -153,6 +154,11 @@ export interface Store {
    * and the engagement recorded for that message. `{}` when the step sent nothing.
    */
   getMessageEngagement(customerId: string, executionId: string, stepId: string): Promise<MessageEngagement>;
+
+  /** Conditional insert by the conversion's deterministic id: true when this call recorded it. */
+  putConversion(conversion: Conversion): Promise<boolean>;
+  /** Oldest first. */
+  listConversions(customerId: string): Promise<Conversion[]>;
 
   putMessageIndex(record: MessageIndexRecord): Promise<void>;
   getMessageIndex(providerMessageId: string): Promise<MessageIndexRecord | undefined>;

@@ -10,6 +10,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { type AnalyticsReport, buildAnalytics } from '../engine/analytics/report-model.ts';
 import type { LedgerRecord } from '../engine/ledger.ts';
 import type { PolicyConfig } from '../engine/policy/index.ts';
 import type { Journey } from '../engine/schema.ts';
@@ -63,6 +64,10 @@ export interface DemoResult {
   unsubscribes: ShardResult['unsubscribes'];
   engagements: ShardResult['engagements'];
   summary: DemoSummary;
+  /** Test and learn, from the tables' records as `herald report` computes it. */
+  analytics: AnalyticsReport;
+  enrollments: ShardResult['enrollments'];
+  conversions: ShardResult['conversions'];
   checks: InvariantResult[];
   counts: ShardResult['counts'];
   errors: string[];
@@ -162,6 +167,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       sink: merged.sink,
       events: ingested,
     });
+    const analytics = buildAnalytics({
+      journeys,
+      ledger: merged.ledger,
+      enrollments: merged.enrollments,
+      conversions: merged.conversions,
+    });
     const customers: ObservedCustomer[] = world.audience.map((c) => ({
       id: c.id,
       locale: c.locale,
@@ -191,6 +202,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       ...merged,
       emails,
       summary,
+      analytics,
       checks,
       shards,
       timings: {
@@ -247,6 +259,8 @@ function merge(results: ShardResult[]) {
   return {
     reactions: results.flatMap((r) => r.reactions),
     ledger: results.flatMap((r) => r.ledger),
+    enrollments: results.flatMap((r) => r.enrollments),
+    conversions: results.flatMap((r) => r.conversions),
     sink: results.flatMap((r) => r.sink),
     emailReceipts: results.flatMap((r) => r.emailReceipts),
     executions: results.flatMap((r) => r.executions),

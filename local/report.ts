@@ -5,9 +5,11 @@
  * and sample messages exactly as the providers received them, per channel and locale (Arabic and
  * Persian right-to-left).
  */
+import type { AnalyticsReport } from '../engine/analytics/report-model.ts';
 import type { LedgerRecord } from '../engine/ledger.ts';
 import type { ChannelName, Journey } from '../engine/schema.ts';
 import { journeySvg } from '../tools/graph/index.ts';
+import { analyticsSections } from '../tools/report/analytics-html.ts';
 import type { InvariantResult } from './invariants.ts';
 import type { ExecutionRecord } from './runner.ts';
 import type { SinkMessage, StoredEmail } from './standins/index.ts';
@@ -22,6 +24,8 @@ export interface ReportInput {
   /** Compiled, bound ASL text per journey id. */
   definitions: Record<string, string>;
   summary: DemoSummary;
+  /** Test and learn (engine/analytics): replaces the raw conversion tables when given. */
+  analytics?: AnalyticsReport;
   checks: readonly InvariantResult[];
   executions: readonly ExecutionRecord[];
   ledger: readonly LedgerRecord[];
@@ -59,11 +63,12 @@ export function renderReport(input: ReportInput): string {
 <dl class="facts">${Object.entries(input.facts)
     .map(([k, v]) => `<div><dt>${esc(k)}</dt><dd>${esc(v)}</dd></div>`)
     .join('')}</dl>
-<nav>${input.summary.journeys.map((j) => `<a href="#${esc(j.id)}">${esc(j.name)}</a>`).join(' · ')} · <a href="#checks">Checks</a> · <a href="#channels">Channels</a></nav>
+<nav>${input.summary.journeys.map((j) => `<a href="#${esc(j.id)}">${esc(j.name)}</a>`).join(' · ')} · <a href="#checks">Checks</a> · <a href="#channels">Channels</a>${input.analytics ? ' · <a href="#analytics">Test and learn</a>' : ''}</nav>
 </header>
 ${checksSection(input.checks)}
 ${channelsSection(input.summary)}
 ${journeys}
+${input.analytics ? `<div id="analytics">${analyticsSections(input.analytics)}</div>` : ''}
 </body>
 </html>
 `;
@@ -139,9 +144,13 @@ ${journey.description ? `<p class="note">${esc(journey.description)}</p>` : ''}
 <h3>Funnel</h3>
 <p>${s.entered} executions started · ${s.heldOut} held out</p>
 <table class="funnel"><thead><tr><th>step</th><th>kind</th><th>executions</th><th></th></tr></thead><tbody>${funnel}</tbody></table>
-<h3>Conversion <small>(${esc(s.goal)})</small></h3>
+${
+  input.analytics
+    ? `<p class="note">Conversions, uplift and A/B results: <a href="#analytics-${esc(s.id)}">test and learn</a>.</p>`
+    : `<h3>Conversion <small>(${esc(s.goal)})</small></h3>
 <table><thead><tr><th>group</th><th>customers</th><th>converted</th><th>rate</th></tr></thead><tbody>${conversions}</tbody></table>
-${splits}
+${splits}`
+}
 <h3>How executions ended</h3>
 <table><thead><tr><th>how</th><th>executions</th></tr></thead><tbody>${ended}</tbody></table>
 </div>

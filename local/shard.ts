@@ -6,10 +6,13 @@
  * Afterwards the raw records are read back: the ledger from DynamoDB, the sink's messages, the
  * SES proxy's receipts, the Step Functions history.
  */
+import type { EnrollmentRow } from '../engine/analytics/report-model.ts';
+import type { Conversion } from '../engine/attribution.ts';
 import type { LedgerRecord } from '../engine/ledger.ts';
 import type { PolicyConfig } from '../engine/policy/index.ts';
 import { applyEventToProfile } from '../engine/profile-events.ts';
 import type { ChannelName, Journey } from '../engine/schema.ts';
+import { readAnalyticsRecords } from '../functions/adapters/dynamo-analytics.ts';
 import { chance, createWorld, type ScheduledEvent } from './demo-data.ts';
 import type { ExecutionRecord } from './runner.ts';
 import type { EmailReceipt, SinkMessage } from './standins/index.ts';
@@ -47,6 +50,9 @@ export interface ShardResult {
   /** Orders customers placed because of a message (on top of the world's plan). */
   reactions: { customerId: string; type: string; at: string }[];
   ledger: LedgerRecord[];
+  /** Read back from the table with the Scan `herald report` uses (functions/adapters/dynamo-analytics.ts). */
+  enrollments: EnrollmentRow[];
+  conversions: Conversion[];
   sink: SinkMessage[];
   /** The SES proxy's receipts in this shard: each accepted email, with its simulated arrival time. */
   emailReceipts: EmailReceipt[];
@@ -288,6 +294,9 @@ export async function simulateShard(
   const ledger: LedgerRecord[] = [];
   for (const c of world.audience)
     ledger.push(...(await sys.clock.track(() => sys.stack.store.listLedger(c.id))));
+  const { enrollments, conversions } = await sys.clock.track(() =>
+    readAnalyticsRecords({ client: sys.stack.dynamo.client, tableName: sys.stack.dynamo.tableName }),
+  );
   counts.rescues = sys.clock.rescues();
   const cpu = process.cpuUsage(cpu0);
   return {
@@ -295,6 +304,8 @@ export async function simulateShard(
     result: {
       reactions,
       ledger,
+      enrollments,
+      conversions,
       sink: [...sys.stack.pinpoint.messages],
       emailReceipts: sys.stack.emailReceipts(),
       executions: sys.workflows.executions(),

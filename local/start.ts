@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { JourneyValidationError } from '../engine/validate/index.ts';
 import { formatProblemsWithFrames } from '../tools/cli/code-frame.ts';
+import { writeReport } from '../tools/report/write.ts';
 import { defaultShards, runDemo } from './demo.ts';
 import { renderReport } from './report.ts';
 import { boundDefinition } from './runner.ts';
@@ -97,6 +98,7 @@ writeFileSync(
     journeys: result.journeys,
     definitions: Object.fromEntries(result.journeys.map((j) => [j.id, boundDefinition(j)])),
     summary: result.summary,
+    analytics: result.analytics,
     checks: result.checks,
     executions: result.executions,
     ledger: result.ledger,
@@ -104,7 +106,15 @@ writeFileSync(
     sink: result.sink,
   }),
 );
-process.stdout.write(`\nReport: ${reportFile}\n`);
+// Test and learn, from the tables' records exactly as `herald report` writes it.
+const analyticsFiles = writeReport(result.analytics, path.resolve(opts.out), {
+  customers: String(opts.customers),
+  'simulated days': String(opts.days),
+  seed: String(opts.seed),
+});
+process.stdout.write(
+  `\nReport: ${reportFile}\nTest and learn: ${analyticsFiles.html} (and ${path.basename(analyticsFiles.json)})\n`,
+);
 
 const failed = result.checks.some((c) => c.violations.length > 0) || result.errors.length > 0;
 if (opts.serve) {

@@ -1,4 +1,5 @@
 /** The demo summary as plain-text tables for the terminal. */
+import type { JourneyAnalytics } from '../engine/analytics/report-model.ts';
 import type { DemoResult } from './demo.ts';
 import {
   type Cell,
@@ -30,7 +31,8 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 export type SummaryTextInput = Pick<
   DemoResult,
   'summary' | 'counts' | 'checks' | 'errors' | 'shards' | 'timings'
->;
+> &
+  Partial<Pick<DemoResult, 'analytics'>>;
 
 export function formatSummary(result: SummaryTextInput, timing: { totalMs: number }): string {
   const out: string[] = [];
@@ -47,11 +49,16 @@ export function formatSummary(result: SummaryTextInput, timing: { totalMs: numbe
     out.push('');
     out.push(`■ ${j.name} (${j.id} v${j.version}) — ${j.entered} entered, ${j.heldOut} held out`);
     out.push(table(sendStepTable(j)));
-    const groups = [j.conversion.treated, ...(j.conversion.holdout ? [j.conversion.holdout] : [])];
-    out.push(
-      `  converted (${j.goal}): ${groups.map((g) => `${g.name} ${g.converted}/${g.customers} = ${pct(g.rate)}`).join(' · ')}`,
-    );
-    for (const split of j.splits) {
+    const learned = result.analytics?.journeys.find((a) => a.id === j.id);
+    if (learned) {
+      out.push(...learnedLines(learned));
+    } else {
+      const groups = [j.conversion.treated, ...(j.conversion.holdout ? [j.conversion.holdout] : [])];
+      out.push(
+        `  converted (${j.goal}): ${groups.map((g) => `${g.name} ${g.converted}/${g.customers} = ${pct(g.rate)}`).join(' · ')}`,
+      );
+    }
+    for (const split of learned ? [] : j.splits) {
       out.push(
         `  A/B ${split.stepId}: ${split.arms.map((a) => `${a.name} ${a.converted}/${a.customers} = ${pct(a.rate)}`).join(' · ')}`,
       );
@@ -83,4 +90,22 @@ export function formatSummary(result: SummaryTextInput, timing: { totalMs: numbe
       (result.counts.rescues ? `; ${result.counts.rescues} short simulated sleeps let through` : ''),
   );
   return `${out.join('\n')}\n`;
+}
+
+/** A journey's conversions, uplift and A/B verdicts (engine/analytics), in the terminal's words. */
+function learnedLines(j: JourneyAnalytics): string[] {
+  if (!j.goal) return [`  ${j.noGoal ?? 'no goal'}`];
+  const groups = [j.treated, j.holdout].filter((g) => g !== undefined);
+  const lines = [
+    `  converted (${j.goal.event} within ${j.goal.within}): ${groups.map((g) => `${g.name} ${g.converted}/${g.customers} = ${pct(g.rate)}`).join(' · ')}`,
+  ];
+  if (j.uplift) lines.push(`  uplift: ${j.uplift.verdict}`);
+  else if (j.upliftNote) lines.push(`  ${j.upliftNote}`);
+  for (const t of j.tests) {
+    lines.push(
+      `  A/B ${t.stepId}: ${t.arms.map((a) => `${a.name} ${a.converted}/${a.customers} = ${pct(a.rate)}`).join(' · ')}`,
+    );
+    lines.push(`    ${t.verdict}`);
+  }
+  return lines;
 }

@@ -11,6 +11,7 @@
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Conversion } from '../../engine/attribution.ts';
 import type { Enrollment, StepResult } from '../../engine/contract.ts';
 import type { CustomerEvent, Product, Profile } from '../../engine/data.ts';
 import { type LedgerRecord, stepKey } from '../../engine/ledger.ts';
@@ -29,7 +30,14 @@ import type {
 } from '../ports.ts';
 import { putEngagement, readEngagement } from './dynamo-engagement.ts';
 import { DynamoTable } from './dynamo-ops.ts';
-import { capWindowKey, customerPartition, productItem, productKey, stepClaimKey } from './dynamo-table.ts';
+import {
+  CONVERSION_SK_PREFIX,
+  capWindowKey,
+  customerPartition,
+  productItem,
+  productKey,
+  stepClaimKey,
+} from './dynamo-table.ts';
 
 export { StoreContentionError } from './dynamo-ops.ts';
 
@@ -291,6 +299,25 @@ export class DynamoStore implements Store {
     );
   }
 
+  // ── Conversions (engine/attribution.ts decides; one item per run and goal event) ──────────
+
+  async putConversion(conversion: Conversion): Promise<boolean> {
+    // `attribute_not_exists(pk)` on the deterministic key: a re-processed goal event records nothing
+    // new. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html#Expressions.ConditionExpressions.PreventingOverwrites
+    return this.table.putIfAbsent({
+      pk: customerPk(conversion.customerId),
+      sk: conversionSk(conversion),
+      conversion,
+      expiresAt: epochSeconds(Date.parse(conversion.at)) + this.retentionS,
+    });
+  }
+
+  async listConversions(customerId: string): Promise<Conversion[]> {
+    return (await this.table.queryPrefix(customerPk(customerId), CONVERSION_SK_PREFIX)).map(
+      (item) => item.conversion as Conversion,
+    );
+  }
+
   // ── Engagement (engagement conditions: dynamo-engagement.ts) ─────────────────────────────
 
   recordEngagement(record: EngagementRecord): Promise<void> {
@@ -326,6 +353,11 @@ export class DynamoStore implements Store {
     const { pk: _pk, sk: _sk, expiresAt: _e, ...record } = item;
     return record as unknown as MessageIndexRecord;
   }
+}
+
+/** Sorted by the goal event's time, so a customer's conversions read oldest first. */
+function conversionSk(c: Conversion): string {
+  return `${CONVERSION_SK_PREFIX}${c.at}#${c.journeyId}#${c.enrollmentId}#${c.eventId}`;
 }
 
 function enrollmentSk(enrollment: Enrollment): string {

@@ -5,7 +5,8 @@
  * Items (pk → sk):
  * - `C#<customer>` → `PROFILE` (profile, version, applied event ids), `EVENT#<event id>`,
  *   `ENROLL#<journey>#<enrollment id>`, `WAIT#<event type>#<execution>#<step>` (task tokens),
- *   `LEDGER#<at>#<record id>` (one per decision, oldest first), `ENGAGED#<execution>#<step>#<opened|clicked>`
+ *   `LEDGER#<at>#<record id>` (one per decision, oldest first), `CONV#<goal time>#<journey>#<run>#<event>`
+ *   (a conversion: engine/attribution.ts; written by ingest, conditionally), `ENGAGED#<execution>#<step>#<opened|clicked>`
  *   (the first open / click of a run's send step's message, for engagement conditions: written by
  *   feedback, which may write this partition, read by the step function);
  * - `SEND#<customer>` → `STEP#<execution>#<step>` (send idempotency claim), `CAPS` (recent sends,
@@ -44,6 +45,9 @@ export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'ex
 export const CUSTOMER_KEY_PREFIX = 'C#';
 /** A customer's send protocol state: step claims and the cap window (the step function only). */
 export const SEND_KEY_PREFIX = 'SEND#';
+
+/** A customer's conversions (sort key prefix under `C#<customer>`). */
+export const CONVERSION_SK_PREFIX = 'CONV#';
 
 export const customerPartition = (customerId: string) => `${CUSTOMER_KEY_PREFIX}${customerId}`;
 export const sendPartition = (customerId: string) => `${SEND_KEY_PREFIX}${customerId}`;

@@ -1,7 +1,7 @@
 /**
  * Ingest: a validated event is stored once (its id dedupes), applied to the profile once, then
- * drives journeys — start the entries the policy plans, record holdouts, stop enrollments the event
- * ends, and resume executions waiting for it. Every effect is idempotent, so an event whose first
+ * drives journeys — start the entries the policy plans, record holdouts, record the conversions it
+ * is (conversions.ts), stop enrollments the event ends, and resume executions waiting for it. Every effect is idempotent, so an event whose first
  * processing crashed half-way is simply processed again; a fully processed replay changes nothing.
  */
 import type { Enrollment, EventArrivedOutput } from '../../engine/contract.ts';
@@ -18,6 +18,7 @@ import { applyEventToProfile, type ProfileNote } from '../../engine/profile-even
 import type { Journey } from '../../engine/schema.ts';
 import type { IngestDeps } from '../deps.ts';
 import { errorFacts } from '../observability.ts';
+import { publishEntrant, recordConversions } from './conversions.ts';
 import { ARRIVAL_SLACK_MS, type Resolved } from './runtime.ts';
 
 export interface IngestSummary {
@@ -27,6 +28,8 @@ export interface IngestSummary {
   heldOut: number;
   stopped: number;
   resumed: number;
+  /** Conversions this event recorded (engine/attribution.ts), held-out runs included. */
+  converted: number;
   /** Journeys listening for this event that it did not start, and why (`unknown_product` + the id). */
   skipped: EntrySkip[];
 }
@@ -40,6 +43,7 @@ export async function ingestEvent(rt: Resolved<IngestDeps>, event: CustomerEvent
     heldOut: 0,
     stopped: 0,
     resumed: 0,
+    converted: 0,
     skipped: [],
   };
   const stored = await rt.store.putEvent(event, now);
@@ -89,7 +93,10 @@ export async function ingestEvent(rt: Resolved<IngestDeps>, event: CustomerEvent
   for (const enrollment of plan.start.filter((e) => !refused.has(e.journeyId))) {
     await rt.store.putEnrollment({ enrollment, status: 'active', updatedAt: now.toISOString() });
     const started = await rt.executions.start(enrollment);
-    if (started.status === 'started') summary.started++;
+    if (started.status === 'started') {
+      summary.started++;
+      publishEntrant(rt.metrics, enrollment.journeyId, 'treated');
+    }
   }
   for (const enrollment of plan.heldOut.filter((e) => !refused.has(e.journeyId))) {
     await rt.store.putEnrollment({
@@ -111,6 +118,7 @@ export async function ingestEvent(rt: Resolved<IngestDeps>, event: CustomerEvent
       facts: { eventId: event.id },
     });
     summary.heldOut++;
+    publishEntrant(rt.metrics, enrollment.journeyId, 'holdout');
   }
 
   summary.skipped.push(...plan.skipped);
@@ -118,6 +126,9 @@ export async function ingestEvent(rt: Resolved<IngestDeps>, event: CustomerEvent
   for (const skip of plan.skipped.filter((s) => s.reason === 'unknown_product')) {
     await recordUnknownProduct(rt, event, skip, now);
   }
+
+  // Before the exits: a goal that also ends the run is recorded as a conversion first.
+  summary.converted = await recordConversions(rt, event, enrollments);
 
   // Each enrollment is judged by the version it entered: the deployed config keeps every version
   // still in use (infra/journeys.ts), so a missing one was retired while executions were open.

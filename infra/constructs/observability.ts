@@ -255,6 +255,51 @@ export class Observability extends Construct {
         width: 12,
       }),
     );
+    dashboard.addWidgets(...this.conversionWidgets(id));
     return dashboard;
+  }
+
+  /**
+   * Ingest's conversion metrics (functions/app/conversions.ts, EMF in namespace Herald): entrants
+   * per group and conversions and revenue of this journey, then conversions per step, channel and
+   * variant through a SEARCH over that dimension set ("CloudWatch search expression syntax",
+   * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/search-expression-syntax.html).
+   * A SEARCH graphs whatever combinations exist without the dashboard naming them; it cannot feed
+   * an alarm, and none does. Uplift with its interval is `herald report`'s (docs/analytics.md).
+   */
+  private conversionWidgets(journeyId: string): cloudwatch.IWidget[] {
+    const sum = { statistic: 'Sum', period: Duration.hours(1) };
+    const ingest = (metricName: string, dims: Record<string, string>, label: string) =>
+      new cloudwatch.Metric({
+        namespace: 'Herald',
+        metricName,
+        dimensionsMap: { service: 'ingest', journey: journeyId, ...dims },
+        ...sum,
+        label,
+      });
+    const bySet = (metricName: string, label: string) =>
+      new cloudwatch.MathExpression({
+        expression: `SEARCH('{Herald,service,journey,step,channel,variant} service="ingest" journey="${journeyId}" MetricName="${metricName}"', 'Sum', 3600)`,
+        label,
+        period: Duration.hours(1),
+      });
+    return [
+      new cloudwatch.GraphWidget({
+        title: `Entrants and conversions of ${journeyId} (per hour)`,
+        left: [
+          ingest('Entrants', { group: 'treated' }, 'entered'),
+          ingest('Entrants', { group: 'holdout' }, 'held out'),
+          ingest('Conversions', {}, 'conversions'),
+        ],
+        right: [ingest('Revenue', {}, 'revenue')],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: `Conversions of ${journeyId} by credited step, channel and variant (held out: variant holdout)`,
+        left: [bySet('Conversions', '')],
+        right: [bySet('Revenue', 'revenue ')],
+        width: 12,
+      }),
+    ];
   }
 }

@@ -103,4 +103,44 @@ describe('dashboards', () => {
       expect(body).toContain(stack.getLogicalId(stack.functions.step.logGroup.node.defaultChild as never));
     }
   });
+
+  it('charts each journey’s entrants, conversions and revenue, and conversions by step, channel and variant', () => {
+    const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    for (const journey of stack.journeys) {
+      const id = journey.journey.id;
+      const dashboard = dashboards.find((d) => d.Properties.DashboardName === `Herald-${id}`);
+      // The body is an Fn::Join of text and tokens; the widgets are in the text.
+      const parts = dashboard?.Properties.DashboardBody['Fn::Join'][1] as unknown[];
+      const body = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'TOKEN')).join('')) as {
+        widgets: { properties: { title?: string; metrics?: unknown[][] } }[];
+      };
+      const graphs = body.widgets.map((w) => w.properties);
+      const metrics = graphs.flatMap((g) => g.metrics ?? []);
+      // The dimension sets ingest publishes (functions/app/conversions.ts).
+      expect(metrics).toContainEqual(
+        expect.arrayContaining([
+          'Herald',
+          'Entrants',
+          'service',
+          'ingest',
+          'journey',
+          id,
+          'group',
+          'holdout',
+        ]),
+      );
+      expect(metrics).toContainEqual(
+        expect.arrayContaining(['Herald', 'Conversions', 'service', 'ingest', 'journey', id]),
+      );
+      expect(metrics).toContainEqual(
+        expect.arrayContaining(['Herald', 'Revenue', 'service', 'ingest', 'journey', id]),
+      );
+      const searches = metrics.flatMap((m) =>
+        m.map((x) => (x as { expression?: string }).expression).filter(Boolean),
+      );
+      expect(searches).toContain(
+        `SEARCH('{Herald,service,journey,step,channel,variant} service="ingest" journey="${id}" MetricName="Conversions"', 'Sum', 3600)`,
+      );
+    }
+  });
 });

@@ -66,6 +66,7 @@ describe('the herald command', () => {
       'catalog',
       'journey',
       'send-test',
+      'report',
       'schema',
       'serve',
     ]) {
@@ -90,6 +91,7 @@ describe('the herald command', () => {
       'catalog',
       'journey',
       'send-test',
+      'report',
       'release',
       'schema',
       'serve',

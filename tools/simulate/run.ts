@@ -11,6 +11,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Conversion } from '../../engine/attribution.ts';
 import type { StepRequest, StepResult } from '../../engine/contract.ts';
 import type { CustomerEvent, Product, Profile } from '../../engine/data.ts';
 import { readDuration } from '../../engine/duration.ts';
@@ -131,6 +132,8 @@ export interface SimulationRecords {
   ledger: LedgerRecord[];
   sends: RecordedSend[];
   ingests: IngestRecord[];
+  /** The conversions ingest recorded (engine/attribution.ts), oldest first. */
+  conversions: Conversion[];
   /** The profile as the store holds it when the simulation ends. */
   finalProfile?: Profile;
   /** Executions still waiting when the horizon was reached. */
@@ -265,9 +268,10 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     const executions = workflows.executions();
     const unfinished = executions.filter((e) => e.status === 'RUNNING').map((e) => e.name);
     const end = clock.now().toISOString();
-    const [ledger, finalProfile] = await Promise.all([
+    const [ledger, finalProfile, conversions] = await Promise.all([
       store.listLedger(customerId),
       store.getProfile(customerId),
+      store.listConversions(customerId),
     ]);
     const records: SimulationRecords = {
       start: start.toISOString(),
@@ -277,6 +281,7 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
       ledger,
       sends,
       ingests,
+      conversions,
       unfinished,
     };
     if (finalProfile) records.finalProfile = finalProfile;

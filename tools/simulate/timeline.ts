@@ -4,6 +4,7 @@
  * the messages the recording senders received and ingest's summaries — never by re-deciding.
  */
 import { DateTime } from 'luxon';
+import type { Conversion } from '../../engine/attribution.ts';
 import type { StepResult } from '../../engine/contract.ts';
 import type { LedgerRecord } from '../../engine/ledger.ts';
 import { customerZone, type PolicyConfig } from '../../engine/policy/index.ts';
@@ -123,6 +124,8 @@ export function buildTimeline(
       details.push(`ends run ${runOf.get(stopped.arn)}: it is an exit event of this journey`);
     }
     if (s.resumed) details.push(`ends a wait for ${eventNoun(ingest.event.type)}`);
+    for (const c of (records.conversions ?? []).filter((x) => x.eventId === ingest.event.id))
+      details.push(...conversionWords(c, runs, journey));
     if (ingest.event.type === journey.entry.event && !s.started && !s.heldOut) {
       details.push(`does not enter the journey${skippedWords(s.skipped)}`);
     }
@@ -465,4 +468,33 @@ function contentOf(send: RecordedSend, ledger: LedgerRecord | undefined): Timeli
         },
       };
   }
+}
+
+/** What a conversion means, for the timeline: which message earns the credit, held out or not, the money. */
+function conversionWords(c: Conversion, runs: readonly TimelineRun[], journey: Journey): string[] {
+  const run = runs.find((r) => r.id === c.enrollmentId)?.run;
+  const goal = journey.goal;
+  const of = `reaches the goal${goal ? ` (${eventNoun(goal.event)} within ${goal.within} of entry)` : ''}`;
+  const lines: string[] = [];
+  if (c.heldOut) {
+    lines.push(
+      `${of}: a conversion of the held-out control group (no message to credit; it counts against the uplift)`,
+    );
+  } else if (c.attributed) {
+    const n = c.touches.length;
+    lines.push(
+      `${of}${run ? ` in run ${run}` : ''}: credited to ${c.attributed.stepId} (${c.attributed.channel}${c.variant ? `, variant ${c.variant}` : ''}), the last of ${n} message${n === 1 ? '' : 's'} since entry`,
+    );
+  } else {
+    lines.push(`${of}${run ? ` in run ${run}` : ''} before any message went out: no message is credited`);
+  }
+  if (c.value !== undefined)
+    lines.push(
+      c.revenue === 'other_currency'
+        ? `its ${c.value} ${c.currency ?? ''} is not counted as revenue: the goal reports ${goal?.currency ?? 'another currency'} and Herald does not convert`
+        : `${c.value}${c.currency ? ` ${c.currency}` : ''} counted as revenue`,
+    );
+  if (!c.heldOut)
+    lines.push(c.endsRun ? 'reaching the goal ends the run' : 'the run goes on: this goal does not end it');
+  return lines;
 }

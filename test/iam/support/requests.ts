@@ -110,6 +110,17 @@ const dynamodb: Record<string, Mapper> = {
   Query: (input, w) => [
     tableRequest('Query', input.TableName, { [w.partitionKey]: queryPartitionValue(input, w) }, w),
   ],
+  // Scan names no partition key, so no `dynamodb:LeadingKeys`: a grant with that condition cannot
+  // allow it, and the table ARN is its resource ("Actions, resources, and condition keys for Amazon
+  // DynamoDB": Scan, resource type table*,
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html).
+  Scan: (input, w) => [
+    {
+      action: 'dynamodb:Scan',
+      resource: arn(w, 'dynamodb', `table/${String(input.TableName)}`),
+      context: {},
+    },
+  ],
   BatchGetItem: (input, w) =>
     Object.entries(input.RequestItems as Record<string, { Keys: Record<string, unknown>[] }>).flatMap(
       ([table, { Keys }]) => Keys.map((key) => tableRequest('BatchGetItem', table, key, w)),
