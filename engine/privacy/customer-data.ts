@@ -34,8 +34,23 @@ export type ExportSection =
 /** Which `retention` entry of policy.json sets the items' TTL (`expiresAt`), or why there is none. */
 export type RetentionRule = 'events' | 'ledger' | 'messages' | 'conversions' | 'fixed' | 'lifetime';
 
+export type DataKind =
+  | 'enrolments'
+  | 'runs'
+  | 'waitTokens'
+  | 'sendClaims'
+  | 'caps'
+  | 'events'
+  | 'engagement'
+  | 'messages'
+  | 'messageIndex'
+  | 'phoneIndex'
+  | 'conversions'
+  | 'ledger'
+  | 'profile';
+
 export interface CustomerDataKind {
-  kind: string;
+  kind: DataKind;
   /** Where the items live (functions/adapters/dynamo-table.ts). */
   items: string;
   erase: EraseAction;
@@ -169,7 +184,7 @@ export const CUSTOMER_DATA: readonly CustomerDataKind[] = [
     status: 'live',
     note: 'Addresses, name, push tokens, locale, zone, attributes, consent (exported as consentHistory too).',
   },
-] as const;
+];
 
 export const liveKinds = (): CustomerDataKind[] => CUSTOMER_DATA.filter((k) => k.status === 'live');
 export const pendingKinds = (): CustomerDataKind[] => CUSTOMER_DATA.filter((k) => k.status === 'pending');

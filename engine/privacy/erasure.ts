@@ -20,9 +20,9 @@
  *                                 ▲                 │ request again: sweep + audit once more
  *                                 └─────────────────┘ (lifted ──request──▶ a new erasing)
  */
-import { CUSTOMER_DATA } from './customer-data.ts';
+import { CUSTOMER_DATA, type DataKind } from './customer-data.ts';
 
-export type ErasureStep = 'tombstone' | (typeof CUSTOMER_DATA)[number]['kind'] | 'sweep' | 'audit';
+export type ErasureStep = 'tombstone' | DataKind | 'sweep' | 'audit';
 
 /** Every step, in order; pending rows (not yet implemented by their feature) are left out. */
 export const ERASURE_STEPS: readonly ErasureStep[] = [
