@@ -19,6 +19,7 @@ import type { Construct } from 'constructs';
 import { type HeraldConfig, readConfig } from './config.ts';
 import { HeraldApi } from './constructs/api.ts';
 import { ProductCatalog } from './constructs/catalog.ts';
+import { CustomerPrivacy } from './constructs/customer-privacy.ts';
 import { HeraldFunction } from './constructs/herald-function.ts';
 import { JourneyControls } from './constructs/journey-controls.ts';
 import { JourneyStateMachine, LIVE_ALIAS } from './constructs/journey-state-machine.ts';
@@ -55,6 +56,7 @@ export class HeraldStack extends Stack {
     unsubscribe: HeraldFunction;
     catalog: HeraldFunction;
     control: HeraldFunction;
+    privacy: HeraldFunction;
   };
   readonly messaging: Messaging;
   readonly api: HeraldApi;
@@ -151,6 +153,12 @@ export class HeraldStack extends Stack {
         UNSUBSCRIBE_SECRET_ARN: unsubscribeKey.secretArn,
       },
     });
+    const stateMachineArnPrefix = this.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: stateMachinePrefix,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     const ingest = new HeraldFunction(this, 'Ingest', {
       ...common,
       entry: `${HANDLERS_DIR}/ingest.ts`,
@@ -163,12 +171,7 @@ export class HeraldStack extends Stack {
         ...tableEnv,
         ...journeysEnv,
         // Journey `x` runs on state machine `<prefix>x`, started through its `live` alias.
-        STATE_MACHINE_ARN_PREFIX: this.formatArn({
-          service: 'states',
-          resource: 'stateMachine',
-          resourceName: stateMachinePrefix,
-          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-        }),
+        STATE_MACHINE_ARN_PREFIX: stateMachineArnPrefix,
         STATE_MACHINE_ALIAS: LIVE_ALIAS,
         SEGMENT_WRITE_KEY_SECRET_ARN: segmentWriteKey.secretArn,
       },
@@ -203,7 +206,19 @@ export class HeraldStack extends Stack {
       journeysFile: { source: journeysBundle, name: JOURNEYS_BUNDLE_NAME },
     }).fn;
 
-    this.functions = { ingest, step, feedback, unsubscribe, catalog, control };
+    // ── Customer privacy: DELETE /customers/{id}, GET /customers/{id}/export (constructs/customer-privacy.ts) ──
+    const customerPrivacy = new CustomerPrivacy(this, 'CustomerPrivacy', {
+      ...common,
+      table: this.table,
+      handlersDir: HANDLERS_DIR,
+      stateMachineArnPrefix,
+      stateMachineAlias: LIVE_ALIAS,
+      environment: policyEnv(config.journeysDir),
+    });
+    customerPrivacy.grantTombstoneCheck(ingest);
+    const privacy = customerPrivacy.fn;
+
+    this.functions = { ingest, step, feedback, unsubscribe, catalog, control, privacy };
 
     // Every function reaches the table only through functions/adapters/dynamo-store.ts: single-item
     // conditional writes and key queries, no scans, batches or deletes (items expire by TTL). Each
@@ -283,6 +298,8 @@ export class HeraldStack extends Stack {
           conditions: { 'ForAnyValue:StringEquals': { 'states:StateMachineQualifier': [LIVE_ALIAS] } },
         }),
       );
+      // Erasure stops the customer's open runs (constructs/customer-privacy.ts).
+      customerPrivacy.grantStopRuns(this.journeys);
       // Ingest stops executions on exit events.
       ingest.fn.addToRolePolicy(
         new iam.PolicyStatement({
@@ -315,6 +332,7 @@ export class HeraldStack extends Stack {
       unsubscribe: unsubscribe.fn,
       catalog: catalog.fn,
       control: control.fn,
+      privacy: privacy.fn,
       removalPolicy,
     });
     step.fn.addEnvironment('UNSUBSCRIBE_URL', this.api.unsubscribeUrl);
@@ -399,6 +417,11 @@ export class HeraldStack extends Stack {
       value: `${this.api.endpoint}/journeys/{id}/control`,
       description:
         'PUT { "action": "pause|resume|drain|stop" }, SigV4 (execute-api); or `herald journey <action> <id> --table <TableName>`',
+    });
+    new CfnOutput(this, 'CustomerUrl', {
+      value: `${this.api.endpoint}/customers/{id}`,
+      description:
+        'DELETE erases the customer, GET …/export exports them; SigV4 (execute-api); or `herald customer erase|export <id> --table <TableName>`',
     });
     new CfnOutput(this, 'SegmentWriteKeySecretArn', {
       description: 'The secret holding the write key Segment sources use for /v1/* (its ARN, not the key)',
