@@ -79,7 +79,10 @@ export class CustomerPrivacy extends Construct {
       { actions: ['PutItem'], prefixes: [PK.anon, PK.audit] },
     ]);
     this.fn.fn.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.key.secretArn] }),
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [this.key.secretArn],
+      }),
     );
   }
 
@@ -87,7 +90,10 @@ export class CustomerPrivacy extends Construct {
   grantStopRuns(journeys: readonly JourneyStateMachine[]): void {
     if (journeys.length === 0) return;
     this.fn.fn.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['states:StopExecution'], resources: journeys.map((j) => j.executionArns) }),
+      new iam.PolicyStatement({
+        actions: ['states:StopExecution'],
+        resources: journeys.map((j) => j.executionArns),
+      }),
     );
     for (const journey of journeys) {
       acknowledge(
@@ -101,11 +107,12 @@ export class CustomerPrivacy extends Construct {
   /** Ingest refuses erased customers' events: it reads their tombstones and lifts one on re-consent. */
   grantTombstoneCheck(ingest: HeraldFunction): void {
     ingest.fn.addEnvironment('PRIVACY_KEY_SECRET_ARN', this.key.secretArn);
-    grantItems(this.table, ingest.fn, [
-      { actions: ['GetItem', 'PutItem'], prefixes: [PK.erased] },
-    ]);
+    grantItems(this.table, ingest.fn, [{ actions: ['GetItem', 'PutItem'], prefixes: [PK.erased] }]);
     ingest.fn.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.key.secretArn] }),
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [this.key.secretArn],
+      }),
     );
   }
 }

@@ -20,7 +20,11 @@
 
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ANON_KEY_PREFIX, AUDIT_KEY_PREFIX, ERASED_KEY_PREFIX } from '../../functions/adapters/dynamo-privacy.ts';
+import {
+  ANON_KEY_PREFIX,
+  AUDIT_KEY_PREFIX,
+  ERASED_KEY_PREFIX,
+} from '../../functions/adapters/dynamo-privacy.ts';
 import {
   CUSTOMER_KEY_PREFIX,
   JOURNEY_KEY_PREFIX,

@@ -76,7 +76,12 @@ function orderPlaced(p: ReturnType<typeof person>, time: Date, id = `order-${p.i
     type: 'order_placed',
     customerId: p.id,
     time: time.toISOString(),
-    properties: { orderId: id, items: [{ productId: 'sku-coffee', quantity: 1 }], total: 12, currency: 'EUR' },
+    properties: {
+      orderId: id,
+      items: [{ productId: 'sku-coffee', quantity: 1 }],
+      total: 12,
+      currency: 'EUR',
+    },
   };
 }
 
@@ -98,7 +103,7 @@ describe('erasing customers while their journeys run', () => {
   let system: LocalSystem;
   const recorder = new AwsCallRecorder();
   const erasedAt = new Map<string, number>();
-  let answers: Record<string, { statusCode: number; body?: string }> = {};
+  const answers: Record<string, { statusCode: number; body?: string }> = {};
   let items: Record<string, unknown>[];
   let sendErasure: Promise<unknown> | undefined;
 
@@ -140,9 +145,18 @@ describe('erasing customers while their journeys run', () => {
         }),
       }),
     );
-    for (const p of [inWait, inSend, kept]) sys.clock.at(at(MINUTE), () => sys.ingest(signedUp(p, at(MINUTE))), p.id);
-    sys.clock.at(at(2 * MINUTE), () => sys.ingest(signedUp(inWaitForEvent, at(2 * MINUTE))), inWaitForEvent.id);
-    sys.clock.at(at(3 * MINUTE), () => sys.ingest(cartUpdated(inWaitForEvent, at(3 * MINUTE))), inWaitForEvent.id);
+    for (const p of [inWait, inSend, kept])
+      sys.clock.at(at(MINUTE), () => sys.ingest(signedUp(p, at(MINUTE))), p.id);
+    sys.clock.at(
+      at(2 * MINUTE),
+      () => sys.ingest(signedUp(inWaitForEvent, at(2 * MINUTE))),
+      inWaitForEvent.id,
+    );
+    sys.clock.at(
+      at(3 * MINUTE),
+      () => sys.ingest(cartUpdated(inWaitForEvent, at(3 * MINUTE))),
+      inWaitForEvent.id,
+    );
     // In the welcome journey's two-day wait; in the cart journey's one-hour wait for an order.
     sys.clock.at(at(HOUR), async () => {
       erasedAt.set(inWait.id, Date.now());
@@ -194,9 +208,17 @@ describe('erasing customers while their journeys run', () => {
     const arrivedAt = (messageId: string) => Date.parse(receipts.find((r) => r.messageId === messageId)!.at);
     for (const p of [inWait, inWaitForEvent, inSend]) {
       const mine = emails.filter((e) => e.destination.to.some((to) => to.includes(p.email)));
-      expect(mine.every((e) => arrivedAt(e.messageId) <= erasedAt.get(p.id)!), p.id).toBe(true);
-      const pushed = system.stack.pinpoint.messages.filter((m) => m.address === p.phone || m.address === p.token);
-      expect(pushed.every((m) => Date.parse(m.at) <= erasedAt.get(p.id)!), p.id).toBe(true);
+      expect(
+        mine.every((e) => arrivedAt(e.messageId) <= erasedAt.get(p.id)!),
+        p.id,
+      ).toBe(true);
+      const pushed = system.stack.pinpoint.messages.filter(
+        (m) => m.address === p.phone || m.address === p.token,
+      );
+      expect(
+        pushed.every((m) => Date.parse(m.at) <= erasedAt.get(p.id)!),
+        p.id,
+      ).toBe(true);
     }
     // The welcome went out before each erasure; the cart reminder (due at +1h) never did.
     expect(emails.filter((e) => e.destination.to.some((to) => to.includes(inWait.email)))).toHaveLength(1);
@@ -225,17 +247,27 @@ describe('erasing customers while their journeys run', () => {
         const text = JSON.stringify(item);
         return [p.id, p.email, p.phone, p.token, p.firstName].some((secret) => text.includes(secret));
       });
-      expect(found.map((i) => `${i.pk} ${i.sk}`), p.id).toEqual([]);
+      expect(
+        found.map((i) => `${i.pk} ${i.sk}`),
+        p.id,
+      ).toEqual([]);
     }
     // The control: the kept customer's data is all still there.
     expect(items.some((i) => JSON.stringify(i).includes(kept.email))).toBe(true);
   });
 
   it('keeps the erased customers’ decisions for aggregates, under the pseudonym and without personal data', async () => {
-    const privacy = new DynamoPrivacy({ client: system.stack.dynamo.client, tableName: system.stack.dynamo.tableName });
-    const ledger = await system.clock.track(() => privacy.anonymousLedger(pseudonymiser.pseudonym(inWait.id)));
+    const privacy = new DynamoPrivacy({
+      client: system.stack.dynamo.client,
+      tableName: system.stack.dynamo.tableName,
+    });
+    const ledger = await system.clock.track(() =>
+      privacy.anonymousLedger(pseudonymiser.pseudonym(inWait.id)),
+    );
     const sent = ledger.filter((r) => r.kind === 'decision' && r.outcome === 'sent');
-    expect(sent.map((r) => [r.journeyId, r.stepId, r.channel])).toEqual([['welcome', 'send-welcome', 'email']]);
+    expect(sent.map((r) => [r.journeyId, r.stepId, r.channel])).toEqual([
+      ['welcome', 'send-welcome', 'email'],
+    ]);
     expect(sent[0]!.providerMessageId).toEqual(expect.any(String));
     expect(sent[0]!.zone).toBeUndefined();
   });
@@ -243,7 +275,9 @@ describe('erasing customers while their journeys run', () => {
   it('writes one audit record per erasure, naming the pseudonym and counts only', () => {
     const audits = items.filter((i) => i.pk === 'AUDIT#erasure');
     expect(audits).toHaveLength(3);
-    const ofInWait = audits.find((a) => (a.audit as { pseudonym: string }).pseudonym === pseudonymiser.pseudonym(inWait.id));
+    const ofInWait = audits.find(
+      (a) => (a.audit as { pseudonym: string }).pseudonym === pseudonymiser.pseudonym(inWait.id),
+    );
     expect((ofInWait?.audit as { requests: number }).requests).toBe(2);
   });
 
