@@ -423,6 +423,11 @@ export class HeraldStack extends Stack {
       description:
         'DELETE erases the customer, GET …/export exports them; SigV4 (execute-api); or `herald customer erase|export <id> --table <TableName>`',
     });
+    new CfnOutput(this, 'PrivacyKeySecretArn', {
+      description:
+        'The pseudonym key of erasures (its ARN, not the key): herald customer --privacy-key-secret',
+      value: customerPrivacy.key.secretArn,
+    });
     new CfnOutput(this, 'SegmentWriteKeySecretArn', {
       description: 'The secret holding the write key Segment sources use for /v1/* (its ARN, not the key)',
       value: segmentWriteKey.secretArn,
