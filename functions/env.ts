@@ -30,6 +30,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DEFAULT_POLICY, type PolicyConfig } from '../engine/policy/index.ts';
+import { retentionDays } from '../engine/privacy/retention.ts';
 import { deployedPolicy, loadJourneyRegistryFile, loadVocabularyFile } from './adapters/deployed-config.ts';
 import { DynamoCatalog } from './adapters/dynamo-catalog.ts';
 import { DynamoJourneyControls } from './adapters/dynamo-controls.ts';
@@ -74,6 +75,8 @@ function store(): DynamoStore {
   return new DynamoStore({
     client: new DynamoDBClient({ maxAttempts: 5 }),
     tableName: required('TABLE_NAME'),
+    // How long events, ledger and message items live (policy.json `retention`, validated at synth).
+    retention: retentionDays(policy()),
   });
 }
 

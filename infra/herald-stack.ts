@@ -16,6 +16,7 @@ import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
+import type { Journey } from '../engine/schema.ts';
 import { type HeraldConfig, readConfig } from './config.ts';
 import { HeraldApi } from './constructs/api.ts';
 import { ProductCatalog } from './constructs/catalog.ts';
@@ -26,7 +27,7 @@ import { JourneyStateMachine, LIVE_ALIAS } from './constructs/journey-state-mach
 import { Messaging } from './constructs/messaging.ts';
 import { Observability } from './constructs/observability.ts';
 import { grantItems, PK } from './constructs/table-access.ts';
-import { parsePolicyConfig } from './engine.ts';
+import { parsePolicyConfig, retentionProblems } from './engine.ts';
 import { compileDeployedJourneys } from './journeys.ts';
 import { acknowledge, wildcardResource } from './nag.ts';
 
@@ -132,6 +133,12 @@ export class HeraldStack extends Stack {
       ...(dictionaryBundle ? [{ source: dictionaryBundle, name: DICTIONARY_BUNDLE_NAME }] : []),
     ];
     const tableEnv = { TABLE_NAME: this.table.tableName, ...policyEnv(config.journeysDir) };
+    // A retention shorter than a journey's look-back or attribution window stops the synth.
+    checkRetention(
+      config.journeysDir,
+      tableEnv.POLICY_JSON,
+      compiled.map((c) => c.journey),
+    );
     const journeysEnv = {
       JOURNEYS_FILE: `/var/task/${JOURNEYS_BUNDLE_NAME}`,
       ...(dictionaryBundle ? { DICTIONARY_FILE: `/var/task/${DICTIONARY_BUNDLE_NAME}` } : {}),
@@ -454,6 +461,17 @@ export class HeraldStack extends Stack {
       });
     }
   }
+}
+
+/** engine/privacy/retention.ts, as `herald validate` reports it, as one synth error. */
+function checkRetention(journeysDir: string, policyJson: string | undefined, journeys: Journey[]): void {
+  if (!policyJson) return;
+  const problems = retentionProblems(parsePolicyConfig(policyJson), journeys);
+  if (problems.length === 0) return;
+  const file = path.join(journeysDir, 'policy.json');
+  throw new Error(
+    `${file}: ${problems.map((p) => `/${p.path.join('/')}: ${p.message}; fix: ${p.suggestion}`).join('\n')}`,
+  );
 }
 
 /**

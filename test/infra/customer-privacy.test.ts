@@ -1,7 +1,12 @@
+import { copyFileSync, cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { synthHerald } from './synth.ts';
 
+const WORKFLOWS = fileURLToPath(new URL('../../workflows/', import.meta.url));
 const { template, stack } = synthHerald();
 const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
   stack.getLogicalId(construct.node.defaultChild as never);
@@ -45,5 +50,26 @@ describe('customer privacy on AWS', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     });
+  });
+});
+
+describe('retention at synth', () => {
+  it('refuses a policy.json whose ledger retention is shorter than a journey’s attribution window, naming the journey and the fix', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'herald-retention-'));
+    copyFileSync(
+      path.join(WORKFLOWS, 'cart-abandonment.journey.json'),
+      path.join(dir, 'cart-abandonment.journey.json'),
+    );
+    cpSync(
+      path.join(WORKFLOWS, 'versions', 'cart-abandonment'),
+      path.join(dir, 'versions', 'cart-abandonment'),
+      {
+        recursive: true,
+      },
+    );
+    writeFileSync(path.join(dir, 'policy.json'), JSON.stringify({ retention: { ledger: 'P2D' } }));
+    expect(() => synthHerald({ config: { journeysDir: dir } })).toThrow(
+      /policy\.json: \/retention\/ledger: ledger are kept P2D, but journey `cart-abandonment` reads them over its goal’s attribution window P7D.*fix: keep ledger at least as long: "retention": \{ "ledger": "P7D" \}/,
+    );
   });
 });
