@@ -77,6 +77,7 @@ function store(): DynamoStore {
     tableName: required('TABLE_NAME'),
     // How long events, ledger and message items live (policy.json `retention`, validated at synth).
     retention: retentionDays(policy()),
+    clock: systemClock,
   });
 }
 

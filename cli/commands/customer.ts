@@ -76,7 +76,7 @@ async function run(
       ));
     const prefix = options.stateMachinePrefix ?? '';
     const handler = createPrivacyHandler({
-      store: new DynamoStore({ client: dynamo, tableName: options.table }),
+      store: new DynamoStore({ client: dynamo, tableName: options.table, clock: { now: () => new Date() } }),
       privacy: new DynamoPrivacy({ client: dynamo, tableName: options.table }),
       executions: new SfnExecutions({ client: sfn, stateMachineArn: (journeyId) => `${prefix}${journeyId}` }),
       pseudonymiser: async () => createPseudonymiser(key),

@@ -48,6 +48,11 @@ export interface DynamoStoreOptions {
   retentionDays?: number;
   /** Per kind (policy.json `retention`, engine/privacy/retention.ts), in days. */
   retention?: Partial<Record<'events' | 'ledger' | 'messages', number>>;
+  /**
+   * When given, reads of retained kinds drop items whose `expiresAt` has passed by this clock (the
+   * Lambdas: the system clock). Without it nothing is dropped (tests that write items in the past).
+   */
+  clock?: { now(): Date };
 }
 
 /**
@@ -55,8 +60,8 @@ export interface DynamoStoreOptions {
  * live (TTL) in DynamoDB", https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TTL.html)
  * and reads return it until then, so reads of retained kinds drop what has expired themselves.
  */
-const unexpired = (item: Record<string, unknown>) =>
-  typeof item.expiresAt !== 'number' || item.expiresAt > Date.now() / 1000;
+const unexpiredAt = (clock: { now(): Date } | undefined) => (item: Record<string, unknown>) =>
+  clock === undefined || typeof item.expiresAt !== 'number' || item.expiresAt > clock.now().getTime() / 1000;
 
 export class DynamoStore implements Store {
   private readonly table: DynamoTable;
@@ -64,8 +69,10 @@ export class DynamoStore implements Store {
   private readonly eventsS: number;
   private readonly ledgerS: number;
   private readonly messagesS: number;
+  private readonly unexpired: (item: Record<string, unknown>) => boolean;
 
   constructor(options: DynamoStoreOptions) {
+    this.unexpired = unexpiredAt(options.clock);
     this.table = new DynamoTable(options.client, options.tableName);
     this.retentionS = (options.retentionDays ?? 400) * DAY_S;
     this.eventsS = (options.retention?.events ?? options.retentionDays ?? 400) * DAY_S;
@@ -145,7 +152,7 @@ export class DynamoStore implements Store {
     const items = await this.table.queryPrefix(customerPk(customerId), 'EVENT#');
     const since = options.since?.getTime() ?? Number.NEGATIVE_INFINITY;
     return items
-      .filter(unexpired)
+      .filter(this.unexpired)
       .map((item) => item.event as CustomerEvent)
       .filter((event) => Date.parse(event.time) >= since)
       .sort((a, b) => Date.parse(b.time) - Date.parse(a.time) || (a.id < b.id ? 1 : -1));
@@ -305,7 +312,7 @@ export class DynamoStore implements Store {
 
   async listLedger(customerId: string): Promise<LedgerRecord[]> {
     return (await this.table.queryPrefix(customerPk(customerId), 'LEDGER#'))
-      .filter(unexpired)
+      .filter(this.unexpired)
       .map((item) => item.record as LedgerRecord);
   }
 
@@ -320,7 +327,7 @@ export class DynamoStore implements Store {
 
   async listSentMessages(customerId: string): Promise<SentMessageRecord[]> {
     return (await this.table.queryPrefix(customerPk(customerId), 'MESSAGE#'))
-      .filter(unexpired)
+      .filter(this.unexpired)
       .map((item) => item.message as SentMessageRecord);
   }
 
