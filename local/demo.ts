@@ -62,6 +62,7 @@ export interface DemoResult {
   executions: ExecutionRecord[];
   unsubscribes: ShardResult['unsubscribes'];
   engagements: ShardResult['engagements'];
+  erasures: ShardResult['erasures'];
   summary: DemoSummary;
   checks: InvariantResult[];
   counts: ShardResult['counts'];
@@ -183,6 +184,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       orders: ingested.filter((e) => e.type === 'order_placed'),
       unsubscribes: merged.unsubscribes,
       engagements: merged.engagements,
+      erasures: merged.erasures,
     });
     return {
       world,
@@ -252,6 +254,7 @@ function merge(results: ShardResult[]) {
     executions: results.flatMap((r) => r.executions),
     unsubscribes: results.flatMap((r) => r.unsubscribes),
     engagements: results.flatMap((r) => r.engagements),
+    erasures: results.flatMap((r) => r.erasures),
     errors: results.flatMap((r) => r.errors),
     counts: {
       events: sum((c) => c.events),

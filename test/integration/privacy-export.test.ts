@@ -127,6 +127,22 @@ describe('exporting a customer who has every kind of item', () => {
     }
   });
 
+  it('keeps no address and no content in the ledger: channel, step, variant, reasons and the provider id only', () => {
+    const ledger = items.filter((i) => i.pk === `C#${ID}` && String(i.sk).startsWith('LEDGER#'));
+    const sent = ledger.map((i) => i.record as Record<string, unknown>).find((r) => r.outcome === 'sent');
+    expect(sent).toMatchObject({
+      channel: 'email',
+      stepId: 'send-welcome',
+      providerMessageId: welcome!.messageId,
+    });
+    expect((sent!.reasons as string[]).length).toBeGreaterThan(0);
+    for (const item of ledger) {
+      const text = JSON.stringify(item);
+      for (const personal of [EMAIL, PHONE, TOKEN, 'Farida', welcome!.subject])
+        expect(text).not.toContain(personal);
+    }
+  });
+
   it('is one document of the documented shape', () => {
     expect(Value.Check(CustomerExport, document)).toBe(true);
     expect(document.format).toBe('herald.customer-export/1');
