@@ -41,6 +41,7 @@ export function heraldProgram(): Command {
     registerSimulate,
     registerCatalog,
     registerJourney,
+    registerCustomer,
     registerSendTest,
     registerReport,
     registerServe,
@@ -228,6 +229,36 @@ export function registerJourney(program: Command): void {
       .option('--endpoint <url>', 'DynamoDB endpoint, for a local stand-in (dynalite, DynamoDB Local)')
       .option('--note <text>', 'why (kept with the control; no personal data)')
       .action(lazy(async () => (await import('./commands/journey.ts')).journeyControlCommand(action)));
+  }
+}
+
+export function registerCustomer(program: Command): void {
+  const customer = program
+    .command('customer')
+    .description('honour a deletion or access request: erase or export one customer of a deployed table');
+  for (const action of ['erase', 'export'] as const) {
+    const command = customer
+      .command(action)
+      .description(
+        action === 'erase'
+          ? 'stop their runs, delete their data, keep decisions under a pseudonym, refuse their later events (resumable: run it again after any failure)'
+          : 'print everything Herald holds about them as one JSON document (docs/customer-export.schema.json)',
+      )
+      .argument('<id>', 'the customer id')
+      .requiredOption('--table <name>', 'the DynamoDB table: the stack output TableName')
+      .option('--privacy-key-secret <arn>', 'the pseudonym key: the stack output PrivacyKeySecretArn')
+      .option('--privacy-key <key>', 'the pseudonym key itself (local stand-ins only)')
+      .option('--region <region>', 'AWS region (default: AWS_REGION or your AWS config)')
+      .option('--endpoint <url>', 'DynamoDB endpoint, for a local stand-in (dynalite, DynamoDB Local)');
+    if (action === 'erase') {
+      command
+        .option(
+          '--state-machine-prefix <arn>',
+          'arn:aws:states:<region>:<account>:stateMachine:<stack>- (to stop runs)',
+        )
+        .option('--sfn-endpoint <url>', 'Step Functions endpoint, for a local stand-in');
+    } else command.option('--out <file>', 'write the document to this file');
+    command.action(lazy(async () => (await import('./commands/customer.ts')).customerCommand(action)));
   }
 }
 

@@ -213,6 +213,12 @@ export const EVENT_PROPERTIES = {
       additionalProperties: false,
     },
   ),
+  // After an erasure (engine/privacy/erasure.ts) the customer's events are refused until this one:
+  // the customer consents again, and the profile is built anew from `profile`.
+  consent_renewed: Type.Object(
+    { source: Type.String({ minLength: 1, maxLength: 64 }), profile: Type.Optional(ProfileTraits) },
+    { additionalProperties: false },
+  ),
   unsubscribed: Type.Object(
     { channel: Type.Optional(ChannelName), scope: Type.Optional(Type.String({ maxLength: 64 })) },
     { additionalProperties: false },

@@ -72,6 +72,7 @@ export function applyEventToProfile(
   switch (event.type) {
     case 'signed_up':
     case 'profile_updated':
+    case 'consent_renewed':
       applyTraits(profile, (props.profile ?? {}) as Traits, { event, at }, notes);
       break;
     case 'order_placed':

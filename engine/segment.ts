@@ -124,6 +124,8 @@ function properties(type: EventType, props: Obj, message: Obj): Obj {
       return defined({ channel: str(props.channel), scope: str(props.scope) });
     case 'profile_updated':
       return { profile: segmentTraits(isObj(props.profile) ? props.profile : props, context) };
+    case 'consent_renewed':
+      return defined({ source: str(props.source) ?? 'segment', profile: segmentTraits(props, context) });
   }
 }
 

@@ -10,6 +10,7 @@ import type {
   CatalogWriter,
   Clock,
   EmailSender,
+  ErasureGate,
   ExecutionStarter,
   JourneyControls,
   JourneyRegistry,
@@ -43,6 +44,8 @@ export interface IngestDeps extends BaseDeps {
   config: PolicyConfig;
   /** Operator controls (drain / stop refuse entrants); without them every journey is active. */
   controls?: JourneyControls;
+  /** Refuses the events of erased customers (functions/app/privacy.ts); without it nothing is refused. */
+  erasures?: ErasureGate;
   /** The Segment write key `/v1/*` accepts (read on the first Segment request); without it they answer 401. */
   segmentWriteKey?: () => Promise<string>;
 }

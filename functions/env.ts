@@ -19,6 +19,9 @@
  *   or SEGMENT_WRITE_KEY (plain, local only)
  * - catalog: TABLE_NAME only (it writes products and reads nothing)
  * - control: TABLE_NAME, JOURNEYS_FILE (to refuse ids this deploy does not run)
+ * - privacy: TABLE_NAME, STATE_MACHINE_ARN_PREFIX + STATE_MACHINE_ALIAS (to stop runs)
+ * - ingest, privacy: PRIVACY_KEY_SECRET_ARN (Secrets Manager: the pseudonym key, functions/app/pseudonym.ts),
+ *   or PRIVACY_KEY (plain, local only); without either ingest checks no tombstones
  * Ingest and step read journey controls with a 5 s cache (adapters/dynamo-controls.ts explains the staleness).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -27,14 +30,18 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DEFAULT_POLICY, type PolicyConfig } from '../engine/policy/index.ts';
+import { retentionDays } from '../engine/privacy/retention.ts';
 import { deployedPolicy, loadJourneyRegistryFile, loadVocabularyFile } from './adapters/deployed-config.ts';
 import { DynamoCatalog } from './adapters/dynamo-catalog.ts';
 import { DynamoJourneyControls } from './adapters/dynamo-controls.ts';
+import { DynamoPrivacy } from './adapters/dynamo-privacy.ts';
 import { DynamoStore } from './adapters/dynamo-store.ts';
 import { PinpointMessagingSender } from './adapters/pinpoint-messaging.ts';
 import { providerClientConfig } from './adapters/provider-clients.ts';
 import { SesEmailSender } from './adapters/ses-email.ts';
 import { SfnExecutions, stateMachineArnsFromJson } from './adapters/sfn-executions.ts';
+import { createErasureGate, type PrivacyDeps } from './app/privacy.ts';
+import { createPseudonymiser, type Pseudonymiser } from './app/pseudonym.ts';
 import type {
   CatalogDeps,
   ControlDeps,
@@ -43,6 +50,7 @@ import type {
   StepDeps,
   UnsubscribeDeps,
 } from './deps.ts';
+import { systemClock } from './ports.ts';
 
 /** A stale control read of up to this long is accepted (adapters/dynamo-controls.ts). */
 const CONTROL_CACHE_MS = 5_000;
@@ -67,6 +75,9 @@ function store(): DynamoStore {
   return new DynamoStore({
     client: new DynamoDBClient({ maxAttempts: 5 }),
     tableName: required('TABLE_NAME'),
+    // How long events, ledger and message items live (policy.json `retention`, validated at synth).
+    retention: retentionDays(policy()),
+    clock: systemClock,
   });
 }
 
@@ -124,9 +135,39 @@ function stateMachineArn(): (journeyId: string, version: number) => string | und
   return (journeyId) => `${prefix}${journeyId}${alias ? `:${alias}` : ''}`;
 }
 
+/** The pseudonym key, read once on first use (an event, an erasure). */
+function pseudonymiser(): (() => Promise<Pseudonymiser>) | undefined {
+  const plain = process.env.PRIVACY_KEY;
+  if (plain) return async () => createPseudonymiser(plain);
+  const arn = process.env.PRIVACY_KEY_SECRET_ARN;
+  if (!arn) return undefined;
+  let made: Promise<Pseudonymiser> | undefined;
+  return () => {
+    made ??= readSecret(new SecretsManagerClient({ maxAttempts: 5 }), arn, 'the privacy key').then(
+      createPseudonymiser,
+      (error: unknown) => {
+        made = undefined;
+        throw error;
+      },
+    );
+    return made;
+  };
+}
+
+function privacy(): DynamoPrivacy {
+  return new DynamoPrivacy({
+    client: new DynamoDBClient({ maxAttempts: 5 }),
+    tableName: required('TABLE_NAME'),
+  });
+}
+
 export async function ingestDepsFromEnv(): Promise<IngestDeps> {
   const writeKey = segmentWriteKey();
+  const keys = pseudonymiser();
   return {
+    ...(keys
+      ? { erasures: createErasureGate({ privacy: privacy(), pseudonymiser: keys, clock: systemClock }) }
+      : {}),
     store: store(),
     journeys: loadJourneyRegistryFile(required('JOURNEYS_FILE')),
     vocabulary: loadVocabularyFile(process.env.DICTIONARY_FILE),
@@ -187,6 +228,20 @@ export async function catalogDepsFromEnv(): Promise<CatalogDeps> {
       client: new DynamoDBClient({ maxAttempts: 5 }),
       tableName: required('TABLE_NAME'),
     }),
+  };
+}
+
+export async function privacyDepsFromEnv(): Promise<PrivacyDeps> {
+  const keys = pseudonymiser();
+  if (!keys) throw new MissingConfigurationError('environment variable PRIVACY_KEY_SECRET_ARN is not set');
+  return {
+    store: store(),
+    privacy: privacy(),
+    executions: new SfnExecutions({
+      client: new SFNClient({ maxAttempts: 5 }),
+      stateMachineArn: stateMachineArn(),
+    }),
+    pseudonymiser: keys,
   };
 }
 

@@ -9,6 +9,7 @@ import type { ControlState, JourneyControl } from '../engine/journey-control.ts'
 import type { LedgerRecord } from '../engine/ledger.ts';
 import type { CapEntry } from '../engine/policy/caps.ts';
 import type { MessageEngagement } from '../engine/policy/engagement.ts';
+import type { Admission } from '../engine/privacy/erasure.ts';
 import type { Journey } from '../engine/schema.ts';
 import type { StepRecord, StepTransition } from '../engine/send-protocol.ts';
 
@@ -72,6 +73,26 @@ export interface EngagementRecord {
   sentAt: string;
   channel: 'email' | 'sms' | 'push';
   providerMessageId: string;
+}
+
+/**
+ * The content of one message as it was sent (no address): kept for the customer's export only,
+ * under its own retention (policy.json `retention.messages`). Email keeps its subject and text part
+ * (the HTML part's content without its markup), so the write per send stays a few KB.
+ */
+export interface SentMessageRecord {
+  customerId: string;
+  executionId: string;
+  stepId: string;
+  journeyId: string;
+  journeyVersion: number;
+  channel: 'email' | 'sms' | 'push';
+  locale: string;
+  at: string;
+  providerMessageId: string;
+  subject?: string;
+  title?: string;
+  body: string;
 }
 
 /** What the store answers a step transition (engine/send-protocol.ts). */
@@ -161,6 +182,10 @@ export interface Store {
   listConversions(customerId: string): Promise<Conversion[]>;
 
   putMessageIndex(record: MessageIndexRecord): Promise<void>;
+  /** The content of a message as sent (for the export; its own retention). */
+  putSentMessage(record: SentMessageRecord): Promise<void>;
+  /** Oldest first, unexpired only. */
+  listSentMessages(customerId: string): Promise<SentMessageRecord[]>;
   getMessageIndex(providerMessageId: string): Promise<MessageIndexRecord | undefined>;
 }
 
@@ -274,4 +299,11 @@ export interface JourneyRegistry {
   get(journeyId: string, version: number): Journey | undefined;
   /** The newest version of every journey: what new events enter. */
   active(): Journey[];
+}
+
+// ── Privacy ───────────────────────────────────────────────────────────────────────────────────
+
+/** Decides whether ingest may process an event of a customer who was (or is being) erased. */
+export interface ErasureGate {
+  admit(event: CustomerEvent): Promise<Admission>;
 }

@@ -6,6 +6,7 @@ export { renderAsl } from '../engine/compile/render.ts';
 export { DICTIONARY_FILE } from '../engine/dictionary.ts';
 export { PARTIAL_FILE_SUFFIX, parsePartialKey, pinPartials } from '../engine/partials.ts';
 export { parsePolicyConfig } from '../engine/policy/config.ts';
+export { retentionProblems } from '../engine/privacy/retention.ts';
 export {
   alreadyValidatedCopy,
   checkDictionaryKeepsReleases,

@@ -16,16 +16,18 @@ import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
+import type { Journey } from '../engine/schema.ts';
 import { type HeraldConfig, readConfig } from './config.ts';
 import { HeraldApi } from './constructs/api.ts';
 import { ProductCatalog } from './constructs/catalog.ts';
+import { CustomerPrivacy } from './constructs/customer-privacy.ts';
 import { HeraldFunction } from './constructs/herald-function.ts';
 import { JourneyControls } from './constructs/journey-controls.ts';
 import { JourneyStateMachine, LIVE_ALIAS } from './constructs/journey-state-machine.ts';
 import { Messaging } from './constructs/messaging.ts';
 import { Observability } from './constructs/observability.ts';
 import { grantItems, PK } from './constructs/table-access.ts';
-import { parsePolicyConfig } from './engine.ts';
+import { parsePolicyConfig, retentionProblems } from './engine.ts';
 import { compileDeployedJourneys } from './journeys.ts';
 import { acknowledge, wildcardResource } from './nag.ts';
 
@@ -55,6 +57,7 @@ export class HeraldStack extends Stack {
     unsubscribe: HeraldFunction;
     catalog: HeraldFunction;
     control: HeraldFunction;
+    privacy: HeraldFunction;
   };
   readonly messaging: Messaging;
   readonly api: HeraldApi;
@@ -130,6 +133,12 @@ export class HeraldStack extends Stack {
       ...(dictionaryBundle ? [{ source: dictionaryBundle, name: DICTIONARY_BUNDLE_NAME }] : []),
     ];
     const tableEnv = { TABLE_NAME: this.table.tableName, ...policyEnv(config.journeysDir) };
+    // A retention shorter than a journey's look-back or attribution window stops the synth.
+    checkRetention(
+      config.journeysDir,
+      tableEnv.POLICY_JSON,
+      compiled.map((c) => c.journey),
+    );
     const journeysEnv = {
       JOURNEYS_FILE: `/var/task/${JOURNEYS_BUNDLE_NAME}`,
       ...(dictionaryBundle ? { DICTIONARY_FILE: `/var/task/${DICTIONARY_BUNDLE_NAME}` } : {}),
@@ -151,6 +160,12 @@ export class HeraldStack extends Stack {
         UNSUBSCRIBE_SECRET_ARN: unsubscribeKey.secretArn,
       },
     });
+    const stateMachineArnPrefix = this.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: stateMachinePrefix,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     const ingest = new HeraldFunction(this, 'Ingest', {
       ...common,
       entry: `${HANDLERS_DIR}/ingest.ts`,
@@ -163,12 +178,7 @@ export class HeraldStack extends Stack {
         ...tableEnv,
         ...journeysEnv,
         // Journey `x` runs on state machine `<prefix>x`, started through its `live` alias.
-        STATE_MACHINE_ARN_PREFIX: this.formatArn({
-          service: 'states',
-          resource: 'stateMachine',
-          resourceName: stateMachinePrefix,
-          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-        }),
+        STATE_MACHINE_ARN_PREFIX: stateMachineArnPrefix,
         STATE_MACHINE_ALIAS: LIVE_ALIAS,
         SEGMENT_WRITE_KEY_SECRET_ARN: segmentWriteKey.secretArn,
       },
@@ -203,7 +213,19 @@ export class HeraldStack extends Stack {
       journeysFile: { source: journeysBundle, name: JOURNEYS_BUNDLE_NAME },
     }).fn;
 
-    this.functions = { ingest, step, feedback, unsubscribe, catalog, control };
+    // ── Customer privacy: DELETE /customers/{id}, GET /customers/{id}/export (constructs/customer-privacy.ts) ──
+    const customerPrivacy = new CustomerPrivacy(this, 'CustomerPrivacy', {
+      ...common,
+      table: this.table,
+      handlersDir: HANDLERS_DIR,
+      stateMachineArnPrefix,
+      stateMachineAlias: LIVE_ALIAS,
+      environment: policyEnv(config.journeysDir),
+    });
+    customerPrivacy.grantTombstoneCheck(ingest);
+    const privacy = customerPrivacy.fn;
+
+    this.functions = { ingest, step, feedback, unsubscribe, catalog, control, privacy };
 
     // Every function reaches the table only through functions/adapters/dynamo-store.ts: single-item
     // conditional writes and key queries, no scans, batches or deletes (items expire by TTL). Each
@@ -283,6 +305,8 @@ export class HeraldStack extends Stack {
           conditions: { 'ForAnyValue:StringEquals': { 'states:StateMachineQualifier': [LIVE_ALIAS] } },
         }),
       );
+      // Erasure stops the customer's open runs (constructs/customer-privacy.ts).
+      customerPrivacy.grantStopRuns(this.journeys);
       // Ingest stops executions on exit events.
       ingest.fn.addToRolePolicy(
         new iam.PolicyStatement({
@@ -315,6 +339,7 @@ export class HeraldStack extends Stack {
       unsubscribe: unsubscribe.fn,
       catalog: catalog.fn,
       control: control.fn,
+      privacy: privacy.fn,
       removalPolicy,
     });
     step.fn.addEnvironment('UNSUBSCRIBE_URL', this.api.unsubscribeUrl);
@@ -400,6 +425,16 @@ export class HeraldStack extends Stack {
       description:
         'PUT { "action": "pause|resume|drain|stop" }, SigV4 (execute-api); or `herald journey <action> <id> --table <TableName>`',
     });
+    new CfnOutput(this, 'CustomerUrl', {
+      value: `${this.api.endpoint}/customers/{id}`,
+      description:
+        'DELETE erases the customer, GET …/export exports them; SigV4 (execute-api); or `herald customer erase|export <id> --table <TableName>`',
+    });
+    new CfnOutput(this, 'PrivacyKeySecretArn', {
+      description:
+        'The pseudonym key of erasures (its ARN, not the key): herald customer --privacy-key-secret',
+      value: customerPrivacy.key.secretArn,
+    });
     new CfnOutput(this, 'SegmentWriteKeySecretArn', {
       description: 'The secret holding the write key Segment sources use for /v1/* (its ARN, not the key)',
       value: segmentWriteKey.secretArn,
@@ -426,6 +461,17 @@ export class HeraldStack extends Stack {
       });
     }
   }
+}
+
+/** engine/privacy/retention.ts, as `herald validate` reports it, as one synth error. */
+function checkRetention(journeysDir: string, policyJson: string | undefined, journeys: Journey[]): void {
+  if (!policyJson) return;
+  const problems = retentionProblems(parsePolicyConfig(policyJson), journeys);
+  if (problems.length === 0) return;
+  const file = path.join(journeysDir, 'policy.json');
+  throw new Error(
+    `${file}: ${problems.map((p) => `/${p.path.join('/')}: ${p.message}; fix: ${p.suggestion}`).join('\n')}`,
+  );
 }
 
 /**

@@ -63,6 +63,7 @@ export interface DemoResult {
   executions: ExecutionRecord[];
   unsubscribes: ShardResult['unsubscribes'];
   engagements: ShardResult['engagements'];
+  erasures: ShardResult['erasures'];
   summary: DemoSummary;
   /** Test and learn, from the tables' records as `herald report` computes it. */
   analytics: AnalyticsReport;
@@ -194,6 +195,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       orders: ingested.filter((e) => e.type === 'order_placed'),
       unsubscribes: merged.unsubscribes,
       engagements: merged.engagements,
+      erasures: merged.erasures,
     });
     return {
       world,
@@ -266,6 +268,7 @@ function merge(results: ShardResult[]) {
     executions: results.flatMap((r) => r.executions),
     unsubscribes: results.flatMap((r) => r.unsubscribes),
     engagements: results.flatMap((r) => r.engagements),
+    erasures: results.flatMap((r) => r.erasures),
     errors: results.flatMap((r) => r.errors),
     counts: {
       events: sum((c) => c.events),

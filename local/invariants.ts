@@ -47,6 +47,8 @@ export interface ObservedRun {
   unsubscribes: readonly { customerId: string; channel: ChannelName; at: string }[];
   /** Opens and clicks the world reported to the feedback Lambda. */
   engagements?: readonly ReportedEngagement[];
+  /** Customers erased during the run, when, and how many of their items the table still held at the end. */
+  erasures?: readonly { customerId: string; at: string; left: number }[];
 }
 
 export interface InvariantResult {
@@ -64,6 +66,7 @@ export function checkInvariants(run: ObservedRun): InvariantResult[] {
     quietHours(run, deliveries),
     caps(run, deliveries),
     unsubscribed(run, deliveries),
+    erased(run, deliveries),
     orderedDuringWait(run, deliveries),
     rtlEmails(run, deliveries),
     oneClickHeaders(deliveries),
@@ -213,6 +216,29 @@ function unsubscribed(run: ObservedRun, deliveries: Delivery[]): InvariantResult
   return {
     name: 'nothing on a channel after unsubscribing from it',
     checked: run.unsubscribes.length,
+    violations,
+  };
+}
+
+/**
+ * Nothing reaches an erased customer after their erasure, on any channel, counted from what the
+ * stand-ins received (SES receipts, the Pinpoint sink); and the table keeps nothing of theirs.
+ */
+function erased(run: ObservedRun, deliveries: Delivery[]): InvariantResult {
+  const violations: string[] = [];
+  for (const e of run.erasures ?? []) {
+    for (const d of deliveries) {
+      if (d.customerId === e.customerId && d.at && Date.parse(d.at) > Date.parse(e.at))
+        violations.push(`${e.customerId} was erased at ${e.at}, was sent a ${d.channel} message at ${d.at}`);
+    }
+    if (e.left > 0)
+      violations.push(
+        `${e.customerId} was erased at ${e.at}; ${e.left} of their items are still in the table`,
+      );
+  }
+  return {
+    name: 'nothing reaches an erased customer, and nothing of theirs is kept',
+    checked: run.erasures?.length ?? 0,
     violations,
   };
 }

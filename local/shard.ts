@@ -13,10 +13,18 @@ import type { PolicyConfig } from '../engine/policy/index.ts';
 import { applyEventToProfile } from '../engine/profile-events.ts';
 import type { ChannelName, Journey } from '../engine/schema.ts';
 import { readAnalyticsRecords } from '../functions/adapters/dynamo-analytics.ts';
+import { DynamoPrivacy } from '../functions/adapters/dynamo-privacy.ts';
+import { createPseudonymiser } from '../functions/app/pseudonym.ts';
 import { chance, createWorld, type ScheduledEvent } from './demo-data.ts';
 import type { ExecutionRecord } from './runner.ts';
 import type { EmailReceipt, SinkMessage } from './standins/index.ts';
-import { type LocalSystem, type LocalSystemOptions, type Sent, startLocalSystem } from './system.ts';
+import {
+  LOCAL_PRIVACY_KEY,
+  type LocalSystem,
+  type LocalSystemOptions,
+  type Sent,
+  startLocalSystem,
+} from './system.ts';
 
 export interface ShardOptions {
   customers: number;
@@ -61,6 +69,8 @@ export interface ShardResult {
   unsubscribes: { customerId: string; channel: ChannelName; at: string }[];
   /** Opens and clicks the world reported to the feedback Lambda (SES events, push opens). */
   engagements: { providerMessageId: string; kind: 'open' | 'click'; at: string }[];
+  /** Customers erased mid-month (DELETE /customers/{id}); `left`: their items still in the table at the end. */
+  erasures: { customerId: string; at: string; left: number }[];
   counts: { events: number; feedback: number; unsubscribes: number; sent: number; rescues: number };
   errors: string[];
   timings: { setupMs: number; simulateMs: number; collectMs: number; cpuMs: number };
@@ -270,6 +280,22 @@ export async function simulateShard(
       event.customerId,
     );
   }
+  // A few customers ask to be erased mid-month, whatever journeys they are in: about 1 in 100, chosen
+  // by their number (cust-0013, cust-0110, …), so the same ones whatever the shards.
+  const erasures: ShardResult['erasures'] = [];
+  const midMonth = new Date(options.start.getTime() + Math.floor(options.days / 2) * 86_400_000 + 12 * HOUR);
+  for (const c of world.audience.filter((c) => Number(c.id.replace(/\D/g, '')) % 97 === 13)) {
+    sys.clock.at(
+      midMonth,
+      async () => {
+        const response = await sys.erase(c.id);
+        if (response.statusCode === 200)
+          erasures.push({ customerId: c.id, at: sys.clock.now().toISOString(), left: 0 });
+        else errors.push(`erasing ${c.id}: ${response.statusCode} ${response.body}`);
+      },
+      c.id,
+    );
+  }
   const setupMs = performance.now() - t0;
 
   const tSim = performance.now();
@@ -297,6 +323,22 @@ export async function simulateShard(
   const { enrollments, conversions } = await sys.clock.track(() =>
     readAnalyticsRecords({ client: sys.stack.dynamo.client, tableName: sys.stack.dynamo.tableName }),
   );
+  // An erased customer's decisions live on under their pseudonym; the demo, which knows whom it
+  // erased, maps them back for its bookkeeping (every delivery has its decision), and counts what
+  // of them is still in their partitions (nothing, if the erasure worked).
+  const privacy = new DynamoPrivacy({
+    client: sys.stack.dynamo.client,
+    tableName: sys.stack.dynamo.tableName,
+  });
+  const pseudonyms = createPseudonymiser(LOCAL_PRIVACY_KEY);
+  for (const erasure of erasures) {
+    const kept = await sys.clock.track(() =>
+      privacy.anonymousLedger(pseudonyms.pseudonym(erasure.customerId)),
+    );
+    ledger.push(...kept.map((r) => ({ ...r, customerId: erasure.customerId })));
+    const left = await sys.clock.track(() => privacy.remaining(erasure.customerId));
+    erasure.left = left.ledger + left.other.length;
+  }
   counts.rescues = sys.clock.rescues();
   const cpu = process.cpuUsage(cpu0);
   return {
@@ -311,6 +353,7 @@ export async function simulateShard(
       executions: sys.workflows.executions(),
       unsubscribes,
       engagements,
+      erasures,
       counts,
       errors,
       timings: {

@@ -95,7 +95,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ...(ses ? { ses } : {}),
     pinpoint,
     emailReceipts: () => (ses ? ses.receipts() : [...(relay?.receipts ?? [])]),
-    store: new DynamoStore({ client: dynamo.client, tableName: dynamo.tableName }),
+    // `Date` is the simulated clock once the system runs (local/clock.ts): expiry is judged by it.
+    store: new DynamoStore({
+      client: dynamo.client,
+      tableName: dynamo.tableName,
+      clock: { now: () => new Date() },
+    }),
     email: new SesEmailSender({ client: sesClient, from: LOCAL_FROM }),
     messaging: new PinpointMessagingSender({ client: pinpointClient, applicationId: LOCAL_PINPOINT_APP }),
     clients: { ses: sesClient, pinpoint: pinpointClient },

@@ -14,11 +14,15 @@ import type { Journey } from '../engine/schema.ts';
 import type { Vocabulary } from '../engine/vocabulary.ts';
 import { DynamoCatalog } from '../functions/adapters/dynamo-catalog.ts';
 import { DynamoJourneyControls } from '../functions/adapters/dynamo-controls.ts';
+import { DynamoPrivacy } from '../functions/adapters/dynamo-privacy.ts';
 import { createJourneyRegistry, journeyRegistryOf } from '../functions/adapters/journey-registry.ts';
+import { createErasureGate } from '../functions/app/privacy.ts';
+import { createPseudonymiser } from '../functions/app/pseudonym.ts';
 import { createCatalogHandler } from '../functions/handlers/catalog.ts';
 import { createFeedbackHandler } from '../functions/handlers/feedback.ts';
 import { createIngestHandler } from '../functions/handlers/ingest.ts';
 import { localContext } from '../functions/handlers/lambda.ts';
+import { createPrivacyHandler } from '../functions/handlers/privacy.ts';
 import { createStepHandler } from '../functions/handlers/step.ts';
 import { createUnsubscribeHandler } from '../functions/handlers/unsubscribe.ts';
 import type {
@@ -40,6 +44,9 @@ import { type LocalStack, type LocalStackOptions, startLocalStack } from './stac
 /** Not a secret: it signs the demo's unsubscribe links, which only the local handler verifies. */
 export const LOCAL_UNSUBSCRIBE_SECRET = 'herald-local-demo-signing-key';
 export const LOCAL_UNSUBSCRIBE_URL = 'https://herald.example/unsubscribe';
+
+/** Not a secret: the demo's pseudonym key (deployed: the PrivacyKey secret). */
+export const LOCAL_PRIVACY_KEY = 'herald-local-demo-privacy-key';
 
 /** What a provider accepted, as the sending adapter reported it (the demo's customers react to it). */
 export type Sent =
@@ -79,6 +86,10 @@ export interface LocalSystem {
   feedback(event: unknown): Promise<unknown>;
   /** The unsubscribe Lambda, invoked as the HTTP API would: one-click POST or GET. */
   unsubscribe(method: 'GET' | 'POST', token: string): Promise<HttpResult>;
+  /** The privacy Lambda, invoked as the HTTP API would: `DELETE /customers/{id}`. */
+  erase(customerId: string): Promise<HttpResult>;
+  /** The privacy Lambda: `GET /customers/{id}/export`. */
+  exportCustomer(customerId: string): Promise<HttpResult>;
   /** Uninstalls the simulated clock and stops the stand-ins. */
   stop(): Promise<void>;
 }
@@ -203,8 +214,11 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     invokeStep: as('step', (request) => step(request, stepContext)),
     validate: options.validateDefinitions ?? true,
   });
+  const pseudonymiser = async () => createPseudonymiser(LOCAL_PRIVACY_KEY);
+  const privacyItems = new DynamoPrivacy({ client: stack.dynamo.client, tableName: stack.dynamo.tableName });
   const ingest = createIngestHandler({
     ...base('ingest'),
+    erasures: createErasureGate({ privacy: privacyItems, pseudonymiser, clock: { now: () => clock.now() } }),
     controls,
     journeys: registry,
     executions: recorded(workflows),
@@ -214,6 +228,12 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   const catalog = createCatalogHandler({
     ...base('catalog'),
     catalog: new DynamoCatalog({ client: stack.dynamo.client, tableName: stack.dynamo.tableName }),
+  });
+  const privacy = createPrivacyHandler({
+    ...base('privacy'),
+    privacy: privacyItems,
+    executions: recorded(workflows),
+    pseudonymiser,
   });
   const unsubscribe = createUnsubscribeHandler({
     ...base('unsubscribe'),
@@ -225,13 +245,24 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     feedback: as('feedback', feedback),
     catalog: as('catalog', catalog),
     unsubscribe: as('unsubscribe', unsubscribe),
+    privacy: as('privacy', privacy),
   };
   const contexts = {
     ingest: localContext('ingest'),
     feedback: localContext('feedback'),
     catalog: localContext('catalog'),
     unsubscribe: localContext('unsubscribe'),
+    privacy: localContext('privacy'),
   };
+  const customerRoute = (method: 'GET' | 'DELETE', customerId: string, suffix: string) =>
+    invoke.privacy(
+      {
+        rawPath: `/customers/${encodeURIComponent(customerId)}${suffix}`,
+        requestContext: { http: { method } },
+        pathParameters: { id: customerId },
+      } as never,
+      contexts.privacy,
+    ) as Promise<HttpResult>;
 
   const system: LocalSystem = {
     stack,
@@ -261,6 +292,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         } as never,
         contexts.unsubscribe,
       )) as HttpResult,
+    erase: (customerId) => customerRoute('DELETE', customerId, ''),
+    exportCustomer: (customerId) => customerRoute('GET', customerId, '/export'),
     async stop() {
       clock.uninstall();
       await stack.stop();

@@ -2,8 +2,11 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Settings } from 'luxon';
+import { type PolicyConfig, parsePolicyConfig } from '../../engine/policy/config.ts';
+import { retentionProblems } from '../../engine/privacy/retention.ts';
 import {
   type JourneySource,
+  locateFindings,
   type Problem,
   summarize,
   type ValidationResult,
@@ -46,9 +49,40 @@ export async function validateJourneyFiles(
     const { vocabulary, problems, valid } = await folderVocabulary(dir);
     vocabularies?.set(dir, valid ? vocabulary : undefined);
     if (problems.length > 0) results.push({ file: dictionaryPath(dir), problems });
-    results.push(...(await validateWith(dir, files, vocabulary)));
+    const validated = await validateWith(dir, files, vocabulary);
+    results.push(...validated);
+    const retention = await retentionResult(dir, validated);
+    if (retention) results.push(retention);
   }
   return results;
+}
+
+/**
+ * `<dir>/policy.json`'s retention against the windows of the journeys that read what it retains
+ * (engine/privacy/retention.ts); the same check the synth makes. Nothing when the policy itself is
+ * unreadable: the synth reports that.
+ */
+async function retentionResult(
+  dir: string,
+  validated: readonly ValidationResult[],
+): Promise<ValidationResult | undefined> {
+  const file = path.join(dir, 'policy.json');
+  if (!existsSync(file)) return undefined;
+  const text = await readFile(file, 'utf8');
+  let config: PolicyConfig;
+  try {
+    config = parsePolicyConfig(text);
+  } catch {
+    return undefined;
+  }
+  const journeys = validated.flatMap((r) => (r.journey ? [r.journey] : []));
+  const findings = retentionProblems(config, journeys).map(({ code, path: at, message, suggestion }) => ({
+    code,
+    path: at,
+    message,
+    suggestion,
+  }));
+  return findings.length > 0 ? { file, problems: locateFindings(text, file, findings) } : undefined;
 }
 
 /** `<dir>/data.json` as a vocabulary, with its problems (and those it makes for released versions). */

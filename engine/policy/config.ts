@@ -82,6 +82,19 @@ export const PolicyConfigSchema = Type.Object(
       description:
         'The longest look-back behaviour conditions may use (ISO duration); also how much history the runtime loads.',
     }),
+    retention: Type.Object(
+      {
+        events: Type.Optional(IsoDuration),
+        ledger: Type.Optional(IsoDuration),
+        messages: Type.Optional(IsoDuration),
+        conversions: Type.Optional(IsoDuration),
+      },
+      {
+        additionalProperties: false,
+        description:
+          'How long each kind of customer item lives (a DynamoDB TTL on `expiresAt`; engine/privacy/retention.ts): events, ledger (decisions), messages (content as sent, for exports), conversions. Checked against the look-backs and attribution windows that read them.',
+      },
+    ),
   },
   { additionalProperties: false, title: 'Herald send-time policy' },
 );
@@ -112,6 +125,7 @@ export const DEFAULT_POLICY: PolicyConfig = deepFreeze({
   // A receipt or a password reset is wanted at once: no quiet hours, no caps (an operator may opt back in).
   transactionalExempt: { quietHours: true, caps: true },
   maxBehaviourWindow: 'P365D',
+  retention: { events: 'P400D', ledger: 'P400D', messages: 'P90D', conversions: 'P400D' },
 } satisfies PolicyConfig);
 
 function deepFreeze<T>(value: T): T {
@@ -184,6 +198,10 @@ function semanticProblems(config: PolicyConfig): string[] {
   }
   if (!isPositiveDuration(config.maxBehaviourWindow)) {
     problems.push('/maxBehaviourWindow: not a positive ISO duration');
+  }
+  for (const [kind, iso] of Object.entries(config.retention)) {
+    if (iso !== undefined && !isPositiveDuration(iso))
+      problems.push(`/retention/${kind}: not a positive ISO duration`);
   }
   return problems;
 }

@@ -24,6 +24,7 @@ import type {
   EnrollmentRecord,
   EnrollmentStatus,
   MessageIndexRecord,
+  SentMessageRecord,
   StepTransitionOutcome,
   Store,
   WaitTokenRecord,
@@ -51,17 +52,40 @@ const epochSeconds = (ms: number) => Math.floor(ms / 1000);
 export interface DynamoStoreOptions {
   client: DynamoDBClient | DynamoDBDocumentClient;
   tableName: string;
-  /** Retention of ledger and step items, in days (TTL). */
+  /** Retention of ledger and step items, in days (TTL), when `retention` does not say. */
   retentionDays?: number;
+  /** Per kind (policy.json `retention`, engine/privacy/retention.ts), in days. */
+  retention?: Partial<Record<'events' | 'ledger' | 'messages', number>>;
+  /**
+   * When given, reads of retained kinds drop items whose `expiresAt` has passed by this clock (the
+   * Lambdas: the system clock). Without it nothing is dropped (tests that write items in the past).
+   */
+  clock?: { now(): Date };
 }
+
+/**
+ * DynamoDB deletes an expired item only eventually ("typically within a few days", "Using time to
+ * live (TTL) in DynamoDB", https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TTL.html)
+ * and reads return it until then, so reads of retained kinds drop what has expired themselves.
+ */
+const unexpiredAt = (clock: { now(): Date } | undefined) => (item: Record<string, unknown>) =>
+  clock === undefined || typeof item.expiresAt !== 'number' || item.expiresAt > clock.now().getTime() / 1000;
 
 export class DynamoStore implements Store {
   private readonly table: DynamoTable;
   private readonly retentionS: number;
+  private readonly eventsS: number;
+  private readonly ledgerS: number;
+  private readonly messagesS: number;
+  private readonly unexpired: (item: Record<string, unknown>) => boolean;
 
   constructor(options: DynamoStoreOptions) {
+    this.unexpired = unexpiredAt(options.clock);
     this.table = new DynamoTable(options.client, options.tableName);
     this.retentionS = (options.retentionDays ?? 400) * DAY_S;
+    this.eventsS = (options.retention?.events ?? options.retentionDays ?? 400) * DAY_S;
+    this.ledgerS = (options.retention?.ledger ?? options.retentionDays ?? 400) * DAY_S;
+    this.messagesS = (options.retention?.messages ?? 90) * DAY_S;
   }
 
   // ── Profiles ────────────────────────────────────────────────────────────────────────────────
@@ -113,7 +137,7 @@ export class DynamoStore implements Store {
       event,
       receivedAt: receivedAt.toISOString(),
       processed: false,
-      expiresAt: epochSeconds(receivedAt.getTime()) + this.retentionS,
+      expiresAt: epochSeconds(receivedAt.getTime()) + this.eventsS,
     };
     if (await this.table.putIfAbsent(item)) return { inserted: true, processed: false };
     const existing = await this.table.get(pk, sk);
@@ -136,6 +160,7 @@ export class DynamoStore implements Store {
     const items = await this.table.queryPrefix(customerPk(customerId), 'EVENT#');
     const since = options.since?.getTime() ?? Number.NEGATIVE_INFINITY;
     return items
+      .filter(this.unexpired)
       .map((item) => item.event as CustomerEvent)
       .filter((event) => Date.parse(event.time) >= since)
       .sort((a, b) => Date.parse(b.time) - Date.parse(a.time) || (a.id < b.id ? 1 : -1));
@@ -289,14 +314,29 @@ export class DynamoStore implements Store {
       pk: customerPk(record.customerId),
       sk: `LEDGER#${record.at}#${record.id}`,
       record,
-      expiresAt: epochSeconds(Date.parse(record.at)) + this.retentionS,
+      expiresAt: epochSeconds(Date.parse(record.at)) + this.ledgerS,
     });
   }
 
   async listLedger(customerId: string): Promise<LedgerRecord[]> {
-    return (await this.table.queryPrefix(customerPk(customerId), 'LEDGER#')).map(
-      (item) => item.record as LedgerRecord,
-    );
+    return (await this.table.queryPrefix(customerPk(customerId), 'LEDGER#'))
+      .filter(this.unexpired)
+      .map((item) => item.record as LedgerRecord);
+  }
+
+  async putSentMessage(record: SentMessageRecord): Promise<void> {
+    await this.table.put({
+      pk: customerPk(record.customerId),
+      sk: `MESSAGE#${record.at}#${record.executionId}#${record.stepId}`,
+      message: record,
+      expiresAt: epochSeconds(Date.parse(record.at)) + this.messagesS,
+    });
+  }
+
+  async listSentMessages(customerId: string): Promise<SentMessageRecord[]> {
+    return (await this.table.queryPrefix(customerPk(customerId), 'MESSAGE#'))
+      .filter(this.unexpired)
+      .map((item) => item.message as SentMessageRecord);
   }
 
   // ── Conversions (engine/attribution.ts decides; one item per run and goal event) ──────────

@@ -15,7 +15,7 @@ import {
 } from '../../engine/policy/index.ts';
 import type { ChannelName, Journey, SendStep } from '../../engine/schema.ts';
 import { afterProviderCall, type ProviderVerdict, settle, startSending } from '../../engine/send-protocol.ts';
-import type { SendOutcome } from '../ports.ts';
+import type { SendOutcome, SentMessageRecord } from '../ports.ts';
 import { deliver, forgetInvalidTokens, optOutSms } from './deliver.ts';
 import { unsubscribeLinks } from './links.ts';
 import type { StepRuntime } from './send.ts';
@@ -233,6 +233,7 @@ async function afterCall(
         at: now.toISOString(),
         ...(channel === 'push' && addresses.push?.[0] ? { pushToken: addresses.push[0].token } : {}),
       });
+      await sc.rt.store.putSentMessage(sentContent(sc, channel, rendered, outcome.providerMessageId, now));
       await forgetInvalidTokens(sc.rt, customerId, outcome.invalidTokens, now);
       const attempt = { channel, result: 'sent' as const, providerMessageId: outcome.providerMessageId };
       return { attempt, stop: true, rendered };
@@ -258,6 +259,31 @@ async function afterCall(
       // May have been delivered: the cap slot stays taken, and nothing else is tried.
       return { attempt: { channel, result: 'in_doubt', reason: reasonOf(outcome) }, stop: true };
   }
+}
+
+/** What the customer received, without the address it went to (the export shows it; nothing else reads it). */
+function sentContent(
+  sc: SendContext,
+  channel: ChannelName,
+  rendered: RenderedMessage,
+  providerMessageId: string,
+  now: Date,
+): SentMessageRecord {
+  const base = {
+    customerId: sc.request.enrollment.customerId,
+    executionId: sc.request.executionId,
+    stepId: sc.request.stepId,
+    journeyId: sc.journey.id,
+    journeyVersion: sc.journey.version,
+    channel,
+    locale: rendered.locale,
+    at: now.toISOString(),
+    providerMessageId,
+  };
+  if (channel === 'email')
+    return { ...base, subject: rendered.email?.subject ?? '', body: rendered.email?.text ?? '' };
+  if (channel === 'sms') return { ...base, body: rendered.sms?.body ?? '' };
+  return { ...base, title: rendered.push?.title ?? '', body: rendered.push?.body ?? '' };
 }
 
 function reasonOf(outcome: SendOutcome): string {

@@ -28,7 +28,9 @@ export async function unsubscribe(
   if (method === 'GET') return { status: 'confirm', claims };
 
   const at = now.toISOString();
+  let known = false;
   await rt.store.updateProfile(claims.customerId, (current) => {
+    known = current !== undefined;
     if (!current || current.consent?.[claims.channel]?.status === 'opted_out') return undefined;
     return {
       ...current,
@@ -39,6 +41,9 @@ export async function unsubscribe(
       updatedAt: at,
     };
   });
+  // No profile: the customer was erased (engine/privacy/erasure.ts), or never existed. Nothing is
+  // sent to them either way, and a ledger record would bring their id back into the table.
+  if (!known) return { status: 'unsubscribed', claims };
   await rt.store.putLedger({
     id: `consent#unsubscribe#${claims.channel}#${at}`,
     kind: 'consent',

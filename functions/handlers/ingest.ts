@@ -24,6 +24,14 @@ export function createIngestHandler(deps: IngestDeps) {
       });
       return { accepted: false as const, problems: validation.problems };
     }
+    const admission = rt.erasures ? await rt.erasures.admit(validation.event) : { ok: true as const };
+    if (!admission.ok) {
+      // Never re-creates an erased customer: nothing is stored (engine/privacy/erasure.ts).
+      rt.metrics.addMetric('EventsRefusedErased', 'Count', 1);
+      rt.logger.warn('event refused', { code: admission.code, type: validation.event.type });
+      const { status, code, message } = admission;
+      return { accepted: false as const, status, problems: [{ path: '/customerId', code, message }] };
+    }
     const summary = await ingestEvent(rt, validation.event);
     rt.metrics.addMetric(summary.duplicate ? 'EventsDuplicate' : 'EventsAccepted', 'Count', 1);
     rt.logger.info('event ingested', {
@@ -52,7 +60,8 @@ export function createIngestHandler(deps: IngestDeps) {
       }
       const answer = await ingestOne(http ? httpJsonBody(event) : (event as { detail?: unknown }).detail);
       if (!http) return answer;
-      return answer.accepted ? json(202, answer) : json(400, { problems: answer.problems });
+      if (answer.accepted) return json(202, answer);
+      return json(('status' in answer && answer.status) || 400, { problems: answer.problems });
     },
     { http: true },
   );

@@ -1,6 +1,6 @@
 /**
- * The HTTP edge: `POST /events` for producers, `PUT /products` for the catalog and
- * `PUT /journeys/{id}/control` for operators, all three
+ * The HTTP edge: `POST /events` for producers, `PUT /products` for the catalog,
+ * `PUT /journeys/{id}/control`, `DELETE /customers/{id}` and `GET /customers/{id}/export` for operators, all
  * IAM-authorised (callers sign with SigV4 and need `execute-api:Invoke` on the route: "Control
  * access to HTTP APIs with IAM authorization in API Gateway",
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-access-control-iam.html),
@@ -26,12 +26,16 @@ export const SEGMENT_PATHS = ['/v1/track', '/v1/identify', '/v1/batch'];
 /** `{id}` arrives as `pathParameters.id` (payload format 2.0: "Create AWS Lambda proxy integrations for
  * HTTP APIs", https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html). */
 export const CONTROL_PATH = '/journeys/{id}/control';
+/** Erase (`DELETE`) and export (`GET …/export`) one customer (functions/handlers/privacy.ts). */
+export const CUSTOMER_PATH = '/customers/{id}';
+export const CUSTOMER_EXPORT_PATH = '/customers/{id}/export';
 
 export interface HeraldApiProps {
   ingest: lambda.IFunction;
   unsubscribe: lambda.IFunction;
   catalog: lambda.IFunction;
   control: lambda.IFunction;
+  privacy: lambda.IFunction;
   removalPolicy: RemovalPolicy;
 }
 
@@ -48,6 +52,7 @@ export class HeraldApi extends Construct {
   readonly productsRoutes: apigw.HttpRoute[];
   readonly controlRoutes: apigw.HttpRoute[];
   readonly segmentRoutes: apigw.HttpRoute[];
+  readonly customerRoutes: apigw.HttpRoute[];
 
   constructor(scope: Construct, id: string, props: HeraldApiProps) {
     super(scope, id);
@@ -122,6 +127,23 @@ export class HeraldApi extends Construct {
       integration: new HttpLambdaIntegration('Control', props.control),
       authorizer: new HttpIamAuthorizer(),
     });
+
+    // Erasing or exporting a customer is an operator's act on personal data: IAM like /products.
+    const privacy = new HttpLambdaIntegration('Privacy', props.privacy);
+    this.customerRoutes = [
+      ...this.httpApi.addRoutes({
+        path: CUSTOMER_PATH,
+        methods: [apigw.HttpMethod.DELETE],
+        integration: privacy,
+        authorizer: new HttpIamAuthorizer(),
+      }),
+      ...this.httpApi.addRoutes({
+        path: CUSTOMER_EXPORT_PATH,
+        methods: [apigw.HttpMethod.GET],
+        integration: privacy,
+        authorizer: new HttpIamAuthorizer(),
+      }),
+    ];
 
     this.unsubscribeRoutes = this.httpApi.addRoutes({
       path: UNSUBSCRIBE_PATH,

@@ -13,13 +13,18 @@
  * and only with the actions they use.
  *
  * `ForAllValues:StringLike`: every partition key of the request must match a granted prefix. Every
- * action granted here names its partition key (GetItem, PutItem, UpdateItem, Query), so the key is
+ * action granted here names its partition key (GetItem, PutItem, UpdateItem, Query, DeleteItem), so the key is
  * never absent (an absent key would satisfy ForAllValues). test/iam evaluates every call the
  * functions make against these statements.
  */
 
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import {
+  ANON_KEY_PREFIX,
+  AUDIT_KEY_PREFIX,
+  ERASED_KEY_PREFIX,
+} from '../../functions/adapters/dynamo-privacy.ts';
 import {
   CUSTOMER_KEY_PREFIX,
   JOURNEY_KEY_PREFIX,
@@ -35,9 +40,13 @@ export const PK = {
   message: 'MSG#',
   phone: 'PHONE#',
   journey: JOURNEY_KEY_PREFIX,
+  // Privacy (functions/adapters/dynamo-privacy.ts): tombstones, the pseudonymised ledger, audit records.
+  erased: ERASED_KEY_PREFIX,
+  anon: ANON_KEY_PREFIX,
+  audit: AUDIT_KEY_PREFIX,
 } as const;
 
-export type ItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'Query';
+export type ItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'Query' | 'DeleteItem';
 
 /** One grant: these actions, on items whose partition key starts with one of these prefixes. */
 export interface ItemAccess {

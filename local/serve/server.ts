@@ -8,6 +8,7 @@
  *   POST /v1/track|identify|batch   Segment spec messages (engine/segment.ts), write key as basic auth
  *   GET  /clock, POST /clock/advance {"by":"PT1H"}   the simulated clock (clock-driver.ts)
  *   GET  /, /customers/<id>    the pages (page.ts); /api/state and /api/customers/<id> as JSON
+ *   DELETE /customers/<id>, GET /customers/<id>/export   the privacy Lambda, as deployed: erase, export
  *
  * Every handler invocation is tracked work on the simulated clock, keyed by customer, as in the demo.
  */
@@ -103,6 +104,15 @@ export async function startServe(options: ServeOptions): Promise<HeraldServer> {
     const method = request.method ?? 'GET';
     const path = url.pathname;
     const customer = /^\/(api\/)?customers\/([^/]+)$/.exec(path);
+    const exported = /^\/customers\/([^/]+)\/export$/.exec(path);
+    if (method === 'GET' && exported) {
+      const id = decodeURIComponent(exported[1]!);
+      return (await system.clock.track(() => system.exportCustomer(id), id)) as Reply;
+    }
+    if (method === 'DELETE' && customer && !customer[1]) {
+      const id = decodeURIComponent(customer[2]!);
+      return (await system.clock.track(() => system.erase(id), id)) as Reply;
+    }
     if (method === 'GET') {
       if (path === '/') return html(dashboardHtml(await readState(system, customers), options.mode));
       if (path === '/clock') return jsonReply(200, clockJson(system.clock.now(), options.mode));

@@ -146,6 +146,19 @@ describe('least privilege', () => {
     expect([...roleActions(step.role)].filter((a) => a.startsWith('states:'))).toEqual([
       'states:SendTaskSuccess',
     ]);
+    // Erasure (constructs/customer-privacy.ts): the only DeleteItem, and StopExecution of open runs.
+    const { privacy } = stack.functions;
+    expect(dynamo(privacy)).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+    ]);
+    expect(
+      [...roleActions(privacy.role)]
+        .filter((a) => !a.startsWith('dynamodb:') && !a.startsWith('logs:') && !a.startsWith('xray:'))
+        .sort(),
+    ).toEqual(['secretsmanager:GetSecretValue', 'states:StopExecution']);
   });
 
   it('lets each state machine invoke versions of the step Lambda and nothing else', () => {
@@ -171,7 +184,7 @@ describe('least privilege', () => {
         AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'lambda.amazonaws.com' } }] },
       },
     });
-    expect(Object.keys(roles)).toHaveLength(6); // one per function: ingest, step, feedback, unsubscribe, catalog, control
+    expect(Object.keys(roles)).toHaveLength(7); // one per function: ingest, step, feedback, unsubscribe, catalog, control, privacy
     for (const role of Object.values(roles)) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 

@@ -58,6 +58,7 @@ describe.each(DYNAMO_BACKENDS)('local demo, 50 customers over 30 simulated days 
     'no SMS or push inside quiet hours, customer local time',
     'frequency caps are never exceeded',
     'nothing on a channel after unsubscribing from it',
+    'nothing reaches an erased customer, and nothing of theirs is kept',
     'an order during the wait stops the reminders',
     'every Arabic or Persian email is right-to-left',
     'every email carries one-click unsubscribe headers (RFC 8058)',

@@ -224,6 +224,24 @@ describe('demo invariant checks', () => {
     expect(violationsOf(run, 'nothing on a channel after unsubscribing')).toHaveLength(1);
   });
 
+  it('flag an SMS the sink received after the customer was erased, and items of theirs left in the table', () => {
+    const run = observed({
+      ledger: [sent('m2', '2026-03-03T09:00:00.000Z', 'sms')],
+      sink: [sms('m2', '2026-03-03T09:00:00.000Z')],
+      erasures: [{ customerId: 'c1', at: '2026-03-02T12:00:00.000Z', left: 2 }],
+    });
+    expect(violationsOf(run, 'nothing reaches an erased customer')).toEqual([
+      'c1 was erased at 2026-03-02T12:00:00.000Z, was sent a sms message at 2026-03-03T09:00:00.000Z',
+      'c1 was erased at 2026-03-02T12:00:00.000Z; 2 of their items are still in the table',
+    ]);
+    const before = observed({
+      ledger: [sent('m2', '2026-03-02T09:00:00.000Z', 'sms')],
+      sink: [sms('m2', '2026-03-02T09:00:00.000Z')],
+      erasures: [{ customerId: 'c1', at: '2026-03-02T12:00:00.000Z', left: 0 }],
+    });
+    expect(violationsOf(before, 'nothing reaches an erased customer')).toEqual([]);
+  });
+
   it('know the recipient by the address the customer was seeded with, not by the ledger’s customer', () => {
     // No link to read the customer from, and a ledger that names someone else.
     const run = observed({

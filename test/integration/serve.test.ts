@@ -56,6 +56,21 @@ describe('herald serve, stepped by hand', () => {
     expect(new URL(serve.url).hostname).toBe('127.0.0.1');
   });
 
+  it('exports and erases a customer as the deployed privacy routes do, and then refuses their events with 409', async () => {
+    expect((await postJson(`${serve.url}/events`, signedUp('ev-priv', 'cust-priv'))).status).toBe(202);
+    const exported = await getJson(`${serve.url}/customers/cust-priv/export`);
+    expect(exported).toMatchObject({ format: 'herald.customer-export/1', customerId: 'cust-priv' });
+    expect((exported.profile as { email: string }).email).toBe('cust-priv@example.com');
+    const erased = await fetch(`${serve.url}/customers/cust-priv`, { method: 'DELETE' });
+    expect(erased.status).toBe(200);
+    expect(await erased.json()).toMatchObject({ status: 'erased', counts: { profile: 1, events: 1 } });
+    const after = await getJson(`${serve.url}/customers/cust-priv/export`);
+    expect(after).toMatchObject({ profile: null, events: [], messages: [] });
+    const refused = await postJson(`${serve.url}/events`, { ...signedUp('ev-priv-2', 'cust-priv') });
+    expect(refused.status).toBe(409);
+    expect((refused.body.problems as { code: string }[])[0]?.code).toBe('customer_erased');
+  });
+
   it('answers POST /events as the deployed ingest does: 400 with every problem, 202 with what it started', async () => {
     const bad = await postJson(`${serve.url}/events`, {
       id: 'x',

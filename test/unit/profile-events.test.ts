@@ -27,6 +27,8 @@ function arrive(...events: { event: CustomerEvent; arrives: Date }[]): Profile {
 const OPT_INS: Record<string, (time: string) => CustomerEvent> = {
   signed_up: (t) => event('signed_up', t, { source: 'web', profile: { consent: { email: true } } }),
   profile_updated: (t) => event('profile_updated', t, { profile: { consent: { email: true } } }),
+  consent_renewed: (t) =>
+    event('consent_renewed', t, { source: 'support_desk', profile: { consent: { email: true } } }),
 };
 const OPT_OUTS: Record<string, (time: string) => CustomerEvent> = {
   'unsubscribed (email)': (t) => event('unsubscribed', t, { channel: 'email' }),
