@@ -35,6 +35,9 @@ export const PK = {
   message: 'MSG#',
   phone: 'PHONE#',
   journey: JOURNEY_KEY_PREFIX,
+  /** Scale mode: a run's state (`RUN#<customer>`) and the reconciler's due index (`DUE#<bucket>#<shard>`). */
+  run: 'RUN#',
+  due: 'DUE#',
 } as const;
 
 export type ItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'Query';
