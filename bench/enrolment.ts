@@ -41,6 +41,11 @@ export interface EnrolmentInput {
   calls: EnrolmentCalls;
   /** Use the older 1,000/s CreateSchedule figure instead of today's 5,000/s. */
   conservativeCreateSchedule?: boolean;
+  /**
+   * A table already scaled out (or pre-warmed) to the default table maximum, 40,000 WRU/s, instead
+   * of a new on-demand table's 4,000.
+   */
+  warmTable?: boolean;
 }
 
 export interface Limit {
@@ -71,11 +76,15 @@ export function enrolmentTime(input: EnrolmentInput, quotas: Quotas = QUOTAS): E
   const { calls, customers } = input;
   const sf = quotas.stepFunctions;
   const lambdaConcurrency = (calls.lambdaInvocations * calls.lambdaMeanMs) / 1000;
+  const table = quotas.dynamodb.onDemandNewTable;
   const common: Limit[] = [
     {
-      name: 'DynamoDB writes, new on-demand table',
-      perSecond: per(quotas.dynamodb.onDemandNewTable.writeUnitsPerSecond, calls.writeUnits),
-      source: quotas.dynamodb.onDemandNewTable.source,
+      name: input.warmTable ? 'DynamoDB writes, table maximum' : 'DynamoDB writes, new on-demand table',
+      perSecond: per(
+        input.warmTable ? table.tableMaximumUnitsPerSecond : table.writeUnitsPerSecond,
+        calls.writeUnits,
+      ),
+      source: table.source,
     },
     {
       name: 'Lambda account concurrency',

@@ -48,6 +48,14 @@ describe('enrolling 5M customers', () => {
     expect(r.waitingCeiling?.customers).toBe(QUOTAS.scheduler.schedules.limit);
   });
 
+  it('is held by CreateSchedule on a warm table, 17 minutes, with the last timer then 4,000 s late', () => {
+    const r = enrolmentTime({ mode: 'scale', customers: 5_000_000, calls: scaleCalls, warmTable: true });
+    // DynamoDB 40,000/2 = 20,000/s: CreateSchedule's 5,000/s binds; fires drain at 1,000/s.
+    expect(r.binding.name).toBe('CreateSchedule (5,000/s)');
+    expect(r.seconds).toBe(1000);
+    expect(r.lastFireLateSeconds).toBe(4000);
+  });
+
   it('is held by CreateSchedule at the older 1,000/s figure, and then every timer fires on time', () => {
     const r = enrolmentTime({
       mode: 'scale',
