@@ -378,7 +378,7 @@ export class ScaleMode extends Construct {
     const sum = { statistic: 'Sum', period: FIVE_MINUTES };
 
     alarm(
-      'TimerDeadLetters',
+      'TimerDeadLettersAlarm',
       'timer-dead-letters',
       'Scale mode: timers that failed every retry wait in the timer dead-letter queue (a run may be stuck; the reconciler retries it)',
       {

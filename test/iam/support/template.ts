@@ -90,6 +90,8 @@ export class ResolvedTemplate {
         );
       case 'AWS::SNS::Topic':
         return this.arn('sns', this.prop(logicalId, 'TopicName') ?? logicalId);
+      case 'AWS::Scheduler::ScheduleGroup':
+        return this.prop(logicalId, 'Name') ?? logicalId;
       default:
         return named ?? logicalId;
     }
@@ -130,6 +132,8 @@ export class ResolvedTemplate {
         return this.arn('kms', `key/${logicalId}`);
       case 'AWS::SNS::Topic.TopicArn':
         return this.ref(logicalId);
+      case 'AWS::Scheduler::ScheduleGroup.Arn':
+        return this.arn('scheduler', `schedule-group/${this.prop(logicalId, 'Name') ?? logicalId}`);
       default:
         // Only reached by statements no recorded call is evaluated against (X-Ray, queues, …);
         // a syntactically valid ARN keeps the policy parseable.
