@@ -17,79 +17,95 @@ import { readFileSync } from 'node:fs';
 import {
   type CountedCalls,
   compareModes,
+  type ModeComparison,
   SCALE_TARGETS,
   type ScaleMoney,
   type ScalePrices,
 } from './scale-cost.ts';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-/** Write units of one send (claim, cap window, message index, ledger): the Standard sends' share. */
-const SEND_WRU = arg('send-wru', 5);
-const SEND_RRU = arg('send-rru', 2);
-/** Write units of one run-item transition: 1 while the item stays ≤ 1 KB (no enrollment copy in it). */
-const RUN_ITEM_WRU = arg('run-item-wru', 1);
+export interface EstimateOptions {
+  /** Write and read units of one send (claim, cap window, message index, ledger). */
+  sendWriteUnits?: number;
+  sendReadUnits?: number;
+  /** Write units of one run-item transition: 1 while the item stays ≤ 1 KB (no enrollment copy in it). */
+  runItemWriteUnits?: number;
+}
 
-const prices = JSON.parse(readFileSync(new URL('./prices.json', import.meta.url), 'utf8')) as ScalePrices;
-const RUNS = 1_000_000;
-const step = (calls: number) => ({ invocations: calls * RUNS, billedMs: calls * RUNS * 30, memoryMb: 1024 });
+/** Both modes of 1,000 finished replenishment runs, counted from the call list above. */
+export function estimateReplenishment(prices: ScalePrices, options: EstimateOptions = {}): ModeComparison {
+  const sendWru = options.sendWriteUnits ?? 5;
+  const sendRru = options.sendReadUnits ?? 2;
+  const runItemWru = options.runItemWriteUnits ?? 1;
+  const runs = 1000;
+  const standard: CountedCalls = {
+    runs,
+    messages: 2 * runs,
+    standardTransitions: 10 * runs,
+    expressExecutions: [],
+    scheduler: { invocations: 0, createSchedule: 0, deleteSchedule: 0, getSchedule: 0 },
+    lambda: { step: { invocations: 4 * runs, billedMs: 4 * runs * 30, memoryMb: 1024 } },
+    dynamodb: { readUnits: (2 * sendRru + 1) * runs, writeUnits: 2 * sendWru * runs },
+  };
+  const scale: CountedCalls = {
+    runs,
+    messages: 2 * runs,
+    standardTransitions: 0,
+    expressExecutions: Array.from({ length: 3 * runs }, () => ({ durationMs: 200 })),
+    scheduler: { invocations: 2 * runs, createSchedule: 2 * runs, deleteSchedule: 0, getSchedule: 0 },
+    lambda: {
+      step: { invocations: 5 * runs, billedMs: 5 * runs * 30, memoryMb: 1024 },
+      fire: { invocations: 2 * runs, billedMs: 2 * runs * 20, memoryMb: 512 },
+    },
+    dynamodb: {
+      readUnits: (2 * sendRru + 1) * runs,
+      // enter + 2 arms + 2 claims + finish, 3 due-index puts, the sends.
+      writeUnits: (6 * runItemWru + 3 + 2 * sendWru) * runs,
+    },
+  };
+  return compareModes(prices, standard, scale);
+}
 
-const standard: CountedCalls = {
-  runs: RUNS,
-  messages: 2 * RUNS,
-  standardTransitions: 10 * RUNS,
-  expressExecutions: [],
-  scheduler: { invocations: 0, createSchedule: 0, deleteSchedule: 0, getSchedule: 0 },
-  lambda: { step: step(4) },
-  dynamodb: { readUnits: (2 * SEND_RRU + 1) * RUNS, writeUnits: 2 * SEND_WRU * RUNS },
-};
+if (import.meta.url === `file://${process.argv[1]}`) printEstimate();
 
-// One billed Express execution stands for RUNS identical ones: priceCounted sums per execution.
-const scaleRuns = 1000;
-const scale: CountedCalls = {
-  runs: scaleRuns,
-  messages: 2 * scaleRuns,
-  standardTransitions: 0,
-  expressExecutions: Array.from({ length: 3 * scaleRuns }, () => ({ durationMs: 200 })),
-  scheduler: { invocations: 2 * scaleRuns, createSchedule: 2 * scaleRuns, deleteSchedule: 0, getSchedule: 0 },
-  lambda: {
-    step: { invocations: 5 * scaleRuns, billedMs: 5 * scaleRuns * 30, memoryMb: 1024 },
-    fire: { invocations: 2 * scaleRuns, billedMs: 2 * scaleRuns * 20, memoryMb: 512 },
-  },
-  dynamodb: {
-    readUnits: (2 * SEND_RRU + 1) * scaleRuns,
-    // enter + 2 arms + 2 claims + finish, 3 due-index puts, the sends.
-    writeUnits: (6 * RUN_ITEM_WRU + 3 + 2 * SEND_WRU) * scaleRuns,
-  },
-};
-
-const both = compareModes(prices, standard, scale);
-const usd = (n: number) => `$${n.toFixed(2)}`;
-const lines: (keyof ScaleMoney)[] = [
-  'standardTransitions',
-  'expressRequests',
-  'expressDuration',
-  'schedulerInvocations',
-  'lambdaRequests',
-  'lambdaDuration',
-  'dynamodbReads',
-  'dynamodbWrites',
-  'total',
-];
-process.stdout.write(
-  `replenishment, per 1M finished runs (estimate from the call list; send ${SEND_WRU} WRU + ${SEND_RRU} RRU, run item ${RUN_ITEM_WRU} WRU per transition)\n\n`,
-);
-process.stdout.write(`| line | Standard | scale |\n|---|---|---|\n`);
-for (const line of lines) {
+function printEstimate(): void {
+  const arg = (name: string, fallback: number) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i > 0 ? Number(process.argv[i + 1]) : fallback;
+  };
+  const SEND_WRU = arg('send-wru', 5);
+  const SEND_RRU = arg('send-rru', 2);
+  const RUN_ITEM_WRU = arg('run-item-wru', 1);
+  const prices = JSON.parse(readFileSync(new URL('./prices.json', import.meta.url), 'utf8')) as ScalePrices;
+  const both = estimateReplenishment(prices, {
+    sendWriteUnits: SEND_WRU,
+    sendReadUnits: SEND_RRU,
+    runItemWriteUnits: RUN_ITEM_WRU,
+  });
+  const usd = (n: number) => `$${n.toFixed(2)}`;
+  const lines: (keyof ScaleMoney)[] = [
+    'standardTransitions',
+    'expressRequests',
+    'expressDuration',
+    'schedulerInvocations',
+    'lambdaRequests',
+    'lambdaDuration',
+    'dynamodbReads',
+    'dynamodbWrites',
+    'total',
+  ];
   process.stdout.write(
-    `| ${line} | ${usd(both.standard.perMillionRuns[line])} | ${usd(both.scale.perMillionRuns[line])} |\n`,
+    `replenishment, per 1M finished runs (estimate from the call list; send ${SEND_WRU} WRU + ${SEND_RRU} RRU, run item ${RUN_ITEM_WRU} WRU per transition)\n\n`,
+  );
+  process.stdout.write(`| line | Standard | scale |\n|---|---|---|\n`);
+  for (const line of lines) {
+    process.stdout.write(
+      `| ${line} | ${usd(both.standard.perMillionRuns[line])} | ${usd(both.scale.perMillionRuns[line])} |\n`,
+    );
+  }
+  process.stdout.write(
+    `\nper 1M messages: Standard ${usd(both.standard.perMillionMessages ?? Number.NaN)}, scale ${usd(both.scale.perMillionMessages ?? Number.NaN)}; scale ÷ Standard ${both.ratio.perMillionRuns.toFixed(3)}×\n`,
+  );
+  process.stdout.write(
+    `targets: ≤ ${usd(SCALE_TARGETS.perMillionRuns)} per 1M runs → ${both.scale.perMillionRuns.total <= SCALE_TARGETS.perMillionRuns ? 'met' : 'NOT met'}; ≤ ${usd(SCALE_TARGETS.perMillionMessages)} per 1M messages → ${(both.scale.perMillionMessages ?? Number.POSITIVE_INFINITY) <= SCALE_TARGETS.perMillionMessages ? 'met' : 'NOT met'}\n`,
   );
 }
-process.stdout.write(
-  `\nper 1M messages: Standard ${usd(both.standard.perMillionMessages ?? Number.NaN)}, scale ${usd(both.scale.perMillionMessages ?? Number.NaN)}; scale ÷ Standard ${both.ratio.perMillionRuns.toFixed(3)}×\n`,
-);
-process.stdout.write(
-  `targets: ≤ ${usd(SCALE_TARGETS.perMillionRuns)} per 1M runs → ${both.scale.perMillionRuns.total <= SCALE_TARGETS.perMillionRuns ? 'met' : 'NOT met'}; ≤ ${usd(SCALE_TARGETS.perMillionMessages)} per 1M messages → ${(both.scale.perMillionMessages ?? Number.POSITIVE_INFINITY) <= SCALE_TARGETS.perMillionMessages ? 'met' : 'NOT met'}\n`,
-);
