@@ -82,6 +82,12 @@ export const PolicyConfigSchema = Type.Object(
       description:
         'The longest look-back behaviour conditions may use (ISO duration); also how much history the runtime loads.',
     }),
+    execution: Type.Optional(
+      Type.Union([Type.Literal('standard'), Type.Literal('scale')], {
+        description:
+          'How journeys that set no `execution` run: `standard` (one Standard execution per customer, the default) or `scale` (Express segments between waits, waits as EventBridge Scheduler timers; docs/scale-mode.md).',
+      }),
+    ),
   },
   { additionalProperties: false, title: 'Herald send-time policy' },
 );
