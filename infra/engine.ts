@@ -6,6 +6,7 @@ export { renderAsl } from '../engine/compile/render.ts';
 export { DICTIONARY_FILE } from '../engine/dictionary.ts';
 export { PARTIAL_FILE_SUFFIX, parsePartialKey, pinPartials } from '../engine/partials.ts';
 export { parsePolicyConfig } from '../engine/policy/config.ts';
+export { executionMode } from '../engine/run-protocol.ts';
 export {
   checkDictionaryKeepsReleases,
   checkReleases,

@@ -96,7 +96,9 @@ export class ScaleMode extends Construct {
   readonly schedulerRole: iam.Role;
   readonly fire: HeraldFunction;
   readonly reconciler: HeraldFunction;
-  /** `{ "journey@version": versionArn }` as one JSON string (tokens resolved at deploy). */
+  /** `journey@version` → version ARN (tokens resolved at deploy). */
+  readonly versionArns: Record<string, string>;
+  /** `versionArns` as one JSON string: the fire's and the reconciler's `STATE_MACHINE_ARNS`. */
   readonly stateMachineArnsJson: string;
   /** The four variables every function that arms a timer reads (contract §5). */
   readonly timerEnvironment: Record<string, string>;
@@ -109,9 +111,10 @@ export class ScaleMode extends Construct {
 
     // ── Express state machines, one per kept journey version ───────────────────────────────
     this.machines = props.versions.map((v) => this.expressMachine(v, props));
-    this.stateMachineArnsJson = stack.toJsonString(
-      Object.fromEntries(this.machines.map((m) => [`${m.journeyId}@${m.version}`, m.versionArn])),
+    this.versionArns = Object.fromEntries(
+      this.machines.map((m) => [`${m.journeyId}@${m.version}`, m.versionArn]),
     );
+    this.stateMachineArnsJson = stack.toJsonString(this.versionArns);
 
     // ── Timers: the group, the dead-letter queue, the role Scheduler assumes ───────────────
     this.group = new scheduler.ScheduleGroup(this, 'Timers', {

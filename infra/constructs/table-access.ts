@@ -20,6 +20,7 @@
 
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { DUE_KEY_PREFIX, RUN_KEY_PREFIX } from '../../functions/adapters/dynamo-runs.ts';
 import {
   CUSTOMER_KEY_PREFIX,
   JOURNEY_KEY_PREFIX,
@@ -36,8 +37,8 @@ export const PK = {
   phone: 'PHONE#',
   journey: JOURNEY_KEY_PREFIX,
   /** Scale mode: a run's state (`RUN#<customer>`) and the reconciler's due index (`DUE#<bucket>#<shard>`). */
-  run: 'RUN#',
-  due: 'DUE#',
+  run: RUN_KEY_PREFIX,
+  due: DUE_KEY_PREFIX,
 } as const;
 
 export type ItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'Query';
