@@ -67,18 +67,24 @@ export async function startSchedulerStandIn(): Promise<SchedulerStandIn> {
     if (!binding || fault === 'lose') return;
     const b = binding;
     const lateMs = typeof fault === 'object' ? fault.lateMs : 0;
-    const invoke = async () => {
-      // A one-time schedule with ActionAfterCompletion DELETE is gone after its invocation.
-      if (schedules.get(key(schedule.groupName, schedule.name)) === schedule) {
+    let invoked = false;
+    const invoke = async (again: boolean) => {
+      if (again) {
+        // At-least-once delivery: the same invocation once more, right after the first.
+        if (!invoked) return;
+      } else {
+        // A deleted schedule never fires; a one-time schedule with DELETE is gone after its invocation.
+        if (schedules.get(key(schedule.groupName, schedule.name)) !== schedule) return;
         if (schedule.actionAfterCompletion === 'DELETE')
           schedules.delete(key(schedule.groupName, schedule.name));
-      } else if (fault !== 'duplicate') return;
+        invoked = true;
+      }
       fired.push({ name: schedule.name, atMs: Date.now() });
       await b.fire(JSON.parse(schedule.input));
     };
     const customer = (JSON.parse(schedule.input) as { customerId?: string }).customerId;
-    b.at(new Date(schedule.dueMs + lateMs), invoke, customer);
-    if (fault === 'duplicate') b.at(new Date(schedule.dueMs + lateMs), invoke, customer);
+    b.at(new Date(schedule.dueMs + lateMs), () => invoke(false), customer);
+    if (fault === 'duplicate') b.at(new Date(schedule.dueMs + lateMs), () => invoke(true), customer);
   };
 
   const server = createServer((req, res) => {
