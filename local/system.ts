@@ -227,8 +227,14 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/herald-scheduler`,
       deadLetterArn: `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:herald-timers-dlq`,
     }),
-    segments: { startSegment: (input) => workflows!.startSegment(input) },
+    segments: options.awsCalls
+      ? options.awsCalls.recorder.segments(
+          { startSegment: (input) => workflows!.startSegment(input) },
+          options.awsCalls.stateMachineArn,
+        )
+      : { startSegment: (input) => workflows!.startSegment(input) },
   };
+  recorder?.attach(schedulerClient);
   const step = createStepHandler({
     ...base('step'),
     scale,
