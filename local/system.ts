@@ -9,16 +9,23 @@
 import { readFileSync } from 'node:fs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { type PolicyConfig, parsePolicyConfig } from '../engine/policy/index.ts';
+import { type ExecutionMode, executionMode } from '../engine/run-protocol.ts';
 import type { Journey } from '../engine/schema.ts';
 import type { Vocabulary } from '../engine/vocabulary.ts';
 import { DynamoCatalog } from '../functions/adapters/dynamo-catalog.ts';
 import { DynamoJourneyControls } from '../functions/adapters/dynamo-controls.ts';
+import { DynamoRuns } from '../functions/adapters/dynamo-runs.ts';
 import { createJourneyRegistry, journeyRegistryOf } from '../functions/adapters/journey-registry.ts';
+import { SchedulerTimers } from '../functions/adapters/scheduler-timers.ts';
+import type { ScaleDeps } from '../functions/deps.ts';
 import { createCatalogHandler } from '../functions/handlers/catalog.ts';
 import { createFeedbackHandler } from '../functions/handlers/feedback.ts';
+import { createFireHandler } from '../functions/handlers/fire.ts';
 import { createIngestHandler } from '../functions/handlers/ingest.ts';
 import { localContext } from '../functions/handlers/lambda.ts';
+import { createReconcileHandler } from '../functions/handlers/reconcile.ts';
 import { createStepHandler } from '../functions/handlers/step.ts';
 import { createUnsubscribeHandler } from '../functions/handlers/unsubscribe.ts';
 import type {
@@ -34,7 +41,11 @@ import type {
 import type { AwsCallRecorder } from './aws-calls.ts';
 import { installSimClock, type SimClock } from './clock.ts';
 import { loadJourneys, loadWorkflowsVocabulary, WORKFLOWS_DIR } from './journeys.ts';
-import { LocalWorkflows } from './runner.ts';
+import { LOCAL_ACCOUNT, LOCAL_REGION, LocalWorkflows } from './runner.ts';
+import { type SchedulerStandIn, startSchedulerStandIn } from './standins/index.ts';
+
+export const LOCAL_SCHEDULE_GROUP = 'herald-runs';
+
 import { type LocalStack, type LocalStackOptions, startLocalStack } from './stack.ts';
 
 /** Not a secret: it signs the demo's unsubscribe links, which only the local handler verifies. */
@@ -60,6 +71,15 @@ export interface LocalSystem {
   stack: LocalStack;
   clock: SimClock;
   workflows: LocalWorkflows;
+  /** Scale mode: the Scheduler stand-in, the run items, and the fire and reconciler Lambdas. */
+  scale: {
+    scheduler: SchedulerStandIn;
+    runs: DynamoRuns;
+    /** The fire Lambda, invoked as EventBridge Scheduler invokes it (the schedule's `Target.Input`). */
+    fire(input: unknown): Promise<unknown>;
+    /** The reconciler Lambda, invoked as its recurring schedule would. */
+    reconcile(): Promise<unknown>;
+  };
   /** What the last deploy carried (`deploy` replaces it). */
   journeys: Journey[];
   config: PolicyConfig;
@@ -94,6 +114,11 @@ export interface LocalSystemOptions {
   sesEndpoint?: string;
   /** Which DynamoDB (see `LocalStackOptions`; default: dynalite in-process). */
   dynamo?: LocalStackOptions['dynamo'];
+  /**
+   * Run every journey in this mode, whatever its own `execution` says (`npm start -- --execution`);
+   * default: each journey's own mode, else the policy's.
+   */
+  execution?: ExecutionMode;
   /** Validate the compiled definitions (default true; shards skip what the main thread checked). */
   validateDefinitions?: boolean;
   /** Told about every provider call the step handler makes (after it returns). */
@@ -117,8 +142,11 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   // Powertools would print a log line and a metrics blob per invocation: keep the demo's output readable.
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   const vocabulary = options.vocabulary ?? loadWorkflowsVocabulary();
-  const journeys = options.journeys ?? loadJourneys(WORKFLOWS_DIR, vocabulary);
+  const forced = options.execution;
+  const inMode = (list: Journey[]) => (forced ? list.map((j) => ({ ...j, execution: forced })) : list);
+  const journeys = inMode(options.journeys ?? loadJourneys(WORKFLOWS_DIR, vocabulary));
   const config = options.config ?? loadPolicy();
+  const scheduler = await startSchedulerStandIn();
   const stack = await startLocalStack({
     ...(options.sesPort === undefined ? {} : { sesPort: options.sesPort }),
     ...(options.sesEndpoint === undefined ? {} : { sesEndpoint: options.sesEndpoint }),
@@ -186,8 +214,30 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     client: stack.dynamo.client,
     tableName: stack.dynamo.tableName,
   });
+  // Scale mode: the same adapters as on AWS — run items in the table, timers through the real
+  // Scheduler client to the stand-in, segments started in the local runner.
+  const runs = new DynamoRuns({ client: stack.dynamo.client, tableName: stack.dynamo.tableName });
+  const schedulerClient = new SchedulerClient(scheduler.clientConfig);
+  const scale: ScaleDeps = {
+    runs,
+    timers: new SchedulerTimers({
+      client: schedulerClient,
+      groupName: LOCAL_SCHEDULE_GROUP,
+      fireFunctionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:herald-fire`,
+      roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/herald-scheduler`,
+      deadLetterArn: `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:herald-timers-dlq`,
+    }),
+    segments: options.awsCalls
+      ? options.awsCalls.recorder.segments(
+          { startSegment: (input) => workflows!.startSegment(input) },
+          options.awsCalls.stateMachineArn,
+        )
+      : { startSegment: (input) => workflows!.startSegment(input) },
+  };
+  recorder?.attach(schedulerClient);
   const step = createStepHandler({
     ...base('step'),
+    scale,
     controls,
     executions,
     journeys: registry,
@@ -202,6 +252,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     clock,
     invokeStep: as('step', (request) => step(request, stepContext)),
     validate: options.validateDefinitions ?? true,
+    modeOf: (journey) => executionMode(journey, config),
   });
   const ingest = createIngestHandler({
     ...base('ingest'),
@@ -209,7 +260,10 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     journeys: registry,
     executions: recorded(workflows),
     config,
+    scale,
   });
+  const fire = createFireHandler({ ...base('fire'), journeys: registry, scale });
+  const reconcile = createReconcileHandler({ ...base('reconcile'), journeys: registry, scale });
   const feedback = createFeedbackHandler(base('feedback'));
   const catalog = createCatalogHandler({
     ...base('catalog'),
@@ -225,13 +279,22 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     feedback: as('feedback', feedback),
     catalog: as('catalog', catalog),
     unsubscribe: as('unsubscribe', unsubscribe),
+    fire: as('fire', fire),
+    reconcile: as('reconcile', reconcile),
   };
   const contexts = {
     ingest: localContext('ingest'),
     feedback: localContext('feedback'),
     catalog: localContext('catalog'),
     unsubscribe: localContext('unsubscribe'),
+    fire: localContext('fire'),
+    reconcile: localContext('reconcile'),
   };
+  // What Scheduler does at a schedule's time: invoke its target (the fire Lambda) with its input.
+  scheduler.bind({
+    at: (time, work, key) => clock.at(time, work, key),
+    fire: (input) => invoke.fire(input, contexts.fire),
+  });
 
   const system: LocalSystem = {
     stack,
@@ -239,7 +302,14 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     workflows,
     journeys,
     config,
-    deploy(next) {
+    scale: {
+      scheduler,
+      runs,
+      fire: (input) => invoke.fire(input, contexts.fire),
+      reconcile: () => invoke.reconcile(undefined, contexts.reconcile),
+    },
+    deploy(given) {
+      const next = inMode(given);
       deployed = createJourneyRegistry(next, vocabulary);
       workflows!.deploy(next);
       system.journeys = next;
@@ -263,7 +333,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       )) as HttpResult,
     async stop() {
       clock.uninstall();
-      await stack.stop();
+      schedulerClient.destroy();
+      await Promise.allSettled([stack.stop(), scheduler.stop()]);
     },
   };
   return system;
