@@ -362,7 +362,9 @@ export class HeraldStack extends Stack {
           ...scale.versionArns,
         }),
       );
-      ingest.fn.addEnvironment('SCHEDULE_GROUP', scale.group.scheduleGroupName);
+      // With SCHEDULE_GROUP set, functions/env.ts builds the scale ports and needs all four.
+      for (const [name, value] of Object.entries(scale.timerEnvironment))
+        ingest.fn.addEnvironment(name, value);
       grantItems(this.table, ingest.fn, [
         { actions: ['PutItem', 'UpdateItem', 'Query'], prefixes: [PK.run] },
         { actions: ['PutItem'], prefixes: [PK.due] },

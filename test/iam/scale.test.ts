@@ -7,6 +7,7 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createScheduleInput, scheduleName } from '../../functions/adapters/scheduler-timers.ts';
+import { scaleDepsFromEnv } from '../../functions/env.ts';
 import type { AwsCall } from '../../local/aws-calls.ts';
 import { loadJourneys } from '../../local/journeys.ts';
 import {
@@ -118,6 +119,23 @@ describe('the calls scale mode makes (contract §5)', () => {
       'fire',
       'reconcile',
     ]);
+  });
+});
+
+describe('the environment the template gives each function', () => {
+  it('is enough for functions/env.ts to build the scale-mode ports of step, ingest, fire and reconcile', () => {
+    const saved = { ...process.env };
+    try {
+      for (const fn of ['step', 'ingest', 'fire', 'reconcile']) {
+        const environment = roles.find((r) => r.fn === fn)!.environment;
+        for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+        Object.assign(process.env, environment);
+        expect(scaleDepsFromEnv(), fn).toBeDefined();
+      }
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
   });
 });
 
