@@ -49,6 +49,9 @@ export interface ExecutionTrace {
   journeyId: string;
   states: string[];
   status: string;
+  /** Scale mode: `EXPRESS` for a segment (absent: a Standard execution), and its name. */
+  type?: string;
+  name?: string;
 }
 
 /** What the e2e section measured in the demo (undefined while the demo is pending). */

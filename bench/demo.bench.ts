@@ -71,7 +71,14 @@ export type DemoRun =
 export const DEMO_DEFAULTS = { days: 30, seed: 42, start: '2026-03-02T00:00:00.000Z' };
 
 /** Memory per function as infra/herald-stack.ts configures it (HeraldFunction's default is 512). */
-export const FUNCTION_MEMORY_MB = { step: 1024, ingest: 512, feedback: 512, unsubscribe: 512 };
+export const FUNCTION_MEMORY_MB = {
+  step: 1024,
+  ingest: 512,
+  feedback: 512,
+  unsubscribe: 512,
+  fire: 512,
+  reconcile: 512,
+};
 
 const DEMO_MODULE = new URL('../local/demo.ts', import.meta.url);
 // hrtime is never faked by the simulated clock (it fakes Date and timers); nor are these, taken
@@ -128,7 +135,13 @@ interface DemoOutput {
   /** The SES stand-in, left running for the caller. */
   ses?: { stop(): Promise<void> };
   shards?: number;
-  executions?: { journeyId: string; states: { name: string }[]; status: string }[];
+  executions?: {
+    journeyId: string;
+    states: { name: string }[];
+    status: string;
+    type?: string;
+    name?: string;
+  }[];
   counts?: { events?: number; errors?: number; rescues?: number };
   timings?: Record<string, number>;
 }
@@ -168,6 +181,8 @@ type RunDemo = (options: {
   progress?: boolean;
   /** Worker-thread shards; 1 runs in this thread (where the probes can see it). */
   shards?: number;
+  /** Scale mode (issue 14): run every journey in this mode. */
+  execution?: 'standard' | 'scale';
 }) => Promise<DemoOutput>;
 
 async function findDemo(): Promise<RunDemo | string> {
@@ -179,7 +194,7 @@ async function findDemo(): Promise<RunDemo | string> {
 }
 
 export async function run(
-  options: { customers?: number; days?: number; probe?: boolean } = {},
+  options: { customers?: number; days?: number; probe?: boolean; execution?: 'standard' | 'scale' } = {},
 ): Promise<DemoRun> {
   const customers = options.customers ?? 1000;
   const days = options.days ?? DEMO_DEFAULTS.days;
@@ -261,6 +276,7 @@ export async function run(
         start: new Date(DEMO_DEFAULTS.start),
         progress: false,
         shards: 1,
+        ...(options.execution ? { execution: options.execution } : {}),
       }),
       customers,
     );
@@ -305,6 +321,8 @@ export async function run(
     journeyId: e.journeyId,
     states: e.states.map((s) => s.name),
     status: e.status,
+    ...(e.type ? { type: e.type } : {}),
+    ...(e.name ? { name: e.name } : {}),
   }));
   return {
     ...measuredRun(result, customers, days, wallSeconds, executions.length),

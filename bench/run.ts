@@ -27,6 +27,8 @@ import type { EngineResult } from './engine.bench.ts';
 import { runChild } from './lib/spawn.ts';
 import { fmt, formatTable, markdownTable, type Row } from './lib/table.ts';
 import { loadReferenceJourney, REFERENCE_JOURNEYS } from './lib/world.ts';
+import { SCALE_TARGETS, type ScalePrices } from './scale-cost.ts';
+import { estimateReplenishment } from './scale-estimate.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SECTIONS = ['engine', 'e2e', 'cost', 'bundles', 'cli'] as const;
@@ -199,6 +201,36 @@ function e2eRows(r: E2eResult | undefined): Row[] {
     },
   );
   return rows;
+}
+
+/**
+ * Scale mode beside Standard (issue 14), from bench/scale-estimate.ts's call list until a counted
+ * scale-mode run feeds bench/scale-cost.ts.
+ */
+function scaleRows(prices: ScalePrices): Row[] {
+  const both = estimateReplenishment(prices);
+  const runs = both.scale.perMillionRuns.total;
+  const messages = both.scale.perMillionMessages ?? Number.NaN;
+  return [
+    {
+      area: '3 cost',
+      figure: 'replenishment, scale mode (estimate from the call list): $/1M runs',
+      measured: fmt.usd(runs),
+      baseline: `${fmt.usd(both.standard.perMillionRuns.total)} Standard`,
+      ratio: fmt.ratio(both.ratio.perMillionRuns),
+      target: `≤ $${SCALE_TARGETS.perMillionRuns}`,
+      met: runs <= SCALE_TARGETS.perMillionRuns,
+    },
+    {
+      area: '3 cost',
+      figure: 'replenishment, scale mode (estimate from the call list): $/1M messages',
+      measured: fmt.usd(messages),
+      baseline: `${fmt.usd(both.standard.perMillionMessages ?? Number.NaN)} Standard`,
+      ratio: fmt.ratio(both.ratio.perMillionMessages),
+      target: `≤ $${SCALE_TARGETS.perMillionMessages}`,
+      met: messages <= SCALE_TARGETS.perMillionMessages,
+    },
+  ];
 }
 
 function costRows(c: CostResult): Row[] {
@@ -435,6 +467,9 @@ async function main() {
     ...(results.engine ? engineRows(results.engine) : []),
     ...(args.only.has('e2e') || reuse ? e2eRows(results.e2e) : []),
     ...(results.cost ? costRows(results.cost) : []),
+    ...(results.cost
+      ? scaleRows(JSON.parse(readFileSync(path.join(HERE, 'prices.json'), 'utf8')) as ScalePrices)
+      : []),
     ...(results.bundles ? bundleRows(results.bundles) : []),
     ...(results.cli ? cliRows(results.cli) : []),
   ];

@@ -31,7 +31,29 @@ export interface ExecutionInput {
  * types; `schedule` computes the timestamp a `wait` step with `until` waits for; `waitForEvent`
  * registers the task token so ingest can resume the execution when the event arrives.
  */
-export type StepOp = 'send' | 'branch' | 'split' | 'update' | 'schedule' | 'waitForEvent';
+export type StepOp = 'send' | 'branch' | 'split' | 'update' | 'schedule' | 'waitForEvent' | 'arm';
+
+/**
+ * Scale mode (docs/scale-mode.md): which run a segment belongs to and the claim it holds. Every
+ * Task of a scale-mode definition passes it (`$.run`), and `executionId` is the run id, stable
+ * across the run's segments, so a send's ledger key is the same whichever execution sends it.
+ */
+export interface RunRef {
+  id: string;
+  /** The seq the segment claimed. */
+  seq: number;
+  /** The step the segment started at. */
+  entry: string;
+  /** The claim's fencing token. */
+  token: string;
+}
+
+/** A scale-mode execution's input: `{ enrollment, run, result: {} }`. */
+export interface SegmentInput {
+  enrollment: Enrollment;
+  run: RunRef;
+  result: Record<string, never>;
+}
 
 /** The Task state's Parameters: static journey coordinates plus the enrollment from the state. */
 export interface StepRequest {
@@ -45,6 +67,10 @@ export interface StepRequest {
   enrollment: Enrollment;
   /** Only for `waitForEvent`: `$$.Task.Token`. */
   taskToken?: string;
+  /** Scale mode only: the run and its claim. */
+  run?: RunRef;
+  /** Only for `arm` of a deferred send: `$.result.until`, when the send may run again. */
+  until?: string;
 }
 
 /**
@@ -80,7 +106,9 @@ export type StepResult =
   | { outcome: 'next'; next: string; until?: string; exit?: string; detail?: StepDetail }
   | { outcome: 'defer'; until: string; reason: DeferReason; detail?: StepDetail }
   | { outcome: 'wait'; until: string }
-  | { outcome: 'exit'; reason: string; detail?: StepDetail };
+  | { outcome: 'exit'; reason: string; detail?: StepDetail }
+  /** Answer to `arm` (scale mode): the run waits for its timer or event; the segment ends. */
+  | { outcome: 'armed'; until: string; seq: number };
 
 /**
  * `retry`: the step could not be decided now and must run again at `until` (the provider proved it

@@ -113,6 +113,7 @@ export function outcomeOf(result: StepResult, sent: boolean): LedgerOutcome {
     case 'defer':
       return result.reason === 'capped' ? 'capped' : 'deferred';
     case 'wait':
+    case 'armed':
       return 'next';
     case 'next':
       if (sent) return 'sent';

@@ -498,6 +498,28 @@ export const Journey = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    execution: Type.Optional(
+      Type.Union([Type.Literal('standard'), Type.Literal('scale')], {
+        description:
+          '`standard`: one Standard Step Functions execution per customer run, waits as Wait states (audit-friendly, for low volumes). `scale`: the journey runs as Express segments between its waits, each wait an EventBridge Scheduler timer, so no execution is open while the customer waits (docs/scale-mode.md). Absent: the policy’s `execution`, else `standard`.',
+      }),
+    ),
+    maxLateness: Type.Optional(
+      Type.Object(
+        {
+          after: IsoDuration,
+          action: Type.Union([Type.Literal('skip'), Type.Literal('sendAnyway'), Type.Literal('nextWindow')], {
+            description:
+              'What a timer that fires later than `after` past its due time does: `skip` ends the run without sending, `sendAnyway` goes on, `nextWindow` waits for the same time of day on the next day that is not past.',
+          }),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'Scale mode only: how late a wait may end before the action applies (default: no limit).',
+        },
+      ),
+    ),
     start: Identifier,
     steps: Type.Record(Type.String(), Step),
     messages: Type.Record(Type.String(), Message),

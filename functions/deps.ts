@@ -15,7 +15,10 @@ import type {
   JourneyControls,
   JourneyRegistry,
   MessagingSender,
+  RunStore,
+  SegmentStarter,
   Store,
+  TimerScheduler,
 } from './ports.ts';
 
 /** What every handler may be given; the defaults are filled in by functions/app/runtime.ts. */
@@ -38,9 +41,18 @@ export interface BaseDeps extends ObservedDeps {
   store: Store;
 }
 
+/** Scale mode (docs/scale-mode.md): the run items, the timers and the Express segments. */
+export interface ScaleDeps {
+  runs: RunStore;
+  timers: TimerScheduler;
+  segments: SegmentStarter;
+}
+
 export interface IngestDeps extends BaseDeps {
   journeys: JourneyRegistry;
   executions: ExecutionStarter;
+  /** Needed when any journey runs in scale mode. */
+  scale?: ScaleDeps;
   config: PolicyConfig;
   /** Operator controls (drain / stop refuse entrants); without them every journey is active. */
   controls?: JourneyControls;
@@ -78,6 +90,16 @@ export interface StepDeps extends BaseDeps {
   leaseMs?: number;
   /** Operator controls (pause holds sends, stop exits); without them every journey is active. */
   controls?: JourneyControls;
+  /** Scale mode: `arm` records the run and creates its timer; a segment that ends the journey finishes the run. */
+  scale?: ScaleDeps;
+}
+
+/** The fire Lambda (EventBridge Scheduler's target) and the reconciler. */
+export interface FireDeps extends BaseDeps {
+  journeys: JourneyRegistry;
+  scale: ScaleDeps;
+  /** Reconciler: how far back to look, and how late a timer may be before it counts as lost. */
+  reconcile?: { lookbackMs?: number; graceMs?: number };
 }
 
 export interface FeedbackDeps extends BaseDeps {}

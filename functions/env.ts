@@ -22,10 +22,15 @@
  * - privacy: TABLE_NAME, STATE_MACHINE_ARN_PREFIX + STATE_MACHINE_ALIAS (to stop runs)
  * - ingest, privacy: PRIVACY_KEY_SECRET_ARN (Secrets Manager: the pseudonym key, functions/app/pseudonym.ts),
  *   or PRIVACY_KEY (plain, local only); without either ingest checks no tombstones
+ * - scale mode (docs/scale-mode.md): step, ingest, fire, reconcile: SCHEDULE_GROUP, SCHEDULER_ROLE_ARN,
+ *   FIRE_FUNCTION_ARN, SCHEDULER_DLQ_ARN (without SCHEDULE_GROUP, step and ingest run Standard journeys
+ *   only); fire, reconcile: STATE_MACHINE_ARNS (the Express versions), JOURNEYS_FILE; reconcile:
+ *   RECONCILE_LOOKBACK_MINUTES (default 120), RECONCILE_GRACE_MINUTES (default 10)
  * Ingest and step read journey controls with a 5 s cache (adapters/dynamo-controls.ts explains the staleness).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PinpointClient } from '@aws-sdk/client-pinpoint';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -35,18 +40,22 @@ import { deployedPolicy, loadJourneyRegistryFile, loadVocabularyFile } from './a
 import { DynamoCatalog } from './adapters/dynamo-catalog.ts';
 import { DynamoJourneyControls } from './adapters/dynamo-controls.ts';
 import { DynamoPrivacy } from './adapters/dynamo-privacy.ts';
+import { DynamoRuns } from './adapters/dynamo-runs.ts';
 import { DynamoStore } from './adapters/dynamo-store.ts';
 import { PinpointMessagingSender } from './adapters/pinpoint-messaging.ts';
 import { providerClientConfig } from './adapters/provider-clients.ts';
+import { SchedulerTimers } from './adapters/scheduler-timers.ts';
 import { SesEmailSender } from './adapters/ses-email.ts';
-import { SfnExecutions, stateMachineArnsFromJson } from './adapters/sfn-executions.ts';
+import { SfnExecutions, SfnSegments, stateMachineArnsFromJson } from './adapters/sfn-executions.ts';
 import { createErasureGate, type PrivacyDeps } from './app/privacy.ts';
 import { createPseudonymiser, type Pseudonymiser } from './app/pseudonym.ts';
 import type {
   CatalogDeps,
   ControlDeps,
   FeedbackDeps,
+  FireDeps,
   IngestDeps,
+  ScaleDeps,
   StepDeps,
   UnsubscribeDeps,
 } from './deps.ts';
@@ -178,7 +187,13 @@ export async function ingestDepsFromEnv(): Promise<IngestDeps> {
     config: policy(),
     controls: controls(CONTROL_CACHE_MS),
     ...(writeKey ? { segmentWriteKey: writeKey } : {}),
+    ...scaleOption(),
   };
+}
+
+function scaleOption(): { scale?: ScaleDeps } {
+  const scale = scaleDepsFromEnv();
+  return scale ? { scale } : {};
 }
 
 export async function stepDepsFromEnv(): Promise<StepDeps> {
@@ -211,6 +226,44 @@ export async function stepDepsFromEnv(): Promise<StepDeps> {
       secrets: await unsubscribeSecrets(),
       ...(mailto ? { mailto } : {}),
     },
+    ...scaleOption(),
+  };
+}
+
+/** Scale mode's ports, when this deploy runs scale-mode journeys (SCHEDULE_GROUP is set). */
+export function scaleDepsFromEnv(): ScaleDeps | undefined {
+  const groupName = process.env.SCHEDULE_GROUP;
+  if (!groupName) return undefined;
+  return {
+    runs: new DynamoRuns({
+      client: new DynamoDBClient({ maxAttempts: 5 }),
+      tableName: required('TABLE_NAME'),
+    }),
+    timers: new SchedulerTimers({
+      client: new SchedulerClient({ maxAttempts: 5 }),
+      groupName,
+      fireFunctionArn: required('FIRE_FUNCTION_ARN'),
+      roleArn: required('SCHEDULER_ROLE_ARN'),
+      deadLetterArn: required('SCHEDULER_DLQ_ARN'),
+    }),
+    segments: new SfnSegments({
+      client: new SFNClient({ maxAttempts: 5 }),
+      stateMachineArn: stateMachineArnsFromJson(process.env.STATE_MACHINE_ARNS),
+    }),
+  };
+}
+
+export async function fireDepsFromEnv(): Promise<FireDeps> {
+  const scale = scaleDepsFromEnv();
+  if (!scale) throw new MissingConfigurationError('environment variable SCHEDULE_GROUP is not set');
+  const minutes = (name: string) => (process.env[name] ? Number(process.env[name]) * 60_000 : undefined);
+  const lookbackMs = minutes('RECONCILE_LOOKBACK_MINUTES');
+  const graceMs = minutes('RECONCILE_GRACE_MINUTES');
+  return {
+    store: store(),
+    journeys: loadJourneyRegistryFile(required('JOURNEYS_FILE')),
+    scale,
+    reconcile: { ...(lookbackMs ? { lookbackMs } : {}), ...(graceMs ? { graceMs } : {}) },
   };
 }
 

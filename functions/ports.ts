@@ -3,13 +3,14 @@
  * them over injected AWS SDK v3 clients; local/ and tests bind the same adapters to stand-ins.
  */
 import type { Conversion } from '../engine/attribution.ts';
-import type { Enrollment } from '../engine/contract.ts';
+import type { Enrollment, SegmentInput } from '../engine/contract.ts';
 import type { CustomerEvent, Product, Profile, PushToken } from '../engine/data.ts';
 import type { ControlState, JourneyControl } from '../engine/journey-control.ts';
 import type { LedgerRecord } from '../engine/ledger.ts';
 import type { CapEntry } from '../engine/policy/caps.ts';
 import type { MessageEngagement } from '../engine/policy/engagement.ts';
 import type { Admission } from '../engine/privacy/erasure.ts';
+import type { RunRecord, RunTransition } from '../engine/run-protocol.ts';
 import type { Journey } from '../engine/schema.ts';
 import type { StepRecord, StepTransition } from '../engine/send-protocol.ts';
 
@@ -306,4 +307,56 @@ export interface JourneyRegistry {
 /** Decides whether ingest may process an event of a customer who was (or is being) erased. */
 export interface ErasureGate {
   admit(event: CustomerEvent): Promise<Admission>;
+}
+
+// ── Scale mode: runs, timers, segments (docs/scale-mode.md) ───────────────────────────────────
+
+/** What the store answers a run transition (engine/run-protocol.ts). */
+export type RunTransitionOutcome =
+  | { applied: true; record: RunRecord }
+  /** The guard did not hold; `current` is the record as it is now (from the refused write itself on AWS). */
+  | { applied: false; current: RunRecord | undefined };
+
+/** One armed timer (or entry), indexed by its due time for the reconciler. */
+export interface DueEntry {
+  customerId: string;
+  runId: string;
+  seq: number;
+  dueMs: number;
+}
+
+export interface RunStore {
+  /** One conditional write: the guard and update are the engine's. */
+  transitionRun(
+    customerId: string,
+    runId: string,
+    transition: RunTransition,
+    now: Date,
+  ): Promise<RunTransitionOutcome>;
+  getRun(customerId: string, runId: string): Promise<RunRecord | undefined>;
+  /** The customer's runs (one Query of the customer's `RUN#` partition). */
+  listRuns(customerId: string): Promise<RunRecord[]>;
+  putDue(entry: DueEntry): Promise<void>;
+  /** Entries due in [fromMs, toMs). */
+  listDue(fromMs: number, toMs: number): Promise<DueEntry[]>;
+}
+
+export interface RunTimer {
+  customerId: string;
+  runId: string;
+  seq: number;
+  dueMs: number;
+}
+
+/** EventBridge Scheduler one-time schedules, one per (run, seq). */
+export interface TimerScheduler {
+  /** Idempotent: arming the same (run, seq) twice leaves one schedule. */
+  arm(timer: RunTimer): Promise<void>;
+  /** Best effort: a schedule that already fired (and deleted itself) is not an error. */
+  disarm(timer: Pick<RunTimer, 'runId' | 'seq'>): Promise<void>;
+}
+
+/** Starts one Express segment execution on the version the run pinned. */
+export interface SegmentStarter {
+  startSegment(input: SegmentInput): Promise<{ executionArn: string }>;
 }

@@ -7,6 +7,7 @@ export { DICTIONARY_FILE } from '../engine/dictionary.ts';
 export { PARTIAL_FILE_SUFFIX, parsePartialKey, pinPartials } from '../engine/partials.ts';
 export { parsePolicyConfig } from '../engine/policy/config.ts';
 export { retentionProblems } from '../engine/privacy/retention.ts';
+export { executionMode } from '../engine/run-protocol.ts';
 export {
   alreadyValidatedCopy,
   checkDictionaryKeepsReleases,

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ArnFormat, Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -26,8 +27,9 @@ import { JourneyControls } from './constructs/journey-controls.ts';
 import { JourneyStateMachine, LIVE_ALIAS } from './constructs/journey-state-machine.ts';
 import { Messaging } from './constructs/messaging.ts';
 import { Observability } from './constructs/observability.ts';
+import { ScaleMode } from './constructs/scale-mode.ts';
 import { grantItems, PK } from './constructs/table-access.ts';
-import { parsePolicyConfig, retentionProblems } from './engine.ts';
+import { compileJourney, executionMode, parsePolicyConfig, renderAsl, retentionProblems } from './engine.ts';
 import { compileDeployedJourneys } from './journeys.ts';
 import { acknowledge, wildcardResource } from './nag.ts';
 
@@ -63,6 +65,8 @@ export class HeraldStack extends Stack {
   readonly api: HeraldApi;
   readonly customerEventBus: events.EventBus;
   readonly observability: Observability;
+  /** Scale-mode journeys (Express segments, Scheduler timers); undefined when every journey is Standard. */
+  readonly scale?: ScaleMode;
 
   constructor(scope: Construct, id: string, props: HeraldStackProps = {}) {
     super(scope, id, props);
@@ -84,6 +88,19 @@ export class HeraldStack extends Stack {
     if (dictionaryBundle) writeFileSync(dictionaryBundle, JSON.stringify(dictionary));
     this.journeysBundleFile = journeysBundle;
     const stateMachinePrefix = `${this.stackName}-`;
+    // Each journey runs in its own `execution` mode, else the policy's, else Standard
+    // (engine/run-protocol.ts). Standard journeys are deployed exactly as before; every kept version
+    // of a scale-mode journey gets an Express state machine of its own (constructs/scale-mode.ts).
+    const policy = readPolicy(config.journeysDir);
+    const standardJourneys = compiled.filter((c) => executionMode(c.journey, policy) === 'standard');
+    const scaleVersions = bundle
+      .filter((journey) => executionMode(journey, policy) === 'scale')
+      .map((journey) => ({
+        journeyId: journey.id,
+        version: journey.version,
+        name: journey.name,
+        definition: renderAsl(compileJourney(journey, { execution: 'scale' })),
+      }));
 
     // ── Data ────────────────────────────────────────────────────────────────────────────────
     // One table (functions/adapters/dynamo-table.ts): pk/sk, no indexes, TTL on `expiresAt`.
@@ -279,7 +296,7 @@ export class HeraldStack extends Stack {
     // state machine version is published only when its journey changes (1,000 per state machine),
     // and executions of older versions run today's step code, which bundles the version they pinned.
     const stepLive = step.fn.addAlias(LIVE_ALIAS, { description: 'What every journey version calls' });
-    this.journeys = compiled.map(
+    this.journeys = standardJourneys.map(
       (journey) =>
         new JourneyStateMachine(this, `Journey-${journey.journey.id}`, {
           compiled: journey,
@@ -331,6 +348,53 @@ export class HeraldStack extends Stack {
           `Execution names are only known at run time: StopExecution is limited to executions of journey ${journey.journey.id}'s own state machine.`,
         );
       }
+    }
+
+    // ── Scale mode: Express segments between waits, waits as Scheduler timers ───────────────
+    // Who calls what is the contract's §5 (docs/scale-mode.md): ingest enters runs, claims waits
+    // for events and exits runs; the step Lambda arms timers (op `arm`) and finishes runs; the fire
+    // Lambda (each timer's target) and the reconciler claim runs and start their next segment.
+    if (scaleVersions.length > 0) {
+      const scale = new ScaleMode(this, 'ScaleMode', {
+        versions: scaleVersions,
+        table: this.table,
+        stepFunction: step.fn,
+        stepFunctionAlias: stepLive,
+        namePrefix: stateMachinePrefix,
+        handlersDir: HANDLERS_DIR,
+        journeysFiles,
+        journeysEnv,
+        tableEnv,
+        logLevel: config.logLevel,
+        removalPolicy,
+      });
+      this.scale = scale;
+      for (const [name, value] of Object.entries(scale.timerEnvironment)) step.fn.addEnvironment(name, value);
+      grantItems(this.table, step.fn, [
+        { actions: ['UpdateItem'], prefixes: [PK.run] },
+        { actions: ['PutItem'], prefixes: [PK.due] },
+      ]);
+      scale.grantArmTimers(step.fn);
+
+      // Ingest reads STATE_MACHINE_ARNS instead of the prefix and alias once it is set
+      // (functions/env.ts), so it carries the Standard journeys' `live` aliases too: `x` → alias for
+      // Standard, `x@version` → Express version for scale mode (map[`x@v`] ?? map[`x`]).
+      ingest.fn.addEnvironment(
+        'STATE_MACHINE_ARNS',
+        this.toJsonString({
+          ...Object.fromEntries(this.journeys.map((j) => [j.journey.id, j.aliasArn])),
+          ...scale.versionArns,
+        }),
+      );
+      // With SCHEDULE_GROUP set, functions/env.ts builds the scale ports and needs all four.
+      for (const [name, value] of Object.entries(scale.timerEnvironment))
+        ingest.fn.addEnvironment(name, value);
+      grantItems(this.table, ingest.fn, [
+        { actions: ['PutItem', 'UpdateItem', 'Query'], prefixes: [PK.run] },
+        { actions: ['PutItem'], prefixes: [PK.due] },
+      ]);
+      scale.grantStartSegments(ingest.fn);
+      scale.grantDisarmTimers(ingest.fn);
     }
 
     // ── API ─────────────────────────────────────────────────────────────────────────────────
@@ -396,18 +460,26 @@ export class HeraldStack extends Stack {
     this.messaging.inboundSmsTopic.addSubscription(new subscriptions.LambdaSubscription(feedback.fn));
 
     // ── Observability ───────────────────────────────────────────────────────────────────────
+    const allFunctions: Record<string, HeraldFunction> = {
+      ...this.functions,
+      ...(this.scale ? { fire: this.scale.fire, reconcile: this.scale.reconciler } : {}),
+    };
     const deadLetterQueues = Object.fromEntries(
-      Object.entries(this.functions).flatMap(([name, f]) => (f.failureQueue ? [[name, f.failureQueue]] : [])),
+      Object.entries(allFunctions).flatMap(([name, f]) => (f.failureQueue ? [[name, f.failureQueue]] : [])),
     );
     this.observability = new Observability(this, 'Observability', {
       config,
       journeys: this.journeys,
-      functions: Object.fromEntries(Object.entries(this.functions).map(([name, f]) => [name, f.fn])),
+      functions: Object.fromEntries(Object.entries(allFunctions).map(([name, f]) => [name, f.fn])),
       deadLetterQueues,
       stepFunction: step.fn,
       stepLogGroup: step.logGroup,
       ...(this.messaging.eventStream ? { streamConsumers: { feedback: feedback.fn } } : {}),
     });
+    if (this.scale) {
+      const toTopic = new cwActions.SnsAction(this.observability.topic);
+      for (const alarm of this.scale.alarms) alarm.addAlarmAction(toTopic);
+    }
 
     // ── Outputs ─────────────────────────────────────────────────────────────────────────────
     new CfnOutput(this, 'ApiEndpoint', { value: this.api.endpoint });
@@ -441,6 +513,16 @@ export class HeraldStack extends Stack {
     });
     new CfnOutput(this, 'CustomerEventBusName', { value: this.customerEventBus.eventBusName });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    if (this.scale) {
+      new CfnOutput(this, 'TimerScheduleGroup', {
+        value: this.scale.group.scheduleGroupName,
+        description: 'Scale mode: the EventBridge Scheduler group every timer lives in',
+      });
+      new CfnOutput(this, 'TimerDeadLetterQueueUrl', {
+        value: this.scale.deadLetterQueue.queueUrl,
+        description: 'Scale mode: timer invocations that failed every retry',
+      });
+    }
     new CfnOutput(this, 'ConfigurationSetName', {
       value: this.messaging.configurationSet.configurationSetName,
     });
@@ -472,6 +554,17 @@ function checkRetention(journeysDir: string, policyJson: string | undefined, jou
   throw new Error(
     `${file}: ${problems.map((p) => `/${p.path.join('/')}: ${p.message}; fix: ${p.suggestion}`).join('\n')}`,
   );
+}
+
+/** workflows/policy.json as parsed (for each journey's execution mode); none ⇒ the defaults. */
+function readPolicy(journeysDir: string): { execution?: 'standard' | 'scale' } {
+  const file = path.join(journeysDir, 'policy.json');
+  if (!existsSync(file)) return {};
+  try {
+    return parsePolicyConfig(readFileSync(file, 'utf8'));
+  } catch (cause) {
+    throw new Error(`${file}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
 }
 
 /**

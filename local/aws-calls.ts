@@ -13,8 +13,8 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Enrollment } from '../engine/contract.ts';
-import { executionArnFor } from '../functions/adapters/sfn-executions.ts';
-import type { ExecutionStarter } from '../functions/ports.ts';
+import { executionArnFor, segmentExecutionName } from '../functions/adapters/sfn-executions.ts';
+import type { ExecutionStarter, SegmentStarter } from '../functions/ports.ts';
 
 export interface AwsCall {
   /** The Lambda function the call ran in (`ingest`, `step`, … — its POWERTOOLS_SERVICE_NAME). */
@@ -97,6 +97,33 @@ export class AwsCallRecorder {
       sendTaskSuccess: (taskToken, output) => {
         record('SendTaskSuccess', { taskToken });
         return starter.sendTaskSuccess(taskToken, output);
+      },
+    };
+  }
+
+  /** Scale mode's StartExecution of a segment, recorded at the port as SfnSegments would send it. */
+  segments(
+    starter: SegmentStarter,
+    stateMachineArn: (journeyId: string, version: number) => string | undefined,
+  ): SegmentStarter {
+    return {
+      startSegment: (input) => {
+        const fn = this.current.getStore();
+        const { journeyId, journeyVersion } = input.enrollment;
+        if (fn) {
+          this.calls.push({
+            fn,
+            client: 'SFNClient',
+            operation: 'StartExecution',
+            input: {
+              stateMachineArn:
+                stateMachineArn(journeyId, journeyVersion) ??
+                `unknown-state-machine:${journeyId}@${journeyVersion}`,
+              name: segmentExecutionName(input.run.id, input.run.seq),
+            },
+          });
+        }
+        return starter.startSegment(input);
       },
     };
   }

@@ -8,11 +8,13 @@
  * one). Afterwards the records of all shards are read back and summarised, and the invariants are
  * checked against them.
  */
+
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { type AnalyticsReport, buildAnalytics } from '../engine/analytics/report-model.ts';
 import type { LedgerRecord } from '../engine/ledger.ts';
 import type { PolicyConfig } from '../engine/policy/index.ts';
+import { executionMode } from '../engine/run-protocol.ts';
 import type { Journey } from '../engine/schema.ts';
 import { createWorld, type DemoWorld } from './demo-data.ts';
 import { checkInvariants, type InvariantResult, type ObservedCustomer } from './invariants.ts';
@@ -49,6 +51,8 @@ export interface DemoOptions {
   journeysDir?: string;
   /** Which DynamoDB each shard uses (default: its own dynalite, in-process; see ShardOptions). */
   dynamo?: ShardOptions['dynamo'];
+  /** Run every journey in this mode (`--execution`); default: each journey's own. */
+  execution?: ShardOptions['execution'];
 }
 
 export interface DemoResult {
@@ -127,12 +131,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       sesEndpoint: ses.endpoint,
       validated: true,
       ...(options.dynamo === undefined ? {} : { dynamo: options.dynamo }),
+      ...(options.execution === undefined ? {} : { execution: options.execution }),
       journeys,
       config,
     };
     let results: ShardResult[];
     if (shards === 1) {
-      validateDefinitions(journeys);
+      validateDefinitions(journeys, (j) => options.execution ?? executionMode(j, config));
       results = [await runInThread({ ...base, shard: { index: 0, count: 1 } }, (p) => report(0, p))];
     } else {
       const running = Array.from({ length: shards }, (_, index) =>
@@ -140,7 +145,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       );
       // The shards trust the main thread's validation; do it while they start up.
       try {
-        validateDefinitions(journeys);
+        validateDefinitions(journeys, (j) => options.execution ?? executionMode(j, config));
       } catch (error) {
         await Promise.allSettled(running);
         throw error;

@@ -18,9 +18,16 @@ import {
   renderAsl,
   WAIT_FOR_TASK_TOKEN_RESOURCE,
 } from '../engine/compile/index.ts';
-import { type Enrollment, STEP_FUNCTION_ARN_PLACEHOLDER, type StepRequest } from '../engine/contract.ts';
+import {
+  type Enrollment,
+  type SegmentInput,
+  STEP_FUNCTION_ARN_PLACEHOLDER,
+  type StepRequest,
+} from '../engine/contract.ts';
+import type { ExecutionMode } from '../engine/run-protocol.ts';
 import type { Journey } from '../engine/schema.ts';
-import type { ExecutionStarter } from '../functions/ports.ts';
+import { segmentExecutionName } from '../functions/adapters/sfn-executions.ts';
+import type { ExecutionStarter, SegmentStarter } from '../functions/ports.ts';
 import type { SimClock } from './clock.ts';
 import './polyfills.ts';
 
@@ -35,6 +42,8 @@ export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
 
 export interface ExecutionRecord {
   arn: string;
+  /** STANDARD (absent): one per run; EXPRESS: one per scale-mode segment. */
+  type?: 'STANDARD' | 'EXPRESS';
   name: string;
   journeyId: string;
   journeyVersion: number;
@@ -57,6 +66,8 @@ export interface LocalWorkflowsOptions {
   journeys: readonly Journey[];
   invokeStep: StepInvoker;
   clock: SimClock;
+  /** Each journey's execution mode (default: Standard for all): scale journeys run as Express segments. */
+  modeOf?: (journey: Journey) => ExecutionMode;
   /**
    * Validate each definition with aws-local-stepfunctions' validator (default true). Worker
    * threads running the same definitions the main thread already validated skip it.
@@ -66,6 +77,7 @@ export interface LocalWorkflowsOptions {
 
 interface CompiledMachine {
   journey: Journey;
+  mode: ExecutionMode;
   /** The bound definition text (placeholder replaced). */
   definition: string;
   machine: StateMachine;
@@ -103,8 +115,14 @@ export class UnknownJourneyError extends Error {
 }
 
 /** `renderAsl(compileJourney(journey))` with the step Lambda ARN substituted, as CloudFormation does. */
-export function boundDefinition(journey: Journey, stepFunctionArn = LOCAL_STEP_FUNCTION_ARN): string {
-  return renderAsl(compileJourney(journey)).split(STEP_FUNCTION_ARN_PLACEHOLDER).join(stepFunctionArn);
+export function boundDefinition(
+  journey: Journey,
+  stepFunctionArn = LOCAL_STEP_FUNCTION_ARN,
+  execution: ExecutionMode = 'standard',
+): string {
+  return renderAsl(compileJourney(journey, { execution }))
+    .split(STEP_FUNCTION_ARN_PLACEHOLDER)
+    .join(stepFunctionArn);
 }
 
 export function stateMachineArn(journeyId: string): string {
@@ -115,7 +133,7 @@ export function executionArn(journeyId: string, name: string): string {
   return `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${LOCAL_STATE_MACHINE_PREFIX}${journeyId}:${name}`;
 }
 
-export class LocalWorkflows implements ExecutionStarter {
+export class LocalWorkflows implements ExecutionStarter, SegmentStarter {
   private readonly machines = new Map<string, CompiledMachine>();
   private readonly records = new Map<string, ExecutionRecord>();
   private readonly running = new Map<string, RunningExecution>();
@@ -126,11 +144,14 @@ export class LocalWorkflows implements ExecutionStarter {
   private tokenSeq = 0;
 
   private readonly validate: boolean;
+  private readonly modeOf: (journey: Journey) => ExecutionMode;
+  private segmentSeq = 0;
 
   constructor(options: LocalWorkflowsOptions) {
     this.invokeStep = options.invokeStep;
     this.clock = options.clock;
     this.validate = options.validate ?? true;
+    this.modeOf = options.modeOf ?? (() => 'standard');
     this.deploy(options.journeys);
   }
 
@@ -143,7 +164,8 @@ export class LocalWorkflows implements ExecutionStarter {
   deploy(journeys: readonly Journey[]): void {
     const machines = new Map<string, CompiledMachine>();
     for (const journey of journeys) {
-      const definition = boundDefinition(journey);
+      const mode = this.modeOf(journey);
+      const definition = boundDefinition(journey, LOCAL_STEP_FUNCTION_ARN, mode);
       const asl = JSON.parse(definition) as AslDefinition;
       const waitTasks = new Map<string, number>();
       const taskStates: string[] = [];
@@ -155,6 +177,7 @@ export class LocalWorkflows implements ExecutionStarter {
       const machine = machineFor(definition, asl, this.validate);
       machines.set(machineKey(journey.id, journey.version), {
         journey,
+        mode,
         definition,
         machine,
         waitTasks,
@@ -187,10 +210,38 @@ export class LocalWorkflows implements ExecutionStarter {
     const arn = executionArn(enrollment.journeyId, enrollment.id);
     // Execution names are unique per state machine: the same enrollment starts nothing twice.
     if (this.records.has(arn)) return { status: 'already_started', executionArn: arn };
+    this.launch(compiled, { enrollment }, arn, enrollment.id, 'STANDARD');
+    return { status: 'started', executionArn: arn };
+  }
 
+  /**
+   * Scale mode: one Express execution of the segment the input enters. Express names are not
+   * deduplicated (at-least-once starts), so every start runs; the run claim fences duplicates.
+   */
+  async startSegment(input: SegmentInput): Promise<{ executionArn: string }> {
+    const { enrollment, run } = input;
+    const compiled = this.machines.get(machineKey(enrollment.journeyId, enrollment.journeyVersion));
+    if (!compiled || compiled.mode !== 'scale')
+      throw new UnknownJourneyError(enrollment.journeyId, enrollment.journeyVersion);
+    this.segmentSeq += 1;
+    const name = `${segmentExecutionName(run.id, run.seq)}-${this.segmentSeq}`;
+    const arn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:express:${LOCAL_STATE_MACHINE_PREFIX}${enrollment.journeyId}:${name}`;
+    this.launch(compiled, input, arn, name, 'EXPRESS');
+    return { executionArn: arn };
+  }
+
+  private launch(
+    compiled: CompiledMachine,
+    input: { enrollment: Enrollment },
+    arn: string,
+    name: string,
+    type: 'STANDARD' | 'EXPRESS',
+  ): void {
+    const enrollment = input.enrollment;
     const record: ExecutionRecord = {
       arn,
-      name: enrollment.id,
+      type,
+      name,
       journeyId: enrollment.journeyId,
       journeyVersion: enrollment.journeyVersion,
       customerId: enrollment.customerId,
@@ -229,10 +280,10 @@ export class LocalWorkflows implements ExecutionStarter {
       }
     }
 
-    const execution = compiled.machine.run(JSON.parse(JSON.stringify({ enrollment })), {
+    const execution = compiled.machine.run(JSON.parse(JSON.stringify(input)), {
       overrides: { taskResourceLocalHandlers: handlers as never },
       context: {
-        Execution: { Id: arn, Name: enrollment.id },
+        Execution: { Id: arn, Name: name },
         StateMachine: {
           Id: stateMachineArn(enrollment.journeyId),
           Name: LOCAL_STATE_MACHINE_PREFIX + enrollment.journeyId,
@@ -254,7 +305,6 @@ export class LocalWorkflows implements ExecutionStarter {
         this.finish(record, 'FAILED', { error: name, cause: message });
       },
     );
-    return { status: 'started', executionArn: arn };
   }
 
   async stop(enrollment: Enrollment, cause: string): Promise<void> {
@@ -358,9 +408,12 @@ function machineFor(definition: string, asl: AslDefinition, validate: boolean): 
 }
 
 /** Validates every journey's bound definition as aws-local-stepfunctions would run it; throws if invalid. */
-export function validateDefinitions(journeys: readonly Journey[]): void {
+export function validateDefinitions(
+  journeys: readonly Journey[],
+  modeOf: (journey: Journey) => ExecutionMode = () => 'standard',
+): void {
   for (const journey of journeys) {
-    const definition = boundDefinition(journey);
+    const definition = boundDefinition(journey, LOCAL_STEP_FUNCTION_ARN, modeOf(journey));
     machineFor(definition, JSON.parse(definition) as AslDefinition, true);
   }
 }

@@ -42,6 +42,8 @@ export interface ShardOptions {
   /** Journeys and policy as the main thread loaded (and validated) them. */
   journeys?: Journey[];
   config?: PolicyConfig;
+  /** Run every journey in this mode (scale: Express segments and timers); default: each journey's own. */
+  execution?: LocalSystemOptions['execution'];
   /** In this thread only (test/iam): records every AWS call per function. */
   awsCalls?: LocalSystemOptions['awsCalls'];
 }
@@ -255,6 +257,7 @@ export async function simulateShard(
     ...(options.sesPort === undefined ? {} : { sesPort: options.sesPort }),
     ...(options.sesEndpoint === undefined ? {} : { sesEndpoint: options.sesEndpoint }),
     ...(options.dynamo === undefined ? {} : { dynamo: options.dynamo }),
+    ...(options.execution === undefined ? {} : { execution: options.execution }),
   });
   const sys = system;
   const store = sys.stack.store;

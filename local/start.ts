@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { JourneyValidationError } from '../engine/validate/index.ts';
 import { formatProblemsWithFrames } from '../tools/cli/code-frame.ts';
 import { writeReport } from '../tools/report/write.ts';
@@ -35,7 +35,13 @@ const program = new Command()
   .option('--ses-port <port>', 'port for aws-ses-v2-local', integer(0))
   .option('--workflows <dir>', 'the folder of *.journey.json to run (default: workflows/)')
   .option('--shards <n>', 'worker threads (1: run in this thread)', integer(1), defaultShards())
-  .option('--no-progress', 'no progress bar: one line per simulated day instead');
+  .option('--no-progress', 'no progress bar: one line per simulated day instead')
+  .addOption(
+    new Option(
+      '--execution <mode>',
+      'run every journey in this mode: standard (Standard executions) or scale (Express segments, Scheduler timers); default: each journey’s own',
+    ).choices(['standard', 'scale', 'journey']),
+  );
 
 program.parse(process.argv.filter((arg, i) => !(i === 2 && arg === '--')));
 const opts = program.opts<{
@@ -49,13 +55,14 @@ const opts = program.opts<{
   shards: number;
   progress: boolean;
   workflows?: string;
+  execution?: 'standard' | 'scale' | 'journey';
 }>();
 const start = new Date(opts.start);
 if (Number.isNaN(start.getTime())) program.error('--start must be an ISO timestamp');
 
 const t0 = performance.now();
 process.stderr.write(
-  `Herald local demo: ${opts.customers} customers, ${opts.days} simulated days from ${start.toISOString()}, seed ${opts.seed}\n`,
+  `Herald local demo: ${opts.customers} customers, ${opts.days} simulated days from ${start.toISOString()}, seed ${opts.seed}${opts.execution && opts.execution !== 'journey' ? `, every journey in ${opts.execution} mode` : ''}\n`,
 );
 const result = await runDemo({
   ...(opts.workflows ? { journeysDir: opts.workflows } : {}),
@@ -64,6 +71,7 @@ const result = await runDemo({
   seed: opts.seed,
   start,
   shards: opts.shards,
+  ...(opts.execution && opts.execution !== 'journey' ? { execution: opts.execution } : {}),
   // A bar on a terminal; otherwise (or --no-progress) one line per simulated day, for logs.
   progress: opts.progress && process.stderr.isTTY === true ? true : 'lines',
   ...(opts.sesPort === undefined ? (opts.serve ? { sesPort: 8005 } : {}) : { sesPort: opts.sesPort }),

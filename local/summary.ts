@@ -278,6 +278,10 @@ function endOf(e: ExecutionRecord): string {
       return `failed: ${e.error ?? 'error'}`;
     case 'SUCCEEDED': {
       const last = e.states.at(-1)?.name ?? '?';
+      // Scale mode: a segment that ended at a wait; the run goes on from its timer or event.
+      if (e.type === 'EXPRESS' && last === 'Waiting') {
+        return `segment ended, waiting at ${(e.states.at(-2)?.name ?? '?').replace(/\.route$/, '')}`;
+      }
       const reason = (e.output as { result?: { reason?: string } } | undefined)?.result?.reason;
       return last === 'Exited' && reason ? `exited: ${reason}` : `finished: ${last}`;
     }

@@ -9,20 +9,27 @@
 import { readFileSync } from 'node:fs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { type PolicyConfig, parsePolicyConfig } from '../engine/policy/index.ts';
+import { type ExecutionMode, executionMode } from '../engine/run-protocol.ts';
 import type { Journey } from '../engine/schema.ts';
 import type { Vocabulary } from '../engine/vocabulary.ts';
 import { DynamoCatalog } from '../functions/adapters/dynamo-catalog.ts';
 import { DynamoJourneyControls } from '../functions/adapters/dynamo-controls.ts';
 import { DynamoPrivacy } from '../functions/adapters/dynamo-privacy.ts';
+import { DynamoRuns } from '../functions/adapters/dynamo-runs.ts';
 import { createJourneyRegistry, journeyRegistryOf } from '../functions/adapters/journey-registry.ts';
+import { SchedulerTimers } from '../functions/adapters/scheduler-timers.ts';
 import { createErasureGate } from '../functions/app/privacy.ts';
 import { createPseudonymiser } from '../functions/app/pseudonym.ts';
+import type { ScaleDeps } from '../functions/deps.ts';
 import { createCatalogHandler } from '../functions/handlers/catalog.ts';
 import { createFeedbackHandler } from '../functions/handlers/feedback.ts';
+import { createFireHandler } from '../functions/handlers/fire.ts';
 import { createIngestHandler } from '../functions/handlers/ingest.ts';
 import { localContext } from '../functions/handlers/lambda.ts';
 import { createPrivacyHandler } from '../functions/handlers/privacy.ts';
+import { createReconcileHandler } from '../functions/handlers/reconcile.ts';
 import { createStepHandler } from '../functions/handlers/step.ts';
 import { createUnsubscribeHandler } from '../functions/handlers/unsubscribe.ts';
 import type {
@@ -38,7 +45,11 @@ import type {
 import type { AwsCallRecorder } from './aws-calls.ts';
 import { installSimClock, type SimClock } from './clock.ts';
 import { loadJourneys, loadWorkflowsVocabulary, WORKFLOWS_DIR } from './journeys.ts';
-import { LocalWorkflows } from './runner.ts';
+import { LOCAL_ACCOUNT, LOCAL_REGION, LocalWorkflows } from './runner.ts';
+import { type SchedulerStandIn, startSchedulerStandIn } from './standins/index.ts';
+
+export const LOCAL_SCHEDULE_GROUP = 'herald-runs';
+
 import { type LocalStack, type LocalStackOptions, startLocalStack } from './stack.ts';
 
 /** Not a secret: it signs the demo's unsubscribe links, which only the local handler verifies. */
@@ -67,6 +78,15 @@ export interface LocalSystem {
   stack: LocalStack;
   clock: SimClock;
   workflows: LocalWorkflows;
+  /** Scale mode: the Scheduler stand-in, the run items, and the fire and reconciler Lambdas. */
+  scale: {
+    scheduler: SchedulerStandIn;
+    runs: DynamoRuns;
+    /** The fire Lambda, invoked as EventBridge Scheduler invokes it (the schedule's `Target.Input`). */
+    fire(input: unknown): Promise<unknown>;
+    /** The reconciler Lambda, invoked as its recurring schedule would. */
+    reconcile(): Promise<unknown>;
+  };
   /** What the last deploy carried (`deploy` replaces it). */
   journeys: Journey[];
   config: PolicyConfig;
@@ -105,6 +125,11 @@ export interface LocalSystemOptions {
   sesEndpoint?: string;
   /** Which DynamoDB (see `LocalStackOptions`; default: dynalite in-process). */
   dynamo?: LocalStackOptions['dynamo'];
+  /**
+   * Run every journey in this mode, whatever its own `execution` says (`npm start -- --execution`);
+   * default: each journey's own mode, else the policy's.
+   */
+  execution?: ExecutionMode;
   /** Validate the compiled definitions (default true; shards skip what the main thread checked). */
   validateDefinitions?: boolean;
   /** Told about every provider call the step handler makes (after it returns). */
@@ -128,8 +153,11 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   // Powertools would print a log line and a metrics blob per invocation: keep the demo's output readable.
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   const vocabulary = options.vocabulary ?? loadWorkflowsVocabulary();
-  const journeys = options.journeys ?? loadJourneys(WORKFLOWS_DIR, vocabulary);
+  const forced = options.execution;
+  const inMode = (list: Journey[]) => (forced ? list.map((j) => ({ ...j, execution: forced })) : list);
+  const journeys = inMode(options.journeys ?? loadJourneys(WORKFLOWS_DIR, vocabulary));
   const config = options.config ?? loadPolicy();
+  const scheduler = await startSchedulerStandIn();
   const stack = await startLocalStack({
     ...(options.sesPort === undefined ? {} : { sesPort: options.sesPort }),
     ...(options.sesEndpoint === undefined ? {} : { sesEndpoint: options.sesEndpoint }),
@@ -197,8 +225,30 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     client: stack.dynamo.client,
     tableName: stack.dynamo.tableName,
   });
+  // Scale mode: the same adapters as on AWS — run items in the table, timers through the real
+  // Scheduler client to the stand-in, segments started in the local runner.
+  const runs = new DynamoRuns({ client: stack.dynamo.client, tableName: stack.dynamo.tableName });
+  const schedulerClient = new SchedulerClient(scheduler.clientConfig);
+  const scale: ScaleDeps = {
+    runs,
+    timers: new SchedulerTimers({
+      client: schedulerClient,
+      groupName: LOCAL_SCHEDULE_GROUP,
+      fireFunctionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:herald-fire`,
+      roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/herald-scheduler`,
+      deadLetterArn: `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:herald-timers-dlq`,
+    }),
+    segments: options.awsCalls
+      ? options.awsCalls.recorder.segments(
+          { startSegment: (input) => workflows!.startSegment(input) },
+          options.awsCalls.stateMachineArn,
+        )
+      : { startSegment: (input) => workflows!.startSegment(input) },
+  };
+  recorder?.attach(schedulerClient);
   const step = createStepHandler({
     ...base('step'),
+    scale,
     controls,
     executions,
     journeys: registry,
@@ -213,6 +263,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     clock,
     invokeStep: as('step', (request) => step(request, stepContext)),
     validate: options.validateDefinitions ?? true,
+    modeOf: (journey) => executionMode(journey, config),
   });
   const pseudonymiser = async () => createPseudonymiser(LOCAL_PRIVACY_KEY);
   const privacyItems = new DynamoPrivacy({ client: stack.dynamo.client, tableName: stack.dynamo.tableName });
@@ -223,7 +274,10 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     journeys: registry,
     executions: recorded(workflows),
     config,
+    scale,
   });
+  const fire = createFireHandler({ ...base('fire'), journeys: registry, scale });
+  const reconcile = createReconcileHandler({ ...base('reconcile'), journeys: registry, scale });
   const feedback = createFeedbackHandler(base('feedback'));
   const catalog = createCatalogHandler({
     ...base('catalog'),
@@ -246,6 +300,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     catalog: as('catalog', catalog),
     unsubscribe: as('unsubscribe', unsubscribe),
     privacy: as('privacy', privacy),
+    fire: as('fire', fire),
+    reconcile: as('reconcile', reconcile),
   };
   const contexts = {
     ingest: localContext('ingest'),
@@ -253,6 +309,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     catalog: localContext('catalog'),
     unsubscribe: localContext('unsubscribe'),
     privacy: localContext('privacy'),
+    fire: localContext('fire'),
+    reconcile: localContext('reconcile'),
   };
   const customerRoute = (method: 'GET' | 'DELETE', customerId: string, suffix: string) =>
     invoke.privacy(
@@ -263,6 +321,11 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       } as never,
       contexts.privacy,
     ) as Promise<HttpResult>;
+  // What Scheduler does at a schedule's time: invoke its target (the fire Lambda) with its input.
+  scheduler.bind({
+    at: (time, work, key) => clock.at(time, work, key),
+    fire: (input) => invoke.fire(input, contexts.fire),
+  });
 
   const system: LocalSystem = {
     stack,
@@ -270,7 +333,14 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     workflows,
     journeys,
     config,
-    deploy(next) {
+    scale: {
+      scheduler,
+      runs,
+      fire: (input) => invoke.fire(input, contexts.fire),
+      reconcile: () => invoke.reconcile(undefined, contexts.reconcile),
+    },
+    deploy(given) {
+      const next = inMode(given);
       deployed = createJourneyRegistry(next, vocabulary);
       workflows!.deploy(next);
       system.journeys = next;
@@ -296,7 +366,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     exportCustomer: (customerId) => customerRoute('GET', customerId, '/export'),
     async stop() {
       clock.uninstall();
-      await stack.stop();
+      schedulerClient.destroy();
+      await Promise.allSettled([stack.stop(), scheduler.stop()]);
     },
   };
   return system;

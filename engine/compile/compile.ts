@@ -21,6 +21,7 @@
  */
 import { assertUnreachable } from '../assert.ts';
 import { stepEdges } from '../reach.ts';
+import type { ExecutionMode } from '../run-protocol.ts';
 import type { Journey, Step } from '../schema.ts';
 import { type AslChoiceRule, type AslDefinition, type AslState, isTerminal } from './asl.ts';
 import { CompileError } from './errors.ts';
@@ -33,6 +34,7 @@ import {
   waitNeedsTimestamp,
 } from './graph.ts';
 import { limitProblems } from './limits.ts';
+import { buildScaleDefinition } from './scale.ts';
 import { journeyComment, lambdaTask, stateNames, waitForTokenTask } from './states.ts';
 
 /**
@@ -60,7 +62,9 @@ function viaOf(id: string, s: Step): Via {
  * The journey's state machine, refused (CompileError) when a run of it could outgrow what Step
  * Functions allows: 25,000 history events or a year (engine/compile/limits.ts).
  */
-export function compileJourney(journey: Journey): AslDefinition {
+export function compileJourney(journey: Journey, options: { execution?: ExecutionMode } = {}): AslDefinition {
+  // Scale mode has no long-lived execution: neither the history nor the year limit applies.
+  if (options.execution === 'scale') return buildScaleDefinition(journey);
   const def = buildDefinition(journey);
   const [problem] = limitProblems(journey, def);
   if (problem) {

@@ -6,6 +6,7 @@ export { HISTORY_EVENTS, type HistoryBound, historyBound, stateEvents } from './
 export { type LimitCode, type LimitProblem, limitProblems } from './limits.ts';
 export { compileNaive } from './naive.ts';
 export { renderAsl } from './render.ts';
+export { buildScaleDefinition, scaleStateNames, segmentEntries } from './scale.ts';
 export { LAMBDA_SERVICE_ERRORS, stateNames, WAIT_FOR_TASK_TOKEN_RESOURCE } from './states.ts';
 export {
   longestPathTransitions,

@@ -95,6 +95,12 @@ export const PolicyConfigSchema = Type.Object(
           'How long each kind of customer item lives (a DynamoDB TTL on `expiresAt`; engine/privacy/retention.ts): events, ledger (decisions), messages (content as sent, for exports), conversions. Checked against the look-backs and attribution windows that read them.',
       },
     ),
+    execution: Type.Optional(
+      Type.Union([Type.Literal('standard'), Type.Literal('scale')], {
+        description:
+          'How journeys that set no `execution` run: `standard` (one Standard execution per customer, the default) or `scale` (Express segments between waits, waits as EventBridge Scheduler timers; docs/scale-mode.md).',
+      }),
+    ),
   },
   { additionalProperties: false, title: 'Herald send-time policy' },
 );

@@ -2,6 +2,7 @@
  * Starts, stops and resumes journey executions in Step Functions. The execution name is the
  * enrollment id (deterministic), so a replayed event cannot start a journey twice.
  */
+import { createHash } from 'node:crypto';
 import {
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
@@ -13,8 +14,8 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import type { Enrollment } from '../../engine/contract.ts';
-import type { ExecutionStarter } from '../ports.ts';
+import type { Enrollment, SegmentInput } from '../../engine/contract.ts';
+import type { ExecutionStarter, SegmentStarter } from '../ports.ts';
 
 export interface SfnExecutionsOptions {
   client: SFNClient;
@@ -102,4 +103,36 @@ export function executionArnFor(stateMachineArn: string, executionName: string):
 export function stateMachineArnsFromJson(json: string | undefined): SfnExecutionsOptions['stateMachineArn'] {
   const map = JSON.parse(json || '{}') as Record<string, string>;
   return (journeyId, version) => map[`${journeyId}@${version}`] ?? map[journeyId];
+}
+
+/**
+ * Starts scale-mode segments: one Express execution per segment, on the version ARN the run pinned
+ * (`stateMachineArn(journeyId, version)`; StartExecution takes a version ARN:
+ * https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html). Express
+ * starts are at least once and their names are not deduplicated; the run claim fences them.
+ */
+export class SfnSegments implements SegmentStarter {
+  constructor(private readonly options: SfnExecutionsOptions) {}
+
+  async startSegment(input: SegmentInput): Promise<{ executionArn: string }> {
+    const { enrollment, run } = input;
+    const stateMachineArn = this.options.stateMachineArn(enrollment.journeyId, enrollment.journeyVersion);
+    if (!stateMachineArn)
+      throw new UnknownStateMachineError(
+        `no state machine for ${enrollment.journeyId}@${enrollment.journeyVersion}`,
+      );
+    const response = await this.options.client.send(
+      new StartExecutionCommand({
+        stateMachineArn,
+        name: segmentExecutionName(run.id, run.seq),
+        input: JSON.stringify(input),
+      }),
+    );
+    return { executionArn: response.executionArn ?? '' };
+  }
+}
+
+/** `s-<40 hex of sha256(run id)>-<seq>`: within the 80-character execution name limit. */
+export function segmentExecutionName(runId: string, seq: number): string {
+  return `s-${createHash('sha256').update(runId).digest('hex').slice(0, 40)}-${seq}`;
 }

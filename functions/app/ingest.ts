@@ -15,10 +15,12 @@ import {
   planEntries,
 } from '../../engine/policy/index.ts';
 import { applyEventToProfile, type ProfileNote } from '../../engine/profile-events.ts';
+import { executionMode } from '../../engine/run-protocol.ts';
 import type { Journey } from '../../engine/schema.ts';
-import type { IngestDeps } from '../deps.ts';
+import type { IngestDeps, ScaleDeps } from '../deps.ts';
 import { errorFacts } from '../observability.ts';
 import { publishEntrant, recordConversions } from './conversions.ts';
+import { claimEventWaits, enterRun, exitRunOf, type RunRuntime, ScaleNotConfiguredError } from './runs.ts';
 import { ARRIVAL_SLACK_MS, type Resolved } from './runtime.ts';
 
 export interface IngestSummary {
@@ -92,8 +94,11 @@ export async function ingestEvent(rt: Resolved<IngestDeps>, event: CustomerEvent
   }
   for (const enrollment of plan.start.filter((e) => !refused.has(e.journeyId))) {
     await rt.store.putEnrollment({ enrollment, status: 'active', updatedAt: now.toISOString() });
-    const started = await rt.executions.start(enrollment);
-    if (started.status === 'started') {
+    const scale = scaleJourney(rt, enrollment);
+    const started = scale
+      ? await enterRun(scale.rt, enrollment, scale.journey)
+      : (await rt.executions.start(enrollment)).status;
+    if (started === 'started') {
       summary.started++;
       publishEntrant(rt.metrics, enrollment.journeyId, 'treated');
     }
@@ -148,7 +153,9 @@ export async function ingestEvent(rt: Resolved<IngestDeps>, event: CustomerEvent
   }
   for (const enrollment of exitsTriggeredBy(event, active, versions)) {
     try {
-      await rt.executions.stop(enrollment, `exit event ${event.type}`);
+      const scale = scaleJourney(rt, enrollment);
+      if (scale) await exitRunOf(scale.rt, enrollment, `exit_event:${event.type}`);
+      else await rt.executions.stop(enrollment, `exit event ${event.type}`);
     } catch (error) {
       // The execution may have finished on its own; the next step's exit check still ends it.
       rt.logger.warn('could not stop execution', { enrollmentId: enrollment.id, ...errorFacts(error) });
@@ -168,8 +175,33 @@ export async function ingestEvent(rt: Resolved<IngestDeps>, event: CustomerEvent
     if (await rt.executions.sendTaskSuccess(wait.taskToken, output)) summary.resumed++;
   }
 
+  // Scale mode: a run waiting for this event claims its wait (one Query, only when one may wait).
+  const awaiting = active.some((e) => {
+    const journey = scaleJourney(rt, e)?.journey;
+    return (
+      journey &&
+      Object.values(journey.steps).some((st) => st.type === 'waitForEvent' && st.event === event.type)
+    );
+  });
+  if (awaiting && rt.scale) summary.resumed += await claimEventWaits(runRuntime(rt, rt.scale), event);
+
   await rt.store.markEventProcessed(event.customerId, event.id);
   return summary;
+}
+
+function runRuntime(rt: Resolved<IngestDeps>, scale: ScaleDeps): RunRuntime {
+  return { clock: rt.clock, logger: rt.logger, metrics: rt.metrics, journeys: rt.journeys, scale };
+}
+
+/** The enrollment's journey version when it runs in scale mode (and scale mode is wired). */
+function scaleJourney(
+  rt: Resolved<IngestDeps>,
+  enrollment: Enrollment,
+): { journey: Journey; rt: RunRuntime } | undefined {
+  const journey = rt.journeys.get(enrollment.journeyId, enrollment.journeyVersion);
+  if (!journey || executionMode(journey, rt.config) !== 'scale') return undefined;
+  if (!rt.scale) throw new ScaleNotConfiguredError();
+  return { journey, rt: runRuntime(rt, rt.scale) };
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   withNextUntil,
 } from '../../engine/step-results.ts';
 import { errorFacts } from '../observability.ts';
+import { armStep, finishRunOf, ScaleNotConfiguredError } from './runs.ts';
 import { ARRIVAL_SLACK_MS, engagementQuery, loadDecisionContext } from './runtime.ts';
 import { runSend, type StepRuntime } from './send.ts';
 
@@ -35,7 +36,24 @@ export async function runStep(rt: StepRuntime, request: StepRequest): Promise<St
     });
     return { outcome: 'exit', reason: 'unknown_step' };
   }
+  const result = await dispatch(rt, request, journey, step);
+  // Scale mode: a step that ends the journey ends the run, so no timer or reconciler revives it.
+  const ended = request.run && rt.scale ? endsJourney(result, journey) : undefined;
+  if (ended !== undefined && rt.scale) await finishRunOf({ ...rt, scale: rt.scale }, request, ended);
+  return result;
+}
+
+async function dispatch(
+  rt: StepRuntime,
+  request: StepRequest,
+  journey: Journey,
+  step: Step,
+): Promise<StepResult> {
   try {
+    if (request.op === 'arm') {
+      if (!rt.scale) throw new ScaleNotConfiguredError();
+      return await armStep({ ...rt, scale: rt.scale }, request, journey, step);
+    }
     const held = await controlGate(rt, request, journey, step);
     if (held) return held;
     if (request.op === 'send' && step.type === 'send') return await runSend(rt, request, journey, step);
@@ -49,6 +67,9 @@ export async function runStep(rt: StepRuntime, request: StepRequest): Promise<St
     });
     return { outcome: 'exit', reason: `invalid_step:${request.op}` };
   } catch (error) {
+    // An arm that failed must not end the run: the Task's retry arms again (idempotent), and a
+    // segment that fails for good leaves the run claimed, which the reconciler takes over.
+    if (request.op === 'arm') throw error;
     rt.logger.error('step failed', {
       customerId: request.enrollment?.customerId,
       stepId: request.stepId,

@@ -37,6 +37,8 @@ export interface HeraldFunctionProps {
   extraFiles?: { source: string; name: string }[];
   retention?: logs.RetentionDays;
   removalPolicy: RemovalPolicy;
+  /** A fixed name, for a function whose ARN must be known before it exists (scale mode's fire). */
+  functionName?: string;
 }
 
 export class HeraldFunction extends Construct {
@@ -80,6 +82,7 @@ export class HeraldFunction extends Construct {
     this.fn = new NodejsFunction(this, 'Function', {
       entry: `${REPO_ROOT}/${props.entry}`,
       handler: 'handler',
+      ...(props.functionName ? { functionName: props.functionName } : {}),
       projectRoot: REPO_ROOT,
       depsLockFilePath: `${REPO_ROOT}/package-lock.json`,
       runtime: NODE_RUNTIME,

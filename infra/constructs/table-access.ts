@@ -25,6 +25,7 @@ import {
   AUDIT_KEY_PREFIX,
   ERASED_KEY_PREFIX,
 } from '../../functions/adapters/dynamo-privacy.ts';
+import { DUE_KEY_PREFIX, RUN_KEY_PREFIX } from '../../functions/adapters/dynamo-runs.ts';
 import {
   CUSTOMER_KEY_PREFIX,
   JOURNEY_KEY_PREFIX,
@@ -44,6 +45,9 @@ export const PK = {
   erased: ERASED_KEY_PREFIX,
   anon: ANON_KEY_PREFIX,
   audit: AUDIT_KEY_PREFIX,
+  /** Scale mode: a run's state (`RUN#<customer>`) and the reconciler's due index (`DUE#<bucket>#<shard>`). */
+  run: RUN_KEY_PREFIX,
+  due: DUE_KEY_PREFIX,
 } as const;
 
 export type ItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'Query' | 'DeleteItem';

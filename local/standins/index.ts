@@ -8,6 +8,12 @@ export {
   type SinkMessage,
   startPinpointSink,
 } from './pinpoint-sink.ts';
+export {
+  type ScheduleFault,
+  type SchedulerStandIn,
+  type StoredSchedule,
+  startSchedulerStandIn,
+} from './scheduler.ts';
 export { type EmailReceipt, startSesFaultProxy } from './ses-fault-proxy.ts';
 export { type SesLocalStandIn, type StoredEmail, startSesLocal } from './ses-local.ts';
 export { type SfnSinkStandIn, type SinkExecution, startSfnSink } from './sfn-sink.ts';
