@@ -221,7 +221,7 @@ export class LocalWorkflows implements ExecutionStarter, SegmentStarter {
   async startSegment(input: SegmentInput): Promise<{ executionArn: string }> {
     const { enrollment, run } = input;
     const compiled = this.machines.get(machineKey(enrollment.journeyId, enrollment.journeyVersion));
-    if (!compiled || compiled.mode !== 'scale')
+    if (compiled?.mode !== 'scale')
       throw new UnknownJourneyError(enrollment.journeyId, enrollment.journeyVersion);
     this.segmentSeq += 1;
     const name = `${segmentExecutionName(run.id, run.seq)}-${this.segmentSeq}`;

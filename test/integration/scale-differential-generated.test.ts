@@ -93,9 +93,8 @@ function events(customers: Customer[]): CustomerEvent[] {
   return customers.flatMap((c, i) => {
     const id = `g${i}`;
     const list: CustomerEvent[] = [signedUpEvent(id, at(c.signupAt))];
-    c.carts.forEach((after, k) =>
-      list.push(cartEvent(id, `cart-${id}-${k}`, at(c.signupAt + after).toISOString())),
-    );
+    for (const [k, after] of c.carts.entries())
+      list.push(cartEvent(id, `cart-${id}-${k}`, at(c.signupAt + after).toISOString()));
     if (c.orderAfter !== null) {
       list.push({
         id: `order-${id}`,
