@@ -51,7 +51,7 @@ export function formatSummary(result: SummaryTextInput, timing: { totalMs: numbe
     out.push(table(sendStepTable(j)));
     const learned = result.analytics?.journeys.find((a) => a.id === j.id);
     if (learned) {
-      out.push(...learnedLines(learned));
+      out.push(...learnedLines(learned, j.goal));
     } else {
       const groups = [j.conversion.treated, ...(j.conversion.holdout ? [j.conversion.holdout] : [])];
       out.push(
@@ -93,11 +93,11 @@ export function formatSummary(result: SummaryTextInput, timing: { totalMs: numbe
 }
 
 /** A journey's conversions, uplift and A/B verdicts (engine/analytics), in the terminal's words. */
-function learnedLines(j: JourneyAnalytics): string[] {
+function learnedLines(j: JourneyAnalytics, goalInWords: string): string[] {
   if (!j.goal) return [`  ${j.noGoal ?? 'no goal'}`];
   const groups = [j.treated, j.holdout].filter((g) => g !== undefined);
   const lines = [
-    `  converted (${j.goal.event} within ${j.goal.within}): ${groups.map((g) => `${g.name} ${g.converted}/${g.customers} = ${pct(g.rate)}`).join(' · ')}`,
+    `  converted (${goalInWords}): ${groups.map((g) => `${g.name} ${g.converted}/${g.customers} = ${pct(g.rate)}`).join(' · ')}`,
   ];
   if (j.uplift) lines.push(`  uplift: ${j.uplift.verdict}`);
   else if (j.upliftNote) lines.push(`  ${j.upliftNote}`);

@@ -184,12 +184,12 @@ describe('a call nobody mapped', () => {
   it('fails, naming the function and the operation', () => {
     expect(() =>
       authorizedRequests(
-        { ...call('DynamoDBClient', 'Scan', { TableName: 'herald' }), fn: 'catalog' },
+        { ...call('DynamoDBClient', 'DescribeTable', { TableName: 'herald' }), fn: 'catalog' },
         world,
       ),
     ).toThrow(
       new UnmappedCallError(
-        'catalog calls DynamoDBClient.Scan, which test/iam/support/requests.ts does not map to what AWS authorizes: add it, citing the Service Authorization Reference',
+        'catalog calls DynamoDBClient.DescribeTable, which test/iam/support/requests.ts does not map to what AWS authorizes: add it, citing the Service Authorization Reference',
       ),
     );
   });

@@ -67,9 +67,17 @@ describe('the Segment-compatible route on AWS', () => {
     expect(onKey.map((s) => s.roles)).toEqual([
       JSON.stringify([{ Ref: logicalId(stack.functions.ingest.role) }]),
     ]);
+    // Ingest reads two secrets: this write key and the privacy pseudonym key (issue 20, to check
+    // tombstones); nothing else.
     const ingestReads = reads.filter((s) => s.roles.includes(logicalId(stack.functions.ingest.role)));
-    expect(ingestReads.map((s) => [s.Action, s.Resource])).toEqual([
-      ['secretsmanager:GetSecretValue', { Ref: id }],
-    ]);
+    const privacyKey = stack.node.findAll().find((c) => c.node.path.endsWith('CustomerPrivacy/PrivacyKey'));
+    expect(privacyKey).toBeDefined();
+    expect(ingestReads.map((s) => [s.Action, s.Resource])).toEqual(
+      expect.arrayContaining([
+        ['secretsmanager:GetSecretValue', { Ref: id }],
+        ['secretsmanager:GetSecretValue', { Ref: expect.stringMatching(/^CustomerPrivacyPrivacyKey/) }],
+      ]),
+    );
+    expect(ingestReads).toHaveLength(2);
   });
 });
