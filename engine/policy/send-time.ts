@@ -17,7 +17,8 @@
  *    uniformly drawn allowed hour (its first allowed quarter), so the customer's habits are tested
  *    outside what is already known (an ε-greedy bandit over hour slots, seeded per customer and run);
  *    else evidence ≥ `minEvidence` ⇒ **learned**: the allowed quarter with the highest smoothed
- *    score (ties: nearest the fallback, then earliest); else **fallback**: `fallback`, or the allowed
+ *    score (ties: nearest the fallback, then earliest; evidence wholly outside the allowed hours:
+ *    the allowed quarter nearest its peak); else **fallback**: `fallback`, or the allowed
  *    quarter nearest it when the fallback itself is not allowed.
  * So at most `explorationShare` of the waits explore, and a customer with no data gets the
  * fallback (the fixed time a journey would have used) nine times in ten.
@@ -219,7 +220,16 @@ export function isAllowedMinute(
   );
 }
 
+/**
+ * The allowed quarter with the highest score (ties: nearest the fallback, then earliest). When the
+ * evidence lies wholly outside what is allowed (a 06:00 habit, a 09:00–21:00 window), the allowed
+ * quarter nearest the overall peak: as close to the habit as the window lets.
+ */
 function bestSlot(scores: readonly number[], allowed: readonly number[], fallbackSlot: number): number {
+  if (Math.max(...allowed.map((s) => scores[s] ?? 0)) <= 0) {
+    const peak = scores.reduce((bestAt, score, i) => (score > (scores[bestAt] ?? 0) ? i : bestAt), 0);
+    return nearest(allowed, peak);
+  }
   let best = allowed[0]!;
   for (const slot of allowed) {
     const a = scores[slot] ?? 0;

@@ -220,7 +220,7 @@ function bestTimeTarget(
   stepId: string,
   notes: WaitNote[],
 ): { target: DateTime; choice: SendTimeChoice } {
-  const window = until.window && until.window.every((t) => parseLocalTime(t)) ? until.window : undefined;
+  const window = until.window?.every((t) => parseLocalTime(t)) ? until.window : undefined;
   const fallback = parseLocalTime(until.fallback) ? until.fallback : undefined;
   const channel = until.channel === 'sms' || until.channel === 'push' ? until.channel : 'email';
   if (!window || !fallback || until.channel !== channel || window[0] === window[1])
