@@ -143,7 +143,7 @@ export const DEFAULT_POLICY: PolicyConfig = deepFreeze({
   // Habits change over weeks: a month-old open counts half, for the channel and the hour alike.
   learning: {
     channelHalfLife: 'P30D',
-    sendTime: { halfLife: 'P30D', explorationShare: 0.1, minEvidence: 3 },
+    sendTime: { halfLife: 'P30D', explorationShare: 0.1, minEvidence: 2 },
   },
 } satisfies PolicyConfig);
 

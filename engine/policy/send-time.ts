@@ -9,9 +9,9 @@
  *    loads. Each weighs KIND_WEIGHT (open 1, click/reply/conversion 3), halved every
  *    `learning.sendTime.halfLife` of age (recency.ts).
  * 2. Each piece lands in the quarter hour of its local time in the customer's zone today (luxon, so
- *    an open at 19:10 in summer and one at 19:10 in winter are both 19:00–19:15); the 96 quarters are
- *    smoothed with a small kernel (a quarter's neighbours count 0.6, 0.3, 0.1), so the peak of a
- *    cluster wins over a lone outlier.
+ *    an open at 19:10 in summer and one at 19:10 in winter are both 19:00–19:15); each quarter is
+ *    scored by the engagement that follows it within about an hour (KERNEL), so the time chosen
+ *    leads a cluster and a cluster wins over a lone outlier.
  * 3. Allowed quarters: inside `window`, outside the channel's quiet hours (policy `quietHours`).
  * 4. The rule, one draw u in [0, 1) per (run, step), a hash: u < `explorationShare` ⇒ **explore**: a
  *    uniformly drawn allowed hour (its first allowed quarter), so the customer's habits are tested
@@ -46,8 +46,19 @@ import type { WallTime } from './time.ts';
 
 export const SLOT_MINUTES = 15;
 const SLOTS = (24 * 60) / SLOT_MINUTES;
-/** Smoothing weights for a quarter's neighbours at distance 1, 2, 3 (itself: 1). */
-const KERNEL = [1, 0.6, 0.3, 0.1] as const;
+/**
+ * A send at quarter s is scored by the engagement that follows it within about an hour: the
+ * quarter before s counts 0.3, s itself 1, the next four 0.9, 0.7, 0.45, 0.2. So the chosen time
+ * leads a cluster (a message is best waiting when attention begins) and a lone outlier loses to it.
+ */
+const KERNEL: ReadonlyArray<readonly [offset: number, weight: number]> = [
+  [-1, 0.3],
+  [0, 1],
+  [1, 0.9],
+  [2, 0.7],
+  [3, 0.45],
+  [4, 0.2],
+];
 /** Conversions read from the history: the newest this many (the history window bounds it too). */
 const MAX_CONVERSIONS = 48;
 
@@ -173,7 +184,7 @@ function slotWeights(evidence: readonly Evidence[], zone: string): number[] {
 function smooth(slots: readonly number[]): number[] {
   return slots.map((_, i) => {
     let sum = 0;
-    for (let d = -3; d <= 3; d++) sum += (slots[(i + d + SLOTS) % SLOTS] ?? 0) * KERNEL[Math.abs(d)]!;
+    for (const [d, w] of KERNEL) sum += (slots[(i + d + SLOTS) % SLOTS] ?? 0) * w;
     return sum;
   });
 }

@@ -77,7 +77,7 @@ describe('best send time', () => {
     });
   });
 
-  it('uses the fallback while the evidence is below minEvidence (one open is 1 of 3)', () => {
+  it('uses the fallback while the evidence is below minEvidence (one open is 1 of 2)', () => {
     const plan = planWait(best(), ctx({ recent: habit(1, '19:10', 'Europe/London', 'open') }), 'wait-best');
     expect(localOf(plan.until, 'Europe/London')).toBe('10:00');
     expect(plan.sendTime).toMatchObject({ rule: 'fallback', localTime: '10:00', evidence: { opens: 1 } });
