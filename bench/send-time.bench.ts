@@ -30,8 +30,8 @@ import { DateTime } from 'luxon';
 import type { Profile } from '../engine/data.ts';
 import { applyFeedback, type Feedback } from '../engine/feedback.ts';
 import {
-  chooseSendTime,
   choosePreferred,
+  chooseSendTime,
   DEFAULT_POLICY,
   type DecisionContext,
   isValidZone,
@@ -167,8 +167,10 @@ function runTimeArm(customers: Customer[], arm: Arm, seed: number): TimeArmResul
               : { kind: 'opened', channel: 'email', machine: 'apple_mpp' },
         });
       }
-      if (r.openAt !== undefined) pending.push({ at: r.openAt, feedback: { kind: 'opened', channel: 'email' } });
-      if (r.clickAt !== undefined) pending.push({ at: r.clickAt, feedback: { kind: 'clicked', channel: 'email' } });
+      if (r.openAt !== undefined)
+        pending.push({ at: r.openAt, feedback: { kind: 'opened', channel: 'email' } });
+      if (r.clickAt !== undefined)
+        pending.push({ at: r.clickAt, feedback: { kind: 'clicked', channel: 'email' } });
       if (k >= LEARNING_SENDS) {
         out.sends++;
         if (r.openAt !== undefined) out.opens++;
@@ -230,9 +232,12 @@ function runChannelArm(customers: Customer[], rule: 'lifetime' | 'recency', seed
       const random = chance(seed, c.id, k, 'other-journey') < 0.3;
       const channel: ChannelName = random
         ? CHANNELS[Math.floor(chance(seed, c.id, k, 'other-channel') * 3)]!
-        : (choosePreferred(context(profile, new Date(now), `${c.id}-${k}`, DEFAULT_POLICY, j)).channel ?? 'email');
+        : (choosePreferred(context(profile, new Date(now), `${c.id}-${k}`, DEFAULT_POLICY, j)).channel ??
+          'email');
       // Sent in the customer's active period, so only the channel differs between the arms.
-      const local = DateTime.fromMillis(now, { zone }).startOf('day').plus({ minutes: habits.activeStart + 5 });
+      const local = DateTime.fromMillis(now, { zone })
+        .startOf('day')
+        .plus({ minutes: habits.activeStart + 5 });
       const arrival = local.toMillis() < now ? local.plus({ days: 1 }).toMillis() : local.toMillis();
       const r = react(habits, c.temper, channel, arrival, zone, seed, `${c.id}#ch#${k}`);
       const responded = r.openAt !== undefined;
@@ -246,7 +251,10 @@ function runChannelArm(customers: Customer[], rule: 'lifetime' | 'recency', seed
       if (!random && now >= START.getTime() + 30 * DAY) {
         out.preferredSends++;
         if (responded) out.responses++;
-        const resp = habits.later && habits.switchAt !== undefined && arrival >= habits.switchAt ? habits.later : habits.responsiveness;
+        const resp =
+          habits.later && habits.switchAt !== undefined && arrival >= habits.switchAt
+            ? habits.later
+            : habits.responsiveness;
         if (resp[channel] === 1) out.toFavourite++;
       }
     }
@@ -285,7 +293,11 @@ function main() {
       clickRate: a.clicks / a.sends,
       learnedWithinHour: a.withinHour / customers.filter((c) => c.c.email).length,
       learnedAtEnd: a.learnedAtEnd / customers.filter((c) => c.c.email).length,
-      sendsToLearn: { median: quantile(a.sendsToLearn, 0.5), p90: quantile(a.sendsToLearn, 0.9), customers: a.sendsToLearn.length },
+      sendsToLearn: {
+        median: quantile(a.sendsToLearn, 0.5),
+        p90: quantile(a.sendsToLearn, 0.9),
+        customers: a.sendsToLearn.length,
+      },
     })),
     openRatio: best!.opens / best!.sends / (fixed!.opens / fixed!.sends),
     clickRatio: best!.clicks / best!.sends / (fixed!.clicks / fixed!.sends),
@@ -295,7 +307,10 @@ function main() {
       responseRate: c.responses / c.preferredSends,
       toFavourite: c.toFavourite / c.preferredSends,
     })),
-    channelRatio: channels[1]!.responses / channels[1]!.preferredSends / (channels[0]!.responses / channels[0]!.preferredSends),
+    channelRatio:
+      channels[1]!.responses /
+      channels[1]!.preferredSends /
+      (channels[0]!.responses / channels[0]!.preferredSends),
   };
   if (argv.includes('--json')) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -68,7 +68,9 @@ export function hiddenHabits(seed: number, customerId: string, start: Date, days
 }
 
 export function responsivenessAt(habits: HiddenHabits, at: number): Record<ChannelName, number> {
-  return habits.later && habits.switchAt !== undefined && at >= habits.switchAt ? habits.later : habits.responsiveness;
+  return habits.later && habits.switchAt !== undefined && at >= habits.switchAt
+    ? habits.later
+    : habits.responsiveness;
 }
 
 export interface Reaction {
@@ -100,7 +102,8 @@ export function react(
   const fresh = inActive(minute, habits, FRESH_BEFORE_MIN);
   const resp = responsivenessAt(habits, arrival)[channel];
   const out: Reaction = {};
-  if (channel === 'email' && habits.appleMpp) out.machineOpenAt = arrival + Math.floor(1 + roll('mpp') * 2) * MINUTE;
+  if (channel === 'email' && habits.appleMpp)
+    out.machineOpenAt = arrival + Math.floor(1 + roll('mpp') * 2) * MINUTE;
   const p = temper.open * resp * (fresh ? 1 : BURIED);
   if (roll('open') >= p) return out;
   const openAt = fresh
