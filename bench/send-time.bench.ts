@@ -321,7 +321,7 @@ function main() {
     `send time: ${emailCustomers} customers with email, ${Math.floor(DAYS / 3)} emails each, figures after the first ${LEARNING_SENDS}`,
     ...arms.map(
       (a) =>
-        `  ${a.arm.padEnd(17)} opens ${pct(a.opens, a.sends)}  clicks ${pct(a.clicks, a.sends)}  learned within 1 h of the hidden time: ${pct(a.withinHour, emailCustomers)}  sends to learn: median ${quantile(a.sendsToLearn, 0.5) ?? '—'}, p90 ${quantile(a.sendsToLearn, 0.9) ?? '—'} (${a.sendsToLearn.length} customers)`,
+        `  ${a.arm.padEnd(17)} opens ${pct(a.opens, a.sends)}  clicks ${pct(a.clicks, a.sends)}  learned time at the end ${pct(a.learnedAtEnd, emailCustomers)}, within 1 h of the hidden one ${pct(a.withinHour, emailCustomers)}  sends to learn: median ${quantile(a.sendsToLearn, 0.5) ?? '—'}, p90 ${quantile(a.sendsToLearn, 0.9) ?? '—'} (${a.sendsToLearn.length} customers)`,
     ),
     `  best / fixed: opens ×${result.openRatio.toFixed(2)}, clicks ×${result.clickRatio.toFixed(2)}`,
     `channel choice: ${n} customers, ${Math.floor(DAYS / 2)} messages each (30 % on a random channel), figures after day 30`,
