@@ -2,6 +2,7 @@
  * Send-time optimisation and recency-weighted channel choice against a known truth.
  *
  *   npx tsx bench/send-time.bench.ts [--customers 2000] [--seed 7] [--json]
+ *   npm run bench -- --only send-time        # the same figures in the bench table (--quick: 500 customers)
  *
  * The world: the demo's synthetic audience (local/demo-data.ts) with its hidden habits
  * (local/demo-truth.ts: an active period per customer, a responsiveness per channel that changes
@@ -18,14 +19,17 @@
  *            policy learning defaults (half-life P30D, exploration 0.1, minimum evidence 2);
  *   best, MPP opens counted — the same, but Apple's prefetch opens are fed back as real opens.
  * Reported after a learning period of 10 sends (30 days): human open and click rates, the share of
- * customers whose learned time (exploration off) is within an hour of their hidden period's start,
- * and the sends it took (the first send from which the learned time stayed within that hour).
+ * customers whose learned time (exploration off) is within an hour of their hidden period's start
+ * (and inside the period at all), and the sends it took (the first send from which the learned
+ * time stayed within that hour). Shares are of all customers with email, learned time or not.
  *
  * Channel choice: one message every 2 days for 120 days; 30 % of sends go on a channel drawn at
  * random (other journeys' fixed channel lists, so every channel gets evidence), the rest on
  * `["preferred", "email"]`, chosen by `lifetime` or by `recency` (half-life P30D). Reported after
  * 30 days: the response rate (open, click or SMS reply) of the `preferred` sends.
  */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DateTime } from 'luxon';
 import type { Profile } from '../engine/data.ts';
 import { applyFeedback, type Feedback } from '../engine/feedback.ts';
@@ -40,7 +44,7 @@ import {
 } from '../engine/policy/index.ts';
 import type { ChannelName, Journey, WaitStep } from '../engine/schema.ts';
 import { chance, createAudience, type DemoCustomer } from '../local/demo-data.ts';
-import { circularMinutes, type HiddenHabits, hiddenHabits, react } from '../local/demo-truth.ts';
+import { circularMinutes, type HiddenHabits, hiddenHabits, inActive, react } from '../local/demo-truth.ts';
 
 const DAY = 86_400_000;
 const START = new Date('2026-01-05T00:00:00Z');
@@ -123,6 +127,8 @@ interface TimeArmResult {
   clicks: number;
   /** Customers whose learned time (no exploration) at the end is within an hour of the hidden start. */
   withinHour: number;
+  /** Customers whose learned time at the end lies inside their hidden active period. */
+  inPeriod: number;
   learnedAtEnd: number;
   /** Per customer that got there: the send number from which the learned time stayed within the hour. */
   sendsToLearn: number[];
@@ -137,6 +143,7 @@ function runTimeArm(customers: Customer[], arm: Arm, seed: number): TimeArmResul
     opens: 0,
     clicks: 0,
     withinHour: 0,
+    inPeriod: 0,
     learnedAtEnd: 0,
     sendsToLearn: [],
   };
@@ -182,6 +189,7 @@ function runTimeArm(customers: Customer[], arm: Arm, seed: number): TimeArmResul
     const final = learned(profile, end, zone);
     if (final !== undefined) out.learnedAtEnd++;
     if (final !== undefined && circularMinutes(final, habits.activeStart) <= 60) out.withinHour++;
+    if (final !== undefined && inActive(final, habits)) out.inPeriod++;
     if (arm !== 'fixed' && learnedFrom !== undefined) out.sendsToLearn.push(learnedFrom);
   }
   return out;
@@ -270,29 +278,52 @@ function quantile(values: number[], q: number): number | undefined {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
-function main() {
-  const argv = process.argv.slice(2);
-  const arg = (name: string, fallback: number) => {
-    const at = argv.indexOf(name);
-    return at >= 0 ? Number(argv[at + 1]) : fallback;
-  };
-  const n = arg('--customers', 2000);
-  const seed = arg('--seed', 7);
+export interface SendTimeResult {
+  customers: number;
+  seed: number;
+  emailCustomers: number;
+  learningSends: number;
+  sendTime: Array<{
+    arm: Arm;
+    sends: number;
+    openRate: number;
+    clickRate: number;
+    learnedWithinHour: number;
+    learnedInPeriod: number;
+    learnedAtEnd: number;
+    sendsToLearn: { median: number | undefined; p90: number | undefined; customers: number };
+  }>;
+  openRatio: number;
+  clickRatio: number;
+  channels: Array<{ rule: 'lifetime' | 'recency'; sends: number; responseRate: number; toFavourite: number }>;
+  channelRatio: number;
+  targets: { openRatio: number };
+}
+
+/** `npm run bench` (bench/run.ts, section `send-time`) and the command line both come here. */
+export async function run(
+  options: { quick?: boolean; sendTimeCustomers?: number; seed?: number } = {},
+): Promise<SendTimeResult> {
+  const n = options.sendTimeCustomers ?? (options.quick ? 500 : 2000);
+  const seed = options.seed ?? 7;
   const customers = world(n, seed);
+  const emailCustomers = customers.filter((c) => c.c.email).length;
   const arms = (['fixed', 'best', 'best-mpp-counted'] as const).map((a) => runTimeArm(customers, a, seed));
   const channels = (['lifetime', 'recency'] as const).map((r) => runChannelArm(customers, r, seed));
   const [fixed, best] = arms;
-  const pct = (a: number, b: number) => (b === 0 ? '—' : `${((100 * a) / b).toFixed(1)} %`);
-  const result = {
+  return {
     customers: n,
     seed,
+    emailCustomers,
+    learningSends: LEARNING_SENDS,
     sendTime: arms.map((a) => ({
       arm: a.arm,
       sends: a.sends,
       openRate: a.opens / a.sends,
       clickRate: a.clicks / a.sends,
-      learnedWithinHour: a.withinHour / customers.filter((c) => c.c.email).length,
-      learnedAtEnd: a.learnedAtEnd / customers.filter((c) => c.c.email).length,
+      learnedWithinHour: a.withinHour / emailCustomers,
+      learnedInPeriod: a.inPeriod / emailCustomers,
+      learnedAtEnd: a.learnedAtEnd / emailCustomers,
       sendsToLearn: {
         median: quantile(a.sendsToLearn, 0.5),
         p90: quantile(a.sendsToLearn, 0.9),
@@ -311,27 +342,37 @@ function main() {
       channels[1]!.responses /
       channels[1]!.preferredSends /
       (channels[0]!.responses / channels[0]!.preferredSends),
+    targets: { openRatio: 1.2 },
   };
+}
+
+async function main() {
+  const argv = process.argv.slice(2);
+  const arg = (name: string, fallback: number) => {
+    const at = argv.indexOf(name);
+    return at >= 0 ? Number(argv[at + 1]) : fallback;
+  };
+  const result = await run({ sendTimeCustomers: arg('--customers', 2000), seed: arg('--seed', 7) });
   if (argv.includes('--json')) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return;
   }
-  const emailCustomers = customers.filter((c) => c.c.email).length;
+  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
   const lines = [
-    `send time: ${emailCustomers} customers with email, ${Math.floor(DAYS / 3)} emails each, figures after the first ${LEARNING_SENDS}`,
-    ...arms.map(
+    `send time: ${result.emailCustomers} customers with email, ${Math.floor(DAYS / 3)} emails each, figures after the first ${LEARNING_SENDS}`,
+    ...result.sendTime.map(
       (a) =>
-        `  ${a.arm.padEnd(17)} opens ${pct(a.opens, a.sends)}  clicks ${pct(a.clicks, a.sends)}  learned time at the end ${pct(a.learnedAtEnd, emailCustomers)}, within 1 h of the hidden one ${pct(a.withinHour, emailCustomers)}  sends to learn: median ${quantile(a.sendsToLearn, 0.5) ?? '—'}, p90 ${quantile(a.sendsToLearn, 0.9) ?? '—'} (${a.sendsToLearn.length} customers)`,
+        `  ${a.arm.padEnd(17)} opens ${pct(a.openRate)}  clicks ${pct(a.clickRate)}  learned time at the end ${pct(a.learnedAtEnd)}, within 1 h of the hidden one ${pct(a.learnedWithinHour)}, inside the hidden period ${pct(a.learnedInPeriod)}  sends to learn: median ${a.sendsToLearn.median ?? '—'}, p90 ${a.sendsToLearn.p90 ?? '—'} (${a.sendsToLearn.customers} customers)`,
     ),
     `  best / fixed: opens ×${result.openRatio.toFixed(2)}, clicks ×${result.clickRatio.toFixed(2)}`,
-    `channel choice: ${n} customers, ${Math.floor(DAYS / 2)} messages each (30 % on a random channel), figures after day 30`,
-    ...channels.map(
+    `channel choice: ${result.customers} customers, ${Math.floor(DAYS / 2)} messages each (30 % on a random channel), figures after day 30`,
+    ...result.channels.map(
       (c) =>
-        `  ${c.rule.padEnd(9)} responses ${pct(c.responses, c.preferredSends)}  to the hidden favourite ${pct(c.toFavourite, c.preferredSends)}  (${c.preferredSends} preferred sends)`,
+        `  ${c.rule.padEnd(9)} responses ${pct(c.responseRate)}  to the hidden favourite ${pct(c.toFavourite)}  (${c.sends} preferred sends)`,
     ),
     `  recency / lifetime: responses ×${result.channelRatio.toFixed(2)}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-main();
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
