@@ -1,7 +1,7 @@
 /**
  * Send-time optimisation and recency-weighted channel choice against a known truth.
  *
- *   npx tsx bench/send-time.bench.ts [--customers 2000] [--seed 7] [--json]
+ *   npx tsx bench/send-time.bench.ts [--customers 2000] [--seed 7] [--min-evidence 2] [--json]
  *   npm run bench -- --only send-time        # the same figures in the bench table (--quick: 500 customers)
  *
  * The world: the demo's synthetic audience (local/demo-data.ts) with its hidden habits
@@ -134,7 +134,9 @@ interface TimeArmResult {
   sendsToLearn: number[];
 }
 
-const exploit = parsePolicyConfig({ learning: { sendTime: { explorationShare: 0 } } });
+/** The policy the `best` arms decide with (`--min-evidence` changes its minimum evidence), and the same without exploring. */
+let sendTimePolicy = DEFAULT_POLICY;
+let exploit = parsePolicyConfig({ learning: { sendTime: { explorationShare: 0 } } });
 
 function runTimeArm(customers: Customer[], arm: Arm, seed: number): TimeArmResult {
   const out: TimeArmResult = {
@@ -157,7 +159,7 @@ function runTimeArm(customers: Customer[], arm: Arm, seed: number): TimeArmResul
     for (let k = 0; k < total; k++) {
       const now = START.getTime() + k * every * DAY + 3_600_000;
       profile = catchUp(profile, pending, now);
-      const ctx = context(profile, new Date(now), `${c.id}-run-${k}`);
+      const ctx = context(profile, new Date(now), `${c.id}-run-${k}`, sendTimePolicy);
       if (arm !== 'fixed') {
         const within = learnedWithinHour(profile, new Date(now), habits, zone);
         if (within && learnedFrom === undefined) learnedFrom = k;
@@ -281,6 +283,7 @@ function quantile(values: number[], q: number): number | undefined {
 export interface SendTimeResult {
   customers: number;
   seed: number;
+  minEvidence: number;
   emailCustomers: number;
   learningSends: number;
   sendTime: Array<{
@@ -302,8 +305,11 @@ export interface SendTimeResult {
 
 /** `npm run bench` (bench/run.ts, section `send-time`) and the command line both come here. */
 export async function run(
-  options: { quick?: boolean; sendTimeCustomers?: number; seed?: number } = {},
+  options: { quick?: boolean; sendTimeCustomers?: number; seed?: number; minEvidence?: number } = {},
 ): Promise<SendTimeResult> {
+  const minEvidence = options.minEvidence ?? DEFAULT_POLICY.learning.sendTime.minEvidence;
+  sendTimePolicy = parsePolicyConfig({ learning: { sendTime: { minEvidence } } });
+  exploit = parsePolicyConfig({ learning: { sendTime: { explorationShare: 0, minEvidence } } });
   const n = options.sendTimeCustomers ?? (options.quick ? 500 : 2000);
   const seed = options.seed ?? 7;
   const customers = world(n, seed);
@@ -314,6 +320,7 @@ export async function run(
   return {
     customers: n,
     seed,
+    minEvidence,
     emailCustomers,
     learningSends: LEARNING_SENDS,
     sendTime: arms.map((a) => ({
@@ -352,14 +359,18 @@ async function main() {
     const at = argv.indexOf(name);
     return at >= 0 ? Number(argv[at + 1]) : fallback;
   };
-  const result = await run({ sendTimeCustomers: arg('--customers', 2000), seed: arg('--seed', 7) });
+  const result = await run({
+    sendTimeCustomers: arg('--customers', 2000),
+    seed: arg('--seed', 7),
+    minEvidence: arg('--min-evidence', DEFAULT_POLICY.learning.sendTime.minEvidence),
+  });
   if (argv.includes('--json')) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return;
   }
   const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
   const lines = [
-    `send time: ${result.emailCustomers} customers with email, ${Math.floor(DAYS / 3)} emails each, figures after the first ${LEARNING_SENDS}`,
+    `send time: ${result.emailCustomers} customers with email, ${Math.floor(DAYS / 3)} emails each, figures after the first ${LEARNING_SENDS}, minimum evidence ${result.minEvidence}`,
     ...result.sendTime.map(
       (a) =>
         `  ${a.arm.padEnd(17)} opens ${pct(a.openRate)}  clicks ${pct(a.clickRate)}  learned time at the end ${pct(a.learnedAtEnd)}, within 1 h of the hidden one ${pct(a.learnedWithinHour)}, inside the hidden period ${pct(a.learnedInPeriod)}  sends to learn: median ${a.sendsToLearn.median ?? '—'}, p90 ${a.sendsToLearn.p90 ?? '—'} (${a.sendsToLearn.customers} customers)`,
