@@ -3,7 +3,7 @@
  *
  *   npm run bench                       # everything (a few minutes on 2 shared cores)
  *   npm run bench -- --quick            # fewer, shorter rounds (a smoke run; figures are rougher)
- *   npm run bench -- --only engine,cost # some sections: engine, e2e, cost, bundles, cli
+ *   npm run bench -- --only engine,cost # some sections: engine, e2e, cost, bundles, cli, send-time
  *   npm run bench -- --customers 1000   # demo size for the end-to-end section (default 1000)
  *   npm run bench -- --rounds 3 --budget 20   # demo timing rounds, and the minutes they may take
  *   npm run bench -- --markdown         # also print the table as Markdown (for docs/performance.md)
@@ -29,9 +29,10 @@ import { fmt, formatTable, markdownTable, type Row } from './lib/table.ts';
 import { loadReferenceJourney, REFERENCE_JOURNEYS } from './lib/world.ts';
 import { SCALE_TARGETS, type ScalePrices } from './scale-cost.ts';
 import { estimateReplenishment } from './scale-estimate.ts';
+import type { SendTimeResult } from './send-time.bench.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const SECTIONS = ['engine', 'e2e', 'cost', 'bundles', 'cli'] as const;
+const SECTIONS = ['engine', 'e2e', 'cost', 'bundles', 'cli', 'send-time'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: string[]) {
@@ -398,6 +399,44 @@ function cliRows(c: CliResult): Row[] {
   );
 }
 
+/** Send time and channel choice against the demo's hidden truth (bench/send-time.bench.ts). */
+function sendTimeRows(s: SendTimeResult): Row[] {
+  const arm = (name: string) => s.sendTime.find((a) => a.arm === name)!;
+  const [fixed, best] = [arm('fixed'), arm('best')];
+  const pct = (x: number) => `${fmt.num(100 * x, 1)} %`;
+  const [lifetime, recency] = s.channels;
+  return [
+    {
+      area: '6 send time',
+      figure: `best vs fixed 10:00: email opens (${s.emailCustomers} customers, after ${s.learningSends} sends)`,
+      measured: pct(best.openRate),
+      baseline: `${pct(fixed.openRate)} fixed 10:00`,
+      ratio: fmt.ratio(s.openRatio),
+      target: `≥ ${s.targets.openRatio}×`,
+      met: s.openRatio >= s.targets.openRatio,
+      note: `clicks ${pct(best.clickRate)} vs ${pct(fixed.clickRate)} (${fmt.ratio(s.clickRatio)}); seed ${s.seed}`,
+    },
+    {
+      area: '6 send time',
+      figure: 'best: learned time within 1 h of the hidden one | sends to learn (median, p90)',
+      measured: `${pct(best.learnedWithinHour)} | ${best.sendsToLearn.median ?? '–'}, ${best.sendsToLearn.p90 ?? '–'}`,
+      baseline: `${pct(best.learnedAtEnd)} have a learned time`,
+      ratio: '',
+      target: '(reported)',
+      met: undefined,
+    },
+    {
+      area: '6 send time',
+      figure: 'preferred channel: response rate, recency vs lifetime',
+      measured: pct(recency!.responseRate),
+      baseline: `${pct(lifetime!.responseRate)} lifetime count`,
+      ratio: fmt.ratio(s.channelRatio),
+      target: '(reported)',
+      met: undefined,
+    },
+  ];
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const startedAt = new Date();
@@ -414,6 +453,7 @@ async function main() {
     cost?: CostResult;
     bundles?: BundlesResult;
     cli?: CliResult;
+    'send-time'?: SendTimeResult;
   };
   const reuse = process.argv.includes('--reuse-e2e');
   const keep = reuse || process.argv.includes('--keep-others');
@@ -425,7 +465,7 @@ async function main() {
   const measuredAt: Record<string, string> = {};
   const results: Results = {};
   if (keep) {
-    for (const name of ['engine', 'bundles', 'cli'] as const) {
+    for (const name of ['engine', 'bundles', 'cli', 'send-time'] as const) {
       if (args.only.has(name) || !previous[name]) continue;
       (results as Record<string, unknown>)[name] = previous[name];
       measuredAt[name] = previous.measuredAt?.[name] ?? previous.startedAt ?? 'unknown';
@@ -462,6 +502,8 @@ async function main() {
   if (args.only.has('bundles'))
     results.bundles = attempt('bundles', () => runChild<BundlesResult>('bundles', options));
   if (args.only.has('cli')) results.cli = attempt('cli', () => runChild<CliResult>('cli', options));
+  if (args.only.has('send-time'))
+    results['send-time'] = attempt('send-time', () => runChild<SendTimeResult>('send-time', options));
 
   const rows: Row[] = [
     ...(results.engine ? engineRows(results.engine) : []),
@@ -472,6 +514,7 @@ async function main() {
       : []),
     ...(results.bundles ? bundleRows(results.bundles) : []),
     ...(results.cli ? cliRows(results.cli) : []),
+    ...(results['send-time'] ? sendTimeRows(results['send-time']) : []),
   ];
   const machine = {
     cpus: os.cpus().length,
@@ -487,7 +530,7 @@ async function main() {
     finishedAt: new Date().toISOString(),
     /** When each section's figures were measured (kept sections come from an earlier run). */
     measuredAt: Object.fromEntries(
-      (['engine', 'e2e', 'bundles', 'cli'] as const)
+      (['engine', 'e2e', 'bundles', 'cli', 'send-time'] as const)
         .filter((name) => results[name])
         .map((name) => [name, measuredAt[name] ?? startedAt.toISOString()]),
     ),

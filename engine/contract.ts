@@ -5,7 +5,9 @@
  * needs fresh data. A workflow's state is always `{ enrollment, result? }`: the execution input is
  * `{ enrollment }`, and every Task writes its answer to `$.result` (ResultPath), replacing the last.
  */
+
 import type { CustomerEvent } from './data.ts';
+import type { SendTimeChoice } from './policy/send-time.ts';
 
 /** Who is in which journey, and why: the execution input, written by ingest. */
 export interface Enrollment {
@@ -103,9 +105,17 @@ export interface StepRequest {
  * such date. The step that ran keeps its own outcome (a send that sent stays `sent`).
  */
 export type StepResult =
-  | { outcome: 'next'; next: string; until?: string; exit?: string; detail?: StepDetail }
+  | {
+      outcome: 'next';
+      next: string;
+      until?: string;
+      exit?: string;
+      detail?: StepDetail;
+      /** With `until` for a `time: "best"` wait: the time chosen and its evidence. */
+      sendTime?: SendTimeChoice;
+    }
   | { outcome: 'defer'; until: string; reason: DeferReason; detail?: StepDetail }
-  | { outcome: 'wait'; until: string }
+  | { outcome: 'wait'; until: string; sendTime?: SendTimeChoice }
   | { outcome: 'exit'; reason: string; detail?: StepDetail }
   /** Answer to `arm` (scale mode): the run waits for its timer or event; the segment ends. */
   | { outcome: 'armed'; until: string; seq: number };

@@ -35,10 +35,28 @@ export const PushToken = Type.Object({
 });
 export type PushToken = Static<typeof PushToken>;
 
+/** One engagement the feedback Lambda kept, for recency-weighted choices (engine/policy/recency.ts). */
+export const RecentEngagement = Type.Object({
+  at: Type.String({ description: 'When the customer engaged (UTC ISO).' }),
+  kind: Type.Union([Type.Literal('open'), Type.Literal('click'), Type.Literal('reply')]),
+});
+export type RecentEngagement = Static<typeof RecentEngagement>;
+
+/** The newest engagements kept per channel: bounded, so the profile item stays small (about 2 KB). */
+export const RECENT_ENGAGEMENT_LIMIT = 48;
+
 export const Engagement = Type.Object({
   opens: Type.Integer({ minimum: 0 }),
   clicks: Type.Integer({ minimum: 0 }),
+  /** SMS replies other than STOP (two-way SMS). */
+  replies: Type.Optional(Type.Integer({ minimum: 0 })),
   lastAt: Type.Optional(Type.String()),
+  /**
+   * The newest engagements, newest first, at most RECENT_ENGAGEMENT_LIMIT: what send-time
+   * optimisation and recency-weighted channel choice read, with the profile the step already reads
+   * (no extra DynamoDB read). Machine opens (Apple Mail Privacy Protection prefetches) are never here.
+   */
+  recent: Type.Optional(Type.Array(RecentEngagement, { maxItems: RECENT_ENGAGEMENT_LIMIT })),
 });
 export type Engagement = Static<typeof Engagement>;
 

@@ -1,16 +1,22 @@
 /**
  * What delivery feedback does to a profile: a hard bounce or complaint suppresses email, a STOP
- * reply opts the number out of SMS, an invalid push token is removed, opens and clicks raise the
- * channel's engagement (which drives `preferred` when the customer stated no preference).
+ * reply opts the number out of SMS, an invalid push token is removed, opens, clicks and replies
+ * raise the channel's engagement (which drives `preferred` when the customer stated no preference)
+ * and are kept, newest first, in its bounded `recent` list (send-time optimisation reads it).
+ *
+ * A machine open (`machine` set: an Apple Mail Privacy Protection prefetch, functions/app/feedback-parse.ts)
+ * is recorded in the ledger as an open but is not engagement: the proxy fetched the pixel when the
+ * mail arrived, not when the customer read it, so it would teach the send time back to itself.
  */
-import type { Profile } from './data.ts';
+import { type Profile, RECENT_ENGAGEMENT_LIMIT, type RecentEngagement } from './data.ts';
 import type { LedgerOutcome } from './ledger.ts';
 import type { ChannelName } from './schema.ts';
 
 export type Feedback =
   | { kind: 'delivered'; channel: ChannelName }
-  | { kind: 'opened'; channel: ChannelName }
+  | { kind: 'opened'; channel: ChannelName; machine?: 'apple_mpp' }
   | { kind: 'clicked'; channel: ChannelName }
+  | { kind: 'replied'; channel: 'sms' }
   | { kind: 'bounced'; channel: 'email'; permanent: boolean; bounceType: string }
   | { kind: 'complained'; channel: 'email' }
   | { kind: 'sms_stop'; channel: 'sms' }
@@ -29,12 +35,20 @@ export function applyFeedback(current: Profile, feedback: Feedback, at: string):
     case 'delivered':
       return { profile: undefined, outcome: 'delivered' };
     case 'opened':
-    case 'clicked': {
+    case 'clicked':
+    case 'replied': {
+      if (feedback.kind === 'opened' && feedback.machine) return { profile: undefined, outcome: 'opened' };
       const e = profile.engagement?.[feedback.channel] ?? { opens: 0, clicks: 0 };
+      const kind = KIND[feedback.kind];
       const next = {
-        opens: e.opens + (feedback.kind === 'opened' ? 1 : 0),
-        clicks: e.clicks + (feedback.kind === 'clicked' ? 1 : 0),
+        ...e,
+        opens: e.opens + (kind === 'open' ? 1 : 0),
+        clicks: e.clicks + (kind === 'click' ? 1 : 0),
+        ...(kind === 'reply' || e.replies !== undefined
+          ? { replies: (e.replies ?? 0) + (kind === 'reply' ? 1 : 0) }
+          : {}),
         lastAt: e.lastAt && e.lastAt > at ? e.lastAt : at,
+        recent: keepRecent(e.recent, { at, kind }),
       };
       profile.engagement = { ...profile.engagement, [feedback.channel]: next };
       return { profile, outcome: feedback.kind };
@@ -67,4 +81,20 @@ function suppress(profile: Profile, channel: ChannelName, reason: string, at: st
   if (profile.suppressed?.[channel]) return profile;
   profile.suppressed = { ...profile.suppressed, [channel]: { reason, at } };
   return profile;
+}
+
+const KIND = { opened: 'open', clicked: 'click', replied: 'reply' } as const;
+
+/**
+ * The list with `entry` in time order, newest first, cut to RECENT_ENGAGEMENT_LIMIT. Feedback can
+ * arrive late or twice (an SNS redelivery): an entry already there (same time and kind) is not added again.
+ */
+function keepRecent(
+  list: readonly RecentEngagement[] | undefined,
+  entry: RecentEngagement,
+): RecentEngagement[] {
+  const current = Array.isArray(list) ? list : [];
+  if (current.some((e) => e.at === entry.at && e.kind === entry.kind)) return [...current];
+  const merged = [...current, entry].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+  return merged.slice(0, RECENT_ENGAGEMENT_LIMIT);
 }

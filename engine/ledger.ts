@@ -35,6 +35,7 @@ export type LedgerOutcome =
   | 'complained'
   | 'opened'
   | 'clicked'
+  | 'replied'
   | 'opted_out'
   | 'token_removed';
 

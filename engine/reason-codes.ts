@@ -42,6 +42,8 @@ export const REASON_PREFIXES = [
   /** `preempted:<cap>`: the cap's last free slot is kept for a higher-priority held message. */
   'preempted',
   'zone',
+  /** `best_time:<rule>`: how a `time: "best"` wait chose its time (learned, explore, fallback). */
+  'best_time',
 ] as const;
 
 type Plain<T extends string> = Exclude<T, `${string}:${string}`>;

@@ -204,6 +204,10 @@ const stepBase = {
  *   plus `offset`, at `localTime`: a birthday. It can also end the journey when that anniversary
  *   comes after the run's deadline (a Standard execution lasts at most a year).
  * `localTime` may also follow a `duration`: "two days later, at 10:00".
+ * - `until.time: "best"` (instead of `localTime`, alone or after a `duration`): the customer's best
+ *   local time for `until.channel`, learned from their engagement (engine/policy/send-time.ts),
+ *   inside `until.window` and outside the channel's quiet hours; `until.fallback` while there is too
+ *   little evidence.
  */
 export const WaitStep = Type.Object(
   {
@@ -223,6 +227,29 @@ export const WaitStep = Type.Object(
           ),
           offset: Type.Optional(SignedIsoDuration),
           localTime: Type.Optional(LocalTime),
+          time: Type.Optional(
+            Type.Literal('best', {
+              description:
+                'The customer’s best local time for `channel`, to 15 minutes, learned from their recent opens, clicks, replies and conversions; `fallback` until there is enough evidence. Needs `channel`, `window` and `fallback`.',
+            }),
+          ),
+          channel: Type.Optional(
+            Type.Union([Type.Literal('email'), Type.Literal('sms'), Type.Literal('push')], {
+              description:
+                'With `time: "best"`: the channel whose engagement (and quiet hours) decide the time.',
+            }),
+          ),
+          window: Type.Optional(
+            Type.Tuple([LocalTime, LocalTime], {
+              description:
+                'With `time: "best"`: the local hours a send may go, `["09:00", "21:00"]` (from the first, before the second; the first after the second spans midnight).',
+            }),
+          ),
+          fallback: Type.Optional({
+            ...LocalTime,
+            description:
+              'With `time: "best"`: the local time used while the customer has too little evidence.',
+          }),
           ifMissing: Type.Optional(
             Type.Union([Type.Literal('exit'), Type.Literal('skip')], {
               description:
@@ -425,6 +452,12 @@ export const Journey = Type.Object(
       description: 'When frequency caps collide, the higher priority journey sends and the lower one waits.',
     }),
     defaultLocale: Locale,
+    channelChoice: Type.Optional(
+      Type.Union([Type.Literal('lifetime'), Type.Literal('recency')], {
+        description:
+          'How `preferred` picks a channel for a customer with no stated preference: `lifetime` (the default) counts every open and click ever; `recency` weighs each by its age (policy `learning.channelHalfLife`).',
+      }),
+    ),
     defaultTimeZone: Type.Optional(
       Type.String({
         description: 'IANA time zone for customers whose profile has none or an invalid one (default `UTC`).',

@@ -38,7 +38,12 @@ export function withNextUntil(result: StepResult, journey: Journey, ctx: Decisio
   if (next?.type !== 'wait' || !waitNeedsTimestamp(next)) return result;
   const scheduled = decideFlow('schedule', next, ctx, result.next).result;
   if (scheduled.outcome === 'exit' && waitCanExit(next)) return { ...result, exit: scheduled.reason };
-  return { ...result, until: scheduled.outcome === 'wait' ? scheduled.until : ctx.now.toISOString() };
+  if (scheduled.outcome !== 'wait') return { ...result, until: ctx.now.toISOString() };
+  return {
+    ...result,
+    until: scheduled.until,
+    ...(scheduled.sendTime ? { sendTime: scheduled.sendTime } : {}),
+  };
 }
 
 /**

@@ -15,6 +15,7 @@ import type { ExecutionRecord } from './runner.ts';
 import type { SinkMessage, StoredEmail } from './standins/index.ts';
 import type { DemoSummary, GroupConversion, JourneySummary } from './summary.ts';
 import { channelTable, DECISIONS_NOTE, endedRows, type RowTable, sendStepTable } from './summary-rows.ts';
+import { bestTimeLine } from './summary-text.ts';
 
 export interface ReportInput {
   title: string;
@@ -151,6 +152,7 @@ ${
 <table><thead><tr><th>group</th><th>customers</th><th>converted</th><th>rate</th></tr></thead><tbody>${conversions}</tbody></table>
 ${splits}`
 }
+${s.bestTimes ? `<h3>Best send time</h3><p>${esc(bestTimeLine(s.bestTimes))}</p>` : ''}
 <h3>How executions ended</h3>
 <table><thead><tr><th>how</th><th>executions</th></tr></thead><tbody>${ended}</tbody></table>
 </div>

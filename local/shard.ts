@@ -16,6 +16,7 @@ import { readAnalyticsRecords } from '../functions/adapters/dynamo-analytics.ts'
 import { DynamoPrivacy } from '../functions/adapters/dynamo-privacy.ts';
 import { createPseudonymiser } from '../functions/app/pseudonym.ts';
 import { chance, createWorld, type ScheduledEvent } from './demo-data.ts';
+import { type HiddenHabits, hiddenHabits, react as reactAsHabits } from './demo-truth.ts';
 import type { ExecutionRecord } from './runner.ts';
 import type { EmailReceipt, SinkMessage } from './standins/index.ts';
 import {
@@ -79,6 +80,8 @@ export interface ShardResult {
 }
 
 const MINUTE = 60_000;
+/** A reader's mail client (a full user agent, unlike Apple's prefetch proxy). */
+const READER_AGENT = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko)';
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
@@ -106,6 +109,13 @@ export async function simulateShard(
     if (c.pushToken) byPushToken.set(c.pushToken.token, c.id);
   }
   const temper = new Map(world.audience.map((c) => [c.id, c.temper]));
+  // The hidden truth customers react by (local/demo-truth.ts): when they read, on which channel.
+  const habits = new Map<string, { habits: HiddenHabits; zone: string | undefined }>(
+    world.audience.map((c) => [
+      c.id,
+      { habits: hiddenHabits(options.seed, c.id, options.start, options.days), zone: c.timeZone },
+    ]),
+  );
   const unsubscribes: ShardResult['unsubscribes'] = [];
   const engagements: ShardResult['engagements'] = [];
   const errors: string[] = [];
@@ -136,6 +146,10 @@ export async function simulateShard(
     const roll = (purpose: string) => chance(options.seed, customerId, n, purpose);
     const now = sys.clock.now().getTime();
     const t = temper.get(customerId) ?? { open: 0.3, click: 0.1, unsubscribe: 0.01 };
+    const truth = habits.get(customerId);
+    const reaction = truth
+      ? reactAsHabits(truth.habits, t, sent.channel, now, truth.zone, options.seed, `${customerId}#${n}`)
+      : {};
     const later = (at: number, work: () => Promise<unknown>) => sys.clock.at(new Date(at), work, customerId);
     const feedbackAt = (at: number, event: unknown, engaged?: 'open' | 'click') =>
       later(at, async () => {
@@ -199,14 +213,25 @@ export async function simulateShard(
         feedbackAt(now + 5 * MINUTE, sesEvent('Complaint', messageId, now + 5 * MINUTE, {}));
         return;
       }
-      if (roll('open') >= t.open) return;
-      const openAt = now + Math.floor(5 + roll('open-delay') * 600) * MINUTE;
-      feedbackAt(openAt, sesEvent('Open', messageId, openAt, {}), 'open');
-      if (roll('click') < t.click) {
-        const clickAt = openAt + Math.floor(1 + roll('click-delay') * 10) * MINUTE;
+      if (reaction.machineOpenAt !== undefined) {
+        // Apple Mail Privacy Protection fetches the pixel on arrival: an open nobody made.
+        const at = reaction.machineOpenAt;
+        feedbackAt(
+          at,
+          sesEvent('Open', messageId, at, { userAgent: 'Mozilla/5.0', ipAddress: '17.58.63.1' }),
+        );
+      }
+      if (reaction.openAt === undefined) return;
+      const openAt = reaction.openAt;
+      feedbackAt(openAt, sesEvent('Open', messageId, openAt, { userAgent: READER_AGENT }), 'open');
+      if (reaction.clickAt !== undefined) {
+        const clickAt = reaction.clickAt;
         feedbackAt(
           clickAt,
-          sesEvent('Click', messageId, clickAt, { link: 'https://shop.example.com' }),
+          sesEvent('Click', messageId, clickAt, {
+            link: 'https://shop.example.com',
+            userAgent: READER_AGENT,
+          }),
           'click',
         );
       }
@@ -222,6 +247,18 @@ export async function simulateShard(
         });
       }
     } else if (sent.channel === 'sms') {
+      if (reaction.openAt !== undefined && roll('stop') >= 0.04) {
+        // A reply other than STOP: engagement with SMS (two-way SMS inbound).
+        later(reaction.openAt, async () => {
+          counts.feedback += 1;
+          await sys.feedback({
+            originationNumber: sent.message.to,
+            destinationNumber: '+18005550100',
+            messageBody: 'Thanks!',
+            inboundMessageId: `inbound-${customerId}-${n}-reply`,
+          });
+        });
+      }
       if (roll('stop') < 0.04) {
         later(now + Math.floor(1 + roll('stop-delay') * 120) * MINUTE, async () => {
           counts.feedback += 1;
@@ -237,8 +274,8 @@ export async function simulateShard(
           }
         });
       }
-    } else if (roll('push-open') < t.open) {
-      const at = now + Math.floor(1 + roll('push-open-delay') * 240) * MINUTE;
+    } else if (reaction.openAt !== undefined) {
+      const at = reaction.openAt;
       feedbackAt(
         at,
         { event_type: '_push.open', event_timestamp: at, attributes: { message_id: messageId } },

@@ -1,6 +1,8 @@
 /** The demo summary as plain-text tables for the terminal. */
 import type { JourneyAnalytics } from '../engine/analytics/report-model.ts';
+import { sendTimeWords } from '../tools/words/send-time.ts';
 import type { DemoResult } from './demo.ts';
+import type { BestTimeSummary } from './summary.ts';
 import {
   type Cell,
   channelTable,
@@ -63,6 +65,7 @@ export function formatSummary(result: SummaryTextInput, timing: { totalMs: numbe
         `  A/B ${split.stepId}: ${split.arms.map((a) => `${a.name} ${a.converted}/${a.customers} = ${pct(a.rate)}`).join(' · ')}`,
       );
     }
+    if (j.bestTimes) out.push(`  ${bestTimeLine(j.bestTimes)}`);
     out.push(
       `  ended: ${endedRows(j)
         .slice(0, 6)
@@ -108,4 +111,12 @@ function learnedLines(j: JourneyAnalytics, goalInWords: string): string[] {
     lines.push(`    ${t.verdict}`);
   }
   return lines;
+}
+
+/** "best send time: 40 waits — 12 learned, 4 exploring, 24 fallback; e.g. best email time 20:00 local, learned from …". */
+export function bestTimeLine(b: BestTimeSummary): string {
+  const rules = (['learned', 'explore', 'fallback'] as const)
+    .map((r) => `${b.rules[r] ?? 0} ${r === 'explore' ? 'exploring' : r}`)
+    .join(', ');
+  return `best send time: ${b.waits} waits — ${rules}${b.example ? `; e.g. ${sendTimeWords(b.example)}` : ''}`;
 }

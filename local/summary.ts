@@ -5,6 +5,7 @@
  */
 import { Duration } from 'luxon';
 import type { LedgerRecord } from '../engine/ledger.ts';
+import type { SendTimeChoice, SendTimeRule } from '../engine/policy/send-time.ts';
 import type { ChannelName, Journey } from '../engine/schema.ts';
 import { durationWords, eventNoun } from '../tools/describe.ts';
 import type { ExecutionRecord } from './runner.ts';
@@ -62,6 +63,15 @@ export interface JourneySummary {
   sends: SendStepSummary[];
   /** Per split step: its arms with conversion on the goal after the split. */
   splits: { stepId: string; arms: GroupConversion[] }[];
+  /** `time: "best"` waits (engine/policy/send-time.ts): how their times were chosen, from the ledger. */
+  bestTimes?: BestTimeSummary;
+}
+
+export interface BestTimeSummary {
+  waits: number;
+  rules: Partial<Record<SendTimeRule, number>>;
+  /** The learned choice with the most evidence, for the report to show. */
+  example?: SendTimeChoice;
 }
 
 export interface DemoSummary {
@@ -129,7 +139,9 @@ export function summarize(input: SummaryInput): DemoSummary {
       return [{ stepId, arms }];
     });
 
+    const bestTimes = bestTimeSummary(ledger);
     return {
+      ...(bestTimes ? { bestTimes } : {}),
       id: journey.id,
       name: journey.name,
       version: journey.version,
@@ -290,4 +302,21 @@ function endOf(e: ExecutionRecord): string {
 
 function bump(counts: Record<string, number>, key: string): void {
   counts[key] = (counts[key] ?? 0) + 1;
+}
+
+/** Every recorded answer that carried a best-time choice (a wait's schedule, or the step before it). */
+function bestTimeSummary(ledger: readonly LedgerRecord[]): BestTimeSummary | undefined {
+  const rules: BestTimeSummary['rules'] = {};
+  let waits = 0;
+  let example: SendTimeChoice | undefined;
+  for (const r of ledger) {
+    const result = r.result;
+    const choice = result?.outcome === 'wait' || result?.outcome === 'next' ? result.sendTime : undefined;
+    if (!choice) continue;
+    waits++;
+    rules[choice.rule] = (rules[choice.rule] ?? 0) + 1;
+    if (choice.rule === 'learned' && (!example || choice.evidence.weight > example.evidence.weight))
+      example = choice;
+  }
+  return waits > 0 ? { waits, rules, ...(example ? { example } : {}) } : undefined;
 }

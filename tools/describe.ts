@@ -137,7 +137,8 @@ export function channelsWords(channels: readonly ChannelChoice[]): string {
 
 /** A wait step's timing: "2 days, then the next 10:00 local time". */
 export function waitWords(step: WaitStep): string {
-  const at = step.until?.localTime;
+  const best = step.until?.time === 'best' ? bestTimeWords(step.until) : undefined;
+  const at = best ?? step.until?.localTime;
   if (step.until?.date !== undefined) {
     const parts = [fieldWords(step.until.date)];
     if (step.until.addDaysFrom) parts.push(`+ ${fieldWords(step.until.addDaysFrom)}`);
@@ -153,9 +154,18 @@ export function waitWords(step: WaitStep): string {
   }
   if (step.duration !== undefined) {
     const d = durationWords(step.duration);
+    if (best) return `${d}, then ${best}`;
     return at ? `${d}, then the next ${at} local time` : d;
   }
+  if (best) return `until ${best}`;
   return at ? `until the next ${at} local time` : 'no time';
+}
+
+/** "the customer’s best email time between 09:00 and 21:00 (else 10:00)". */
+function bestTimeWords(until: NonNullable<WaitStep['until']>): string {
+  const channel = until.channel === 'sms' ? 'SMS' : (until.channel ?? 'email');
+  const window = until.window ? ` between ${until.window[0]} and ${until.window[1]}` : '';
+  return `the customer’s best ${channel} time${window} local (else ${until.fallback ?? '10:00'})`;
 }
 
 /** One line naming what a step does, without its id. */

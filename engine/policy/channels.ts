@@ -14,6 +14,7 @@ import type { ChannelChoice, ChannelName, Message, SendStep } from '../schema.ts
 import type { MessageCategory } from './caps.ts';
 import type { DecisionContext } from './context.ts';
 import { boundedMemo } from './memo.ts';
+import { channelEvidence, halfLifeMs, summarise } from './recency.ts';
 import { contentFor } from './render.ts';
 
 export type SkipReason =
@@ -44,7 +45,25 @@ export interface CandidateChannels {
   candidates: ChannelName[];
   skipped: SkippedChannel[];
   addresses: ChannelAddresses;
+  /** How `preferred` was resolved, when the step lists it: the evidence for the ledger and simulate. */
+  preferred?: PreferredChoice;
 }
+
+/**
+ * How `preferred` became a channel (or none): `stated` (the profile's own preference), `lifetime`
+ * (opens + 3 × clicks ever) or `recency` (recency-weighted, policy `learning.channelHalfLife`), with
+ * each channel's score; `tie` says how a tie was broken.
+ */
+export interface PreferredChoice {
+  channel?: ChannelName;
+  by: 'stated' | 'lifetime' | 'recency';
+  /** Per channel with any engagement: the score (two decimals) and what it counts. */
+  scores: Partial<Record<ChannelName, { score: number; opens: number; clicks: number; replies: number }>>;
+  tie?: 'latest' | 'order';
+}
+
+/** Recency ties go to the channel engaged with last, then in this order (the least intrusive first). */
+export const TIE_ORDER: readonly ChannelName[] = ['email', 'push', 'sms'];
 
 /** A click says more about a channel than an open. */
 const CLICK_WEIGHT = 3;
@@ -77,8 +96,66 @@ export function preferredChannel(profile: Profile): ChannelName | undefined {
   return tie ? undefined : best;
 }
 
+/**
+ * `preferred` for this journey: the stated preference, else the journey's `channelChoice` rule —
+ * `lifetime` (the default, preferredChannel above) or `recency`:
+ * each channel scores Σ weight × 0.5^(age / half-life) over its recent opens (1), clicks (3) and
+ * replies (3) (engine/policy/recency.ts). The strictly highest positive score wins; a tie (equal to
+ * 1e-9) goes to the channel with the latest engagement, then to TIE_ORDER. No engagement at all (a
+ * cold start) is no preference: the step's list goes on to its next channel, as with `lifetime`.
+ */
+export function choosePreferred(
+  ctx: Pick<DecisionContext, 'profile' | 'journey' | 'now' | 'config'>,
+): PreferredChoice {
+  const { profile } = ctx;
+  if (isChannelName(profile.preferredChannel))
+    return { channel: profile.preferredChannel, by: 'stated', scores: {} };
+  if (ctx.journey.channelChoice !== 'recency') {
+    const channel = preferredChannel(profile);
+    const scores: PreferredChoice['scores'] = {};
+    for (const c of CHANNEL_NAMES) {
+      const e = profile.engagement?.[c];
+      const opens = count(e?.opens);
+      const clicks = count(e?.clicks);
+      if (opens + clicks > 0)
+        scores[c] = { score: opens + CLICK_WEIGHT * clicks, opens, clicks, replies: count(e?.replies) };
+    }
+    return { ...(channel ? { channel } : {}), by: 'lifetime', scores };
+  }
+  const halfLife = halfLifeMs(ctx.config.learning.channelHalfLife) ?? 30 * 86_400_000;
+  const now = ctx.now.getTime();
+  const scores: PreferredChoice['scores'] = {};
+  const ranked: { channel: ChannelName; score: number; latest: number }[] = [];
+  for (const channel of TIE_ORDER) {
+    const evidence = channelEvidence(profile.engagement?.[channel], now, halfLife);
+    const s = summarise(evidence);
+    if (s.weight <= 0) continue;
+    scores[channel] = {
+      score: Math.round(s.weight * 100) / 100,
+      opens: s.opens,
+      clicks: s.clicks,
+      replies: s.replies,
+    };
+    ranked.push({ channel, score: s.weight, latest: Math.max(...evidence.map((e) => e.at)) });
+  }
+  if (ranked.length === 0) return { by: 'recency', scores };
+  const top = Math.max(...ranked.map((r) => r.score));
+  const tied = ranked.filter((r) => Math.abs(r.score - top) <= 1e-9 * Math.max(1, top));
+  if (tied.length === 1) return { channel: tied[0]!.channel, by: 'recency', scores };
+  const latest = Math.max(...tied.map((r) => r.latest));
+  const newest = tied.filter((r) => r.latest === latest);
+  // `ranked` is in TIE_ORDER, so the first of the newest is the order's pick.
+  return {
+    channel: newest[0]!.channel,
+    by: 'recency',
+    scores,
+    tie: newest.length === 1 ? 'latest' : 'order',
+  };
+}
+
 export function candidateChannels(step: SendStep, ctx: DecisionContext): CandidateChannels {
   const { profile, journey } = ctx;
+  const preferred = step.channels.includes('preferred') ? choosePreferred(ctx) : undefined;
   const message = journey.messages[step.message];
   const category = messageCategory(message);
   const skipped: SkippedChannel[] = [];
@@ -87,7 +164,7 @@ export function candidateChannels(step: SendStep, ctx: DecisionContext): Candida
   const seen = new Set<ChannelName>();
 
   for (const choice of step.channels) {
-    const channel = choice === 'preferred' ? preferredChannel(profile) : choice;
+    const channel = choice === 'preferred' ? preferred?.channel : choice;
     if (channel === undefined) {
       skipped.push({ channel: 'preferred', reason: 'no_preference' });
       continue;
@@ -106,7 +183,7 @@ export function candidateChannels(step: SendStep, ctx: DecisionContext): Candida
   for (const channel of CHANNEL_NAMES) {
     if (!candidates.includes(channel)) delete addresses[channel];
   }
-  return { candidates, skipped, addresses };
+  return { candidates, skipped, addresses, ...(preferred ? { preferred } : {}) };
 }
 
 // ── Checks, each returning a reason or undefined ─────────────────────────────────────────────

@@ -78,6 +78,34 @@ export const PolicyConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    learning: Type.Object(
+      {
+        channelHalfLife: IsoDuration,
+        sendTime: Type.Object(
+          {
+            halfLife: IsoDuration,
+            explorationShare: Type.Number({
+              minimum: 0,
+              maximum: 0.5,
+              description:
+                'The share of `best` waits that try another hour of the window instead of the learned or fallback time (0 to 0.5).',
+            }),
+            minEvidence: Type.Number({
+              minimum: 0,
+              maximum: 1000,
+              description:
+                'The recency-weighted evidence (an open is 1, a click or reply 3, a conversion 3) a customer needs before their learned time is used; below it, the wait’s `fallback`.',
+            }),
+          },
+          { additionalProperties: false },
+        ),
+      },
+      {
+        additionalProperties: false,
+        description:
+          'Send-time optimisation (`until.time: "best"`) and recency-weighted channel choice (journey `channelChoice: "recency"`): used only by journeys that ask for them. Each engagement counts half as much after each half-life.',
+      },
+    ),
     maxBehaviourWindow: Type.String({
       description:
         'The longest look-back behaviour conditions may use (ISO duration); also how much history the runtime loads.',
@@ -132,6 +160,11 @@ export const DEFAULT_POLICY: PolicyConfig = deepFreeze({
   transactionalExempt: { quietHours: true, caps: true },
   maxBehaviourWindow: 'P365D',
   retention: { events: 'P400D', ledger: 'P400D', messages: 'P90D', conversions: 'P400D' },
+  // Habits change over weeks: a month-old open counts half, for the channel and the hour alike.
+  learning: {
+    channelHalfLife: 'P30D',
+    sendTime: { halfLife: 'P30D', explorationShare: 0.1, minEvidence: 2 },
+  },
 } satisfies PolicyConfig);
 
 function deepFreeze<T>(value: T): T {
@@ -158,7 +191,8 @@ export class PolicyConfigError extends Error {
 /**
  * Reads an operator's policy (JSON text or an already-parsed value). Keys present replace the
  * defaults (`quietHours` and `caps` are replaced whole, so `"quietHours": {}` turns them off);
- * absent keys keep `DEFAULT_POLICY`. Throws `PolicyConfigError` listing every problem.
+ * absent keys keep `DEFAULT_POLICY`; `learning` and `learning.sendTime` are merged key by key
+ * (`"learning": { "sendTime": { "explorationShare": 0 } }` changes only that). Throws `PolicyConfigError` listing every problem.
  */
 export function parsePolicyConfig(input: unknown): PolicyConfig {
   let raw: unknown = input;
@@ -172,7 +206,7 @@ export function parsePolicyConfig(input: unknown): PolicyConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new PolicyConfigError(['expected a JSON object']);
   }
-  const merged: unknown = { ...structuredClone(DEFAULT_POLICY), ...raw };
+  const merged: unknown = withLearningDefaults({ ...structuredClone(DEFAULT_POLICY), ...raw });
   const problems = [...Value.Errors(PolicyConfigSchema, merged)].map((e) => `${e.path || '/'}: ${e.message}`);
   if (problems.length > 0) throw new PolicyConfigError(problems);
   const config = merged as PolicyConfig;
@@ -180,6 +214,19 @@ export function parsePolicyConfig(input: unknown): PolicyConfig {
   if (problems.length > 0) throw new PolicyConfigError(problems);
   const { $schema: _ignored, ...rest } = config;
   return rest;
+}
+
+function withLearningDefaults(merged: Record<string, unknown>): Record<string, unknown> {
+  const given = merged.learning;
+  if (given === DEFAULT_POLICY.learning || !isObject(given)) return merged;
+  const sendTime = isObject(given.sendTime)
+    ? { ...DEFAULT_POLICY.learning.sendTime, ...given.sendTime }
+    : (given.sendTime ?? DEFAULT_POLICY.learning.sendTime);
+  return { ...merged, learning: { ...DEFAULT_POLICY.learning, ...given, sendTime } };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function semanticProblems(config: PolicyConfig): string[] {
@@ -202,6 +249,10 @@ function semanticProblems(config: PolicyConfig): string[] {
     if (iso !== undefined && !isPositiveDuration(iso))
       problems.push(`/expiresAfter/${category}: not a positive ISO duration`);
   }
+  if (!isPositiveDuration(config.learning.channelHalfLife))
+    problems.push('/learning/channelHalfLife: not a positive ISO duration (e.g. "P30D")');
+  if (!isPositiveDuration(config.learning.sendTime.halfLife))
+    problems.push('/learning/sendTime/halfLife: not a positive ISO duration (e.g. "P30D")');
   if (!isPositiveDuration(config.maxBehaviourWindow)) {
     problems.push('/maxBehaviourWindow: not a positive ISO duration');
   }

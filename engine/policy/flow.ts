@@ -56,7 +56,7 @@ export function decideFlow(op: FlowOp, step: Step, ctx: DecisionContext, stepId?
     case 'update':
       return update(step as UpdateStep);
     case 'schedule':
-      return schedule(step as WaitStep, ctx);
+      return schedule(step as WaitStep, ctx, stepId ?? stepIdOf(step, ctx));
     default:
       return assertUnreachable(op);
   }
@@ -86,13 +86,19 @@ function update(step: UpdateStep): FlowDecision {
   };
 }
 
-function schedule(step: WaitStep, ctx: DecisionContext): FlowDecision {
-  const plan = planWait(step, ctx);
+function schedule(step: WaitStep, ctx: DecisionContext, stepId: string): FlowDecision {
+  const plan = planWait(step, ctx, stepId);
+  const notes: string[] = [...plan.notes];
+  if (plan.sendTime) notes.push(`best_time:${plan.sendTime.rule}`);
   return {
     result: plan.exit
       ? { outcome: 'exit', reason: plan.exit }
-      : { outcome: 'wait', until: plan.until.toISOString() },
-    ...(plan.notes.length > 0 ? { notes: plan.notes } : {}),
+      : {
+          outcome: 'wait',
+          until: plan.until.toISOString(),
+          ...(plan.sendTime ? { sendTime: plan.sendTime } : {}),
+        },
+    ...(notes.length > 0 ? { notes } : {}),
   };
 }
 

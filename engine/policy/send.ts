@@ -14,6 +14,7 @@ import {
   type ChannelAddresses,
   candidateChannels,
   messageCategory,
+  type PreferredChoice,
   type SkippedChannel,
 } from './channels.ts';
 import type { DecisionContext } from './context.ts';
@@ -27,6 +28,11 @@ export interface ZoneNote {
   zoneFallback?: ZoneFallbackReason;
 }
 
+/** How `preferred` was resolved (when the step lists it), for the ledger. */
+export interface PreferredNote {
+  preferred?: PreferredChoice;
+}
+
 export type SendPlan =
   | { kind: 'exit'; reason: string; eventId?: string }
   | ({
@@ -35,14 +41,16 @@ export type SendPlan =
       reason: 'quiet_hours';
       channel: ChannelName;
       skipped: SkippedChannel[];
-    } & ZoneNote)
+    } & ZoneNote &
+      PreferredNote)
   | ({
       kind: 'try';
       channels: ChannelName[];
       skipped: SkippedChannel[];
       addresses: ChannelAddresses;
-    } & ZoneNote)
-  | { kind: 'none'; skipped: SkippedChannel[] };
+    } & ZoneNote &
+      PreferredNote)
+  | ({ kind: 'none'; skipped: SkippedChannel[] } & PreferredNote);
 
 /**
  * Plans a send step. The first usable channel decides quiet hours: inside them the whole step is
@@ -55,12 +63,17 @@ export function planSend(step: SendStep, ctx: DecisionContext): SendPlan {
   if (exit) return { kind: 'exit', reason: exit.reason, eventId: exit.eventId };
   if (pastRunDeadline(ctx)) return { kind: 'exit', reason: RUN_DEADLINE_REASON };
 
-  const { candidates, skipped, addresses } = candidateChannels(step, ctx);
+  const { candidates, skipped, addresses, preferred } = candidateChannels(step, ctx);
+  const why: PreferredNote = preferred ? { preferred } : {};
   const first = candidates[0];
-  if (first === undefined) return { kind: 'none', skipped };
+  if (first === undefined) return { kind: 'none', skipped, ...why };
 
   const { zone, fallbackReason } = customerZone(ctx.profile, ctx.journey, ctx.config);
-  const note: ZoneNote = fallbackReason ? { zone, zoneFallback: fallbackReason } : { zone };
+  const note: ZoneNote & PreferredNote = {
+    zone,
+    ...(fallbackReason ? { zoneFallback: fallbackReason } : {}),
+    ...why,
+  };
 
   // The policy may exempt transactional messages (a password reset at 23:00 is still wanted).
   const exempt =
@@ -149,4 +162,28 @@ export function boundDeferral(
   if (deadline && Date.parse(result.until) > deadline.getTime())
     return { result: { ...result, until: deadline.toISOString() }, limited: false };
   return { result, limited: false };
+}
+
+/**
+ * The ledger's words for how `preferred` was resolved: `{ preferred: "sms", preferredBy: "recency",
+ * preferredEvidence: "sms 4.2 (2 opens, 1 reply); email 0.8 (1 open)" }`. Counts only: no personal data.
+ */
+export function preferredFacts(choice: PreferredChoice | undefined): Record<string, string> {
+  if (!choice) return {};
+  const evidence = Object.entries(choice.scores)
+    .sort(([, a], [, b]) => (b?.score ?? 0) - (a?.score ?? 0))
+    .map(([channel, s]) => {
+      const parts = [
+        s?.opens ? `${s.opens} open${s.opens === 1 ? '' : 's'}` : '',
+        s?.clicks ? `${s.clicks} click${s.clicks === 1 ? '' : 's'}` : '',
+        s?.replies ? `${s.replies} repl${s.replies === 1 ? 'y' : 'ies'}` : '',
+      ].filter(Boolean);
+      return `${channel} ${s?.score ?? 0} (${parts.join(', ')})`;
+    })
+    .join('; ');
+  return {
+    preferred: choice.channel ?? 'none',
+    preferredBy: choice.by + (choice.tie ? `, tie to ${choice.tie}` : ''),
+    ...(evidence ? { preferredEvidence: evidence } : {}),
+  };
 }

@@ -14,6 +14,7 @@ import { anniversaryIn, type MonthDay, parseYearlyDate } from './anniversary.ts'
 import type { PolicyConfig } from './config.ts';
 import { type DecisionContext, dataScope, instant, readField } from './context.ts';
 import { boundedMemo } from './memo.ts';
+import { type BestTimeRequest, chooseSendTime, isAllowedMinute, type SendTimeChoice } from './send-time.ts';
 
 // ── Zones ─────────────────────────────────────────────────────────────────────────────────────
 
@@ -118,7 +119,8 @@ export type WaitNote =
   | 'date_in_past'
   | 'run_deadline'
   | 'missing_date_skipped'
-  | 'anniversary_after_deadline';
+  | 'anniversary_after_deadline'
+  | 'invalid_best_time';
 
 export interface WaitPlan {
   until: Date;
@@ -132,6 +134,8 @@ export interface WaitPlan {
    * execution cannot wait that long, and waiting until the deadline would send nothing either.
    */
   exit?: 'missing_date' | 'anniversary_after_deadline';
+  /** For `until.time: "best"`: the local time chosen and its evidence (engine/policy/send-time.ts). */
+  sendTime?: SendTimeChoice;
 }
 
 /** What a wait on a date does when the customer has no such date: the step's choice, else `exit`. */
@@ -146,14 +150,16 @@ export function scheduleWait(step: WaitStep, ctx: DecisionContext): Date {
 
 /**
  * `scheduleWait` with its reasons. Calendar arithmetic (days, weeks) happens in the customer's
- * zone, so "P1D" from 10:00 is 10:00 the next day across a DST change.
+ * zone, so "P1D" from 10:00 is 10:00 the next day across a DST change. `stepId` seeds a `best`
+ * time's exploration draw (with the run), so a retried schedule answers the same.
  */
-export function planWait(step: WaitStep, ctx: DecisionContext): WaitPlan {
+export function planWait(step: WaitStep, ctx: DecisionContext, stepId?: string): WaitPlan {
   const { zone, fallbackReason } = customerZone(ctx.profile, ctx.journey, ctx.config);
   const notes: WaitNote[] = fallbackReason ? [fallbackReason] : [];
   const now = DateTime.fromJSDate(ctx.now).setZone(zone);
   const until = step.until;
   let target: DateTime = now;
+  let sendTime: SendTimeChoice | undefined;
 
   if (until?.date !== undefined) {
     const dated =
@@ -173,7 +179,11 @@ export function planWait(step: WaitStep, ctx: DecisionContext): WaitPlan {
       if (d) target = now.plus(d);
       else notes.push('invalid_duration');
     }
-    if (until?.localTime !== undefined) {
+    if (until?.time === 'best') {
+      const best = bestTimeTarget(until, target, ctx, zone, stepId ?? JSON.stringify(step), notes);
+      target = best.target;
+      sendTime = best.choice;
+    } else if (until?.localTime !== undefined) {
       const time = parseLocalTime(until.localTime);
       if (time) target = nextLocalTime(target, time, zone);
       else notes.push('invalid_local_time');
@@ -194,7 +204,68 @@ export function planWait(step: WaitStep, ctx: DecisionContext): WaitPlan {
     notes.push('run_deadline');
     target = DateTime.fromJSDate(deadline).setZone(zone);
   }
-  return { until: target.toJSDate(), zone, notes };
+  return { until: target.toJSDate(), zone, notes, ...(sendTime ? { sendTime } : {}) };
+}
+
+/**
+ * `until.time: "best"` from `from` on: the customer's best local time for the channel
+ * (send-time.ts), at its first allowed occurrence. A step the validator would refuse (no channel,
+ * window or fallback) still gets a time: email, 09:00–21:00, 10:00, with `invalid_best_time`.
+ */
+function bestTimeTarget(
+  until: NonNullable<WaitStep['until']>,
+  from: DateTime,
+  ctx: DecisionContext,
+  zone: string,
+  stepId: string,
+  notes: WaitNote[],
+): { target: DateTime; choice: SendTimeChoice } {
+  const window = until.window?.every((t) => parseLocalTime(t)) ? until.window : undefined;
+  const fallback = parseLocalTime(until.fallback) ? until.fallback : undefined;
+  const channel = until.channel === 'sms' || until.channel === 'push' ? until.channel : 'email';
+  if (!window || !fallback || until.channel !== channel || window[0] === window[1])
+    notes.push('invalid_best_time');
+  const request: BestTimeRequest = {
+    channel,
+    window: window && window[0] !== window[1] ? [window[0], window[1]] : ['09:00', '21:00'],
+    fallback: fallback ?? '10:00',
+  };
+  const { time, choice } = chooseSendTime({
+    request,
+    zone,
+    now: ctx.now,
+    engagement: ctx.profile.engagement?.[channel],
+    history: ctx.history,
+    goalEvent: ctx.journey.goal?.event,
+    config: ctx.config,
+    seed: JSON.stringify([ctx.enrollment.id, ctx.enrollment.customerId, stepId]),
+  });
+  return { target: nextAllowedInstant(from, time, zone, request, ctx.config), choice };
+}
+
+/**
+ * The first instant at or after `from` whose local time is `time` and is allowed (inside the
+ * window, outside the channel's quiet hours). A time in a spring-forward gap moves forward by the
+ * gap (atLocalTime); when that takes it out, the next day's occurrence. Only when no occurrence in
+ * four days is allowed (nothing in the window is), the first one.
+ */
+export function nextAllowedInstant(
+  from: DateTime,
+  time: WallTime,
+  zone: string,
+  request: BestTimeRequest,
+  config: Pick<PolicyConfig, 'quietHours'>,
+): DateTime {
+  const local = from.setZone(zone);
+  let first: DateTime | undefined;
+  for (let days = 0; days < 4; days++) {
+    const day = local.plus({ days });
+    const candidate = atLocalTime({ year: day.year, month: day.month, day: day.day }, time, zone);
+    if (candidate.toMillis() < from.toMillis()) continue;
+    first ??= candidate;
+    if (isAllowedMinute(candidate.hour * 60 + candidate.minute, request, config)) return candidate;
+  }
+  return first ?? local.plus({ days: 1 });
 }
 
 /**

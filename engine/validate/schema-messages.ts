@@ -9,7 +9,8 @@ type Schema = Record<string, unknown>;
 
 /**
  * Names other tools use for one of ours, too far apart for a spelling guess: `"time": "09:00"`
- * (as Braze and issue 13's sketch write it) is `localTime`.
+ * (as Braze and issue 13's sketch write it) is `localTime` where `time` is not a property (inside
+ * `until`, `time` is `"best"`, and a fixed time there is answered in the `const` case below).
  */
 const PROPERTY_SYNONYMS: Record<string, string> = { time: 'localTime' };
 
@@ -104,10 +105,17 @@ export function translate(e: ErrorObject, value: unknown, schema: Schema, path: 
     case 'const':
     case 'enum': {
       const options = e.keyword === 'const' ? [params.allowedValue] : (params.allowedValues as unknown[]);
+      // `"time": "09:00"` (Braze's word, issue 13's sketch): a fixed time is `localTime`; `time` is only `best`.
+      const fixedTime = name === 'time' && typeof value === 'string' && /^\d{1,2}:\d{2}$/.test(value);
       return {
         code: 'schema.unknown-value',
         path: at,
         message: `${subject} in ${where(at)} must be ${listOf(options.map(String))}`,
+        ...(fixedTime
+          ? {
+              suggestion: `for a fixed time write \`"localTime": ${JSON.stringify(value)}\`; \`"time": "best"\` learns the customer’s own`,
+            }
+          : {}),
       };
     }
     case 'pattern': {

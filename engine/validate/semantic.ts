@@ -141,6 +141,81 @@ export function checkSemantics(journey: Record<string, unknown>, scope: FieldSco
   return out;
 }
 
+/**
+ * `until.time: "best"` (engine/policy/send-time.ts) needs its channel, window and fallback; it
+ * replaces `localTime` and, for now, cannot follow a date (it may follow a `duration`).
+ */
+function bestTime(until: Record<string, unknown>, at: Path, hasDate: boolean, out: Finding[]): void {
+  const here = [...at, 'until'];
+  if (until.time !== 'best') {
+    if (until.time === undefined) {
+      const extra = ['channel', 'window', 'fallback'].filter((k) => until[k] !== undefined);
+      out.push({
+        code: 'wait.best-time-settings-without-best',
+        path: [...here, extra[0] ?? 'window'],
+        message: `${where(at)} sets ${extra.map((k) => `\`${k}\``).join(', ')}, which only \`"time": "best"\` reads`,
+        suggestion: 'add `"time": "best"`, or remove them',
+      });
+    }
+    return;
+  }
+  const missing = ['channel', 'window', 'fallback'].filter((k) => until[k] === undefined);
+  if (missing.length > 0) {
+    out.push({
+      code: 'wait.best-time-incomplete',
+      path: here,
+      message: `${where(at)} waits for the best time but does not say ${missing.map((k) => `\`${k}\``).join(', ')}`,
+      suggestion:
+        'write `"until": { "time": "best", "channel": "email", "window": ["09:00", "21:00"], "fallback": "10:00" }`',
+    });
+  }
+  if (until.localTime !== undefined) {
+    out.push({
+      code: 'wait.best-time-and-local-time',
+      path: [...here, 'localTime'],
+      message: `${where(at)} has both \`time: "best"\` and \`localTime\`: it can wait for one time of day only`,
+      suggestion:
+        'remove `localTime`, or move it to `fallback` (used while the customer has too little data)',
+    });
+  }
+  if (hasDate) {
+    out.push({
+      code: 'wait.best-time-with-date',
+      path: [...here, 'time'],
+      message: `${where(at)} waits for a date and the best time: \`time: "best"\` follows \`duration\` only`,
+      suggestion: 'use `"localTime": "10:00"` with a date',
+    });
+  }
+  const window = Array.isArray(until.window) ? until.window : undefined;
+  const minutes = (t: unknown) =>
+    typeof t === 'string' && /^([01][0-9]|2[0-3]):[0-5][0-9]$/.test(t)
+      ? Number(t.slice(0, 2)) * 60 + Number(t.slice(3))
+      : undefined;
+  const start = minutes(window?.[0]);
+  const end = minutes(window?.[1]);
+  if (start !== undefined && end !== undefined && start === end) {
+    out.push({
+      code: 'wait.best-time-empty-window',
+      path: [...here, 'window'],
+      message: `${where(at)}: the window starts and ends at ${String(window?.[0])}, so no time is inside it`,
+      suggestion: 'give a start before the end, e.g. `["09:00", "21:00"]`',
+    });
+    return;
+  }
+  const fallback = minutes(until.fallback);
+  if (start !== undefined && end !== undefined && fallback !== undefined) {
+    const inside = start < end ? fallback >= start && fallback < end : fallback >= start || fallback < end;
+    if (!inside) {
+      out.push({
+        code: 'wait.best-time-fallback-outside-window',
+        path: [...here, 'fallback'],
+        message: `${where(at)}: the fallback ${String(until.fallback)} is outside the window ${String(window?.[0])}–${String(window?.[1])}`,
+        suggestion: `pick a fallback inside the window, e.g. "${String(window?.[0])}"`,
+      });
+    }
+  }
+}
+
 function wait(step: Record<string, unknown>, at: Path, scope: FieldScope, out: Finding[]): void {
   const hasDuration = step.duration !== undefined;
   const until = isRecord(step.until) ? step.until : undefined;
@@ -164,7 +239,11 @@ function wait(step: Record<string, unknown>, at: Path, scope: FieldScope, out: F
       suggestion: 'keep one of them (a `duration` may be combined with `until.localTime` only)',
     });
   }
-  if (!hasDate && until.localTime === undefined) {
+  const best = until.time === 'best';
+  if (best || until.window !== undefined || until.fallback !== undefined || until.channel !== undefined) {
+    bestTime(until, at, hasDate, out);
+  }
+  if (!hasDate && until.localTime === undefined && !best) {
     out.push({
       code: 'wait.until-without-date-or-time',
       path: [...at, 'until'],

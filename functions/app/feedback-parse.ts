@@ -94,8 +94,14 @@ function parseSes(p: Record<string, unknown>, now: Date): ParsedFeedback {
       return done({ kind: 'complained', channel: 'email' }, at('complaint'));
     case 'Delivery':
       return done({ kind: 'delivered', channel: 'email' }, at('delivery'));
-    case 'Open':
-      return done({ kind: 'opened', channel: 'email' }, at('open'));
+    case 'Open': {
+      const machine = machineOpen(detailOf('open'));
+      return done(
+        { kind: 'opened', channel: 'email', ...(machine ? { machine } : {}) },
+        at('open'),
+        machine ? { machine } : {},
+      );
+    }
     case 'Click':
       return done({ kind: 'clicked', channel: 'email' }, at('click'));
     case 'Reject':
@@ -172,7 +178,17 @@ function parseInbound(p: Record<string, unknown>, now: Date): ParsedFeedback {
     .trim()
     .toUpperCase()
     .replace(/[^A-Z]/g, '');
-  if (!STOP_WORDS.has(keyword)) return { via: 'ignored', reason: 'inbound_not_stop' };
+  if (!STOP_WORDS.has(keyword)) {
+    // Any other reply is engagement with SMS (its words are not kept: they may be personal).
+    return {
+      via: 'phone',
+      phone: String(p.originationNumber),
+      inboundId: String(p.inboundMessageId ?? now.getTime()),
+      feedback: { kind: 'replied', channel: 'sms' },
+      at: now.toISOString(),
+      facts: { type: 'inbound_reply' },
+    };
+  }
   return {
     via: 'phone',
     phone: String(p.originationNumber),
@@ -181,6 +197,27 @@ function parseInbound(p: Record<string, unknown>, now: Date): ParsedFeedback {
     at: now.toISOString(),
     facts: { type: 'inbound_stop' },
   };
+}
+
+/**
+ * An open the customer did not make: Apple Mail Privacy Protection fetches every image through
+ * Apple's proxies when the message arrives, with a bare `Mozilla/5.0` user agent (no browser or
+ * device details) from Apple's 17.0.0.0/8 network
+ * (https://help.socketlabs.com/docs/identifying-apple-mpp-opens-in-notification-api-events).
+ * SES's open object carries `ipAddress`, `timestamp` and `userAgent`
+ * (https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-contents.html, "Open object").
+ * Either sign marks the open; a real Apple Mail reader with MPP off sends a full user agent from their own IP.
+ */
+export function machineOpen(open: Record<string, unknown> | undefined): 'apple_mpp' | undefined {
+  const agent = typeof open?.userAgent === 'string' ? open.userAgent.trim() : undefined;
+  const ip = typeof open?.ipAddress === 'string' ? open.ipAddress.trim() : '';
+  if (agent === 'Mozilla/5.0') return 'apple_mpp';
+  if (
+    /^17\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(ip) &&
+    (agent === undefined || agent === '' || agent === 'Mozilla/5.0')
+  )
+    return 'apple_mpp';
+  return undefined;
 }
 
 function isoOr(value: unknown, now: Date): string {

@@ -1,7 +1,8 @@
 /**
  * Feedback: each provider event is attributed to its customer (by provider message id, or by phone
  * number for inbound STOPs), applied to the profile by the engine's rules, and recorded in the
- * ledger for analytics. Opens and clicks are also kept per run and step, for engagement conditions.
+ * ledger for analytics. Opens and clicks are also kept per run and step, for engagement conditions
+ * (a machine open, an Apple Mail Privacy Protection prefetch, is not: nobody read the message).
  */
 import { applyFeedback } from '../../engine/feedback.ts';
 import type { LedgerOutcome } from '../../engine/ledger.ts';
@@ -71,13 +72,14 @@ async function applyOne(rt: Resolved<FeedbackDeps>, parsed: Exclude<ParsedFeedba
       : {}),
     facts: parsed.facts,
   });
-  if (index && (feedback.kind === 'opened' || feedback.kind === 'clicked')) {
+  const engaged = feedback.kind === 'clicked' || (feedback.kind === 'opened' && !feedback.machine);
+  if (index && engaged) {
     // For engagement conditions: the step Lambda asks about this run's message by execution and step.
     await rt.store.recordEngagement({
       customerId,
       executionId: index.executionId,
       stepId: index.stepId,
-      kind: feedback.kind,
+      kind: feedback.kind as 'opened' | 'clicked',
       at: parsed.at,
       sentAt: index.at,
       channel: index.channel,

@@ -18,6 +18,7 @@ import {
   isExpired,
   messageCategory,
   planSend,
+  preferredFacts,
   type Renderer,
   type SendPlan,
   sendExpiresAt,
@@ -270,7 +271,7 @@ async function tryChannels(
   sc: SendContext,
   channels: readonly ChannelName[],
   reasons: string[],
-  zone: { zone?: string },
+  zone: DecisionFacts,
 ): Promise<Decided> {
   const tries: ChannelTry[] = [];
   for (const channel of channels) {
@@ -287,7 +288,7 @@ function attemptReason(a: ChannelTry['attempt']): string {
   return `${a.channel}:${a.reason ?? a.result}`;
 }
 
-function conclude(sc: SendContext, tries: ChannelTry[], reasons: string[], zone: { zone?: string }): Decided {
+function conclude(sc: SendContext, tries: ChannelTry[], reasons: string[], zone: DecisionFacts): Decided {
   const { step, journey, ctx, claim: held } = sc;
   const attempts = tries.map((t) => t.attempt);
   const caps = tries.flatMap((t) => (t.cap ? [t.cap] : []));
@@ -394,11 +395,17 @@ function limitDeferral(sc: SendContext, decided: Decided): Decided {
   };
 }
 
-function zoneFacts(plan: SendPlan, reasons: string[]): { zone?: string } {
-  if (plan.kind !== 'defer' && plan.kind !== 'try') return {};
+/** The zone used, and how `preferred` was resolved (engine/policy/send.ts `preferredFacts`). */
+function zoneFacts(plan: SendPlan, reasons: string[]): DecisionFacts {
+  if (plan.kind === 'exit') return {};
+  const preferred = preferredFacts(plan.preferred);
+  const facts = Object.keys(preferred).length > 0 ? { facts: preferred } : {};
+  if (plan.kind !== 'defer' && plan.kind !== 'try') return facts;
   if (plan.zoneFallback) reasons.push(`zone:${plan.zoneFallback}`);
-  return { zone: plan.zone };
+  return { zone: plan.zone, ...facts };
 }
+
+type DecisionFacts = { zone?: string; facts?: Record<string, string> };
 
 function retryLater(now: Date, ms: number): StepResult {
   return { outcome: 'defer', until: new Date(now.getTime() + ms).toISOString(), reason: 'retry' };

@@ -102,7 +102,26 @@ describe('delivery feedback', () => {
       opens: 1,
       clicks: 1,
       lastAt: '2025-06-02T12:06:00.000Z',
+      // Newest first, for best send times and recency-weighted channel choice.
+      recent: [
+        { at: '2025-06-02T12:06:00.000Z', kind: 'click' },
+        { at: '2025-06-02T12:05:00.000Z', kind: 'open' },
+      ],
     });
+  });
+
+  it('records an Apple Mail Privacy Protection prefetch in the ledger but not as engagement', async () => {
+    await rt.seedProfile(reachableProfile('c-mpp'));
+    const messageId = await sentEmailId('c-mpp');
+    const prefetch = {
+      timestamp: '2025-06-02T12:01:00.000Z',
+      userAgent: 'Mozilla/5.0',
+      ipAddress: '17.58.63.1',
+    };
+    await rt.feedback(sesEvent('Open', messageId, { open: prefetch }));
+    expect((await rt.store.getProfile('c-mpp'))?.engagement).toBeUndefined();
+    const record = (await rt.store.listLedger('c-mpp')).find((r) => r.kind === 'feedback');
+    expect(record).toMatchObject({ outcome: 'opened', facts: { machine: 'apple_mpp' } });
   });
 
   it('opts the number out of SMS on a STOP reply; SMS is never used afterwards', async () => {

@@ -418,7 +418,8 @@ describe('demo invariant checks', () => {
       outcome: 'next',
       reasons: [],
       journeyId: 'review-request',
-      journeyVersion: 1,
+      // The shipped version (the demo runs the newest of each journey).
+      journeyVersion: journeys.find((j) => j.id === 'review-request')!.version,
       stepId: 'check-email-read',
       op: 'branch',
       executionId: RUN,

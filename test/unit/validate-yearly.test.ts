@@ -60,11 +60,13 @@ describe('yearly waits in the validator', () => {
     expect(problems.map((p) => p.path)).toEqual(['/steps/wait-2-days/until/localTime']);
   });
 
-  it('refuses `time`, suggesting `localTime`', () => {
+  it('refuses `time: "09:00"`, suggesting `localTime`', () => {
     const { localTime: _, ...rest } = birthday;
     const problems = problemsFor({ ...rest, time: '09:00' });
-    expect(problems[0]).toMatchObject({ code: 'schema.unknown-property' });
-    expect(problems[0]?.message).toContain('did you mean `localTime`?');
+    const problem = problems.find((p) => p.path === '/steps/wait-2-days/until/time');
+    expect(problem).toMatchObject({ code: 'schema.unknown-value' });
+    expect(problem?.message).toContain('`best`');
+    expect(problem?.suggestion).toContain('"localTime": "09:00"');
   });
 
   it.each(['month', 'week', 'years', 'yearly'])('refuses every: %s, naming `year`', (every) => {

@@ -11,6 +11,7 @@ import { customerZone, type PolicyConfig } from '../../engine/policy/index.ts';
 import type { Journey, Step } from '../../engine/schema.ts';
 import type { ExecutionRecord } from '../../local/runner.ts';
 import { durationWords, eventNoun, stepSummary, waitWords } from '../describe.ts';
+import { sendTimeWords } from '../words/send-time.ts';
 import type { Invocation, RecordedSend, SimulationRecords } from './run.ts';
 import { channelWord, exitWords, reasonWords, traceWords, unsentWords } from './words.ts';
 
@@ -187,13 +188,25 @@ export function buildTimeline(
       switch (step.type) {
         case 'wait': {
           const until = nextState?.at;
+          // The time a `best` wait chose, and why: on the answer that computed its timestamp.
+          const chosen =
+            lastResult?.outcome === 'wait' || lastResult?.outcome === 'next'
+              ? lastResult.sendTime
+              : undefined;
           push({
             ...base,
             kind: 'wait',
             summary: `waits ${waitWords(step)}`,
-            details: until
-              ? [`until ${when(until)} local`]
-              : [execution.status === 'ABORTED' ? 'interrupted' : 'still waiting when the simulation ended'],
+            details: [
+              ...(until
+                ? [`until ${when(until)} local`]
+                : [
+                    execution.status === 'ABORTED'
+                      ? 'interrupted'
+                      : 'still waiting when the simulation ended',
+                  ]),
+              ...(step.until?.time === 'best' && chosen ? [sendTimeWords(chosen)] : []),
+            ],
             ...(until ? { until } : {}),
           });
           return;
@@ -335,6 +348,19 @@ function ledgerFor(ledger: readonly LedgerRecord[], invocation: Invocation): Led
   );
 }
 
+/**
+ * How `preferred` was resolved by a journey with `channelChoice: "recency"` (ledger facts,
+ * engine/policy/send.ts `preferredFacts`): "preferred channel sms by recency-weighted engagement: sms 5.86 (2 replies); …".
+ */
+function preferredWords(ledger: LedgerRecord | undefined): string[] {
+  const f = ledger?.facts;
+  if (typeof f?.preferredBy !== 'string' || !f.preferredBy.startsWith('recency')) return [];
+  const evidence =
+    typeof f.preferredEvidence === 'string' ? `: ${f.preferredEvidence}` : ': no engagement yet';
+  const tie = f.preferredBy.includes('tie') ? ` (${f.preferredBy.slice('recency, '.length)})` : '';
+  return [`preferred channel ${String(f.preferred)} by recency-weighted engagement${tie}${evidence}`];
+}
+
 type Decision = Omit<TimelineEntry, 'at' | 'local' | 'zone' | 'run' | 'stepId' | 'stepType'>;
 
 function decisionEntry(
@@ -346,7 +372,7 @@ function decisionEntry(
 ): Decision {
   const result = invocation.result;
   const reasons = ledger?.reasons ?? [];
-  const why = reasons.map(reasonWords);
+  const why = [...reasons.map(reasonWords), ...preferredWords(ledger)];
   if (result.outcome === 'exit') {
     return {
       kind: 'exit',

@@ -55,6 +55,8 @@ export const REASON_WORDS: Record<ReasonCode, string> = {
   missing_date_skipped: 'no date for the wait, so it was skipped',
   anniversary_after_deadline:
     'the date’s next anniversary comes after the run’s deadline (a Step Functions run lasts at most a year); the customer can enter again later',
+  invalid_best_time: 'the wait’s best-time settings are not valid (email, 09:00–21:00, 10:00 used)',
+  best_time: 'best send time',
   run_deadline: 'the run reached its deadline (a Step Functions run lasts at most a year)',
   // Leaving a journey (engine/policy/exit.ts, engine/step-results.ts).
   converted: 'converted (the journey’s goal was reached)',
@@ -67,6 +69,7 @@ export const REASON_WORDS: Record<ReasonCode, string> = {
   delivered: 'the provider delivered it',
   opened: 'the customer opened it',
   clicked: 'the customer clicked a link',
+  replied: 'the customer replied to the SMS',
   bounced: 'the address bounced',
   complained: 'complained (marked as spam)',
   sms_stop: 'replied STOP',
@@ -81,6 +84,12 @@ const CHANNEL_WORDS: Record<string, string> = {
   sms: 'SMS',
   push: 'push',
   preferred: 'preferred channel',
+};
+
+const BEST_TIME_RULE_WORDS: Record<string, string> = {
+  learned: 'learned from the customer’s engagement',
+  explore: 'exploring another hour (a share of sends tries one)',
+  fallback: 'the fallback time (too little evidence yet)',
 };
 
 export const channelWord = (channel: string) => CHANNEL_WORDS[channel] ?? channel;
@@ -102,6 +111,8 @@ export function reasonWords(code: string): string {
   switch (head) {
     case 'zone':
       return `${REASON_WORDS.zone}: ${reasonWords(tail)}`;
+    case 'best_time':
+      return `${REASON_WORDS.best_time}: ${BEST_TIME_RULE_WORDS[tail] ?? plain(tail)}`;
     case 'capped':
       return `frequency cap \`${tail}\` is full`;
     case 'preempted':
