@@ -26,14 +26,20 @@ interface Compiled {
   validators: WeakMap<Schema, ValidateFunction>;
 }
 
+/** One compiled set per root schema (the journey's, the segment's), each in its own ajv. */
+const compiledByRoot = new Map<unknown, Compiled>();
 let compiled: Compiled | undefined;
 
 /**
  * The journey schema as plain JSON, with every inline copy of the recursive `Condition` replaced
  * by a reference to one registered copy: ajv refuses one `$id` defined in several places.
  */
-function prepare(): Compiled {
-  if (compiled) return compiled;
+function prepare(rootSchema: unknown = JourneySchema): Compiled {
+  const known = compiledByRoot.get(rootSchema);
+  if (known) {
+    compiled = known;
+    return known;
+  }
   const ajv = new Ajv({
     allErrors: true,
     strict: false,
@@ -57,20 +63,21 @@ function prepare(): Compiled {
     }
     return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, dedupe(v)]));
   };
-  const root = dedupe(JSON.parse(JSON.stringify(JourneySchema))) as Schema;
+  const root = dedupe(JSON.parse(JSON.stringify(rootSchema))) as Schema;
   delete root.$id;
   if (condition) ajv.addSchema(condition);
   compiled = { ajv, root, condition, validators: new WeakMap() };
+  compiledByRoot.set(rootSchema, compiled);
   return compiled;
 }
 
 function deref(schema: Schema): Schema {
-  if (schema.$ref === CONDITION_ID) return prepare().condition ?? {};
+  if (schema.$ref === CONDITION_ID) return compiled?.condition ?? {};
   return schema;
 }
 
 function validatorFor(schema: Schema): ValidateFunction {
-  const c = prepare();
+  const c = compiled ?? prepare();
   if (schema === c.condition) {
     const registered = c.ajv.getSchema(CONDITION_ID);
     if (registered) return registered;
@@ -82,9 +89,16 @@ function validatorFor(schema: Schema): ValidateFunction {
   return fresh;
 }
 
-/** Whether the value satisfies the journey schema, with readable findings when it does not. */
-export function checkSchema(value: unknown): { valid: boolean; findings: Finding[] } {
-  const c = prepare();
+/**
+ * Whether the value satisfies the journey schema (or another root, e.g. the segment schema), with
+ * readable findings when it does not.
+ */
+export function checkSchema(
+  value: unknown,
+  rootSchema: unknown = JourneySchema,
+  what = 'journey',
+): { valid: boolean; findings: Finding[] } {
+  const c = prepare(rootSchema);
   const validate = validatorFor(c.root);
   if (validate(value)) return { valid: true, findings: [] };
   const firstError = validate.errors?.[0];
@@ -94,7 +108,7 @@ export function checkSchema(value: unknown): { valid: boolean; findings: Finding
     findings.push({
       code: 'schema.invalid',
       path: firstError ? pointerToPath(firstError.instancePath) : [],
-      message: `the journey does not match the journey schema: ${firstError?.message ?? 'unknown reason'}`,
+      message: `the ${what} does not match the ${what} schema: ${firstError?.message ?? 'unknown reason'}`,
     });
   }
   return { valid: false, findings };
