@@ -4,6 +4,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Segment } from '../engine/audience/segment.ts';
 import type { PolicyConfig, Renderer } from '../engine/policy/index.ts';
 import type { Vocabulary } from '../engine/vocabulary.ts';
 import type {
@@ -43,6 +44,8 @@ export interface IngestDeps extends BaseDeps {
   config: PolicyConfig;
   /** Operator controls (drain / stop refuse entrants); without them every journey is active. */
   controls?: JourneyControls;
+  /** Audience segments by id, for event journeys with `entry.inSegment` (engine/audience/). */
+  segments?: ReadonlyMap<string, Segment>;
   /** The Segment write key `/v1/*` accepts (read on the first Segment request); without it they answer 401. */
   segmentWriteKey?: () => Promise<string>;
 }

@@ -269,3 +269,23 @@ export interface JourneyRegistry {
   /** The newest version of every journey: what new events enter. */
   active(): Journey[];
 }
+
+// ── Audience ──────────────────────────────────────────────────────────────────────────────────
+
+/** One page of one parallel-scan segment of the profiles (functions/adapters/dynamo-audience.ts). */
+export interface ScanPageRequest {
+  segment: number;
+  totalSegments: number;
+  startKey?: Record<string, unknown>;
+  /** Items read per page (1 MB is DynamoDB's own cap per page). */
+  limit?: number;
+}
+
+export interface ScanPage {
+  profiles: Profile[];
+  nextKey?: Record<string, unknown>;
+}
+
+export interface AudienceReader {
+  scanPage(request: ScanPageRequest): Promise<ScanPage>;
+}

@@ -10,6 +10,7 @@ import type { LedgerRecord } from '../engine/ledger.ts';
 import type { PolicyConfig } from '../engine/policy/index.ts';
 import { applyEventToProfile } from '../engine/profile-events.ts';
 import type { ChannelName, Journey } from '../engine/schema.ts';
+import type { AudienceTickRecord } from './audience.ts';
 import { chance, createWorld, type ScheduledEvent } from './demo-data.ts';
 import type { ExecutionRecord } from './runner.ts';
 import type { EmailReceipt, SinkMessage } from './standins/index.ts';
@@ -51,6 +52,8 @@ export interface ShardResult {
   /** The SES proxy's receipts in this shard: each accepted email, with its simulated arrival time. */
   emailReceipts: EmailReceipt[];
   executions: ExecutionRecord[];
+  /** Each audience tick this shard ran, with its counts (local/audience.ts). */
+  audienceTicks: AudienceTickRecord[];
   /** Accepted by the unsubscribe Lambda (email) or the feedback Lambda (SMS STOP). */
   unsubscribes: { customerId: string; channel: ChannelName; at: string }[];
   /** Opens and clicks the world reported to the feedback Lambda (SES events, push opens). */
@@ -232,6 +235,7 @@ export async function simulateShard(
   system = await startLocalSystem({
     start: options.start,
     onSent: react,
+    shard: options.shard,
     validateDefinitions: !options.validated,
     ...(options.journeys ? { journeys: options.journeys } : {}),
     ...(options.config ? { config: options.config } : {}),
@@ -249,6 +253,17 @@ export async function simulateShard(
       store.updateProfile(event.customerId, (current) => applyEventToProfile(current, event, at).profile),
     );
   }
+  // Their orders from before the demo, stored as processed events (what segments read).
+  for (const { at, event } of world.history) {
+    await sys.clock.track(async () => {
+      await store.putEvent(event, at);
+      await store.updateProfile(
+        event.customerId,
+        (current) => applyEventToProfile(current, event, at).profile,
+      );
+      await store.markEventProcessed(event.customerId, event.id);
+    });
+  }
   // Stale push tokens: the sink answers PERMANENT_FAILURE, as APNs/FCM do for an uninstalled app.
   for (const c of world.audience) {
     if (c.pushToken?.token.startsWith('stale-'))
@@ -264,10 +279,12 @@ export async function simulateShard(
       event.customerId,
     );
   }
+  const end = new Date(options.start.getTime() + options.days * 86_400_000);
+  // Audience journeys (win-back, broadcasts): each tick of their schedules is a timer too.
+  sys.audience.schedule(sys.journeys, options.start, end);
   const setupMs = performance.now() - t0;
 
   const tSim = performance.now();
-  const end = new Date(options.start.getTime() + options.days * 86_400_000);
   let lastHour = -1;
   await sys.clock.run({
     until: end,
@@ -298,6 +315,7 @@ export async function simulateShard(
       sink: [...sys.stack.pinpoint.messages],
       emailReceipts: sys.stack.emailReceipts(),
       executions: sys.workflows.executions(),
+      audienceTicks: sys.audience.ticks,
       unsubscribes,
       engagements,
       counts,

@@ -60,8 +60,11 @@ export interface AudienceCandidate {
   /** Newest first; may be empty when the segment reads no behaviour (`needsHistory`). */
   history: readonly CustomerEvent[];
   priorEnrollments: readonly PriorEnrollment[];
-  /** The customer's place in the tick's paced order (0-based); without pacing it does not matter. */
-  position: number;
+  /**
+   * The customer's place in the tick's paced order (0-based); without pacing it does not matter. A
+   * function is asked only for a customer who enters, so non-members leave no gaps in the pace.
+   */
+  position: number | (() => number);
 }
 
 export interface AudienceTickContext {
@@ -119,7 +122,8 @@ function pacedInstant(ctx: AudienceTickContext, candidate: AudienceCandidate): D
     : ctx.tick.runAt;
   const pacing = entry.pacing;
   if (!pacing) return base;
-  const minute = Math.floor(Math.max(0, candidate.position) / pacing.perMinute);
+  const position = typeof candidate.position === 'function' ? candidate.position() : candidate.position;
+  const minute = Math.floor(Math.max(0, position) / pacing.perMinute);
   if (pacing.endBy !== undefined) {
     const endBy = Duration.fromISO(pacing.endBy);
     if (endBy.isValid && minute * 60_000 >= endBy.toMillis()) return undefined;

@@ -12,23 +12,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Profile } from '../../engine/data.ts';
-
-export interface ScanPageRequest {
-  segment: number;
-  totalSegments: number;
-  startKey?: Record<string, unknown>;
-  /** Items read per page (1 MB is DynamoDB's own cap per page). */
-  limit?: number;
-}
-
-export interface ScanPage {
-  profiles: Profile[];
-  nextKey?: Record<string, unknown>;
-}
-
-export interface AudienceReader {
-  scanPage(request: ScanPageRequest): Promise<ScanPage>;
-}
+import type { AudienceReader, ScanPage, ScanPageRequest } from '../ports.ts';
 
 export class DynamoAudience implements AudienceReader {
   private readonly doc: DynamoDBDocumentClient;
@@ -58,26 +42,5 @@ export class DynamoAudience implements AudienceReader {
     );
     const profiles = (out.Items ?? []).map((item) => item.profile as Profile).filter((p) => p?.id);
     return out.LastEvaluatedKey ? { profiles, nextKey: out.LastEvaluatedKey } : { profiles };
-  }
-}
-
-/** Every profile of one scan segment, page by page (bounded by `maxPages`). */
-export async function* scanSegment(
-  reader: AudienceReader,
-  segment: number,
-  totalSegments: number,
-  options: { limit?: number; maxPages?: number } = {},
-): AsyncGenerator<Profile[]> {
-  let startKey: Record<string, unknown> | undefined;
-  for (let page = 0; page < (options.maxPages ?? 1_000_000); page++) {
-    const result = await reader.scanPage({
-      segment,
-      totalSegments,
-      ...(startKey ? { startKey } : {}),
-      ...(options.limit ? { limit: options.limit } : {}),
-    });
-    yield result.profiles;
-    if (!result.nextKey) return;
-    startKey = result.nextKey;
   }
 }

@@ -20,7 +20,7 @@ import type { Profile } from '../../engine/data.ts';
 import { entryAllowed } from '../../engine/journey-control.ts';
 import { historySince, type PolicyConfig } from '../../engine/policy/index.ts';
 import type { Journey } from '../../engine/schema.ts';
-import type { ExecutionStarter, JourneyControls, Store } from '../ports.ts';
+import type { AudienceReader, ExecutionStarter, JourneyControls, Store } from '../ports.ts';
 
 export interface AudienceDeps {
   store: Store;
@@ -35,8 +35,8 @@ export interface AudienceBatch {
   segment: Pick<Segment, 'id' | 'condition'>;
   tick: Tick;
   profiles: readonly Profile[];
-  /** The paced position of `profiles[i]` (default: i). */
-  position?: (index: number) => number;
+  /** Hands out paced positions, one per entrant, in order (default: 0, 1, 2, … within the batch). */
+  nextPosition?: () => number;
 }
 
 export interface AudienceBatchSummary {
@@ -77,7 +77,9 @@ export async function enrolBatch(deps: AudienceDeps, batch: AudienceBatch): Prom
   const withHistory = needsHistory(batch.segment.condition);
   const since = historySince(deps.config, now);
   const ctx = { journey: batch.journey, segment: batch.segment, tick: batch.tick, now, config: deps.config };
-  for (const [i, profile] of batch.profiles.entries()) {
+  let count = 0;
+  const nextPosition = batch.nextPosition ?? (() => count++);
+  for (const profile of batch.profiles) {
     const [history, enrollments] = await Promise.all([
       withHistory ? deps.store.listEvents(profile.id, since ? { since } : {}) : Promise.resolve([]),
       deps.store.listEnrollments(profile.id),
@@ -90,7 +92,7 @@ export async function enrolBatch(deps: AudienceDeps, batch: AudienceBatch): Prom
         journeyId: e.journeyId,
         enteredAt: e.enteredAt,
       })),
-      position: batch.position ? batch.position(i) : i,
+      position: nextPosition,
     };
     const decision = planAudienceEntry(ctx, candidate);
     if (decision.kind === 'skip') {
@@ -126,4 +128,70 @@ export async function enrolBatch(deps: AudienceDeps, batch: AudienceBatch): Prom
     else summary.alreadyStarted++;
   }
   return summary;
+}
+
+export interface TickScan {
+  journey: Journey;
+  segment: Pick<Segment, 'id' | 'condition'>;
+  tick: Tick;
+  /** Which parallel-scan segment this call reads, of how many (default: the whole table, 0 of 1). */
+  scanSegment?: number;
+  totalScanSegments?: number;
+  /**
+   * Paced positions interleave across scan segments (and local shards): the n-th entrant of part
+   * `offset` of `stride` parts is `n * stride + offset`, so the parts together keep the pace when
+   * they are of similar size, without talking to each other.
+   */
+  stride?: number;
+  offset?: number;
+  pageSize?: number;
+}
+
+/** One scan segment of the table, page by page, through `enrolBatch`: a tick's enrolment run (or its share of it). */
+export async function enrolScanSegment(
+  deps: AudienceDeps,
+  reader: AudienceReader,
+  scan: TickScan,
+): Promise<AudienceBatchSummary> {
+  const total = scan.totalScanSegments ?? 1;
+  const part = scan.scanSegment ?? 0;
+  const stride = scan.stride ?? total;
+  const offset = scan.offset ?? part;
+  let entrants = 0;
+  const nextPosition = () => entrants++ * stride + offset;
+  const summary = emptySummary();
+  for await (const profiles of scanSegment(reader, part, total, { limit: scan.pageSize ?? 200 })) {
+    addSummary(
+      summary,
+      await enrolBatch(deps, {
+        journey: scan.journey,
+        segment: scan.segment,
+        tick: scan.tick,
+        profiles,
+        nextPosition,
+      }),
+    );
+  }
+  return summary;
+}
+
+/** Every profile of one scan segment, page by page (bounded by `maxPages`). */
+export async function* scanSegment(
+  reader: AudienceReader,
+  segment: number,
+  totalSegments: number,
+  options: { limit?: number; maxPages?: number } = {},
+): AsyncGenerator<Profile[]> {
+  let startKey: Record<string, unknown> | undefined;
+  for (let page = 0; page < (options.maxPages ?? 1_000_000); page++) {
+    const result = await reader.scanPage({
+      segment,
+      totalSegments,
+      ...(startKey ? { startKey } : {}),
+      ...(options.limit ? { limit: options.limit } : {}),
+    });
+    yield result.profiles;
+    if (!result.nextKey) return;
+    startKey = result.nextKey;
+  }
 }

@@ -47,6 +47,8 @@ describe('segment JSON Schema', () => {
     for (const id of ['lapsed-60d', 'recent-buyers', 'vip-uae']) {
       expect(validate(JSON.parse(await read(`segments/${id}.segment.json`))), id).toBe(true);
     }
-    expect(validate({ id: 'x', name: 'x', condition: { field: 'profile.country', op: 'is', value: 'AE' } })).toBe(false);
+    expect(
+      validate({ id: 'x', name: 'x', condition: { field: 'profile.country', op: 'is', value: 'AE' } }),
+    ).toBe(false);
   });
 });
