@@ -8,6 +8,7 @@ import type { Segment } from '../engine/audience/segment.ts';
 import type { PolicyConfig, Renderer } from '../engine/policy/index.ts';
 import type { Vocabulary } from '../engine/vocabulary.ts';
 import type {
+  AudienceReader,
   CatalogWriter,
   Clock,
   EmailSender,
@@ -36,6 +37,16 @@ export interface ObservedDeps {
 
 export interface BaseDeps extends ObservedDeps {
   store: Store;
+}
+
+/** The audience Lambda: one ItemBatcher batch of scan segments of an audience journey's tick. */
+export interface AudienceHandlerDeps extends BaseDeps {
+  journeys: JourneyRegistry;
+  executions: ExecutionStarter;
+  config: PolicyConfig;
+  controls?: JourneyControls;
+  segments: ReadonlyMap<string, Segment>;
+  reader: AudienceReader;
 }
 
 export interface IngestDeps extends BaseDeps {

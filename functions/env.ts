@@ -27,7 +27,13 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DEFAULT_POLICY, type PolicyConfig } from '../engine/policy/index.ts';
-import { deployedPolicy, loadJourneyRegistryFile, loadVocabularyFile } from './adapters/deployed-config.ts';
+import {
+  deployedPolicy,
+  loadJourneyRegistryFile,
+  loadSegmentsFile,
+  loadVocabularyFile,
+} from './adapters/deployed-config.ts';
+import { DynamoAudience } from './adapters/dynamo-audience.ts';
 import { DynamoCatalog } from './adapters/dynamo-catalog.ts';
 import { DynamoJourneyControls } from './adapters/dynamo-controls.ts';
 import { DynamoStore } from './adapters/dynamo-store.ts';
@@ -36,6 +42,7 @@ import { providerClientConfig } from './adapters/provider-clients.ts';
 import { SesEmailSender } from './adapters/ses-email.ts';
 import { SfnExecutions, stateMachineArnsFromJson } from './adapters/sfn-executions.ts';
 import type {
+  AudienceHandlerDeps,
   CatalogDeps,
   ControlDeps,
   FeedbackDeps,
@@ -136,7 +143,26 @@ export async function ingestDepsFromEnv(): Promise<IngestDeps> {
     }),
     config: policy(),
     controls: controls(CONTROL_CACHE_MS),
+    segments: loadSegmentsFile(process.env.SEGMENTS_FILE),
     ...(writeKey ? { segmentWriteKey: writeKey } : {}),
+  };
+}
+
+/** The audience Lambda: TABLE_NAME, JOURNEYS_FILE, SEGMENTS_FILE, STATE_MACHINE_ARN_PREFIX/ALIAS, POLICY_JSON. */
+export async function audienceDepsFromEnv(): Promise<AudienceHandlerDeps> {
+  return {
+    store: store(),
+    journeys: loadJourneyRegistryFile(required('JOURNEYS_FILE')),
+    vocabulary: loadVocabularyFile(process.env.DICTIONARY_FILE),
+    segments: loadSegmentsFile(required('SEGMENTS_FILE')),
+    reader: new DynamoAudience(new DynamoDBClient({ maxAttempts: 5 }), required('TABLE_NAME')),
+    executions: new SfnExecutions({
+      // Throttled starts back off and retry inside the SDK (the adaptive mode paces a hot client).
+      client: new SFNClient({ maxAttempts: 8, retryMode: 'adaptive' }),
+      stateMachineArn: stateMachineArn(),
+    }),
+    config: policy(),
+    controls: controls(CONTROL_CACHE_MS),
   };
 }
 

@@ -179,3 +179,14 @@ export function schedulerExpression(schedule: AudienceSchedule): { expression: s
     timezone,
   };
 }
+
+/**
+ * The tick EventBridge Scheduler fired: its `<aws.scheduler.scheduled-time>` (the time the
+ * schedule was due, the same on every retry of that invocation) named in the schedule's wall zone.
+ * https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-schedule-context-attributes.html
+ */
+export function tickAt(schedule: AudienceSchedule, scheduledTime: string): Tick | undefined {
+  const at = DateTime.fromISO(scheduledTime, { zone: 'utc' });
+  if (!at.isValid) return undefined;
+  return { label: at.setZone(wallZone(schedule)).toFormat(LABEL), runAt: at.toJSDate() };
+}
