@@ -18,6 +18,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { type HeraldConfig, readConfig } from './config.ts';
 import { HeraldApi } from './constructs/api.ts';
+import { AudienceJourneys } from './constructs/audience.ts';
 import { ProductCatalog } from './constructs/catalog.ts';
 import { HeraldFunction } from './constructs/herald-function.ts';
 import { JourneyControls } from './constructs/journey-controls.ts';
@@ -28,6 +29,7 @@ import { grantItems, PK } from './constructs/table-access.ts';
 import { parsePolicyConfig } from './engine.ts';
 import { compileDeployedJourneys } from './journeys.ts';
 import { acknowledge, wildcardResource } from './nag.ts';
+import { loadSegments } from './segments.ts';
 
 /** Where the Lambda entry points live, relative to the repository root. */
 export const HANDLERS_DIR = 'functions/handlers';
@@ -36,6 +38,8 @@ export const HANDLERS_DIR = 'functions/handlers';
 export const JOURNEYS_BUNDLE_NAME = 'journeys.json';
 /** The validated data dictionary, bundled next to the journeys when workflows/data.json exists. */
 export const DICTIONARY_BUNDLE_NAME = 'dictionary.json';
+/** The validated segments (workflows/segments/), bundled for ingest (`inSegment`) and the audience Lambda. */
+export const SEGMENTS_BUNDLE_NAME = 'segments.json';
 
 export interface HeraldStackProps extends StackProps {
   /** Overrides context (`journeysDir` etc.); tests point `journeysDir` at a temporary folder. */
@@ -60,6 +64,8 @@ export class HeraldStack extends Stack {
   readonly api: HeraldApi;
   readonly customerEventBus: events.EventBus;
   readonly observability: Observability;
+  /** Present when a journey has audience entry (`entry.segment`). */
+  audience?: AudienceJourneys;
 
   constructor(scope: Construct, id: string, props: HeraldStackProps = {}) {
     super(scope, id, props);
@@ -80,6 +86,8 @@ export class HeraldStack extends Stack {
     const dictionaryBundle = dictionary ? path.join(bundleDir, DICTIONARY_BUNDLE_NAME) : undefined;
     if (dictionaryBundle) writeFileSync(dictionaryBundle, JSON.stringify(dictionary));
     this.journeysBundleFile = journeysBundle;
+    const segmentsBundle = path.join(bundleDir, SEGMENTS_BUNDLE_NAME);
+    writeFileSync(segmentsBundle, JSON.stringify([...loadSegments(config.journeysDir).values()]));
     const stateMachinePrefix = `${this.stackName}-`;
 
     // ── Data ────────────────────────────────────────────────────────────────────────────────
@@ -128,10 +136,12 @@ export class HeraldStack extends Stack {
     const journeysFiles = [
       { source: journeysBundle, name: JOURNEYS_BUNDLE_NAME },
       ...(dictionaryBundle ? [{ source: dictionaryBundle, name: DICTIONARY_BUNDLE_NAME }] : []),
+      { source: segmentsBundle, name: SEGMENTS_BUNDLE_NAME },
     ];
     const tableEnv = { TABLE_NAME: this.table.tableName, ...policyEnv(config.journeysDir) };
     const journeysEnv = {
       JOURNEYS_FILE: `/var/task/${JOURNEYS_BUNDLE_NAME}`,
+      SEGMENTS_FILE: `/var/task/${SEGMENTS_BUNDLE_NAME}`,
       ...(dictionaryBundle ? { DICTIONARY_FILE: `/var/task/${DICTIONARY_BUNDLE_NAME}` } : {}),
     };
 
@@ -206,7 +216,8 @@ export class HeraldStack extends Stack {
     this.functions = { ingest, step, feedback, unsubscribe, catalog, control };
 
     // Every function reaches the table only through functions/adapters/dynamo-store.ts: single-item
-    // conditional writes and key queries, no scans, batches or deletes (items expire by TTL). Each
+    // conditional writes and key queries, no batches or deletes (items expire by TTL), no scans but the
+    // audience Lambda's parallel scan (constructs/audience.ts). Each
     // gets the item types it uses, by partition key (constructs/table-access.ts).
     const customerItems = ['GetItem', 'PutItem', 'UpdateItem', 'Query'] as const;
     grantItems(this.table, ingest.fn, [
@@ -307,6 +318,35 @@ export class HeraldStack extends Stack {
           `Execution names are only known at run time: StopExecution is limited to executions of journey ${journey.journey.id}'s own state machine.`,
         );
       }
+    }
+
+    // ── Audience journeys: a schedule → a Distributed Map enrolment per journey (constructs/audience.ts)
+    const audienceJourneys = this.journeys.filter((j) => j.journey.entry.segment !== undefined);
+    if (audienceJourneys.length > 0) {
+      this.audience = new AudienceJourneys(this, 'AudienceJourneys', {
+        journeys: audienceJourneys.map((j) => ({
+          journey: j.journey,
+          stateMachineArn: j.stateMachine.stateMachineArn,
+        })),
+        table: this.table,
+        handlersDir: HANDLERS_DIR,
+        namePrefix: stateMachinePrefix,
+        stateMachineAlias: LIVE_ALIAS,
+        logLevel: config.logLevel,
+        removalPolicy,
+        extraFiles: journeysFiles,
+        environment: {
+          ...tableEnv,
+          ...journeysEnv,
+          STATE_MACHINE_ARN_PREFIX: this.formatArn({
+            service: 'states',
+            resource: 'stateMachine',
+            resourceName: stateMachinePrefix,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+          STATE_MACHINE_ALIAS: LIVE_ALIAS,
+        },
+      });
     }
 
     // ── API ─────────────────────────────────────────────────────────────────────────────────

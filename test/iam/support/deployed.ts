@@ -97,6 +97,15 @@ export function synthesizeFor(options: DeployOptions): CfnTemplate {
 
 /** Each function's role statements and environment, resolved as deployed. */
 export function deployedRoles(options: DeployOptions): FunctionRole[] {
+  return resolvedFor(options).functionRoles();
+}
+
+/** Roles a service assumes (e.g. `scheduler.amazonaws.com`), with their trust policy, resolved as deployed. */
+export function deployedServiceRoles(options: DeployOptions, servicePrincipal: string) {
+  return resolvedFor(options).rolesAssumedBy(servicePrincipal);
+}
+
+function resolvedFor(options: DeployOptions): ResolvedTemplate {
   const template = synthesizeFor(options);
   options.edit?.(template);
   return new ResolvedTemplate(template, {
@@ -109,7 +118,7 @@ export function deployedRoles(options: DeployOptions): FunctionRole[] {
       'AWS::SES::ConfigurationSet': options.configurationSetName,
       'AWS::Pinpoint::App': options.pinpointAppId,
     },
-  }).functionRoles();
+  });
 }
 
 /** Evaluates the calls; throws one error listing every denied request. */

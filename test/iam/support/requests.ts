@@ -110,6 +110,17 @@ const dynamodb: Record<string, Mapper> = {
   Query: (input, w) => [
     tableRequest('Query', input.TableName, { [w.partitionKey]: queryPartitionValue(input, w) }, w),
   ],
+  // Scan names no partition key, so no `dynamodb:LeadingKeys`: a grant with that condition cannot
+  // allow it, and the table ARN is its resource ("Actions, resources, and condition keys for Amazon
+  // DynamoDB": Scan, resource type table*,
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html).
+  Scan: (input, w) => [
+    {
+      action: 'dynamodb:Scan',
+      resource: arn(w, 'dynamodb', `table/${String(input.TableName)}`),
+      context: {},
+    },
+  ],
   BatchGetItem: (input, w) =>
     Object.entries(input.RequestItems as Record<string, { Keys: Record<string, unknown>[] }>).flatMap(
       ([table, { Keys }]) => Keys.map((key) => tableRequest('BatchGetItem', table, key, w)),
@@ -257,6 +268,66 @@ const secretsmanager: Record<string, Mapper> = {
   },
 };
 
+// ── EventBridge Scheduler ───────────────────────────────────────────────────────────────────
+// CreateSchedule, DeleteSchedule, GetSchedule: resource type `schedule`,
+// `arn:…:scheduler:<region>:<account>:schedule/<group>/<name>` (no group: `default`); CreateSchedule
+// also authorizes iam:PassRole on the target's role with iam:PassedToService =
+// scheduler.amazonaws.com (Service Authorization Reference, "Actions, resources, and condition keys
+// for Amazon EventBridge Scheduler", API operations table:
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridgescheduler.html).
+const onSchedule =
+  (action: string): Mapper =>
+  (input, w) => [
+    {
+      action: `scheduler:${action}`,
+      resource: arn(w, 'scheduler', `schedule/${String(input.GroupName ?? 'default')}/${String(input.Name)}`),
+      context: {},
+    },
+  ];
+
+const schedulerOperations: Record<string, Mapper> = {
+  CreateSchedule: (input, w) => {
+    const roleArn = (input.Target as { RoleArn?: string } | undefined)?.RoleArn;
+    if (!roleArn) throw new UnmappedCallError('CreateSchedule without Target.RoleArn');
+    return [
+      ...onSchedule('CreateSchedule')(input, w),
+      {
+        action: 'iam:PassRole',
+        resource: roleArn,
+        context: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
+      },
+    ];
+  },
+  DeleteSchedule: onSchedule('DeleteSchedule'),
+  GetSchedule: onSchedule('GetSchedule'),
+};
+
+// ── What Scheduler itself does with the scheduler role ──────────────────────────────────────
+// A Lambda target: lambda:InvokeFunction on the function ARN (qualified when a version or alias is
+// named; list_awslambda.html). A dead letter: sqs:SendMessage on the queue ARN (list_amazonsqs.html;
+// "Configuring a schedule's dead-letter queue", execution role permissions,
+// https://docs.aws.amazon.com/scheduler/latest/UserGuide/configuring-schedule-dlq.html).
+const lambdaOperations: Record<string, Mapper> = {
+  Invoke: (input) => {
+    const name = String(input.FunctionName);
+    if (!name.startsWith('arn:')) throw new UnmappedCallError(`Invoke by name (${name}): pass the ARN`);
+    return [{ action: 'lambda:InvokeFunction', resource: name, context: {} }];
+  },
+};
+
+/** `https://sqs.<region>.amazonaws.com/<account>/<name>` → `arn:aws:sqs:<region>:<account>:<name>`. */
+function queueArn(url: string, w: Deployment): string {
+  const match = /^https:\/\/sqs\.([a-z0-9-]+)\.[^/]+\/(\d{12})\/([\w-]+)$/.exec(url);
+  if (!match) throw new UnmappedCallError(`not an SQS queue URL: ${url}`);
+  return `arn:${w.partition}:sqs:${match[1]}:${match[2]}:${match[3]}`;
+}
+
+const sqsOperations: Record<string, Mapper> = {
+  SendMessage: (input, w) => [
+    { action: 'sqs:SendMessage', resource: queueArn(String(input.QueueUrl), w), context: {} },
+  ],
+};
+
 /** SDK client name → IAM service prefix and its operations. */
 export const SERVICES: Record<string, { prefix: string; operations: Record<string, Mapper> }> = {
   DynamoDBClient: { prefix: 'dynamodb', operations: dynamodb },
@@ -264,6 +335,9 @@ export const SERVICES: Record<string, { prefix: string; operations: Record<strin
   SESv2Client: { prefix: 'ses', operations: ses },
   PinpointClient: { prefix: 'mobiletargeting', operations: mobiletargeting },
   SecretsManagerClient: { prefix: 'secretsmanager', operations: secretsmanager },
+  SchedulerClient: { prefix: 'scheduler', operations: schedulerOperations },
+  LambdaClient: { prefix: 'lambda', operations: lambdaOperations },
+  SQSClient: { prefix: 'sqs', operations: sqsOperations },
 };
 
 export function authorizedRequests(call: AwsCall, world: Deployment): AuthorizedRequest[] {

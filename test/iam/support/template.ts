@@ -90,6 +90,8 @@ export class ResolvedTemplate {
         );
       case 'AWS::SNS::Topic':
         return this.arn('sns', this.prop(logicalId, 'TopicName') ?? logicalId);
+      case 'AWS::Scheduler::ScheduleGroup':
+        return this.prop(logicalId, 'Name') ?? logicalId;
       default:
         return named ?? logicalId;
     }
@@ -130,6 +132,8 @@ export class ResolvedTemplate {
         return this.arn('kms', `key/${logicalId}`);
       case 'AWS::SNS::Topic.TopicArn':
         return this.ref(logicalId);
+      case 'AWS::Scheduler::ScheduleGroup.Arn':
+        return this.arn('scheduler', `schedule-group/${this.prop(logicalId, 'Name') ?? logicalId}`);
       default:
         // Only reached by statements no recorded call is evaluated against (X-Ray, queues, …);
         // a syntactically valid ARN keeps the policy parseable.
@@ -211,6 +215,52 @@ export class ResolvedTemplate {
     return Object.fromEntries(
       entries.map(([k, v]) => [k, this.resolve(v)] as const).filter(([, v]) => v !== NO_VALUE),
     );
+  }
+
+  /** A role's identity statements: its inline policies and the AWS::IAM::Policy resources attached to it. */
+  private roleStatements(roleId: string): PolicyStatement[] {
+    const role = this.resource(roleId);
+    if ((role.Properties?.ManagedPolicyArns as Json[] | undefined)?.length) {
+      throw new UnresolvedIntrinsicError(`role ${roleId} has managed policies, which are not evaluated here`);
+    }
+    const inline = (role.Properties?.Policies ?? []) as { PolicyDocument: { Statement: Json[] } }[];
+    const attached = Object.values(this.template.Resources)
+      .filter(
+        (r) =>
+          r.Type === 'AWS::IAM::Policy' &&
+          ((r.Properties?.Roles ?? []) as Json[]).some(
+            (x) => JSON.stringify(x) === JSON.stringify({ Ref: roleId }),
+          ),
+      )
+      .map((r) => r.Properties?.PolicyDocument as { Statement: Json[] });
+    return [...inline.map((p) => p.PolicyDocument), ...attached].flatMap(
+      (doc) => this.resolve(doc.Statement) as PolicyStatement[],
+    );
+  }
+
+  /**
+   * Roles a service assumes (their trust policy names the service principal), e.g. the role
+   * EventBridge Scheduler invokes timer targets with: its statements, named `fn` = the principal,
+   * and its trust policy, resolved.
+   */
+  rolesAssumedBy(servicePrincipal: string): (FunctionRole & { trust: PolicyStatement[] })[] {
+    return Object.entries(this.template.Resources).flatMap(([roleId, role]) => {
+      if (role.Type !== 'AWS::IAM::Role') return [];
+      const trust = this.resolve(
+        (role.Properties?.AssumeRolePolicyDocument as { Statement?: Json[] } | undefined)?.Statement ?? [],
+      ) as (PolicyStatement & { Principal?: { Service?: string | string[] } })[];
+      const trusted = trust.some((t) => [t.Principal?.Service ?? []].flat().includes(servicePrincipal));
+      if (!trusted) return [];
+      return [
+        {
+          fn: servicePrincipal,
+          roleArn: this.getAtt(roleId, 'Arn'),
+          statements: this.roleStatements(roleId),
+          environment: {},
+          trust,
+        },
+      ];
+    });
   }
 
   /** Every Herald function (a Lambda with POWERTOOLS_SERVICE_NAME) with its role's statements. */
