@@ -40,6 +40,7 @@ export function heraldProgram(): Command {
     registerPreview,
     registerSimulate,
     registerCatalog,
+    registerSegment,
     registerJourney,
     registerCustomer,
     registerSendTest,
@@ -160,6 +161,28 @@ export function registerSimulate(program: Command): void {
       'also write the timeline as an HTML page (messages shown as the customer sees them)',
     )
     .action(lazy(async () => (await import('./commands/simulate.ts')).simulateCommand));
+}
+
+export function registerSegment(program: Command): void {
+  const segment = program
+    .command('segment')
+    .description('audience segments (workflows/segments/*.segment.json)');
+  segment
+    .command('count')
+    .description(
+      'how many customers a segment holds, and a sample of their ids (no personal data): the local store by default, or a deployed table (read-only)',
+    )
+    .argument('<id>', 'a segment id, e.g. vip-uae (workflows/segments/vip-uae.segment.json)')
+    .option('--workflows <dir>', 'the workflows folder', 'workflows')
+    .option('--table <name>', 'a deployed table: the stack output TableName (read-only: Scan and Query)')
+    .option('--region <region>', 'AWS region (default: AWS_REGION or your AWS config)')
+    .option('--endpoint <url>', 'DynamoDB endpoint, for a local stand-in (dynalite, DynamoDB Local)')
+    .option('--at <iso>', 'judge the segment as of this instant (default: now)')
+    .option('--sample <n>', 'customer ids to show', '10')
+    .option('--segments <n>', 'parallel scan segments to read (DynamoDB TotalSegments)', '1')
+    .option('--customers <n>', 'local store: the demo audience size (as `npm start --customers`)', '1000')
+    .option('--seed <n>', 'local store: the demo seed (as `npm start --seed`)', '42')
+    .action(lazy(async () => (await import('./commands/segment.ts')).segmentCountCommand));
 }
 
 export function registerCatalog(program: Command): void {

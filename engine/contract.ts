@@ -22,6 +22,11 @@ export interface Enrollment {
   event: CustomerEvent;
   /** For `entry.forEachItem` journeys: the catalog product this run is about. */
   productId?: string;
+  /**
+   * Audience journeys (engine/audience/): the run waits until then before its first step (the
+   * compiled `entry.not-before` Wait): the customer's local time of the tick, plus their pacing slot.
+   */
+  notBefore?: string;
 }
 
 export interface ExecutionInput {

@@ -1,3 +1,4 @@
+import { SegmentSchema } from './audience/segment.ts';
 import { Condition, JourneySchema } from './schema.ts';
 
 const CONDITION_REF = '#/definitions/Condition';
@@ -18,10 +19,19 @@ function hoistCondition(node: unknown): unknown {
 
 /** The JSON Schema marketers' editors use, rendered exactly as committed in workflows/journey.schema.json. */
 export function renderJourneySchema(): string {
+  return renderWithCondition(JourneySchema);
+}
+
+/** workflows/segment.schema.json: a segment file's schema, with the same Condition definitions. */
+export function renderSegmentSchema(): string {
+  return renderWithCondition(SegmentSchema);
+}
+
+function renderWithCondition(root: unknown): string {
   const { $id: _conditionId, ...condition } = Condition;
   const schema = {
     $schema: 'http://json-schema.org/draft-07/schema#',
-    ...(hoistCondition(JourneySchema) as object),
+    ...(hoistCondition(root) as object),
     definitions: { Condition: hoistCondition(condition) },
   };
   return `${JSON.stringify(schema, null, 2)}\n`;

@@ -436,6 +436,73 @@ export const ExitRule = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * Audience entry (engine/audience/): everyone in a segment (workflows/segments/<id>.segment.json)
+ * enters, once (`schedule.at`) or on every tick of a recurring schedule (`schedule.cron`). An
+ * event-entered journey may instead say `inSegment`: the event starts it only for segment members.
+ */
+export const AudienceSchedule = Type.Object(
+  {
+    at: Type.Optional(
+      Type.String({
+        pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}$',
+        description: 'One time: a local date and time `YYYY-MM-DDTHH:MM` in `zone`, e.g. `2026-05-01T09:00`.',
+      }),
+    ),
+    cron: Type.Optional(
+      Type.String({
+        description:
+          'Recurring: five fields `minute hour day-of-month month day-of-week` in `zone`, e.g. `0 9 * * MON` (every Monday at 09:00). Day of month and day of week cannot both be set.',
+        examples: ['0 9 * * MON', '30 8 1 * *'],
+      }),
+    ),
+    zone: Type.String({
+      description:
+        'An IANA time zone (`Asia/Dubai`), or `customer`: each customer enters at that local time in their own zone (a broadcast at 09:00 local rolls around the world).',
+      examples: ['customer', 'Asia/Dubai', 'UTC'],
+    }),
+  },
+  { additionalProperties: false, title: 'Schedule' },
+);
+export type AudienceSchedule = Static<typeof AudienceSchedule>;
+
+export const Pacing = Type.Object(
+  {
+    perMinute: Type.Integer({
+      minimum: 1,
+      maximum: 1_000_000,
+      description: 'At most this many customers enter per minute of a tick (a broadcast’s send rate).',
+    }),
+    endBy: Type.Optional(
+      Type.String({
+        ...IsoDuration,
+        description:
+          'How long after the tick entering may go on (e.g. `PT6H`); customers whose turn would come later do not enter this tick (`pacing_end_by`).',
+      }),
+    ),
+  },
+  { additionalProperties: false, title: 'Pacing' },
+);
+export type Pacing = Static<typeof Pacing>;
+
+const SegmentRef = Type.String({
+  ...Identifier,
+  description: 'The id of a segment in workflows/segments/<id>.segment.json.',
+});
+
+const AudienceEntryFields = {
+  segment: Type.Optional(SegmentRef),
+  schedule: Type.Optional(AudienceSchedule),
+  pacing: Type.Optional(Pacing),
+  inSegment: Type.Optional(
+    Type.String({
+      ...SegmentRef,
+      description:
+        'Event entry only: the event starts the journey only when the customer is in this segment at that moment.',
+    }),
+  ),
+};
+
 export const Journey = Type.Object(
   {
     $schema: Type.Optional(Type.String()),
@@ -466,7 +533,13 @@ export const Journey = Type.Object(
     ),
     entry: Type.Object(
       {
-        event: Type.String({ description: 'The event type that starts the journey, e.g. `signed_up`.' }),
+        event: Type.Optional(
+          Type.String({
+            description:
+              'The event type that starts the journey, e.g. `signed_up`. An audience journey has `segment` and `schedule` instead.',
+          }),
+        ),
+        ...AudienceEntryFields,
         condition: Type.Optional(Condition),
         forEachItem: Type.Optional(
           Type.Object(

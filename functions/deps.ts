@@ -4,9 +4,11 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Segment } from '../engine/audience/segment.ts';
 import type { PolicyConfig, Renderer } from '../engine/policy/index.ts';
 import type { Vocabulary } from '../engine/vocabulary.ts';
 import type {
+  AudienceReader,
   CatalogWriter,
   Clock,
   EmailSender,
@@ -48,6 +50,16 @@ export interface ScaleDeps {
   segments: SegmentStarter;
 }
 
+/** The audience Lambda: one ItemBatcher batch of scan segments of an audience journey's tick. */
+export interface AudienceHandlerDeps extends BaseDeps {
+  journeys: JourneyRegistry;
+  executions: ExecutionStarter;
+  config: PolicyConfig;
+  controls?: JourneyControls;
+  segments: ReadonlyMap<string, Segment>;
+  reader: AudienceReader;
+}
+
 export interface IngestDeps extends BaseDeps {
   journeys: JourneyRegistry;
   executions: ExecutionStarter;
@@ -58,6 +70,8 @@ export interface IngestDeps extends BaseDeps {
   controls?: JourneyControls;
   /** Refuses the events of erased customers (functions/app/privacy.ts); without it nothing is refused. */
   erasures?: ErasureGate;
+  /** Audience segments by id, for event journeys with `entry.inSegment` (engine/audience/). */
+  segments?: ReadonlyMap<string, Segment>;
   /** The Segment write key `/v1/*` accepts (read on the first Segment request); without it they answer 401. */
   segmentWriteKey?: () => Promise<string>;
 }

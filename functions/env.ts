@@ -36,7 +36,13 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DEFAULT_POLICY, type PolicyConfig } from '../engine/policy/index.ts';
 import { retentionDays } from '../engine/privacy/retention.ts';
-import { deployedPolicy, loadJourneyRegistryFile, loadVocabularyFile } from './adapters/deployed-config.ts';
+import {
+  deployedPolicy,
+  loadJourneyRegistryFile,
+  loadSegmentsFile,
+  loadVocabularyFile,
+} from './adapters/deployed-config.ts';
+import { DynamoAudience } from './adapters/dynamo-audience.ts';
 import { DynamoCatalog } from './adapters/dynamo-catalog.ts';
 import { DynamoJourneyControls } from './adapters/dynamo-controls.ts';
 import { DynamoPrivacy } from './adapters/dynamo-privacy.ts';
@@ -50,6 +56,7 @@ import { SfnExecutions, SfnSegments, stateMachineArnsFromJson } from './adapters
 import { createErasureGate, type PrivacyDeps } from './app/privacy.ts';
 import { createPseudonymiser, type Pseudonymiser } from './app/pseudonym.ts';
 import type {
+  AudienceHandlerDeps,
   CatalogDeps,
   ControlDeps,
   FeedbackDeps,
@@ -186,6 +193,7 @@ export async function ingestDepsFromEnv(): Promise<IngestDeps> {
     }),
     config: policy(),
     controls: controls(CONTROL_CACHE_MS),
+    segments: loadSegmentsFile(process.env.SEGMENTS_FILE),
     ...(writeKey ? { segmentWriteKey: writeKey } : {}),
     ...scaleOption(),
   };
@@ -194,6 +202,24 @@ export async function ingestDepsFromEnv(): Promise<IngestDeps> {
 function scaleOption(): { scale?: ScaleDeps } {
   const scale = scaleDepsFromEnv();
   return scale ? { scale } : {};
+}
+
+/** The audience Lambda: TABLE_NAME, JOURNEYS_FILE, SEGMENTS_FILE, STATE_MACHINE_ARN_PREFIX/ALIAS, POLICY_JSON. */
+export async function audienceDepsFromEnv(): Promise<AudienceHandlerDeps> {
+  return {
+    store: store(),
+    journeys: loadJourneyRegistryFile(required('JOURNEYS_FILE')),
+    vocabulary: loadVocabularyFile(process.env.DICTIONARY_FILE),
+    segments: loadSegmentsFile(required('SEGMENTS_FILE')),
+    reader: new DynamoAudience(new DynamoDBClient({ maxAttempts: 5 }), required('TABLE_NAME')),
+    executions: new SfnExecutions({
+      // Throttled starts back off and retry inside the SDK (the adaptive mode paces a hot client).
+      client: new SFNClient({ maxAttempts: 8, retryMode: 'adaptive' }),
+      stateMachineArn: stateMachineArn(),
+    }),
+    config: policy(),
+    controls: controls(CONTROL_CACHE_MS),
+  };
 }
 
 export async function stepDepsFromEnv(): Promise<StepDeps> {

@@ -360,3 +360,23 @@ export interface TimerScheduler {
 export interface SegmentStarter {
   startSegment(input: SegmentInput): Promise<{ executionArn: string }>;
 }
+
+// ── Audience ──────────────────────────────────────────────────────────────────────────────────
+
+/** One page of one parallel-scan segment of the profiles (functions/adapters/dynamo-audience.ts). */
+export interface ScanPageRequest {
+  segment: number;
+  totalSegments: number;
+  startKey?: Record<string, unknown>;
+  /** Items read per page (1 MB is DynamoDB's own cap per page). */
+  limit?: number;
+}
+
+export interface ScanPage {
+  profiles: Profile[];
+  nextKey?: Record<string, unknown>;
+}
+
+export interface AudienceReader {
+  scanPage(request: ScanPageRequest): Promise<ScanPage>;
+}

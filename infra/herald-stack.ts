@@ -20,6 +20,7 @@ import type { Construct } from 'constructs';
 import type { Journey } from '../engine/schema.ts';
 import { type HeraldConfig, readConfig } from './config.ts';
 import { HeraldApi } from './constructs/api.ts';
+import { AudienceJourneys } from './constructs/audience.ts';
 import { ProductCatalog } from './constructs/catalog.ts';
 import { CustomerPrivacy } from './constructs/customer-privacy.ts';
 import { HeraldFunction } from './constructs/herald-function.ts';
@@ -32,6 +33,7 @@ import { grantItems, PK } from './constructs/table-access.ts';
 import { compileJourney, executionMode, parsePolicyConfig, renderAsl, retentionProblems } from './engine.ts';
 import { compileDeployedJourneys } from './journeys.ts';
 import { acknowledge, wildcardResource } from './nag.ts';
+import { loadSegments } from './segments.ts';
 
 /** Where the Lambda entry points live, relative to the repository root. */
 export const HANDLERS_DIR = 'functions/handlers';
@@ -40,6 +42,8 @@ export const HANDLERS_DIR = 'functions/handlers';
 export const JOURNEYS_BUNDLE_NAME = 'journeys.json';
 /** The validated data dictionary, bundled next to the journeys when workflows/data.json exists. */
 export const DICTIONARY_BUNDLE_NAME = 'dictionary.json';
+/** The validated segments (workflows/segments/), bundled for ingest (`inSegment`) and the audience Lambda. */
+export const SEGMENTS_BUNDLE_NAME = 'segments.json';
 
 export interface HeraldStackProps extends StackProps {
   /** Overrides context (`journeysDir` etc.); tests point `journeysDir` at a temporary folder. */
@@ -67,6 +71,8 @@ export class HeraldStack extends Stack {
   readonly observability: Observability;
   /** Scale-mode journeys (Express segments, Scheduler timers); undefined when every journey is Standard. */
   readonly scale?: ScaleMode;
+  /** Present when a journey has audience entry (`entry.segment`). */
+  audience?: AudienceJourneys;
 
   constructor(scope: Construct, id: string, props: HeraldStackProps = {}) {
     super(scope, id, props);
@@ -87,6 +93,8 @@ export class HeraldStack extends Stack {
     const dictionaryBundle = dictionary ? path.join(bundleDir, DICTIONARY_BUNDLE_NAME) : undefined;
     if (dictionaryBundle) writeFileSync(dictionaryBundle, JSON.stringify(dictionary));
     this.journeysBundleFile = journeysBundle;
+    const segmentsBundle = path.join(bundleDir, SEGMENTS_BUNDLE_NAME);
+    writeFileSync(segmentsBundle, JSON.stringify([...loadSegments(config.journeysDir).values()]));
     const stateMachinePrefix = `${this.stackName}-`;
     // Each journey runs in its own `execution` mode, else the policy's, else Standard
     // (engine/run-protocol.ts). Standard journeys are deployed exactly as before; every kept version
@@ -148,6 +156,7 @@ export class HeraldStack extends Stack {
     const journeysFiles = [
       { source: journeysBundle, name: JOURNEYS_BUNDLE_NAME },
       ...(dictionaryBundle ? [{ source: dictionaryBundle, name: DICTIONARY_BUNDLE_NAME }] : []),
+      { source: segmentsBundle, name: SEGMENTS_BUNDLE_NAME },
     ];
     const tableEnv = { TABLE_NAME: this.table.tableName, ...policyEnv(config.journeysDir) };
     // A retention shorter than a journey's look-back or attribution window stops the synth.
@@ -158,6 +167,7 @@ export class HeraldStack extends Stack {
     );
     const journeysEnv = {
       JOURNEYS_FILE: `/var/task/${JOURNEYS_BUNDLE_NAME}`,
+      SEGMENTS_FILE: `/var/task/${SEGMENTS_BUNDLE_NAME}`,
       ...(dictionaryBundle ? { DICTIONARY_FILE: `/var/task/${DICTIONARY_BUNDLE_NAME}` } : {}),
     };
 
@@ -245,7 +255,8 @@ export class HeraldStack extends Stack {
     this.functions = { ingest, step, feedback, unsubscribe, catalog, control, privacy };
 
     // Every function reaches the table only through functions/adapters/dynamo-store.ts: single-item
-    // conditional writes and key queries, no scans, batches or deletes (items expire by TTL). Each
+    // conditional writes and key queries, no batches or deletes (items expire by TTL), no scans but the
+    // audience Lambda's parallel scan (constructs/audience.ts). Each
     // gets the item types it uses, by partition key (constructs/table-access.ts).
     const customerItems = ['GetItem', 'PutItem', 'UpdateItem', 'Query'] as const;
     grantItems(this.table, ingest.fn, [
@@ -395,6 +406,35 @@ export class HeraldStack extends Stack {
       ]);
       scale.grantStartSegments(ingest.fn);
       scale.grantDisarmTimers(ingest.fn);
+    }
+
+    // ── Audience journeys: a schedule → a Distributed Map enrolment per journey (constructs/audience.ts)
+    const audienceJourneys = this.journeys.filter((j) => j.journey.entry.segment !== undefined);
+    if (audienceJourneys.length > 0) {
+      this.audience = new AudienceJourneys(this, 'AudienceJourneys', {
+        journeys: audienceJourneys.map((j) => ({
+          journey: j.journey,
+          stateMachineArn: j.stateMachine.stateMachineArn,
+        })),
+        table: this.table,
+        handlersDir: HANDLERS_DIR,
+        namePrefix: stateMachinePrefix,
+        stateMachineAlias: LIVE_ALIAS,
+        logLevel: config.logLevel,
+        removalPolicy,
+        extraFiles: journeysFiles,
+        environment: {
+          ...tableEnv,
+          ...journeysEnv,
+          STATE_MACHINE_ARN_PREFIX: this.formatArn({
+            service: 'states',
+            resource: 'stateMachine',
+            resourceName: stateMachinePrefix,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+          STATE_MACHINE_ALIAS: LIVE_ALIAS,
+        },
+      });
     }
 
     // ── API ─────────────────────────────────────────────────────────────────────────────────

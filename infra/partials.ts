@@ -8,6 +8,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { SEGMENT_FILE_SUFFIX } from '../engine/audience/segment.ts';
 import type { Vocabulary } from '../engine/vocabulary.ts';
 import { loadVocabulary } from './dictionary.ts';
 import {
@@ -19,6 +20,7 @@ import {
   partialSourceProblems,
   type ValidateOptions,
 } from './engine.ts';
+import { segmentSources } from './segments.ts';
 
 export const PARTIALS_DIR = 'partials';
 
@@ -55,7 +57,11 @@ export function readPartials(workflowsDir: string): PartialSources | undefined {
 /** How the journeys of a folder are validated: against its data dictionary and its partials. */
 export function folderOptions(dir: string, vocabulary: Vocabulary = loadVocabulary(dir)): ValidateOptions {
   const partials = readPartials(dir);
-  return partials ? { partials, vocabulary } : { vocabulary };
+  // Segment ids only: each segment file is validated on its own (infra/segments.ts).
+  const segments = new Set(
+    segmentSources(dir).map((s) => path.basename(s.file).slice(0, -SEGMENT_FILE_SUFFIX.length)),
+  );
+  return partials ? { partials, vocabulary, segments } : { vocabulary, segments };
 }
 
 /**

@@ -55,6 +55,12 @@ export interface DemoWorld {
   events: ScheduledEvent[];
   /** Profiles of customers from before the demo, loaded before it starts (`profile_updated`). */
   imports: ScheduledEvent[];
+  /**
+   * Orders imported customers placed before the demo (65 to 240 days before its start), loaded
+   * with the import as stored, processed events: what the win-back segment (no order in 60 days)
+   * finds. Drawn from a stream of their own, so the rest of the world is the same with or without.
+   */
+  history: ScheduledEvent[];
 }
 
 // ── Seeded randomness ─────────────────────────────────────────────────────────────────────────
@@ -313,10 +319,11 @@ export function planEvents(
   audience: DemoCustomer[],
   catalog: Product[],
   options: DemoWorldOptions,
-): { events: ScheduledEvent[]; imports: ScheduledEvent[] } {
+): { events: ScheduledEvent[]; imports: ScheduledEvent[]; history: ScheduledEvent[] } {
   const end = options.start.getTime() + options.days * DAY;
   const events: ScheduledEvent[] = [];
   const imports: ScheduledEvent[] = [];
+  const history: ScheduledEvent[] = [];
   const add = (
     at: Date,
     customerId: string,
@@ -362,6 +369,26 @@ export function planEvents(
           },
         },
       });
+      const past = stream(options.seed, c.id, 'history');
+      if (past.next() < 0.5) {
+        const orders = past.int(1, 3);
+        for (let k = 1; k <= orders; k++) {
+          const at = new Date(options.start.getTime() - past.int(65, 240) * DAY - past.int(0, 23) * HOUR);
+          const product = past.pick(catalog);
+          if (at.getTime() <= c.joinedAt.getTime()) continue;
+          const items = [{ productId: product.id, quantity: 1, price: product.price }];
+          history.push({
+            at,
+            event: {
+              id: `${c.id}-past-order-${k}`,
+              type: 'order_placed',
+              customerId: c.id,
+              time: at.toISOString(),
+              properties: { orderId: `${c.id}-p${k}`, items, total: product.price, currency: 'USD' },
+            },
+          });
+        }
+      }
     }
 
     let orderSeq = 0;
@@ -431,7 +458,8 @@ export function planEvents(
     for (const { at, item } of reorders) order(at, [item]);
   }
   events.sort((a, b) => a.at.getTime() - b.at.getTime() || (a.event.id < b.event.id ? -1 : 1));
-  return { events, imports };
+  history.sort((a, b) => a.at.getTime() - b.at.getTime() || (a.event.id < b.event.id ? -1 : 1));
+  return { events, imports, history };
 }
 
 /**

@@ -15,6 +15,7 @@ import type { ChannelName, Journey } from '../engine/schema.ts';
 import { readAnalyticsRecords } from '../functions/adapters/dynamo-analytics.ts';
 import { DynamoPrivacy } from '../functions/adapters/dynamo-privacy.ts';
 import { createPseudonymiser } from '../functions/app/pseudonym.ts';
+import type { AudienceTickRecord } from './audience.ts';
 import { chance, createWorld, type ScheduledEvent } from './demo-data.ts';
 import { type HiddenHabits, hiddenHabits, react as reactAsHabits } from './demo-truth.ts';
 import type { ExecutionRecord } from './runner.ts';
@@ -68,6 +69,8 @@ export interface ShardResult {
   /** The SES proxy's receipts in this shard: each accepted email, with its simulated arrival time. */
   emailReceipts: EmailReceipt[];
   executions: ExecutionRecord[];
+  /** Each audience tick this shard ran, with its counts (local/audience.ts). */
+  audienceTicks: AudienceTickRecord[];
   /** Accepted by the unsubscribe Lambda (email) or the feedback Lambda (SMS STOP). */
   unsubscribes: { customerId: string; channel: ChannelName; at: string }[];
   /** Opens and clicks the world reported to the feedback Lambda (SES events, push opens). */
@@ -287,6 +290,7 @@ export async function simulateShard(
   system = await startLocalSystem({
     start: options.start,
     onSent: react,
+    shard: options.shard,
     validateDefinitions: !options.validated,
     ...(options.journeys ? { journeys: options.journeys } : {}),
     ...(options.config ? { config: options.config } : {}),
@@ -304,6 +308,17 @@ export async function simulateShard(
     await sys.clock.track(() =>
       store.updateProfile(event.customerId, (current) => applyEventToProfile(current, event, at).profile),
     );
+  }
+  // Their orders from before the demo, stored as processed events (what segments read).
+  for (const { at, event } of world.history) {
+    await sys.clock.track(async () => {
+      await store.putEvent(event, at);
+      await store.updateProfile(
+        event.customerId,
+        (current) => applyEventToProfile(current, event, at).profile,
+      );
+      await store.markEventProcessed(event.customerId, event.id);
+    });
   }
   // Stale push tokens: the sink answers PERMANENT_FAILURE, as APNs/FCM do for an uninstalled app.
   for (const c of world.audience) {
@@ -336,10 +351,12 @@ export async function simulateShard(
       c.id,
     );
   }
+  const end = new Date(options.start.getTime() + options.days * 86_400_000);
+  // Audience journeys (win-back, broadcasts): each tick of their schedules is a timer too.
+  sys.audience.schedule(sys.journeys, options.start, end);
   const setupMs = performance.now() - t0;
 
   const tSim = performance.now();
-  const end = new Date(options.start.getTime() + options.days * 86_400_000);
   let lastHour = -1;
   await sys.clock.run({
     until: end,
@@ -391,6 +408,7 @@ export async function simulateShard(
       sink: [...sys.stack.pinpoint.messages],
       emailReceipts: sys.stack.emailReceipts(),
       executions: sys.workflows.executions(),
+      audienceTicks: sys.audience.ticks,
       unsubscribes,
       engagements,
       erasures,

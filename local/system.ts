@@ -10,10 +10,12 @@ import { readFileSync } from 'node:fs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import type { Segment } from '../engine/audience/index.ts';
 import { type PolicyConfig, parsePolicyConfig } from '../engine/policy/index.ts';
 import { type ExecutionMode, executionMode } from '../engine/run-protocol.ts';
 import type { Journey } from '../engine/schema.ts';
 import type { Vocabulary } from '../engine/vocabulary.ts';
+import { DynamoAudience } from '../functions/adapters/dynamo-audience.ts';
 import { DynamoCatalog } from '../functions/adapters/dynamo-catalog.ts';
 import { DynamoJourneyControls } from '../functions/adapters/dynamo-controls.ts';
 import { DynamoPrivacy } from '../functions/adapters/dynamo-privacy.ts';
@@ -42,6 +44,8 @@ import type {
   SendOutcome,
   SmsMessage,
 } from '../functions/ports.ts';
+import { loadSegments } from '../infra/segments.ts';
+import { LocalAudience } from './audience.ts';
 import type { AwsCallRecorder } from './aws-calls.ts';
 import { installSimClock, type SimClock } from './clock.ts';
 import { loadJourneys, loadWorkflowsVocabulary, WORKFLOWS_DIR } from './journeys.ts';
@@ -87,6 +91,8 @@ export interface LocalSystem {
     /** The reconciler Lambda, invoked as its recurring schedule would. */
     reconcile(): Promise<unknown>;
   };
+  /** Audience journeys: their ticks on the simulated clock (`audience.schedule(journeys, from, to)`). */
+  audience: LocalAudience;
   /** What the last deploy carried (`deploy` replaces it). */
   journeys: Journey[];
   config: PolicyConfig;
@@ -120,6 +126,10 @@ export interface LocalSystemOptions {
   /** What the journeys may read and events may carry (default: workflows/data.json merged in). */
   vocabulary?: Vocabulary;
   config?: PolicyConfig;
+  /** Segments by id (default: workflows/segments/). */
+  segments?: ReadonlyMap<string, Segment>;
+  /** This system's share of a sharded demo: paced positions interleave across shards. */
+  shard?: { index: number; count: number };
   sesPort?: number;
   /** Send email to this aws-ses-v2-local instead of starting one. */
   sesEndpoint?: string;
@@ -158,6 +168,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   const journeys = inMode(options.journeys ?? loadJourneys(WORKFLOWS_DIR, vocabulary));
   const config = options.config ?? loadPolicy();
   const scheduler = await startSchedulerStandIn();
+  const segments = options.segments ?? loadSegments(WORKFLOWS_DIR, vocabulary);
   const stack = await startLocalStack({
     ...(options.sesPort === undefined ? {} : { sesPort: options.sesPort }),
     ...(options.sesEndpoint === undefined ? {} : { sesEndpoint: options.sesEndpoint }),
@@ -275,6 +286,20 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     executions: recorded(workflows),
     config,
     scale,
+    segments,
+  });
+  const audience = new LocalAudience({
+    deps: {
+      store: stack.store,
+      executions: recorded(workflows),
+      config,
+      controls,
+      now: () => clock.now(),
+    },
+    reader: new DynamoAudience(stack.dynamo.client, stack.dynamo.tableName),
+    clock,
+    segments,
+    ...(options.shard ? { shard: options.shard } : {}),
   });
   const fire = createFireHandler({ ...base('fire'), journeys: registry, scale });
   const reconcile = createReconcileHandler({ ...base('reconcile'), journeys: registry, scale });
@@ -331,6 +356,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     stack,
     clock,
     workflows,
+    audience,
     journeys,
     config,
     scale: {

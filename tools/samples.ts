@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { AUDIENCE_EVENT_TYPE } from '../engine/audience/enrol.ts';
 import type { Enrollment } from '../engine/contract.ts';
 import type { CustomerEvent, Product, Profile } from '../engine/data.ts';
 import { DEFAULT_POLICY, evaluateCondition } from '../engine/policy/index.ts';
@@ -178,7 +179,7 @@ export function loadSample(journey: Journey, options: SampleOptions, at?: string
   const entryEvent =
     found ??
     sampleEvent(
-      journey.entry.event,
+      journey.entry.event ?? AUDIENCE_EVENT_TYPE,
       profile.id,
       at ?? profile.createdAt ?? '2026-03-02T09:00:00Z',
       catalog[0],

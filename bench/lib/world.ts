@@ -125,7 +125,11 @@ export function entryEvent(journey: Journey, profile: Profile, product: Product,
         },
       };
     default:
-      return { ...base, type: journey.entry.event, properties: { source: 'bench', profile: {} } };
+      return {
+        ...base,
+        type: journey.entry.event ?? 'signed_up',
+        properties: { source: 'bench', profile: {} },
+      };
   }
 }
 

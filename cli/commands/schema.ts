@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { renderDictionarySchema } from '../../engine/dictionary.ts';
-import { renderJourneySchema } from '../../engine/json-schema.ts';
+import { renderJourneySchema, renderSegmentSchema } from '../../engine/json-schema.ts';
 import { renderPolicySchema } from '../../engine/policy/config.ts';
 
 export const SCHEMA_PATH = new URL('../../workflows/journey.schema.json', import.meta.url);
@@ -8,29 +8,33 @@ export const SCHEMA_PATH = new URL('../../workflows/journey.schema.json', import
 export const DICTIONARY_SCHEMA_PATH = new URL('../../workflows/data.schema.json', import.meta.url);
 /** The operator's policy schema (workflows/policy.json), generated from engine/policy/config.ts. */
 export const POLICY_SCHEMA_PATH = new URL('../../workflows/policy.schema.json', import.meta.url);
+/** A segment file's schema (workflows/segments/*.segment.json), generated from engine/audience/segment.ts. */
+export const SEGMENT_SCHEMA_PATH = new URL('../../workflows/segment.schema.json', import.meta.url);
 
 export { registerSchema } from '../program.ts';
 
-/** `herald schema [--write | --check]` (cli/program.ts): the journey, data dictionary and policy schemas. */
+/**
+ * `herald schema [--write | --check]` (cli/program.ts): the journey, data dictionary, policy and
+ * segment schemas.
+ */
 export async function schemaCommand(options: { write?: boolean; check?: boolean }): Promise<void> {
-  const rendered = renderJourneySchema();
-  const dictionary = renderDictionarySchema();
-  const policy = renderPolicySchema();
+  const generated: Array<[URL, string]> = [
+    [SCHEMA_PATH, renderJourneySchema()],
+    [DICTIONARY_SCHEMA_PATH, renderDictionarySchema()],
+    [POLICY_SCHEMA_PATH, renderPolicySchema()],
+    [SEGMENT_SCHEMA_PATH, renderSegmentSchema()],
+  ];
   if (options.write) {
-    await writeFile(SCHEMA_PATH, rendered);
-    await writeFile(DICTIONARY_SCHEMA_PATH, dictionary);
-    await writeFile(POLICY_SCHEMA_PATH, policy);
+    for (const [path, text] of generated) await writeFile(path, text);
     return;
   }
   if (options.check) {
-    const committed = await readFile(SCHEMA_PATH, 'utf8').catch(() => '');
-    const committedDictionary = await readFile(DICTIONARY_SCHEMA_PATH, 'utf8').catch(() => '');
-    const committedPolicy = await readFile(POLICY_SCHEMA_PATH, 'utf8').catch(() => '');
-    if (committed !== rendered || committedDictionary !== dictionary || committedPolicy !== policy) {
+    const committed = await Promise.all(generated.map(([path]) => readFile(path, 'utf8').catch(() => '')));
+    if (generated.some(([, text], i) => committed[i] !== text)) {
       process.stderr.write('workflows/*.schema.json is out of date: run `npm run schema`\n');
       process.exitCode = 1;
     }
     return;
   }
-  process.stdout.write(rendered);
+  process.stdout.write(renderJourneySchema());
 }

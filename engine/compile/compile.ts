@@ -251,10 +251,23 @@ export function buildDefinition(journey: Journey): AslDefinition {
     );
   }
 
+  let startAt = enter(journey.start, 'other');
+  if (journey.entry.segment !== undefined) {
+    // Audience entry (engine/audience/): the run waits for the customer's own local time of the
+    // tick and their pacing slot, written into the enrollment by the enrolment batch.
+    states[stateNames.notBefore] = {
+      Type: 'Wait',
+      Comment: "Audience entry: wait for the customer's local time of the tick and their pacing slot",
+      TimestampPath: '$.enrollment.notBefore',
+      Next: startAt,
+    };
+    startAt = stateNames.notBefore;
+  }
+
   return {
     Comment: journeyComment(journey, 'lean'),
     QueryLanguage: 'JSONPath',
-    StartAt: enter(journey.start, 'other'),
+    StartAt: startAt,
     States: states,
   };
 }

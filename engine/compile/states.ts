@@ -21,6 +21,8 @@ export const stateNames = {
   dateCheck: (stepId: string) => `${stepId}.date-check`,
   /** Where a Task's `exit` outcome ends the execution. */
   exited: 'Exited',
+  /** Audience journeys: the first state, waiting for `$.enrollment.notBefore`. */
+  notBefore: 'entry.not-before',
 } as const;
 
 export const WAIT_FOR_TASK_TOKEN_RESOURCE = 'arn:aws:states:::lambda:invoke.waitForTaskToken';

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Duration } from 'luxon';
+import { isMember, type Segment } from '../audience/segment.ts';
 import type { Enrollment } from '../contract.ts';
 import type { CustomerEvent, Product, Profile } from '../data.ts';
 import { isBackfill } from '../event-time.ts';
@@ -58,6 +59,8 @@ export interface PriorEnrollment {
 
 export type EntrySkipReason =
   | 'entry_condition_false'
+  /** `entry.inSegment`: the customer is not in the segment (or the segment is not deployed). */
+  | 'not_in_segment'
   | 'no_items'
   | 'unknown_product'
   | 'item_condition_false'
@@ -90,6 +93,8 @@ export interface EntryInput {
   priorEnrollments: readonly PriorEnrollment[];
   now: Date;
   config: PolicyConfig;
+  /** Segments by id, for `entry.inSegment` (engine/audience/segment.ts). */
+  segments?: ReadonlyMap<string, Pick<Segment, 'condition'>>;
 }
 
 export interface EntryPlan {
@@ -133,6 +138,22 @@ export function planEntries(input: EntryInput): EntryPlan {
     if (journey.entry.condition && !evaluateCondition(journey.entry.condition, ctx(base))) {
       plan.skipped.push({ journeyId: journey.id, reason: 'entry_condition_false' });
       continue;
+    }
+    const inSegment = journey.entry.inSegment;
+    if (inSegment !== undefined) {
+      const segment = input.segments?.get(inSegment);
+      const member =
+        segment !== undefined &&
+        isMember(segment, {
+          profile: input.profile,
+          history: input.history,
+          now: input.now,
+          config: input.config,
+        });
+      if (!member) {
+        plan.skipped.push({ journeyId: journey.id, reason: 'not_in_segment' });
+        continue;
+      }
     }
 
     const candidates: Enrollment[] = [];

@@ -13,6 +13,7 @@ import { CompileError } from '../compile/errors.ts';
 import { limitProblems } from '../compile/limits.ts';
 import type { Journey } from '../schema.ts';
 import { BUILT_IN_VOCABULARY, type Vocabulary } from '../vocabulary.ts';
+import { checkAudienceEntry } from './audience-entry.ts';
 import { checkContent } from './content.ts';
 import { isRecord, type Path } from './describe.ts';
 import { checkEngagement } from './engagement.ts';
@@ -87,6 +88,11 @@ export interface ValidateOptions {
    * Herald's built-in vocabulary when not given.
    */
   vocabulary?: Vocabulary;
+  /**
+   * The ids of the segments in workflows/segments/ that `entry.segment` and `entry.inSegment` may
+   * name. Without it segment ids are not checked (a journey checked on its own).
+   */
+  segments?: ReadonlySet<string>;
 }
 
 export function validateJourneyText(
@@ -159,6 +165,7 @@ function validate(text: string, file: string, options: ValidateOptions): Validat
     const journey = parsed.value;
     const attributes = declaredAttributes(vocabulary);
     findings.push(...checkGraph(journey));
+    findings.push(...checkAudienceEntry(journey, options.segments));
     findings.push(...checkSemantics(journey, fieldScope(journey, attributes, false, vocabulary)));
     findings.push(...checkEngagement(journey));
     const locate = (path: Path, index: number) => {

@@ -28,15 +28,16 @@ interface Compiled {
   validators: WeakMap<Schema, ValidateFunction>;
 }
 
+/** One compiled set per root schema (the journey's, the segment's), each in its own ajv. */
+const compiledByRoot = new Map<unknown, Compiled>();
+/** The set the current check uses (deref and validatorFor read it during one walk). */
 let compiled: Compiled | undefined;
 
 /**
- * The journey schema as plain JSON, with every inline copy of the recursive `Condition` replaced
- * by a reference to one registered copy (`condition`): ajv refuses one `$id` defined in several
- * places. What the validator compiles here, and what cli/build.mjs compiles ahead of time
- * (engine/validate/standalone.ts).
+ * A root schema as plain JSON, with every inline copy of the recursive `Condition` replaced by a
+ * reference to one registered copy (`condition`): ajv refuses one `$id` defined in several places.
  */
-export function journeySchemaForAjv(): { root: Schema; condition: Schema | undefined } {
+function schemaForAjv(rootSchema: unknown): { root: Schema; condition: Schema | undefined } {
   let condition: Schema | undefined;
   const dedupe = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(dedupe);
@@ -51,27 +52,40 @@ export function journeySchemaForAjv(): { root: Schema; condition: Schema | undef
     }
     return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, dedupe(v)]));
   };
-  const root = dedupe(JSON.parse(JSON.stringify(JourneySchema))) as Schema;
+  const root = dedupe(JSON.parse(JSON.stringify(rootSchema))) as Schema;
   delete root.$id;
   return { root, condition };
 }
 
-function prepare(): Compiled {
-  if (compiled) return compiled;
+/**
+ * The journey schema the way ajv takes it: what the validator compiles here, and what
+ * cli/build.mjs compiles ahead of time (engine/validate/standalone.ts).
+ */
+export function journeySchemaForAjv(): { root: Schema; condition: Schema | undefined } {
+  return schemaForAjv(JourneySchema);
+}
+
+function prepare(rootSchema: unknown = JourneySchema): Compiled {
+  const known = compiledByRoot.get(rootSchema);
+  if (known) {
+    compiled = known;
+    return known;
+  }
   const ajv = new Ajv(SCHEMA_AJV_OPTIONS);
-  const { root, condition } = journeySchemaForAjv();
+  const { root, condition } = schemaForAjv(rootSchema);
   if (condition) ajv.addSchema(condition);
   compiled = { ajv, root, condition, validators: new WeakMap() };
+  compiledByRoot.set(rootSchema, compiled);
   return compiled;
 }
 
 function deref(schema: Schema): Schema {
-  if (schema.$ref === CONDITION_ID) return prepare().condition ?? {};
+  if (schema.$ref === CONDITION_ID) return (compiled ?? prepare()).condition ?? {};
   return schema;
 }
 
 function validatorFor(schema: Schema): ValidateFunction {
-  const c = prepare();
+  const c = compiled ?? prepare();
   if (schema === c.condition) {
     const registered = c.ajv.getSchema(CONDITION_ID);
     if (registered) return registered;
@@ -83,13 +97,20 @@ function validatorFor(schema: Schema): ValidateFunction {
   return fresh;
 }
 
-/** Whether the value satisfies the journey schema, with readable findings when it does not. */
-export function checkSchema(value: unknown): { valid: boolean; findings: Finding[] } {
+/**
+ * Whether the value satisfies the journey schema (or another root, e.g. the segment schema), with
+ * readable findings when it does not.
+ */
+export function checkSchema(
+  value: unknown,
+  rootSchema: unknown = JourneySchema,
+  what = 'journey',
+): { valid: boolean; findings: Finding[] } {
   // The built CLI carries the whole-journey check compiled ahead of time (cli/build.mjs): a valid
   // journey never compiles a schema. An invalid one is judged again below by the validator
   // compiled here, whose errors the walk reads, so its findings are the same either way.
-  if (PRECOMPILED?.journey(value)) return { valid: true, findings: [] };
-  const c = prepare();
+  if (rootSchema === JourneySchema && PRECOMPILED?.journey(value)) return { valid: true, findings: [] };
+  const c = prepare(rootSchema);
   const validate = validatorFor(c.root);
   if (validate(value)) return { valid: true, findings: [] };
   const firstError = validate.errors?.[0];
@@ -99,7 +120,7 @@ export function checkSchema(value: unknown): { valid: boolean; findings: Finding
     findings.push({
       code: 'schema.invalid',
       path: firstError ? pointerToPath(firstError.instancePath) : [],
-      message: `the journey does not match the journey schema: ${firstError?.message ?? 'unknown reason'}`,
+      message: `the ${what} does not match the ${what} schema: ${firstError?.message ?? 'unknown reason'}`,
     });
   }
   return { valid: false, findings };

@@ -12,7 +12,9 @@
  * Local runs and tests build their registry with `createJourneyRegistry` (journey-registry.ts),
  * which validates in full.
  */
+
 import { readFileSync } from 'node:fs';
+import type { Segment } from '../../engine/audience/segment.ts';
 import type { DataDictionary } from '../../engine/dictionary.ts';
 import { DEFAULT_POLICY, type PolicyConfig } from '../../engine/policy/index.ts';
 import type { Journey } from '../../engine/schema.ts';
@@ -144,4 +146,15 @@ export function deployedPolicy(json: string): PolicyConfig {
   if (problems.length > 0) throw new InvalidDeployedPolicyError(`POLICY_JSON: ${problems.join('; ')}`);
   const { $schema: _ignored, ...config } = merged;
   return config as unknown as PolicyConfig;
+}
+
+/**
+ * `SEGMENTS_FILE`: the segments of workflows/segments/ as infra validated them (infra/segments.ts)
+ * and bundled next to the journeys, a JSON array; absent, no segments.
+ */
+export function loadSegmentsFile(file: string | undefined): Map<string, Segment> {
+  if (file === undefined) return new Map();
+  const value = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  if (!Array.isArray(value)) throw new Error(`${file}: expected a JSON array of segments`);
+  return new Map((value as Segment[]).map((s) => [s.id, s]));
 }

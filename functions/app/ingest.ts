@@ -85,6 +85,7 @@ export async function ingestEvent(rt: Resolved<IngestDeps>, event: CustomerEvent
     })),
     now,
     config: rt.config,
+    ...(rt.segments ? { segments: rt.segments } : {}),
   });
 
   const refused = await refusedByControls(rt, [...plan.start, ...plan.heldOut]);

@@ -228,7 +228,10 @@ describe('journey versions at synth', () => {
     expect(current).toHaveLength(journeyFiles.length);
     const released = journeyFiles.flatMap((f) => {
       const { id } = readJourney(f);
-      return readdirSync(path.join(WORKFLOWS, 'versions', id)).map((name) => `${id}@${parseInt(name, 10)}`);
+      // Each release is `<v>.journey.json`, with its dictionary slice `<v>.data.json` beside it when it has one.
+      return readdirSync(path.join(WORKFLOWS, 'versions', id))
+        .filter((name) => name.endsWith('.journey.json'))
+        .map((name) => `${id}@${parseInt(name, 10)}`);
     });
     expect(bundle.map((j) => `${j.id}@${j.version}`).sort()).toEqual(released.sort());
     for (const f of journeyFiles) {

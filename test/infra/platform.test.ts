@@ -45,7 +45,7 @@ describe('functions', () => {
 
   it('runs every function on the newest Node.js runtime, arm64, traced, with source maps and Powertools settings', () => {
     expect(NODE_RUNTIME.name).toBe('nodejs24.x');
-    expect(functions).toHaveLength(7); // ingest, step, feedback, unsubscribe, catalog, control, privacy
+    expect(functions).toHaveLength(8); // ingest, step, feedback, unsubscribe, catalog, control, privacy, audience
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -56,7 +56,7 @@ describe('functions', () => {
           Variables: expect.objectContaining({
             NODE_OPTIONS: '--enable-source-maps',
             POWERTOOLS_SERVICE_NAME: expect.stringMatching(
-              /^(ingest|step|feedback|unsubscribe|catalog|control|privacy)$/,
+              /^(ingest|step|feedback|unsubscribe|catalog|control|privacy|audience)$/,
             ),
             POWERTOOLS_METRICS_NAMESPACE: 'Herald',
             POWERTOOLS_LOG_LEVEL: 'INFO',

@@ -86,10 +86,18 @@ describe('least privilege', () => {
   // the alias in states:StateMachineQualifier ("Authorization for versions and aliases in Step
   // Functions workflows"); test/iam evaluates the recorded StartExecution calls against this grant.
   it('lets ingest start executions of each journey’s state machine through its `live` alias only', () => {
-    const [grant, ...others] = grantsOf('states:StartExecution');
+    const starts = (role: { node: { defaultChild?: unknown } }) =>
+      statementsOfRole(logicalId(role)).filter((s) => actionsOf(s).includes('states:StartExecution'));
+    const [grant, ...others] = starts(stack.functions.ingest.role);
     expect(others).toEqual([]);
-    const machines = Object.keys(template.findResources('AWS::StepFunctions::StateMachine'));
+    const machines = stack.journeys.map((j) => logicalId(j.stateMachine));
     expect(grant?.Resource).toEqual(machines.map((id) => ({ Ref: id })));
+    // The only other starts are audience enrolment's (test/infra/audience.test.ts, test/iam/audience.test.ts).
+    const audience = stack.audience!;
+    const enrolmentRoles = audience.enrolments.map((e) => e.stateMachine.role as never);
+    expect(grantsOf('states:StartExecution')).toHaveLength(
+      1 + [audience.fn.role, audience.schedulerRole, ...enrolmentRoles].flatMap(starts).length,
+    );
     expect((grant as { Condition?: unknown }).Condition).toEqual({
       'ForAnyValue:StringEquals': { 'states:StateMachineQualifier': ['live'] },
     });
@@ -184,7 +192,7 @@ describe('least privilege', () => {
         AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'lambda.amazonaws.com' } }] },
       },
     });
-    expect(Object.keys(roles)).toHaveLength(7); // one per function: ingest, step, feedback, unsubscribe, catalog, control, privacy
+    expect(Object.keys(roles)).toHaveLength(8); // one per function: ingest, step, feedback, unsubscribe, catalog, control, privacy, audience
     for (const role of Object.values(roles)) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 

@@ -96,7 +96,7 @@ export function executionInput(journey: Journey): ExecutionInput {
     enteredAt: '2026-03-02T08:00:00.000Z',
     event: {
       id: 'evt-1',
-      type: journey.entry.event,
+      type: journey.entry.event ?? 'audience_entered',
       customerId: 'cust-1',
       time: '2026-03-02T08:00:00.000Z',
       properties: {},

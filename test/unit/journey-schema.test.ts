@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { renderDictionarySchema } from '../../engine/dictionary.ts';
-import { renderJourneySchema } from '../../engine/json-schema.ts';
+import { renderJourneySchema, renderSegmentSchema } from '../../engine/json-schema.ts';
 
 const read = (path: string) => readFile(new URL(`../../workflows/${path}`, import.meta.url), 'utf8');
 
@@ -34,5 +34,21 @@ describe('data dictionary JSON Schema', () => {
     expect(dictionary.$schema).toBe('./data.schema.json');
     expect(validate(dictionary)).toBe(true);
     expect(validate({ attributes: { loyaltyTier: { type: 'tier' } } })).toBe(false);
+  });
+});
+
+describe('segment JSON Schema', () => {
+  it('matches the committed workflows/segment.schema.json (run `npm run schema` after changing engine/audience/segment.ts)', async () => {
+    expect(await read('segment.schema.json')).toBe(renderSegmentSchema());
+  });
+
+  it('accepts the shipped segments and refuses an unknown operator', async () => {
+    const validate = new Ajv({ strict: false }).compile(JSON.parse(renderSegmentSchema()));
+    for (const id of ['lapsed-60d', 'recent-buyers', 'vip-uae']) {
+      expect(validate(JSON.parse(await read(`segments/${id}.segment.json`))), id).toBe(true);
+    }
+    expect(
+      validate({ id: 'x', name: 'x', condition: { field: 'profile.country', op: 'is', value: 'AE' } }),
+    ).toBe(false);
   });
 });

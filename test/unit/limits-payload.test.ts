@@ -134,7 +134,7 @@ describe('state payloads with the largest events the schema accepts', () => {
     '%s: every state input, output, Lambda request and answer stays far below 256 KiB',
     async (id) => {
       const journey = loadReference(id);
-      const event = LARGEST[journey.entry.event]!;
+      const event = LARGEST[journey.entry.event ?? '']!;
       const productId = journey.entry.forEachItem
         ? (event.properties.items as { productId: string }[])[0]!.productId
         : undefined;

@@ -86,7 +86,10 @@ export function stepOrder(journey: Journey): string[] {
 }
 
 function entryNode(journey: Journey): GraphNode {
-  const lines = [`when the customer ${eventVerb(journey.entry.event)}`];
+  const lines = journey.entry.segment
+    ? [`everyone in segment ${journey.entry.segment}`, scheduleWords(journey)]
+    : [`when the customer ${eventVerb(journey.entry.event ?? '')}`];
+  if (journey.entry.inSegment) lines.push(`and is in segment ${journey.entry.inSegment}`);
   if (journey.entry.condition) lines.push(`if ${conditionWords(journey.entry.condition)}`);
   if (journey.entry.forEachItem) {
     const where = journey.entry.forEachItem.where;
@@ -173,4 +176,12 @@ function stepEdges(id: string, step: Step): GraphEdge[] {
     default:
       return [];
   }
+}
+
+/** "every Monday…": the schedule as the marketer wrote it, zone included. */
+function scheduleWords(journey: Journey): string {
+  const s = journey.entry.schedule;
+  if (!s) return 'on no schedule';
+  const zone = s.zone === 'customer' ? "in each customer's own time zone" : `(${s.zone})`;
+  return s.at ? `once, at ${s.at} ${zone}` : `on cron ${s.cron} ${zone}`;
 }

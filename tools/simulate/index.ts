@@ -2,6 +2,7 @@
  * `herald simulate`: one customer's timeline through one journey, from the real runtime run in
  * simulated time (tools/simulate/run.ts), explained in words (timeline.ts).
  */
+import { AUDIENCE_EVENT_TYPE } from '../../engine/audience/enrol.ts';
 import type { CustomerEvent, Product, Profile } from '../../engine/data.ts';
 import type { PolicyConfig } from '../../engine/policy/index.ts';
 import type { Journey } from '../../engine/schema.ts';
@@ -63,7 +64,7 @@ export async function simulate(options: SimulateOptions): Promise<Simulation> {
     if (journey.entry.forEachItem && products.length === 0) products.push(SAMPLE_PRODUCT);
     const time = options.at?.toISOString() ?? events[0]?.time ?? DEFAULT_START;
     entry = sampleEvent(
-      journey.entry.event,
+      journey.entry.event ?? AUDIENCE_EVENT_TYPE,
       profile.id,
       time,
       products[0] ?? SAMPLE_PRODUCT,

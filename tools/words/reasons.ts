@@ -34,6 +34,7 @@ export const REASON_WORDS: Record<ReasonCode, string> = {
   deferral_limit: 'held too many times (a run must stay within Step Functions’ limits)',
   // Why an event did not start a journey (engine/policy/entry.ts).
   entry_condition_false: 'the entry condition was not met',
+  not_in_segment: 'the customer was not in the segment the journey asks for',
   no_items: 'the event named no products',
   unknown_product: 'the product is not in the catalog',
   item_condition_false: 'no product met the item condition',

@@ -7,7 +7,7 @@
  * configuration set, app id) are set to the runtime's (`physicalNames`).
  */
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DataDictionary } from '../../../engine/dictionary.ts';
@@ -70,6 +70,11 @@ export function synthesizeFor(options: DeployOptions): CfnTemplate {
     mkdirSync(journeysDir, { recursive: true });
     if (options.dictionary)
       writeFileSync(path.join(journeysDir, 'data.json'), JSON.stringify(options.dictionary));
+    // Audience journeys name segments: the repository's, as `cdk synth` of workflows/ reads them.
+    if (options.journeys.some((j) => j.entry.segment !== undefined))
+      cpSync(new URL('../../../workflows/segments/', import.meta.url), path.join(journeysDir, 'segments'), {
+        recursive: true,
+      });
     // Oldest first: the current file of a journey is its newest version.
     const oldestFirst = [...options.journeys].sort((a, b) => a.version - b.version);
     for (const journey of oldestFirst) {
