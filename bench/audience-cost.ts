@@ -3,8 +3,8 @@
  * throughput. Run: `npx tsx bench/audience-cost.ts`.
  *
  * Cost is a model from counted calls with the map's deployed shape (AUDIENCE_MAP_DEFAULTS:
- * 1,000 scan segments, 4 per child) and the list prices in bench/prices.json; the two prices not in
- * that file (Express requests, Scheduler invocations) are constants below, to re-check before quoting.
+ * 1,000 scan segments, 4 per child) and the list prices in bench/prices.json (Express requests and
+ * duration, Scheduler invocations included, each with its source there).
  * Per-recipient I/O per member (functions/app/audience.ts): 1 Query of events (when the segment reads
  * behaviour), 1 Query of enrolments, 1 PutItem of the enrolment; the StartExecution of each run is the
  * journey's own cost (bench/cost.ts), not orchestration.
@@ -15,9 +15,7 @@ import type { Profile } from '../engine/data.ts';
 import { DEFAULT_POLICY } from '../engine/policy/index.ts';
 
 const prices = JSON.parse(readFileSync(new URL('prices.json', import.meta.url), 'utf8'));
-/** Not in prices.json: Step Functions Express $1.00 per 1M requests; EventBridge Scheduler $1.00 per 1M invocations. Re-check. */
-const EXPRESS_PER_REQUEST = 0.000001;
-const SCHEDULER_PER_INVOCATION = 0.000001;
+const express = prices.stepFunctions.express;
 
 const RECIPIENTS = 1_000_000;
 const ITEMS_PER_CUSTOMER = 10; // profile + events + enrolments + ledger, all read by the Scan
@@ -31,6 +29,14 @@ const counted = {
   schedulerInvocations: 1,
   standardTransitions: 4 + children, // Pass, Map, Succeed, start + one per child started by the Map Run
   expressRequests: children,
+  // Each Express child lasts as long as its Lambda call (its profiles × the per-profile estimate),
+  // billed in 100 ms steps at the smallest memory chunk (a small definition: 64 MB).
+  expressGbSeconds:
+    children *
+    ((Math.ceil(((RECIPIENTS / children) * LAMBDA_MS_PER_PROFILE) / express.durationRoundingMs) *
+      express.durationRoundingMs) /
+      1000) *
+    (express.memoryChunkMb / 1024),
   lambdaInvocations: children,
   lambdaGbSeconds: (RECIPIENTS * LAMBDA_MS_PER_PROFILE * LAMBDA_GB) / 1000,
   // Eventually consistent: 0.5 RRU per 4 KB read (Scan and Query).
@@ -39,9 +45,9 @@ const counted = {
   writeUnits: RECIPIENTS * 1,
 };
 const cost = {
-  scheduler: counted.schedulerInvocations * SCHEDULER_PER_INVOCATION,
+  scheduler: counted.schedulerInvocations * prices.scheduler.perInvocation,
   standard: counted.standardTransitions * prices.stepFunctions.standardPerStateTransition,
-  express: counted.expressRequests * EXPRESS_PER_REQUEST,
+  express: counted.expressRequests * express.perRequest + counted.expressGbSeconds * express.perGbSecond,
   lambda:
     counted.lambdaInvocations * prices.lambda.perRequest +
     counted.lambdaGbSeconds * prices.lambda.arm64PerGbSecond,

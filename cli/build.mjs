@@ -159,6 +159,11 @@ export async function buildCli() {
     // npm packages are bundled too: one file per chunk loads far faster than the hundreds of
     // small files ajv, typebox or libphonenumber-js are made of. These stay in node_modules:
     external: EXTERNAL,
+    // One luxon: cron-parser (CommonJS) would otherwise bundle luxon's require() build beside the
+    // ES build our code imports, with its own Settings. `herald validate` names luxon's default
+    // locale on ours so that no Intl.DateTimeFormat asks for the system locale (issue 17); the
+    // second copy, used by the audience schedules' cron check, did not see it.
+    alias: { luxon: './node_modules/luxon/build/es6/luxon.mjs' },
     // Bundled CommonJS packages call require(); an ES module has none, so give it one.
     banner: {
       js: "import { createRequire as __herald_createRequire } from 'node:module';const require = __herald_createRequire(import.meta.url);",

@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { renderDictionarySchema } from '../../engine/dictionary.ts';
 import { renderJourneySchema, renderSegmentSchema } from '../../engine/json-schema.ts';
 import { renderPolicySchema } from '../../engine/policy/config.ts';
+import { renderExportSchema } from '../../engine/privacy/export.ts';
 
 export const SCHEMA_PATH = new URL('../../workflows/journey.schema.json', import.meta.url);
 /** The data dictionary's schema (workflows/data.json), generated from engine/dictionary.ts. */
@@ -11,11 +12,14 @@ export const POLICY_SCHEMA_PATH = new URL('../../workflows/policy.schema.json', 
 /** A segment file's schema (workflows/segments/*.segment.json), generated from engine/audience/segment.ts. */
 export const SEGMENT_SCHEMA_PATH = new URL('../../workflows/segment.schema.json', import.meta.url);
 
+/** The customer export's documented schema (`herald customer export`), from engine/privacy/export.ts. */
+export const EXPORT_SCHEMA_PATH = new URL('../../docs/customer-export.schema.json', import.meta.url);
+
 export { registerSchema } from '../program.ts';
 
 /**
  * `herald schema [--write | --check]` (cli/program.ts): the journey, data dictionary, policy and
- * segment schemas.
+ * segment schemas, and the customer export's.
  */
 export async function schemaCommand(options: { write?: boolean; check?: boolean }): Promise<void> {
   const generated: Array<[URL, string]> = [
@@ -23,6 +27,7 @@ export async function schemaCommand(options: { write?: boolean; check?: boolean 
     [DICTIONARY_SCHEMA_PATH, renderDictionarySchema()],
     [POLICY_SCHEMA_PATH, renderPolicySchema()],
     [SEGMENT_SCHEMA_PATH, renderSegmentSchema()],
+    [EXPORT_SCHEMA_PATH, renderExportSchema()],
   ];
   if (options.write) {
     for (const [path, text] of generated) await writeFile(path, text);

@@ -98,8 +98,12 @@ export function deployedJourney(value: unknown, name: string): Journey {
     problems.push('/version: expected an integer ≥ 1');
   }
   if (typeof value.defaultLocale !== 'string') problems.push('/defaultLocale: expected a string');
-  if (!isRecord(value.entry) || typeof value.entry.event !== 'string') {
-    problems.push('/entry: expected an object with an event');
+  // An event entry names its event; an audience entry its segment (engine/audience/).
+  if (
+    !isRecord(value.entry) ||
+    (typeof value.entry.event !== 'string' && typeof value.entry.segment !== 'string')
+  ) {
+    problems.push('/entry: expected an object with an event or a segment');
   }
   if (typeof value.start !== 'string' || !isRecord(value.steps) || !Object.hasOwn(value.steps, value.start)) {
     problems.push('/start: expected the id of one of /steps');

@@ -51,8 +51,12 @@ describe('journeys → state machines', () => {
     );
   });
 
-  it('creates one Standard state machine per journey file', () => {
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', journeyFiles.length);
+  it('creates one Standard state machine per journey file (and one enrolment machine per audience journey)', () => {
+    const audienceJourneys = journeyFiles.filter((f) => readJourney(f).entry.segment !== undefined);
+    template.resourceCountIs(
+      'AWS::StepFunctions::StateMachine',
+      journeyFiles.length + audienceJourneys.length,
+    );
     for (const file of journeyFiles) {
       template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
         StateMachineName: `Herald-${readJourney(file).id}`,
