@@ -58,6 +58,8 @@ export interface AudienceHandlerDeps extends BaseDeps {
   controls?: JourneyControls;
   segments: ReadonlyMap<string, Segment>;
   reader: AudienceReader;
+  /** Needed when an audience journey runs in scale mode. */
+  scale?: ScaleDeps;
 }
 
 export interface IngestDeps extends BaseDeps {

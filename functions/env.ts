@@ -219,6 +219,7 @@ export async function audienceDepsFromEnv(): Promise<AudienceHandlerDeps> {
     }),
     config: policy(),
     controls: controls(CONTROL_CACHE_MS),
+    ...scaleOption(),
   };
 }
 

@@ -409,13 +409,17 @@ export class HeraldStack extends Stack {
     }
 
     // ── Audience journeys: a schedule → a Distributed Map enrolment per journey (constructs/audience.ts)
-    const audienceJourneys = this.journeys.filter((j) => j.journey.entry.segment !== undefined);
+    // In either execution mode: a Standard journey's entrants start executions on its `live` alias,
+    // a scale-mode journey's enter runs (their first Express segment), as ingest's do.
+    const audienceJourneys = compiled.filter((c) => c.journey.entry.segment !== undefined);
     if (audienceJourneys.length > 0) {
+      const standardMachine = (id: string) =>
+        this.journeys.find((j) => j.journey.id === id)?.stateMachine.stateMachineArn;
       this.audience = new AudienceJourneys(this, 'AudienceJourneys', {
-        journeys: audienceJourneys.map((j) => ({
-          journey: j.journey,
-          stateMachineArn: j.stateMachine.stateMachineArn,
-        })),
+        journeys: audienceJourneys.map(({ journey }) => {
+          const stateMachineArn = standardMachine(journey.id);
+          return { journey, ...(stateMachineArn ? { stateMachineArn } : {}) };
+        }),
         table: this.table,
         handlersDir: HANDLERS_DIR,
         namePrefix: stateMachinePrefix,
@@ -435,6 +439,30 @@ export class HeraldStack extends Stack {
           STATE_MACHINE_ALIAS: LIVE_ALIAS,
         },
       });
+      const scaleAudience = audienceJourneys.some((c) => executionMode(c.journey, policy) === 'scale');
+      if (this.scale && scaleAudience) {
+        const audienceFn = this.audience.fn.fn;
+        // As for ingest above: the scale ports (SCHEDULE_GROUP …) and every journey's ARN.
+        audienceFn.addEnvironment(
+          'STATE_MACHINE_ARNS',
+          this.toJsonString({
+            ...Object.fromEntries(this.journeys.map((j) => [j.journey.id, j.aliasArn])),
+            ...this.scale.versionArns,
+          }),
+        );
+        for (const [name, value] of Object.entries(this.scale.timerEnvironment))
+          audienceFn.addEnvironment(name, value);
+        // enterRun (functions/app/runs.ts): the due entry (PutItem DUE#), the run's conditional
+        // first write (PutItem RUN#), then its first segment (StartExecution on its version), or,
+        // for an entrant whose local time is still to come, its first timer (UpdateItem RUN# to
+        // arm it, CreateSchedule).
+        grantItems(this.table, audienceFn, [
+          { actions: ['PutItem', 'UpdateItem'], prefixes: [PK.run] },
+          { actions: ['PutItem'], prefixes: [PK.due] },
+        ]);
+        this.scale.grantStartSegments(audienceFn);
+        this.scale.grantArmTimers(audienceFn);
+      }
     }
 
     // ── API ─────────────────────────────────────────────────────────────────────────────────

@@ -24,6 +24,7 @@ import { createJourneyRegistry, journeyRegistryOf } from '../functions/adapters/
 import { SchedulerTimers } from '../functions/adapters/scheduler-timers.ts';
 import { createErasureGate } from '../functions/app/privacy.ts';
 import { createPseudonymiser } from '../functions/app/pseudonym.ts';
+import { enterRun } from '../functions/app/runs.ts';
 import type { ScaleDeps } from '../functions/deps.ts';
 import { createCatalogHandler } from '../functions/handlers/catalog.ts';
 import { createFeedbackHandler } from '../functions/handlers/feedback.ts';
@@ -288,6 +289,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     scale,
     segments,
   });
+  const audienceBase = base('audience');
   const audience = new LocalAudience({
     deps: {
       store: stack.store,
@@ -295,6 +297,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       config,
       controls,
       now: () => clock.now(),
+      // Scale-mode audience journeys enter runs through the same ports as ingest's entrants.
+      enterRun: (enrollment, journey) =>
+        enterRun({ ...audienceBase, journeys: registry, scale }, enrollment, journey),
     },
     reader: new DynamoAudience(stack.dynamo.client, stack.dynamo.tableName),
     clock,

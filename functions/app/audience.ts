@@ -6,7 +6,8 @@
  * and start the execution, or record the holdout. Enrolment keys are deterministic in (journey,
  * tick, customer): a re-run of a batch finds them and starts nothing twice; a crash between the
  * write and the start is healed by the re-run, whose start of the same name is `already_started`
- * or a first start.
+ * or a first start. A scale-mode journey (docs/scale-mode.md) enters a run instead of starting an
+ * execution, through the same `enterRun` as ingest: its conditional first write is the same guard.
  */
 import {
   type AudienceCandidate,
@@ -16,17 +17,25 @@ import {
   type Segment,
   type Tick,
 } from '../../engine/audience/index.ts';
+import type { Enrollment } from '../../engine/contract.ts';
 import type { Profile } from '../../engine/data.ts';
 import { entryAllowed } from '../../engine/journey-control.ts';
 import { historySince, type PolicyConfig } from '../../engine/policy/index.ts';
+import { executionMode } from '../../engine/run-protocol.ts';
 import type { Journey } from '../../engine/schema.ts';
 import type { AudienceReader, ExecutionStarter, JourneyControls, Store } from '../ports.ts';
+import { ScaleNotConfiguredError } from './runs.ts';
+
+/** Enters one scale-mode run (functions/app/runs.ts `enterRun`, bound to the scale ports). */
+export type RunEntry = (enrollment: Enrollment, journey: Journey) => Promise<'started' | 'already_started'>;
 
 export interface AudienceDeps {
   store: Store;
   executions: ExecutionStarter;
   config: PolicyConfig;
   controls?: JourneyControls;
+  /** Needed when an audience journey runs in scale mode; without it such a batch fails before it enrols anyone. */
+  enterRun?: RunEntry;
   now: () => Date;
 }
 
@@ -73,6 +82,9 @@ export async function enrolBatch(deps: AudienceDeps, batch: AudienceBatch): Prom
     skip(allowed.reason, batch.profiles.length);
     return summary;
   }
+  const scale = executionMode(batch.journey, deps.config) === 'scale';
+  const enterRun = deps.enterRun;
+  if (scale && !enterRun) throw new ScaleNotConfiguredError();
   const now = deps.now();
   const withHistory = needsHistory(batch.segment.condition);
   const since = historySince(deps.config, now);
@@ -123,8 +135,11 @@ export async function enrolBatch(deps: AudienceDeps, batch: AudienceBatch): Prom
       continue;
     }
     await deps.store.putEnrollment({ enrollment, status: 'active', updatedAt: now.toISOString() });
-    const started = await deps.executions.start(enrollment);
-    if (started.status === 'started') summary.started++;
+    const started =
+      scale && enterRun
+        ? await enterRun(enrollment, batch.journey)
+        : (await deps.executions.start(enrollment)).status;
+    if (started === 'started') summary.started++;
     else summary.alreadyStarted++;
   }
   return summary;

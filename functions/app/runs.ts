@@ -9,6 +9,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { Duration } from 'luxon';
 import { durationSeconds, timeoutSeconds, waitNeedsTimestamp } from '../../engine/compile/graph.ts';
+import { stateNames } from '../../engine/compile/states.ts';
 import type { Enrollment, StepRequest, StepResult } from '../../engine/contract.ts';
 import type { CustomerEvent } from '../../engine/data.ts';
 import { decideFlow } from '../../engine/policy/index.ts';
@@ -122,6 +123,18 @@ export async function enterRun(
     now,
   );
   if (!entered.applied) return 'already_started';
+  // An audience entrant waits for its local time and pacing slot first (`enrollment.notBefore`,
+  // Standard mode's compiled `entry.not-before` Wait): here that wait is the run's first timer.
+  const notBeforeMs = enrollment.notBefore ? Date.parse(enrollment.notBefore) : Number.NaN;
+  if (notBeforeMs > now.getTime()) {
+    await armWait(rt, entered.record, token, {
+      kind: 'timer',
+      entry: journey.start,
+      dueMs: notBeforeMs,
+      waitStep: stateNames.notBefore,
+    });
+    return 'started';
+  }
   await startOrFinish(rt, entered.record, token);
   return 'started';
 }

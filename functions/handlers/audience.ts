@@ -5,7 +5,10 @@
  * (functions/app/audience.ts, the code the local runtime runs too). Answers counts only.
  */
 import { type AudienceBatchInput, tickAt } from '../../engine/audience/index.ts';
+import type { Enrollment } from '../../engine/contract.ts';
+import type { Journey } from '../../engine/schema.ts';
 import { type AudienceBatchSummary, addSummary, emptySummary, enrolScanSegment } from '../app/audience.ts';
+import { enterRun } from '../app/runs.ts';
 import { resolve } from '../app/runtime.ts';
 import type { AudienceHandlerDeps } from '../deps.ts';
 import { audienceDepsFromEnv } from '../env.ts';
@@ -23,6 +26,18 @@ export class AudienceBatchError extends Error {
 
 export function createAudienceHandler(deps: AudienceHandlerDeps) {
   const rt = resolve(deps, 'audience');
+  // Scale-mode audience journeys enter runs as ingest's entrants do (functions/app/runs.ts).
+  const scale = deps.scale;
+  const runEntry = scale
+    ? {
+        enterRun: (enrollment: Enrollment, journey: Journey) =>
+          enterRun(
+            { clock: rt.clock, logger: rt.logger, metrics: rt.metrics, journeys: rt.journeys, scale },
+            enrollment,
+            journey,
+          ),
+      }
+    : {};
   return lambda('audience', rt, async (event: AudienceBatchInput): Promise<AudienceBatchSummary> => {
     const items = Array.isArray(event?.Items) ? event.Items : undefined;
     const journeyId = event?.BatchInput?.journeyId;
@@ -52,6 +67,7 @@ export function createAudienceHandler(deps: AudienceHandlerDeps) {
           config: deps.config,
           now: () => rt.clock.now(),
           ...(deps.controls ? { controls: deps.controls } : {}),
+          ...runEntry,
         },
         deps.reader,
         { journey, segment, tick, scanSegment: item.segment, totalScanSegments: total },

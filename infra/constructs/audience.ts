@@ -46,8 +46,12 @@ import { grantItems, PK } from './table-access.ts';
 export const SCHEDULER_PRINCIPAL = 'scheduler.amazonaws.com';
 
 export interface AudienceJourneysProps {
-  /** The audience journeys (`entry.segment`), each with the (unqualified) state machine its runs start on. */
-  journeys: { journey: Journey; stateMachineArn: string }[];
+  /**
+   * The audience journeys (`entry.segment`), each with the (unqualified) Standard state machine its
+   * runs start on; none for a scale-mode journey, whose runs start Express segments (the stack
+   * grants those with constructs/scale-mode.ts).
+   */
+  journeys: { journey: Journey; stateMachineArn?: string }[];
   table: dynamodb.ITable;
   handlersDir: string;
   /** `<stack>-`: journey `x` runs on `<prefix>x`, its enrolment on `<prefix>audience-x`. */
@@ -105,15 +109,17 @@ export class AudienceJourneys extends Construct {
     // Starts the journey's runs through the `live` alias, as ingest does: IAM authorizes a start on
     // an alias against the unqualified ARN, the alias in states:StateMachineQualifier.
     // https://docs.aws.amazon.com/step-functions/latest/dg/auth-version-alias.html
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['states:StartExecution'],
-        resources: props.journeys.map((j) => j.stateMachineArn),
-        conditions: {
-          'ForAnyValue:StringEquals': { 'states:StateMachineQualifier': [props.stateMachineAlias] },
-        },
-      }),
-    );
+    const standardArns = props.journeys.flatMap((j) => (j.stateMachineArn ? [j.stateMachineArn] : []));
+    if (standardArns.length > 0)
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['states:StartExecution'],
+          resources: standardArns,
+          conditions: {
+            'ForAnyValue:StringEquals': { 'states:StateMachineQualifier': [props.stateMachineAlias] },
+          },
+        }),
+      );
 
     // ── Schedules: their group, dead-letter queue and the role Scheduler assumes ────────────
     this.group = new scheduler.ScheduleGroup(this, 'Schedules', {

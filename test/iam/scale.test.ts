@@ -38,9 +38,14 @@ let env: Record<string, string>;
 let versionArns: Record<string, string>;
 beforeAll(() => {
   roles = deployedRoles(deploy);
+  // Two roles Scheduler assumes: the timers' (it invokes the fire Lambda) and the audience
+  // schedules' (they start enrolment state machines, test/iam/audience.test.ts).
   const assumed = deployedServiceRoles(deploy, SCHEDULER);
-  expect(assumed).toHaveLength(1);
-  schedulerRole = assumed[0]!;
+  expect(assumed).toHaveLength(2);
+  const invokes = (role: FunctionRole) =>
+    role.statements.some((st) => [st.Action].flat().includes('lambda:InvokeFunction'));
+  expect(assumed.filter(invokes)).toHaveLength(1);
+  schedulerRole = assumed.find(invokes)!;
   env = roles.find((r) => r.fn === 'fire')!.environment;
   versionArns = JSON.parse(env.STATE_MACHINE_ARNS!) as Record<string, string>;
 });
@@ -110,6 +115,12 @@ describe('the calls scale mode makes (contract §5)', () => {
       item('ingest', 'UpdateItem', 'RUN#c1', 'RUN#r1'),
       start('ingest', versionArns['welcome@1'] ?? Object.values(versionArns)[0]!),
       deleteSchedule('ingest'),
+      // audience (a scale-mode win-back): enter, the entrant's not-before timer, or its first segment
+      item('audience', 'PutItem', 'DUE#2026-03-05T10:00#3', 'c1#r1#0'),
+      item('audience', 'PutItem', 'RUN#c1', 'RUN#r1'),
+      item('audience', 'UpdateItem', 'RUN#c1', 'RUN#r1'),
+      createSchedule('audience'),
+      start('audience', versionArns['win-back@1']!),
     ];
     const evaluation = await evaluateCalls(calls, roles, world);
     expect(describeDenials(evaluation.denials)).toBe('');
@@ -118,15 +129,16 @@ describe('the calls scale mode makes (contract §5)', () => {
       'step',
       'fire',
       'reconcile',
+      'audience',
     ]);
   });
 });
 
 describe('the environment the template gives each function', () => {
-  it('is enough for functions/env.ts to build the scale-mode ports of step, ingest, fire and reconcile', () => {
+  it('is enough for functions/env.ts to build the scale-mode ports of step, ingest, fire, reconcile and audience', () => {
     const saved = { ...process.env };
     try {
-      for (const fn of ['step', 'ingest', 'fire', 'reconcile']) {
+      for (const fn of ['step', 'ingest', 'fire', 'reconcile', 'audience']) {
         const environment = roles.find((r) => r.fn === fn)!.environment;
         for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
         Object.assign(process.env, environment);

@@ -40,7 +40,10 @@ const actionsOf = (s: Statement) => [s.Action].flat();
 
 describe('scale-mode journeys → Express state machines', () => {
   it('deploys one Express state machine per kept journey version, and no Standard one', () => {
-    const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+    // Besides them, only the audience journeys' enrolment machines (Standard, constructs/audience.ts).
+    const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine')).filter(
+      (m) => !String(m.Properties.StateMachineName).startsWith(`${stack.stackName}-audience-`),
+    );
     expect(machines.map((m) => m.Properties.StateMachineType)).toEqual(bundle.map(() => 'EXPRESS'));
     expect(machines.map((m) => m.Properties.StateMachineName).sort()).toEqual(
       bundle.map((j) => `${stack.stackName}-${j.id}-v${j.version}`).sort(),
@@ -74,8 +77,12 @@ describe('scale-mode journeys → Express state machines', () => {
 
 describe('timers', () => {
   it('live in one schedule group of their own', () => {
-    template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
-    template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: `${stack.stackName}-timers` });
+    // The other group is the audience schedules' (constructs/audience.ts).
+    const groups = Object.values(template.findResources('AWS::Scheduler::ScheduleGroup'));
+    expect(groups.map((g) => g.Properties.Name).sort()).toEqual([
+      `${stack.stackName}-audience`,
+      `${stack.stackName}-timers`,
+    ]);
   });
 
   it('invoke through a role only Scheduler may assume, for this account and this group', () => {
@@ -265,7 +272,8 @@ describe('a deployment mixing both modes', () => {
       (m) => `${m.Properties.StateMachineName} ${m.Properties.StateMachineType}`,
     );
     expect(types).toContain(`${mixed.stack.stackName}-welcome STANDARD`);
-    expect(types.filter((x) => x.endsWith('STANDARD'))).toHaveLength(1);
+    // The only other Standard machines are the audience journeys' enrolments.
+    expect(types.filter((x) => x.endsWith('STANDARD') && !x.includes('-audience-'))).toHaveLength(1);
     const ingestId = mixed.stack.getLogicalId(mixed.stack.functions.ingest.fn.node.defaultChild as never);
     const arns = JSON.stringify(
       t.toJSON().Resources[ingestId].Properties.Environment.Variables.STATE_MACHINE_ARNS,

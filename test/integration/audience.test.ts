@@ -178,6 +178,39 @@ describe('audience journeys on the local runtime', () => {
     ]);
   });
 
+  it('in scale mode: each entrant enters a run (its not-before wait a Scheduler timer), and a re-run of the tick enrols nobody twice', async () => {
+    const broadcast = audienceJourney(
+      'broadcast',
+      { schedule: { at: '2026-03-08T09:00', zone: 'customer' }, reentry: { mode: 'never' } },
+      { execution: 'scale' },
+    );
+    const s = await start([broadcast], '2026-03-06T00:00:00Z');
+    await seed(s, reachableProfile('ny', { timeZone: 'America/New_York' }));
+    await seed(s, reachableProfile('dubai', { timeZone: 'Asia/Dubai' }));
+    const [tick] = ticksBetween(
+      broadcast.entry.schedule!,
+      new Date('2026-03-06T00:00:00Z'),
+      new Date('2026-03-10T00:00:00Z'),
+    );
+    s.clock.at(tick!.runAt, () => s.audience.runTick(broadcast, tick!));
+    s.clock.at(new Date(tick!.runAt.getTime() + 60_000), () => s.audience.runTick(broadcast, tick!));
+    await s.clock.run({ until: new Date('2026-03-10T00:00:00Z') });
+
+    expect(receivedAt(s, 'ny')).toEqual(['2026-03-08T13:00:00.000Z']);
+    expect(receivedAt(s, 'dubai')).toEqual(['2026-03-08T05:00:00.000Z']);
+    expect(s.audience.ticks.map((t) => t.summary)).toMatchObject([
+      { started: 2 },
+      { started: 0, skipped: { already_enrolled: 2 } },
+    ]);
+    // One run each, on the enrolment's deterministic id, finished; no Standard execution.
+    for (const id of ['ny', 'dubai']) {
+      const runs = await s.clock.track(() => s.scale.runs.listRuns(id));
+      expect(runs.map((r) => [r.runId, r.status])).toEqual([
+        [audienceEnrollmentId('broadcast', tick!.label, id), 'done'],
+      ]);
+    }
+  });
+
   it('keeps the holdout out: recorded in the ledger, sent nothing', async () => {
     const broadcast = audienceJourney(
       'held',
