@@ -6,7 +6,7 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { closest } from 'fastest-levenshtein';
-import type { EventProblem } from './events.ts';
+import { addFormats, type EventProblem } from './events.ts';
 import { describeType, type Vocabulary } from './vocabulary.ts';
 
 type Schema = Record<string, unknown>;
@@ -24,7 +24,9 @@ function validatorFor(vocabulary: Vocabulary, type: string): ValidateFunction | 
   }
   let validate = byType.get(type);
   if (!validate) {
-    ajv ??= new Ajv({ allErrors: true, strict: false });
+    // With the formats: an attribute declared `format: "date"` (a birthday) is checked as a real
+    // date, and ajv does not warn on the console that it ignores the format.
+    ajv ??= addFormats(new Ajv({ allErrors: true, strict: false }));
     validate = ajv.compile(spec.schema);
     byType.set(type, validate);
   }

@@ -180,3 +180,23 @@ describe('catalog bodies share the same reader', () => {
     });
   });
 });
+
+describe('attribute formats', () => {
+  const updated = (birthday: string) => ({
+    id: 'e1',
+    type: 'profile_updated',
+    customerId: 'c1',
+    time: '2026-06-03T11:00:00Z',
+    properties: { profile: {}, attributes: { birthday } },
+  });
+
+  it('accepts a birthday that is a real date, leap day included', () => {
+    expect(problemsOf(updated('1992-02-29'))).toEqual([]);
+  });
+
+  it('refuses a birthday that is not a real date (the attribute’s format: date), naming the field', () => {
+    const problems = problemsOf(updated('1990-02-29'));
+    expect(problems).toHaveLength(1);
+    expect(JSON.stringify(problems)).toContain('birthday');
+  });
+});
