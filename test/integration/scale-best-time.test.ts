@@ -60,13 +60,21 @@ afterEach(async () => {
   system = undefined;
 });
 
-async function runIn(execution: 'standard' | 'scale', explorationShare: number) {
+/** The same wait as the journey's first step: Standard's `schedule` and scale's `arm` decide it. */
+const bestFirst: Journey = {
+  ...bestWait,
+  id: 'best-first',
+  start: 'best-time',
+  steps: { ...bestWait.steps, hello: { ...bestWait.steps.hello!, next: 'done' } } as Journey['steps'],
+};
+
+async function runIn(execution: 'standard' | 'scale', explorationShare: number, journey = bestWait) {
   const policy = loadPolicy();
   const config = parsePolicyConfig({
     ...policy,
     learning: { ...policy.learning, sendTime: { ...policy.learning.sendTime, explorationShare } },
   });
-  system = await startLocalSystem({ start: START, journeys: [{ ...bestWait, execution }], config });
+  system = await startLocalSystem({ start: START, journeys: [{ ...journey, execution }], config });
   const sys = system;
   await sys.stack.ses?.clear();
   await sys.clock.track(() =>
@@ -95,7 +103,16 @@ async function runIn(execution: 'standard' | 'scale', explorationShare: number) 
   // contract says) or, for a journey that starts with the wait, by its own `schedule`.
   const decision = ledger.find((r) => (r.result as { sendTime?: unknown } | undefined)?.sendTime);
   const until = (decision?.result as { until?: string } | undefined)?.until;
-  const out = { pending, openWhileWaiting, followUp, decision, until, created: sys.scale.scheduler.created() };
+  const segments = sys.workflows.executions().map((e) => e.states.map((st) => st.name));
+  const out = {
+    segments,
+    pending,
+    openWhileWaiting,
+    followUp,
+    decision,
+    until,
+    created: sys.scale.scheduler.created(),
+  };
   await sys.stop();
   system = undefined;
   return out;
@@ -108,33 +125,60 @@ describe('scale mode: a best-time wait is a timer at the best time', () => {
   it.each([
     ['the learned time (exploration off)', 0],
     ['the policy’s exploration share', 0.5],
-  ])('arms the schedule at() the instant Standard mode waits until: %s', async (_name, share) => {
-    const standard = await runIn('standard', share);
-    const scale = await runIn('scale', share);
+  ])(
+    'arms the schedule at() the instant Standard mode waits until: %s',
+    async (_name, share) => {
+      const standard = await runIn('standard', share);
+      const scale = await runIn('scale', share);
 
-    expect(standard.until).toBeDefined();
-    const standardUntilMs = Date.parse(standard.until ?? '');
-    // The one schedule the wait created, while no execution is open.
-    const timers = scale.created.filter((s) => s.name.length > 0);
-    expect(timers).toHaveLength(1);
-    expect(scale.pending).toHaveLength(1);
-    expect(scale.openWhileWaiting).toBe(0);
-    // Scheduler's at() has whole seconds; the best time is a quarter hour, so nothing is cut.
-    expect(atMs(timers[0]!.expression)).toBe(standardUntilMs);
-    expect(timers[0]!.dueMs).toBe(standardUntilMs);
-    // The follow-up reached SES at that instant in both modes.
-    expect(standard.followUp.map((t) => Date.parse(String(t)))).toEqual([standardUntilMs]);
-    expect(scale.followUp.map((t) => Date.parse(String(t)))).toEqual([standardUntilMs]);
-    // The choice and its evidence are in the ledger in both modes.
+      expect(standard.until).toBeDefined();
+      const standardUntilMs = Date.parse(standard.until ?? '');
+      // The one schedule the wait created, while no execution is open.
+      const timers = scale.created.filter((s) => s.name.length > 0);
+      expect(timers).toHaveLength(1);
+      expect(scale.pending).toHaveLength(1);
+      expect(scale.openWhileWaiting).toBe(0);
+      // The hello's own invocation armed the wait (armNext): no second `arm` Task for it.
+      expect(scale.segments[0]).toEqual(['Segment', 'hello', 'hello.route', 'Waiting']);
+      // Scheduler's at() has whole seconds; the best time is a quarter hour, so nothing is cut.
+      expect(atMs(timers[0]!.expression)).toBe(standardUntilMs);
+      expect(timers[0]!.dueMs).toBe(standardUntilMs);
+      // The follow-up reached SES at that instant in both modes.
+      expect(standard.followUp.map((t) => Date.parse(String(t)))).toEqual([standardUntilMs]);
+      expect(scale.followUp.map((t) => Date.parse(String(t)))).toEqual([standardUntilMs]);
+      // The choice and its evidence are in the ledger in both modes.
+      for (const run of [standard, scale]) {
+        expect(run.decision?.stepId).toBe('hello');
+        expect((run.decision?.result as { sendTime?: unknown } | undefined)?.sendTime).toEqual(
+          (standard.decision?.result as { sendTime?: unknown } | undefined)?.sendTime,
+        );
+      }
+      if (share === 0) {
+        // 19:0x UTC is 19:0x in London in winter: the next 19:00 local after the hello.
+        expect(standard.until).toBe('2026-03-02T19:00:00.000Z');
+      }
+    },
+    120_000,
+  );
+});
+
+describe('scale mode: a best-time wait that starts the journey', () => {
+  it('arms at the instant Standard’s schedule waits until, and records the choice and its evidence', async () => {
+    const standard = await runIn('standard', 0, bestFirst);
+    const scale = await runIn('scale', 0, bestFirst);
+
+    expect(standard.until).toBe('2026-03-02T19:00:00.000Z');
+    expect(scale.created.map((s) => atMs(s.expression))).toEqual([Date.parse(standard.until ?? '')]);
+    expect(scale.followUp.map((t) => Date.parse(String(t)))).toEqual([Date.parse(standard.until ?? '')]);
     for (const run of [standard, scale]) {
-      expect(run.decision?.stepId).toBe('hello');
-      expect((run.decision?.result as { sendTime?: unknown } | undefined)?.sendTime).toEqual(
-        (standard.decision?.result as { sendTime?: unknown } | undefined)?.sendTime,
+      expect(run.decision).toMatchObject({
+        stepId: 'best-time',
+        op: 'schedule',
+        reasons: ['best_time:learned'],
+      });
+      expect((run.decision?.result as { sendTime?: unknown }).sendTime).toEqual(
+        (standard.decision?.result as { sendTime?: unknown }).sendTime,
       );
-    }
-    if (share === 0) {
-      // 19:0x UTC is 19:0x in London in winter: the next 19:00 local after the hello.
-      expect(standard.until).toBe('2026-03-02T19:00:00.000Z');
     }
   }, 120_000);
 });
