@@ -19,7 +19,7 @@ import { compileJourney } from '../engine/compile/compile.ts';
 import type { AslDefinition } from '../engine/compile/index.ts';
 import type { Journey } from '../engine/schema.ts';
 import { loadJourneys } from '../local/journeys.ts';
-import type { DemoMeasure } from './cost.ts';
+import type { DemoMeasure, OpMeasure } from './cost.ts';
 import { type DemoRun, FUNCTION_MEMORY_MB, run } from './demo.bench.ts';
 import {
   type CountedCalls,
@@ -95,6 +95,46 @@ export function countedCalls(
   };
 }
 
+/**
+ * One journey's share of a probed run, as the replenishment target is stated: its step ops, its
+ * Express segments (scale) or executions (Standard), and one timer invocation and one fire per
+ * scale segment after the first (replenishment has no wait for an event, so each of those segments
+ * was started by a fire; refused fires — after an exit — are not attributed and are left out),
+ * priced at the fire Lambda's measured mean duration and units. Ingest is left out in both modes,
+ * except scale mode's own run-item writes at entry: ENTRY_RUN_WRITES per run (the run item's
+ * PutItem and the due-index PutItem of functions/app/runs.ts enterRun, 1 WRU each while ≤ 1 KB —
+ * read from the code, not counted by the probe).
+ */
+export const ENTRY_RUN_WRITES = 2;
+
+export function journeyCalls(
+  calls: DemoMeasure,
+  journeys: readonly Journey[],
+  mode: 'standard' | 'scale',
+  journeyId: string,
+): CountedCalls {
+  const ops = Object.fromEntries(
+    Object.entries(calls.stepOps).filter(([k]) => k.startsWith(`step:${journeyId}:`)),
+  );
+  const executions = calls.executions.filter((e) => e.journeyId === journeyId);
+  const segmentsAfterFirst =
+    mode === 'scale' ? executions.filter((e) => !/-0-\d+$/.test(e.name ?? '')).length : 0;
+  const fire = calls.handlers.fire;
+  const handlers: Record<string, OpMeasure> =
+    mode === 'scale' && fire ? { fire: { ...fire, invocations: segmentsAfterFirst } } : {};
+  const counted = countedCalls({ ...calls, stepOps: ops, handlers, executions }, journeys, mode);
+  const runs = counted.runs;
+  return {
+    ...counted,
+    messages: Object.values(calls.messages[journeyId] ?? {}).reduce((a, b) => a + b, 0),
+    scheduler: { ...counted.scheduler, invocations: segmentsAfterFirst },
+    dynamodb: {
+      ...counted.dynamodb,
+      writeUnits: counted.dynamodb.writeUnits + (mode === 'scale' ? ENTRY_RUN_WRITES * runs : 0),
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const customers = Number(arg('customers') ?? 100);
   const prices = JSON.parse(readFileSync(new URL('./prices.json', import.meta.url), 'utf8')) as ScalePrices;
@@ -124,11 +164,31 @@ async function main(): Promise<void> {
   process.stdout.write(
     `targets: ≤ $${SCALE_TARGETS.perMillionRuns} per 1M runs (replenishment alone: see --json), ≤ $${SCALE_TARGETS.perMillionMessages} per 1M messages → ${(both.scale.perMillionMessages ?? Number.POSITIVE_INFINITY) <= SCALE_TARGETS.perMillionMessages ? 'met' : 'NOT met'}\n`,
   );
+  const id = 'replenishment-reminder';
+  const one = compareModes(
+    prices,
+    journeyCalls(standard.run.calls!, journeys, 'standard', id),
+    journeyCalls(scale.run.calls!, journeys, 'scale', id),
+  );
+  process.stdout.write(
+    `\n${id} alone (its step ops, segments, fires; ingest left out but for scale's ${ENTRY_RUN_WRITES} entry writes per run)\n\n`,
+  );
+  process.stdout.write('| line (per 1M runs) | Standard | scale |\n|---|---|---|\n');
+  for (const line of Object.keys(
+    one.standard.perMillionRuns,
+  ) as (keyof typeof one.standard.perMillionRuns)[]) {
+    process.stdout.write(
+      `| ${line} | ${usd(one.standard.perMillionRuns[line])} | ${usd(one.scale.perMillionRuns[line])} |\n`,
+    );
+  }
+  process.stdout.write(
+    `\nruns ${one.standard.runs} / ${one.scale.runs}; usage scale: ${JSON.stringify(one.scale.usage)}\nper 1M *entered* runs: ${(one.scale.usage.expressRequests / one.scale.runs).toFixed(2)} segments per run (a finished run has 3); runs the 30-day window cuts short count as runs, so this is not the finished-run figure the ≤ $${SCALE_TARGETS.perMillionRuns} target is stated for\n`,
+  );
   const out = arg('json');
   if (out)
     writeFileSync(
       out,
-      `${JSON.stringify({ customers, memoryMb: FUNCTION_MEMORY_MB, standard, scale, both }, null, 2)}\n`,
+      `${JSON.stringify({ customers, memoryMb: FUNCTION_MEMORY_MB, standard, scale, both, [id]: one }, null, 2)}\n`,
     );
 }
 

@@ -78,6 +78,13 @@ export interface StepRequest {
   run?: RunRef;
   /** Only for `arm` of a deferred send: `$.result.until`, when the send may run again. */
   until?: string;
+  /**
+   * Scale mode only, set by the compiler on a Task whose route Choice takes `armed`: when the step
+   * answers `next` into a wait (or a wait for an event), the same invocation arms that wait and
+   * answers `armed`, instead of a second invocation of the wait's own `arm` Task. The result's
+   * `until` (computed as `schedule` would, see below) is the due time, so nothing is read twice.
+   */
+  armNext?: boolean;
 }
 
 /**

@@ -13,6 +13,10 @@
  *   straight on (`next`: the time already came, or the awaited event already arrived).
  * - A deferred send (quiet hours, a cap) arms a timer into the same send: `<step>.deferred` is an
  *   `arm` Task with the send's `until`, routed like a wait.
+ * - A send, branch or split that can go on into a wait carries `armNext`: the step Lambda arms that
+ *   wait (or a send's own deferral) in the same invocation and answers `armed` (its route Choice →
+ *   `Waiting`); the `arm` Tasks stay for the other ways in (a segment's start, a time already come,
+ *   an arm that failed in the step's invocation).
  * - Express has no `.waitForTaskToken` and no long Waits, so neither appears
  *   (https://docs.aws.amazon.com/step-functions/latest/dg/connect-supported-services.html).
  */
@@ -76,6 +80,23 @@ function armTask(journey: Journey, stepId: string, comment: string): AslTaskStat
   };
 }
 
+/** Whether a step's target is a wait this segment would arm (so the step may arm it itself). */
+function isWait(journey: Journey, id: string): boolean {
+  const type = journey.steps[id]?.type;
+  return type === 'wait' || type === 'waitForEvent';
+}
+
+/** A Task whose route takes `armed`: it may arm the wait it goes on into (StepRequest.armNext). */
+function armingNext(task: AslTaskState): AslTaskState {
+  return { ...task, Parameters: { ...task.Parameters, armNext: true } };
+}
+
+const armedRule = (): AslChoiceRule => ({
+  Variable: '$.result.outcome',
+  StringEquals: 'armed',
+  Next: scaleStateNames.waiting,
+});
+
 export function buildScaleDefinition(journey: Journey): AslDefinition {
   const order = reachableSteps(journey);
   const step = (id: string) => getStep(journey, id, `/steps/${id}`);
@@ -86,7 +107,7 @@ export function buildScaleDefinition(journey: Journey): AslDefinition {
     Next: stateNames.exited,
   });
   const armRoute = (targets: string[]): AslChoiceRule[] => [
-    { Variable: '$.result.outcome', StringEquals: 'armed', Next: scaleStateNames.waiting },
+    armedRule(),
     exitRule(),
     ...[...new Set(targets)].map((to) => ({ Variable: '$.result.next', StringEquals: to, Next: to })),
   ];
@@ -113,10 +134,12 @@ export function buildScaleDefinition(journey: Journey): AslDefinition {
         break;
       }
       case 'send': {
-        states[id] = { ...segmentTask(journey, 'send', id, comment), Next: stateNames.route(id) };
+        // Every send may arm: its own deferral (quiet hours, a cap), or the wait it goes on into.
+        states[id] = { ...armingNext(segmentTask(journey, 'send', id, comment)), Next: stateNames.route(id) };
         states[stateNames.route(id)] = {
           Type: 'Choice',
           Choices: [
+            armedRule(),
             { Variable: '$.result.outcome', StringEquals: 'next', Next: s.next },
             { Variable: '$.result.outcome', StringEquals: 'defer', Next: stateNames.deferred(id) },
             exitRule(),
@@ -148,10 +171,12 @@ export function buildScaleDefinition(journey: Journey): AslDefinition {
           states[id] = { ...task, Next: targets[0]! };
           break;
         }
-        states[id] = { ...task, Next: stateNames.route(id) };
+        const arms = targets.some((to) => isWait(journey, to));
+        states[id] = { ...(arms ? armingNext(task) : task), Next: stateNames.route(id) };
         states[stateNames.route(id)] = {
           Type: 'Choice',
           Choices: [
+            ...(arms ? [armedRule()] : []),
             exitRule(),
             ...targets.map((to) => ({ Variable: '$.result.next', StringEquals: to, Next: to })),
           ],

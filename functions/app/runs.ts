@@ -12,6 +12,7 @@ import { durationSeconds, timeoutSeconds, waitNeedsTimestamp } from '../../engin
 import { stateNames } from '../../engine/compile/states.ts';
 import type { Enrollment, StepRequest, StepResult } from '../../engine/contract.ts';
 import type { CustomerEvent } from '../../engine/data.ts';
+import { stepKey } from '../../engine/ledger.ts';
 import { decideFlow } from '../../engine/policy/index.ts';
 import {
   type ArmedWait,
@@ -349,6 +350,85 @@ export async function armStep(
   return { outcome: 'armed', until: new Date(wait.dueMs).toISOString(), seq: armed.seq };
 }
 
+/**
+ * `armNext` (a send, branch or split whose route takes `armed`): the step answered `next` into a
+ * wait, so this invocation arms that wait now, as its `arm` Task would, and the segment ends here —
+ * one step Lambda invocation fewer per wait, and for a timestamp wait no second read, since the
+ * result's `until` is what `schedule` computes (engine/contract.ts). Anything else — not a wait, a
+ * time already come, an arm that failed — answers the step's own result, and the wait's `arm` Task
+ * does what it always did (with its retries).
+ */
+export async function armNextWait(
+  rt: ScaleStepRuntime,
+  request: StepRequest,
+  journey: Journey,
+  result: StepResult,
+): Promise<StepResult> {
+  const run = request.run;
+  if (!run || !request.armNext) return result;
+  const now = rt.clock.now();
+  if (result.outcome === 'defer') {
+    // A deferred send: the timer runs the same send again at `until`, as `<step>.deferred` would.
+    const dueMs = Date.parse(result.until);
+    if (Number.isNaN(dueMs) || dueMs <= now.getTime()) return result;
+    return armInStep(rt, request, result, {
+      kind: 'timer',
+      entry: request.stepId,
+      waitStep: request.stepId,
+      dueMs,
+    });
+  }
+  if (result.outcome !== 'next' || result.exit !== undefined) return result;
+  const next = journey.steps[result.next];
+  if (next?.type !== 'wait' && next?.type !== 'waitForEvent') return result;
+  try {
+    const asArm = { ...request, op: 'arm' as const, stepId: result.next };
+    const dueMs = result.until === undefined ? Number.NaN : Date.parse(result.until);
+    const wait: ArmedWait | { result: StepResult } =
+      next.type === 'wait' && !Number.isNaN(dueMs)
+        ? { kind: 'timer', entry: next.next, waitStep: result.next, dueMs }
+        : await waitOf(rt, asArm, journey, next, now);
+    if ('result' in wait || wait.dueMs <= now.getTime()) return result;
+    return await armInStep(rt, request, result, wait);
+  } catch (error) {
+    rt.logger.warn('could not read the next wait in the same invocation; its arm Task will', {
+      runId: run.id,
+      stepId: result.next,
+      ...errorFacts(error),
+    });
+    return result;
+  }
+}
+
+/** Arms `wait` for the step's run; on any refusal or failure the step's own result stands. */
+async function armInStep(
+  rt: ScaleStepRuntime,
+  request: StepRequest,
+  result: StepResult,
+  wait: ArmedWait,
+): Promise<StepResult> {
+  const run = request.run;
+  if (!run) return result;
+  try {
+    const armed = await armWait(
+      rt,
+      { customerId: request.enrollment.customerId, runId: run.id, seq: run.seq },
+      run.token,
+      wait,
+    );
+    if (!armed.armed) return result;
+    return { outcome: 'armed', until: new Date(wait.dueMs).toISOString(), seq: armed.seq };
+  } catch (error) {
+    // The arm Task after this step arms again: same due-index entry, same schedule name.
+    rt.logger.warn('could not arm in the same invocation; the arm Task will', {
+      runId: run.id,
+      waitStep: wait.waitStep,
+      ...errorFacts(error),
+    });
+    return result;
+  }
+}
+
 async function waitOf(
   rt: ScaleStepRuntime,
   request: StepRequest,
@@ -380,13 +460,11 @@ async function waitOf(
         rt.config,
         engagementQuery(step, request.executionId),
       );
-      const scheduled = routableFlowResult(
-        'schedule',
-        step,
-        decideFlow('schedule', step, ctx, stepId).result,
-        now,
-      );
+      const decision = decideFlow('schedule', step, ctx, stepId);
+      const scheduled = routableFlowResult('schedule', step, decision.result, now);
       if (scheduled.outcome === 'exit') return { result: scheduled };
+      if (scheduled.outcome === 'wait' && scheduled.sendTime)
+        await recordBestTime(rt, request, journey, scheduled, decision.notes ?? [], now);
       const until = scheduled.outcome === 'wait' ? Date.parse(scheduled.until) : now.getTime();
       return { kind: 'timer', entry: step.next, waitStep: stepId, dueMs: until };
     }
@@ -410,6 +488,35 @@ async function waitOf(
     default:
       return { result: { outcome: 'exit', reason: `invalid_step:arm` } };
   }
+}
+
+/**
+ * A best-time wait armed at a segment's start: its choice and evidence go to the ledger as Standard
+ * mode's `schedule` records them (functions/app/step.ts runFlow); one write, only for `best` waits.
+ * (A best-time wait after a send or branch has them in that step's own record, in both modes.)
+ */
+async function recordBestTime(
+  rt: ScaleStepRuntime,
+  request: StepRequest,
+  journey: Journey,
+  result: Extract<StepResult, { outcome: 'wait' }>,
+  reasons: string[],
+  now: Date,
+): Promise<void> {
+  await rt.store.putLedger({
+    id: `flow#${stepKey(request.executionId, request.stepId)}`,
+    kind: 'decision',
+    at: now.toISOString(),
+    customerId: request.enrollment.customerId,
+    outcome: 'next',
+    reasons,
+    journeyId: journey.id,
+    journeyVersion: journey.version,
+    stepId: request.stepId,
+    op: 'schedule',
+    executionId: request.executionId,
+    result,
+  });
 }
 
 /** A segment's step ended the journey: the run is done (its holder's claim fences the write). */

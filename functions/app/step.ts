@@ -17,7 +17,7 @@ import {
   withNextUntil,
 } from '../../engine/step-results.ts';
 import { errorFacts } from '../observability.ts';
-import { armStep, finishRunOf, ScaleNotConfiguredError } from './runs.ts';
+import { armNextWait, armStep, finishRunOf, ScaleNotConfiguredError } from './runs.ts';
 import { ARRIVAL_SLACK_MS, engagementQuery, loadDecisionContext } from './runtime.ts';
 import { runSend, type StepRuntime } from './send.ts';
 
@@ -36,7 +36,11 @@ export async function runStep(rt: StepRuntime, request: StepRequest): Promise<St
     });
     return { outcome: 'exit', reason: 'unknown_step' };
   }
-  const result = await dispatch(rt, request, journey, step);
+  const answered = await dispatch(rt, request, journey, step);
+  const result =
+    request.run && rt.scale && request.armNext
+      ? await armNextWait({ ...rt, scale: rt.scale }, request, journey, answered)
+      : answered;
   // Scale mode: a step that ends the journey ends the run, so no timer or reconciler revives it.
   const ended = request.run && rt.scale ? endsJourney(result, journey) : undefined;
   if (ended !== undefined && rt.scale) await finishRunOf({ ...rt, scale: rt.scale }, request, ended);

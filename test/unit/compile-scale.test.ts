@@ -51,6 +51,28 @@ describe.each(journeys.map((j) => [j.id, j] as const))('the scale-mode definitio
         expect(s.Parameters).toMatchObject({ 'run.$': '$.run', journeyVersion: journey.version });
     }
   });
+
+  it('lets every send, and each branch or split into a wait, arm in its own invocation (armNext, routed armed → Waiting)', () => {
+    for (const [id, step] of Object.entries(journey.steps)) {
+      const targets =
+        step.type === 'send'
+          ? [step.next]
+          : step.type === 'branch'
+            ? [...step.branches.map((b) => b.next), step.otherwise]
+            : step.type === 'split'
+              ? step.arms.map((a) => a.next)
+              : [];
+      const intoWait = targets.some((t) => ['wait', 'waitForEvent'].includes(journey.steps[t]?.type ?? ''));
+      const route = def.States[`${id}.route`];
+      if (step.type !== 'send' && !(intoWait && route)) continue;
+      expect((def.States[id] as AslTaskState).Parameters).toMatchObject({ armNext: true });
+      expect(route?.Type === 'Choice' ? route.Choices[0] : undefined).toEqual({
+        Variable: '$.result.outcome',
+        StringEquals: 'armed',
+        Next: 'Waiting',
+      });
+    }
+  });
 });
 
 describe('Standard mode is unchanged by the option', () => {
