@@ -176,8 +176,8 @@ describe('scale mode: a best-time wait that starts the journey', () => {
         op: 'schedule',
         reasons: ['best_time:learned'],
       });
-      expect((run.decision?.result as { sendTime?: unknown }).sendTime).toEqual(
-        (standard.decision?.result as { sendTime?: unknown }).sendTime,
+      expect((run.decision?.result as { sendTime?: unknown } | undefined)?.sendTime).toEqual(
+        (standard.decision?.result as { sendTime?: unknown } | undefined)?.sendTime,
       );
     }
   }, 120_000);
