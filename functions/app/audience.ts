@@ -25,6 +25,7 @@ import { executionMode } from '../../engine/run-protocol.ts';
 import type { Journey } from '../../engine/schema.ts';
 import type { AudienceReader, ExecutionStarter, JourneyControls, Store } from '../ports.ts';
 import { ScaleNotConfiguredError } from './runs.ts';
+import { recordHoldout } from './runtime.ts';
 
 /** Enters one scale-mode run (functions/app/runs.ts `enterRun`, bound to the scale ports). */
 export type RunEntry = (enrollment: Enrollment, journey: Journey) => Promise<'started' | 'already_started'>;
@@ -113,24 +114,7 @@ export async function enrolBatch(deps: AudienceDeps, batch: AudienceBatch): Prom
     }
     const { enrollment } = decision;
     if (decision.kind === 'heldOut') {
-      await deps.store.putEnrollment({
-        enrollment,
-        status: 'exited',
-        updatedAt: now.toISOString(),
-        reason: 'holdout',
-      });
-      await deps.store.putLedger({
-        id: `holdout#${enrollment.id}`,
-        kind: 'holdout',
-        at: enrollment.enteredAt,
-        customerId: enrollment.customerId,
-        outcome: 'holdout',
-        reasons: ['holdout'],
-        journeyId: enrollment.journeyId,
-        journeyVersion: enrollment.journeyVersion,
-        variant: 'holdout',
-        facts: { tick: batch.tick.label, segment: batch.segment.id },
-      });
+      await recordHoldout(deps.store, enrollment, now, { tick: batch.tick.label, segment: batch.segment.id });
       summary.heldOut++;
       continue;
     }

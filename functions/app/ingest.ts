@@ -21,7 +21,7 @@ import type { IngestDeps, ScaleDeps } from '../deps.ts';
 import { errorFacts } from '../observability.ts';
 import { publishEntrant, recordConversions } from './conversions.ts';
 import { claimEventWaits, enterRun, exitRunOf, type RunRuntime, ScaleNotConfiguredError } from './runs.ts';
-import { ARRIVAL_SLACK_MS, type Resolved } from './runtime.ts';
+import { ARRIVAL_SLACK_MS, type Resolved, recordHoldout } from './runtime.ts';
 
 export interface IngestSummary {
   eventId: string;
@@ -105,24 +105,7 @@ export async function ingestEvent(rt: Resolved<IngestDeps>, event: CustomerEvent
     }
   }
   for (const enrollment of plan.heldOut.filter((e) => !refused.has(e.journeyId))) {
-    await rt.store.putEnrollment({
-      enrollment,
-      status: 'exited',
-      updatedAt: now.toISOString(),
-      reason: 'holdout',
-    });
-    await rt.store.putLedger({
-      id: `holdout#${enrollment.id}`,
-      kind: 'holdout',
-      at: enrollment.enteredAt,
-      customerId: enrollment.customerId,
-      outcome: 'holdout',
-      reasons: ['holdout'],
-      journeyId: enrollment.journeyId,
-      journeyVersion: enrollment.journeyVersion,
-      variant: 'holdout',
-      facts: { eventId: event.id },
-    });
+    await recordHoldout(rt.store, enrollment, now, { eventId: event.id });
     summary.heldOut++;
     publishEntrant(rt.metrics, enrollment.journeyId, 'holdout');
   }

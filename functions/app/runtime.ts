@@ -83,3 +83,33 @@ export function engagementQuery(step: Step | undefined, executionId: string): En
   const steps = [...new Set(step.branches.flatMap((b) => engagedSteps(b.when)))];
   return steps.length > 0 ? { executionId, steps } : undefined;
 }
+
+/**
+ * A held-out entrant (ingest's and the audience's): the enrolment exits at once with `holdout`, and
+ * the ledger keeps one holdout item, its id deterministic so that a re-run rewrites it.
+ */
+export async function recordHoldout(
+  store: Store,
+  enrollment: Enrollment,
+  now: Date,
+  facts: Record<string, string>,
+): Promise<void> {
+  await store.putEnrollment({
+    enrollment,
+    status: 'exited',
+    updatedAt: now.toISOString(),
+    reason: 'holdout',
+  });
+  await store.putLedger({
+    id: `holdout#${enrollment.id}`,
+    kind: 'holdout',
+    at: enrollment.enteredAt,
+    customerId: enrollment.customerId,
+    outcome: 'holdout',
+    reasons: ['holdout'],
+    journeyId: enrollment.journeyId,
+    journeyVersion: enrollment.journeyVersion,
+    variant: 'holdout',
+    facts,
+  });
+}
