@@ -42,7 +42,8 @@ const CRON_TOKEN = /^[0-9A-Za-z*,/-]+$/;
 export function scheduleProblems(schedule: AudienceSchedule): ScheduleProblem[] {
   const out: ScheduleProblem[] = [];
   const { at, cron, zone } = schedule;
-  if (zone !== CUSTOMER_ZONE && !IANAZone.isValidZone(zone)) {
+  // A value of the wrong type (a fuzzed or hand-broken file) is the schema check's finding, not ours.
+  if (typeof zone === 'string' && zone !== CUSTOMER_ZONE && !IANAZone.isValidZone(zone)) {
     const guess = didYouMean(zone, [CUSTOMER_ZONE, 'UTC', ...Intl.supportedValuesOf('timeZone')]);
     out.push({
       path: ['zone'],
@@ -61,7 +62,7 @@ export function scheduleProblems(schedule: AudienceSchedule): ScheduleProblem[] 
       suggestion: 'write `"at": "2026-05-01T09:00"` or `"cron": "0 9 * * MON"`',
     });
   }
-  if (at !== undefined && !DateTime.fromISO(at, { zone: 'utc' }).isValid) {
+  if (typeof at === 'string' && !DateTime.fromISO(at, { zone: 'utc' }).isValid) {
     out.push({
       path: ['at'],
       code: 'schedule.bad-at',
@@ -69,7 +70,7 @@ export function scheduleProblems(schedule: AudienceSchedule): ScheduleProblem[] 
       suggestion: 'write a local date and time, e.g. `2026-05-01T09:00`',
     });
   }
-  if (cron !== undefined) {
+  if (typeof cron === 'string') {
     const problem = cronProblem(cron);
     if (problem) out.push({ path: ['cron'], code: 'schedule.bad-cron', ...problem });
   }

@@ -171,3 +171,20 @@ describe('validator robustness (fast-check)', () => {
     );
   });
 });
+
+describe('an audience schedule of the wrong type (found by the fuzzer)', () => {
+  it.each([[[]], [{}], [1], [null]])(
+    'answers a cron of %j with a schema finding, not an internal error',
+    async (cron) => {
+      const journey = JSON.parse(
+        readFileSync(new URL('../../workflows/win-back.journey.json', import.meta.url), 'utf8'),
+      );
+      journey.entry.schedule.cron = cron;
+      const text = JSON.stringify(
+        await validateJourneyText(JSON.stringify(journey), 'win-back.journey.json'),
+      );
+      expect(text).not.toContain('validator.internal-error');
+      expect(text).toContain('cron');
+    },
+  );
+});
