@@ -25,12 +25,12 @@
  *   every function has (table-access.ts), and StartExecution of its journey's runs through `live`.
  * - Standard execution mode only for now: the scale mode (issue 14) hooks in when it lands.
  */
-import { ArnFormat, Aws, Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import {
@@ -41,9 +41,8 @@ import {
 import type { Journey } from '../../engine/schema.ts';
 import { acknowledge, wildcardResource } from '../nag.ts';
 import { HeraldFunction } from './herald-function.ts';
+import { scheduleGroupWithDeadLetters } from './schedules.ts';
 import { grantItems, PK } from './table-access.ts';
-
-export const SCHEDULER_PRINCIPAL = 'scheduler.amazonaws.com';
 
 export interface AudienceJourneysProps {
   /**
@@ -122,30 +121,19 @@ export class AudienceJourneys extends Construct {
       );
 
     // ── Schedules: their group, dead-letter queue and the role Scheduler assumes ────────────
-    this.group = new scheduler.ScheduleGroup(this, 'Schedules', {
-      scheduleGroupName: `${stack.stackName}-audience`,
+    ({
+      group: this.group,
+      deadLetterQueue: this.deadLetterQueue,
+      schedulerRole: this.schedulerRole,
+    } = scheduleGroupWithDeadLetters(this, {
+      ids: { group: 'Schedules', queue: 'ScheduleFailures' },
+      groupName: `${stack.stackName}-audience`,
+      queueNote:
+        'This queue IS the dead-letter destination of the audience schedules; a DLQ of a DLQ adds nothing.',
+      roleDescription:
+        'Assumed by EventBridge Scheduler: starts the audience enrolment state machines (Herald)',
       removalPolicy: props.removalPolicy,
-    });
-    // A standard queue with SQS-managed encryption: the role needs sqs:SendMessage only.
-    // https://docs.aws.amazon.com/scheduler/latest/UserGuide/configuring-schedule-dlq.html
-    this.deadLetterQueue = new sqs.Queue(this, 'ScheduleFailures', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledge(
-      this.deadLetterQueue,
-      'SQS3',
-      'This queue IS the dead-letter destination of the audience schedules; a DLQ of a DLQ adds nothing.',
-    );
-    this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
-      description: 'Assumed by EventBridge Scheduler: starts the audience enrolment state machines (Herald)',
-      assumedBy: new iam.PrincipalWithConditions(new iam.ServicePrincipal(SCHEDULER_PRINCIPAL), {
-        StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-        ArnEquals: { 'aws:SourceArn': this.group.scheduleGroupArn },
-      }),
-    });
-    this.deadLetterQueue.grantSendMessages(this.schedulerRole);
+    }));
 
     // ── Per audience journey: the enrolment state machine and its schedule ──────────────────
     for (const { journey } of props.journeys) {

@@ -14,6 +14,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { HeraldConfig } from '../config.ts';
+import { type AlarmOptions, heraldAlarm } from './alarms.ts';
 import type { JourneyStateMachine } from './journey-state-machine.ts';
 
 export interface ObservabilityProps {
@@ -54,18 +55,8 @@ export class Observability extends Construct {
     }
     const alarmAction = new actions.SnsAction(this.topic);
 
-    const alarm = (
-      id: string,
-      name: string,
-      description: string,
-      options: cloudwatch.CreateAlarmOptions & { metric: cloudwatch.IMetric },
-    ) => {
-      const created = new cloudwatch.Alarm(this, id, {
-        alarmName: `${stackName}-${name}`,
-        alarmDescription: description,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        ...options,
-      });
+    const alarm = (id: string, name: string, description: string, options: AlarmOptions) => {
+      const created = heraldAlarm(this, id, name, description, options);
       created.addAlarmAction(alarmAction);
       this.alarms.push(created);
       return created;

@@ -25,7 +25,7 @@
  * in two: Scheduler may invoke only the fire function; the fire (and ingest, the reconciler) may
  * start only these versions.
  */
-import { Arn, ArnFormat, Aws, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -33,16 +33,17 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { acknowledge, wildcardResource } from '../nag.ts';
+import { type AlarmOptions, heraldAlarm } from './alarms.ts';
 import { HeraldFunction } from './herald-function.ts';
+import { SCHEDULER_PRINCIPAL, scheduleGroupWithDeadLetters } from './schedules.ts';
 import { grantItems, PK } from './table-access.ts';
 
 /** Scheduler's service principal (setting-up.html, "Set up the execution role"). */
-export const SCHEDULER_PRINCIPAL = 'scheduler.amazonaws.com';
 
 /** One kept version of a scale-mode journey, compiled for Express (engine/compile, `execution: 'scale'`). */
 export interface ScaleJourneyVersion {
@@ -117,23 +118,19 @@ export class ScaleMode extends Construct {
     this.stateMachineArnsJson = stack.toJsonString(this.versionArns);
 
     // ── Timers: the group, the dead-letter queue, the role Scheduler assumes ───────────────
-    this.group = new scheduler.ScheduleGroup(this, 'Timers', {
-      scheduleGroupName: `${stack.stackName}-timers`,
+    ({
+      group: this.group,
+      deadLetterQueue: this.deadLetterQueue,
+      schedulerRole: this.schedulerRole,
+    } = scheduleGroupWithDeadLetters(this, {
+      ids: { group: 'Timers', queue: 'TimerDeadLetters' },
+      groupName: `${stack.stackName}-timers`,
+      queueNote:
+        'This queue IS the dead-letter queue of the timers (Target.DeadLetterConfig); a DLQ of a DLQ adds nothing.',
+      roleDescription:
+        'Assumed by EventBridge Scheduler: invokes the fire Lambda, dead-letters to the timer DLQ (Herald)',
       removalPolicy: props.removalPolicy,
-    });
-    // A standard queue (Scheduler refuses FIFO DLQs), SQS-managed encryption: the scheduler role
-    // needs only sqs:SendMessage, no KMS grant ("Configuring a schedule's dead-letter queue",
-    // https://docs.aws.amazon.com/scheduler/latest/UserGuide/configuring-schedule-dlq.html).
-    this.deadLetterQueue = new sqs.Queue(this, 'TimerDeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledge(
-      this.deadLetterQueue,
-      'SQS3',
-      'This queue IS the dead-letter queue of the timers (Target.DeadLetterConfig); a DLQ of a DLQ adds nothing.',
-    );
+    }));
 
     // The fire function's ARN is built from its name, not read from the function: the fire's own
     // environment carries it (it re-arms timers), and a Fn::GetAtt on itself would be a cycle.
@@ -145,22 +142,8 @@ export class ScaleMode extends Construct {
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
 
-    // Trust: Scheduler, for schedules of this account's timer group only ("Confused deputy
-    // prevention", https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html:
-    // aws:SourceArn must be the schedule group ARN, never a schedule).
-    this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
-      description:
-        'Assumed by EventBridge Scheduler: invokes the fire Lambda, dead-letters to the timer DLQ (Herald)',
-      assumedBy: new iam.PrincipalWithConditions(new iam.ServicePrincipal(SCHEDULER_PRINCIPAL), {
-        StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-        ArnEquals: { 'aws:SourceArn': this.group.scheduleGroupArn },
-      }),
-    });
     this.schedulerRole.addToPolicy(
       new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fireArn] }),
-    );
-    this.schedulerRole.addToPolicy(
-      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
     );
 
     this.timerEnvironment = {
@@ -358,18 +341,8 @@ export class ScaleMode extends Construct {
   private observe(props: ScaleModeProps): void {
     const stackName = Stack.of(this).stackName;
     const group = this.group;
-    const alarm = (
-      id: string,
-      name: string,
-      description: string,
-      options: cloudwatch.CreateAlarmOptions & { metric: cloudwatch.IMetric },
-    ) => {
-      const created = new cloudwatch.Alarm(this, id, {
-        alarmName: `${stackName}-${name}`,
-        alarmDescription: description,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        ...options,
-      });
+    const alarm = (id: string, name: string, description: string, options: AlarmOptions) => {
+      const created = heraldAlarm(this, id, name, description, options);
       this.alarms.push(created);
       return created;
     };
