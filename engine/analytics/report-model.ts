@@ -65,6 +65,27 @@ export interface BreakdownRow {
   revenue: number;
 }
 
+/** The counted columns of a breakdown row, in the order the report shows them. */
+export const BREAKDOWN_COUNTS = [
+  'sends',
+  'deliveries',
+  'opens',
+  'clicks',
+  'unsubscribes',
+  'complaints',
+  'conversions',
+  'revenue',
+] as const satisfies readonly (keyof BreakdownRow)[];
+
+/** A breakdown row with every count at zero. */
+export function emptyBreakdownRow(
+  keys: Pick<BreakdownRow, 'journeyId' | 'stepId' | 'channel' | 'variant' | 'locale' | 'day'>,
+): BreakdownRow {
+  const row = { ...keys } as BreakdownRow;
+  for (const k of BREAKDOWN_COUNTS) row[k] = 0;
+  return row;
+}
+
 export interface Group {
   name: string;
   customers: number;
@@ -500,22 +521,7 @@ function breakdownRows(
     const key = [stepId, channel, variant, locale, day].join('\u0000');
     let r = rows.get(key);
     if (!r) {
-      r = {
-        journeyId,
-        stepId,
-        channel,
-        variant,
-        locale,
-        day,
-        sends: 0,
-        deliveries: 0,
-        opens: 0,
-        clicks: 0,
-        unsubscribes: 0,
-        complaints: 0,
-        conversions: 0,
-        revenue: 0,
-      };
+      r = emptyBreakdownRow({ journeyId, stepId, channel, variant, locale, day });
       rows.set(key, r);
     }
     return r;

@@ -6,13 +6,15 @@
  * scripts: charts are inline SVG. `herald report` writes it as a page; the demo report embeds the
  * same sections.
  */
-import type {
-  AnalyticsReport,
-  BreakdownRow,
-  Comparison,
-  DayPoint,
-  Group,
-  JourneyAnalytics,
+import {
+  type AnalyticsReport,
+  BREAKDOWN_COUNTS,
+  type BreakdownRow,
+  type Comparison,
+  type DayPoint,
+  emptyBreakdownRow,
+  type Group,
+  type JourneyAnalytics,
 } from '../../engine/analytics/report-model.ts';
 import { escapeHtml as esc } from '../../engine/html.ts';
 import { reportPage } from '../html-page.ts';
@@ -120,36 +122,19 @@ function breakdownTable(rows: readonly BreakdownRow[], currency: string | undefi
   const totals = new Map<string, BreakdownRow>();
   for (const r of rows) {
     const key = [r.stepId, r.channel, r.variant, r.locale].join('\u0000');
-    const t = totals.get(key) ?? {
-      ...r,
-      day: '',
-      sends: 0,
-      deliveries: 0,
-      opens: 0,
-      clicks: 0,
-      unsubscribes: 0,
-      complaints: 0,
-      conversions: 0,
-      revenue: 0,
-    };
-    for (const k of [
-      'sends',
-      'deliveries',
-      'opens',
-      'clicks',
-      'unsubscribes',
-      'complaints',
-      'conversions',
-      'revenue',
-    ] as const)
-      t[k] += r[k];
+    const t = totals.get(key) ?? emptyBreakdownRow({ ...r, day: '' });
+    for (const k of BREAKDOWN_COUNTS) t[k] += r[k];
     totals.set(key, t);
   }
   if (totals.size === 0) return '';
   const body = [...totals.values()]
     .map(
       (r) =>
-        `<tr><td>${esc(r.stepId)}</td><td>${esc(r.channel)}</td><td>${esc(r.variant)}</td><td>${esc(r.locale)}</td>${(['sends', 'deliveries', 'opens', 'clicks', 'unsubscribes', 'complaints', 'conversions'] as const).map((k) => `<td class="n">${r[k]}</td>`).join('')}<td class="n">${r.revenue.toFixed(2)}</td></tr>`,
+        `<tr><td>${esc(r.stepId)}</td><td>${esc(r.channel)}</td><td>${esc(r.variant)}</td><td>${esc(r.locale)}</td>${BREAKDOWN_COUNTS.filter(
+          (k) => k !== 'revenue',
+        )
+          .map((k) => `<td class="n">${r[k]}</td>`)
+          .join('')}<td class="n">${r.revenue.toFixed(2)}</td></tr>`,
     )
     .join('');
   return `<details><summary>By step, channel, variant and locale (per day in the JSON)</summary><table data-table="breakdown"><thead><tr><th>step</th><th>channel</th><th>variant</th><th>locale</th><th>sends</th><th>deliveries</th><th>opens</th><th>clicks</th><th>unsubscribes</th><th>complaints</th><th>conversions</th><th>revenue${currency ? ` (${esc(currency)})` : ''}</th></tr></thead><tbody>${body}</tbody></table></details>`;
