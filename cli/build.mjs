@@ -29,7 +29,7 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const OUT_DIR = path.join(ROOT, 'dist', 'cli');
 export const ENTRY_OUT = path.join(OUT_DIR, 'main.js');
 /** Packages that read their own files or load native code at run time: left for Node to load. */
-const EXTERNAL = ['dynalite', 'aws-ses-v2-local', 'esbuild', 'aws-cdk-lib', 'constructs', 'cdk-nag'];
+export const EXTERNAL = ['dynalite', 'aws-ses-v2-local', 'esbuild', 'aws-cdk-lib', 'constructs', 'cdk-nag'];
 /** The project files the bundle was built from, and when (what `isStale` compares), and its chunks. */
 export const MANIFEST = path.join(OUT_DIR, 'inputs.json');
 
@@ -38,21 +38,22 @@ export const MANIFEST = path.join(OUT_DIR, 'inputs.json');
  * paths from it (`new URL('../workflows/', import.meta.url)`), so each one gets its own URL back:
  * the same relative path from dist/cli/ to where the source file lives.
  */
-const sourceUrls = {
+export const sourceUrlsFrom = (outDir) => ({
   name: 'source-import-meta-url',
   setup(build) {
     build.onLoad({ filter: /\.[cm]?ts$/ }, (args) => {
       if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
       const text = readFileSync(args.path, 'utf8');
       if (!text.includes('import.meta.url')) return { contents: text, loader: 'ts' };
-      const rel = path.relative(OUT_DIR, args.path).split(path.sep).join('/');
+      const rel = path.relative(outDir, args.path).split(path.sep).join('/');
       return {
         contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(rel)}, import.meta.url).href`),
         loader: 'ts',
       };
     });
   },
-};
+});
+const sourceUrls = sourceUrlsFrom(OUT_DIR);
 
 /**
  * The schema checks of a valid journey and data dictionary, compiled ahead of time: in the bundle,
@@ -61,7 +62,7 @@ const sourceUrls = {
  * compiles no schema at start-up (issue 17). Returns the plugin and the project files the code was
  * generated from (a change to one rebuilds, like any source file).
  */
-async function precompiledChecks(build) {
+export async function precompiledChecks(build) {
   const generator = await build({
     absWorkingDir: ROOT,
     entryPoints: ['engine/validate/standalone.ts'],

@@ -234,9 +234,17 @@ async function runInThread(
   return result;
 }
 
+/**
+ * In the demo bundle (local/build.mjs, what `npm start` runs) each shard runs the bundle's own build
+ * of shard-worker.ts; from the sources (tsx), worker-boot.mjs registers tsx in the thread first.
+ */
+declare const HERALD_SHARD_WORKER_URL: string | undefined;
+const bundledWorker =
+  typeof HERALD_SHARD_WORKER_URL === 'string' ? new URL(HERALD_SHARD_WORKER_URL) : undefined;
+
 function runInWorker(options: ShardOptions, onProgress: (p: ShardProgress) => void): Promise<ShardResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
+    const worker = new Worker(bundledWorker ?? new URL('./worker-boot.mjs', import.meta.url), {
       workerData: {
         entry: new URL('./shard-worker.ts', import.meta.url).href,
         options: { ...options, start: options.start.toISOString() },
