@@ -85,7 +85,9 @@ export function grantItems(table: dynamodb.ITable, grantee: iam.IGrantable, acce
         resources: [table.tableArn],
         conditions: {
           'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes.map((prefix) => `${prefix}*`) },
-          ...(actions.some((a) => BATCH_ACTIONS.includes(a)) ? { Null: { 'dynamodb:LeadingKeys': 'false' } } : {}),
+          ...(actions.some((a) => BATCH_ACTIONS.includes(a))
+            ? { Null: { 'dynamodb:LeadingKeys': 'false' } }
+            : {}),
         },
       }),
     );
