@@ -43,6 +43,8 @@ export interface OpMeasure {
   meanMs: number;
   readUnits: number;
   writeUnits: number;
+  /** DynamoDB requests (reads + writes) per invocation, as the SDK probe counted them. */
+  requests?: number;
 }
 
 export interface ExecutionTrace {

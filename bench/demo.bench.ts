@@ -65,6 +65,8 @@ export type DemoRun =
       calls?: DemoMeasure;
       /** SDK calls outside any handler (seeding the catalog, reading results back), by command. */
       unattributed?: ScopeCounts;
+      /** Only in a probed run: every probe scope's raw counts, by command (bench/dynamo-ops.ts). */
+      scopes?: Record<string, ScopeCounts>;
     };
 
 /** `npm start`'s defaults (local/start.ts). */
@@ -302,6 +304,7 @@ export async function run(
       meanMs: d.ms / d.n,
       readUnits: (c?.readUnits ?? 0) / d.n,
       writeUnits: (c?.writeUnits ?? 0) / d.n,
+      requests: ((c?.readRequests ?? 0) + (c?.writeRequests ?? 0)) / d.n,
     };
     if (!scope.startsWith('step:')) {
       handlers[scope] = measure;
@@ -328,5 +331,6 @@ export async function run(
     ...measuredRun(result, customers, days, wallSeconds, executions.length),
     calls: { stepOps, handlers, executions, messages, memoryMb: { ...FUNCTION_MEMORY_MB } },
     unattributed: counts.other ?? emptyCounts(),
+    scopes: counts,
   };
 }

@@ -102,6 +102,39 @@ export type StepTransitionOutcome =
   /** The guard did not hold; `current` is the record as stored now (read consistently). */
   | { applied: false; current: StepRecord | undefined };
 
+/**
+ * The customer's cap window as one handler call last saw it: read with the decision's other items
+ * (`readDecisionItems`), kept current by `reserveCap` after each of its writes, so a send reserves,
+ * releases and holds its slot without reading the window again. Stale (another writer got there
+ * first) costs one refused conditional write and a fresh read.
+ */
+export interface CapWindow {
+  entries: CapEntry[];
+  /** The stored version (0: no window stored yet). */
+  version: number;
+}
+
+/** What a decision reads by key, in one request: the profile, the product, the cap window. */
+export interface DecisionItems {
+  profile?: Profile;
+  product?: Product;
+  /** Only when asked for (`caps: true`). */
+  caps?: CapWindow;
+}
+
+/** A customer's events and enrollments, read together (ingest's one Query). */
+export interface CustomerActivity {
+  /** Newest first, from `since` on. */
+  events: CustomerEvent[];
+  enrollments: EnrollmentRecord[];
+}
+
+/** What a send that went out writes beside its ledger entry (the ledger's own batch). */
+export interface SentWrites {
+  index: MessageIndexRecord;
+  message: SentMessageRecord;
+}
+
 export interface CapReservation<R> {
   /** The entries to store (undefined: no change). */
   entries?: CapEntry[];
@@ -110,6 +143,11 @@ export interface CapReservation<R> {
 
 export interface Store {
   getProfile(customerId: string): Promise<Profile | undefined>;
+  /** The profile, the product (when given) and the cap window (when asked), in one request. */
+  readDecisionItems(
+    customerId: string,
+    options?: { productId?: string; caps?: boolean },
+  ): Promise<DecisionItems>;
   /**
    * Read-modify-write with optimistic concurrency (retried on conflict). `mutate` returns the new
    * profile, or undefined for no change. With `onceFor` (an event id) the change is applied at most
@@ -127,6 +165,8 @@ export interface Store {
   markEventProcessed(customerId: string, eventId: string): Promise<void>;
   /** Newest first; `since` bounds the look-back. */
   listEvents(customerId: string, options?: { since?: Date }): Promise<CustomerEvent[]>;
+  /** `listEvents` and `listEnrollments` in one Query: their sort keys are neighbours. */
+  readActivity(customerId: string, options?: { since?: Date }): Promise<CustomerActivity>;
 
   getProduct(productId: string): Promise<Product | undefined>;
   putProduct(product: Product): Promise<void>;
@@ -160,9 +200,14 @@ export interface Store {
    * Atomically decides against, and updates, the customer's recent cap entries (optimistic
    * concurrency on a version attribute, retried with jitter). `decide` may run several times.
    */
-  reserveCap<R>(customerId: string, decide: (entries: CapEntry[]) => CapReservation<R>): Promise<R>;
+  reserveCap<R>(
+    customerId: string,
+    decide: (entries: CapEntry[]) => CapReservation<R>,
+    known?: CapWindow,
+  ): Promise<R>;
 
-  putLedger(record: LedgerRecord): Promise<void>;
+  /** With `sent`: the ledger entry, the message index and the sent content in one batch write. */
+  putLedger(record: LedgerRecord, sent?: SentWrites): Promise<void>;
   /** Oldest first. */
   listLedger(customerId: string): Promise<LedgerRecord[]>;
 

@@ -255,8 +255,9 @@ export class HeraldStack extends Stack {
     this.functions = { ingest, step, feedback, unsubscribe, catalog, control, privacy };
 
     // Every function reaches the table only through functions/adapters/dynamo-store.ts: single-item
-    // conditional writes and key queries, no batches or deletes (items expire by TTL), no scans but the
-    // audience Lambda's parallel scan (constructs/audience.ts). Each
+    // conditional writes and key queries, no deletes (items expire by TTL), no scans but the
+    // audience Lambda's parallel scan (constructs/audience.ts); the step function's two batches
+    // (a decision's reads, a sent message's unconditional writes) are granted below. Each
     // gets the item types it uses, by partition key (constructs/table-access.ts).
     const customerItems = ['GetItem', 'PutItem', 'UpdateItem', 'Query'] as const;
     grantItems(this.table, ingest.fn, [
@@ -273,6 +274,10 @@ export class HeraldStack extends Stack {
       { actions: ['PutItem'], prefixes: [PK.message] },
       // The product, and the journey's control (paused: hold sends; stopped: exit).
       { actions: ['GetItem'], prefixes: [PK.product, PK.journey] },
+      // A decision reads the profile, the product and the cap window in one BatchGetItem; a sent
+      // message's ledger entry, content and provider-message index are one BatchWriteItem.
+      { actions: ['BatchGetItem'], prefixes: [PK.customer, PK.send, PK.product] },
+      { actions: ['BatchWriteItem'], prefixes: [PK.customer, PK.message] },
     ]);
     // Feedback and unsubscribe read a profile and write it back whole (a versioned put) and append
     // to the ledger: no UpdateItem, no Query, nothing of the catalog, no step claim or cap window.

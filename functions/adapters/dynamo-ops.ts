@@ -4,6 +4,12 @@
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  type BatchGetCommandInput,
+  type BatchGetCommandOutput,
+  BatchWriteCommand,
+  type BatchWriteCommandInput,
+  type BatchWriteCommandOutput,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -12,6 +18,18 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 
 const MAX_CONFLICT_RETRIES = 30;
+/** Rounds of retrying a batch's unprocessed keys or items before giving up (each one backs off). */
+const MAX_BATCH_ROUNDS = 8;
+/**
+ * BatchGetItem takes at most 100 keys and BatchWriteItem at most 25 put or delete requests
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html,
+ * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html).
+ */
+const BATCH_GET_MAX = 100;
+const BATCH_WRITE_MAX = 25;
+
+/** The map key of an item in `batchGet`'s answer. */
+export const itemId = (pk: string, sk: string) => `${pk}\u0000${sk}`;
 
 export class StoreContentionError extends Error {
   override readonly name = 'StoreContentionError';
@@ -81,7 +99,66 @@ export class DynamoTable {
     }
   }
 
+  /**
+   * Strongly consistent reads of several items in one BatchGetItem request (`ConsistentRead` per
+   * table; API_BatchGetItem above). A partial answer's `UnprocessedKeys` are asked again, backing
+   * off. Answers the items found, by `itemId(pk, sk)`; a key with no item is simply absent.
+   */
+  async batchGet(keys: readonly { pk: string; sk: string }[]): Promise<Map<string, Record<string, unknown>>> {
+    if (keys.length > BATCH_GET_MAX) throw new RangeError(`batchGet takes at most ${BATCH_GET_MAX} keys`);
+    const found = new Map<string, Record<string, unknown>>();
+    let pending: BatchGetCommandInput['RequestItems'] = {
+      [this.name]: { Keys: keys.map(({ pk, sk }) => ({ pk, sk })), ConsistentRead: true },
+    };
+    for (let round = 0; round < MAX_BATCH_ROUNDS && pending && keys.length > 0; round++) {
+      if (round > 0) await backoff(round);
+      const answer: BatchGetCommandOutput = await this.doc.send(
+        new BatchGetCommand({ RequestItems: pending }),
+      );
+      const { Responses, UnprocessedKeys } = answer;
+      for (const item of Responses?.[this.name] ?? [])
+        found.set(itemId(String(item.pk), String(item.sk)), item);
+      pending = UnprocessedKeys && Object.keys(UnprocessedKeys).length > 0 ? UnprocessedKeys : undefined;
+    }
+    if (pending) throw new StoreContentionError('BatchGetItem left keys unprocessed; giving up');
+    return found;
+  }
+
+  /**
+   * Unconditional puts of several items in one BatchWriteItem request; `UnprocessedItems` are
+   * written again, backing off. Only for items no condition guards (BatchWriteItem takes none).
+   */
+  async batchPut(items: readonly Record<string, unknown>[]): Promise<void> {
+    if (items.length > BATCH_WRITE_MAX)
+      throw new RangeError(`batchPut takes at most ${BATCH_WRITE_MAX} items`);
+    let pending: BatchWriteCommandInput['RequestItems'] = {
+      [this.name]: items.map((Item) => ({ PutRequest: { Item } })),
+    };
+    for (let round = 0; round < MAX_BATCH_ROUNDS && pending && items.length > 0; round++) {
+      if (round > 0) await backoff(round);
+      const answer: BatchWriteCommandOutput = await this.doc.send(
+        new BatchWriteCommand({ RequestItems: pending }),
+      );
+      const { UnprocessedItems } = answer;
+      pending = UnprocessedItems && Object.keys(UnprocessedItems).length > 0 ? UnprocessedItems : undefined;
+    }
+    if (pending) throw new StoreContentionError('BatchWriteItem left items unprocessed; giving up');
+  }
+
   async queryPrefix(pk: string, prefix: string): Promise<Record<string, unknown>[]> {
+    return this.queryKeys(pk, 'begins_with(sk, :prefix)', { ':prefix': prefix });
+  }
+
+  /** Every item of `pk` whose sort key lies in [from, to] (one Query for neighbouring kinds). */
+  async queryBetween(pk: string, from: string, to: string): Promise<Record<string, unknown>[]> {
+    return this.queryKeys(pk, 'sk BETWEEN :from AND :to', { ':from': from, ':to': to });
+  }
+
+  private async queryKeys(
+    pk: string,
+    skCondition: string,
+    values: Record<string, string>,
+  ): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let startKey: QueryCommandInput['ExclusiveStartKey'];
     // Bounded: a customer's items fit in far fewer pages than this.
@@ -89,8 +166,8 @@ export class DynamoTable {
       const response = await this.doc.send(
         new QueryCommand({
           TableName: this.name,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+          KeyConditionExpression: `pk = :pk AND ${skCondition}`,
+          ExpressionAttributeValues: { ':pk': pk, ...values },
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),
@@ -107,9 +184,12 @@ export class DynamoTable {
     for (let i = 0; i < MAX_CONFLICT_RETRIES; i++) {
       const outcome = await attempt();
       if (outcome) return outcome.done;
-      // Full jitter, growing with the attempt: concurrent writers spread out instead of colliding again.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 5 * 2 ** i)));
+      await backoff(i);
     }
     throw new StoreContentionError('too many concurrent writers; giving up');
   }
 }
+
+/** Full jitter, growing with the attempt: concurrent writers spread out instead of colliding again. */
+const backoff = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 5 * 2 ** attempt)));

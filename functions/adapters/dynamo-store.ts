@@ -9,8 +9,13 @@
  * an item some time after its expiry (typically within two days) and returns it until then, so
  * every expiry lies past the last moment its item can matter, and readers check times themselves.
  */
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Conversion } from '../../engine/attribution.ts';
 import type { Enrollment, StepResult } from '../../engine/contract.ts';
 import type { CustomerEvent, Product, Profile } from '../../engine/data.ts';
@@ -20,17 +25,21 @@ import type { MessageEngagement } from '../../engine/policy/engagement.ts';
 import type { StepRecord, StepTransition } from '../../engine/send-protocol.ts';
 import type {
   CapReservation,
+  CapWindow,
+  CustomerActivity,
+  DecisionItems,
   EngagementRecord,
   EnrollmentRecord,
   EnrollmentStatus,
   MessageIndexRecord,
   SentMessageRecord,
+  SentWrites,
   StepTransitionOutcome,
   Store,
   WaitTokenRecord,
 } from '../ports.ts';
 import { putEngagement, readEngagement } from './dynamo-engagement.ts';
-import { DynamoTable } from './dynamo-ops.ts';
+import { DynamoTable, itemId } from './dynamo-ops.ts';
 import {
   CONVERSION_SK_PREFIX,
   capWindowKey,
@@ -95,6 +104,34 @@ export class DynamoStore implements Store {
     return item?.profile as Profile | undefined;
   }
 
+  async readDecisionItems(
+    customerId: string,
+    options: { productId?: string; caps?: boolean } = {},
+  ): Promise<DecisionItems> {
+    const profileKey = { pk: customerPk(customerId), sk: 'PROFILE' };
+    const product = options.productId === undefined ? undefined : productKey(options.productId);
+    const caps = options.caps ? capWindowKey(customerId) : undefined;
+    // Only the profile: a GetItem reads the same unit without the batch's envelope.
+    if (!product && !caps) {
+      const profile = (await this.table.get(profileKey.pk, profileKey.sk))?.profile as Profile | undefined;
+      return profile ? { profile } : {};
+    }
+    const items = await this.table.batchGet([
+      profileKey,
+      ...(product ? [product] : []),
+      ...(caps ? [caps] : []),
+    ]);
+    const at = (key: { pk: string; sk: string } | undefined) =>
+      key ? items.get(itemId(key.pk, key.sk)) : undefined;
+    const found: DecisionItems = {};
+    const profile = at(profileKey)?.profile as Profile | undefined;
+    if (profile) found.profile = profile;
+    const productItem = at(product)?.product as Product | undefined;
+    if (productItem) found.product = productItem;
+    if (caps) found.caps = capWindowOf(at(caps));
+    return found;
+  }
+
   async updateProfile(
     customerId: string,
     mutate: (current: Profile | undefined) => Profile | undefined,
@@ -157,12 +194,29 @@ export class DynamoStore implements Store {
   }
 
   async listEvents(customerId: string, options: { since?: Date } = {}): Promise<CustomerEvent[]> {
-    const items = await this.table.queryPrefix(customerPk(customerId), 'EVENT#');
-    const since = options.since?.getTime() ?? Number.NEGATIVE_INFINITY;
+    return this.eventsOf(await this.table.queryPrefix(customerPk(customerId), 'EVENT#'), options.since);
+  }
+
+  async readActivity(customerId: string, options: { since?: Date } = {}): Promise<CustomerActivity> {
+    // `ENROLL#…` and `EVENT#…` are neighbours among a customer's sort keys (CONV#, ENGAGED#,
+    // ENROLL#, EVENT#, LEDGER#, …; `$` sorts right after `#`), so one range holds exactly both.
+    const items = await this.table.queryBetween(customerPk(customerId), 'ENROLL#', 'EVENT$');
+    const sk = (item: Record<string, unknown>) => String(item.sk);
+    return {
+      events: this.eventsOf(
+        items.filter((item) => sk(item).startsWith('EVENT#')),
+        options.since,
+      ),
+      enrollments: enrollmentsOf(items.filter((item) => sk(item).startsWith('ENROLL#'))),
+    };
+  }
+
+  private eventsOf(items: Record<string, unknown>[], since: Date | undefined): CustomerEvent[] {
+    const from = since?.getTime() ?? Number.NEGATIVE_INFINITY;
     return items
       .filter(this.unexpired)
       .map((item) => item.event as CustomerEvent)
-      .filter((event) => Date.parse(event.time) >= since)
+      .filter((event) => Date.parse(event.time) >= from)
       .sort((a, b) => Date.parse(b.time) - Date.parse(a.time) || (a.id < b.id ? 1 : -1));
   }
 
@@ -185,12 +239,7 @@ export class DynamoStore implements Store {
   }
 
   async listEnrollments(customerId: string): Promise<EnrollmentRecord[]> {
-    const items = await this.table.queryPrefix(customerPk(customerId), 'ENROLL#');
-    return items.map(({ enrollment, status, updatedAt, reason }) =>
-      reason === undefined
-        ? ({ enrollment, status, updatedAt } as EnrollmentRecord)
-        : ({ enrollment, status, updatedAt, reason } as EnrollmentRecord),
-    );
+    return enrollmentsOf(await this.table.queryPrefix(customerPk(customerId), 'ENROLL#'));
   }
 
   async setEnrollmentStatus(enrollment: Enrollment, status: EnrollmentStatus, at: Date, reason?: string) {
@@ -279,43 +328,63 @@ export class DynamoStore implements Store {
             ':exp': epochSeconds(now.getTime()) + this.retentionS,
           },
           ReturnValues: 'ALL_NEW',
+          // A refused write answers the item as it is (no read after the conflict): "ReturnValuesOnConditionCheckFailure",
+          // UpdateItem, https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html.
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return { applied: true, record: stepRecordOf(Attributes ?? {}) };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // The item is marshalled (the document client does not translate errors). A refusal with no
+      // Item either found no item, or came from a backend without the parameter (dynalite 4): only
+      // then is a consistent read needed to tell the two apart.
+      if (error.Item) return { applied: false, current: stepRecordOf(unmarshallItem(error.Item)) };
     }
-    // Refused: the caller needs what is there now (a consistent read; see DynamoTable.get).
     const item = await this.table.get(pk, sk);
     return { applied: false, current: item ? stepRecordOf(item) : undefined };
   }
 
   // ── Caps ────────────────────────────────────────────────────────────────────────────────────
 
-  async reserveCap<R>(customerId: string, decide: (entries: CapEntry[]) => CapReservation<R>): Promise<R> {
+  async reserveCap<R>(
+    customerId: string,
+    decide: (entries: CapEntry[]) => CapReservation<R>,
+    known?: CapWindow,
+  ): Promise<R> {
     const { pk, sk } = capWindowKey(customerId);
+    // The first attempt trusts what the caller saw; after a refused write, read what is there.
+    let seen = known;
     return this.table.withRetries(async () => {
-      const item = await this.table.get(pk, sk);
-      const { entries, result } = decide((item?.entries as CapEntry[] | undefined) ?? []);
-      if (entries === undefined) return { done: result };
-      const version = (item?.version as number | undefined) ?? 0;
+      const window = seen ?? capWindowOf(await this.table.get(pk, sk));
+      seen = undefined;
+      const { entries, result } = decide(structuredClone(window.entries));
+      if (entries === undefined) {
+        if (known) Object.assign(known, window);
+        return { done: result };
+      }
       // No TTL: which sends still count depends on the longest cap in the policy, which the store
       // does not know (a P60D cap counts a send 40 days old); the engine prunes what can no longer
       // count on every write, so the one item per customer stays small.
-      const written = await this.table.putIfVersion(pk, sk, version, { entries });
-      return written ? { done: result } : undefined;
+      const written = await this.table.putIfVersion(pk, sk, window.version, { entries });
+      if (!written) return undefined;
+      if (known) Object.assign(known, { entries, version: window.version + 1 });
+      return { done: result };
     });
   }
 
   // ── Ledger and message index ────────────────────────────────────────────────────────────────
 
-  async putLedger(record: LedgerRecord): Promise<void> {
-    await this.table.put({
+  async putLedger(record: LedgerRecord, sent?: SentWrites): Promise<void> {
+    const item = {
       pk: customerPk(record.customerId),
       sk: `LEDGER#${record.at}#${record.id}`,
       record,
       expiresAt: epochSeconds(Date.parse(record.at)) + this.ledgerS,
-    });
+    };
+    if (!sent) return this.table.put(item);
+    // Three unconditional puts, one request: BatchWriteItem (dynamo-ops.ts `batchPut`).
+    await this.table.batchPut([this.sentMessageItem(sent.message), messageIndexItem(sent.index), item]);
   }
 
   async listLedger(customerId: string): Promise<LedgerRecord[]> {
@@ -325,12 +394,16 @@ export class DynamoStore implements Store {
   }
 
   async putSentMessage(record: SentMessageRecord): Promise<void> {
-    await this.table.put({
+    await this.table.put(this.sentMessageItem(record));
+  }
+
+  private sentMessageItem(record: SentMessageRecord): Record<string, unknown> {
+    return {
       pk: customerPk(record.customerId),
       sk: `MESSAGE#${record.at}#${record.executionId}#${record.stepId}`,
       message: record,
       expiresAt: epochSeconds(Date.parse(record.at)) + this.messagesS,
-    });
+    };
   }
 
   async listSentMessages(customerId: string): Promise<SentMessageRecord[]> {
@@ -379,12 +452,7 @@ export class DynamoStore implements Store {
   }
 
   async putMessageIndex(record: MessageIndexRecord): Promise<void> {
-    await this.table.put({
-      pk: `MSG#${record.providerMessageId}`,
-      sk: 'MSG',
-      ...record,
-      expiresAt: epochSeconds(Date.parse(record.at)) + 90 * DAY_S,
-    });
+    await this.table.put(messageIndexItem(record));
   }
 
   async getMessageIndex(providerMessageId: string): Promise<MessageIndexRecord | undefined> {
@@ -393,6 +461,34 @@ export class DynamoStore implements Store {
     const { pk: _pk, sk: _sk, expiresAt: _e, ...record } = item;
     return record as unknown as MessageIndexRecord;
   }
+}
+
+function messageIndexItem(record: MessageIndexRecord): Record<string, unknown> {
+  return {
+    pk: `MSG#${record.providerMessageId}`,
+    sk: 'MSG',
+    ...record,
+    expiresAt: epochSeconds(Date.parse(record.at)) + 90 * DAY_S,
+  };
+}
+
+function capWindowOf(item: Record<string, unknown> | undefined): CapWindow {
+  return {
+    entries: (item?.entries as CapEntry[] | undefined) ?? [],
+    version: (item?.version as number | undefined) ?? 0,
+  };
+}
+
+function enrollmentsOf(items: Record<string, unknown>[]): EnrollmentRecord[] {
+  return items.map(({ enrollment, status, updatedAt, reason }) =>
+    reason === undefined
+      ? ({ enrollment, status, updatedAt } as EnrollmentRecord)
+      : ({ enrollment, status, updatedAt, reason } as EnrollmentRecord),
+  );
+}
+
+function unmarshallItem(item: Record<string, AttributeValue>): Record<string, unknown> {
+  return unmarshall(item);
 }
 
 /** Sorted by the goal event's time, so a customer's conversions read oldest first. */

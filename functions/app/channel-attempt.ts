@@ -15,7 +15,7 @@ import {
 } from '../../engine/policy/index.ts';
 import type { ChannelName, Journey, SendStep } from '../../engine/schema.ts';
 import { afterProviderCall, type ProviderVerdict, settle, startSending } from '../../engine/send-protocol.ts';
-import type { SendOutcome, SentMessageRecord } from '../ports.ts';
+import type { CapWindow, SendOutcome, SentMessageRecord, SentWrites } from '../ports.ts';
 import { deliver, forgetInvalidTokens, optOutSms } from './deliver.ts';
 import { unsubscribeLinks } from './links.ts';
 import type { StepRuntime } from './send.ts';
@@ -27,6 +27,8 @@ export interface SendContext {
   journey: Journey;
   step: SendStep;
   ctx: DecisionContext;
+  /** The cap window as this call last saw it (read with the profile; kept current by `reserveCap`). */
+  caps: CapWindow;
   claim: { key: string; attempt: number; token: string };
   /** When the step was first reached (the step record's `reachedAt`): its place in line. */
   reachedAt: Date;
@@ -50,6 +52,8 @@ export interface ChannelTry {
   stop: boolean;
   cap?: CapFull;
   rendered?: RenderedMessage;
+  /** Sent: the message index and content, for the ledger entry's batch (send.ts `record`). */
+  writes?: SentWrites;
 }
 
 /** Another invocation took the step over (this one outlived its lease): it must send nothing more. */
@@ -107,13 +111,17 @@ async function reserveCapSlot(sc: SendContext, channel: ChannelName): Promise<Ca
     priority: journey.priority,
     journeyId: journey.id,
   };
-  const check = await rt.store.reserveCap(sc.request.enrollment.customerId, (entries) => {
-    const slot = reserveSlot(entries, entry, ctx.now, rt.config, {
-      holdKey: sc.claim.key,
-      since: sc.reachedAt,
-    });
-    return { entries: slot.entries, result: slot.check };
-  });
+  const check = await rt.store.reserveCap(
+    sc.request.enrollment.customerId,
+    (entries) => {
+      const slot = reserveSlot(entries, entry, ctx.now, rt.config, {
+        holdKey: sc.claim.key,
+        since: sc.reachedAt,
+      });
+      return { entries: slot.entries, result: slot.check };
+    },
+    sc.caps,
+  );
   if (check.ok) return undefined;
   const full: CapFull = {
     id: check.capId,
@@ -126,15 +134,20 @@ async function reserveCapSlot(sc: SendContext, channel: ChannelName): Promise<Ca
 
 /** Gives the slot back: nothing went out on this channel. */
 async function releaseCapSlot(sc: SendContext): Promise<void> {
-  await sc.rt.store.reserveCap(sc.request.enrollment.customerId, (entries) => ({
-    entries: releaseSlot(entries, capKey(sc)).entries,
-    result: undefined,
-  }));
+  await sc.rt.store.reserveCap(
+    sc.request.enrollment.customerId,
+    (entries) => ({ entries: releaseSlot(entries, capKey(sc)).entries, result: undefined }),
+    sc.caps,
+  );
 }
 
-/** Consent is re-read right before the provider call: an unsubscribe that landed meanwhile wins. */
+/**
+ * The channel's consent and address on the profile this call read (a few milliseconds before): no
+ * second read. An unsubscribe that lands after that read is the same race as one landing after the
+ * provider call; the next send reads it.
+ */
 async function recheckConsent(sc: SendContext, channel: ChannelName) {
-  const fresh = (await sc.rt.store.getProfile(sc.request.enrollment.customerId)) ?? sc.ctx.profile;
+  const fresh = sc.ctx.profile;
   const recheck = candidateChannels(sc.step, { ...sc.ctx, profile: fresh });
   if (recheck.candidates.includes(channel))
     return { ok: true as const, profile: fresh, addresses: recheck.addresses };
@@ -222,21 +235,24 @@ async function afterCall(
   switch (afterProviderCall(verdictOf(outcome))) {
     case 'finish_sent': {
       if (outcome.status !== 'sent') throw new Error('unreachable: finish_sent without a send');
-      await sc.rt.store.putMessageIndex({
-        providerMessageId: outcome.providerMessageId,
-        customerId,
-        channel,
-        journeyId: sc.journey.id,
-        journeyVersion: sc.journey.version,
-        stepId: sc.request.stepId,
-        executionId: sc.request.executionId,
-        at: now.toISOString(),
-        ...(channel === 'push' && addresses.push?.[0] ? { pushToken: addresses.push[0].token } : {}),
-      });
-      await sc.rt.store.putSentMessage(sentContent(sc, channel, rendered, outcome.providerMessageId, now));
+      // The index and content are written with the ledger entry, in one batch (send.ts `record`).
+      const writes: SentWrites = {
+        index: {
+          providerMessageId: outcome.providerMessageId,
+          customerId,
+          channel,
+          journeyId: sc.journey.id,
+          journeyVersion: sc.journey.version,
+          stepId: sc.request.stepId,
+          executionId: sc.request.executionId,
+          at: now.toISOString(),
+          ...(channel === 'push' && addresses.push?.[0] ? { pushToken: addresses.push[0].token } : {}),
+        },
+        message: sentContent(sc, channel, rendered, outcome.providerMessageId, now),
+      };
       await forgetInvalidTokens(sc.rt, customerId, outcome.invalidTokens, now);
       const attempt = { channel, result: 'sent' as const, providerMessageId: outcome.providerMessageId };
-      return { attempt, stop: true, rendered };
+      return { attempt, stop: true, rendered, writes };
     }
     case 'settle_and_try_next': {
       if (outcome.status !== 'permanent_failure') throw new Error('unreachable: settle without a refusal');

@@ -64,10 +64,11 @@ export async function ingestEvent(rt: Resolved<IngestDeps>, event: CustomerEvent
   for (const note of notes) rt.metrics.addMetric(`Profile_${note}`, 'Count', 1);
 
   const since = historySince(rt.config, now);
-  const [history, enrollments] = await Promise.all([
-    rt.store.listEvents(event.customerId, since ? { since } : {}),
-    rt.store.listEnrollments(event.customerId),
-  ]);
+  // One Query: the events and enrollments are neighbours in the customer's partition.
+  const { events: history, enrollments } = await rt.store.readActivity(
+    event.customerId,
+    since ? { since } : {},
+  );
   const products = new Map(
     await Promise.all(itemProductIds(event).map(async (id) => [id, await rt.store.getProduct(id)] as const)),
   );

@@ -12,7 +12,7 @@ import type { Journey, Step } from '../../engine/schema.ts';
 import { BUILT_IN_VOCABULARY, type Vocabulary } from '../../engine/vocabulary.ts';
 import type { ObservedDeps } from '../deps.ts';
 import { createLogger, createMetrics } from '../observability.ts';
-import { type Clock, type Store, systemClock } from '../ports.ts';
+import { type CapWindow, type Clock, type Store, systemClock } from '../ports.ts';
 
 /** How long before a wait started an event still counts as its arrival (ingest and step agree). */
 export const ARRIVAL_SLACK_MS = 60_000;
@@ -53,28 +53,54 @@ export async function loadDecisionContext(
   config: PolicyConfig,
   engaged?: EngagementQuery,
 ): Promise<DecisionContext> {
+  return (await loadDecision(store, { journey, enrollment, now, config, ...(engaged ? { engaged } : {}) }))
+    .ctx;
+}
+
+export interface DecisionReads {
+  journey: Journey;
+  enrollment: Enrollment;
+  now: Date;
+  config: PolicyConfig;
+  engaged?: EngagementQuery;
+  /** A send also reads the customer's cap window, in the same request as the profile. */
+  caps?: boolean;
+}
+
+/**
+ * `loadDecisionContext`'s reads in as few requests as the layout allows: the items read by key
+ * (profile, product, cap window) in one BatchGetItem, the events in one Query, side by side.
+ */
+export async function loadDecision(
+  store: Store,
+  reads: DecisionReads,
+): Promise<{ ctx: DecisionContext; caps?: CapWindow }> {
+  const { journey, enrollment, now, config, engaged } = reads;
   const since = historySince(config, now);
   const steps = engaged?.steps ?? [];
-  const [profile, history, product, messages] = await Promise.all([
-    store.getProfile(enrollment.customerId),
+  const [items, history, messages] = await Promise.all([
+    store.readDecisionItems(enrollment.customerId, {
+      ...(enrollment.productId ? { productId: enrollment.productId } : {}),
+      ...(reads.caps ? { caps: true } : {}),
+    }),
     store.listEvents(enrollment.customerId, since ? { since } : {}),
-    enrollment.productId ? store.getProduct(enrollment.productId) : Promise.resolve(undefined),
     Promise.all(
       steps.map((step) => store.getMessageEngagement(enrollment.customerId, engaged!.executionId, step)),
     ),
   ]);
-  return {
+  const ctx: DecisionContext = {
     journey,
     enrollment,
-    profile: profile ?? { id: enrollment.customerId },
+    profile: items.profile ?? { id: enrollment.customerId },
     history,
     now,
     config,
-    ...(product ? { product } : {}),
+    ...(items.product ? { product: items.product } : {}),
     ...(steps.length > 0
       ? { engagement: Object.fromEntries(steps.map((step, i) => [step, messages[i] ?? {}])) }
       : {}),
   };
+  return items.caps ? { ctx, caps: items.caps } : { ctx };
 }
 
 /** The engagement a branch step's conditions need (undefined for any other step, or none). */

@@ -37,17 +37,19 @@ export async function keepPlaceInLine(
         caps: waitedFor(decided),
       },
     };
-    await rt.store.reserveCap(customerId, (entries) => ({
-      entries: holdSlot(entries, hold, sc.ctx.now, rt.config).entries,
-      result: undefined,
-    }));
+    await rt.store.reserveCap(
+      customerId,
+      (entries) => ({ entries: holdSlot(entries, hold, sc.ctx.now, rt.config).entries, result: undefined }),
+      sc.caps,
+    );
     return;
   }
   if (held.attempt > 1 && decided.record.outcome !== 'sent') {
-    await rt.store.reserveCap(customerId, (entries) => ({
-      entries: releaseSlot(entries, held.key).entries,
-      result: undefined,
-    }));
+    await rt.store.reserveCap(
+      customerId,
+      (entries) => ({ entries: releaseSlot(entries, held.key).entries, result: undefined }),
+      sc.caps,
+    );
   }
 }
 

@@ -36,8 +36,9 @@ import {
 import { endsJourney, withNextUntil } from '../../engine/step-results.ts';
 import { variantFor } from '../../engine/variant.ts';
 import type { StepDeps } from '../deps.ts';
+import type { SentWrites } from '../ports.ts';
 import { attemptChannel, type ChannelTry, LostClaim, type SendContext } from './channel-attempt.ts';
-import { loadDecisionContext, type Resolved } from './runtime.ts';
+import { loadDecision, loadDecisionContext, type Resolved } from './runtime.ts';
 import { expire, expiredDecision, keepPlaceInLine } from './send-arbitration.ts';
 
 export type StepRuntime = Resolved<StepDeps> & { leaseMs: number; renderer: Renderer };
@@ -48,6 +49,8 @@ const REOPEN_DONE_AFTER_MS = 30 * 60_000;
 export type Decided = {
   result: StepResult;
   record: Omit<LedgerRecord, keyof DecisionBase | 'id' | 'attempt'>;
+  /** A message went out: its index and content, written in the ledger entry's batch. */
+  sent?: SentWrites;
 };
 type DecisionBase = ReturnType<typeof decisionBase>;
 
@@ -67,13 +70,22 @@ export async function runSend(rt: StepRuntime, request: StepRequest, journey: Jo
       break;
   }
 
-  const ctx = await loadDecisionContext(rt.store, journey, request.enrollment, now, rt.config);
+  // The cap window comes with the profile (one BatchGetItem) and is kept current by each
+  // reservation, so the attempts below never read it again.
+  const { ctx, caps } = await loadDecision(rt.store, {
+    journey,
+    enrollment: request.enrollment,
+    now,
+    config: rt.config,
+    caps: true,
+  });
   const sc: SendContext = {
     rt,
     request,
     journey,
     step,
     ctx,
+    caps: caps ?? { entries: [], version: 0 },
     claim: { key, attempt: view.attempt, token: view.token },
     reachedAt: new Date(view.reachedAt),
     category: messageCategory(journey.messages[step.message]),
@@ -183,13 +195,16 @@ async function record(sc: SendContext, decided: Decided): Promise<void> {
   const now = sc.ctx.now;
   const { customerId } = request.enrollment;
   const { result, record } = decided;
-  await rt.store.putLedger({
-    ...decisionBase(request, journey, now),
-    ...record,
-    id: decisionId(request.executionId, request.stepId, held.attempt),
-    attempt: held.attempt,
-    result,
-  });
+  await rt.store.putLedger(
+    {
+      ...decisionBase(request, journey, now),
+      ...record,
+      id: decisionId(request.executionId, request.stepId, held.attempt),
+      attempt: held.attempt,
+      result,
+    },
+    decided.sent,
+  );
   const until = result.outcome === 'defer' ? Date.parse(result.until) : undefined;
   const transition = finish({
     token: held.token,
@@ -316,6 +331,7 @@ function conclude(sc: SendContext, tries: ChannelTry[], reasons: string[], zone:
     const rendered = sent.rendered;
     return {
       result,
+      ...(sent.writes ? { sent: sent.writes } : {}),
       record: {
         ...common,
         outcome: 'sent' as const,
@@ -381,7 +397,11 @@ function limitDeferral(sc: SendContext, decided: Decided): Decided {
   const bounded = boundDeferral(decided.result, sc.claim.attempt, sc.ctx);
   if (!bounded.limited) {
     const until = bounded.result.outcome === 'defer' ? bounded.result.until : undefined;
-    return { result: bounded.result, record: until ? { ...decided.record, until } : decided.record };
+    return {
+      ...decided,
+      result: bounded.result,
+      record: until ? { ...decided.record, until } : decided.record,
+    };
   }
   const { until: _until, ...record } = decided.record;
   const result = withNextUntil(

@@ -50,7 +50,26 @@ export const PK = {
   due: DUE_KEY_PREFIX,
 } as const;
 
-export type ItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'Query' | 'DeleteItem';
+export type ItemAction =
+  | 'GetItem'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'Query'
+  | 'DeleteItem'
+  | 'BatchGetItem'
+  | 'BatchWriteItem';
+
+/**
+ * BatchGetItem and BatchWriteItem take `dynamodb:LeadingKeys` too (Service Authorization Reference,
+ * "Actions, resources, and condition keys for Amazon DynamoDB",
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html), and
+ * one request may name keys of several partitions: grant a batch action in one statement whose
+ * prefixes cover every partition one of its requests touches, so the statement holds whether the
+ * keys are judged together or item by item. Their statements also require the key to be present
+ * (`Null` false), as `ForAllValues` alone holds for a request without it (IAM User Guide,
+ * "Single-valued vs. multivalued context keys"; constructs/catalog.ts does the same).
+ */
+const BATCH_ACTIONS: readonly ItemAction[] = ['BatchGetItem', 'BatchWriteItem'];
 
 /** One grant: these actions, on items whose partition key starts with one of these prefixes. */
 export interface ItemAccess {
@@ -66,6 +85,9 @@ export function grantItems(table: dynamodb.ITable, grantee: iam.IGrantable, acce
         resources: [table.tableArn],
         conditions: {
           'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes.map((prefix) => `${prefix}*`) },
+          ...(actions.some((a) => BATCH_ACTIONS.includes(a))
+            ? { Null: { 'dynamodb:LeadingKeys': 'false' } }
+            : {}),
         },
       }),
     );

@@ -14,6 +14,7 @@ import {
   startSending,
 } from '../../engine/send-protocol.ts';
 import { DynamoStore } from '../../functions/adapters/dynamo-store.ts';
+import { productKey } from '../../functions/adapters/dynamo-table.ts';
 import type { EngagementRecord, WaitTokenRecord } from '../../functions/ports.ts';
 import type { DynaliteStandIn } from '../../local/standins/index.ts';
 import { DYNAMO_BACKENDS } from '../helpers/dynamo-backends.ts';
@@ -23,6 +24,33 @@ const t0 = new Date('2025-06-02T12:00:00Z');
 const at = (ms: number) => new Date(t0.getTime() + ms);
 const timing = { leaseMs: 60_000, reopenDoneAfterMs: 30 * 60_000 };
 const next: StepResult = { outcome: 'next', next: 'done' };
+const capEntry = (key: string) => ({
+  key,
+  at: t0.toISOString(),
+  channel: 'email' as const,
+  category: 'marketing' as const,
+  priority: 50,
+  journeyId: 'j',
+});
+
+/** The DynamoDB operations a client sends while `fn` runs, by name (a middleware on the real client). */
+async function operationsDuring(client: DynaliteStandIn['client'], fn: () => Promise<unknown>) {
+  const names: string[] = [];
+  const name = `count-${Math.random()}`;
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      names.push(String(context.commandName).replace(/Command$/, ''));
+      return next(args);
+    },
+    { step: 'initialize', name },
+  );
+  try {
+    await fn();
+  } finally {
+    client.middlewareStack.remove(name);
+  }
+  return names;
+}
 
 describe.each(DYNAMO_BACKENDS)('DynamoStore contract ($name)', (backend) => {
   let dynamo: DynaliteStandIn;
@@ -32,6 +60,153 @@ describe.each(DYNAMO_BACKENDS)('DynamoStore contract ($name)', (backend) => {
     store = new DynamoStore({ client: dynamo.client, tableName: dynamo.tableName });
   });
   afterAll(async () => dynamo?.stop());
+
+  describe('access patterns: as few requests per decision as the layout allows', () => {
+    it('answers a refused transition with the stored record, reading it again only where the backend cannot return it', async () => {
+      const token = 'rv-token';
+      await store.transitionStep('c-rv', 'x#rv', claim({ nowMs: t0.getTime(), token, timing }), t0);
+      let refused: Awaited<ReturnType<DynamoStore['transitionStep']>> | undefined;
+      const ops = await operationsDuring(dynamo.client, async () => {
+        refused = await store.transitionStep(
+          'c-rv',
+          'x#rv',
+          claim({ nowMs: t0.getTime(), token: 'other', timing }),
+          t0,
+        );
+      });
+      expect(refused).toMatchObject({ applied: false, current: { state: 'claimed', token, attempt: 1 } });
+      // DynamoDB Local (as AWS) returns the item with the ConditionalCheckFailedException; dynalite 4 does not.
+      expect(ops).toEqual(backend.name === 'DynamoDB Local' ? ['UpdateItem'] : ['UpdateItem', 'GetItem']);
+    });
+
+    it('reads the profile, the product and the cap window in one BatchGetItem', async () => {
+      await store.updateProfile('c-batch', () => ({ id: 'c-batch', locale: 'fa-IR' }));
+      await store.putProduct({ id: 'p-batch', name: 'Beans', price: 12, replenishmentDays: 30 } as never);
+      await store.reserveCap('c-batch', () => ({ entries: [capEntry('k1')], result: undefined }));
+      let items: Awaited<ReturnType<DynamoStore['readDecisionItems']>> | undefined;
+      const ops = await operationsDuring(dynamo.client, async () => {
+        items = await store.readDecisionItems('c-batch', { productId: 'p-batch', caps: true });
+      });
+      expect(ops).toEqual(['BatchGetItem']);
+      expect(items?.profile).toEqual({ id: 'c-batch', locale: 'fa-IR' });
+      expect(items?.product?.id).toBe('p-batch');
+      expect(items?.caps).toEqual({ entries: [capEntry('k1')], version: 1 });
+      expect(await store.readDecisionItems('c-none', { productId: 'p-none', caps: true })).toEqual({
+        caps: { entries: [], version: 0 },
+      });
+      expect(productKey('p-batch').pk).toBe('PRODUCT#p-batch');
+    });
+
+    it('reserves against the window the caller saw, keeps it current, and reads again only after a refused write', async () => {
+      await store.reserveCap('c-known', () => ({ entries: [capEntry('a')], result: undefined }));
+      const known = (await store.readDecisionItems('c-known', { caps: true, productId: 'none' })).caps!;
+      const first = await operationsDuring(dynamo.client, () =>
+        store.reserveCap('c-known', (e) => ({ entries: [...e, capEntry('b')], result: undefined }), known),
+      );
+      expect(first).toEqual(['PutItem']);
+      expect(known).toEqual({ entries: [capEntry('a'), capEntry('b')], version: 2 });
+      // Another writer moves the window on: the stale view costs one refused put and one read.
+      await store.reserveCap('c-known', (e) => ({ entries: [...e, capEntry('c')], result: undefined }));
+      const second = await operationsDuring(dynamo.client, () =>
+        store.reserveCap('c-known', (e) => ({ entries: [...e, capEntry('d')], result: undefined }), known),
+      );
+      expect(second).toEqual(['PutItem', 'GetItem', 'PutItem']);
+      expect(known.entries.map((e) => e.key)).toEqual(['a', 'b', 'c', 'd']);
+      const stored = (await store.readDecisionItems('c-known', { caps: true, productId: 'none' })).caps;
+      expect(stored).toEqual(known);
+    });
+
+    it('writes a sent message’s ledger entry, content and index in one BatchWriteItem', async () => {
+      const atIso = t0.toISOString();
+      const ops = await operationsDuring(dynamo.client, () =>
+        store.putLedger(
+          {
+            id: 'd1',
+            kind: 'decision',
+            at: atIso,
+            customerId: 'c-sent',
+            outcome: 'sent',
+            reasons: [],
+            journeyId: 'j',
+            journeyVersion: 1,
+            stepId: 's',
+            executionId: 'x',
+          } as never,
+          {
+            index: {
+              providerMessageId: 'pm-1',
+              customerId: 'c-sent',
+              channel: 'email',
+              journeyId: 'j',
+              journeyVersion: 1,
+              stepId: 's',
+              executionId: 'x',
+              at: atIso,
+            },
+            message: {
+              customerId: 'c-sent',
+              executionId: 'x',
+              stepId: 's',
+              journeyId: 'j',
+              journeyVersion: 1,
+              channel: 'email',
+              locale: 'en',
+              at: atIso,
+              providerMessageId: 'pm-1',
+              subject: 'Hi',
+              body: 'Hello',
+            },
+          },
+        ),
+      );
+      expect(ops).toEqual(['BatchWriteItem']);
+      expect((await store.listLedger('c-sent')).map((r) => r.id)).toEqual(['d1']);
+      expect((await store.getMessageIndex('pm-1'))?.customerId).toBe('c-sent');
+      expect((await store.listSentMessages('c-sent')).map((m) => m.subject)).toEqual(['Hi']);
+    });
+
+    it('reads a customer’s events and enrollments in one Query, and nothing of the partition’s other kinds', async () => {
+      const c = 'c-activity';
+      await store.putEvent(cartEvent(c, 'e-old', '2024-01-01T00:00:00Z'), t0);
+      await store.putEvent(cartEvent(c, 'e-new', '2025-06-01T00:00:00Z'), t0);
+      const enrollment = {
+        id: 'run-1',
+        journeyId: 'j',
+        journeyVersion: 1,
+        customerId: c,
+        enteredAt: t0.toISOString(),
+        event: cartEvent(c, 'e-new'),
+      };
+      await store.putEnrollment({ enrollment, status: 'active', updatedAt: t0.toISOString() } as never);
+      // Neighbours on both sides: engagement (ENGAGED#) before, the ledger (LEDGER#) after.
+      await store.recordEngagement({
+        customerId: c,
+        executionId: 'x',
+        stepId: 's',
+        kind: 'opened',
+        at: t0.toISOString(),
+        sentAt: t0.toISOString(),
+        channel: 'email',
+        providerMessageId: 'pm',
+      });
+      await store.putLedger({
+        id: 'l1',
+        kind: 'decision',
+        at: t0.toISOString(),
+        customerId: c,
+        outcome: 'sent',
+        reasons: [],
+      } as never);
+      let activity: Awaited<ReturnType<DynamoStore['readActivity']>> | undefined;
+      const ops = await operationsDuring(dynamo.client, async () => {
+        activity = await store.readActivity(c, { since: new Date('2025-01-01T00:00:00Z') });
+      });
+      expect(ops).toEqual(['Query']);
+      expect(activity?.events.map((e) => e.id)).toEqual(['e-new']);
+      expect(activity?.enrollments.map((r) => r.enrollment.id)).toEqual(['run-1']);
+      expect(activity?.enrollments).toEqual(await store.listEnrollments(c));
+    });
+  });
 
   describe('step claims (engine/send-protocol.ts transitions, persisted as conditional writes)', () => {
     let tokens = 0;
