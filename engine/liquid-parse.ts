@@ -16,6 +16,18 @@ export const lenientLiquid = new Liquid({ strictFilters: false, strictVariables:
 const trees = new Map<string, { templates: Template[] } | { error: unknown }>();
 const MAX_CACHED = 2_000;
 
+/**
+ * Takes the tree of a parse with the renderer's settings (engine/validate/content.ts) as this
+ * source's lenient tree: the same tags and the same syntax, and a parse that accepts every filter
+ * gives the same tree as one that knew them all (only a filter's handler differs, and no tree here
+ * is rendered). So each template of `herald validate` is parsed once, not twice (issue 17).
+ */
+export function rememberTree(source: string, templates: Template[]): void {
+  if (trees.has(source)) return;
+  if (trees.size >= MAX_CACHED) trees.clear();
+  trees.set(source, { templates });
+}
+
 /** The template's tree; throws what liquidjs throws for a template it cannot parse. */
 export function parseLenient(source: string): Template[] {
   let tree = trees.get(source);

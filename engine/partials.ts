@@ -23,7 +23,7 @@
  */
 import type { Template } from 'liquidjs';
 import { parseLenient } from './liquid-parse.ts';
-import { localeChain } from './policy/render.ts';
+import { localeChain } from './policy/render-basics.ts';
 
 /** Partial sources by name: `footer` (any locale), `footer.ar` (Arabic). */
 export type PartialLibrary = Readonly<Record<string, string>>;

@@ -112,16 +112,23 @@ function compileJourneySources(
  * and the folder's partials (`herald validate`). A released copy that is one of them as
  * `herald release` wrote it is taken as is, not validated again: the answer could not differ
  * (engine/validate/releases.ts, `alreadyValidatedCopy`).
+ *
+ * `ids`: only the copies filed under `versions/<id>/` for these journey ids, the only ones
+ * `checkReleases` reads for findings on those journeys' own files (`herald validate`, `herald
+ * release`); a copy filed under another folder is that folder's journey's finding. Default: all.
  */
 export function loadReleasedJourneys(
   dir: string,
   vocabulary: Vocabulary = loadVocabulary(dir),
   validated: readonly Journey[] = [],
+  ids?: readonly string[],
 ): ReleasedFile[] {
   const root = path.join(dir, RELEASES_DIR);
   if (!existsSync(root)) return [];
   const released: ReleasedFile[] = [];
+  const wanted = ids ? new Set(ids) : undefined;
   for (const id of readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory())) {
+    if (wanted && !wanted.has(id.name)) continue;
     for (const name of readdirSync(path.join(root, id.name)).sort()) {
       if (name.endsWith(SLICE_SUFFIX)) continue; // the version's dictionary slice (infra/dictionary.ts)
       const file = path.join(root, id.name, name);

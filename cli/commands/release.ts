@@ -62,7 +62,7 @@ export async function releaseJourneyFile(file: string): Promise<ReleaseOutcome> 
   });
   const target = path.join(dir, releasedPath(journey.id, journey.version));
   const outcome = { file, id: journey.id, version: journey.version, target, pinned: false };
-  const mine = loadReleasedJourneys(dir, vocabulary).filter((r) => r.filedAs.id === journey.id);
+  const mine = loadReleasedJourneys(dir, vocabulary, [], [journey.id]);
   const { findings } = checkReleases([{ file, journey }], mine, path.relative(process.cwd(), dir) || '.');
   // Being unreleased is what this command fixes; anything else (an edited or older version) it must not paper over.
   const blocking = findings
@@ -132,19 +132,18 @@ export async function releaseProblems(
   for (const [dir, mine] of byDir) {
     if (!existsSync(path.join(dir, RELEASES_DIR))) continue;
     const current = mine.map((r) => ({ file: r.file, journey: r.journey! }));
+    const journeys = current.map((c) => c.journey);
+    // Only these journeys' own released copies: the findings reported are on their files.
+    const ids = [...new Set(journeys.map((j) => j.id))];
     let released: ReturnType<typeof loadReleasedJourneys>;
     try {
       if (vocabularies?.has(dir)) {
         const vocabulary = vocabularies.get(dir);
         // A bad data.json is reported on its own (validate.ts), as `loadVocabulary` would throw.
         if (!vocabulary) continue;
-        released = loadReleasedJourneys(
-          dir,
-          vocabulary,
-          current.map((c) => c.journey),
-        );
+        released = loadReleasedJourneys(dir, vocabulary, journeys, ids);
       } else {
-        released = loadReleasedJourneys(dir, loadVocabulary(dir));
+        released = loadReleasedJourneys(dir, loadVocabulary(dir), [], ids);
       }
     } catch (error) {
       // A bad data.json is reported on its own (validate.ts); a released copy it breaks, here.

@@ -161,8 +161,10 @@ export async function validateCommand(files: string[], options: { json?: boolean
     results = await validateJourneyFiles(files, vocabularies);
     // What `cdk synth` would also refuse: a released version edited in place, or never released.
     for (const problem of await releaseProblems(results, vocabularies)) {
+      // A released copy that no longer validates has no result of its own yet: it gets one.
       const result = results.find((r) => r.file === problem.file);
-      result?.problems.push(problem);
+      if (result) result.problems.push(problem);
+      else results.push({ file: problem.file, problems: [problem] });
     }
   } finally {
     Settings.defaultLocale = systemDefault;

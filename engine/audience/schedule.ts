@@ -14,7 +14,8 @@
  * Pure: every function takes the instants it needs.
  */
 import { CronExpressionParser } from 'cron-parser';
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
+import { isValidZone } from '../policy/zones.ts';
 import type { AudienceSchedule } from '../schema.ts';
 import { didYouMean, didYouMeanText } from '../validate/suggest.ts';
 
@@ -43,7 +44,7 @@ export function scheduleProblems(schedule: AudienceSchedule): ScheduleProblem[] 
   const out: ScheduleProblem[] = [];
   const { at, cron, zone } = schedule;
   // A value of the wrong type (a fuzzed or hand-broken file) is the schema check's finding, not ours.
-  if (typeof zone === 'string' && zone !== CUSTOMER_ZONE && !IANAZone.isValidZone(zone)) {
+  if (typeof zone === 'string' && zone !== CUSTOMER_ZONE && !isValidZone(zone)) {
     const guess = didYouMean(zone, [CUSTOMER_ZONE, 'UTC', ...Intl.supportedValuesOf('timeZone')]);
     out.push({
       path: ['zone'],
@@ -150,7 +151,7 @@ export function customerEntryInstant(
   fallbackZone = 'UTC',
 ): Date {
   if (schedule.zone !== CUSTOMER_ZONE) return tick.runAt;
-  const zone = customerZone && IANAZone.isValidZone(customerZone) ? customerZone : fallbackZone;
+  const zone = customerZone && isValidZone(customerZone) ? customerZone : fallbackZone;
   const local = DateTime.fromISO(tick.label, { zone });
   return local.isValid ? local.toJSDate() : tick.runAt;
 }

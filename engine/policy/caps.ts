@@ -6,10 +6,15 @@
  * concurrent steps for one customer cannot overshoot a cap.
  */
 import { DateTime, Duration } from 'luxon';
-import type { ChannelName } from '../schema.ts';
+import type { ChannelName, Message } from '../schema.ts';
 import type { CapRule, PolicyConfig } from './config.ts';
 
 export type MessageCategory = 'marketing' | 'transactional';
+
+/** What a message is for caps and quiet hours: marketing unless it says it is transactional. */
+export function messageCategory(message: Pick<Message, 'category'> | undefined): MessageCategory {
+  return message?.category === 'transactional' ? 'transactional' : 'marketing';
+}
 
 /** One recorded send, as the cap check sees it. */
 export interface CapEntry {

@@ -10,8 +10,8 @@
  */
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { Profile, PushToken } from '../data.ts';
-import type { ChannelChoice, ChannelName, Message, SendStep } from '../schema.ts';
-import type { MessageCategory } from './caps.ts';
+import type { ChannelChoice, ChannelName, SendStep } from '../schema.ts';
+import { type MessageCategory, messageCategory } from './caps.ts';
 import type { DecisionContext } from './context.ts';
 import { boundedMemo } from './memo.ts';
 import { channelEvidence, halfLifeMs, summarise } from './recency.ts';
@@ -69,9 +69,8 @@ export const TIE_ORDER: readonly ChannelName[] = ['email', 'push', 'sms'];
 const CLICK_WEIGHT = 3;
 const CHANNEL_NAMES: readonly ChannelName[] = ['email', 'sms', 'push'];
 
-export function messageCategory(message: Message | undefined): MessageCategory {
-  return message?.category === 'transactional' ? 'transactional' : 'marketing';
-}
+// In caps.ts, so that the validator reads it without loading libphonenumber-js (issue 17).
+export { messageCategory } from './caps.ts';
 
 /**
  * The customer's stated preference, else the channel with the strictly highest engagement score

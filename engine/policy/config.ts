@@ -7,8 +7,9 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { Duration, IANAZone } from 'luxon';
+import { Duration } from 'luxon';
 import { ChannelName, IsoDuration, LocalTime } from '../schema.ts';
+import { isValidZone } from './zones.ts';
 
 // ── Schema ────────────────────────────────────────────────────────────────────────────────────
 
@@ -231,7 +232,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function semanticProblems(config: PolicyConfig): string[] {
   const problems: string[] = [];
-  if (!IANAZone.isValidZone(config.defaultTimeZone)) {
+  if (!isValidZone(config.defaultTimeZone)) {
     problems.push(`/defaultTimeZone: unknown IANA time zone "${config.defaultTimeZone}"`);
   }
   for (const [channel, window] of Object.entries(config.quietHours)) {

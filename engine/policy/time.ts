@@ -13,8 +13,8 @@ import type { Journey, WaitStep } from '../schema.ts';
 import { anniversaryIn, type MonthDay, parseYearlyDate } from './anniversary.ts';
 import type { PolicyConfig } from './config.ts';
 import { type DecisionContext, dataScope, instant, readField } from './context.ts';
-import { boundedMemo } from './memo.ts';
 import { type BestTimeRequest, chooseSendTime, isAllowedMinute, type SendTimeChoice } from './send-time.ts';
+import { isValidZone } from './zones.ts';
 
 // ── Zones ─────────────────────────────────────────────────────────────────────────────────────
 
@@ -26,17 +26,8 @@ export interface CustomerZone {
   fallbackReason?: ZoneFallbackReason;
 }
 
-/**
- * luxon's check builds an `Intl.DateTimeFormat` on every call (a fifth of a send decision's CPU),
- * so the answer is memoised per zone name; a few hundred names is more than the tz database has.
- */
-const zoneValidity = /* @__PURE__ */ boundedMemo(1_024, (zone: string) => IANAZone.isValidZone(zone));
-
-export function isValidZone(zone: unknown): zone is string {
-  if (typeof zone !== 'string' || zone.length === 0) return false;
-  // Only plausible names are kept (the longest tz name is about 30 characters).
-  return zone.length <= 64 ? zoneValidity(zone) : IANAZone.isValidZone(zone);
-}
+// The zone check lives in ./zones.ts, which the validator loads without the rest of this module.
+export { isValidZone } from './zones.ts';
 
 /** The profile's zone, else the journey's default, else the operator's default, else UTC. */
 export function customerZone(

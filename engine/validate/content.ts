@@ -4,7 +4,8 @@
  * and reads only fields the data dictionary declares.
  */
 import { Liquid } from 'liquidjs';
-import { LIQUID_OPTIONS } from '../policy/render.ts';
+import { rememberTree } from '../liquid-parse.ts';
+import { LIQUID_OPTIONS } from '../policy/render-basics.ts';
 import { CHANNELS } from '../schema.ts';
 import { isRecord, type Path, show, where } from './describe.ts';
 import { checkField, type FieldScope, type Segment } from './fields.ts';
@@ -318,6 +319,7 @@ function analyzeUncached(template: string): AnalysisResult {
     const detail = raw.replace(/, line:\d+, col:\d+$/, '');
     return { error: { detail, ...(position ? { row: position[0], col: position[1] } : {}) } };
   }
+  rememberTree(template, parsed);
   try {
     const { globals } = engine().analyzeSync(parsed, { partials: false });
     const variables = Object.values(globals).flatMap((list) =>

@@ -17,8 +17,8 @@
  *   it to the default locale (engine/policy/render.ts `resolveLocale`, the renderer's own lookup).
  */
 import { type PartialLibrary, renderCalls, resolvePartialKey } from '../partials.ts';
-import { messageCategory } from '../policy/channels.ts';
-import { resolveLocale } from '../policy/render.ts';
+import { messageCategory } from '../policy/caps.ts';
+import { resolveLocale } from '../policy/render-basics.ts';
 import { CHANNELS, type Message } from '../schema.ts';
 import { isRecord, type Path, where } from './describe.ts';
 import type { FieldScope } from './fields.ts';

@@ -27,7 +27,7 @@ import {
   renderCalls,
   resolvePartialKey,
 } from '../partials.ts';
-import { LIQUID_OPTIONS } from '../policy/render.ts';
+import { LIQUID_OPTIONS } from '../policy/render-basics.ts';
 import { isRecord, type Path, where } from './describe.ts';
 import { didYouMean, didYouMeanText } from './suggest.ts';
 import { templateVariables } from './template-vars.ts';

@@ -19,7 +19,7 @@ const BIN = join(ROOT, 'cli/bin.js');
 /** What each folder's run failed with: 1 when any error. */
 const EXIT: Record<string, number> = {
   'bad-dictionary': 1,
-  'bad-release': 0,
+  'bad-release': 1,
   mixed: 1,
   'partials-changed': 1,
   'reordered-release': 0,
