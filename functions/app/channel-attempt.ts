@@ -142,12 +142,13 @@ async function releaseCapSlot(sc: SendContext): Promise<void> {
 }
 
 /**
- * The channel's consent and address on the profile this call read (a few milliseconds before): no
- * second read. An unsubscribe that lands after that read is the same race as one landing after the
- * provider call; the next send reads it.
+ * Consent is re-read right before the provider call (one strongly consistent GetItem): an
+ * unsubscribe that landed after the decision's read wins. The cap reservation between the two reads
+ * can take a round trip or a conditional-write retry, and a customer who has just clicked
+ * "unsubscribe" must not get the message that was being decided (test/integration/unsubscribe.test.ts).
  */
 async function recheckConsent(sc: SendContext, channel: ChannelName) {
-  const fresh = sc.ctx.profile;
+  const fresh = (await sc.rt.store.getProfile(sc.request.enrollment.customerId)) ?? sc.ctx.profile;
   const recheck = candidateChannels(sc.step, { ...sc.ctx, profile: fresh });
   if (recheck.candidates.includes(channel))
     return { ok: true as const, profile: fresh, addresses: recheck.addresses };

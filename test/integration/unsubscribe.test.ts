@@ -88,17 +88,17 @@ describe('one-click unsubscribe', () => {
       SECRET,
     );
     let reads = 0;
-    // The first profile read (the decision's context) returns the opted-in profile; the customer
-    // unsubscribes right after it.
+    // The decision's read (profile, product and cap window in one request) returns the opted-in
+    // profile; the customer unsubscribes right after it.
     const racingStore = new Proxy(rt.store, {
       get(target, prop) {
         const value = Reflect.get(target, prop) as unknown;
-        if (prop !== 'getProfile') return typeof value === 'function' ? value.bind(target) : value;
-        return async (id: string) => {
-          const profile = await target.getProfile(id);
+        if (prop !== 'readDecisionItems') return typeof value === 'function' ? value.bind(target) : value;
+        return async (...args: Parameters<Store['readDecisionItems']>) => {
+          const items = await target.readDecisionItems(...args);
           if (++reads === 1)
             await rt.unsubscribe(httpEvent('POST', { query: { token }, body: 'List-Unsubscribe=One-Click' }));
-          return profile;
+          return items;
         };
       },
     }) as Store;
