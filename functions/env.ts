@@ -322,6 +322,26 @@ export async function privacyDepsFromEnv(): Promise<PrivacyDeps> {
       stateMachineArn: stateMachineArn(),
     }),
     pseudonymiser: keys,
+    ...privacyTimers(),
+  };
+}
+
+/**
+ * Erasure deletes a scale-mode run's pending schedule: DeleteSchedule names only the schedule and its
+ * group (https://docs.aws.amazon.com/scheduler/latest/APIReference/API_DeleteSchedule.html), so the
+ * privacy Lambda needs SCHEDULE_GROUP alone; the target fields are never sent by `disarm`.
+ */
+function privacyTimers(): { timers?: SchedulerTimers } {
+  const groupName = process.env.SCHEDULE_GROUP;
+  if (!groupName) return {};
+  return {
+    timers: new SchedulerTimers({
+      client: new SchedulerClient({ maxAttempts: 5 }),
+      groupName,
+      fireFunctionArn: '',
+      roleArn: '',
+      deadLetterArn: '',
+    }),
   };
 }
 

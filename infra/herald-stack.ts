@@ -411,6 +411,8 @@ export class HeraldStack extends Stack {
       ]);
       scale.grantStartSegments(ingest.fn);
       scale.grantDisarmTimers(ingest.fn);
+      // Erasure deletes an erased customer's pending timers (constructs/customer-privacy.ts).
+      customerPrivacy.grantDisarmTimers(scale);
     }
 
     // ── Audience journeys: a schedule → a Distributed Map enrolment per journey (constructs/audience.ts)

@@ -318,6 +318,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     privacy: privacyItems,
     executions: recorded(workflows),
     pseudonymiser,
+    timers: scale.timers,
   });
   const unsubscribe = createUnsubscribeHandler({
     ...base('unsubscribe'),

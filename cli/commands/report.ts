@@ -10,8 +10,9 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type AnalyticsOptions, buildAnalytics } from '../../engine/analytics/report-model.ts';
+import { redactPersonal } from '../../engine/privacy/redact.ts';
 import { readAnalyticsRecords } from '../../functions/adapters/dynamo-analytics.ts';
-import { loadJourneys } from '../../local/journeys.ts';
+import { loadJourneys, loadWorkflowsVocabulary } from '../../local/journeys.ts';
 import { writeReport } from '../../tools/report/write.ts';
 
 export interface ReportOptions {
@@ -57,11 +58,16 @@ export async function reportCommand(options: ReportOptions): Promise<void> {
   });
   try {
     const journeys = loadJourneys(options.workflows);
-    const records = await readAnalyticsRecords({
-      client,
-      tableName: options.table,
-      ...(options.segments ? { segments: Number(options.segments) } : {}),
-    });
+    // Attributes the data dictionary flags `pii` never reach the report (engine/privacy/redact.ts).
+    const personal = loadWorkflowsVocabulary(options.workflows).piiAttributes;
+    const records = redactPersonal(
+      await readAnalyticsRecords({
+        client,
+        tableName: options.table,
+        ...(options.segments ? { segments: Number(options.segments) } : {}),
+      }),
+      personal,
+    );
     const report = buildAnalytics({ journeys, ...records, options: analytics });
     const files = writeReport(report, options.out, {
       table: options.table,

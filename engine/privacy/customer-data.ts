@@ -3,9 +3,8 @@
  * description the erasure protocol (./erasure.ts), the export (./export.ts), the retention check
  * (./retention.ts) and the table adapter (functions/adapters/dynamo-privacy.ts) all read.
  *
- * A feature that stores something about a customer adds a row here. Rows marked `pending` describe
- * items of features not yet on this branch (scale-mode runs, conversions): the protocol skips them
- * until their feature lands and its adapter implements the row.
+ * A feature that stores something about a customer adds a row here. A row marked `pending` describes
+ * items of a feature not yet landed: the protocol skips it until its adapter implements the row.
  */
 
 /** How a kind is erased. */
@@ -69,21 +68,21 @@ export interface CustomerDataKind {
 export const CUSTOMER_DATA: readonly CustomerDataKind[] = [
   {
     kind: 'enrolments',
-    items: 'C#<customer> ENROLL#<journey>#<enrolment>',
+    items: 'C#<customer> ENROLL#<journey>#<enrolment> → ANON#<pseudonym> ENROLL#<journey>#<hash>',
     erase: 'stop_and_delete',
     export: 'journeys',
     retention: 'lifetime',
     status: 'live',
-    note: 'Standard mode: each active enrolment is one execution named by its id; StopExecution ends it.',
+    note: 'Standard mode: each active enrolment is one execution named by its id; StopExecution ends it. The report counts entrants from enrolments: a pseudonymised row (journey, version, entered at, status, reason) is kept under the pseudonym.',
   },
   {
     kind: 'runs',
-    items: 'scale mode run items (issue 14)',
+    items: 'RUN#<customer> RUN#<run>; DUE#<5-minute bucket>#<shard> <customer>#<run>#<seq>',
     erase: 'stop_and_delete',
     export: 'journeys',
     retention: 'lifetime',
-    status: 'pending',
-    note: 'Scale mode: delete the run item and its EventBridge Scheduler schedule; the segment it fires then finds no run.',
+    status: 'live',
+    note: 'Scale mode: the run is marked exited (reason customer_erased), its pending EventBridge Scheduler schedule deleted, then its due-index entries and the run item are deleted; a timer that still fires finds no run and starts nothing.',
   },
   {
     kind: 'waitTokens',
@@ -159,12 +158,12 @@ export const CUSTOMER_DATA: readonly CustomerDataKind[] = [
   },
   {
     kind: 'conversions',
-    items: 'conversion items (issue 16)',
+    items: 'C#<customer> CONV#<at>#<journey>#<run>#<event> → ANON#<pseudonym> CONV#<at>#<hash>',
     erase: 'pseudonymise',
     export: 'decisions',
     retention: 'conversions',
-    status: 'pending',
-    note: 'Attributed conversions: kept for analytics under the pseudonym, without value of personal kind.',
+    status: 'live',
+    note: 'Attributed conversions: rewritten under the pseudonym (ids hashed, fields in ./pseudonymise.ts), so the report keeps its counts and revenue.',
   },
   {
     kind: 'ledger',

@@ -8,6 +8,8 @@
  * - dropped: `zone` (the customer's time zone), `facts` except the allow-listed keys below (event
  *   and product ids may name the customer), anything not listed.
  */
+import type { EnrollmentRow } from '../analytics/report-model.ts';
+import type { Conversion, Touch } from '../attribution.ts';
 import type { ChannelAttempt, LedgerRecord } from '../ledger.ts';
 
 /** Facts that describe the provider's or the policy's answer, never the customer. */
@@ -57,4 +59,73 @@ function safeAttempt(attempt: ChannelAttempt): ChannelAttempt {
   if (attempt.reason !== undefined && REASON_CODE.test(attempt.reason)) out.reason = attempt.reason;
   if (attempt.providerMessageId !== undefined) out.providerMessageId = attempt.providerMessageId;
   return out;
+}
+
+/**
+ * A conversion without personal data, for the report's counts and revenue after an erasure: the
+ * journey, version, goal type and time, held out or not, the credited step, channel and variant, the
+ * arms, value, currency and latency. `customerId` → the pseudonym; the conversion, enrolment, goal
+ * event and touched decision ids (they may contain the customer id) → keyed hashes, consistently
+ * with the pseudonymised ledger's ids.
+ */
+export function pseudonymiseConversion(conversion: Conversion, keys: PseudonymKeys): Conversion {
+  const touch = (t: Touch): Touch => ({
+    at: t.at,
+    stepId: t.stepId,
+    channel: t.channel,
+    ...(t.variant !== undefined ? { variant: t.variant } : {}),
+    decisionId: keys.hash(t.decisionId),
+  });
+  const out: Conversion = {
+    id: keys.hash(conversion.id),
+    customerId: keys.pseudonym,
+    journeyId: conversion.journeyId,
+    journeyVersion: conversion.journeyVersion,
+    enrollmentId: keys.hash(conversion.enrollmentId),
+    enteredAt: conversion.enteredAt,
+    eventId: keys.hash(conversion.eventId),
+    eventType: conversion.eventType,
+    at: conversion.at,
+    heldOut: conversion.heldOut,
+    touches: conversion.touches.map(touch),
+    arms: { ...conversion.arms },
+    revenue: conversion.revenue,
+    latencyMs: conversion.latencyMs,
+    endsRun: conversion.endsRun,
+  };
+  if (conversion.attributed !== undefined) out.attributed = touch(conversion.attributed);
+  if (conversion.stepId !== undefined) out.stepId = conversion.stepId;
+  if (conversion.channel !== undefined) out.channel = conversion.channel;
+  if (conversion.variant !== undefined) out.variant = conversion.variant;
+  if (conversion.value !== undefined) out.value = conversion.value;
+  if (conversion.currency !== undefined) out.currency = conversion.currency;
+  if (conversion.sinceTouchMs !== undefined) out.sinceTouchMs = conversion.sinceTouchMs;
+  return out;
+}
+
+/**
+ * An enrolment row without personal data: what the report counts entrants by (journey, version,
+ * when, status, reason: `holdout` makes the control group). The triggering event keeps its type
+ * and time only; ids are keyed hashes, the customer id the pseudonym.
+ */
+export function pseudonymiseEnrollmentRow(row: EnrollmentRow, keys: PseudonymKeys): EnrollmentRow {
+  const { enrollment } = row;
+  return {
+    enrollment: {
+      id: keys.hash(enrollment.id),
+      customerId: keys.pseudonym,
+      journeyId: enrollment.journeyId,
+      journeyVersion: enrollment.journeyVersion,
+      enteredAt: enrollment.enteredAt,
+      event: {
+        id: keys.hash(enrollment.event.id),
+        type: enrollment.event.type,
+        customerId: keys.pseudonym,
+        time: enrollment.event.time,
+        properties: {},
+      },
+    },
+    status: row.status,
+    ...(row.reason !== undefined && REASON_CODE.test(row.reason) ? { reason: row.reason } : {}),
+  };
 }

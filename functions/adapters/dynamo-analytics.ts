@@ -1,5 +1,6 @@
 /**
- * Reads what the analytics report needs — every customer's ledger, enrollments and conversions —
+ * Reads what the analytics report needs — every customer's ledger, enrollments and conversions, and
+ * those of erased customers under their pseudonyms —
  * from the table, with Scan: the report is an operator's read of the whole table, not a per-customer
  * lookup, and the table has no index by journey (dynamo-table.ts). Read-only: the one IAM action is
  * `dynamodb:Scan` on the table ARN (docs/iam.md, "herald report").
@@ -14,6 +15,7 @@ import { DynamoDBDocumentClient, ScanCommand, type ScanCommandInput } from '@aws
 import type { EnrollmentRow } from '../../engine/analytics/report-model.ts';
 import type { Conversion } from '../../engine/attribution.ts';
 import type { LedgerRecord } from '../../engine/ledger.ts';
+import { ANON_KEY_PREFIX } from './dynamo-privacy.ts';
 import { CONVERSION_SK_PREFIX, CUSTOMER_KEY_PREFIX } from './dynamo-table.ts';
 
 export interface AnalyticsRecords {
@@ -45,10 +47,13 @@ export async function readAnalyticsRecords(options: AnalyticsReadOptions): Promi
         const page = await doc.send(
           new ScanCommand({
             TableName: options.tableName,
+            // `ANON#<pseudonym>`: the rows of erased customers, rewritten without personal data
+            // (dynamo-privacy.ts), so the aggregates are the same before and after an erasure.
             FilterExpression:
-              'begins_with(pk, :customer) AND (begins_with(sk, :ledger) OR begins_with(sk, :enroll) OR begins_with(sk, :conversion))',
+              '(begins_with(pk, :customer) OR begins_with(pk, :anon)) AND (begins_with(sk, :ledger) OR begins_with(sk, :enroll) OR begins_with(sk, :conversion))',
             ExpressionAttributeValues: {
               ':customer': CUSTOMER_KEY_PREFIX,
+              ':anon': ANON_KEY_PREFIX,
               ':ledger': 'LEDGER#',
               ':enroll': 'ENROLL#',
               ':conversion': CONVERSION_SK_PREFIX,

@@ -1,12 +1,15 @@
 /**
  * The erasure protocol's and the export's items in the table (engine/privacy/ decides; this
  * persists). What each kind of CUSTOMER_DATA is, physically:
- * - `C#<customer>`: PROFILE, EVENT#, ENROLL#, WAIT#, ENGAGED#, MESSAGE#, LEDGER#;
+ * - `C#<customer>`: PROFILE, EVENT#, ENROLL#, WAIT#, ENGAGED#, MESSAGE#, LEDGER#, CONV#;
  * - `SEND#<customer>`: STEP# (send claims), CAPS;
+ * - `RUN#<customer>` / `RUN#<run>` (scale mode) and its due-index entries
+ *   `DUE#<5-minute bucket>#<shard>` / `<customer>#<run>#<seq>` (dynamo-runs.ts);
  * - `MSG#<provider message id>` (found from the ledger's provider message ids), `PHONE#<E.164>`
  *   (found from the profile, deleted only while it still names this customer).
  * Written here: `ERASED#<pseudonym>` / `TOMBSTONE` (the protocol state), `ERASED#A#<address hash>` /
- * `TOMBSTONE` (the pseudonym it belongs to), `ANON#<pseudonym>` / `LEDGER#…` (pseudonymised ledger),
+ * `TOMBSTONE` (the pseudonym it belongs to), `ANON#<pseudonym>` / `LEDGER#…`, `CONV#…`, `ENROLL#…`
+ * (pseudonymised ledger, conversions and enrolment rows: what `herald report` counts),
  * `AUDIT#erasure` / `<requested at>#<pseudonym>` (the audit record).
  *
  * Every operation is idempotent: DeleteItem of a missing item succeeds ("DeleteItem",
@@ -17,11 +20,20 @@
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { EnrollmentRow } from '../../engine/analytics/report-model.ts';
+import type { Conversion } from '../../engine/attribution.ts';
 import type { LedgerRecord } from '../../engine/ledger.ts';
 import type { ErasureAudit, ErasureState } from '../../engine/privacy/erasure.ts';
-import { type PseudonymKeys, pseudonymiseLedger } from '../../engine/privacy/pseudonymise.ts';
+import {
+  type PseudonymKeys,
+  pseudonymiseConversion,
+  pseudonymiseEnrollmentRow,
+  pseudonymiseLedger,
+} from '../../engine/privacy/pseudonymise.ts';
+import { exitRun, type RunRecord } from '../../engine/run-protocol.ts';
 import { DynamoTable } from './dynamo-ops.ts';
-import { customerPartition, sendPartition } from './dynamo-table.ts';
+import { DUE_BUCKET_MS, DynamoRuns, duePartition, dueShard, RUN_KEY_PREFIX, runKey } from './dynamo-runs.ts';
+import { CONVERSION_SK_PREFIX, customerPartition, sendPartition } from './dynamo-table.ts';
 
 export const ERASED_KEY_PREFIX = 'ERASED#';
 export const ANON_KEY_PREFIX = 'ANON#';
@@ -47,11 +59,26 @@ export interface DynamoPrivacyOptions {
   tableName: string;
 }
 
+/** The reason an erased customer's runs end with (the run item's `reason`, until it is deleted). */
+export const ERASED_RUN_REASON = 'customer_erased';
+
+/**
+ * How far back an erased run's earlier due-index entries are looked for. Each expires (TTL) two days
+ * after its due time (dynamo-runs.ts), and "DynamoDB typically deletes expired items within two days
+ * of expiration … Items that have expired and not been deleted will still show up in reads, queries,
+ * and scans" (UpdateTimeToLive, https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTimeToLive.html):
+ * four days covers both. An entry is due no later than the fire that moved the run past it, so every
+ * earlier entry lies between the run's entry and now; the current one is found from the run itself.
+ */
+export const DUE_LOOKBACK_MS = 4 * 86_400_000;
+
 export class DynamoPrivacy {
   private readonly table: DynamoTable;
+  private readonly runs: DynamoRuns;
 
   constructor(options: DynamoPrivacyOptions) {
     this.table = new DynamoTable(options.client, options.tableName);
+    this.runs = new DynamoRuns(options);
   }
 
   // ── Tombstones ──────────────────────────────────────────────────────────────────────────────
@@ -140,16 +167,135 @@ export class DynamoPrivacy {
     return items.length;
   }
 
-  /** What is left in the customer's two partitions (the sweep erases it). */
-  async remaining(customerId: string): Promise<{ ledger: number; other: { pk: string; sk: string }[] }> {
-    const [own, send] = await Promise.all([
+  /**
+   * Copies each enrolment under the pseudonym as the row the report counts (no event, no customer
+   * id), then deletes the original; the number of enrolments erased.
+   */
+  async pseudonymiseEnrolments(customerId: string, keys: PseudonymKeys): Promise<number> {
+    const items = await this.ownItems(customerId, 'customer', 'ENROLL#');
+    for (const item of items) {
+      const row = pseudonymiseEnrollmentRow(
+        {
+          enrollment: item.enrollment as EnrollmentRow['enrollment'],
+          status: String(item.status),
+          ...(typeof item.reason === 'string' ? { reason: item.reason } : {}),
+        },
+        keys,
+      );
+      await this.table.put({
+        pk: `${ANON_KEY_PREFIX}${keys.pseudonym}`,
+        sk: `ENROLL#${row.enrollment.journeyId}#${row.enrollment.id}`,
+        enrollment: row.enrollment,
+        status: row.status,
+        ...(row.reason !== undefined ? { reason: row.reason } : {}),
+      });
+      await this.delete(item.pk as string, item.sk as string);
+    }
+    return items.length;
+  }
+
+  /** Copies each conversion under the pseudonym without personal data, then deletes the original. */
+  async pseudonymiseConversions(customerId: string, keys: PseudonymKeys): Promise<number> {
+    const items = await this.ownItems(customerId, 'customer', CONVERSION_SK_PREFIX);
+    for (const item of items) {
+      const conversion = pseudonymiseConversion(item.conversion as Conversion, keys);
+      await this.table.put({
+        pk: `${ANON_KEY_PREFIX}${keys.pseudonym}`,
+        sk: `${CONVERSION_SK_PREFIX}${conversion.at}#${conversion.id}`,
+        conversion,
+        ...(typeof item.expiresAt === 'number' ? { expiresAt: item.expiresAt } : {}),
+      });
+      await this.delete(item.pk as string, item.sk as string);
+    }
+    return items.length;
+  }
+
+  // ── Scale-mode runs ─────────────────────────────────────────────────────────────────────────
+
+  /** The customer's run items (one Query of `RUN#<customer>`). */
+  listRuns(customerId: string): Promise<RunRecord[]> {
+    return this.runs.listRuns(customerId);
+  }
+
+  /**
+   * Ends a waiting or claimed run (engine/run-protocol.ts `exit`, one conditional UpdateItem): a
+   * timer that fires now fails its claim, a segment in flight fails its next fenced write. The run
+   * as it is afterwards (or as it was, when it had ended already).
+   */
+  async exitRun(run: RunRecord, now: Date): Promise<RunRecord> {
+    const outcome = await this.runs.transitionRun(
+      run.customerId,
+      run.runId,
+      exitRun({ reason: ERASED_RUN_REASON, nowMs: now.getTime() }),
+      now,
+    );
+    return outcome.applied ? outcome.record : (outcome.current ?? run);
+  }
+
+  /**
+   * Deletes a run's due-index entries (they hold the customer id); the number found. The current
+   * entry is keyed by the run's own due time (read it before `exitRun`, which removes it); the
+   * earlier ones are queried on the run's shard, bucket by bucket, back to its entry (at most
+   * DUE_LOOKBACK_MS).
+   */
+  async deleteDueEntries(run: RunRecord, now: Date): Promise<number> {
+    const shard = dueShard(run.runId);
+    const prefix = `${run.customerId}#${run.runId}#`;
+    const keys = new Map<string, { pk: string; sk: string }>();
+    if (run.dueMs !== undefined) {
+      const pk = duePartition(run.dueMs, shard);
+      keys.set(`${pk}|${prefix}${run.seq}`, { pk, sk: `${prefix}${run.seq}` });
+    }
+    const entered = Date.parse(run.enrollment.enteredAt);
+    const from = Math.max(
+      Number.isNaN(entered) ? now.getTime() - DUE_LOOKBACK_MS : entered - DUE_BUCKET_MS,
+      now.getTime() - DUE_LOOKBACK_MS,
+    );
+    const buckets: number[] = [];
+    for (let b = Math.floor(from / DUE_BUCKET_MS) * DUE_BUCKET_MS; b <= now.getTime(); b += DUE_BUCKET_MS)
+      buckets.push(b);
+    // Sixteen Queries at a time: one erasure must not hog the table's or the Lambda's throughput.
+    for (let i = 0; i < buckets.length; i += 16) {
+      const found = await Promise.all(
+        buckets.slice(i, i + 16).map((b) => this.table.queryPrefix(duePartition(b, shard), prefix)),
+      );
+      for (const item of found.flat()) {
+        const key = { pk: item.pk as string, sk: item.sk as string };
+        keys.set(`${key.pk}|${key.sk}`, key);
+      }
+    }
+    // A missing item deletes without error (DeleteItem is idempotent without a condition).
+    for (const key of keys.values()) await this.delete(key.pk, key.sk);
+    return keys.size;
+  }
+
+  /** Deletes the run item (after `exitRun`: a fire then finds no run and starts nothing). */
+  async deleteRun(run: Pick<RunRecord, 'customerId' | 'runId'>): Promise<void> {
+    const { pk, sk } = runKey(run.customerId, run.runId);
+    await this.delete(pk, sk);
+  }
+
+  /** What is left in the customer's partitions (the sweep erases it). */
+  async remaining(customerId: string): Promise<{
+    ledger: number;
+    conversions: number;
+    runs: number;
+    other: { pk: string; sk: string }[];
+  }> {
+    const [own, send, runs] = await Promise.all([
       this.partition(customerPartition(customerId)),
       this.partition(sendPartition(customerId)),
+      this.partition(`${RUN_KEY_PREFIX}${customerId}`),
     ]);
     const all = [...own, ...send].map((item) => ({ pk: item.pk as string, sk: item.sk as string }));
+    // Rewritten, not deleted: the ledger and the conversions (an enrolment written this late is deleted).
+    const rewritten = (k: { sk: string }) =>
+      k.sk.startsWith('LEDGER#') || k.sk.startsWith(CONVERSION_SK_PREFIX);
     return {
       ledger: all.filter((k) => k.sk.startsWith('LEDGER#')).length,
-      other: all.filter((k) => !k.sk.startsWith('LEDGER#')),
+      conversions: all.filter((k) => k.sk.startsWith(CONVERSION_SK_PREFIX)).length,
+      runs: runs.length,
+      other: all.filter((k) => !rewritten(k)),
     };
   }
 
@@ -178,6 +324,13 @@ export class DynamoPrivacy {
 
   async delete(pk: string, sk: string): Promise<void> {
     await this.table.doc.send(new DeleteCommand({ TableName: this.table.name, Key: { pk, sk } }));
+  }
+
+  /** The pseudonymised conversions of an erased customer (analytics; tests). */
+  async anonymousConversions(pseudonym: string): Promise<Conversion[]> {
+    return (await this.table.queryPrefix(`${ANON_KEY_PREFIX}${pseudonym}`, CONVERSION_SK_PREFIX)).map(
+      (item) => item.conversion as Conversion,
+    );
   }
 
   /** The pseudonymised ledger of an erased customer (analytics; tests). */

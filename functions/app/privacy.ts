@@ -22,7 +22,7 @@ import {
 import type { DynamoPrivacy } from '../adapters/dynamo-privacy.ts';
 import type { ObservedDeps } from '../deps.ts';
 import { errorFacts } from '../observability.ts';
-import type { ErasureGate, ExecutionStarter, Store } from '../ports.ts';
+import type { ErasureGate, ExecutionStarter, Store, TimerScheduler } from '../ports.ts';
 import { type Pseudonymiser, profileAddresses } from './pseudonym.ts';
 import type { Resolved } from './runtime.ts';
 
@@ -32,6 +32,11 @@ export interface PrivacyDeps extends ObservedDeps {
   executions: ExecutionStarter;
   /** Resolved once (Secrets Manager on AWS: the PrivacyKey secret). */
   pseudonymiser: () => Promise<Pseudonymiser>;
+  /**
+   * Scale mode: deletes an erased run's pending EventBridge Scheduler schedule (SCHEDULE_GROUP set).
+   * Without it the run is still ended and deleted; its timer then fires into a failed claim.
+   */
+  timers?: Pick<TimerScheduler, 'disarm'>;
 }
 
 export interface ErasureSummary {
@@ -92,7 +97,11 @@ async function performStep(rt: Resolved<PrivacyDeps>, sc: StepContext): Promise<
       return 0;
     case 'enrolments':
       await stopOpenRuns(rt, customerId);
-      return rt.privacy.deleteOwn(customerId, 'enrolments');
+      return rt.privacy.pseudonymiseEnrolments(customerId, keys);
+    case 'runs':
+      return eraseRuns(rt, customerId);
+    case 'conversions':
+      return rt.privacy.pseudonymiseConversions(customerId, keys);
     case 'messageIndex': {
       const ledger = await rt.store.listLedger(customerId);
       const ids = ledger.flatMap((r) => [
@@ -110,9 +119,12 @@ async function performStep(rt: Resolved<PrivacyDeps>, sc: StepContext): Promise<
     case 'sweep': {
       // An invocation in flight when the runs were stopped may have written since: erase that too.
       const left = await rt.privacy.remaining(customerId);
+      const runs = left.runs > 0 ? await eraseRuns(rt, customerId) : 0;
       for (const item of left.other) await rt.privacy.delete(item.pk, item.sk);
+      const conversions =
+        left.conversions > 0 ? await rt.privacy.pseudonymiseConversions(customerId, keys) : 0;
       const ledger = left.ledger > 0 ? await rt.privacy.pseudonymiseLedger(customerId, keys) : 0;
-      return left.other.length + ledger;
+      return runs + left.other.length + conversions + ledger;
     }
     case 'audit':
       await rt.privacy.putAudit(auditOf(state, rt.clock.now()));
@@ -125,10 +137,6 @@ async function performStep(rt: Resolved<PrivacyDeps>, sc: StepContext): Promise<
     case 'messages':
     case 'profile':
       return rt.privacy.deleteOwn(customerId, step);
-    case 'runs':
-    case 'conversions':
-      // Pending rows are not in ERASURE_STEPS; reaching one means its feature landed without an adapter.
-      throw new Error(`erasure step ${step} has no implementation yet`);
     default:
       return assertUnreachable(step);
   }
@@ -139,8 +147,15 @@ async function performStep(rt: Resolved<PrivacyDeps>, sc: StepContext): Promise<
  * (adapters/sfn-executions.ts), stopped with StopExecution; one already ended is not an error.
  */
 async function stopOpenRuns(rt: Resolved<PrivacyDeps>, customerId: string): Promise<void> {
-  const enrolments = await rt.store.listEnrollments(customerId);
-  for (const { enrollment } of enrolments.filter((r) => r.status === 'active')) {
+  const [enrolments, runs] = await Promise.all([
+    rt.store.listEnrollments(customerId),
+    rt.privacy.listRuns(customerId),
+  ]);
+  // A scale-mode enrolment is a run (run id = enrolment id), with no execution to stop: the runs step ends it.
+  const scale = new Set(runs.map((r) => r.runId));
+  for (const { enrollment } of enrolments.filter(
+    (r) => r.status === 'active' && !scale.has(r.enrollment.id),
+  )) {
     try {
       await rt.executions.stop(enrollment, 'customer erased');
     } catch (error) {
@@ -152,6 +167,30 @@ async function stopOpenRuns(rt: Resolved<PrivacyDeps>, customerId: string): Prom
       if (!(error instanceof Error && error.name === 'UnknownStateMachineError')) throw error;
     }
   }
+}
+
+/**
+ * Scale mode (docs/scale-mode.md §3–4), per run:
+ * 1. its due-index entries are deleted (they hold the customer id; the current one is keyed by the
+ *    run's due time, which the exit removes, so this comes first);
+ * 2. the run is ended (`exit`, reason customer_erased): a timer firing now fails its claim, a
+ *    segment in flight fails its next fenced write (arm, finish);
+ * 3. its pending schedule is deleted (DeleteSchedule; one that fired and deleted itself answers
+ *    ResourceNotFoundException, which counts as done: functions/adapters/scheduler-timers.ts);
+ * 4. the run item is deleted: a fire still under way finds no run and starts nothing.
+ * Each is idempotent; a resumed erasure repeats them. The number of runs erased.
+ */
+async function eraseRuns(rt: Resolved<PrivacyDeps>, customerId: string): Promise<number> {
+  let erased = 0;
+  for (const run of await rt.privacy.listRuns(customerId)) {
+    await rt.privacy.deleteDueEntries(run, rt.clock.now());
+    const ended = await rt.privacy.exitRun(run, rt.clock.now());
+    // Not quietly: a schedule left behind would fire (into nothing, but still); the request is retried.
+    await rt.timers?.disarm({ runId: ended.runId, seq: ended.seq });
+    await rt.privacy.deleteRun(ended);
+    erased++;
+  }
+  return erased;
 }
 
 // ── Refusing the events of erased customers (ingest) ──────────────────────────────────────────

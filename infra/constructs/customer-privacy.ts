@@ -14,6 +14,12 @@
  * - StopExecution on the journeys' executions (`grantStopRuns`, once the journeys exist): the
  *   execution ARN is the resource type of StopExecution in the same reference for Step Functions
  *   (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsstepfunctions.html).
+ * - `RUN#` (scale-mode runs): Query, UpdateItem (end the run), DeleteItem; `DUE#` (their due index):
+ *   Query, DeleteItem. DeleteSchedule on the timer group's schedules (`grantDisarmTimers`, with
+ *   scale mode): the `schedule` resource type, `arn:${Partition}:scheduler:${Region}:${Account}:schedule/${GroupName}/${ScheduleName}`
+ *   (Service Authorization Reference, "Actions, resources, and condition keys for Amazon EventBridge
+ *   Scheduler", https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridgescheduler.html;
+ *   the ARN pattern also in ScheduleSummary, https://docs.aws.amazon.com/scheduler/latest/APIReference/API_ScheduleSummary.html).
  * - GetSecretValue on the pseudonym key only (list_awssecretsmanager.html: the Secret resource type).
  * Ingest reads the same key and the tombstones (`grantTombstoneCheck`).
  */
@@ -25,6 +31,7 @@ import { Construct } from 'constructs';
 import { acknowledge, wildcardResource } from '../nag.ts';
 import { HeraldFunction } from './herald-function.ts';
 import type { JourneyStateMachine } from './journey-state-machine.ts';
+import type { ScaleMode } from './scale-mode.ts';
 import { grantItems, PK } from './table-access.ts';
 
 export interface CustomerPrivacyProps {
@@ -77,6 +84,10 @@ export class CustomerPrivacy extends Construct {
       { actions: ['DeleteItem'], prefixes: [PK.message, PK.phone] },
       { actions: ['GetItem', 'PutItem'], prefixes: [PK.erased] },
       { actions: ['PutItem'], prefixes: [PK.anon, PK.audit] },
+      // Scale mode: list the customer's runs, end each (the run protocol's `exit`), delete it and
+      // its due-index entries (found by Query on the run's shard).
+      { actions: ['Query', 'UpdateItem', 'DeleteItem'], prefixes: [PK.run] },
+      { actions: ['Query', 'DeleteItem'], prefixes: [PK.due] },
     ]);
     this.fn.fn.addToRolePolicy(
       new iam.PolicyStatement({
@@ -102,6 +113,15 @@ export class CustomerPrivacy extends Construct {
         `Execution names are only known at run time: StopExecution is limited to executions of journey ${journey.journey.id}'s own state machine.`,
       );
     }
+  }
+
+  /**
+   * Scale mode: erasure deletes each run's pending schedule in the timer group (DeleteSchedule takes
+   * the name and the group only: https://docs.aws.amazon.com/scheduler/latest/APIReference/API_DeleteSchedule.html).
+   */
+  grantDisarmTimers(scale: ScaleMode): void {
+    this.fn.fn.addEnvironment('SCHEDULE_GROUP', scale.timerEnvironment.SCHEDULE_GROUP!);
+    scale.grantDisarmTimers(this.fn.fn);
   }
 
   /** Ingest refuses erased customers' events: it reads their tombstones and lifts one on re-consent. */

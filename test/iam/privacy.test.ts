@@ -4,6 +4,7 @@
  * the neighbouring items and the other functions are denied.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { scheduleName } from '../../functions/adapters/scheduler-timers.ts';
 import type { AwsCall } from '../../local/aws-calls.ts';
 import { loadJourneys } from '../../local/journeys.ts';
 import {
@@ -139,5 +140,75 @@ describe('refusing the events of erased customers (ingest)', () => {
       item('feedback', 'PutItem', 'ERASED#p1'),
     ]);
     expect(denied).toHaveLength(4);
+  });
+});
+
+describe('erasing a customer in scale mode (runs, their due index, their pending timers)', () => {
+  const scaleDeploy: DeployOptions = {
+    ...deploy,
+    journeys: loadJourneys().map((journey) => ({ ...journey, execution: 'scale' as const })),
+  };
+  const scaleWorld = deploymentFor(scaleDeploy);
+  let scaleRoles: FunctionRole[];
+  let group: string;
+  beforeAll(() => {
+    scaleRoles = deployedRoles(scaleDeploy);
+    group = scaleRoles.find((r) => r.fn === 'privacy')!.environment.SCHEDULE_GROUP!;
+  });
+  const scaleDenials = async (calls: AwsCall[]) =>
+    (await evaluateCalls(calls, scaleRoles, scaleWorld)).denials;
+  /** DeleteSchedule as functions/adapters/scheduler-timers.ts `disarm` sends it. */
+  const deleteSchedule = (fn: string, GroupName: string): AwsCall => ({
+    fn,
+    client: 'SchedulerClient',
+    operation: 'DeleteSchedule',
+    input: { Name: scheduleName('r1', 2), GroupName },
+  });
+
+  it('gives the privacy function the timer group (SCHEDULE_GROUP) and lets it end, list and delete runs, their due entries and their schedules', async () => {
+    expect(group).toEqual(expect.any(String));
+    const used = [
+      item('privacy', 'Query', 'RUN#c1'),
+      item('privacy', 'UpdateItem', 'RUN#c1'),
+      item('privacy', 'DeleteItem', 'RUN#c1'),
+      item('privacy', 'Query', 'DUE#2026-03-05T10:00#3'),
+      item('privacy', 'DeleteItem', 'DUE#2026-03-05T10:00#3'),
+      deleteSchedule('privacy', group),
+    ];
+    expect(describeDenials(await scaleDenials(used))).toBe('');
+  });
+
+  it('denies it writing runs or due entries, and schedules outside the timer group', async () => {
+    const calls: AwsCall[] = [
+      item('privacy', 'PutItem', 'RUN#c1'),
+      item('privacy', 'UpdateItem', 'DUE#2026-03-05T10:00#3'),
+      item('privacy', 'PutItem', 'DUE#2026-03-05T10:00#3'),
+      deleteSchedule('privacy', 'default'),
+      {
+        fn: 'privacy',
+        client: 'SchedulerClient',
+        operation: 'CreateSchedule',
+        input: {
+          Name: scheduleName('r1', 3),
+          GroupName: group,
+          Target: {
+            Arn: 'arn:aws:lambda:us-east-1:123456789012:function:x',
+            RoleArn: 'arn:aws:iam::123456789012:role/x',
+          },
+        },
+      },
+    ];
+    // One by one: CreateSchedule is two requests (it needs iam:PassRole as well).
+    for (const call of calls) {
+      expect(
+        (await scaleDenials([call])).length,
+        `${call.operation} ${JSON.stringify(call.input)}`,
+      ).toBeGreaterThan(0);
+    }
+  });
+
+  it('gives no DeleteSchedule to the Standard-only deploy’s privacy function (no timers there)', async () => {
+    expect(roles.find((r) => r.fn === 'privacy')!.environment.SCHEDULE_GROUP).toBeUndefined();
+    expect(await denials([deleteSchedule('privacy', 'herald-timers')])).toHaveLength(1);
   });
 });
