@@ -173,7 +173,10 @@ describe('an erasure that crashes half-way, then is asked again', () => {
     const pseudonymiser = createPseudonymiser(LOCAL_PRIVACY_KEY);
     for (const id of crashed) {
       const found = items.filter((item) => JSON.stringify(item).includes(id));
-      expect(found.map((i) => `${i.pk} ${i.sk}`), id).toEqual([]);
+      expect(
+        found.map((i) => `${i.pk} ${i.sk}`),
+        id,
+      ).toEqual([]);
       expect(JSON.stringify(items)).not.toContain(`${id}@example.com`);
       const pseudonym = pseudonymiser.pseudonym(id);
       expect(items.filter((i) => i.pk === `ANON#${pseudonym}`).length, id).toBeGreaterThan(0);
