@@ -6,6 +6,8 @@
  *
  * - Two journeys with the same `id` would be one state machine (`<stack>-<id>`) and one execution
  *   name space: the ingest Lambda could not tell them apart.
+ * - An id starting with `audience-` could name the enrolment state machine of another journey
+ *   (`<stack>-audience-<id>`): the prefix is reserved.
  * - Two ids equal but for `-` and `_` (`cart-reminder`, `cart_reminder`) collide in CloudFormation:
  *   the CDK builds a top-level logical ID from a construct id by dropping every character that is
  *   not a letter or a digit (aws-cdk-lib core `makeUniqueId`; CloudFormation logical IDs are
@@ -73,6 +75,7 @@ function setProblems(sources: readonly JourneySource[]): Map<number, Problem[]> 
   const byKey = new Map<string, number[]>();
   ids.forEach((id, i) => {
     if (id === undefined) return;
+    if (id.value.startsWith(RESERVED_ID_PREFIX)) add(i, reservedIdProblem(sources[i]!.file, id));
     const key = logicalKey(id.value);
     byKey.set(key, [...(byKey.get(key) ?? []), i]);
   });
@@ -110,6 +113,28 @@ function setProblems(sources: readonly JourneySource[]): Map<number, Problem[]> 
     }
   }
   return out;
+}
+
+/**
+ * Journey `x`'s audience enrolment state machine is `<stack>-audience-x` (infra/constructs/audience.ts),
+ * so a journey whose own id starts with `audience-` could take that name: the prefix is reserved.
+ */
+export const RESERVED_ID_PREFIX = 'audience-';
+
+function reservedIdProblem(
+  file: string,
+  id: { value: string; position: { line: number; column: number } },
+): Problem {
+  const rest = id.value.slice(RESERVED_ID_PREFIX.length);
+  return {
+    file,
+    code: 'journey.reserved-id',
+    path: '/id',
+    ...id.position,
+    message: `journey id \`${id.value}\` starts with \`${RESERVED_ID_PREFIX}\`, which Herald reserves: the enrolment state machine of an audience journey \`${rest}\` is named \`<stack>-${id.value}\``,
+    suggestion: `choose an id that does not start with \`${RESERVED_ID_PREFIX}\`, e.g. \`${rest || 'my'}-audience\``,
+    severity: 'error',
+  };
 }
 
 /** The journey's `id` and where it is written, when it is a string. */

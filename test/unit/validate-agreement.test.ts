@@ -86,6 +86,20 @@ describe('journeys validated as a set', () => {
     expect(fine.every((r) => r.journey !== undefined && r.problems.length === 0)).toBe(true);
   });
 
+  it('reserves the `audience-` prefix: `audience-x` would be the name of journey x’s enrolment state machine', () => {
+    const [reserved, fine] = validateJourneySet([
+      source('a.json', 'audience-winback'),
+      source('b.json', 'winback-audience'),
+    ]);
+    expect(reserved?.journey).toBeUndefined();
+    expect(reserved?.problems).toMatchObject([
+      { code: 'journey.reserved-id', path: '/id', line: 3, column: 9, severity: 'error' },
+    ]);
+    expect(reserved?.problems[0]?.message).toContain('<stack>-audience-winback');
+    expect(fine?.journey).toBeDefined();
+    expect(fine?.problems).toEqual([]);
+  });
+
   it('lists every failing file in the error that stops the synth', () => {
     expect(() =>
       loadJourneySetOrThrow([source('a.journey.json', 'welcome'), source('b.journey.json', 'welcome')]),
