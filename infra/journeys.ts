@@ -104,6 +104,17 @@ function compileJourneySources(
   }));
 }
 
+/** Released copies already known to be valid, by their text and the dictionary they were checked against. */
+export interface KnownValidCopies {
+  isValid(text: string, vocabulary: Vocabulary): boolean;
+  rememberValid(text: string, vocabulary: Vocabulary): void;
+}
+
+/** A copy known to be valid, as the validator would return it (the JSON value; a byte-order mark is a space). */
+function parsedCopy(text: string): Journey {
+  return JSON.parse(text.replace(/^\uFEFF/, '')) as Journey;
+}
+
 /**
  * Every `versions/<id>/<version>.journey.json` under `dir`, validated in full against the folder's
  * dictionary (`loadDeployableVocabulary` first holds it to the slices the versions were released with).
@@ -116,12 +127,17 @@ function compileJourneySources(
  * `ids`: only the copies filed under `versions/<id>/` for these journey ids, the only ones
  * `checkReleases` reads for findings on those journeys' own files (`herald validate`, `herald
  * release`); a copy filed under another folder is that folder's journey's finding. Default: all.
+ *
+ * `known`: copies found valid on an earlier run of the same validator against the same dictionary
+ * (the built CLI's cache, cli/valid-copies.ts); taken as they parse, and the new valid ones added.
+ * The synth passes none: it validates every copy.
  */
 export function loadReleasedJourneys(
   dir: string,
   vocabulary: Vocabulary = loadVocabulary(dir),
   validated: readonly Journey[] = [],
   ids?: readonly string[],
+  known?: KnownValidCopies,
 ): ReleasedFile[] {
   const root = path.join(dir, RELEASES_DIR);
   if (!existsSync(root)) return [];
@@ -139,7 +155,11 @@ export function loadReleasedJourneys(
         );
       }
       const text = readFileSync(file, 'utf8');
-      const journey = alreadyValidatedCopy(text, validated) ?? loadJourneyOrThrow(text, file, { vocabulary });
+      const journey =
+        alreadyValidatedCopy(text, validated) ??
+        (known?.isValid(text, vocabulary) ? parsedCopy(text) : undefined) ??
+        loadJourneyOrThrow(text, file, { vocabulary });
+      known?.rememberValid(text, vocabulary);
       released.push({ file, journey, filedAs: { id: id.name, version } });
     }
   }

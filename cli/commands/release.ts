@@ -32,7 +32,7 @@ import {
 } from '../../engine/validate/index.ts';
 import type { Vocabulary } from '../../engine/vocabulary.ts';
 import { loadVocabulary, SLICE_SUFFIX } from '../../infra/dictionary.ts';
-import { loadReleasedJourneys } from '../../infra/journeys.ts';
+import { type KnownValidCopies, loadReleasedJourneys } from '../../infra/journeys.ts';
 import { readPartials } from '../../infra/partials.ts';
 import { formatProblemsWithFrames } from '../../tools/cli/code-frame.ts';
 import { resolveJourneyArg } from '../../tools/journey-ids.ts';
@@ -121,6 +121,8 @@ export async function releaseProblems(
    * released copies identical to a valid journey are not validated again (`loadReleasedJourneys`).
    */
   vocabularies?: ReadonlyMap<string, Vocabulary | undefined>,
+  /** Released copies found valid on an earlier run (cli/valid-copies.ts), not validated again. */
+  known?: KnownValidCopies,
 ): Promise<Problem[]> {
   const byDir = new Map<string, ValidationResult[]>();
   for (const r of results) {
@@ -141,9 +143,9 @@ export async function releaseProblems(
         const vocabulary = vocabularies.get(dir);
         // A bad data.json is reported on its own (validate.ts), as `loadVocabulary` would throw.
         if (!vocabulary) continue;
-        released = loadReleasedJourneys(dir, vocabulary, journeys, ids);
+        released = loadReleasedJourneys(dir, vocabulary, journeys, ids, known);
       } else {
-        released = loadReleasedJourneys(dir, loadVocabulary(dir), [], ids);
+        released = loadReleasedJourneys(dir, loadVocabulary(dir), [], ids, known);
       }
     } catch (error) {
       // A bad data.json is reported on its own (validate.ts); a released copy it breaks, here.

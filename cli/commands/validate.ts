@@ -18,6 +18,7 @@ import { dictionaryPath, dictionaryReleaseProblems } from '../../infra/dictionar
 import { folderOptions, partialFileProblems } from '../../infra/partials.ts';
 import { formatProblemsWithFrames } from '../../tools/cli/code-frame.ts';
 import { resolveJourneyArg } from '../../tools/journey-ids.ts';
+import { validCopiesCache } from '../valid-copies.ts';
 import { releaseProblems } from './release.ts';
 
 export { registerValidate } from '../program.ts';
@@ -160,7 +161,10 @@ export async function validateCommand(files: string[], options: { json?: boolean
   try {
     results = await validateJourneyFiles(files, vocabularies);
     // What `cdk synth` would also refuse: a released version edited in place, or never released.
-    for (const problem of await releaseProblems(results, vocabularies)) {
+    const known = validCopiesCache();
+    const releaseFindings = await releaseProblems(results, vocabularies, known);
+    known?.save();
+    for (const problem of releaseFindings) {
       // A released copy that no longer validates has no result of its own yet: it gets one.
       const result = results.find((r) => r.file === problem.file);
       if (result) result.problems.push(problem);

@@ -2,13 +2,15 @@
  * `herald validate` does not validate a released copy again when it is, as `herald release` wrote
  * it, a journey of the folder that was just validated with no error (engine/validate/releases.ts,
  * `alreadyValidatedCopy`). Held here to the full validation: the same journeys come back, and any
- * other copy is still validated in full.
+ * other copy is still validated in full. And the built CLI's cache of copies found valid on an
+ * earlier run (cli/valid-copies.ts): the same journeys come back, and nothing invalid is remembered.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FileValidCopies } from '../../cli/valid-copies.ts';
 import type { Journey } from '../../engine/schema.ts';
 import {
   alreadyValidatedCopy,
@@ -107,5 +109,62 @@ describe('a released copy identical to a journey just validated', () => {
     expect((quick as JourneyValidationError).problems).toEqual(
       (failure([]) as JourneyValidationError).problems,
     );
+  });
+});
+
+describe('released copies remembered as valid across runs (cli/valid-copies.ts)', () => {
+  const scratch: string[] = [];
+  afterEach(() => {
+    for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  const tempDir = (prefix: string) => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    scratch.push(dir);
+    return dir;
+  };
+
+  it('gives back the journeys a full validation gives, and remembers each copy for the same build only', () => {
+    const cacheFile = join(tempDir('herald-cache-'), 'valid-copies.json');
+    const vocabulary = loadVocabulary(WORKFLOWS);
+    const full = loadReleasedJourneys(WORKFLOWS, vocabulary);
+    const first = new FileValidCopies(cacheFile, 'build 1');
+    expect(loadReleasedJourneys(WORKFLOWS, vocabulary, [], undefined, first)).toEqual(full);
+    first.save();
+    const again = new FileValidCopies(cacheFile, 'build 1');
+    for (const copy of full)
+      expect(again.isValid(readFileSync(copy.file, 'utf8'), vocabulary), copy.file).toBe(true);
+    expect(loadReleasedJourneys(WORKFLOWS, vocabulary, [], undefined, again)).toEqual(full);
+    // Another build (any source changed), another text or another dictionary: not known.
+    const text = readFileSync(full[0]!.file, 'utf8');
+    expect(new FileValidCopies(cacheFile, 'build 2').isValid(text, vocabulary)).toBe(false);
+    expect(again.isValid(text.replace('"version"', '"version" '), vocabulary)).toBe(false);
+    expect(again.isValid(text, loadVocabulary(tempDir('herald-empty-dictionary-')))).toBe(false);
+  });
+
+  it('never remembers a copy that does not validate: it fails the load every time', () => {
+    const dir = tempDir('herald-revalidate-cache-');
+    cpSync(WORKFLOWS, dir, { recursive: true });
+    const file = join(dir, 'versions/welcome/1.journey.json');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"type": "wait"', '"type": "wiat"'));
+    const vocabulary = loadVocabulary(dir);
+    const cacheFile = join(dir, 'cache.json');
+    for (let run = 0; run < 2; run++) {
+      const known = new FileValidCopies(cacheFile, 'build 1');
+      expect(() => loadReleasedJourneys(dir, vocabulary, [], undefined, known)).toThrow(
+        JourneyValidationError,
+      );
+      expect(known.isValid(readFileSync(file, 'utf8'), vocabulary)).toBe(false);
+      known.save();
+    }
+  });
+
+  it('treats a missing or garbled cache file as empty', () => {
+    const dir = tempDir('herald-cache-garbled-');
+    const garbled = join(dir, 'garbled.json');
+    writeFileSync(garbled, '{"version": 1, "build": "build 1", "keys": ["not a key"');
+    const text = readFileSync(join(WORKFLOWS, 'versions/welcome/1.journey.json'), 'utf8');
+    const vocabulary = loadVocabulary(WORKFLOWS);
+    expect(new FileValidCopies(garbled, 'build 1').isValid(text, vocabulary)).toBe(false);
+    expect(new FileValidCopies(join(dir, 'missing.json'), 'build 1').isValid(text, vocabulary)).toBe(false);
   });
 });
