@@ -137,17 +137,30 @@ function reservedIdProblem(
   };
 }
 
-/** The journey's `id` and where it is written, when it is a string. */
+/**
+ * The journey's `id` and where it is written, when it is a string. The value is read with the
+ * built-in JSON parser (the file was just parsed in full by its own validation); the position, the
+ * slower syntax-tree parse, only when a problem needs it.
+ */
 function idOf(
   source: JourneySource,
-): { value: string; position: { line: number; column: number } } | undefined {
+): { value: string; readonly position: { line: number; column: number } } | undefined {
   // As validateJourneyText reads it: a byte-order mark becomes a space, offsets unchanged.
   const text = source.text.replace(/^\uFEFF/, ' ');
-  const parsed = parseJson(text);
-  if (parsed.syntax.length > 0) return undefined;
-  const node = nodeAt(parsed.root, ['id']);
-  if (node?.type !== 'string' || typeof node.value !== 'string') return undefined;
-  return { value: node.value, position: new LineIndex(text).position(node.offset) };
+  let value: unknown;
+  try {
+    value = (JSON.parse(text) as { id?: unknown } | null)?.id;
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'string') return undefined;
+  return {
+    value,
+    get position() {
+      const node = nodeAt(parseJson(text).root, ['id']);
+      return new LineIndex(text).position(node?.offset ?? 0);
+    },
+  };
 }
 
 /** What CloudFormation keeps of an id in a logical ID. */
