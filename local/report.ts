@@ -133,9 +133,10 @@ function journeySection(journey: Journey, s: JourneySummary, input: ReportInput)
         `<h4>A/B test at <code>${esc(split.stepId)}</code></h4><table><thead><tr><th>arm</th><th>customers</th><th>converted</th><th>rate</th></tr></thead><tbody>${split.arms.map(groupRow).join('')}</tbody></table>`,
     )
     .join('');
-  const ended = endedRows(s)
-    .map(([how, n]) => `<tr><td>${esc(how)}</td><td class="n">${n}</td></tr>`)
-    .join('');
+  const ended =
+    endedRows(s)
+      .map(([how, n]) => `<tr><td>${esc(how)}</td><td class="n">${n}</td></tr>`)
+      .join('') || '<tr><td colspan="2">no one has entered yet</td></tr>';
   return `<section id="${esc(s.id)}" class="journey">
 <h2>${esc(s.name)} <small>${esc(s.id)} v${s.version}</small></h2>
 ${journey.description ? `<p class="note">${esc(journey.description)}</p>` : ''}

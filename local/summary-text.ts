@@ -66,11 +66,11 @@ export function formatSummary(result: SummaryTextInput, timing: { totalMs: numbe
       );
     }
     if (j.bestTimes) out.push(`  ${bestTimeLine(j.bestTimes)}`);
+    const ended = endedRows(j).slice(0, 6);
     out.push(
-      `  ended: ${endedRows(j)
-        .slice(0, 6)
-        .map(([how, n]) => `${how} ${n}`)
-        .join(' · ')}`,
+      ended.length === 0
+        ? '  ended: no one has entered yet'
+        : `  ended: ${ended.map(([how, n]) => `${how} ${n}`).join(' · ')}`,
     );
   }
   out.push('');

@@ -166,4 +166,11 @@ describe('the HTML report beside the terminal summary', () => {
       expect(shown).not.toMatch(/quiet_hours|no_consent|cap_full|invalid_time_zone|capped:/);
     }
   });
+
+  it('says so for a journey no one has entered yet (spring-sale has no record here), in both', async () => {
+    const springSale = terminal.slice(terminal.indexOf('(spring-sale v'));
+    expect(springSale.slice(0, springSale.indexOf('■'))).toContain('ended: no one has entered yet');
+    const section = await page.locator('section#spring-sale').innerText();
+    expect(section).toContain('no one has entered yet');
+  });
 });
