@@ -44,7 +44,7 @@ import {
 } from './adapters/deployed-config.ts';
 import { DynamoAudience } from './adapters/dynamo-audience.ts';
 import { DynamoCatalog } from './adapters/dynamo-catalog.ts';
-import { DynamoJourneyControls } from './adapters/dynamo-controls.ts';
+import { CONTROL_CACHE_MS, DynamoJourneyControls } from './adapters/dynamo-controls.ts';
 import { DynamoPrivacy } from './adapters/dynamo-privacy.ts';
 import { DynamoRuns } from './adapters/dynamo-runs.ts';
 import { DynamoStore } from './adapters/dynamo-store.ts';
@@ -68,8 +68,6 @@ import type {
 } from './deps.ts';
 import { systemClock } from './ports.ts';
 
-/** A stale control read of up to this long is accepted (adapters/dynamo-controls.ts). */
-const CONTROL_CACHE_MS = 5_000;
 
 export class MissingConfigurationError extends Error {
   override readonly name = 'MissingConfigurationError';

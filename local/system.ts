@@ -17,7 +17,7 @@ import type { Journey } from '../engine/schema.ts';
 import type { Vocabulary } from '../engine/vocabulary.ts';
 import { DynamoAudience } from '../functions/adapters/dynamo-audience.ts';
 import { DynamoCatalog } from '../functions/adapters/dynamo-catalog.ts';
-import { DynamoJourneyControls } from '../functions/adapters/dynamo-controls.ts';
+import { CONTROL_CACHE_MS, DynamoJourneyControls } from '../functions/adapters/dynamo-controls.ts';
 import { DynamoPrivacy } from '../functions/adapters/dynamo-privacy.ts';
 import { DynamoRuns } from '../functions/adapters/dynamo-runs.ts';
 import { createJourneyRegistry, journeyRegistryOf } from '../functions/adapters/journey-registry.ts';
@@ -232,10 +232,15 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     stop: (enrollment, cause) => workflows!.stop(enrollment, cause),
     sendTaskSuccess: (token, output) => workflows!.sendTaskSuccess(token, output),
   });
-  // Journey controls, read fresh on every step and entry (no cache: the clock may run fast here).
+  // Journey controls, cached as the deployed functions cache them (functions/env.ts: a read is
+  // reused for 5 s), on the simulated clock: the time a deployed Lambda instance would live through.
+  // This system's own control changes clear its cache (DynamoJourneyControls.put), so a pause here
+  // takes effect at once.
   const controls = new DynamoJourneyControls({
     client: stack.dynamo.client,
     tableName: stack.dynamo.tableName,
+    cacheMs: CONTROL_CACHE_MS,
+    nowMs: () => clock.now().getTime(),
   });
   // Scale mode: the same adapters as on AWS — run items in the table, timers through the real
   // Scheduler client to the stand-in, segments started in the local runner.

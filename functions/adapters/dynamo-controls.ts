@@ -15,6 +15,9 @@ import type { JourneyControls } from '../ports.ts';
 import { DynamoTable } from './dynamo-ops.ts';
 import { journeyControlKey } from './dynamo-table.ts';
 
+/** A stale control read of up to this long is accepted by the deployed functions (functions/env.ts). */
+export const CONTROL_CACHE_MS = 5_000;
+
 export interface DynamoJourneyControlsOptions {
   client: DynamoDBClient | DynamoDBDocumentClient;
   tableName: string;
