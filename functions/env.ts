@@ -68,7 +68,6 @@ import type {
 } from './deps.ts';
 import { systemClock } from './ports.ts';
 
-
 export class MissingConfigurationError extends Error {
   override readonly name = 'MissingConfigurationError';
   readonly code = 'missing_configuration';
