@@ -28,6 +28,14 @@ import './polyfills.ts';
 
 type Json = Record<string, unknown>;
 
+/** The definition with its `${Name}` placeholders filled in, as CloudFormation's DefinitionSubstitutions do. */
+export function substitute(definition: Json, values: Record<string, string>): Json {
+  const text = JSON.stringify(definition).replace(/\$\{(\w+)\}/g, (whole, name: string) =>
+    name in values ? JSON.stringify(values[name]).slice(1, -1) : whole,
+  );
+  return JSON.parse(text) as Json;
+}
+
 /** Each Map's ItemReader becomes a `<map>.read` Task whose result the Map iterates. */
 export function emulateItemReader(deployed: Json): Json {
   let definition = structuredClone(deployed);
