@@ -48,6 +48,11 @@ const audienceJourney = (id: string): Journey => ({
 const byScan = audienceJourney('lapsed-scan');
 const byExport = audienceJourney('lapsed-export');
 const byMachine = audienceJourney('lapsed-machine');
+// One entrant a minute: every entrant's pacing slot (notBefore) must be a minute of its own.
+const paced: Journey = {
+  ...audienceJourney('lapsed-paced'),
+  entry: { ...audienceJourney('lapsed-paced').entry, pacing: { perMinute: 1 } },
+};
 const SCHEDULED = '2026-03-02T09:00:00Z';
 const ids = Array.from({ length: 40 }, (_, i) => `c${String(i).padStart(2, '0')}`);
 
@@ -61,7 +66,7 @@ let handler: (event: unknown) => Promise<AudienceBatchSummary>;
 beforeAll(async () => {
   s = await startLocalSystem({
     start: new Date('2026-03-02T08:00:00Z'),
-    journeys: [byScan, byExport, byMachine],
+    journeys: [byScan, byExport, byMachine, paced],
     config: { ...DEFAULT_POLICY, caps: [] },
     segments: new Map([[lapsed.id, lapsed]]),
   });
@@ -94,7 +99,7 @@ beforeAll(async () => {
   });
   const fn = createAudienceHandler({
     store: s.stack.store,
-    journeys: journeyRegistryOf([byScan, byExport, byMachine]),
+    journeys: journeyRegistryOf([byScan, byExport, byMachine, paced]),
     executions: s.workflows,
     config: { ...DEFAULT_POLICY, caps: [] },
     segments: new Map([[lapsed.id, lapsed]]),
@@ -199,6 +204,28 @@ describe('the audience export op: enrolment from a DynamoDB export in S3', () =>
     expect(sum(again, 'started')).toBe(0);
     expect(again.reduce((n, b) => n + (b.skipped.already_enrolled ?? 0), 0)).toBe(expectedMembers.length);
     expect(await enrolledIn(byExport.id)).toEqual(expectedMembers);
+  });
+
+  it('paces entrants across data files as across scan segments: no two share a slot', async () => {
+    // The export the first test wrote (as of the tick, before anyone was enrolled).
+    const keys = await s.clock.track(() => listDataFiles(dataPrefix));
+    const batches = exportBatches(keys).map((b) => ({
+      ...b,
+      BatchInput: { ...b.BatchInput, journeyId: paced.id },
+    }));
+    for (const batch of batches) await handler(batch);
+    const slots: string[] = [];
+    for (const id of ids) {
+      const records = await s.clock.track(() => s.stack.store.listEnrollments(id));
+      for (const r of records)
+        if (r.enrollment.journeyId === paced.id) slots.push(String(r.enrollment.notBefore));
+    }
+    expect(slots).toHaveLength(expectedMembers.length);
+    expect(new Set(slots).size).toBe(slots.length);
+    // Slots are n × files + file index minutes after the tick, all inside files × (largest file) minutes.
+    const minutes = slots.map((t) => (Date.parse(t) - Date.parse(SCHEDULED)) / 60_000);
+    expect(Math.min(...minutes)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...minutes)).toBeLessThan(keys.length * expectedMembers.length);
   });
 
   it('refuses a key its export’s manifest does not list, and a file that is not DynamoDB JSON, naming the line but not its content', async () => {

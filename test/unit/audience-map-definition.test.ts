@@ -4,6 +4,7 @@
  * in-process function that answers as the AWS API would (DescribeTable's TableSizeBytes,
  * ExportTableToPointInTime's and DescribeExport's ExportDescription, listObjectsV2's objects).
  */
+import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
 import {
   AUDIENCE_EXPORT_BUCKET_PLACEHOLDER,
@@ -179,6 +180,16 @@ describe('audience enrolment: scan or export by table size', () => {
     expect(failure).toEqual({ error: 'AudienceExportTimedOut', cause: expect.stringMatching(/2 polls/) });
     expect(calls.filter((c) => c.state === 'Describe the export')).toHaveLength(3);
     expect(statesCalled(calls)).not.toContain('Read and enrol');
+  });
+
+  it('deploys a definition the ASL validator accepts, Distributed Maps, ItemReader and all', () => {
+    // aws-local-stepfunctions validates with asl-validator on construction (and refuses, e.g., an
+    // ItemReader without a Resource); this is the definition as infra deploys it, not emulated.
+    const deployed = audienceMapDefinition({ journeyId: 'win-back', ...AUDIENCE_MAP_DEFAULTS });
+    expect(() => new StateMachine(deployed as never)).not.toThrow();
+    const broken = structuredClone(deployed) as { States: Record<string, Record<string, unknown>> };
+    broken.States['Enrol from the export']!.ItemReader = { Parameters: {} };
+    expect(() => new StateMachine(broken as never)).toThrow(/invalid/);
   });
 
   it('refuses a negative threshold', () => {
