@@ -43,7 +43,11 @@
  * - ExportTableToPointInTime needs point-in-time recovery on the table (infra/herald-stack.ts enables
  *   it) and an ExportTime inside the PITR window; the latest restorable time trails the present by a
  *   few minutes, so an export as of the tick started right at the tick is retried on
- *   InvalidExportTimeException until the window reaches it.
+ *   InvalidExportTimeException until the window reaches it. ExportTime is passed as the tick's
+ *   ISO 8601 string; AWS's docs found here do not say how the SDK integration reads a timestamp
+ *   parameter, but a public state machine (benbpyle/dynamodb-incremental-export-sf) passes
+ *   `$$.Execution.StartTime`, an ISO string, to the same API's ExportFromTime/ExportToTime. Not
+ *   verified against AWS from here.
  *   https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ExportTableToPointInTime.html
  *   https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/S3DataExport_Requesting.html
  * - The export's layout: `<prefix>/AWSDynamoDB/<ExportId>/manifest-summary.json`,
