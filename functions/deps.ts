@@ -8,6 +8,7 @@ import type { Segment } from '../engine/audience/segment.ts';
 import type { PolicyConfig, Renderer } from '../engine/policy/index.ts';
 import type { Vocabulary } from '../engine/vocabulary.ts';
 import type {
+  AudienceExportReader,
   AudienceReader,
   CatalogWriter,
   Clock,
@@ -58,6 +59,8 @@ export interface AudienceHandlerDeps extends BaseDeps {
   controls?: JourneyControls;
   segments: ReadonlyMap<string, Segment>;
   reader: AudienceReader;
+  /** The export bucket's reader (the Map's export branch); without it an export batch fails. */
+  exports?: AudienceExportReader;
   /** Needed when an audience journey runs in scale mode. */
   scale?: ScaleDeps;
 }

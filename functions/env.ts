@@ -30,6 +30,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PinpointClient } from '@aws-sdk/client-pinpoint';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -50,6 +51,7 @@ import { DynamoRuns } from './adapters/dynamo-runs.ts';
 import { DynamoStore } from './adapters/dynamo-store.ts';
 import { PinpointMessagingSender } from './adapters/pinpoint-messaging.ts';
 import { providerClientConfig } from './adapters/provider-clients.ts';
+import { S3ExportReader } from './adapters/s3-export.ts';
 import { SchedulerTimers } from './adapters/scheduler-timers.ts';
 import { SesEmailSender } from './adapters/ses-email.ts';
 import { SfnExecutions, SfnSegments, stateMachineArnsFromJson } from './adapters/sfn-executions.ts';
@@ -209,6 +211,9 @@ export async function audienceDepsFromEnv(): Promise<AudienceHandlerDeps> {
     vocabulary: loadVocabularyFile(process.env.DICTIONARY_FILE),
     segments: loadSegmentsFile(required('SEGMENTS_FILE')),
     reader: new DynamoAudience(new DynamoDBClient({ maxAttempts: 5 }), required('TABLE_NAME')),
+    ...(process.env.AUDIENCE_EXPORT_BUCKET
+      ? { exports: new S3ExportReader(new S3Client({ maxAttempts: 5 }), process.env.AUDIENCE_EXPORT_BUCKET) }
+      : {}),
     executions: new SfnExecutions({
       // Throttled starts back off and retry inside the SDK (the adaptive mode paces a hot client).
       client: new SFNClient({ maxAttempts: 8, retryMode: 'adaptive' }),

@@ -425,3 +425,14 @@ export interface ScanPage {
 export interface AudienceReader {
   scanPage(request: ScanPageRequest): Promise<ScanPage>;
 }
+
+/**
+ * Reads a DynamoDB export to S3 of the table (the audience Map's export branch): the data files an
+ * export lists in its manifest, and the profiles of one data file, page by page.
+ */
+export interface AudienceExportReader {
+  /** Every data file key of the export `dataFileKey` belongs to, in its manifest's order. */
+  dataFiles(dataFileKey: string): Promise<string[]>;
+  /** The profiles of one data file (`sk = PROFILE` items only), at most `pageSize` a page. */
+  profiles(dataFileKey: string, options?: { pageSize?: number }): AsyncIterable<Profile[]>;
+}

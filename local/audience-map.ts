@@ -12,16 +12,56 @@
  *   <map>.batch   Pass: `States.ArrayPartition(selected, MaxItemsPerBatch)`
  *   <map>         inline Map over the batches, each child given `{ Items, BatchInput }`
  *
- * Everything else — the Pass that makes the segment numbers, the Task, its Retry, the ResultPath —
- * runs as deployed, and the Task is bound to the audience Lambda's real handler in-process.
+ * A Map with an ItemReader (the export branch: S3 listObjectsV2 over the export's data files) gets
+ * one more state before those, in what the runner supports:
+ *
+ *   <map>.read    Task with the ItemReader's Resource and Parameters, bound to a local handler named
+ *                 `<map>.read` (the test's real S3 client), its result the Map's items
+ *
+ * Everything else — the Pass that makes the segment numbers, the Choice on the table size, the
+ * export's polling loop, the Tasks, their Retry, the ResultPath — runs as deployed; each Task is
+ * bound to an in-process handler by state name (the audience Lambda's real handler, real SDK calls
+ * against the stand-ins for the DynamoDB and S3 integrations).
  */
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import './polyfills.ts';
 
 type Json = Record<string, unknown>;
 
-export function emulateItemBatcher(definition: Json): Json {
-  const states = { ...(definition.States as Record<string, Json>) };
+/** The definition with its `${Name}` placeholders filled in, as CloudFormation's DefinitionSubstitutions do. */
+export function substitute(definition: Json, values: Record<string, string>): Json {
+  const text = JSON.stringify(definition).replace(/\$\{(\w+)\}/g, (whole, name: string) =>
+    name in values ? JSON.stringify(values[name]).slice(1, -1) : whole,
+  );
+  return JSON.parse(text) as Json;
+}
+
+/** Each Map's ItemReader becomes a `<map>.read` Task whose result the Map iterates. */
+export function emulateItemReader(deployed: Json): Json {
+  let definition = structuredClone(deployed);
+  const states = definition.States as Record<string, Json>;
+  for (const [name, state] of Object.entries(states)) {
+    const reader = state.ItemReader as { Resource: string; Parameters?: Json } | undefined;
+    if (state.Type !== 'Map' || !reader) continue;
+    const { ItemReader: _r, ...rest } = state;
+    states[`${name}.read`] = {
+      Type: 'Task',
+      Resource: reader.Resource,
+      ...(reader.Parameters ? { Parameters: reader.Parameters } : {}),
+      ResultPath: '$.__read',
+      Next: name,
+    };
+    states[name] = { ...rest, ItemsPath: '$.__read' };
+    for (const other of Object.values(states))
+      if (other.Next === name && other !== states[`${name}.read`]) other.Next = `${name}.read`;
+    if (definition.StartAt === name) definition = { ...definition, StartAt: `${name}.read` };
+  }
+  return { ...definition, States: states };
+}
+
+export function emulateItemBatcher(deployed: Json): Json {
+  let definition = structuredClone(deployed);
+  const states = definition.States as Record<string, Json>;
   for (const [name, state] of Object.entries(states)) {
     const batcher = state.ItemBatcher as { MaxItemsPerBatch?: number; BatchInput?: unknown } | undefined;
     if (state.Type !== 'Map' || !batcher) continue;
@@ -39,7 +79,10 @@ export function emulateItemBatcher(definition: Json): Json {
       Type: 'Map',
       ItemsPath: ItemsPath ?? '$',
       ...(ItemSelector ? { ItemSelector } : {}),
-      ItemProcessor: { StartAt: 'Selected', States: { Selected: { Type: 'Pass', End: true } } },
+      ItemProcessor: {
+        StartAt: `${name}.selected`,
+        States: { [`${name}.selected`]: { Type: 'Pass', End: true } },
+      },
       ResultPath: '$.__selected',
       Next: `${name}.batch`,
     };
@@ -62,12 +105,21 @@ export function emulateItemBatcher(definition: Json): Json {
   return { ...definition, States: states };
 }
 
-/** Runs the (emulated) definition once, each Task state bound to its in-process handler by state name. */
+/**
+ * Runs the (emulated) definition once, each Task state bound to its in-process handler by state name;
+ * `executionName` is the context object's `$$.Execution.Name` (the export's prefix is made of it).
+ */
 export async function runLocalMap(
   definition: Json,
   input: unknown,
   tasks: Record<string, (input: unknown) => Promise<unknown>>,
+  options: { executionName?: string } = {},
 ): Promise<unknown> {
-  const machine = new StateMachine(emulateItemBatcher(definition) as unknown as StateMachineDefinition);
-  return machine.run(input as never, { overrides: { taskResourceLocalHandlers: tasks as never } }).result;
+  const local = emulateItemBatcher(emulateItemReader(definition));
+  const machine = new StateMachine(local as unknown as StateMachineDefinition);
+  const context = { Execution: { Name: options.executionName ?? 'local' } };
+  return machine.run(input as never, {
+    overrides: { taskResourceLocalHandlers: tasks as never },
+    context: context as never,
+  }).result;
 }

@@ -40,7 +40,20 @@ export class DynamoAudience implements AudienceReader {
         ...(request.limit ? { Limit: request.limit } : {}),
       }),
     );
-    const profiles = (out.Items ?? []).map((item) => item.profile as Profile).filter((p) => p?.id);
+    const profiles = (out.Items ?? []).flatMap((item) => {
+      const profile = profileOfItem(item);
+      return profile ? [profile] : [];
+    });
     return out.LastEvaluatedKey ? { profiles, nextKey: out.LastEvaluatedKey } : { profiles };
   }
+}
+
+/**
+ * The profile an item of the table holds, if it is a profile item (`sk = PROFILE` with a `profile`
+ * that has an id): what the Scan's filter keeps, and what an export's reader keeps of every item.
+ */
+export function profileOfItem(item: Record<string, unknown>): Profile | undefined {
+  if (item.sk !== 'PROFILE') return undefined;
+  const profile = item.profile as Profile | undefined;
+  return profile && typeof profile === 'object' && typeof profile.id === 'string' ? profile : undefined;
 }

@@ -1,7 +1,8 @@
 /**
  * Audience enrolment: one batch of profiles judged against an audience journey's segment on one
- * tick, by the same engine code locally (local/audience.ts) and in the audience Map's scan Lambda
- * (functions/handlers/audience.ts). For each profile: load its history (only when the segment
+ * tick, by the same engine code locally (local/audience.ts) and in the audience Map's Lambda
+ * (functions/handlers/audience.ts), whether the tick scans the table or reads an export of it
+ * (`enrolScanSegment`, `enrolExportFile`: both through `enrolPages` → `enrolBatch`). For each profile: load its history (only when the segment
  * reads behaviour) and its enrolments, plan (engine/audience/enrol.ts), then write the enrolment
  * and start the execution, or record the holdout. Enrolment keys are deterministic in (journey,
  * tick, customer): a re-run of a batch finds them and starts nothing twice; a crash between the
@@ -23,7 +24,13 @@ import { entryAllowed } from '../../engine/journey-control.ts';
 import { historySince, type PolicyConfig } from '../../engine/policy/index.ts';
 import { executionMode } from '../../engine/run-protocol.ts';
 import type { Journey } from '../../engine/schema.ts';
-import type { AudienceReader, ExecutionStarter, JourneyControls, Store } from '../ports.ts';
+import type {
+  AudienceExportReader,
+  AudienceReader,
+  ExecutionStarter,
+  JourneyControls,
+  Store,
+} from '../ports.ts';
 import { ScaleNotConfiguredError } from './runs.ts';
 import { recordHoldout } from './runtime.ts';
 
@@ -154,22 +161,59 @@ export async function enrolScanSegment(
 ): Promise<AudienceBatchSummary> {
   const total = scan.totalScanSegments ?? 1;
   const part = scan.scanSegment ?? 0;
-  const stride = scan.stride ?? total;
-  const offset = scan.offset ?? part;
+  return enrolPages(
+    deps,
+    scanSegment(reader, part, total, { limit: scan.pageSize ?? 200 }),
+    { journey: scan.journey, segment: scan.segment, tick: scan.tick },
+    { stride: scan.stride ?? total, offset: scan.offset ?? part },
+  );
+}
+
+export interface ExportFileRead {
+  journey: Journey;
+  segment: Pick<Segment, 'id' | 'condition'>;
+  tick: Tick;
+  /** The data file's S3 key, and its place among the export's data files (its manifest's order). */
+  key: string;
+  fileIndex: number;
+  totalFiles: number;
+  pageSize?: number;
+}
+
+/**
+ * One data file of a DynamoDB export of the table, through the same `enrolPages` as a scan
+ * segment: each data file is one part of the tick, as a scan segment is, so their paced positions
+ * interleave the same way (`n * files + index`).
+ */
+export async function enrolExportFile(
+  deps: AudienceDeps,
+  reader: AudienceExportReader,
+  file: ExportFileRead,
+): Promise<AudienceBatchSummary> {
+  return enrolPages(
+    deps,
+    reader.profiles(file.key, { pageSize: file.pageSize ?? 200 }),
+    { journey: file.journey, segment: file.segment, tick: file.tick },
+    { stride: file.totalFiles, offset: file.fileIndex },
+  );
+}
+
+/**
+ * A part of a tick's candidates, page by page, through `enrolBatch`, whichever way it was read (a
+ * scan segment, an export data file): the n-th entrant of part `offset` of `stride` parts is paced
+ * at position `n * stride + offset`.
+ */
+export async function enrolPages(
+  deps: AudienceDeps,
+  pages: AsyncIterable<Profile[]>,
+  audience: Pick<AudienceBatch, 'journey' | 'segment' | 'tick'>,
+  part: { stride: number; offset: number },
+): Promise<AudienceBatchSummary> {
   let entrants = 0;
-  const nextPosition = () => entrants++ * stride + offset;
+  const nextPosition = () => entrants++ * part.stride + part.offset;
   const summary = emptySummary();
-  for await (const profiles of scanSegment(reader, part, total, { limit: scan.pageSize ?? 200 })) {
-    addSummary(
-      summary,
-      await enrolBatch(deps, {
-        journey: scan.journey,
-        segment: scan.segment,
-        tick: scan.tick,
-        profiles,
-        nextPosition,
-      }),
-    );
+  for await (const profiles of pages) {
+    addSummary(summary, await enrolBatch(deps, { ...audience, profiles, nextPosition }));
   }
   return summary;
 }

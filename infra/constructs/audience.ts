@@ -22,18 +22,31 @@
  *   Distributed Map states" lists.
  *   https://docs.aws.amazon.com/step-functions/latest/dg/iam-policies-eg-dist-map.html
  * - The audience Lambda: a parallel Scan of the table (read-only), item access by partition key as
- *   every function has (table-access.ts), and StartExecution of its journey's runs through `live`.
+ *   every function has (table-access.ts), and StartExecution of its journey's runs through `live`;
+ *   for the export branch, s3:GetObject on the export prefix of the export bucket only.
+ * - A table of at least the export threshold (engine/audience/map-definition.ts) is exported to S3
+ *   instead of scanned. The export bucket: private (block public access, ACLs disabled), SSE-S3,
+ *   TLS only, exports expiring after three days; the enrolment role sizes the table
+ *   (DescribeTable), exports it (ExportTableToPointInTime on the table, with the S3 writes an export
+ *   needs under the journey's own prefix), polls it (DescribeExport on `table/<name>/export/*`) and
+ *   lists its data files for the ItemReader (s3:ListBucket, limited by s3:prefix to that prefix).
+ *   https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/S3DataExport_Requesting.html
+ *   https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itemreader.html
+ *   https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html
+ *   https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
  * - Standard execution mode only for now: the scale mode (issue 14) hooks in when it lands.
  */
 import { ArnFormat, Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import {
+  AUDIENCE_EXPORT_ROOT,
   AUDIENCE_MAP_DEFAULTS,
   audienceMapDefinition,
   schedulerExpression,
@@ -73,6 +86,8 @@ export class AudienceJourneys extends Construct {
   readonly group: scheduler.ScheduleGroup;
   readonly schedulerRole: iam.Role;
   readonly deadLetterQueue: sqs.Queue;
+  /** Where a large table is exported to on a tick (the enrolment's export branch). */
+  readonly exportBucket: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: AudienceJourneysProps) {
     super(scope, id);
@@ -120,6 +135,33 @@ export class AudienceJourneys extends Construct {
         }),
       );
 
+    // ── The export bucket: a tick's export of a large table, read by the audience Lambda ──────
+    this.exportBucket = new s3.Bucket(this, 'Exports', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      // An export is read once, within the tick's execution: three days leaves room for a re-run.
+      lifecycleRules: [
+        { expiration: Duration.days(3), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+      removalPolicy: props.removalPolicy,
+    });
+    acknowledge(
+      this.exportBucket,
+      'S1',
+      'The bucket holds only transient DynamoDB exports of the table (expired after three days), written by DynamoDB for the enrolment state machine and read by the audience Lambda alone; both are recorded by CloudTrail, and a second bucket of access logs would outlive the data it describes.',
+    );
+    const exportObjects = this.exportBucket.arnForObjects(`${AUDIENCE_EXPORT_ROOT}/*`);
+    // The export's data files, by key (the Map hands the Lambda their keys); nothing else of the bucket.
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [exportObjects] }));
+    acknowledge(
+      this.fn.role,
+      wildcardResource(this, exportObjects),
+      'Export keys are made by DynamoDB at run time (<prefix>/AWSDynamoDB/<ExportId>/data/<file>): GetObject is limited to the export prefix of the export bucket.',
+    );
+    fn.addEnvironment('AUDIENCE_EXPORT_BUCKET', this.exportBucket.bucketName);
+
     // ── Schedules: their group, dead-letter queue and the role Scheduler assumes ────────────
     ({
       group: this.group,
@@ -146,12 +188,18 @@ export class AudienceJourneys extends Construct {
         removalPolicy: props.removalPolicy,
       });
       const definition = audienceMapDefinition({ journeyId: journey.id, ...AUDIENCE_MAP_DEFAULTS });
+      const journeyExports = `${AUDIENCE_EXPORT_ROOT}/${journey.id}/*`;
       const stateMachine = new sfn.StateMachine(this, `Enrolment-${journey.id}`, {
         stateMachineName: name,
         stateMachineType: sfn.StateMachineType.STANDARD,
         comment: `Audience enrolment of journey ${journey.id}`,
         definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(definition, null, 2)),
-        definitionSubstitutions: { AudienceFunctionArn: fn.functionArn },
+        definitionSubstitutions: {
+          AudienceFunctionArn: fn.functionArn,
+          AudienceTableName: props.table.tableName,
+          AudienceTableArn: props.table.tableArn,
+          AudienceExportBucket: this.exportBucket.bucketName,
+        },
         tracingEnabled: true,
         logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
         removalPolicy: props.removalPolicy,
@@ -191,6 +239,43 @@ export class AudienceJourneys extends Construct {
           `The Distributed Map's child execution names are made by Step Functions at run time: DescribeExecution and StopExecution are limited to executions of ${name}.`,
         );
       }
+      // Scan or export: the table's size, its export (DynamoDB writes the files with the caller's S3
+      // permissions: s3:AbortMultipartUpload, s3:PutObject, s3:PutObjectAcl, under this journey's
+      // prefix), the export's status, and the listing of its data files for the ItemReader.
+      stateMachine.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['dynamodb:DescribeTable', 'dynamodb:ExportTableToPointInTime'],
+          resources: [props.table.tableArn],
+        }),
+      );
+      const tableExports = `${props.table.tableArn}/export/*`;
+      stateMachine.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['dynamodb:DescribeExport'], resources: [tableExports] }),
+      );
+      const exportWrites = this.exportBucket.arnForObjects(journeyExports);
+      stateMachine.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:AbortMultipartUpload', 's3:PutObject', 's3:PutObjectAcl'],
+          resources: [exportWrites],
+        }),
+      );
+      stateMachine.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [this.exportBucket.bucketArn],
+          conditions: { StringLike: { 's3:prefix': [journeyExports] } },
+        }),
+      );
+      acknowledge(
+        stateMachine,
+        wildcardResource(this, tableExports),
+        'Export ARNs are made by DynamoDB at run time: DescribeExport is limited to exports of the table.',
+      );
+      acknowledge(
+        stateMachine,
+        wildcardResource(this, exportWrites),
+        `Export object keys are made by DynamoDB at run time: the writes are limited to ${journeyExports} of the export bucket.`,
+      );
       acknowledge(
         stateMachine,
         'IAM5[Resource::*]',

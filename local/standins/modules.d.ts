@@ -9,3 +9,20 @@ declare module 'dynalite' {
     path?: string;
   }): Server;
 }
+
+// s3rver ships no type declarations: a Koa app whose run() listens and resolves to the address.
+declare module 's3rver' {
+  import type { AddressInfo } from 'node:net';
+  export default class S3rver {
+    constructor(options: {
+      address?: string;
+      port?: number;
+      silent?: boolean;
+      directory: string;
+      resetOnClose?: boolean;
+      configureBuckets?: { name: string }[];
+    });
+    run(): Promise<AddressInfo>;
+    close(): Promise<void>;
+  }
+}

@@ -184,19 +184,19 @@ describe('a call nobody mapped', () => {
   it('fails, naming the function and the operation', () => {
     expect(() =>
       authorizedRequests(
-        { ...call('DynamoDBClient', 'DescribeTable', { TableName: 'herald' }), fn: 'catalog' },
+        { ...call('DynamoDBClient', 'CreateTable', { TableName: 'herald' }), fn: 'catalog' },
         world,
       ),
     ).toThrow(
       new UnmappedCallError(
-        'catalog calls DynamoDBClient.DescribeTable, which test/iam/support/requests.ts does not map to what AWS authorizes: add it, citing the Service Authorization Reference',
+        'catalog calls DynamoDBClient.CreateTable, which test/iam/support/requests.ts does not map to what AWS authorizes: add it, citing the Service Authorization Reference',
       ),
     );
   });
 
   it('fails for a client of a service nobody mapped', () => {
-    expect(() => authorizedRequests(call('S3Client', 'GetObject', {}), world)).toThrow(
-      /ingest calls S3Client.GetObject/,
+    expect(() => authorizedRequests(call('KinesisClient', 'PutRecord', {}), world)).toThrow(
+      /ingest calls KinesisClient.PutRecord/,
     );
   });
 });

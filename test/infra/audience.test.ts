@@ -36,4 +36,57 @@ describe('audience journeys on AWS', () => {
       expect(JSON.stringify(m.Properties.DefinitionString)).toContain('DISTRIBUTED');
     }
   });
+
+  it('fills the export branch’s placeholders: the table, its ARN and the export bucket', () => {
+    const bucket = stack.resolve(stack.audience!.exportBucket.bucketName);
+    const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine')).filter(
+      (r) => r.Properties.DefinitionSubstitutions?.AudienceFunctionArn,
+    );
+    for (const m of machines) {
+      const subs = m.Properties.DefinitionSubstitutions;
+      expect(subs.AudienceTableName).toEqual(stack.resolve(stack.table.tableName));
+      expect(subs.AudienceTableArn).toEqual(stack.resolve(stack.table.tableArn));
+      expect(subs.AudienceExportBucket).toEqual(bucket);
+    }
+  });
+
+  it('keeps exports in a private, encrypted, TLS-only bucket that forgets them after three days, on a PITR table', () => {
+    const buckets = Object.values(template.findResources('AWS::S3::Bucket'));
+    expect(buckets).toHaveLength(1);
+    const p = buckets[0]!.Properties;
+    expect(p.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(p.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault).toEqual({
+      SSEAlgorithm: 'AES256',
+    });
+    expect(p.OwnershipControls.Rules).toEqual([{ ObjectOwnership: 'BucketOwnerEnforced' }]);
+    expect(p.LifecycleConfiguration.Rules).toEqual([
+      expect.objectContaining({
+        Status: 'Enabled',
+        ExpirationInDays: 3,
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+      }),
+    ]);
+    const policies = Object.values(template.findResources('AWS::S3::BucketPolicy'));
+    expect(JSON.stringify(policies)).toContain('"aws:SecureTransport":"false"');
+    // ExportTableToPointInTime needs point-in-time recovery on the table.
+    const tables = Object.values(template.findResources('AWS::DynamoDB::Table'));
+    expect(tables.map((t) => t.Properties.PointInTimeRecoverySpecification)).toEqual([
+      { PointInTimeRecoveryEnabled: true },
+    ]);
+  });
+
+  it('tells the audience Lambda the export bucket', () => {
+    const fns = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (f) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === 'audience',
+    );
+    expect(fns).toHaveLength(1);
+    expect(fns[0]!.Properties.Environment.Variables.AUDIENCE_EXPORT_BUCKET).toEqual(
+      stack.resolve(stack.audience!.exportBucket.bucketName),
+    );
+  });
 });

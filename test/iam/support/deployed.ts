@@ -24,6 +24,8 @@ import { type CfnTemplate, type FunctionRole, ResolvedTemplate } from './templat
 export const IAM_ACCOUNT = '123456789012';
 export const IAM_REGION = 'eu-west-1';
 export const IAM_STACK_NAME = 'herald';
+/** The audience export bucket's name (CloudFormation would generate one). */
+export const IAM_EXPORT_BUCKET = 'herald-audience-exports';
 /** `STATE_MACHINE_ARN_PREFIX` as the template resolves it for ingest. */
 export const DEPLOYED_STATE_MACHINE_PREFIX = `arn:aws:states:${IAM_REGION}:${IAM_ACCOUNT}:stateMachine:${IAM_STACK_NAME}-`;
 
@@ -122,6 +124,7 @@ function resolvedFor(options: DeployOptions): ResolvedTemplate {
       'AWS::DynamoDB::Table': options.tableName,
       'AWS::SES::ConfigurationSet': options.configurationSetName,
       'AWS::Pinpoint::App': options.pinpointAppId,
+      'AWS::S3::Bucket': IAM_EXPORT_BUCKET,
     },
   });
 }

@@ -121,6 +121,39 @@ const dynamodb: Record<string, Mapper> = {
       context: {},
     },
   ],
+  // DescribeTable, ExportTableToPointInTime: resource type table*; DescribeExport: export*
+  // (`table/<name>/export/<export id>`, the ExportArn) (list_amazondynamodb.html). An export writes
+  // its files with the caller's S3 permissions: "Your IAM policy needs to allow you to perform the
+  // S3 actions (s3:AbortMultipartUpload, s3:PutObject, and s3:PutObjectAcl) and the DynamoDB export
+  // action (dynamodb:ExportTableToPointInTime)" ("Requesting a table export in DynamoDB",
+  // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/S3DataExport_Requesting.html);
+  // they are evaluated on the `_started` object every export writes first under its prefix
+  // (S3DataExport.Output.html).
+  DescribeTable: (input, w) => [
+    {
+      action: 'dynamodb:DescribeTable',
+      resource: arn(w, 'dynamodb', `table/${String(input.TableName)}`),
+      context: {},
+    },
+  ],
+  ExportTableToPointInTime: (input, w) => {
+    const started = s3Object(
+      w,
+      String(input.S3Bucket),
+      `${String(input.S3Prefix ?? '')}/AWSDynamoDB/_started`,
+    );
+    return [
+      { action: 'dynamodb:ExportTableToPointInTime', resource: String(input.TableArn), context: {} },
+      ...['s3:AbortMultipartUpload', 's3:PutObject', 's3:PutObjectAcl'].map((action) => ({
+        action,
+        resource: started,
+        context: {},
+      })),
+    ];
+  },
+  DescribeExport: (input) => [
+    { action: 'dynamodb:DescribeExport', resource: String(input.ExportArn), context: {} },
+  ],
   BatchGetItem: (input, w) =>
     Object.entries(input.RequestItems as Record<string, { Keys: Record<string, unknown>[] }>).flatMap(
       ([table, { Keys }]) => Keys.map((key) => tableRequest('BatchGetItem', table, key, w)),
@@ -328,6 +361,36 @@ const sqsOperations: Record<string, Mapper> = {
   ],
 };
 
+// ── S3 ──────────────────────────────────────────────────────────────────────────────────────
+// GetObject, PutObject, AbortMultipartUpload, PutObjectAcl: resource type object
+// (`arn:aws:s3:::<bucket>/<key>`); ListObjectsV2 is authorized as s3:ListBucket on the bucket
+// (`arn:aws:s3:::<bucket>`), its Prefix in the condition key s3:prefix ("Actions, resources, and
+// condition keys for Amazon S3", https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html).
+function s3Object(w: Deployment, bucket: string, key: string): string {
+  return `arn:${w.partition}:s3:::${bucket}/${key}`;
+}
+
+const onObject =
+  (action: string): Mapper =>
+  (input, w) => [
+    { action: `s3:${action}`, resource: s3Object(w, String(input.Bucket), String(input.Key)), context: {} },
+  ];
+
+const s3Operations: Record<string, Mapper> = {
+  GetObject: onObject('GetObject'),
+  PutObject: onObject('PutObject'),
+  ListObjectsV2: (input, w) => [
+    {
+      action: 's3:ListBucket',
+      resource: `arn:${w.partition}:s3:::${String(input.Bucket)}`,
+      context: (input.Prefix === undefined ? {} : { 's3:prefix': String(input.Prefix) }) as Record<
+        string,
+        string
+      >,
+    },
+  ],
+};
+
 /** SDK client name → IAM service prefix and its operations. */
 export const SERVICES: Record<string, { prefix: string; operations: Record<string, Mapper> }> = {
   DynamoDBClient: { prefix: 'dynamodb', operations: dynamodb },
@@ -338,6 +401,7 @@ export const SERVICES: Record<string, { prefix: string; operations: Record<strin
   SchedulerClient: { prefix: 'scheduler', operations: schedulerOperations },
   LambdaClient: { prefix: 'lambda', operations: lambdaOperations },
   SQSClient: { prefix: 'sqs', operations: sqsOperations },
+  S3Client: { prefix: 's3', operations: s3Operations },
 };
 
 export function authorizedRequests(call: AwsCall, world: Deployment): AuthorizedRequest[] {

@@ -92,6 +92,8 @@ export class ResolvedTemplate {
         return this.arn('sns', this.prop(logicalId, 'TopicName') ?? logicalId);
       case 'AWS::Scheduler::ScheduleGroup':
         return this.prop(logicalId, 'Name') ?? logicalId;
+      case 'AWS::S3::Bucket':
+        return named ?? this.prop(logicalId, 'BucketName') ?? logicalId.toLowerCase();
       default:
         return named ?? logicalId;
     }
@@ -132,6 +134,8 @@ export class ResolvedTemplate {
         return this.arn('kms', `key/${logicalId}`);
       case 'AWS::SNS::Topic.TopicArn':
         return this.ref(logicalId);
+      case 'AWS::S3::Bucket.Arn':
+        return `arn:${this.options.partition}:s3:::${this.ref(logicalId)}`;
       case 'AWS::Scheduler::ScheduleGroup.Arn':
         return this.arn('scheduler', `schedule-group/${this.prop(logicalId, 'Name') ?? logicalId}`);
       default:
