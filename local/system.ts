@@ -161,7 +161,9 @@ export function loadPolicy(): PolicyConfig {
 }
 
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
-  // Powertools would print a log line and a metrics blob per invocation: keep the demo's output readable.
+  // Powertools would print a log line and a metrics blob per invocation: keep the demo's output
+  // readable. Restored by stop(): the process (a test worker, `herald serve`) may go on without it.
+  const metricsDisabledBefore = process.env.POWERTOOLS_METRICS_DISABLED;
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   const vocabulary = options.vocabulary ?? loadWorkflowsVocabulary();
   const forced = options.execution;
@@ -405,6 +407,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       clock.uninstall();
       schedulerClient.destroy();
       await Promise.allSettled([stack.stop(), scheduler.stop()]);
+      if (metricsDisabledBefore === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
+      else process.env.POWERTOOLS_METRICS_DISABLED = metricsDisabledBefore;
     },
   };
   return system;

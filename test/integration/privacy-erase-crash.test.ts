@@ -15,45 +15,18 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { InitializeMiddleware } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Journey } from '../../engine/schema.ts';
 import { createPseudonymiser } from '../../functions/app/pseudonym.ts';
 import { LOCAL_PRIVACY_KEY, type LocalSystem, startLocalSystem } from '../../local/system.ts';
 import { signedUpEvent } from './support/events.ts';
+import { twoStepJourney } from './support/journeys.ts';
 
 const START = new Date('2026-03-02T09:00:00.000Z');
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const at = (ms: number) => new Date(START.getTime() + ms);
 
-const email = (subject: string) => ({
-  locales: {
-    en: {
-      email: {
-        subject,
-        html: `<p>${subject}</p><p><a href="{{ links.unsubscribe }}">Unsubscribe</a></p>`,
-        text: `${subject} Unsubscribe: {{ links.unsubscribe }}`,
-      },
-    },
-  },
-});
-
 /** hello, a two-hour wait (an open Standard execution), follow-up. */
-const twoStep: Journey = {
-  id: 'two-step',
-  version: 1,
-  name: 'Two step',
-  priority: 50,
-  defaultLocale: 'en',
-  entry: { event: 'signed_up', reentry: { mode: 'never' } },
-  start: 'hello',
-  steps: {
-    hello: { type: 'send', message: 'hello', channels: ['email'], next: 'pause' },
-    pause: { type: 'wait', duration: 'PT2H', next: 'follow-up' },
-    'follow-up': { type: 'send', message: 'follow-up', channels: ['email'], next: 'done' },
-    done: { type: 'exit' },
-  },
-  messages: { hello: email('Hello'), 'follow-up': email('Follow-up') },
-};
+const twoStep = twoStepJourney('PT2H');
 
 /** The write at which each customer's first erasure request crashes (1 = the tombstone itself). */
 const CRASH_AT_WRITE = { 'cara-crash-1': 1, 'cara-crash-4': 4, 'cara-crash-9': 9 } as const;

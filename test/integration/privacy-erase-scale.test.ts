@@ -9,7 +9,6 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../engine/run-protocol.ts';
-import type { Journey } from '../../engine/schema.ts';
 import { scheduleName } from '../../functions/adapters/scheduler-timers.ts';
 import { createPseudonymiser } from '../../functions/app/pseudonym.ts';
 import { type AwsCall, AwsCallRecorder } from '../../local/aws-calls.ts';
@@ -23,44 +22,15 @@ import {
 } from '../../local/system.ts';
 import { assertAllowed, type DeployOptions, deployedRoles } from '../iam/support/deployed.ts';
 import { signedUpEvent } from './support/events.ts';
+import { twoStepJourney } from './support/journeys.ts';
 
 const START = new Date('2026-03-02T09:00:00.000Z');
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const at = (ms: number) => new Date(START.getTime() + ms);
 
-function email(subject: string) {
-  return {
-    locales: {
-      en: {
-        email: {
-          subject,
-          html: `<p>${subject}</p><p><a href="{{ links.unsubscribe }}">Unsubscribe</a></p>`,
-          text: `${subject} Unsubscribe: {{ links.unsubscribe }}`,
-        },
-      },
-    },
-  };
-}
-
 /** hello, an hour's wait (a Scheduler timer), follow-up. */
-const twoStep: Journey = {
-  id: 'two-step',
-  version: 1,
-  name: 'Two step',
-  priority: 50,
-  defaultLocale: 'en',
-  execution: 'scale',
-  entry: { event: 'signed_up', reentry: { mode: 'never' } },
-  start: 'hello',
-  steps: {
-    hello: { type: 'send', message: 'hello', channels: ['email'], next: 'pause' },
-    pause: { type: 'wait', duration: 'PT1H', next: 'follow-up' },
-    'follow-up': { type: 'send', message: 'follow-up', channels: ['email'], next: 'done' },
-    done: { type: 'exit' },
-  },
-  messages: { hello: email('Hello'), 'follow-up': email('Follow-up') },
-};
+const twoStep = twoStepJourney('PT1H', 'scale');
 
 const erased = 'zed-scale-erased';
 const kept = 'kay-scale-kept';

@@ -29,7 +29,10 @@ const conversion = (overrides: Partial<Conversion> = {}): Conversion => ({
   ...overrides,
 });
 
-afterEach(() => vi.restoreAllMocks());
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+});
 
 describe('conversion metrics', () => {
   it('names the credited step, channel and variant; a held-out conversion is variant holdout with none', () => {
@@ -52,6 +55,9 @@ describe('conversion metrics', () => {
   });
 
   it('prints Entrants under one dimension set: service, journey, group', () => {
+    // Powertools prints nothing when metrics are disabled (a local system in this worker disables them).
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', undefined);
+    vi.stubEnv('POWERTOOLS_DEV', undefined);
     const lines: string[] = [];
     vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
     vi.spyOn(process.stdout, 'write').mockImplementation((line) => lines.push(String(line)) > 0);
