@@ -8,11 +8,18 @@
  * Per-recipient I/O per member (functions/app/audience.ts): 1 Query of events (when the segment reads
  * behaviour), 1 Query of enrolments, 1 PutItem of the enrolment; the StartExecution of each run is the
  * journey's own cost (bench/cost.ts), not orchestration.
+ *
+ * Time to enrol 1M recipients: the documented quotas (bench/quotas.json, through bench/enrolment.ts's
+ * model of each mode's start) beside the Map's own ceilings — the Scan's read rate on a new
+ * on-demand table, and the segment evaluation measured below, per child and at the Map's deployed
+ * concurrency (AUDIENCE_MAP_DEFAULTS.maxConcurrency). The smallest rate decides. A broadcast's
+ * `pacing.perMinute`, when it declares one, is slower still by design and is left out.
  */
 import { readFileSync } from 'node:fs';
 import { AUDIENCE_MAP_DEFAULTS, isMember } from '../engine/audience/index.ts';
 import type { Profile } from '../engine/data.ts';
 import { DEFAULT_POLICY } from '../engine/policy/index.ts';
+import { type EnrolmentCalls, enrolmentTime, QUOTAS } from './enrolment.ts';
 
 const prices = JSON.parse(readFileSync(new URL('prices.json', import.meta.url), 'utf8'));
 const express = prices.stepFunctions.express;
@@ -23,7 +30,7 @@ const ITEM_KB = 1;
 const LAMBDA_GB = 1; // infra/constructs/audience.ts: 1,024 MB
 const LAMBDA_MS_PER_PROFILE = 3; // I/O-bound estimate: 2 queries + 1 put, batched awaits (not measured on AWS)
 
-const { scanSegments, segmentsPerBatch } = AUDIENCE_MAP_DEFAULTS;
+const { scanSegments, segmentsPerBatch, maxConcurrency } = AUDIENCE_MAP_DEFAULTS;
 const children = Math.ceil(scanSegments / segmentsPerBatch);
 const counted = {
   schedulerInvocations: 1,
@@ -100,5 +107,66 @@ for (let round = 0; round < 2; round++) {
   if (engine.n !== bare.n) throw new Error(`engine ${engine.n} ≠ bare ${bare.n}`);
   console.log(
     `round ${round}: segment evaluation ${Math.round(N / engine.s).toLocaleString('en')} profiles/s; bare loop ${Math.round(N / bare.s).toLocaleString('en')}/s (${engine.n} members of ${N})`,
+  );
+}
+
+// ── Time to enrol 1M recipients ──────────────────────────────────────────────────────────────
+const measuredRate = (() => {
+  const t = process.hrtime.bigint();
+  let n = 0;
+  for (const profile of profiles)
+    if (isMember(vip, { profile, history: [], now, config: DEFAULT_POLICY })) n++;
+  if (n < 0) throw new Error('unreachable');
+  return N / (Number(process.hrtime.bigint() - t) / 1e9);
+})();
+// Per member who enters: the audience Lambda writes the enrolment and starts the run (Standard: one
+// StartExecution and the states up to its first Task; scale: one Express StartExecution and the run
+// item). Timers are created only when the run reaches a wait, after its first segment.
+const perMember: Record<'standard' | 'scale', EnrolmentCalls> = {
+  standard: {
+    startExecutions: 1,
+    stateTransitions: 2,
+    createSchedules: 0,
+    writeUnits: 1,
+    lambdaInvocations: 1 / (RECIPIENTS / children),
+    lambdaMeanMs: LAMBDA_MS_PER_PROFILE * (RECIPIENTS / children),
+  },
+  scale: {
+    startExecutions: 1,
+    stateTransitions: 0,
+    createSchedules: 0,
+    writeUnits: 2,
+    lambdaInvocations: 1 / (RECIPIENTS / children),
+    lambdaMeanMs: LAMBDA_MS_PER_PROFILE * (RECIPIENTS / children),
+  },
+};
+const table = QUOTAS.dynamodb.onDemandNewTable;
+const mapLimits = [
+  {
+    name: 'Scan reads, new on-demand table (eventually consistent, all items of each customer)',
+    perSecond: (table.readUnitsPerSecond * 2 * 4) / (ITEMS_PER_CUSTOMER * ITEM_KB),
+    source: table.source,
+  },
+  {
+    name: `segment evaluation, measured here, ${maxConcurrency} children at once`,
+    perSecond: measuredRate * maxConcurrency,
+    source: 'this run',
+  },
+  {
+    name: `per-profile I/O estimate (${LAMBDA_MS_PER_PROFILE} ms), ${maxConcurrency} children at once`,
+    perSecond: (1000 / LAMBDA_MS_PER_PROFILE) * maxConcurrency,
+    source: 'estimate (LAMBDA_MS_PER_PROFILE), not measured on AWS',
+  },
+];
+for (const mode of ['standard', 'scale'] as const) {
+  const quota = enrolmentTime({ mode, customers: RECIPIENTS, calls: perMember[mode] });
+  const limits = [...quota.limits, ...mapLimits].sort((a, b) => a.perSecond - b.perSecond);
+  const binding = limits[0]!;
+  const seconds = binding === quota.binding ? quota.seconds : RECIPIENTS / binding.perSecond;
+  console.log(
+    `enrol 1M (${mode}): ${(seconds / 60).toFixed(1)} min, bound by ${binding.name} (${Math.round(binding.perSecond).toLocaleString('en')}/s); next: ${limits
+      .slice(1, 3)
+      .map((l) => `${l.name} ${Math.round(l.perSecond).toLocaleString('en')}/s`)
+      .join('; ')}`,
   );
 }
