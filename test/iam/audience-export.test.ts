@@ -29,7 +29,7 @@ import { type S3StandIn, startS3StandIn } from '../../local/standins/s3.ts';
 import { type LocalSystem, loadPolicy, startLocalSystem } from '../../local/system.ts';
 import { reachableProfile } from '../integration/support/harness.ts';
 import {
-  type DeployOptions,
+  demoDeploy,
   deployedRoles,
   deployedServiceRoles,
   deploymentFor,
@@ -44,13 +44,7 @@ import { type FunctionRole, ResolvedTemplate } from './support/template.ts';
 
 const STATES = 'states.amazonaws.com';
 const journeys = loadJourneys();
-const deploy: DeployOptions = {
-  journeys,
-  fromAddress: 'Herald <news@herald.test>',
-  tableName: DEFAULT_TABLE_NAME,
-  configurationSetName: 'herald',
-  pinpointAppId: 'herald-app',
-};
+const deploy = demoDeploy(journeys);
 const world = deploymentFor(deploy);
 const TABLE_ARN = `arn:aws:dynamodb:${IAM_REGION}:${IAM_ACCOUNT}:table/${DEFAULT_TABLE_NAME}`;
 const EXPORT_ID = '01772442000000-a1b2c3d4';

@@ -24,7 +24,7 @@ import { loadJourneys, WORKFLOWS_DIR } from '../../local/journeys.ts';
 import { type LocalSystem, loadPolicy, startLocalSystem } from '../../local/system.ts';
 import { reachableProfile } from '../integration/support/harness.ts';
 import {
-  type DeployOptions,
+  demoDeploy,
   deployedRoles,
   deployedServiceRoles,
   deploymentFor,
@@ -38,13 +38,7 @@ import { type FunctionRole, type PolicyStatement, ResolvedTemplate } from './sup
 
 const SCHEDULER = 'scheduler.amazonaws.com';
 const journeys = loadJourneys();
-const deploy: DeployOptions = {
-  journeys,
-  fromAddress: 'Herald <news@herald.test>',
-  tableName: DEFAULT_TABLE_NAME,
-  configurationSetName: 'herald',
-  pinpointAppId: 'herald-app',
-};
+const deploy = demoDeploy(journeys);
 const world = deploymentFor(deploy);
 const machine = (name: string) =>
   `arn:aws:states:${IAM_REGION}:${IAM_ACCOUNT}:stateMachine:${IAM_STACK_NAME}-${name}`;

@@ -10,6 +10,7 @@ import { loadJourneys } from '../../local/journeys.ts';
 import {
   DEPLOYED_STATE_MACHINE_PREFIX,
   type DeployOptions,
+  demoDeploy,
   deployedRoles,
   deploymentFor,
   IAM_ACCOUNT,
@@ -18,13 +19,7 @@ import {
 import { describeDenials, evaluateCalls } from './support/evaluate.ts';
 import type { FunctionRole } from './support/template.ts';
 
-const deploy: DeployOptions = {
-  journeys: loadJourneys(),
-  fromAddress: 'Herald <news@herald.test>',
-  tableName: 'herald',
-  configurationSetName: 'herald',
-  pinpointAppId: 'herald-app',
-};
+const deploy = demoDeploy(loadJourneys());
 const world = deploymentFor(deploy);
 let roles: FunctionRole[];
 beforeAll(() => {

@@ -14,7 +14,7 @@ import { loadJourneys } from '../../local/journeys.ts';
 import { LOCAL_CLIENT_CONFIG } from '../../local/standins/index.ts';
 import {
   DEPLOYED_STATE_MACHINE_PREFIX,
-  type DeployOptions,
+  demoDeploy,
   deployedRoles,
   deploymentFor,
   IAM_ACCOUNT,
@@ -23,13 +23,7 @@ import {
 import { describeDenials, evaluateCalls } from './support/evaluate.ts';
 import type { CfnTemplate, FunctionRole } from './support/template.ts';
 
-const deploy: DeployOptions = {
-  journeys: loadJourneys(),
-  fromAddress: 'Herald <news@herald.test>',
-  tableName: 'herald',
-  configurationSetName: 'herald',
-  pinpointAppId: 'herald-app',
-};
+const deploy = demoDeploy(loadJourneys());
 const world = deploymentFor(deploy);
 const WELCOME = `${DEPLOYED_STATE_MACHINE_PREFIX}welcome`;
 

@@ -12,7 +12,7 @@ import type { AwsCall } from '../../local/aws-calls.ts';
 import { loadJourneys } from '../../local/journeys.ts';
 import {
   DEPLOYED_STATE_MACHINE_PREFIX,
-  type DeployOptions,
+  demoDeploy,
   deployedRoles,
   deployedServiceRoles,
   deploymentFor,
@@ -23,13 +23,7 @@ import { describeDenials, evaluateCalls } from './support/evaluate.ts';
 import type { FunctionRole, PolicyStatement } from './support/template.ts';
 
 const SCHEDULER = 'scheduler.amazonaws.com';
-const deploy: DeployOptions = {
-  journeys: loadJourneys().map((journey) => ({ ...journey, execution: 'scale' as const })),
-  fromAddress: 'Herald <news@herald.test>',
-  tableName: 'herald',
-  configurationSetName: 'herald',
-  pinpointAppId: 'herald-app',
-};
+const deploy = demoDeploy(loadJourneys().map((journey) => ({ ...journey, execution: 'scale' as const })));
 const world = deploymentFor(deploy);
 
 let roles: FunctionRole[];

@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { DataDictionary } from '../../../engine/dictionary.ts';
 import type { Journey } from '../../../engine/schema.ts';
 import { releasedPath } from '../../../engine/validate/releases.ts';
-import { TABLE_KEYS } from '../../../functions/adapters/dynamo-table.ts';
+import { DEFAULT_TABLE_NAME, TABLE_KEYS } from '../../../functions/adapters/dynamo-table.ts';
 import type { AwsCall } from '../../../local/aws-calls.ts';
 import { buildHerald } from '../../infra/synth.ts';
 import { describeDenials, type Evaluation, evaluateCalls } from './evaluate.ts';
@@ -44,6 +44,17 @@ export interface DeployOptions extends DeployedNames {
   dictionary?: DataDictionary;
   /** Edits the synthesized template before resolution (a test's deliberately wrong grant). */
   edit?: (template: CfnTemplate) => void;
+}
+
+/** The deploy the IAM tests evaluate: these journeys, with the names the demo deploys under. */
+export function demoDeploy(journeys: readonly Journey[]): DeployOptions {
+  return {
+    journeys,
+    fromAddress: 'Herald <news@herald.test>',
+    tableName: DEFAULT_TABLE_NAME,
+    configurationSetName: 'herald',
+    pinpointAppId: 'herald-app',
+  };
 }
 
 export function deploymentFor(names: Pick<DeployedNames, 'fromAddress'>): Deployment {
