@@ -10,24 +10,13 @@ import { parsePolicyConfig } from '../../engine/policy/index.ts';
 import type { Journey } from '../../engine/schema.ts';
 import { type LocalSystem, loadPolicy, startLocalSystem } from '../../local/system.ts';
 import { signedUpEvent } from './support/events.ts';
+import { unsubscribableEmail } from './support/journeys.ts';
 
 const START = new Date('2026-03-02T09:00:00.000Z');
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
-function email(subject: string) {
-  return {
-    locales: {
-      en: {
-        email: {
-          subject,
-          html: `<p>${subject}</p><p><a href="{{ links.unsubscribe }}">Unsubscribe</a></p>`,
-          text: `${subject} Unsubscribe: {{ links.unsubscribe }}`,
-        },
-      },
-    },
-  };
-}
+const email = unsubscribableEmail;
 
 /** hello, then a wait until the customer's best email time, then the follow-up. */
 const bestWait: Journey = {

@@ -10,25 +10,14 @@ import type { Journey } from '../../engine/schema.ts';
 import type { ScheduleFault } from '../../local/standins/index.ts';
 import { type LocalSystem, startLocalSystem } from '../../local/system.ts';
 import { signedUpEvent } from './support/events.ts';
+import { unsubscribableEmail } from './support/journeys.ts';
 
 const START = new Date('2026-03-02T09:00:00.000Z');
 const at = (ms: number) => new Date(START.getTime() + ms);
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-function email(subject: string) {
-  return {
-    locales: {
-      en: {
-        email: {
-          subject,
-          html: `<p>${subject}</p><p><a href="{{ links.unsubscribe }}">Unsubscribe</a></p>`,
-          text: `${subject} Unsubscribe: {{ links.unsubscribe }}`,
-        },
-      },
-    },
-  };
-}
+const email = unsubscribableEmail;
 
 /** hello, an hour's wait, follow-up; an order ends it. */
 function twoStep(extra: Partial<Journey> = {}): Journey {
