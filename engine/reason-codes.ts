@@ -4,6 +4,7 @@
  * and a test reads this union to check it. A code with a detail after a colon
  * (`email:opted_out`, `capped:marketing-7d`) is listed by its parts.
  */
+import type { AudienceSkipReason } from './audience/enrol.ts';
 import type { DeferReason } from './contract.ts';
 import type { Feedback } from './feedback.ts';
 import type { ChannelAttempt } from './ledger.ts';
@@ -53,6 +54,7 @@ export type ReasonCode =
   | Exclude<ChannelAttempt['result'], 'sent'>
   | DeferReason
   | EntrySkipReason
+  | AudienceSkipReason
   | WaitNote
   | Plain<ExitReason>
   | Feedback['kind']

@@ -1,5 +1,7 @@
+import path from 'node:path';
 import { readDuration } from '../../engine/duration.ts';
 import type { Journey } from '../../engine/schema.ts';
+import { loadSegments } from '../../infra/segments.ts';
 import { runTool, writeOutput } from '../../tools/cli/output.ts';
 import { checkEventsBelongTo, loadJourney, loadPolicy, loadSent, ToolInputError } from '../../tools/load.ts';
 import { loadSample } from '../../tools/samples.ts';
@@ -29,7 +31,10 @@ export { registerSimulate } from '../program.ts';
 /** `herald simulate <journey> --profile <file>` (cli/program.ts). */
 export function simulateCommand(arg: string, options: SimulateCliOptions): Promise<void> {
   return runTool(async () => {
-    const { journey, vocabulary } = loadJourney(arg);
+    const { file, journey, vocabulary } = loadJourney(arg);
+    // An audience journey judges the customer by its folder's segments, as the deploy does.
+    const segments =
+      journey.entry.segment === undefined ? undefined : loadSegments(path.dirname(file), vocabulary);
     const at = options.at === undefined ? undefined : parseAt(options.at);
     const sample = loadSample(journey, {
       profile: options.profile,
@@ -45,6 +50,7 @@ export function simulateCommand(arg: string, options: SimulateCliOptions): Promi
       products: sample.products,
       config: loadPolicy(options.policy),
       vocabulary,
+      ...(segments ? { segments } : {}),
       ...(options.sent ? { sent: loadSent(options.sent) } : {}),
       ...(at ? { at } : {}),
       ...(options.providerFault ? { providerFaults: options.providerFault.map(parseFault) } : {}),

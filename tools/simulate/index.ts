@@ -3,6 +3,7 @@
  * simulated time (tools/simulate/run.ts), explained in words (timeline.ts).
  */
 import { AUDIENCE_EVENT_TYPE } from '../../engine/audience/enrol.ts';
+import type { Segment } from '../../engine/audience/index.ts';
 import type { CustomerEvent, Product, Profile } from '../../engine/data.ts';
 import type { PolicyConfig } from '../../engine/policy/index.ts';
 import type { Journey } from '../../engine/schema.ts';
@@ -44,6 +45,8 @@ export interface SimulateOptions {
   engagement?: SimulatedEngagement[];
   /** The journey folder's vocabulary (data.json); the built-in one by default. */
   vocabulary?: Vocabulary;
+  /** The journey folder's segments: needed by an audience journey (`entry.segment`). */
+  segments?: ReadonlyMap<string, Segment>;
 }
 
 export interface Simulation {
@@ -93,6 +96,7 @@ export async function simulate(options: SimulateOptions): Promise<Simulation> {
     ...(options.providerFaults ? { providerFaults: options.providerFaults } : {}),
     ...(options.engagement ? { engagement: options.engagement } : {}),
     ...(options.vocabulary ? { vocabulary: options.vocabulary } : {}),
+    ...(options.segments ? { segments: options.segments } : {}),
   });
   return { timeline: buildTimeline(journey, records, config, profile), records, events };
 }

@@ -12,6 +12,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Conversion } from '../../engine/attribution.ts';
+import type { Segment } from '../../engine/audience/index.ts';
 import type { StepRequest, StepResult } from '../../engine/contract.ts';
 import type { CustomerEvent, Product, Profile } from '../../engine/data.ts';
 import { readDuration } from '../../engine/duration.ts';
@@ -24,6 +25,7 @@ import {
 } from '../../engine/policy/index.ts';
 import type { ChannelName, Journey } from '../../engine/schema.ts';
 import type { Vocabulary } from '../../engine/vocabulary.ts';
+import { DynamoAudience } from '../../functions/adapters/dynamo-audience.ts';
 import { DynamoStore } from '../../functions/adapters/dynamo-store.ts';
 import { createJourneyRegistry } from '../../functions/adapters/journey-registry.ts';
 import { engagementQuery, loadDecisionContext } from '../../functions/app/runtime.ts';
@@ -39,6 +41,7 @@ import type {
   SendOutcome,
   SmsMessage,
 } from '../../functions/ports.ts';
+import { type AudienceTickRecord, LocalAudience } from '../../local/audience.ts';
 import { installSimClock } from '../../local/clock.ts';
 import { type ExecutionRecord, LocalWorkflows } from '../../local/runner.ts';
 import { startDynalite } from '../../local/standins/dynalite.ts';
@@ -95,6 +98,8 @@ export interface SimulationInput {
   engagement?: SimulatedEngagement[];
   /** The journey folder's vocabulary (data.json): ingest and step read it as the Lambdas do. */
   vocabulary?: Vocabulary;
+  /** The journey folder's segments (workflows/segments/): an audience journey's ticks judge the customer by them. */
+  segments?: ReadonlyMap<string, Segment>;
 }
 
 export type Delivery =
@@ -138,6 +143,8 @@ export interface SimulationRecords {
   finalProfile?: Profile;
   /** Executions still waiting when the horizon was reached. */
   unfinished: string[];
+  /** An audience journey's schedule ticks and what each did with this customer (local/audience.ts). */
+  audienceTicks: AudienceTickRecord[];
 }
 
 export const SIMULATED_UNSUBSCRIBE_URL = 'https://herald.example/unsubscribe';
@@ -261,7 +268,12 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     }
 
     const last = Date.parse(events[events.length - 1]?.time ?? first.time);
-    await clock.run({ until: new Date(last + (input.horizonMs ?? HORIZON_MS)) });
+    const until = new Date(last + (input.horizonMs ?? HORIZON_MS));
+    // An audience journey: its schedule's ticks over the same window, through the same enrolment
+    // code the audience Lambda and the demo run (a scan of this one-customer table).
+    const audience = audienceOf(input, { store, workflows, clock, dynamo });
+    audience?.schedule([input.journey], start, until);
+    await clock.run({ until });
     const failure = clock.errors[0];
     if (failure) throw failure;
 
@@ -283,6 +295,7 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
       ingests,
       conversions,
       unfinished,
+      audienceTicks: audience?.ticks ?? [],
     };
     if (finalProfile) records.finalProfile = finalProfile;
     return records;
@@ -290,6 +303,35 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     clock.uninstall();
     await dynamo.stop();
   }
+}
+
+function audienceOf(
+  input: SimulationInput,
+  parts: {
+    store: DynamoStore;
+    workflows: LocalWorkflows;
+    clock: ReturnType<typeof installSimClock>;
+    dynamo: Awaited<ReturnType<typeof startDynalite>>;
+  },
+): LocalAudience | undefined {
+  const id = input.journey.entry.segment;
+  if (id === undefined || !input.journey.entry.schedule) return undefined;
+  if (!input.segments?.has(id)) {
+    throw new Error(
+      `journey ${input.journey.id} enters segment ${id}, which is not among the segments given`,
+    );
+  }
+  return new LocalAudience({
+    deps: {
+      store: parts.store,
+      executions: parts.workflows,
+      config: input.config,
+      now: () => parts.clock.now(),
+    },
+    reader: new DynamoAudience(parts.dynamo.client, parts.dynamo.tableName),
+    clock: parts.clock,
+    segments: input.segments,
+  });
 }
 
 /** Each branch's condition explained by the policy on the data the step handler is about to read. */

@@ -138,6 +138,8 @@ export function buildTimeline(
     });
   }
 
+  for (const e of audienceTickEntries(journey, records, executions, runOf)) push(e);
+
   // Opens and clicks (`simulate --engaged`): what engagement conditions will read.
   for (const r of records.ledger) {
     if (r.kind !== 'feedback' || (r.outcome !== 'opened' && r.outcome !== 'clicked')) continue;
@@ -322,6 +324,51 @@ function zoneHistory(
 /** Events first at an instant (they cause the steps), then steps by run. */
 function rank(e: TimelineEntry): number {
   return e.kind === 'event' ? 0 : 1 + (e.run ?? 0);
+}
+
+/**
+ * An audience journey's ticks (records.audienceTicks): when the customer was judged and what came of
+ * it. A run of ticks with the same outcome shows once, with how many ticks followed it.
+ */
+function audienceTickEntries(
+  journey: Journey,
+  records: SimulationRecords,
+  executions: readonly ExecutionRecord[],
+  runOf: ReadonlyMap<string, number>,
+): Omit<TimelineEntry, 'local' | 'zone'>[] {
+  const out: (Omit<TimelineEntry, 'local' | 'zone'> & { outcome: string; repeats: number })[] = [];
+  for (const tick of records.audienceTicks ?? []) {
+    const s = tick.summary;
+    const reasons = Object.keys(s.skipped).filter((r) => (s.skipped as Record<string, number>)[r]);
+    const run = executions.find((e) => e.startedAt === tick.at);
+    const details = s.started
+      ? [`enters the journey${run ? `: run ${runOf.get(run.arn)}` : ''}`]
+      : s.heldOut
+        ? ['held out: this customer is in the control group and receives nothing']
+        : [`does not enter: ${reasons.map(reasonWords).join(', ') || 'nothing to enrol'}`];
+    const outcome = s.started ? `started@${tick.at}` : s.heldOut ? 'heldOut' : reasons.join(',');
+    const previous = out.at(-1);
+    if (previous && previous.outcome === outcome) {
+      previous.repeats++;
+      continue;
+    }
+    out.push({
+      at: tick.at,
+      kind: 'event',
+      summary: `audience tick ${tick.tick}: judged against segment ${journey.entry.segment}`,
+      details,
+      outcome,
+      repeats: 0,
+    });
+  }
+  return out.map(({ outcome: _, repeats, ...entry }) =>
+    repeats === 0
+      ? entry
+      : {
+          ...entry,
+          details: [...entry.details, `the same at the next ${repeats} tick${repeats === 1 ? '' : 's'}`],
+        },
+  );
 }
 
 function skippedWords(skipped: unknown): string {

@@ -40,6 +40,8 @@ export const REASON_WORDS: Record<ReasonCode, string> = {
   item_condition_false: 'no product met the item condition',
   reentry_never: 'already entered once (re-entry: never)',
   reentry_cooldown: 'entered too recently (re-entry cooldown)',
+  already_enrolled: 'already entered at this tick (a re-run of the same tick enrols nobody twice)',
+  pacing_end_by: 'the broadcast’s pacing would reach them after its end-by time',
   backfill: 'the event is more than a day old (backfill)',
   journey_paused: 'the journey is paused: sends are held until it resumes',
   journey_draining: 'the journey is draining: it takes no new customers',
