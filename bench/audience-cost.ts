@@ -122,23 +122,18 @@ const measuredRate = (() => {
 // Per member who enters: the audience Lambda writes the enrolment and starts the run (Standard: one
 // StartExecution and the states up to its first Task; scale: one Express StartExecution and the run
 // item). Timers are created only when the run reaches a wait, after its first segment.
+const standardMember: EnrolmentCalls = {
+  startExecutions: 1,
+  stateTransitions: 2,
+  createSchedules: 0,
+  writeUnits: 1,
+  lambdaInvocations: 1 / (RECIPIENTS / children),
+  lambdaMeanMs: LAMBDA_MS_PER_PROFILE * (RECIPIENTS / children),
+};
 const perMember: Record<'standard' | 'scale', EnrolmentCalls> = {
-  standard: {
-    startExecutions: 1,
-    stateTransitions: 2,
-    createSchedules: 0,
-    writeUnits: 1,
-    lambdaInvocations: 1 / (RECIPIENTS / children),
-    lambdaMeanMs: LAMBDA_MS_PER_PROFILE * (RECIPIENTS / children),
-  },
-  scale: {
-    startExecutions: 1,
-    stateTransitions: 0,
-    createSchedules: 0,
-    writeUnits: 2,
-    lambdaInvocations: 1 / (RECIPIENTS / children),
-    lambdaMeanMs: LAMBDA_MS_PER_PROFILE * (RECIPIENTS / children),
-  },
+  standard: standardMember,
+  // Express: no throttled transitions; the run item is a second write.
+  scale: { ...standardMember, stateTransitions: 0, writeUnits: 2 },
 };
 const table = QUOTAS.dynamodb.onDemandNewTable;
 const mapLimits = [

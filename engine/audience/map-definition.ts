@@ -77,10 +77,10 @@ export const AUDIENCE_EXPORT_BUCKET_PLACEHOLDER = '${AudienceExportBucket}';
 export const AUDIENCE_EXPORT_ROOT = 'audience';
 
 /**
- * The documented size at which a tick exports instead of scanning: 50 GiB. A full Scan reads every
- * item of the table (not just profiles); past about this size a tick's Scan costs more read units
- * than an export's per-GB price and takes hours at the Map's concurrency (docs/writing-journeys.md,
- * "Scan vs export to S3"; the model is bench/audience-cost.ts).
+ * The documented size at which a tick exports instead of scanning: 50 GiB, a chosen figure. A full
+ * Scan reads every item of the table (not just profiles), takes hours at the Map's concurrency and
+ * spends the table's read capacity while live traffic runs; an export spends none of it
+ * (docs/writing-journeys.md, "Scan vs export to S3").
  */
 export const AUDIENCE_EXPORT_THRESHOLD_BYTES = 50 * 1024 ** 3;
 

@@ -37,6 +37,17 @@ export class ExportFileError extends Error {
 
 const DATA_FILE = /^(.*\/)?(AWSDynamoDB\/[^/]+)\/data\/[^/]+$/;
 
+/** The key's prefix and `AWSDynamoDB/<ExportId>` parts; an error for a key that is no data file. */
+function dataFileMatch(key: string): RegExpExecArray {
+  const match = DATA_FILE.exec(key);
+  if (!match)
+    throw new ExportFileError(
+      'not_an_export_data_file',
+      `${key} is not <prefix>/AWSDynamoDB/<ExportId>/data/<file>`,
+    );
+  return match;
+}
+
 export class S3ExportReader implements AudienceExportReader {
   constructor(
     private readonly client: S3Client,
@@ -44,12 +55,7 @@ export class S3ExportReader implements AudienceExportReader {
   ) {}
 
   async dataFiles(dataFileKey: string): Promise<string[]> {
-    const match = DATA_FILE.exec(dataFileKey);
-    if (!match)
-      throw new ExportFileError(
-        'not_an_export_data_file',
-        `${dataFileKey} is not <prefix>/AWSDynamoDB/<ExportId>/data/<file>`,
-      );
+    const match = dataFileMatch(dataFileKey);
     const root = `${match[1] ?? ''}${match[2]}`;
     const manifestKey = `${root}/manifest-files.json`;
     const keys: string[] = [];
@@ -72,11 +78,7 @@ export class S3ExportReader implements AudienceExportReader {
   }
 
   async *profiles(dataFileKey: string, options: { pageSize?: number } = {}): AsyncGenerator<Profile[]> {
-    if (!DATA_FILE.test(dataFileKey))
-      throw new ExportFileError(
-        'not_an_export_data_file',
-        `${dataFileKey} is not <prefix>/AWSDynamoDB/<ExportId>/data/<file>`,
-      );
+    dataFileMatch(dataFileKey);
     const pageSize = options.pageSize ?? 200;
     let page: Profile[] = [];
     let line = 0;

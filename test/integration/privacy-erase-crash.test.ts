@@ -6,19 +6,14 @@
  * already refused; after the retry nothing of theirs is left in the table and nothing reaches them,
  * counted from the SES stand-in's own store.
  */
-import {
-  type DynamoDBClient,
-  ScanCommand,
-  type ServiceInputTypes,
-  type ServiceOutputTypes,
-} from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBClient, ServiceInputTypes, ServiceOutputTypes } from '@aws-sdk/client-dynamodb';
 import type { InitializeMiddleware } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPseudonymiser } from '../../functions/app/pseudonym.ts';
 import { LOCAL_PRIVACY_KEY, type LocalSystem, startLocalSystem } from '../../local/system.ts';
 import { signedUpEvent } from './support/events.ts';
 import { twoStepJourney } from './support/journeys.ts';
+import { emailSubjects, scanTable } from './support/local-system.ts';
 
 const START = new Date('2026-03-02T09:00:00.000Z');
 const MINUTE = 60_000;
@@ -98,20 +93,14 @@ describe('an erasure that crashes half-way, then is asked again', () => {
       });
     });
     await sys.clock.run({ until: at(6 * HOUR) });
-    const { Items } = await sys.clock.track(() =>
-      sys.stack.dynamo.client.send(new ScanCommand({ TableName: sys.stack.dynamo.tableName })),
-    );
-    items = (Items ?? []).map((item) => unmarshall(item));
+    items = await scanTable(sys);
   }, 120_000);
 
   afterAll(async () => {
     await system?.stop();
   });
 
-  async function subjects(customerId: string): Promise<string[]> {
-    const emails = await system.clock.track(() => system.stack.ses!.emails());
-    return emails.filter((e) => e.destination.to.includes(`${customerId}@example.com`)).map((e) => e.subject);
-  }
+  const subjects = (customerId: string) => emailSubjects(system, customerId);
 
   it('fails the crashed request with a 500 that names no customer data', () => {
     for (const id of crashed) {

@@ -1,12 +1,3 @@
-/**
- * Erasing a customer whose journey runs in scale mode (docs/scale-mode.md), on the local system:
- * real handlers, run items in dynalite, timers through the real Scheduler client to the Scheduler
- * stand-in on the simulated clock. The customer is erased during the journey's one-hour wait; the
- * timer that was pending still fires (as a schedule Scheduler had already begun to invoke would),
- * and nothing reaches the customer: counted from the SES stand-in's own store.
- */
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../engine/run-protocol.ts';
 import { scheduleName } from '../../functions/adapters/scheduler-timers.ts';
@@ -23,6 +14,7 @@ import {
 import { assertAllowed, type DeployOptions, deployedRoles } from '../iam/support/deployed.ts';
 import { signedUpEvent } from './support/events.ts';
 import { twoStepJourney } from './support/journeys.ts';
+import { emailSubjects, scanTable } from './support/local-system.ts';
 
 const START = new Date('2026-03-02T09:00:00.000Z');
 const MINUTE = 60_000;
@@ -66,20 +58,14 @@ describe('erasing a customer during a scale-mode wait', () => {
       fired = await sys.scale.fire({ customerId: erased, runId: runBefore!.runId, seq: runBefore!.seq });
     });
     await sys.clock.run({ until: at(3 * HOUR) });
-    const { Items } = await sys.clock.track(() =>
-      sys.stack.dynamo.client.send(new ScanCommand({ TableName: sys.stack.dynamo.tableName })),
-    );
-    items = (Items ?? []).map((item) => unmarshall(item));
+    items = await scanTable(sys);
   }, 120_000);
 
   afterAll(async () => {
     await system?.stop();
   });
 
-  async function subjects(customerId: string): Promise<string[]> {
-    const emails = await system.clock.track(() => system.stack.ses!.emails());
-    return emails.filter((e) => e.destination.to.includes(`${customerId}@example.com`)).map((e) => e.subject);
-  }
+  const subjects = (customerId: string) => emailSubjects(system, customerId);
 
   it('erases the run: ended, its pending schedule deleted, the run item gone', () => {
     expect(runBefore).toMatchObject({ status: 'waiting', seq: 1, waitKind: 'timer' });

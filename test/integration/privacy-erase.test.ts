@@ -4,8 +4,6 @@
  * during a send; then their replayed and late events, a re-consent, and a scan of the whole table.
  * What reached each customer is read from the stand-ins' own stores, never from our ledger.
  */
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CustomerEvent } from '../../engine/data.ts';
 import { DynamoPrivacy } from '../../functions/adapters/dynamo-privacy.ts';
@@ -14,6 +12,7 @@ import { AwsCallRecorder } from '../../local/aws-calls.ts';
 import { LOCAL_FROM, LOCAL_PINPOINT_APP } from '../../local/stack.ts';
 import { LOCAL_PRIVACY_KEY, type LocalSystem, startLocalSystem } from '../../local/system.ts';
 import { assertAllowed, DEPLOYED_STATE_MACHINE_PREFIX } from '../iam/support/deployed.ts';
+import { scanTable } from './support/local-system.ts';
 
 const START = new Date('2026-03-02T09:00:00.000Z');
 const MINUTE = 60_000;
@@ -179,10 +178,7 @@ describe('erasing customers while their journeys run', () => {
     // A request again once the send in flight has finished: it sweeps what that send wrote after.
     answers.inSendAgain = await sys.clock.track(() => sys.erase(inSend.id));
     answers.inWaitAgain = await sys.clock.track(() => sys.erase(inWait.id));
-    const { Items } = await sys.clock.track(() =>
-      sys.stack.dynamo.client.send(new ScanCommand({ TableName: sys.stack.dynamo.tableName })),
-    );
-    items = (Items ?? []).map((item) => unmarshall(item));
+    items = await scanTable(sys);
   }, 180_000);
 
   afterAll(async () => {

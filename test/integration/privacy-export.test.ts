@@ -3,8 +3,6 @@
  * enrolments, a wait token, send claims, caps, a message as sent, its open, the message and phone
  * indexes, the ledger), made by the running system; and `herald customer export|erase` against it.
  */
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { Value } from '@sinclair/typebox/value';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { registerCustomer } from '../../cli/commands/customer.ts';
@@ -14,6 +12,7 @@ import { CustomerExport } from '../../engine/privacy/export.ts';
 import type { StoredEmail } from '../../local/standins/index.ts';
 import { LOCAL_PRIVACY_KEY, type LocalSystem, startLocalSystem } from '../../local/system.ts';
 import { runCommand, written } from '../helpers/cli.ts';
+import { scanTable } from './support/local-system.ts';
 
 const START = new Date('2026-03-02T09:00:00.000Z');
 const MINUTE = 60_000;
@@ -97,10 +96,7 @@ describe('exporting a customer who has every kind of item', () => {
     const response = await sys.clock.track(() => sys.exportCustomer(ID));
     expect(response.statusCode).toBe(200);
     document = JSON.parse(response.body!);
-    const { Items } = await sys.clock.track(() =>
-      sys.stack.dynamo.client.send(new ScanCommand({ TableName: sys.stack.dynamo.tableName })),
-    );
-    items = (Items ?? []).map((i) => unmarshall(i));
+    items = await scanTable(sys);
   }, 120_000);
   afterAll(async () => system?.stop());
 
