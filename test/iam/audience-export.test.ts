@@ -29,6 +29,7 @@ import { type S3StandIn, startS3StandIn } from '../../local/standins/s3.ts';
 import { type LocalSystem, loadPolicy, startLocalSystem } from '../../local/system.ts';
 import { reachableProfile } from '../integration/support/harness.ts';
 import {
+  awsCall as call,
   demoDeploy,
   deployedRoles,
   deployedServiceRoles,
@@ -48,12 +49,6 @@ const deploy = demoDeploy(journeys);
 const world = deploymentFor(deploy);
 const TABLE_ARN = `arn:aws:dynamodb:${IAM_REGION}:${IAM_ACCOUNT}:table/${DEFAULT_TABLE_NAME}`;
 const EXPORT_ID = '01772442000000-a1b2c3d4';
-const call = (fn: string, client: string, operation: string, input: Record<string, unknown>): AwsCall => ({
-  fn,
-  client,
-  operation,
-  input,
-});
 
 interface DeployedMachine {
   StateMachineName: string;

@@ -24,6 +24,7 @@ import { loadJourneys, WORKFLOWS_DIR } from '../../local/journeys.ts';
 import { type LocalSystem, loadPolicy, startLocalSystem } from '../../local/system.ts';
 import { reachableProfile } from '../integration/support/harness.ts';
 import {
+  awsCall as call,
   demoDeploy,
   deployedRoles,
   deployedServiceRoles,
@@ -67,12 +68,6 @@ beforeAll(() => {
   audienceEnv = roles.find((r) => r.fn === 'audience')!.environment;
 });
 
-const call = (fn: string, client: string, operation: string, input: Record<string, unknown>): AwsCall => ({
-  fn,
-  client,
-  operation,
-  input,
-});
 const denials = async (calls: AwsCall[], with_: readonly FunctionRole[] = roles) =>
   (await evaluateCalls(calls, with_, world)).denials;
 

@@ -13,6 +13,7 @@ import { type AwsCall, AwsCallRecorder } from '../../local/aws-calls.ts';
 import { loadJourneys } from '../../local/journeys.ts';
 import { LOCAL_CLIENT_CONFIG } from '../../local/standins/index.ts';
 import {
+  awsCall as call,
   DEPLOYED_STATE_MACHINE_PREFIX,
   demoDeploy,
   deployedRoles,
@@ -32,12 +33,6 @@ beforeAll(() => {
   roles = deployedRoles(deploy);
 });
 
-const call = (fn: string, client: string, operation: string, input: Record<string, unknown>): AwsCall => ({
-  fn,
-  client,
-  operation,
-  input,
-});
 const start = (stateMachineArn: string) =>
   call('ingest', 'SFNClient', 'StartExecution', { stateMachineArn, name: 'welcome-v1-c1-e1' });
 const item = (fn: string, operation: string, pk: string) =>

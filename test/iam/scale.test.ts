@@ -11,6 +11,7 @@ import { scaleDepsFromEnv } from '../../functions/env.ts';
 import type { AwsCall } from '../../local/aws-calls.ts';
 import { loadJourneys } from '../../local/journeys.ts';
 import {
+  awsCall as call,
   DEPLOYED_STATE_MACHINE_PREFIX,
   demoDeploy,
   deployedRoles,
@@ -44,12 +45,6 @@ beforeAll(() => {
   versionArns = JSON.parse(env.STATE_MACHINE_ARNS!) as Record<string, string>;
 });
 
-const call = (fn: string, client: string, operation: string, input: Record<string, unknown>): AwsCall => ({
-  fn,
-  client,
-  operation,
-  input,
-});
 const item = (fn: string, operation: string, pk: string, sk = 'X') =>
   call(fn, 'DynamoDBClient', operation, {
     TableName: 'herald',

@@ -46,6 +46,16 @@ export interface DeployOptions extends DeployedNames {
   edit?: (template: CfnTemplate) => void;
 }
 
+/** One recorded-call shape of the evaluation: function, SDK client, operation, input. */
+export function awsCall(
+  fn: string,
+  client: string,
+  operation: string,
+  input: Record<string, unknown>,
+): AwsCall {
+  return { fn, client, operation, input };
+}
+
 /** The deploy the IAM tests evaluate: these journeys, with the names the demo deploys under. */
 export function demoDeploy(journeys: readonly Journey[]): DeployOptions {
   return {
