@@ -122,6 +122,28 @@ export interface DecisionItems {
   caps?: CapWindow;
 }
 
+/**
+ * The profile item as one read saw it, for `updateProfile`'s first attempt: read together with
+ * ingest's other items (`readEntryItems`), it saves the GetItem the update would begin with. A
+ * write in between makes the version check fail, and the retry reads again.
+ */
+export interface ProfileRead {
+  profile?: Profile;
+  /** The stored version (0: no profile stored yet). */
+  version: number;
+  /** The event ids already applied (`updateProfile`'s `onceFor`). */
+  applied: readonly string[];
+}
+
+/** What ingest reads by key before it plans, in one request (`readEntryItems`). */
+export interface EntryItems {
+  profile: ProfileRead;
+  /** Every product asked for; undefined: not in the catalog. */
+  products: ReadonlyMap<string, Product | undefined>;
+  /** Every journey asked for; undefined: no control stored (active). */
+  controls: ReadonlyMap<string, JourneyControl | undefined>;
+}
+
 /** A customer's events and enrollments, read together (ingest's one Query). */
 export interface CustomerActivity {
   /** Newest first, from `since` on. */
@@ -148,15 +170,21 @@ export interface Store {
     customerId: string,
     options?: { productId?: string; caps?: boolean },
   ): Promise<DecisionItems>;
+  /** The profile, the event's products and the journeys' controls, in one request (ingest). */
+  readEntryItems(
+    customerId: string,
+    options: { productIds: readonly string[]; controlsOf: readonly string[] },
+  ): Promise<EntryItems>;
   /**
    * Read-modify-write with optimistic concurrency (retried on conflict). `mutate` returns the new
    * profile, or undefined for no change. With `onceFor` (an event id) the change is applied at most
-   * once per key, so a retried ingest does not count an order twice.
+   * once per key, so a retried ingest does not count an order twice. With `read` (the profile as
+   * `readEntryItems` saw it) the first attempt starts from it instead of reading.
    */
   updateProfile(
     customerId: string,
     mutate: (current: Profile | undefined) => Profile | undefined,
-    options?: { onceFor?: string },
+    options?: { onceFor?: string; read?: ProfileRead },
   ): Promise<Profile | undefined>;
   findCustomerByPhone(e164: string): Promise<string | undefined>;
 
@@ -249,6 +277,10 @@ export interface JourneyControls {
   get(journeyId: string): Promise<JourneyControl | undefined>;
   /** The state ingest and the step function act on (may be a few seconds stale: adapters/dynamo-controls.ts). */
   stateOf(journeyId: string): Promise<ControlState>;
+  /** The journeys among `ids` whose control a `stateOf` now would read from the table (not cached). */
+  uncached(ids: readonly string[]): string[];
+  /** Controls read elsewhere just now (ingest's `readEntryItems`): cached as if `get` had read them. */
+  remember(controls: ReadonlyMap<string, JourneyControl | undefined>): void;
   /** Writes version `expectedVersion + 1` if the stored version is still `expectedVersion` (0: none stored). */
   put(control: Omit<JourneyControl, 'version'>, expectedVersion: number): Promise<boolean>;
 }

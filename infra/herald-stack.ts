@@ -265,6 +265,9 @@ export class HeraldStack extends Stack {
       { actions: ['PutItem'], prefixes: [PK.phone] },
       // The product, and the journey's control (drained or stopped journeys take no entrants).
       { actions: ['GetItem'], prefixes: [PK.product, PK.journey] },
+      // Before it plans, ingest reads the profile, the event's products and the controls of the
+      // journeys it may start in one BatchGetItem (functions/adapters/dynamo-store.ts `readEntryItems`).
+      { actions: ['BatchGetItem'], prefixes: [PK.customer, PK.product, PK.journey] },
     ]);
     grantItems(this.table, step.fn, [
       { actions: [...customerItems], prefixes: [PK.customer] },

@@ -40,12 +40,27 @@ export class DynamoJourneyControls implements JourneyControls {
   }
 
   async get(journeyId: string): Promise<JourneyControl | undefined> {
-    const cached = this.cache.get(journeyId);
-    if (cached && this.nowMs() - cached.at < this.cacheMs) return cached.control;
+    const cached = this.fresh(journeyId);
+    if (cached) return cached.control;
     const { pk, sk } = journeyControlKey(journeyId);
     const control = readControl(await this.table.get(pk, sk));
-    if (this.cacheMs > 0) this.cache.set(journeyId, { at: this.nowMs(), control });
+    this.remember(new Map([[journeyId, control]]));
     return control;
+  }
+
+  uncached(ids: readonly string[]): string[] {
+    return ids.filter((id) => !this.fresh(id));
+  }
+
+  remember(controls: ReadonlyMap<string, JourneyControl | undefined>): void {
+    if (this.cacheMs <= 0) return;
+    const at = this.nowMs();
+    for (const [journeyId, control] of controls) this.cache.set(journeyId, { at, control });
+  }
+
+  private fresh(journeyId: string) {
+    const cached = this.cache.get(journeyId);
+    return cached && this.nowMs() - cached.at < this.cacheMs ? cached : undefined;
   }
 
   async stateOf(journeyId: string): Promise<ControlState> {
@@ -61,7 +76,7 @@ export class DynamoJourneyControls implements JourneyControls {
 }
 
 /** A stored item back to a control; an unknown state (a future one) reads as active, never as a stop. */
-function readControl(item: Record<string, unknown> | undefined): JourneyControl | undefined {
+export function readControl(item: Record<string, unknown> | undefined): JourneyControl | undefined {
   if (!item) return undefined;
   const state = (CONTROL_STATES as readonly unknown[]).includes(item.state)
     ? (item.state as ControlState)

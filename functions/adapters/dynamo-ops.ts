@@ -124,6 +124,18 @@ export class DynamoTable {
     return found;
   }
 
+  /** `batchGet` of any number of keys: one request per 100. */
+  async batchGetAll(
+    keys: readonly { pk: string; sk: string }[],
+  ): Promise<Map<string, Record<string, unknown>>> {
+    if (keys.length <= BATCH_GET_MAX) return this.batchGet(keys);
+    const found = new Map<string, Record<string, unknown>>();
+    for (let i = 0; i < keys.length; i += BATCH_GET_MAX) {
+      for (const [id, item] of await this.batchGet(keys.slice(i, i + BATCH_GET_MAX))) found.set(id, item);
+    }
+    return found;
+  }
+
   /**
    * Unconditional puts of several items in one BatchWriteItem request; `UnprocessedItems` are
    * written again, backing off. Only for items no condition guards (BatchWriteItem takes none).

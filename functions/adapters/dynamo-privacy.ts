@@ -31,7 +31,7 @@ import {
   pseudonymiseLedger,
 } from '../../engine/privacy/pseudonymise.ts';
 import { exitRun, type RunRecord } from '../../engine/run-protocol.ts';
-import { DynamoTable } from './dynamo-ops.ts';
+import { DynamoTable, itemId } from './dynamo-ops.ts';
 import { DUE_BUCKET_MS, DynamoRuns, duePartition, dueShard, RUN_KEY_PREFIX, runKey } from './dynamo-runs.ts';
 import { CONVERSION_SK_PREFIX, customerPartition, sendPartition } from './dynamo-table.ts';
 
@@ -88,14 +88,27 @@ export class DynamoPrivacy {
     return (await this.table.get(pk, sk))?.state as ErasureState | undefined;
   }
 
-  async putTombstone(state: ErasureState): Promise<void> {
-    await this.table.put({ ...tombstoneKey(state.pseudonym), state });
+  /**
+   * The customer's own tombstone and the owners of the given address hashes, in one BatchGetItem
+   * (ingest's erasure gate reads them for every event).
+   */
+  async readTombstones(
+    pseudonym: string,
+    hashes: readonly string[],
+  ): Promise<{ own?: ErasureState; owners: Map<string, string | undefined> }> {
+    const unique = [...new Set(hashes)];
+    const own = tombstoneKey(pseudonym);
+    const items = await this.table.batchGet([own, ...unique.map(addressKey)]);
+    const at = (key: { pk: string; sk: string }) => items.get(itemId(key.pk, key.sk));
+    const state = at(own)?.state as ErasureState | undefined;
+    return {
+      ...(state ? { own: state } : {}),
+      owners: new Map(unique.map((hash) => [hash, at(addressKey(hash))?.pseudonym as string | undefined])),
+    };
   }
 
-  /** The pseudonym whose tombstone an address belongs to. */
-  async pseudonymOfAddress(hash: string): Promise<string | undefined> {
-    const { pk, sk } = addressKey(hash);
-    return (await this.table.get(pk, sk))?.pseudonym as string | undefined;
+  async putTombstone(state: ErasureState): Promise<void> {
+    await this.table.put({ ...tombstoneKey(state.pseudonym), state });
   }
 
   async putAddressTombstones(hashes: readonly string[], pseudonym: string): Promise<void> {

@@ -31,19 +31,23 @@ import type {
   EngagementRecord,
   EnrollmentRecord,
   EnrollmentStatus,
+  EntryItems,
   MessageIndexRecord,
+  ProfileRead,
   SentMessageRecord,
   SentWrites,
   StepTransitionOutcome,
   Store,
   WaitTokenRecord,
 } from '../ports.ts';
+import { readControl } from './dynamo-controls.ts';
 import { putEngagement, readEngagement } from './dynamo-engagement.ts';
 import { DynamoTable, itemId } from './dynamo-ops.ts';
 import {
   CONVERSION_SK_PREFIX,
   capWindowKey,
   customerPartition,
+  journeyControlKey,
   productItem,
   productKey,
   stepClaimKey,
@@ -79,6 +83,15 @@ export interface DynamoStoreOptions {
  */
 const unexpiredAt = (clock: { now(): Date } | undefined) => (item: Record<string, unknown>) =>
   clock === undefined || typeof item.expiresAt !== 'number' || item.expiresAt > clock.now().getTime() / 1000;
+
+/** The profile item as `updateProfile` reads it (no item: version 0, nothing applied). */
+function profileRead(item: Record<string, unknown> | undefined): ProfileRead {
+  return {
+    ...(item?.profile ? { profile: item.profile as Profile } : {}),
+    version: (item?.version as number | undefined) ?? 0,
+    applied: (item?.applied as string[] | undefined) ?? [],
+  };
+}
 
 export class DynamoStore implements Store {
   private readonly table: DynamoTable;
@@ -132,19 +145,42 @@ export class DynamoStore implements Store {
     return found;
   }
 
+  async readEntryItems(
+    customerId: string,
+    options: { productIds: readonly string[]; controlsOf: readonly string[] },
+  ): Promise<EntryItems> {
+    const profileKey = { pk: customerPk(customerId), sk: 'PROFILE' };
+    const productIds = [...new Set(options.productIds)];
+    const journeyIds = [...new Set(options.controlsOf)];
+    const items = await this.table.batchGetAll([
+      profileKey,
+      ...productIds.map(productKey),
+      ...journeyIds.map(journeyControlKey),
+    ]);
+    const at = (key: { pk: string; sk: string }) => items.get(itemId(key.pk, key.sk));
+    return {
+      profile: profileRead(at(profileKey)),
+      products: new Map(productIds.map((id) => [id, at(productKey(id))?.product as Product | undefined])),
+      controls: new Map(journeyIds.map((id) => [id, readControl(at(journeyControlKey(id)))])),
+    };
+  }
+
   async updateProfile(
     customerId: string,
     mutate: (current: Profile | undefined) => Profile | undefined,
-    options: { onceFor?: string } = {},
+    options: { onceFor?: string; read?: ProfileRead } = {},
   ): Promise<Profile | undefined> {
+    let seen = options.read;
     return this.table.withRetries(async () => {
-      const item = await this.table.get(customerPk(customerId), 'PROFILE');
-      const current = item?.profile as Profile | undefined;
-      const applied = (item?.applied as string[] | undefined) ?? [];
+      // The first attempt may start from the caller's read; a retry (a conflict) always reads again.
+      const read = seen ?? profileRead(await this.table.get(customerPk(customerId), 'PROFILE'));
+      seen = undefined;
+      const current = read.profile;
+      const applied = read.applied;
       if (options.onceFor !== undefined && applied.includes(options.onceFor)) return { done: current };
       const next = mutate(current === undefined ? undefined : structuredClone(current));
       if (next === undefined) return { done: current };
-      const version = (item?.version as number | undefined) ?? 0;
+      const version = read.version;
       const written = await this.table.putIfVersion(customerPk(customerId), 'PROFILE', version, {
         profile: next,
         applied:

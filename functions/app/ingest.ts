@@ -19,6 +19,7 @@ import { executionMode } from '../../engine/run-protocol.ts';
 import type { Journey } from '../../engine/schema.ts';
 import type { IngestDeps, ScaleDeps } from '../deps.ts';
 import { errorFacts } from '../observability.ts';
+import type { EntryItems } from '../ports.ts';
 import { publishEntrant, recordConversions } from './conversions.ts';
 import { claimEventWaits, enterRun, exitRunOf, type RunRuntime, ScaleNotConfiguredError } from './runs.ts';
 import { ARRIVAL_SLACK_MS, type Resolved, recordHoldout } from './runtime.ts';
@@ -51,6 +52,18 @@ export async function ingestEvent(rt: Resolved<IngestDeps>, event: CustomerEvent
   const stored = await rt.store.putEvent(event, now);
   if (!stored.inserted && stored.processed) return { ...summary, duplicate: true };
 
+  // One BatchGetItem: the profile, the event's products and the controls of the journeys it may
+  // start (those not cached), instead of a GetItem each.
+  const listening = rt.journeys
+    .active()
+    .filter((j) => j.entry.event === event.type)
+    .map((j) => j.id);
+  const read = await rt.store.readEntryItems(event.customerId, {
+    productIds: itemProductIds(event),
+    controlsOf: rt.controls ? rt.controls.uncached(listening) : [],
+  });
+  rt.controls?.remember(read.controls);
+
   let notes: ProfileNote[] = [];
   const profile: Profile = (await rt.store.updateProfile(
     event.customerId,
@@ -59,7 +72,7 @@ export async function ingestEvent(rt: Resolved<IngestDeps>, event: CustomerEvent
       notes = change.notes;
       return change.profile;
     },
-    { onceFor: event.id },
+    { onceFor: event.id, read: read.profile },
   )) ?? { id: event.customerId };
   for (const note of notes) rt.metrics.addMetric(`Profile_${note}`, 'Count', 1);
 
@@ -69,9 +82,7 @@ export async function ingestEvent(rt: Resolved<IngestDeps>, event: CustomerEvent
     event.customerId,
     since ? { since } : {},
   );
-  const products = new Map(
-    await Promise.all(itemProductIds(event).map(async (id) => [id, await rt.store.getProduct(id)] as const)),
-  );
+  const products = read.products;
   const plan = planEntries({
     journeys: rt.journeys.active(),
     event,
@@ -89,7 +100,7 @@ export async function ingestEvent(rt: Resolved<IngestDeps>, event: CustomerEvent
     ...(rt.segments ? { segments: rt.segments } : {}),
   });
 
-  const refused = await refusedByControls(rt, [...plan.start, ...plan.heldOut]);
+  const refused = await refusedByControls(rt, [...plan.start, ...plan.heldOut], read.controls);
   for (const enrollment of [...plan.start, ...plan.heldOut]) {
     const reason = refused.get(enrollment.journeyId);
     if (reason) await recordRefusedEntry(rt, event, enrollment, reason, now, summary);
@@ -225,12 +236,16 @@ async function recordUnknownProduct(
 async function refusedByControls(
   rt: Resolved<IngestDeps>,
   entries: readonly Enrollment[],
+  read: EntryItems['controls'],
 ): Promise<Map<string, 'journey_draining' | 'journey_stopped'>> {
   const refused = new Map<string, 'journey_draining' | 'journey_stopped'>();
   const controls = rt.controls;
   if (!controls) return refused;
   const ids = [...new Set(entries.map((e) => e.journeyId))];
-  const states = await Promise.all(ids.map((id) => controls.stateOf(id)));
+  // Read with the profile, or cached: `stateOf` reads only what neither holds.
+  const states = await Promise.all(
+    ids.map((id) => (read.has(id) ? (read.get(id)?.state ?? 'active') : controls.stateOf(id))),
+  );
   ids.forEach((id, i) => {
     const allowed = entryAllowed(states[i] ?? 'active');
     if (!allowed.ok) refused.set(id, allowed.reason);

@@ -212,17 +212,19 @@ export function createErasureGate(deps: ErasureGateDeps): ErasureGate {
     async admit(event: CustomerEvent): Promise<Admission> {
       const pseudonymiser = await deps.pseudonymiser();
       const pseudonym = pseudonymiser.pseudonym(event.customerId);
-      const own = await deps.privacy.getTombstone(pseudonym);
-      const admission = admitEvent(own, event.type);
-      if (!admission.ok) return admission;
-      if (admission.lift && own) await deps.privacy.putTombstone(liftErasure(own, deps.clock.now()));
       const traits = (event.properties.profile ?? {}) as { email?: unknown; phone?: unknown };
       const addresses = {
         ...(typeof traits.email === 'string' ? { email: traits.email } : {}),
         ...(typeof traits.phone === 'string' ? { phone: traits.phone } : {}),
       };
-      for (const hash of pseudonymiser.addressHashes(addresses)) {
-        const owner = await deps.privacy.pseudonymOfAddress(hash);
+      const hashes = pseudonymiser.addressHashes(addresses);
+      // One request for the customer's own tombstone and their addresses' owners.
+      const { own, owners } = await deps.privacy.readTombstones(pseudonym, hashes);
+      const admission = admitEvent(own, event.type);
+      if (!admission.ok) return admission;
+      if (admission.lift && own) await deps.privacy.putTombstone(liftErasure(own, deps.clock.now()));
+      for (const hash of hashes) {
+        const owner = owners.get(hash);
         if (!owner || owner === pseudonym) continue;
         const theirs = admitEvent(await deps.privacy.getTombstone(owner), 'address');
         if (!theirs.ok) {

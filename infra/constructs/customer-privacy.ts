@@ -127,7 +127,11 @@ export class CustomerPrivacy extends Construct {
   /** Ingest refuses erased customers' events: it reads their tombstones and lifts one on re-consent. */
   grantTombstoneCheck(ingest: HeraldFunction): void {
     ingest.fn.addEnvironment('PRIVACY_KEY_SECRET_ARN', this.key.secretArn);
-    grantItems(this.table, ingest.fn, [{ actions: ['GetItem', 'PutItem'], prefixes: [PK.erased] }]);
+    // The customer's tombstone and their addresses' in one BatchGetItem (dynamo-privacy.ts
+    // `readTombstones`), an address owner's tombstone with GetItem, a lifted one with PutItem.
+    grantItems(this.table, ingest.fn, [
+      { actions: ['GetItem', 'PutItem', 'BatchGetItem'], prefixes: [PK.erased] },
+    ]);
     ingest.fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['secretsmanager:GetSecretValue'],

@@ -13,6 +13,7 @@ import {
   settle,
   startSending,
 } from '../../engine/send-protocol.ts';
+import { DynamoJourneyControls } from '../../functions/adapters/dynamo-controls.ts';
 import { DynamoStore } from '../../functions/adapters/dynamo-store.ts';
 import { productKey } from '../../functions/adapters/dynamo-table.ts';
 import type { EngagementRecord, WaitTokenRecord } from '../../functions/ports.ts';
@@ -95,6 +96,55 @@ describe.each(DYNAMO_BACKENDS)('DynamoStore contract ($name)', (backend) => {
         caps: { entries: [], version: 0 },
       });
       expect(productKey('p-batch').pk).toBe('PRODUCT#p-batch');
+    });
+
+    it('reads ingest’s profile, products and controls in one BatchGetItem, and updates the profile from that read', async () => {
+      await store.updateProfile('c-entry', () => ({ id: 'c-entry', locale: 'ar-SA' }));
+      await store.putProduct({ id: 'p-entry', name: 'Beans', price: 12, replenishmentDays: 30 } as never);
+      await new DynamoJourneyControls({ client: dynamo.client, tableName: dynamo.tableName }).put(
+        { journeyId: 'j-drained', state: 'draining', updatedAt: t0.toISOString() },
+        0,
+      );
+      let read: Awaited<ReturnType<DynamoStore['readEntryItems']>> | undefined;
+      const ops = await operationsDuring(dynamo.client, async () => {
+        read = await store.readEntryItems('c-entry', {
+          productIds: ['p-entry', 'p-missing', 'p-entry'],
+          controlsOf: ['j-drained', 'j-none'],
+        });
+      });
+      expect(ops).toEqual(['BatchGetItem']);
+      expect(read?.profile).toEqual({ profile: { id: 'c-entry', locale: 'ar-SA' }, version: 1, applied: [] });
+      expect([...read!.products.keys()]).toEqual(['p-entry', 'p-missing']);
+      expect(read?.products.get('p-entry')?.name).toBe('Beans');
+      expect(read?.products.get('p-missing')).toBeUndefined();
+      expect(read?.controls.get('j-drained')?.state).toBe('draining');
+      expect(read?.controls.has('j-none')).toBe(true);
+      expect(read?.controls.get('j-none')).toBeUndefined();
+
+      // From the read, the update writes without reading first.
+      const writes = await operationsDuring(dynamo.client, () =>
+        store.updateProfile('c-entry', (p) => ({ ...p!, timeZone: 'Asia/Riyadh' }), {
+          onceFor: 'e1',
+          read: read!.profile,
+        }),
+      );
+      expect(writes).toEqual(['PutItem']);
+      // A read gone stale (another write since) loses nothing: the version check refuses it, and
+      // the retry reads the profile again and applies the change on top.
+      const stale = read!.profile;
+      const retried = await operationsDuring(dynamo.client, () =>
+        store.updateProfile('c-entry', (p) => ({ ...p!, attributes: { city: 'Riyadh' } }), {
+          onceFor: 'e2',
+          read: stale,
+        }),
+      );
+      expect(retried).toEqual(['PutItem', 'GetItem', 'PutItem']);
+      expect(await store.getProfile('c-entry')).toEqual({
+        id: 'c-entry',
+        locale: 'ar-SA',
+        timeZone: 'Asia/Riyadh',
+        attributes: { city: 'Riyadh' },
+      });
     });
 
     it('reserves against the window the caller saw, keeps it current, and reads again only after a refused write', async () => {
