@@ -3,7 +3,7 @@
  * `JOURNEY#<id>`/`CONTROL` item, ingest and the step function act on it. Every call, the control
  * function's included, is evaluated against its deployed role when the runtime stops (harness.ts).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { registerJourney } from '../../cli/commands/journey.ts';
 import type { CustomerEvent } from '../../engine/data.ts';
 import type { Journey } from '../../engine/schema.ts';
@@ -199,6 +199,8 @@ describe('herald journey', () => {
     rt = await startRuntime({ journeys: [PAUSED], now: '2025-06-02T12:00:00Z' });
   });
   afterAll(async () => rt?.stop());
+  // The files of one worker share its process (vitest.config.ts): the stubs end with each test.
+  afterEach(() => vi.unstubAllEnvs());
   beforeEach(() => {
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');

@@ -4,7 +4,7 @@
  * indexes, the ledger), made by the running system; and `herald customer export|erase` against it.
  */
 import { Value } from '@sinclair/typebox/value';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { registerCustomer } from '../../cli/commands/customer.ts';
 import type { CustomerEvent } from '../../engine/data.ts';
 import { liveKinds } from '../../engine/privacy/customer-data.ts';
@@ -196,6 +196,8 @@ describe('exporting a customer who has every kind of item', () => {
   });
 
   describe('herald customer', () => {
+    // The files of one worker share its process (vitest.config.ts): the stubs end with each test.
+    afterEach(() => vi.unstubAllEnvs());
     beforeEach(() => {
       vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
       vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
