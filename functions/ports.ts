@@ -120,6 +120,8 @@ export interface DecisionItems {
   product?: Product;
   /** Only when asked for (`caps: true`). */
   caps?: CapWindow;
+  /** Only when asked for (`controlOf`): that journey's control, undefined when none is stored. */
+  controls?: ReadonlyMap<string, JourneyControl | undefined>;
 }
 
 /**
@@ -165,10 +167,10 @@ export interface CapReservation<R> {
 
 export interface Store {
   getProfile(customerId: string): Promise<Profile | undefined>;
-  /** The profile, the product (when given) and the cap window (when asked), in one request. */
+  /** The profile, the product (when given), the cap window and a journey's control (when asked), in one request. */
   readDecisionItems(
     customerId: string,
-    options?: { productId?: string; caps?: boolean },
+    options?: { productId?: string; caps?: boolean; controlOf?: string },
   ): Promise<DecisionItems>;
   /** The profile, the event's products and the journeys' controls, in one request (ingest). */
   readEntryItems(

@@ -277,9 +277,10 @@ export class HeraldStack extends Stack {
       { actions: ['PutItem'], prefixes: [PK.message] },
       // The product, and the journey's control (paused: hold sends; stopped: exit).
       { actions: ['GetItem'], prefixes: [PK.product, PK.journey] },
-      // A decision reads the profile, the product and the cap window in one BatchGetItem; a sent
-      // message's ledger entry, content and provider-message index are one BatchWriteItem.
-      { actions: ['BatchGetItem'], prefixes: [PK.customer, PK.send, PK.product] },
+      // A decision reads the profile, the product and the cap window (a send) or the journey's
+      // control (a flow op) in one BatchGetItem; a sent message's ledger entry, content and
+      // provider-message index are one BatchWriteItem.
+      { actions: ['BatchGetItem'], prefixes: [PK.customer, PK.send, PK.product, PK.journey] },
       { actions: ['BatchWriteItem'], prefixes: [PK.customer, PK.message] },
     ]);
     // Feedback and unsubscribe read a profile and write it back whole (a versioned put) and append

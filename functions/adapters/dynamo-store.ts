@@ -119,13 +119,14 @@ export class DynamoStore implements Store {
 
   async readDecisionItems(
     customerId: string,
-    options: { productId?: string; caps?: boolean } = {},
+    options: { productId?: string; caps?: boolean; controlOf?: string } = {},
   ): Promise<DecisionItems> {
     const profileKey = { pk: customerPk(customerId), sk: 'PROFILE' };
     const product = options.productId === undefined ? undefined : productKey(options.productId);
     const caps = options.caps ? capWindowKey(customerId) : undefined;
+    const control = options.controlOf === undefined ? undefined : journeyControlKey(options.controlOf);
     // Only the profile: a GetItem reads the same unit without the batch's envelope.
-    if (!product && !caps) {
+    if (!product && !caps && !control) {
       const profile = (await this.table.get(profileKey.pk, profileKey.sk))?.profile as Profile | undefined;
       return profile ? { profile } : {};
     }
@@ -133,6 +134,7 @@ export class DynamoStore implements Store {
       profileKey,
       ...(product ? [product] : []),
       ...(caps ? [caps] : []),
+      ...(control ? [control] : []),
     ]);
     const at = (key: { pk: string; sk: string } | undefined) =>
       key ? items.get(itemId(key.pk, key.sk)) : undefined;
@@ -142,6 +144,8 @@ export class DynamoStore implements Store {
     const productItem = at(product)?.product as Product | undefined;
     if (productItem) found.product = productItem;
     if (caps) found.caps = capWindowOf(at(caps));
+    if (control && options.controlOf !== undefined)
+      found.controls = new Map([[options.controlOf, readControl(at(control))]]);
     return found;
   }
 

@@ -12,7 +12,7 @@ import type { Journey, Step } from '../../engine/schema.ts';
 import { BUILT_IN_VOCABULARY, type Vocabulary } from '../../engine/vocabulary.ts';
 import type { ObservedDeps } from '../deps.ts';
 import { createLogger, createMetrics } from '../observability.ts';
-import { type CapWindow, type Clock, type Store, systemClock } from '../ports.ts';
+import { type CapWindow, type Clock, type DecisionItems, type Store, systemClock } from '../ports.ts';
 
 /** How long before a wait started an event still counts as its arrival (ingest and step agree). */
 export const ARRIVAL_SLACK_MS = 60_000;
@@ -65,6 +65,8 @@ export interface DecisionReads {
   engaged?: EngagementQuery;
   /** A send also reads the customer's cap window, in the same request as the profile. */
   caps?: boolean;
+  /** A flow op also reads its journey's control (when not cached), in the same request. */
+  controlOf?: string;
 }
 
 /**
@@ -74,7 +76,7 @@ export interface DecisionReads {
 export async function loadDecision(
   store: Store,
   reads: DecisionReads,
-): Promise<{ ctx: DecisionContext; caps?: CapWindow }> {
+): Promise<{ ctx: DecisionContext; caps?: CapWindow; controls?: DecisionItems['controls'] }> {
   const { journey, enrollment, now, config, engaged } = reads;
   const since = historySince(config, now);
   const steps = engaged?.steps ?? [];
@@ -82,6 +84,7 @@ export async function loadDecision(
     store.readDecisionItems(enrollment.customerId, {
       ...(enrollment.productId ? { productId: enrollment.productId } : {}),
       ...(reads.caps ? { caps: true } : {}),
+      ...(reads.controlOf !== undefined ? { controlOf: reads.controlOf } : {}),
     }),
     store.listEvents(enrollment.customerId, since ? { since } : {}),
     Promise.all(
@@ -100,7 +103,11 @@ export async function loadDecision(
       ? { engagement: Object.fromEntries(steps.map((step, i) => [step, messages[i] ?? {}])) }
       : {}),
   };
-  return items.caps ? { ctx, caps: items.caps } : { ctx };
+  return {
+    ctx,
+    ...(items.caps ? { caps: items.caps } : {}),
+    ...(items.controls ? { controls: items.controls } : {}),
+  };
 }
 
 /** The engagement a branch step's conditions need (undefined for any other step, or none). */

@@ -6,7 +6,7 @@
  */
 import { Duration } from 'luxon';
 import type { EventArrivedOutput, StepRequest, StepResult } from '../../engine/contract.ts';
-import { gateStep } from '../../engine/journey-control.ts';
+import { type ControlState, gateStep } from '../../engine/journey-control.ts';
 import { stepKey } from '../../engine/ledger.ts';
 import { decideFlow, type FlowOp } from '../../engine/policy/index.ts';
 import type { Journey, Step } from '../../engine/schema.ts';
@@ -18,7 +18,7 @@ import {
 } from '../../engine/step-results.ts';
 import { errorFacts } from '../observability.ts';
 import { armNextWait, armStep, finishRunOf, ScaleNotConfiguredError } from './runs.ts';
-import { ARRIVAL_SLACK_MS, engagementQuery, loadDecisionContext } from './runtime.ts';
+import { ARRIVAL_SLACK_MS, engagementQuery, loadDecision } from './runtime.ts';
 import { runSend, type StepRuntime } from './send.ts';
 
 const FLOW_OPS = new Set<string>(['branch', 'split', 'update', 'schedule']);
@@ -58,8 +58,11 @@ async function dispatch(
       if (!rt.scale) throw new ScaleNotConfiguredError();
       return await armStep({ ...rt, scale: rt.scale }, request, journey, step);
     }
-    const held = await controlGate(rt, request, journey, step);
-    if (held) return held;
+    // A flow op reads its journey's control with its decision (runFlow); the others first.
+    if (!FLOW_OPS.has(request.op) && rt.controls) {
+      const held = await controlGate(rt, request, journey, step, await rt.controls.stateOf(journey.id));
+      if (held) return held;
+    }
     if (request.op === 'send' && step.type === 'send') return await runSend(rt, request, journey, step);
     if (request.op === 'waitForEvent' && step.type === 'waitForEvent')
       return await registerWait(rt, request, step);
@@ -94,10 +97,10 @@ async function controlGate(
   request: StepRequest,
   journey: Journey,
   step: Step,
+  state: ControlState,
 ): Promise<StepResult | undefined> {
-  if (!rt.controls) return undefined;
   const now = rt.clock.now();
-  const gate = gateStep(await rt.controls.stateOf(journey.id), request.op, now);
+  const gate = gateStep(state, request.op, now);
   if (gate.kind === 'proceed') return undefined;
   let result: StepResult;
   if (gate.kind === 'hold') {
@@ -141,7 +144,25 @@ async function runFlow(
   const op = request.op as FlowOp;
   const now = rt.clock.now();
   const engaged = engagementQuery(step, request.executionId);
-  const ctx = await loadDecisionContext(rt.store, journey, request.enrollment, now, rt.config, engaged);
+  // The control comes in the decision's own request unless it is cached. No write precedes this
+  // read, so reading before the gate changes nothing a paused or stopped journey would see.
+  const controlOf = rt.controls?.uncached([journey.id])[0];
+  const { ctx, controls } = await loadDecision(rt.store, {
+    journey,
+    enrollment: request.enrollment,
+    now,
+    config: rt.config,
+    ...(engaged ? { engaged } : {}),
+    ...(controlOf !== undefined ? { controlOf } : {}),
+  });
+  if (rt.controls) {
+    if (controls) rt.controls.remember(controls);
+    const state = controls?.has(journey.id)
+      ? (controls.get(journey.id)?.state ?? 'active')
+      : await rt.controls.stateOf(journey.id);
+    const held = await controlGate(rt, request, journey, step, state);
+    if (held) return held;
+  }
   const decision = decideFlow(op, step, ctx, request.stepId);
   const change = decision.change;
   if (change) {

@@ -35,6 +35,20 @@ const WAITING: Journey = {
   },
 };
 
+const BRANCHING: Journey = {
+  ...sendJourney('promo-branching'),
+  start: 'choose',
+  steps: {
+    choose: {
+      type: 'branch',
+      branches: [{ name: 'ordered', when: { did: 'order_placed', since: 'entry' }, next: 'done' }],
+      otherwise: 'send',
+    },
+    send: { type: 'send', message: 'hello', channels: ['email'], next: 'done' },
+    done: { type: 'exit' },
+  },
+};
+
 describe('journey controls', () => {
   let rt: Runtime;
   let control: ReturnType<typeof createControlHandler>;
@@ -46,7 +60,10 @@ describe('journey controls', () => {
     (await rt.ses.emails()).filter((e) => e.destination.to.includes(`${customerId}@example.com`));
 
   beforeAll(async () => {
-    rt = await startRuntime({ journeys: [PAUSED, STOPPED, DRAINED, WAITING], now: '2025-06-02T12:00:00Z' });
+    rt = await startRuntime({
+      journeys: [PAUSED, STOPPED, DRAINED, WAITING, BRANCHING],
+      now: '2025-06-02T12:00:00Z',
+    });
     control = rt.awsCalls.as(
       'control',
       createControlHandler({
@@ -119,6 +136,30 @@ describe('journey controls', () => {
     });
     const entered = (await rt.store.listEnrollments('c-stop-new')).map((r) => r.enrollment.journeyId);
     expect(entered).not.toContain(STOPPED.id);
+  });
+
+  it('reads a flow step’s control in the same request as its profile, and exits it there once stopped', async () => {
+    await rt.seedProfile(reachableProfile('c-branch'));
+    const branch = async () => {
+      const before = rt.awsCalls.calls.length;
+      const request = stepRequest(BRANCHING, enrollmentFor(BRANCHING, 'c-branch'), 'choose', 'branch');
+      const result = await rt.step(request);
+      const made = rt.awsCalls.calls
+        .slice(before)
+        .filter((c) => c.fn === 'step' && c.client === 'DynamoDBClient');
+      return { result, reads: made.map((c) => c.operation).filter((op) => !/Put|Update/.test(op)) };
+    };
+    const active = await branch();
+    expect(active.result).toMatchObject({ outcome: 'next', next: 'send' });
+    expect(active.reads).toEqual(['BatchGetItem', 'Query']);
+
+    expect((await act(BRANCHING.id, { action: 'stop' })).body.state).toBe('stopped');
+    const stopped = await branch();
+    expect(stopped.result).toMatchObject({ outcome: 'exit', reason: 'journey_stopped' });
+    expect(stopped.reads).toEqual(['BatchGetItem', 'Query']);
+    expect(await rt.store.listLedger('c-branch')).toContainEqual(
+      expect.objectContaining({ stepId: 'choose', outcome: 'exited', reasons: ['journey_stopped'] }),
+    );
   });
 
   it('refuses new entrants of a draining journey with journey_draining while a running customer still gets the send', async () => {
