@@ -120,6 +120,8 @@ export interface DecisionItems {
   product?: Product;
   /** Only when asked for (`caps: true`). */
   caps?: CapWindow;
+  /** The profile item as read, for an `updateProfile` that follows (a flow `update` step). */
+  profileRead?: ProfileRead;
   /** Only when asked for (`controlOf`): that journey's control, undefined when none is stored. */
   controls?: ReadonlyMap<string, JourneyControl | undefined>;
 }

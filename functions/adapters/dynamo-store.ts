@@ -127,8 +127,8 @@ export class DynamoStore implements Store {
     const control = options.controlOf === undefined ? undefined : journeyControlKey(options.controlOf);
     // Only the profile: a GetItem reads the same unit without the batch's envelope.
     if (!product && !caps && !control) {
-      const profile = (await this.table.get(profileKey.pk, profileKey.sk))?.profile as Profile | undefined;
-      return profile ? { profile } : {};
+      const read = profileRead(await this.table.get(profileKey.pk, profileKey.sk));
+      return read.profile ? { profile: read.profile, profileRead: read } : { profileRead: read };
     }
     const items = await this.table.batchGet([
       profileKey,
@@ -138,8 +138,8 @@ export class DynamoStore implements Store {
     ]);
     const at = (key: { pk: string; sk: string } | undefined) =>
       key ? items.get(itemId(key.pk, key.sk)) : undefined;
-    const found: DecisionItems = {};
-    const profile = at(profileKey)?.profile as Profile | undefined;
+    const found: DecisionItems = { profileRead: profileRead(at(profileKey)) };
+    const profile = found.profileRead?.profile;
     if (profile) found.profile = profile;
     const productItem = at(product)?.product as Product | undefined;
     if (productItem) found.product = productItem;

@@ -76,7 +76,12 @@ export interface DecisionReads {
 export async function loadDecision(
   store: Store,
   reads: DecisionReads,
-): Promise<{ ctx: DecisionContext; caps?: CapWindow; controls?: DecisionItems['controls'] }> {
+): Promise<{
+  ctx: DecisionContext;
+  caps?: CapWindow;
+  controls?: DecisionItems['controls'];
+  profileRead?: DecisionItems['profileRead'];
+}> {
   const { journey, enrollment, now, config, engaged } = reads;
   const since = historySince(config, now);
   const steps = engaged?.steps ?? [];
@@ -107,6 +112,7 @@ export async function loadDecision(
     ctx,
     ...(items.caps ? { caps: items.caps } : {}),
     ...(items.controls ? { controls: items.controls } : {}),
+    ...(items.profileRead ? { profileRead: items.profileRead } : {}),
   };
 }
 

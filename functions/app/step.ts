@@ -147,7 +147,7 @@ async function runFlow(
   // The control comes in the decision's own request unless it is cached. No write precedes this
   // read, so reading before the gate changes nothing a paused or stopped journey would see.
   const controlOf = rt.controls?.uncached([journey.id])[0];
-  const { ctx, controls } = await loadDecision(rt.store, {
+  const { ctx, controls, profileRead } = await loadDecision(rt.store, {
     journey,
     enrollment: request.enrollment,
     now,
@@ -166,11 +166,17 @@ async function runFlow(
   const decision = decideFlow(op, step, ctx, request.stepId);
   const change = decision.change;
   if (change) {
-    await rt.store.updateProfile(request.enrollment.customerId, (current) => ({
-      ...(current ?? { id: request.enrollment.customerId }),
-      attributes: { ...current?.attributes, [change.attribute]: change.value },
-      updatedAt: now.toISOString(),
-    }));
+    // From the decision's own read of the profile: a write since then fails the version check,
+    // and the update reads again.
+    await rt.store.updateProfile(
+      request.enrollment.customerId,
+      (current) => ({
+        ...(current ?? { id: request.enrollment.customerId }),
+        attributes: { ...current?.attributes, [change.attribute]: change.value },
+        updatedAt: now.toISOString(),
+      }),
+      profileRead ? { read: profileRead } : {},
+    );
   }
   const result = withNextUntil(routableFlowResult(op, step, decision.result, now), journey, ctx);
   const ended = endsJourney(result, journey);

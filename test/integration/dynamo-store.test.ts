@@ -92,8 +92,14 @@ describe.each(DYNAMO_BACKENDS)('DynamoStore contract ($name)', (backend) => {
       expect(items?.profile).toEqual({ id: 'c-batch', locale: 'fa-IR' });
       expect(items?.product?.id).toBe('p-batch');
       expect(items?.caps).toEqual({ entries: [capEntry('k1')], version: 1 });
+      expect(items?.profileRead).toEqual({
+        profile: { id: 'c-batch', locale: 'fa-IR' },
+        version: 1,
+        applied: [],
+      });
       expect(await store.readDecisionItems('c-none', { productId: 'p-none', caps: true })).toEqual({
         caps: { entries: [], version: 0 },
+        profileRead: { version: 0, applied: [] },
       });
       expect(productKey('p-batch').pk).toBe('PRODUCT#p-batch');
     });

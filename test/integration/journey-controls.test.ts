@@ -49,6 +49,16 @@ const BRANCHING: Journey = {
   },
 };
 
+const UPDATING: Journey = {
+  ...sendJourney('promo-updating'),
+  start: 'record',
+  steps: {
+    record: { type: 'update', attribute: 'cartReminderVariant', value: 'discount', next: 'send' },
+    send: { type: 'send', message: 'hello', channels: ['email'], next: 'done' },
+    done: { type: 'exit' },
+  },
+};
+
 describe('journey controls', () => {
   let rt: Runtime;
   let control: ReturnType<typeof createControlHandler>;
@@ -61,7 +71,7 @@ describe('journey controls', () => {
 
   beforeAll(async () => {
     rt = await startRuntime({
-      journeys: [PAUSED, STOPPED, DRAINED, WAITING, BRANCHING],
+      journeys: [PAUSED, STOPPED, DRAINED, WAITING, BRANCHING, UPDATING],
       now: '2025-06-02T12:00:00Z',
     });
     control = rt.awsCalls.as(
@@ -160,6 +170,25 @@ describe('journey controls', () => {
     expect(await rt.store.listLedger('c-branch')).toContainEqual(
       expect.objectContaining({ stepId: 'choose', outcome: 'exited', reasons: ['journey_stopped'] }),
     );
+  });
+
+  it('updates the profile from the flow step’s own read of it: one read request for the profile and the control', async () => {
+    await rt.seedProfile(reachableProfile('c-update', { locale: 'fa-IR' }));
+    const before = rt.awsCalls.calls.length;
+    const request = stepRequest(UPDATING, enrollmentFor(UPDATING, 'c-update'), 'record', 'update');
+    const result = await rt.step(request);
+    const made = rt.awsCalls.calls
+      .slice(before)
+      .filter((c) => c.fn === 'step' && c.client === 'DynamoDBClient');
+
+    expect(result).toMatchObject({ outcome: 'next', next: 'send' });
+    expect(made.map((c) => c.operation).filter((op) => /Get|Query/.test(op))).toEqual([
+      'BatchGetItem',
+      'Query',
+    ]);
+    const profile = await rt.store.getProfile('c-update');
+    expect(profile?.attributes?.cartReminderVariant).toBe('discount');
+    expect(profile?.locale).toBe('fa-IR');
   });
 
   it('refuses new entrants of a draining journey with journey_draining while a running customer still gets the send', async () => {
