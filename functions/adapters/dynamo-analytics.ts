@@ -16,7 +16,7 @@ import type { EnrollmentRow } from '../../engine/analytics/report-model.ts';
 import type { Conversion } from '../../engine/attribution.ts';
 import type { LedgerRecord } from '../../engine/ledger.ts';
 import { ANON_KEY_PREFIX } from './dynamo-privacy.ts';
-import { CONVERSION_SK_PREFIX, CUSTOMER_KEY_PREFIX } from './dynamo-table.ts';
+import { CONVERSION_SK_PREFIX, CUSTOMER_KEY_PREFIX, ledgerRecordOf } from './dynamo-table.ts';
 
 export interface AnalyticsRecords {
   ledger: LedgerRecord[];
@@ -65,7 +65,7 @@ export async function readAnalyticsRecords(options: AnalyticsReadOptions): Promi
         out.pages++;
         for (const item of page.Items ?? []) {
           const sk = String(item.sk);
-          if (sk.startsWith('LEDGER#')) out.ledger.push(item.record as LedgerRecord);
+          if (sk.startsWith('LEDGER#')) out.ledger.push(ledgerRecordOf(item));
           else if (sk.startsWith(CONVERSION_SK_PREFIX)) out.conversions.push(item.conversion as Conversion);
           else
             out.enrollments.push({

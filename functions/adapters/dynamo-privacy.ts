@@ -33,7 +33,13 @@ import {
 import { exitRun, type RunRecord } from '../../engine/run-protocol.ts';
 import { DynamoTable, itemId } from './dynamo-ops.ts';
 import { DUE_BUCKET_MS, DynamoRuns, duePartition, dueShard, RUN_KEY_PREFIX, runKey } from './dynamo-runs.ts';
-import { CONVERSION_SK_PREFIX, customerPartition, sendPartition } from './dynamo-table.ts';
+import {
+  CONVERSION_SK_PREFIX,
+  customerPartition,
+  ledgerItem,
+  ledgerRecordOf,
+  sendPartition,
+} from './dynamo-table.ts';
 
 export const ERASED_KEY_PREFIX = 'ERASED#';
 export const ANON_KEY_PREFIX = 'ANON#';
@@ -168,13 +174,14 @@ export class DynamoPrivacy {
   async pseudonymiseLedger(customerId: string, keys: PseudonymKeys): Promise<number> {
     const items = await this.ownItems(customerId, 'customer', 'LEDGER#');
     for (const item of items) {
-      const record = pseudonymiseLedger(item.record as LedgerRecord, keys);
-      await this.table.put({
-        pk: `${ANON_KEY_PREFIX}${keys.pseudonym}`,
-        sk: `LEDGER#${record.at}#${record.id}`,
-        record,
-        ...(typeof item.expiresAt === 'number' ? { expiresAt: item.expiresAt } : {}),
-      });
+      const record = pseudonymiseLedger(ledgerRecordOf(item), keys);
+      await this.table.put(
+        ledgerItem(
+          `${ANON_KEY_PREFIX}${keys.pseudonym}`,
+          record,
+          typeof item.expiresAt === 'number' ? item.expiresAt : undefined,
+        ),
+      );
       await this.delete(item.pk as string, item.sk as string);
     }
     return items.length;
@@ -348,8 +355,6 @@ export class DynamoPrivacy {
 
   /** The pseudonymised ledger of an erased customer (analytics; tests). */
   async anonymousLedger(pseudonym: string): Promise<LedgerRecord[]> {
-    return (await this.table.queryPrefix(`${ANON_KEY_PREFIX}${pseudonym}`, 'LEDGER#')).map(
-      (item) => item.record as LedgerRecord,
-    );
+    return (await this.table.queryPrefix(`${ANON_KEY_PREFIX}${pseudonym}`, 'LEDGER#')).map(ledgerRecordOf);
   }
 }

@@ -37,6 +37,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 
 import type { Product } from '../../engine/data.ts';
+import type { LedgerRecord } from '../../engine/ledger.ts';
 
 export const DEFAULT_TABLE_NAME = 'herald';
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' } as const;
@@ -76,6 +77,32 @@ export function capWindowKey(customerId: string): { pk: string; sk: string } {
 }
 
 /** A journey's own items: its operator control (`CONTROL`), read by ingest and step, written by the control function. */
+export const LEDGER_SK_PREFIX = 'LEDGER#';
+
+/**
+ * A ledger item: `LEDGER#<at>#<id>` under the customer's (or the pseudonym's) partition, the record
+ * without its id, which the sort key already holds. The id carries the execution ARN (about 160
+ * bytes), and without the copy most sent-message entries fit one write unit: "1 WRU = a standard
+ * write of up to 1 KB" (bench/prices.json, DynamoDB on-demand pricing).
+ */
+export function ledgerItem(pk: string, record: LedgerRecord, expiresAt?: number): Record<string, unknown> {
+  const { id, ...rest } = record;
+  return {
+    pk,
+    sk: `${LEDGER_SK_PREFIX}${record.at}#${id}`,
+    record: rest,
+    ...(expiresAt === undefined ? {} : { expiresAt }),
+  };
+}
+
+/** The record of a ledger item, its id read back from the sort key (an item that kept it keeps it). */
+export function ledgerRecordOf(item: Record<string, unknown>): LedgerRecord {
+  const record = item.record as Omit<LedgerRecord, 'id'> & { id?: string };
+  if (typeof record.id === 'string') return record as LedgerRecord;
+  const id = String(item.sk).slice(`${LEDGER_SK_PREFIX}${record.at}#`.length);
+  return { ...record, id } as LedgerRecord;
+}
+
 export const JOURNEY_KEY_PREFIX = 'JOURNEY#';
 
 export function journeyControlKey(journeyId: string): { pk: string; sk: string } {

@@ -14,6 +14,7 @@ import {
   startSending,
 } from '../../engine/send-protocol.ts';
 import { DynamoJourneyControls } from '../../functions/adapters/dynamo-controls.ts';
+import { DynamoTable } from '../../functions/adapters/dynamo-ops.ts';
 import { DynamoStore } from '../../functions/adapters/dynamo-store.ts';
 import { productKey } from '../../functions/adapters/dynamo-table.ts';
 import type { EngagementRecord, WaitTokenRecord } from '../../functions/ports.ts';
@@ -219,6 +220,63 @@ describe.each(DYNAMO_BACKENDS)('DynamoStore contract ($name)', (backend) => {
       expect((await store.listLedger('c-sent')).map((r) => r.id)).toEqual(['d1']);
       expect((await store.getMessageIndex('pm-1'))?.customerId).toBe('c-sent');
       expect((await store.listSentMessages('c-sent')).map((m) => m.subject)).toEqual(['Hi']);
+    });
+
+    it('stores a sent message without the ids its keys hold, and reads them back', async () => {
+      const executionId =
+        'arn:aws:states:us-east-1:000000000000:execution:herald-welcome:welcome-v2-7331f8d0';
+      const message = {
+        customerId: 'c-content',
+        executionId,
+        stepId: 'send-welcome',
+        journeyId: 'welcome',
+        journeyVersion: 2,
+        channel: 'email' as const,
+        locale: 'fa',
+        at: t0.toISOString(),
+        providerMessageId: 'ses-1',
+        subject: 'به Herald Shop خوش آمدید',
+        body: 'سلام نازنین',
+      };
+      await store.putSentMessage(message);
+      const raw = await new DynamoTable(dynamo.client, dynamo.tableName).get(
+        'C#c-content',
+        `MESSAGE#${message.at}#${executionId}#send-welcome`,
+      );
+      expect(raw?.message).not.toHaveProperty('executionId');
+      expect(raw?.message).not.toHaveProperty('customerId');
+      expect(await store.listSentMessages('c-content')).toEqual([message]);
+    });
+
+    it('keeps a ledger entry’s id in its sort key only, and reads it back, old items with their copy too', async () => {
+      const executionId = `arn:aws:states:us-east-1:000000000000:execution:herald-replenishment-reminder:replenishment-reminder-v2-${'6e978fcd'.repeat(4)}`;
+      const id = `decision#${executionId}#send-first-reminder#2`;
+      const record = {
+        id,
+        kind: 'decision',
+        at: t0.toISOString(),
+        customerId: 'c-ledger-id',
+        outcome: 'skipped',
+        reasons: ['email:opted_out'],
+        journeyId: 'replenishment-reminder',
+        journeyVersion: 2,
+        stepId: 'send-first-reminder',
+        op: 'send',
+        executionId,
+        attempt: 2,
+      } as const;
+      await store.putLedger(record as never);
+      const sk = `LEDGER#${record.at}#${id}`;
+      const raw = await new DynamoTable(dynamo.client, dynamo.tableName).get('C#c-ledger-id', sk);
+      expect(raw?.record).not.toHaveProperty('id');
+      expect(await store.listLedger('c-ledger-id')).toEqual([record]);
+      // Written before the id left the record: read as it is.
+      await new DynamoTable(dynamo.client, dynamo.tableName).put({
+        pk: 'C#c-ledger-old',
+        sk: 'LEDGER#2025-01-01T00:00:00.000Z#old-id',
+        record: { ...record, customerId: 'c-ledger-old', at: '2025-01-01T00:00:00.000Z', id: 'old-id' },
+      });
+      expect((await store.listLedger('c-ledger-old')).map((r) => r.id)).toEqual(['old-id']);
     });
 
     it('reads a customer’s events and enrollments in one Query, and nothing of the partition’s other kinds', async () => {
