@@ -135,7 +135,7 @@ export interface ProfileRead {
   profile?: Profile;
   /** The stored version (0: no profile stored yet). */
   version: number;
-  /** The event ids already applied (`updateProfile`'s `onceFor`). */
+  /** What the profile remembers of the events already applied (`updateProfile`'s `onceFor`; opaque). */
   applied: readonly string[];
 }
 

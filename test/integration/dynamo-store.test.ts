@@ -15,7 +15,7 @@ import {
 } from '../../engine/send-protocol.ts';
 import { DynamoJourneyControls } from '../../functions/adapters/dynamo-controls.ts';
 import { DynamoTable } from '../../functions/adapters/dynamo-ops.ts';
-import { DynamoStore } from '../../functions/adapters/dynamo-store.ts';
+import { appliedKey, DynamoStore } from '../../functions/adapters/dynamo-store.ts';
 import { productKey } from '../../functions/adapters/dynamo-table.ts';
 import type { EngagementRecord, WaitTokenRecord } from '../../functions/ports.ts';
 import type { DynaliteStandIn } from '../../local/standins/index.ts';
@@ -501,6 +501,18 @@ describe.each(DYNAMO_BACKENDS)('DynamoStore contract ($name)', (backend) => {
       await store.updateProfile('c-once', bump, { onceFor: 'order-1' });
       await store.updateProfile('c-once', bump, { onceFor: 'order-1' });
       await store.updateProfile('c-once', bump, { onceFor: 'order-2' });
+      expect((await store.getProfile('c-once'))?.attributes?.ordersCount).toBe(2);
+      // Remembered as 11-character keys, not as the ids.
+      const item = await new DynamoTable(dynamo.client, dynamo.tableName).get('C#c-once', 'PROFILE');
+      expect(item?.applied).toEqual([appliedKey('order-1'), appliedKey('order-2')]);
+      expect(appliedKey('0d8a9c3e-5b7f-4e2a-9f1c-3a6b8d2e4f70')).toMatch(/^[A-Za-z0-9_-]{11}$/);
+      // A profile written before the ids were hashed still knows the event it applied.
+      await new DynamoTable(dynamo.client, dynamo.tableName).put({
+        ...item,
+        applied: ['order-legacy'],
+        version: Number(item?.version) + 1,
+      });
+      await store.updateProfile('c-once', bump, { onceFor: 'order-legacy' });
       expect((await store.getProfile('c-once'))?.attributes?.ordersCount).toBe(2);
     });
 
