@@ -25,7 +25,9 @@ import {
   type CountedCalls,
   compareModes,
   type LambdaCount,
+  type ModeComparison,
   SCALE_TARGETS,
+  type ScaleMoney,
   type ScalePrices,
 } from './scale-cost.ts';
 
@@ -220,6 +222,18 @@ export function finishedRunCalls(
   };
 }
 
+const usd = (n: number | undefined) => (n === undefined ? '–' : `$${n.toFixed(2)}`);
+
+/** Both modes' money, line by line, as a Markdown table. */
+function printTable(per: string, both: ModeComparison): void {
+  process.stdout.write(`| line (${per}) | Standard | scale |\n|---|---|---|\n`);
+  for (const line of Object.keys(both.standard.perMillionRuns) as (keyof ScaleMoney)[]) {
+    process.stdout.write(
+      `| ${line} | ${usd(both.standard.perMillionRuns[line])} | ${usd(both.scale.perMillionRuns[line])} |\n`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
   const customers = Number(arg('customers') ?? 100);
   const prices = JSON.parse(readFileSync(new URL('./prices.json', import.meta.url), 'utf8')) as ScalePrices;
@@ -233,16 +247,8 @@ async function main(): Promise<void> {
   const standard = await measured('standard');
   const scale = await measured('scale');
   const both = compareModes(prices, standard.counts, scale.counts);
-  const usd = (n: number | undefined) => (n === undefined ? '–' : `$${n.toFixed(2)}`);
   process.stdout.write(`${customers} customers, 30 simulated days, both modes (bench/scale.bench.ts)\n\n`);
-  process.stdout.write('| line (per 1M runs) | Standard | scale |\n|---|---|---|\n');
-  for (const line of Object.keys(
-    both.standard.perMillionRuns,
-  ) as (keyof typeof both.standard.perMillionRuns)[]) {
-    process.stdout.write(
-      `| ${line} | ${usd(both.standard.perMillionRuns[line])} | ${usd(both.scale.perMillionRuns[line])} |\n`,
-    );
-  }
+  printTable('per 1M runs', both);
   process.stdout.write(
     `\nruns ${both.standard.runs} / ${both.scale.runs}, messages ${both.standard.messages} / ${both.scale.messages}; per 1M messages ${usd(both.standard.perMillionMessages)} / ${usd(both.scale.perMillionMessages)}; scale ÷ Standard ${both.ratio.perMillionRuns.toFixed(3)}× (runs), ${both.ratio.perMillionMessages.toFixed(3)}× (messages)\n`,
   );
@@ -258,14 +264,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\n${id} alone (its step ops, segments, fires; ingest left out but for scale's ${ENTRY_RUN_WRITES} entry writes per run)\n\n`,
   );
-  process.stdout.write('| line (per 1M runs) | Standard | scale |\n|---|---|---|\n');
-  for (const line of Object.keys(
-    one.standard.perMillionRuns,
-  ) as (keyof typeof one.standard.perMillionRuns)[]) {
-    process.stdout.write(
-      `| ${line} | ${usd(one.standard.perMillionRuns[line])} | ${usd(one.scale.perMillionRuns[line])} |\n`,
-    );
-  }
+  printTable('per 1M runs', one);
   process.stdout.write(
     `\nruns ${one.standard.runs} / ${one.scale.runs}; usage scale: ${JSON.stringify(one.scale.usage)}\nper 1M *entered* runs: ${(one.scale.usage.expressRequests / one.scale.runs).toFixed(2)} segments per run (a finished run has 3); runs the 30-day window cuts short count as runs, so this is not the finished-run figure the ≤ $${SCALE_TARGETS.perMillionRuns} target is stated for\n`,
   );
@@ -279,14 +278,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `\n${id}, finished runs only (entered, both sends, every segment), each priced from its own states at the counted per-op means\n\n`,
     );
-    process.stdout.write('| line (per 1M finished runs) | Standard | scale |\n|---|---|---|\n');
-    for (const line of Object.keys(
-      full.standard.perMillionRuns,
-    ) as (keyof typeof full.standard.perMillionRuns)[]) {
-      process.stdout.write(
-        `| ${line} | ${usd(full.standard.perMillionRuns[line])} | ${usd(full.scale.perMillionRuns[line])} |\n`,
-      );
-    }
+    printTable('per 1M finished runs', full);
     process.stdout.write(
       `\nfinished runs ${full.standard.runs} / ${full.scale.runs}; per 1M messages ${usd(full.standard.perMillionMessages)} / ${usd(full.scale.perMillionMessages)}; target ≤ $${SCALE_TARGETS.perMillionRuns} per 1M runs → ${full.scale.perMillionRuns.total <= SCALE_TARGETS.perMillionRuns ? 'met' : 'NOT met'}\n`,
     );
