@@ -3,9 +3,11 @@
  * (epoch seconds). infra/ declares the same shape; `createTables` builds it on local stand-ins.
  *
  * Items (pk → sk):
- * - `C#<customer>` → `PROFILE` (profile, version, applied event ids), `EVENT#<event id>`,
- *   `ENROLL#<journey>#<enrollment id>`, `WAIT#<event type>#<execution>#<step>` (task tokens),
- *   `LEDGER#<at>#<record id>` (one per decision, oldest first), `CONV#<goal time>#<journey>#<run>#<event>`
+ * - `C#<customer>` → `PROFILE` (profile, version, hashed ids of the events applied: dynamo-store.ts
+ *   `appliedKey`), `EVENT#<event id>`, `ENROLL#<journey>#<enrollment id>`,
+ *   `WAIT#<event type>#<execution>#<step>` (task tokens), `LEDGER#<at>#<record id>` (one per
+ *   decision, oldest first; the record without its id: `ledgerItem`), `MESSAGE#<at>#<execution>#<step>`
+ *   (what a sent message said, without the ids its keys hold), `CONV#<goal time>#<journey>#<run>#<event>`
  *   (a conversion: engine/attribution.ts; written by ingest, conditionally), `ENGAGED#<execution>#<step>#<opened|clicked>`
  *   (the first open / click of a run's send step's message, for engagement conditions: written by
  *   feedback, which may write this partition, read by the step function);
