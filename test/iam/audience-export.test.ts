@@ -27,10 +27,12 @@ import { loadJourneys, WORKFLOWS_DIR } from '../../local/journeys.ts';
 import { exportTableToS3 } from '../../local/standins/dynamo-export.ts';
 import { type S3StandIn, startS3StandIn } from '../../local/standins/s3.ts';
 import { type LocalSystem, loadPolicy, startLocalSystem } from '../../local/system.ts';
+import { orderPlacedEvent } from '../integration/support/events.ts';
 import { reachableProfile } from '../integration/support/harness.ts';
 import {
   awsCall as call,
   demoDeploy,
+  deployedResources,
   deployedRoles,
   deployedServiceRoles,
   deploymentFor,
@@ -38,10 +40,9 @@ import {
   IAM_EXPORT_BUCKET,
   IAM_REGION,
   IAM_STACK_NAME,
-  synthesizeFor,
 } from './support/deployed.ts';
 import { describeDenials, evaluateCalls } from './support/evaluate.ts';
-import { type FunctionRole, ResolvedTemplate } from './support/template.ts';
+import type { FunctionRole } from './support/template.ts';
 
 const STATES = 'states.amazonaws.com';
 const journeys = loadJourneys();
@@ -59,18 +60,9 @@ interface DeployedMachine {
 
 /** The enrolment state machines as deployed: definition, substitutions and role, resolved. */
 function enrolmentMachines(): DeployedMachine[] {
-  const template = synthesizeFor(deploy);
-  const resolved = new ResolvedTemplate(template, {
-    partition: 'aws',
-    region: IAM_REGION,
-    account: IAM_ACCOUNT,
-    stackName: IAM_STACK_NAME,
-    physicalNames: { 'AWS::DynamoDB::Table': deploy.tableName, 'AWS::S3::Bucket': IAM_EXPORT_BUCKET },
-  });
-  return Object.values(template.Resources)
-    .filter((r) => r.Type === 'AWS::StepFunctions::StateMachine')
-    .map((r) => resolved.resolve(r.Properties) as DeployedMachine)
-    .filter((m) => m.DefinitionSubstitutions?.AudienceFunctionArn);
+  return (
+    deployedResources(deploy, 'AWS::StepFunctions::StateMachine') as unknown as DeployedMachine[]
+  ).filter((m) => m.DefinitionSubstitutions?.AudienceFunctionArn);
 }
 
 /**
@@ -238,14 +230,7 @@ describe('the audience Lambda, enrolling the win-back audience from an export', 
     const profiles: [Profile, CustomerEvent][] = Array.from({ length: 20 }, (_, i) => {
       const id = `c${i}`;
       const time = i % 2 === 0 ? '2025-11-02T10:00:00Z' : '2026-02-20T10:00:00Z';
-      const event: CustomerEvent = {
-        id: `${id}-o1`,
-        type: 'order_placed',
-        customerId: id,
-        time,
-        properties: { orderId: `${id}-o1`, items: [{ productId: 'p1', quantity: 1, price: 10 }], total: 10 },
-      };
-      return [reachableProfile(id, { attributes: { ordersCount: 1 } }), event];
+      return [reachableProfile(id, { attributes: { ordersCount: 1 } }), orderPlacedEvent(id, time)];
     });
     const prefix = 'audience/win-back/tick-exec-1';
     const keys = await s.clock.track(async () => {

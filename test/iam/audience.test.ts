@@ -26,6 +26,7 @@ import { reachableProfile } from '../integration/support/harness.ts';
 import {
   awsCall as call,
   demoDeploy,
+  deployedResources,
   deployedRoles,
   deployedServiceRoles,
   deploymentFor,
@@ -35,7 +36,7 @@ import {
   synthesizeFor,
 } from './support/deployed.ts';
 import { describeDenials, evaluateCalls } from './support/evaluate.ts';
-import { type FunctionRole, type PolicyStatement, ResolvedTemplate } from './support/template.ts';
+import type { FunctionRole, PolicyStatement } from './support/template.ts';
 
 const SCHEDULER = 'scheduler.amazonaws.com';
 const journeys = loadJourneys();
@@ -46,20 +47,7 @@ const machine = (name: string) =>
 const execution = (name: string) =>
   `arn:aws:states:${IAM_REGION}:${IAM_ACCOUNT}:execution:${IAM_STACK_NAME}-${name}`;
 
-/** The template's resources of a type, resolved as deployed. */
-function resolvedResources(type: string): Record<string, unknown>[] {
-  const template = synthesizeFor(deploy);
-  const resolved = new ResolvedTemplate(template, {
-    partition: 'aws',
-    region: IAM_REGION,
-    account: IAM_ACCOUNT,
-    stackName: IAM_STACK_NAME,
-    physicalNames: { 'AWS::DynamoDB::Table': deploy.tableName },
-  });
-  return Object.values(template.Resources)
-    .filter((r) => r.Type === type)
-    .map((r) => resolved.resolve(r.Properties) as Record<string, unknown>);
-}
+const resolvedResources = (type: string) => deployedResources(deploy, type);
 
 let roles: FunctionRole[];
 let audienceEnv: Record<string, string>;

@@ -13,7 +13,6 @@ import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audienceMapDefinition, type Segment } from '../../engine/audience/index.ts';
-import type { CustomerEvent } from '../../engine/data.ts';
 import { DEFAULT_POLICY } from '../../engine/policy/index.ts';
 import type { Journey } from '../../engine/schema.ts';
 import { DynamoAudience } from '../../functions/adapters/dynamo-audience.ts';
@@ -26,6 +25,7 @@ import { runLocalMap, substitute } from '../../local/audience-map.ts';
 import { exportTableToS3 } from '../../local/standins/dynamo-export.ts';
 import { type S3StandIn, startS3StandIn } from '../../local/standins/s3.ts';
 import { type LocalSystem, startLocalSystem } from '../../local/system.ts';
+import { orderPlacedEvent } from './support/events.ts';
 import { reachableProfile, sendJourney } from './support/harness.ts';
 
 // Lapsed buyers: an order count (a number in the profile map), no order in 60 days (behaviour: the
@@ -82,18 +82,7 @@ beforeAll(async () => {
       if (i % 4 !== 0) {
         // Recent buyers (i % 3 = 0) ordered in February; the others in November.
         const time = i % 3 === 0 ? '2026-02-20T10:00:00Z' : '2025-11-02T10:00:00Z';
-        const order: CustomerEvent = {
-          id: `${id}-o1`,
-          type: 'order_placed',
-          customerId: id,
-          time,
-          properties: {
-            orderId: `${id}-o1`,
-            items: [{ productId: 'p1', quantity: 1, price: 10 }],
-            total: 10,
-          },
-        };
-        await s.stack.store.putEvent(order, new Date(time));
+        await s.stack.store.putEvent(orderPlacedEvent(id, time), new Date(time));
       }
     }
   });

@@ -14,24 +14,14 @@ import type { Journey } from '../../engine/schema.ts';
 import { loadPolicy, startLocalSystem } from '../../local/system.ts';
 import { signedUpEvent } from './support/events.ts';
 import { cartEvent } from './support/harness.ts';
+import { unsubscribableEmail } from './support/journeys.ts';
 
 const START = new Date('2026-03-02T00:00:00.000Z');
 const MINUTE = 60_000;
 const at = (ms: number) => new Date(START.getTime() + ms);
 const second = (iso: string | undefined) => (iso ? Math.ceil(Date.parse(iso) / 1000) : undefined);
 
-const message = (subject: string) => ({
-  category: 'marketing' as const,
-  locales: {
-    en: {
-      email: {
-        subject,
-        html: `<p>${subject}</p><p><a href="{{ links.unsubscribe }}">Unsubscribe</a></p>`,
-        text: `${subject} Unsubscribe: {{ links.unsubscribe }}`,
-      },
-    },
-  },
-});
+const message = (subject: string) => ({ category: 'marketing' as const, ...unsubscribableEmail(subject) });
 
 const base = { priority: 60, defaultLocale: 'en', version: 1 } as const;
 const JOURNEYS: Journey[] = [

@@ -10,36 +10,16 @@ import type { Journey } from '../../engine/schema.ts';
 import type { ScheduleFault } from '../../local/standins/index.ts';
 import { type LocalSystem, startLocalSystem } from '../../local/system.ts';
 import { signedUpEvent } from './support/events.ts';
-import { unsubscribableEmail } from './support/journeys.ts';
+import { twoStepJourney } from './support/journeys.ts';
 
 const START = new Date('2026-03-02T09:00:00.000Z');
 const at = (ms: number) => new Date(START.getTime() + ms);
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-const email = unsubscribableEmail;
-
 /** hello, an hour's wait, follow-up; an order ends it. */
 function twoStep(extra: Partial<Journey> = {}): Journey {
-  return {
-    id: 'two-step',
-    version: 1,
-    name: 'Two step',
-    priority: 50,
-    defaultLocale: 'en',
-    execution: 'scale',
-    entry: { event: 'signed_up', reentry: { mode: 'never' } },
-    exit: [{ event: 'order_placed' }],
-    start: 'hello',
-    steps: {
-      hello: { type: 'send', message: 'hello', channels: ['email'], next: 'pause' },
-      pause: { type: 'wait', duration: 'PT1H', next: 'follow-up' },
-      'follow-up': { type: 'send', message: 'follow-up', channels: ['email'], next: 'done' },
-      done: { type: 'exit' },
-    },
-    messages: { hello: email('Hello'), 'follow-up': email('Follow-up') },
-    ...extra,
-  };
+  return { ...twoStepJourney('PT1H', 'scale'), exit: [{ event: 'order_placed' }], ...extra };
 }
 
 const ordered = (customerId: string, time: Date): CustomerEvent => ({

@@ -133,9 +133,22 @@ export function deployedServiceRoles(options: DeployOptions, servicePrincipal: s
   return resolvedFor(options).rolesAssumedBy(servicePrincipal);
 }
 
-function resolvedFor(options: DeployOptions): ResolvedTemplate {
+/** The template's resources of one type, their properties resolved as deployed. */
+export function deployedResources(options: DeployOptions, type: string): Record<string, unknown>[] {
+  const template = editedTemplate(options);
+  const resolved = resolvedFor(options, template);
+  return Object.values(template.Resources)
+    .filter((r) => r.Type === type)
+    .map((r) => resolved.resolve(r.Properties) as Record<string, unknown>);
+}
+
+function editedTemplate(options: DeployOptions): CfnTemplate {
   const template = synthesizeFor(options);
   options.edit?.(template);
+  return template;
+}
+
+function resolvedFor(options: DeployOptions, template = editedTemplate(options)): ResolvedTemplate {
   return new ResolvedTemplate(template, {
     partition: 'aws',
     region: IAM_REGION,

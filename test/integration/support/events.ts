@@ -18,3 +18,14 @@ export function signedUpEvent(customerId: string, time: Date): CustomerEvent {
     },
   };
 }
+
+/** An order of one `p1` at 10, id `<customer>-o1` unless given, at `time` (ISO). */
+export function orderPlacedEvent(customerId: string, time: string, id = `${customerId}-o1`): CustomerEvent {
+  return {
+    id,
+    type: 'order_placed',
+    customerId,
+    time,
+    properties: { orderId: id, items: [{ productId: 'p1', quantity: 1, price: 10 }], total: 10 },
+  };
+}
