@@ -30,10 +30,10 @@ export default defineConfig({
           // One DynamoDB Local (Java) for the run, started on first use, shared by the files that use it.
           globalSetup: ['test/helpers/dynamodb-local.global.ts'],
           // These files too share their worker's module cache (issue 19). Each starts its own
-          // stand-ins and stops them in afterAll, and ends its env stubs (vi.unstubAllEnvs). Isolated,
-          // the project took 528 s with 286 s of it importing (`npx vitest run --project
-          // integration`, 2026-12-04, beside another test run); not isolated, 228 s with 27 s of
-          // imports (the same files, the machine otherwise idle). Every test passes either way.
+          // stand-ins and stops them in afterAll, and ends its env stubs (vi.unstubAllEnvs). The
+          // fresh-clone CI (`bash .ci/run`, 2026-12-04) took 415 s of vitest, 220 s of it importing,
+          // with these files isolated (137a98b), and 299 s, 67 s importing, without (ed88f57); every
+          // test passed in both.
           isolate: false,
         },
       },
