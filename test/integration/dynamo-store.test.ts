@@ -154,6 +154,19 @@ describe.each(DYNAMO_BACKENDS)('DynamoStore contract ($name)', (backend) => {
       });
     });
 
+    it('reads an order of 100 line items in two BatchGetItem requests: at most 100 keys each', async () => {
+      const productIds = Array.from({ length: 100 }, (_, i) => `p-many-${i}`);
+      await store.putProduct({ id: 'p-many-99', name: 'Last', price: 1, replenishmentDays: 30 } as never);
+      let read: Awaited<ReturnType<DynamoStore['readEntryItems']>> | undefined;
+      const ops = await operationsDuring(dynamo.client, async () => {
+        read = await store.readEntryItems('c-many', { productIds, controlsOf: ['j-many'] });
+      });
+      expect(ops).toEqual(['BatchGetItem', 'BatchGetItem']);
+      expect(read?.products.size).toBe(100);
+      expect(read?.products.get('p-many-99')?.name).toBe('Last');
+      expect(read?.controls.has('j-many')).toBe(true);
+    });
+
     it('reserves against the window the caller saw, keeps it current, and reads again only after a refused write', async () => {
       await store.reserveCap('c-known', () => ({ entries: [capEntry('a')], result: undefined }));
       const known = (await store.readDecisionItems('c-known', { caps: true, productId: 'none' })).caps!;
