@@ -9,7 +9,7 @@ import type { ControlState, JourneyControl } from '../engine/journey-control.ts'
 import type { LedgerRecord } from '../engine/ledger.ts';
 import type { CapEntry } from '../engine/policy/caps.ts';
 import type { MessageEngagement } from '../engine/policy/engagement.ts';
-import type { Admission } from '../engine/privacy/erasure.ts';
+import type { Admission, ErasureState } from '../engine/privacy/erasure.ts';
 import type { RunRecord, RunTransition } from '../engine/run-protocol.ts';
 import type { Journey } from '../engine/schema.ts';
 import type { StepRecord, StepTransition } from '../engine/send-protocol.ts';
@@ -140,12 +140,31 @@ export interface ProfileRead {
 }
 
 /** What ingest reads by key before it plans, in one request (`readEntryItems`). */
-export interface EntryItems {
+export interface EntryItems<T = undefined> {
   profile: ProfileRead;
   /** Every product asked for; undefined: not in the catalog. */
   products: ReadonlyMap<string, Product | undefined>;
   /** Every journey asked for; undefined: no control stored (active). */
   controls: ReadonlyMap<string, JourneyControl | undefined>;
+  /** What the ride-along read (`readEntryItems`' `with`) made of its items. */
+  with: T;
+}
+
+/** A table item's key, and an item as a batch read answers it (keyed by `itemId` in dynamo-ops.ts). */
+export interface TableKey {
+  pk: string;
+  sk: string;
+}
+export type TableItems = ReadonlyMap<string, Record<string, unknown>>;
+
+/**
+ * Items another adapter reads by key, riding along in a store batch (one request instead of two):
+ * the keys it needs, and what it makes of the items found. Only the adapter that wrote the items
+ * knows their shape, so it parses them (dynamo-privacy.ts `tombstoneRead`).
+ */
+export interface KeyedRead<T> {
+  keys: readonly TableKey[];
+  parse(items: TableItems): T;
 }
 
 /** A customer's events and enrollments, read together (ingest's one Query). */
@@ -174,11 +193,14 @@ export interface Store {
     customerId: string,
     options?: { productId?: string; caps?: boolean; controlOf?: string },
   ): Promise<DecisionItems>;
-  /** The profile, the event's products and the journeys' controls, in one request (ingest). */
-  readEntryItems(
+  /**
+   * The profile, the event's products and the journeys' controls, in one request (ingest), and the
+   * items of `with` in the same request (the erasure gate's tombstones).
+   */
+  readEntryItems<T = undefined>(
     customerId: string,
-    options: { productIds: readonly string[]; controlsOf: readonly string[] },
-  ): Promise<EntryItems>;
+    options: { productIds: readonly string[]; controlsOf: readonly string[]; with?: KeyedRead<T> },
+  ): Promise<EntryItems<T>>;
   /**
    * Read-modify-write with optimistic concurrency (retried on conflict). `mutate` returns the new
    * profile, or undefined for no change. With `onceFor` (an event id) the change is applied at most
@@ -387,7 +409,22 @@ export interface JourneyRegistry {
 
 /** Decides whether ingest may process an event of a customer who was (or is being) erased. */
 export interface ErasureGate {
-  admit(event: CustomerEvent): Promise<Admission>;
+  /**
+   * The decision in two halves, so that ingest reads the tombstones in its own batch: `read` names
+   * them, `decide` judges what was read (and lifts a tombstone on re-consent).
+   */
+  check(event: CustomerEvent): Promise<ErasureCheck>;
+}
+
+export interface ErasureCheck {
+  read: KeyedRead<Tombstones>;
+  decide(found: Tombstones): Promise<Admission>;
+}
+
+/** A customer's own tombstone, and who owns each address hash an event brings. */
+export interface Tombstones {
+  own?: ErasureState;
+  owners: ReadonlyMap<string, string | undefined>;
 }
 
 // ── Scale mode: runs, timers, segments (docs/scale-mode.md) ───────────────────────────────────

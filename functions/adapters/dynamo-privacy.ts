@@ -31,6 +31,7 @@ import {
   pseudonymiseLedger,
 } from '../../engine/privacy/pseudonymise.ts';
 import { exitRun, type RunRecord } from '../../engine/run-protocol.ts';
+import type { KeyedRead, Tombstones } from '../ports.ts';
 import { DynamoTable, itemId } from './dynamo-ops.ts';
 import { DUE_BUCKET_MS, DynamoRuns, duePartition, dueShard, RUN_KEY_PREFIX, runKey } from './dynamo-runs.ts';
 import {
@@ -47,6 +48,23 @@ export const AUDIT_KEY_PREFIX = 'AUDIT#';
 
 const tombstoneKey = (pseudonym: string) => ({ pk: `${ERASED_KEY_PREFIX}${pseudonym}`, sk: 'TOMBSTONE' });
 const addressKey = (hash: string) => ({ pk: `${ERASED_KEY_PREFIX}A#${hash}`, sk: 'TOMBSTONE' });
+
+/** The keys of a customer's own tombstone and of the given address hashes, and what they say. */
+function tombstoneRead(pseudonym: string, hashes: readonly string[]): KeyedRead<Tombstones> {
+  const unique = [...new Set(hashes)];
+  const own = tombstoneKey(pseudonym);
+  return {
+    keys: [own, ...unique.map(addressKey)],
+    parse(items) {
+      const at = (key: { pk: string; sk: string }) => items.get(itemId(key.pk, key.sk));
+      const state = at(own)?.state as ErasureState | undefined;
+      return {
+        ...(state ? { own: state } : {}),
+        owners: new Map(unique.map((hash) => [hash, at(addressKey(hash))?.pseudonym as string | undefined])),
+      };
+    },
+  };
+}
 
 /** The items of the customer's own partitions each simple kind is, by sort key prefix. */
 const OWN_ITEMS: Record<string, { partition: 'customer' | 'send'; prefix: string }> = {
@@ -95,22 +113,11 @@ export class DynamoPrivacy {
   }
 
   /**
-   * The customer's own tombstone and the owners of the given address hashes, in one BatchGetItem
-   * (ingest's erasure gate reads them for every event).
+   * The keys of the customer's own tombstone and of the owners of the given address hashes, for
+   * ingest to read in the BatchGetItem of its other items (dynamo-store.ts `readEntryItems`).
    */
-  async readTombstones(
-    pseudonym: string,
-    hashes: readonly string[],
-  ): Promise<{ own?: ErasureState; owners: Map<string, string | undefined> }> {
-    const unique = [...new Set(hashes)];
-    const own = tombstoneKey(pseudonym);
-    const items = await this.table.batchGet([own, ...unique.map(addressKey)]);
-    const at = (key: { pk: string; sk: string }) => items.get(itemId(key.pk, key.sk));
-    const state = at(own)?.state as ErasureState | undefined;
-    return {
-      ...(state ? { own: state } : {}),
-      owners: new Map(unique.map((hash) => [hash, at(addressKey(hash))?.pseudonym as string | undefined])),
-    };
+  tombstoneRead(pseudonym: string, hashes: readonly string[]): KeyedRead<Tombstones> {
+    return tombstoneRead(pseudonym, hashes);
   }
 
   async putTombstone(state: ErasureState): Promise<void> {

@@ -33,6 +33,7 @@ import type {
   EnrollmentRecord,
   EnrollmentStatus,
   EntryItems,
+  KeyedRead,
   MessageIndexRecord,
   ProfileRead,
   SentMessageRecord,
@@ -176,10 +177,10 @@ export class DynamoStore implements Store {
     return found;
   }
 
-  async readEntryItems(
+  async readEntryItems<T = undefined>(
     customerId: string,
-    options: { productIds: readonly string[]; controlsOf: readonly string[] },
-  ): Promise<EntryItems> {
+    options: { productIds: readonly string[]; controlsOf: readonly string[]; with?: KeyedRead<T> },
+  ): Promise<EntryItems<T>> {
     const profileKey = { pk: customerPk(customerId), sk: 'PROFILE' };
     const productIds = [...new Set(options.productIds)];
     const journeyIds = [...new Set(options.controlsOf)];
@@ -187,12 +188,14 @@ export class DynamoStore implements Store {
       profileKey,
       ...productIds.map(productKey),
       ...journeyIds.map(journeyControlKey),
+      ...(options.with?.keys ?? []),
     ]);
     const at = (key: { pk: string; sk: string }) => items.get(itemId(key.pk, key.sk));
     return {
       profile: profileRead(at(profileKey)),
       products: new Map(productIds.map((id) => [id, at(productKey(id))?.product as Product | undefined])),
       controls: new Map(journeyIds.map((id) => [id, readControl(at(journeyControlKey(id)))])),
+      with: options.with ? options.with.parse(items) : (undefined as T),
     };
   }
 

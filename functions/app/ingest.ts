@@ -14,6 +14,7 @@ import {
   itemProductIds,
   planEntries,
 } from '../../engine/policy/index.ts';
+import type { Admission } from '../../engine/privacy/erasure.ts';
 import { applyEventToProfile, type ProfileNote } from '../../engine/profile-events.ts';
 import { executionMode } from '../../engine/run-protocol.ts';
 import type { Journey } from '../../engine/schema.ts';
@@ -37,7 +38,13 @@ export interface IngestSummary {
   skipped: EntrySkip[];
 }
 
-export async function ingestEvent(rt: Resolved<IngestDeps>, event: CustomerEvent): Promise<IngestSummary> {
+/** An event the erasure gate refused: nothing of it was stored. */
+export type RefusedEvent = Extract<Admission, { ok: false }>;
+
+export async function ingestEvent(
+  rt: Resolved<IngestDeps>,
+  event: CustomerEvent,
+): Promise<IngestSummary | RefusedEvent> {
   const now = rt.clock.now();
   const summary: IngestSummary = {
     eventId: event.id,
@@ -49,11 +56,10 @@ export async function ingestEvent(rt: Resolved<IngestDeps>, event: CustomerEvent
     converted: 0,
     skipped: [],
   };
-  const stored = await rt.store.putEvent(event, now);
-  if (!stored.inserted && stored.processed) return { ...summary, duplicate: true };
 
-  // One BatchGetItem: the profile, the event's products and the controls of the journeys it may
-  // start (those not cached), instead of a GetItem each.
+  // One BatchGetItem before anything is written: the erasure gate's tombstones, the profile, the
+  // event's products and the controls of the journeys it may start (those not cached).
+  const erasure = rt.erasures ? await rt.erasures.check(event) : undefined;
   const listening = rt.journeys
     .active()
     .filter((j) => j.entry.event === event.type)
@@ -61,8 +67,15 @@ export async function ingestEvent(rt: Resolved<IngestDeps>, event: CustomerEvent
   const read = await rt.store.readEntryItems(event.customerId, {
     productIds: itemProductIds(event),
     controlsOf: rt.controls ? rt.controls.uncached(listening) : [],
+    ...(erasure ? { with: erasure.read } : {}),
   });
+  // Never re-creates an erased customer: a refused event stores nothing (engine/privacy/erasure.ts).
+  const admission = erasure && read.with ? await erasure.decide(read.with) : undefined;
+  if (admission && !admission.ok) return admission;
   rt.controls?.remember(read.controls);
+
+  const stored = await rt.store.putEvent(event, now);
+  if (!stored.inserted && stored.processed) return { ...summary, duplicate: true };
 
   let notes: ProfileNote[] = [];
   const profile: Profile = (await rt.store.updateProfile(

@@ -22,7 +22,14 @@ import {
 import type { DynamoPrivacy } from '../adapters/dynamo-privacy.ts';
 import type { ObservedDeps } from '../deps.ts';
 import { errorFacts } from '../observability.ts';
-import type { ErasureGate, ExecutionStarter, Store, TimerScheduler } from '../ports.ts';
+import type {
+  ErasureCheck,
+  ErasureGate,
+  ExecutionStarter,
+  Store,
+  TimerScheduler,
+  Tombstones,
+} from '../ports.ts';
 import { type Pseudonymiser, profileAddresses } from './pseudonym.ts';
 import type { Resolved } from './runtime.ts';
 
@@ -209,32 +216,43 @@ export interface ErasureGateDeps {
  */
 export function createErasureGate(deps: ErasureGateDeps): ErasureGate {
   return {
-    async admit(event: CustomerEvent): Promise<Admission> {
+    async check(event: CustomerEvent): Promise<ErasureCheck> {
       const pseudonymiser = await deps.pseudonymiser();
       const pseudonym = pseudonymiser.pseudonym(event.customerId);
       const traits = (event.properties.profile ?? {}) as { email?: unknown; phone?: unknown };
-      const addresses = {
+      const hashes = pseudonymiser.addressHashes({
         ...(typeof traits.email === 'string' ? { email: traits.email } : {}),
         ...(typeof traits.phone === 'string' ? { phone: traits.phone } : {}),
+      });
+      return {
+        read: deps.privacy.tombstoneRead(pseudonym, hashes),
+        decide: ({ own, owners }) => decideAdmission(deps, event, pseudonym, hashes, own, owners),
       };
-      const hashes = pseudonymiser.addressHashes(addresses);
-      // One request for the customer's own tombstone and their addresses' owners.
-      const { own, owners } = await deps.privacy.readTombstones(pseudonym, hashes);
-      const admission = admitEvent(own, event.type);
-      if (!admission.ok) return admission;
-      if (admission.lift && own) await deps.privacy.putTombstone(liftErasure(own, deps.clock.now()));
-      for (const hash of hashes) {
-        const owner = owners.get(hash);
-        if (!owner || owner === pseudonym) continue;
-        const theirs = admitEvent(await deps.privacy.getTombstone(owner), 'address');
-        if (!theirs.ok) {
-          return {
-            ...theirs,
-            message: 'an address in this event belongs to an erased customer; it is refused',
-          };
-        }
-      }
-      return { ok: true };
     },
   };
+}
+
+async function decideAdmission(
+  deps: ErasureGateDeps,
+  event: CustomerEvent,
+  pseudonym: string,
+  hashes: readonly string[],
+  own: ErasureState | undefined,
+  owners: Tombstones['owners'],
+): Promise<Admission> {
+  const admission = admitEvent(own, event.type);
+  if (!admission.ok) return admission;
+  if (admission.lift && own) await deps.privacy.putTombstone(liftErasure(own, deps.clock.now()));
+  for (const hash of hashes) {
+    const owner = owners.get(hash);
+    if (!owner || owner === pseudonym) continue;
+    const theirs = admitEvent(await deps.privacy.getTombstone(owner), 'address');
+    if (!theirs.ok) {
+      return {
+        ...theirs,
+        message: 'an address in this event belongs to an erased customer; it is refused',
+      };
+    }
+  }
+  return { ok: true };
 }

@@ -24,15 +24,13 @@ export function createIngestHandler(deps: IngestDeps) {
       });
       return { accepted: false as const, problems: validation.problems };
     }
-    const admission = rt.erasures ? await rt.erasures.admit(validation.event) : { ok: true as const };
-    if (!admission.ok) {
-      // Never re-creates an erased customer: nothing is stored (engine/privacy/erasure.ts).
+    const summary = await ingestEvent(rt, validation.event);
+    if ('ok' in summary) {
       rt.metrics.addMetric('EventsRefusedErased', 'Count', 1);
-      rt.logger.warn('event refused', { code: admission.code, type: validation.event.type });
-      const { status, code, message } = admission;
+      rt.logger.warn('event refused', { code: summary.code, type: validation.event.type });
+      const { status, code, message } = summary;
       return { accepted: false as const, status, problems: [{ path: '/customerId', code, message }] };
     }
-    const summary = await ingestEvent(rt, validation.event);
     rt.metrics.addMetric(summary.duplicate ? 'EventsDuplicate' : 'EventsAccepted', 'Count', 1);
     rt.logger.info('event ingested', {
       customerId: validation.event.customerId,

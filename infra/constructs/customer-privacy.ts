@@ -127,10 +127,13 @@ export class CustomerPrivacy extends Construct {
   /** Ingest refuses erased customers' events: it reads their tombstones and lifts one on re-consent. */
   grantTombstoneCheck(ingest: HeraldFunction): void {
     ingest.fn.addEnvironment('PRIVACY_KEY_SECRET_ARN', this.key.secretArn);
-    // The customer's tombstone and their addresses' in one BatchGetItem (dynamo-privacy.ts
-    // `readTombstones`), an address owner's tombstone with GetItem, a lifted one with PutItem.
+    // The customer's tombstone and their addresses' ride along in ingest's BatchGetItem of the
+    // profile, products and controls (dynamo-store.ts `readEntryItems`, dynamo-privacy.ts
+    // `tombstoneRead`): one statement for every partition that request touches (table-access.ts).
+    // An address owner's tombstone is read with GetItem, a lifted one written with PutItem.
     grantItems(this.table, ingest.fn, [
-      { actions: ['GetItem', 'PutItem', 'BatchGetItem'], prefixes: [PK.erased] },
+      { actions: ['GetItem', 'PutItem'], prefixes: [PK.erased] },
+      { actions: ['BatchGetItem'], prefixes: [PK.customer, PK.product, PK.journey, PK.erased] },
     ]);
     ingest.fn.addToRolePolicy(
       new iam.PolicyStatement({

@@ -138,8 +138,8 @@ describe('least privilege', () => {
     ]);
     const dynamo = (fn: typeof ingest) =>
       [...roleActions(fn.role)].filter((a) => a.startsWith('dynamodb:')).sort();
-    // Ingest reads the profile, products and controls (and, apart, the tombstones) in one
-    // BatchGetItem each (infra/herald-stack.ts, constructs/customer-privacy.ts).
+    // Ingest reads the profile, products, controls and tombstones in one BatchGetItem
+    // (infra/herald-stack.ts, constructs/customer-privacy.ts).
     expect(dynamo(ingest)).toEqual([
       'dynamodb:BatchGetItem',
       'dynamodb:GetItem',

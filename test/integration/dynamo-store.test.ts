@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StepResult } from '../../engine/contract.ts';
+import { beginErasure } from '../../engine/privacy/erasure.ts';
 import {
   applyTransition,
   type ClaimView,
@@ -15,9 +16,10 @@ import {
 } from '../../engine/send-protocol.ts';
 import { DynamoJourneyControls } from '../../functions/adapters/dynamo-controls.ts';
 import { DynamoTable } from '../../functions/adapters/dynamo-ops.ts';
+import { DynamoPrivacy } from '../../functions/adapters/dynamo-privacy.ts';
 import { appliedKey, DynamoStore } from '../../functions/adapters/dynamo-store.ts';
 import { productKey } from '../../functions/adapters/dynamo-table.ts';
-import type { EngagementRecord, WaitTokenRecord } from '../../functions/ports.ts';
+import type { EngagementRecord, EntryItems, Tombstones, WaitTokenRecord } from '../../functions/ports.ts';
 import type { DynaliteStandIn } from '../../local/standins/index.ts';
 import { DYNAMO_BACKENDS } from '../helpers/dynamo-backends.ts';
 import { cartEvent } from './support/harness.ts';
@@ -152,6 +154,29 @@ describe.each(DYNAMO_BACKENDS)('DynamoStore contract ($name)', (backend) => {
         timeZone: 'Asia/Riyadh',
         attributes: { city: 'Riyadh' },
       });
+    });
+
+    it('reads the erasure gate’s tombstones in ingest’s BatchGetItem, parsed by the privacy adapter', async () => {
+      const privacy = new DynamoPrivacy({ client: dynamo.client, tableName: dynamo.tableName });
+      const erasing = beginErasure(undefined, { pseudonym: 'ps-1', addressHashes: ['h-1'], now: t0 });
+      await privacy.putTombstone(erasing);
+      await privacy.putAddressTombstones(['h-1'], 'ps-1');
+      let read: EntryItems<Tombstones> | undefined;
+      const ops = await operationsDuring(dynamo.client, async () => {
+        read = await store.readEntryItems('c-gate', {
+          productIds: [],
+          controlsOf: [],
+          with: privacy.tombstoneRead('ps-1', ['h-1', 'h-2', 'h-1']),
+        });
+      });
+      expect(ops).toEqual(['BatchGetItem']);
+      expect(read?.with.own).toEqual(erasing);
+      expect([...read!.with.owners]).toEqual([
+        ['h-1', 'ps-1'],
+        ['h-2', undefined],
+      ]);
+      // Without a ride-along, `with` is undefined.
+      expect((await store.readEntryItems('c-gate', { productIds: [], controlsOf: [] })).with).toBeUndefined();
     });
 
     it('reads an order of 100 line items in two BatchGetItem requests: at most 100 keys each', async () => {

@@ -48,7 +48,16 @@ export async function evaluateCalls(
       if (!distinct.has(key)) distinct.set(key, request);
     }
   }
-  const requests = [...distinct.values()];
+  return evaluateRequests([...distinct.values()], roles, world);
+}
+
+/** The requests as given: e.g. a batch's keys judged together, as one request. */
+export async function evaluateRequests(
+  requests: AuthorizedRequest[],
+  roles: readonly FunctionRole[],
+  world: Deployment,
+): Promise<Evaluation> {
+  const byFn = new Map(roles.map((r) => [r.fn, r]));
   const denials: Denial[] = [];
   for (const request of requests) {
     const role = byFn.get(request.fn);
