@@ -40,7 +40,6 @@ export async function evaluateCalls(
   roles: readonly FunctionRole[],
   world: Deployment,
 ): Promise<Evaluation> {
-  const byFn = new Map(roles.map((r) => [r.fn, r]));
   const distinct = new Map<string, AuthorizedRequest>();
   for (const call of calls) {
     for (const request of authorizedRequests(call, world)) {
