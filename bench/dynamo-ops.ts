@@ -9,6 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { run } from './demo.bench.ts';
+import { handlerRequests } from './lib/sdk-probe.ts';
 
 const { values } = parseArgs({
   options: {
@@ -27,13 +28,12 @@ const invocations = new Map<string, number>();
 for (const [scope, m] of Object.entries({ ...result.calls.stepOps, ...result.calls.handlers }))
   invocations.set(scope, m.invocations);
 
-let total = 0;
+const total = handlerRequests(result.scopes);
 const rows: string[] = [];
 for (const [scope, c] of Object.entries(result.scopes).sort()) {
   if (scope === 'other') continue;
   const n = invocations.get(scope) ?? 1;
   const requests = c.readRequests + c.writeRequests;
-  total += requests;
   const byCommand = Object.entries(c.calls)
     .filter(([name]) => !/^(SendEmail|SendMessages|StartExecution|SendTask|CreateSchedule)/.test(name))
     .map(([name, k]) => `${name} ${(k / n).toFixed(2)}`)

@@ -14,6 +14,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DemoRun } from './demo.bench.ts';
 import type { DynaliteResult } from './dynalite.bench.ts';
+import { handlerRequests } from './lib/sdk-probe.ts';
 import { runChild } from './lib/spawn.ts';
 import { type Spread, spread } from './lib/stats.ts';
 
@@ -100,6 +101,9 @@ export interface ProbeRun {
   wallSeconds: number;
   calls: NonNullable<Measured['calls']>;
   unattributed: NonNullable<Measured['unattributed']>;
+  /** DynamoDB requests the handlers made over the simulated days (bench/dynamo-ops.ts counts the same). */
+  dynamoRequests?: number;
+  days?: number;
 }
 
 /** One probed demo run at `customers`, for the cost model's call counts. */
@@ -113,6 +117,7 @@ function probeRun(customers: number): { probe?: ProbeRun; probeError?: string } 
           wallSeconds: probed.wallSeconds,
           calls: probed.calls,
           unattributed: probed.unattributed,
+          ...(probed.scopes ? { dynamoRequests: handlerRequests(probed.scopes), days: probed.days } : {}),
         },
       };
     }

@@ -3,7 +3,7 @@
  *
  *   npm run bench                       # everything (a few minutes on 2 shared cores)
  *   npm run bench -- --quick            # fewer, shorter rounds (a smoke run; figures are rougher)
- *   npm run bench -- --only engine,cost # some sections: engine, e2e, cost, bundles, cli, send-time
+ *   npm run bench -- --only engine,cost # some sections: engine, e2e, cost, scale, bundles, cli, simulate, send-time
  *   npm run bench -- --customers 1000   # demo size for the end-to-end section (default 1000)
  *   npm run bench -- --rounds 3 --budget 20   # demo timing rounds, and the minutes they may take
  *   npm run bench -- --markdown         # also print the table as Markdown (for docs/performance.md)
@@ -27,12 +27,18 @@ import type { EngineResult } from './engine.bench.ts';
 import { runChild } from './lib/spawn.ts';
 import { fmt, formatTable, markdownTable, type Row } from './lib/table.ts';
 import { loadReferenceJourney, REFERENCE_JOURNEYS } from './lib/world.ts';
+import type { ScaleBenchResult } from './scale.bench.ts';
 import { SCALE_TARGETS, type ScalePrices } from './scale-cost.ts';
 import { estimateReplenishment } from './scale-estimate.ts';
+import { scaleFloor } from './scale-floor.ts';
 import type { SendTimeResult } from './send-time.bench.ts';
+import type { SimulateResult } from './simulate.bench.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const SECTIONS = ['engine', 'e2e', 'cost', 'bundles', 'cli', 'send-time'] as const;
+const SECTIONS = ['engine', 'e2e', 'cost', 'scale', 'bundles', 'cli', 'simulate', 'send-time'] as const;
+/** Issue 19: the 1,000-customer demo, and DynamoDB requests per demo customer-month. */
+const NPM_START_TARGET_S = 20;
+const DYNAMO_OPS_TARGET = 35;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: string[]) {
@@ -120,7 +126,7 @@ function e2eRows(r: E2eResult | undefined): Row[] {
       measured: `STALLED after ${fmt.num(r.demo.wallSeconds, 0)} s`,
       baseline: raw ? `${fmt.int(rawRate)} raw ops/s` : '',
       ratio: '',
-      target: '≥ 0.2× raw op rate; ≤ 60 s',
+      target: `≥ 0.2× raw op rate; ≤ ${NPM_START_TARGET_S} s`,
       met: false,
       note: `${r.demo.reason}; ${fmt.num(r.demo.cpuSeconds, 0)} s CPU used. ${r.demo.probe ? `Probed run at ${r.demo.probe.customers} customers completed in ${fmt.num(r.demo.probe.wallSeconds, 0)} s and feeds the cost model.` : `No probed run: ${r.demo.probeError ?? '?'}`}`,
     });
@@ -133,7 +139,7 @@ function e2eRows(r: E2eResult | undefined): Row[] {
       measured: 'PENDING',
       baseline: raw ? `${fmt.int(rawRate)} raw ops/s` : '',
       ratio: '',
-      target: '≥ 0.2× raw op rate; ≤ 60 s',
+      target: `≥ 0.2× raw op rate; ≤ ${NPM_START_TARGET_S} s`,
       met: undefined,
       note: r.demo.reason,
     });
@@ -164,8 +170,8 @@ function e2eRows(r: E2eResult | undefined): Row[] {
       measured: `${fmt.num(d.wallSeconds.median, 1)} s | ${fmt.num(d.cpuSeconds.median, 1)} s`,
       baseline: '',
       ratio: '',
-      target: r.customers === 1000 ? '≤ 60 s' : '(target is for 1,000)',
-      met: r.customers === 1000 ? d.wallSeconds.median <= 60 : undefined,
+      target: r.customers === 1000 ? `≤ ${NPM_START_TARGET_S} s` : '(target is for 1,000)',
+      met: r.customers === 1000 ? d.wallSeconds.median <= NPM_START_TARGET_S : undefined,
     },
     ...(r.npmStart
       ? [
@@ -176,7 +182,7 @@ function e2eRows(r: E2eResult | undefined): Row[] {
                 measured: 'ERROR',
                 baseline: '',
                 ratio: '',
-                target: '≤ 60 s',
+                target: `≤ ${NPM_START_TARGET_S} s`,
                 met: undefined,
                 note: r.npmStart.error,
               }
@@ -186,8 +192,8 @@ function e2eRows(r: E2eResult | undefined): Row[] {
                 measured: `${fmt.num(r.npmStart.wallSeconds, 1)} s | ${fmt.num(r.npmStart.cpuSeconds, 1)} s | ${fmt.int(r.npmStart.peakRssMiB)} MiB`,
                 baseline: 'LOCAL’s bench/npm-start.bench.ts',
                 ratio: '',
-                target: r.customers === 1000 ? '≤ 60 s' : '(target is for 1,000)',
-                met: r.customers === 1000 ? r.npmStart.wallSeconds <= 60 : undefined,
+                target: r.customers === 1000 ? `≤ ${NPM_START_TARGET_S} s` : '(target is for 1,000)',
+                met: r.customers === 1000 ? r.npmStart.wallSeconds <= NPM_START_TARGET_S : undefined,
               },
         ]
       : []),
@@ -201,6 +207,79 @@ function e2eRows(r: E2eResult | undefined): Row[] {
       met: undefined,
     },
   );
+  const probe = d.probe;
+  if (probe?.dynamoRequests !== undefined) {
+    const perCustomerMonth = probe.dynamoRequests / probe.customers;
+    rows.push({
+      area: '2 local e2e',
+      figure: `DynamoDB requests per demo customer-month (probed run, ${probe.customers} customers, ${probe.days ?? '?'} days)`,
+      measured: fmt.num(perCustomerMonth, 1),
+      baseline: `${fmt.int(probe.dynamoRequests)} requests by the handlers`,
+      ratio: '',
+      target: `≤ ${DYNAMO_OPS_TARGET}`,
+      met: perCustomerMonth <= DYNAMO_OPS_TARGET,
+      note: 'counted by the SDK probe as bench/dynamo-ops.ts counts them: seeding and read-back left out',
+    });
+  }
+  return rows;
+}
+
+/** `herald simulate` of one customer (bench/simulate.bench.ts; issue 19: ≤ 0.5 s after start-up). */
+function simulateRows(r: SimulateResult): Row[] {
+  return [
+    {
+      area: '5 cli',
+      figure: `herald simulate ${r.journey}, one customer, after start-up (${r.rounds} calls)`,
+      measured: fmt.ms(r.warmMs.median),
+      baseline: `${fmt.ms(r.commandMs.median)} the whole command`,
+      ratio: fmt.ratio(r.warmMs.median / r.commandMs.median),
+      target: `≤ ${fmt.ms(r.targetMs)}`,
+      met: r.warmMs.median <= r.targetMs,
+      note: `first call in the process ${fmt.ms(r.coldMs)}; warm ${fmt.ms(r.warmMs.min)}–${fmt.ms(r.warmMs.max)}`,
+    },
+  ];
+}
+
+/**
+ * Scale mode beside Standard from counted calls (bench/scale.bench.ts: the same world in both
+ * modes), and the floor of a finished replenishment run (bench/scale-floor.ts).
+ */
+function scaleCountedRows(r: ScaleBenchResult, prices: ScalePrices): Row[] {
+  const rows: Row[] = [];
+  if (r.finished) {
+    const f = r.finished;
+    rows.push({
+      area: '3 cost',
+      figure: `replenishment, finished runs, scale mode (counted, ${f.scale.runs} runs): $/1M runs`,
+      measured: fmt.usd(f.scale.perMillionRuns.total),
+      baseline: `${fmt.usd(f.standard.perMillionRuns.total)} Standard`,
+      ratio: fmt.ratio(f.ratio.perMillionRuns),
+      target: `≤ $${SCALE_TARGETS.perMillionRuns}`,
+      met: f.scale.perMillionRuns.total <= SCALE_TARGETS.perMillionRuns,
+      note: `writes ${fmt.usd(f.scale.perMillionRuns.dynamodbWrites)} (${fmt.num(f.scale.usage.writeUnits / f.scale.runs, 1)} WRU per run)`,
+    });
+  }
+  const perMessage = r.all.scale.perMillionMessages ?? Number.NaN;
+  rows.push({
+    area: '3 cost',
+    figure: `all journeys, scale mode (counted, ${r.customers} customers, 30 days): $/1M messages`,
+    measured: fmt.usd(perMessage),
+    baseline: `${fmt.usd(r.all.standard.perMillionMessages ?? Number.NaN)} Standard`,
+    ratio: fmt.ratio(r.all.ratio.perMillionMessages),
+    target: `≤ $${SCALE_TARGETS.perMillionMessages}`,
+    met: perMessage <= SCALE_TARGETS.perMillionMessages,
+  });
+  const floor = scaleFloor(prices);
+  rows.push({
+    area: '3 cost',
+    figure: 'replenishment floor: least billable run, minimal writes | writes as built ($/1M runs)',
+    measured: `${fmt.usd(floor.minimal.perMillionRuns.total)} | ${fmt.usd(floor.built.perMillionRuns.total)}`,
+    baseline: `${floor.minimal.usage.writeUnits} | ${floor.built.usage.writeUnits} WRU per run`,
+    ratio: '',
+    target: `≤ $${SCALE_TARGETS.perMillionRuns}`,
+    met: undefined,
+    note: 'bench/scale-floor.ts: every other line at its least; docs/performance.md §7',
+  });
   return rows;
 }
 
@@ -454,6 +533,8 @@ async function main() {
     bundles?: BundlesResult;
     cli?: CliResult;
     'send-time'?: SendTimeResult;
+    scale?: ScaleBenchResult;
+    simulate?: SimulateResult;
   };
   const reuse = process.argv.includes('--reuse-e2e');
   const keep = reuse || process.argv.includes('--keep-others');
@@ -465,7 +546,7 @@ async function main() {
   const measuredAt: Record<string, string> = {};
   const results: Results = {};
   if (keep) {
-    for (const name of ['engine', 'bundles', 'cli', 'send-time'] as const) {
+    for (const name of ['engine', 'bundles', 'cli', 'send-time', 'scale', 'simulate'] as const) {
       if (args.only.has(name) || !previous[name]) continue;
       (results as Record<string, unknown>)[name] = previous[name];
       measuredAt[name] = previous.measuredAt?.[name] ?? previous.startedAt ?? 'unknown';
@@ -504,6 +585,10 @@ async function main() {
   if (args.only.has('cli')) results.cli = attempt('cli', () => runChild<CliResult>('cli', options));
   if (args.only.has('send-time'))
     results['send-time'] = attempt('send-time', () => runChild<SendTimeResult>('send-time', options));
+  if (args.only.has('scale'))
+    results.scale = attempt('scale', () => runChild<ScaleBenchResult>('scale', options, 30 * 60_000));
+  if (args.only.has('simulate'))
+    results.simulate = attempt('simulate', () => runChild<SimulateResult>('simulate', options));
 
   const rows: Row[] = [
     ...(results.engine ? engineRows(results.engine) : []),
@@ -512,8 +597,15 @@ async function main() {
     ...(results.cost
       ? scaleRows(JSON.parse(readFileSync(path.join(HERE, 'prices.json'), 'utf8')) as ScalePrices)
       : []),
+    ...(results.scale
+      ? scaleCountedRows(
+          results.scale,
+          JSON.parse(readFileSync(path.join(HERE, 'prices.json'), 'utf8')) as ScalePrices,
+        )
+      : []),
     ...(results.bundles ? bundleRows(results.bundles) : []),
     ...(results.cli ? cliRows(results.cli) : []),
+    ...(results.simulate ? simulateRows(results.simulate) : []),
     ...(results['send-time'] ? sendTimeRows(results['send-time']) : []),
   ];
   const machine = {
@@ -530,7 +622,7 @@ async function main() {
     finishedAt: new Date().toISOString(),
     /** When each section's figures were measured (kept sections come from an earlier run). */
     measuredAt: Object.fromEntries(
-      (['engine', 'e2e', 'bundles', 'cli', 'send-time'] as const)
+      (['engine', 'e2e', 'bundles', 'cli', 'send-time', 'scale', 'simulate'] as const)
         .filter((name) => results[name])
         .map((name) => [name, measuredAt[name] ?? startedAt.toISOString()]),
     ),

@@ -20,7 +20,7 @@ import type { AslDefinition } from '../engine/compile/index.ts';
 import type { Journey } from '../engine/schema.ts';
 import { loadJourneys } from '../local/journeys.ts';
 import type { DemoMeasure, OpMeasure } from './cost.ts';
-import { type DemoRun, FUNCTION_MEMORY_MB, run } from './demo.bench.ts';
+import { type DemoRun, FUNCTION_MEMORY_MB, run as runDemo } from './demo.bench.ts';
 import {
   type CountedCalls,
   compareModes,
@@ -234,12 +234,30 @@ function printTable(per: string, both: ModeComparison): void {
   }
 }
 
-async function main(): Promise<void> {
-  const customers = Number(arg('customers') ?? 100);
+const REPLENISHMENT = 'replenishment-reminder';
+
+/** What `npm run bench`'s `scale` section reports: the whole month, and the finished replenishment runs. */
+export interface ScaleBenchResult {
+  customers: number;
+  all: ModeComparison;
+  /** Replenishment's finished runs alone (`finishedRunCalls`); undefined when none finished. */
+  finished?: ModeComparison;
+}
+
+/** Both modes over the same demo world, priced from counted calls (`npm run bench`'s `scale` section). */
+export async function run(
+  options: { quick?: boolean; scaleCustomers?: number } = {},
+): Promise<ScaleBenchResult> {
+  const customers = options.scaleCustomers ?? (options.quick ? 40 : 100);
+  const { both, finished } = await measureBoth(customers);
+  return { customers, all: both, ...(finished ? { finished } : {}) };
+}
+
+async function measureBoth(customers: number) {
   const prices = JSON.parse(readFileSync(new URL('./prices.json', import.meta.url), 'utf8')) as ScalePrices;
   const journeys = loadJourneys();
   const measured = async (execution: 'standard' | 'scale') => {
-    const r: DemoRun = await run({ customers, probe: true, execution });
+    const r: DemoRun = await runDemo({ customers, probe: true, execution });
     if (r.status !== 'measured' || !r.calls)
       throw new Error(`${execution} run: ${'reason' in r ? r.reason : r.status}`);
     return { run: r, counts: countedCalls(r.calls, journeys, execution) };
@@ -247,6 +265,20 @@ async function main(): Promise<void> {
   const standard = await measured('standard');
   const scale = await measured('scale');
   const both = compareModes(prices, standard.counts, scale.counts);
+  const replenishment = journeys.find((j) => j.id === REPLENISHMENT);
+  const finished = replenishment
+    ? compareModes(
+        prices,
+        finishedRunCalls(standard.run.calls!, replenishment, 'standard', 2),
+        finishedRunCalls(scale.run.calls!, replenishment, 'scale', 2),
+      )
+    : undefined;
+  return { prices, journeys, standard, scale, both, finished };
+}
+
+async function main(): Promise<void> {
+  const customers = Number(arg('customers') ?? 100);
+  const { prices, journeys, standard, scale, both, finished: full } = await measureBoth(customers);
   process.stdout.write(`${customers} customers, 30 simulated days, both modes (bench/scale.bench.ts)\n\n`);
   printTable('per 1M runs', both);
   process.stdout.write(
@@ -255,7 +287,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `targets: ≤ $${SCALE_TARGETS.perMillionRuns} per 1M runs (replenishment alone: see --json), ≤ $${SCALE_TARGETS.perMillionMessages} per 1M messages → ${(both.scale.perMillionMessages ?? Number.POSITIVE_INFINITY) <= SCALE_TARGETS.perMillionMessages ? 'met' : 'NOT met'}\n`,
   );
-  const id = 'replenishment-reminder';
+  const id = REPLENISHMENT;
   const one = compareModes(
     prices,
     journeyCalls(standard.run.calls!, journeys, 'standard', id),
@@ -268,13 +300,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\nruns ${one.standard.runs} / ${one.scale.runs}; usage scale: ${JSON.stringify(one.scale.usage)}\nper 1M *entered* runs: ${(one.scale.usage.expressRequests / one.scale.runs).toFixed(2)} segments per run (a finished run has 3); runs the 30-day window cuts short count as runs, so this is not the finished-run figure the ≤ $${SCALE_TARGETS.perMillionRuns} target is stated for\n`,
   );
-  const replenishment = journeys.find((j) => j.id === id);
-  if (replenishment) {
-    const full = compareModes(
-      prices,
-      finishedRunCalls(standard.run.calls!, replenishment, 'standard', 2),
-      finishedRunCalls(scale.run.calls!, replenishment, 'scale', 2),
-    );
+  if (full) {
     process.stdout.write(
       `\n${id}, finished runs only (entered, both sends, every segment), each priced from its own states at the counted per-op means\n\n`,
     );

@@ -16,63 +16,87 @@ import { ensureBuilt } from '../cli/build.mjs';
 import { loadJourney, loadPolicy } from '../tools/load.ts';
 import { loadSample } from '../tools/samples.ts';
 import { simulate } from '../tools/simulate/index.ts';
-import { spread } from './lib/stats.ts';
+import { type Spread, spread } from './lib/stats.ts';
 
 const TARGET_MS = 500;
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
-const { values } = parseArgs({
-  options: {
-    rounds: { type: 'string', default: '5' },
-    journey: { type: 'string', default: 'replenishment-reminder' },
-  },
-});
-const rounds = Number(values.rounds);
-const id = values.journey ?? 'replenishment-reminder';
-const profileFile = path.join(ROOT, 'examples', `${id}.profile.json`);
-const eventsFile = path.join(ROOT, 'examples', `${id}.events.json`);
+export interface SimulateResult {
+  journey: string;
+  rounds: number;
+  coldMs: number;
+  warmMs: Spread;
+  commandMs: Spread;
+  targetMs: number;
+}
 
-async function once(): Promise<number> {
-  const t0 = performance.now();
-  const { journey, vocabulary } = loadJourney(id);
-  const sample = loadSample(journey, { profile: profileFile, events: eventsFile, vocabulary });
-  await simulate({
-    journey,
-    profile: sample.profile,
-    events: sample.events,
-    products: sample.products,
-    config: loadPolicy(),
-    vocabulary,
+/** Cold, warm and whole-command timings of `herald simulate` of one customer (`npm run bench`'s `simulate`). */
+export async function run(
+  options: { quick?: boolean; rounds?: number; journey?: string } = {},
+): Promise<SimulateResult> {
+  const rounds = options.rounds ?? (options.quick ? 3 : 5);
+  const id = options.journey ?? 'replenishment-reminder';
+  const profileFile = path.join(ROOT, 'examples', `${id}.profile.json`);
+  const eventsFile = path.join(ROOT, 'examples', `${id}.events.json`);
+
+  async function once(): Promise<number> {
+    const t0 = performance.now();
+    const { journey, vocabulary } = loadJourney(id);
+    const sample = loadSample(journey, { profile: profileFile, events: eventsFile, vocabulary });
+    await simulate({
+      journey,
+      profile: sample.profile,
+      events: sample.events,
+      products: sample.products,
+      config: loadPolicy(),
+      vocabulary,
+    });
+    return performance.now() - t0;
+  }
+
+  const coldMs = await once();
+  const warm: number[] = [];
+  for (let i = 0; i < rounds; i++) warm.push(await once());
+
+  await ensureBuilt();
+  const command: number[] = [];
+  for (let i = 0; i < Math.min(rounds, 3); i++) {
+    const t0 = performance.now();
+    const child = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'cli', 'bin.js'), 'simulate', id, '--profile', profileFile, '--events', eventsFile],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    if (child.status !== 0) throw new Error(`herald simulate exited ${child.status}: ${child.stderr}`);
+    command.push(performance.now() - t0);
+  }
+  return {
+    journey: id,
+    rounds,
+    coldMs,
+    warmMs: spread(warm),
+    commandMs: spread(command),
+    targetMs: TARGET_MS,
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({
+    options: {
+      rounds: { type: 'string', default: '5' },
+      journey: { type: 'string', default: 'replenishment-reminder' },
+    },
   });
-  return performance.now() - t0;
-}
-
-const cold = await once();
-const warm: number[] = [];
-for (let i = 0; i < rounds; i++) warm.push(await once());
-
-await ensureBuilt();
-const command: number[] = [];
-for (let i = 0; i < Math.min(rounds, 3); i++) {
-  const t0 = performance.now();
-  const run = spawnSync(
-    process.execPath,
-    [path.join(ROOT, 'cli', 'bin.js'), 'simulate', id, '--profile', profileFile, '--events', eventsFile],
-    { cwd: ROOT, encoding: 'utf8' },
+  const r = await run({ rounds: Number(values.rounds), journey: values.journey ?? 'replenishment-reminder' });
+  const { warmMs: w, commandMs: c } = r;
+  console.log(`herald simulate ${r.journey} (example profile and events), ${r.rounds} warm calls`);
+  console.log(`  first call in the process (cold): ${r.coldMs.toFixed(0)} ms`);
+  console.log(
+    `  after start-up (warm): median ${w.median.toFixed(0)} ms (${w.min.toFixed(0)}–${w.max.toFixed(0)})`,
   );
-  if (run.status !== 0) throw new Error(`herald simulate exited ${run.status}: ${run.stderr}`);
-  command.push(performance.now() - t0);
+  console.log(
+    `  the whole command, start-up included: median ${c.median.toFixed(0)} ms (${c.min.toFixed(0)}–${c.max.toFixed(0)})`,
+  );
+  console.log(`  target ≤ ${TARGET_MS} ms after start-up: ${w.median <= TARGET_MS ? 'met' : 'NOT met'}`);
+  process.exit(0);
 }
-
-const w = spread(warm);
-const c = spread(command);
-console.log(`herald simulate ${id} (example profile and events), ${rounds} warm calls`);
-console.log(`  first call in the process (cold): ${cold.toFixed(0)} ms`);
-console.log(
-  `  after start-up (warm): median ${w.median.toFixed(0)} ms (${w.min.toFixed(0)}–${w.max.toFixed(0)})`,
-);
-console.log(
-  `  the whole command, start-up included: median ${c.median.toFixed(0)} ms (${c.min.toFixed(0)}–${c.max.toFixed(0)})`,
-);
-console.log(`  target ≤ ${TARGET_MS} ms after start-up: ${w.median <= TARGET_MS ? 'met' : 'NOT met'}`);
-process.exit(0);

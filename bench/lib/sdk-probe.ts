@@ -48,6 +48,16 @@ export interface ScopeCounts {
   messages: { email: number; sms: number; push: number };
 }
 
+/**
+ * DynamoDB requests the handlers made (every probe scope but `other`: seeding the world and reading
+ * it back are not the system's work), failed conditional writes included: issue 19's count.
+ */
+export function handlerRequests(scopes: Readonly<Record<string, ScopeCounts>>): number {
+  return Object.entries(scopes)
+    .filter(([scope]) => scope !== 'other')
+    .reduce((sum, [, c]) => sum + c.readRequests + c.writeRequests, 0);
+}
+
 export interface ProbeFrame {
   scope: string;
   /** hrtime ms when the invocation began (for durations measured at its end). */
