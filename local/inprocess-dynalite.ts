@@ -31,9 +31,10 @@ interface SignedRequest {
 export class InProcessHttpHandler {
   readonly metadata = { handlerProtocol: 'http/1.1' };
   /**
-   * Requests served, by DynamoDB operation: the JSON protocol names it in `X-Amz-Target`
-   * (`DynamoDB_20120810.PutItem`). One Map increment per request; bench/npm-start.bench.ts prices
-   * the demo's requests at the raw per-request cost with these.
+   * Requests served, by DynamoDB operation: every low-level API request names it in `X-Amz-Target`
+   * (`DynamoDB_20120810.GetItem`; the DynamoDB Developer Guide's "DynamoDB low-level API",
+   * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.LowLevelAPI.html).
+   * One Map increment per request; bench/npm-start.bench.ts prices the demo's requests with these.
    */
   readonly requests = new Map<string, number>();
   constructor(private readonly listener: RequestListener) {}
