@@ -17,6 +17,7 @@ import type { PolicyConfig } from '../engine/policy/index.ts';
 import { executionMode } from '../engine/run-protocol.ts';
 import type { Journey } from '../engine/schema.ts';
 import { createWorld, type DemoWorld } from './demo-data.ts';
+import { type DynamoRequestCounts, sumRequestCounts } from './dynamo-requests.ts';
 import { checkInvariants, type InvariantResult, type ObservedCustomer } from './invariants.ts';
 import { loadJourneys } from './journeys.ts';
 import { createDayLines, createProgress } from './progress.ts';
@@ -75,6 +76,8 @@ export interface DemoResult {
   conversions: ShardResult['conversions'];
   checks: InvariantResult[];
   counts: ShardResult['counts'];
+  /** The DynamoDB requests of all shards, by operation; absent unless every shard used in-process dynalite. */
+  dynamoRequests?: DynamoRequestCounts;
   errors: string[];
   shards: number;
   timings: { wallMs: number; simulateMs: number; cpuMs: number };
@@ -271,6 +274,7 @@ function runInWorker(options: ShardOptions, onProgress: (p: ShardProgress) => vo
 
 function merge(results: ShardResult[]) {
   const sum = (pick: (c: ShardResult['counts']) => number) => results.reduce((n, r) => n + pick(r.counts), 0);
+  const dynamoRequests = sumRequestCounts(results.map((r) => r.dynamoRequests));
   return {
     reactions: results.flatMap((r) => r.reactions),
     ledger: results.flatMap((r) => r.ledger),
@@ -290,6 +294,7 @@ function merge(results: ShardResult[]) {
       sent: sum((c) => c.sent),
       rescues: sum((c) => c.rescues),
     },
+    ...(dynamoRequests ? { dynamoRequests } : {}),
   };
 }
 

@@ -30,6 +30,13 @@ interface SignedRequest {
 /** A smithy `HttpHandler` that calls a Node request listener in-process. */
 export class InProcessHttpHandler {
   readonly metadata = { handlerProtocol: 'http/1.1' };
+  /**
+   * Requests served, by DynamoDB operation: every low-level API request names it in `X-Amz-Target`
+   * (`DynamoDB_20120810.GetItem`; the DynamoDB Developer Guide's "DynamoDB low-level API",
+   * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.LowLevelAPI.html).
+   * One Map increment per request; bench/npm-start.bench.ts prices the demo's requests with these.
+   */
+  readonly requests = new Map<string, number>();
   constructor(private readonly listener: RequestListener) {}
 
   handle(
@@ -41,6 +48,9 @@ export class InProcessHttpHandler {
         url: request.path + queryString(request.query),
         headers: Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), v])),
       });
+      const target = req.headers['x-amz-target'] ?? '(no X-Amz-Target)';
+      const operation = target.slice(target.indexOf('.') + 1);
+      this.requests.set(operation, (this.requests.get(operation) ?? 0) + 1);
       const headers: Record<string, string> = {};
       const res = {
         statusCode: 200,
@@ -106,16 +116,14 @@ export async function startInProcessDynalite(tableName = DEFAULT_TABLE_NAME): Pr
   if (!listener) throw new Error('dynalite exposes no request listener');
   // The endpoint only shapes the signed request (host header); no socket is opened.
   const endpoint = 'http://dynamodb.local.herald';
-  const client = new DynamoDBClient({
-    ...LOCAL_CLIENT_CONFIG,
-    endpoint,
-    requestHandler: new InProcessHttpHandler(listener) as never,
-  });
+  const handler = new InProcessHttpHandler(listener);
+  const client = new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint, requestHandler: handler as never });
   await createTables(client, tableName);
   return {
     endpoint,
     tableName,
     client,
+    requestCounts: () => Object.fromEntries(handler.requests),
     async stop() {
       client.destroy();
     },

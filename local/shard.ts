@@ -18,6 +18,7 @@ import { createPseudonymiser } from '../functions/app/pseudonym.ts';
 import type { AudienceTickRecord } from './audience.ts';
 import { chance, createWorld, type ScheduledEvent } from './demo-data.ts';
 import { type HiddenHabits, hiddenHabits, react as reactAsHabits } from './demo-truth.ts';
+import type { DynamoRequestCounts } from './dynamo-requests.ts';
 import type { ExecutionRecord } from './runner.ts';
 import type { EmailReceipt, SinkMessage } from './standins/index.ts';
 import {
@@ -78,6 +79,8 @@ export interface ShardResult {
   /** Customers erased mid-month (DELETE /customers/{id}); `left`: their items still in the table at the end. */
   erasures: { customerId: string; at: string; left: number }[];
   counts: { events: number; feedback: number; unsubscribes: number; sent: number; rescues: number };
+  /** Every request this shard's DynamoDB served, seeding and read-back included (in-process dynalite only). */
+  dynamoRequests?: DynamoRequestCounts;
   errors: string[];
   timings: { setupMs: number; simulateMs: number; collectMs: number; cpuMs: number };
 }
@@ -397,6 +400,7 @@ export async function simulateShard(
     erasure.left = left.ledger + left.other.length;
   }
   counts.rescues = sys.clock.rescues();
+  const dynamoRequests = sys.stack.dynamo.requestCounts?.();
   const cpu = process.cpuUsage(cpu0);
   return {
     system: sys,
@@ -413,6 +417,7 @@ export async function simulateShard(
       engagements,
       erasures,
       counts,
+      ...(dynamoRequests ? { dynamoRequests } : {}),
       errors,
       timings: {
         setupMs,

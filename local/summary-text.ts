@@ -2,6 +2,7 @@
 import type { JourneyAnalytics } from '../engine/analytics/report-model.ts';
 import { sendTimeWords } from '../tools/words/send-time.ts';
 import type { DemoResult } from './demo.ts';
+import { formatRequestsLine } from './dynamo-requests.ts';
 import type { BestTimeSummary } from './summary.ts';
 import {
   type Cell,
@@ -34,7 +35,7 @@ export type SummaryTextInput = Pick<
   DemoResult,
   'summary' | 'counts' | 'checks' | 'errors' | 'shards' | 'timings'
 > &
-  Partial<Pick<DemoResult, 'analytics'>>;
+  Partial<Pick<DemoResult, 'analytics' | 'dynamoRequests'>>;
 
 export function formatSummary(result: SummaryTextInput, timing: { totalMs: number }): string {
   const out: string[] = [];
@@ -92,6 +93,7 @@ export function formatSummary(result: SummaryTextInput, timing: { totalMs: numbe
       `on ${result.shards} ${result.shards === 1 ? 'thread' : 'worker threads'} (CPU ${(result.timings.cpuMs / 1000).toFixed(1)} s)` +
       (result.counts.rescues ? `; ${result.counts.rescues} short simulated sleeps let through` : ''),
   );
+  if (result.dynamoRequests) out.push(formatRequestsLine(result.dynamoRequests));
   return `${out.join('\n')}\n`;
 }
 

@@ -15,6 +15,8 @@ export interface DynaliteStandIn {
   tableName: string;
   /** A DynamoDB client pointed at this stand-in, with fake credentials. */
   client: DynamoDBClient;
+  /** The requests served so far, by operation (`PutItem`, …): the in-process transport counts them. */
+  requestCounts?(): Record<string, number>;
   stop(): Promise<void>;
 }
 

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anniversaryIn } from '../../engine/policy/anniversary.ts';
 import { customerZone } from '../../engine/policy/time.ts';
 import { type DemoResult, runDemo } from '../../local/demo.ts';
-import type { DemoCustomer } from '../../local/demo-data.ts';
+import { createCatalog, type DemoCustomer } from '../../local/demo-data.ts';
+import { totalRequests } from '../../local/dynamo-requests.ts';
 import type { InvariantResult } from '../../local/invariants.ts';
 import { DYNAMO_BACKENDS } from '../helpers/dynamo-backends.ts';
 
@@ -174,16 +175,27 @@ describe('local demo determinism', () => {
     const received = result.checks.find((c) => c.name.startsWith('every message was received within'));
     expect(received?.checked).toBeGreaterThan(0);
     expect(received?.violations).toEqual([]);
-    return decisions(result);
+    return { decisions: decisions(result), requests: result.dynamoRequests };
   };
 
-  it('gives the same decisions for the same seed', async () => {
+  it('gives the same decisions and the same DynamoDB requests for the same seed', async () => {
     const first = await once(1);
-    expect(first.length).toBeGreaterThan(0);
+    expect(first.decisions.length).toBeGreaterThan(0);
+    expect(totalRequests(first.requests ?? {})).toBeGreaterThan(0);
     expect(await once(1)).toEqual(first);
   }, 600_000);
 
   it('gives the same decisions whether customers run in one thread or in worker-thread shards', async () => {
-    expect(await once(2)).toEqual(await once(1));
+    const [sharded, single] = [await once(2), await once(1)];
+    expect(sharded.decisions).toEqual(single.decisions);
+    // The shards' requests add up to one thread's for what the customers do; each shard also
+    // creates its own table and loads the whole catalog, so those are counted once per shard.
+    for (const operation of ['Query', 'UpdateItem', 'BatchGetItem', 'BatchWriteItem']) {
+      expect(single.requests?.[operation], operation).toBeGreaterThan(0);
+      expect(sharded.requests?.[operation], operation).toBe(single.requests?.[operation]);
+    }
+    expect(single.requests?.CreateTable).toBe(1);
+    expect(sharded.requests?.CreateTable).toBe(2);
+    expect(sharded.requests?.PutItem).toBe((single.requests?.PutItem ?? 0) + createCatalog().length);
   }, 600_000);
 });
