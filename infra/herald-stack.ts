@@ -265,9 +265,11 @@ export class HeraldStack extends Stack {
       { actions: ['PutItem'], prefixes: [PK.phone] },
       // The product, and the journey's control (drained or stopped journeys take no entrants).
       { actions: ['GetItem'], prefixes: [PK.product, PK.journey] },
-      // Before it plans, ingest reads the profile, the event's products and the controls of the
-      // journeys it may start in one BatchGetItem (functions/adapters/dynamo-store.ts `readEntryItems`).
-      { actions: ['BatchGetItem'], prefixes: [PK.customer, PK.product, PK.journey] },
+      // Before it plans, ingest reads the profile, the event's products, the controls of the
+      // journeys it may start and the erasure gate's tombstones in one BatchGetItem
+      // (functions/adapters/dynamo-store.ts `readEntryItems`): one statement for every partition
+      // that request touches (constructs/table-access.ts).
+      { actions: ['BatchGetItem'], prefixes: [PK.customer, PK.product, PK.journey, PK.erased] },
     ]);
     grantItems(this.table, step.fn, [
       { actions: [...customerItems], prefixes: [PK.customer] },

@@ -49,23 +49,6 @@ export const AUDIT_KEY_PREFIX = 'AUDIT#';
 const tombstoneKey = (pseudonym: string) => ({ pk: `${ERASED_KEY_PREFIX}${pseudonym}`, sk: 'TOMBSTONE' });
 const addressKey = (hash: string) => ({ pk: `${ERASED_KEY_PREFIX}A#${hash}`, sk: 'TOMBSTONE' });
 
-/** The keys of a customer's own tombstone and of the given address hashes, and what they say. */
-function tombstoneRead(pseudonym: string, hashes: readonly string[]): KeyedRead<Tombstones> {
-  const unique = [...new Set(hashes)];
-  const own = tombstoneKey(pseudonym);
-  return {
-    keys: [own, ...unique.map(addressKey)],
-    parse(items) {
-      const at = (key: { pk: string; sk: string }) => items.get(itemId(key.pk, key.sk));
-      const state = at(own)?.state as ErasureState | undefined;
-      return {
-        ...(state ? { own: state } : {}),
-        owners: new Map(unique.map((hash) => [hash, at(addressKey(hash))?.pseudonym as string | undefined])),
-      };
-    },
-  };
-}
-
 /** The items of the customer's own partitions each simple kind is, by sort key prefix. */
 const OWN_ITEMS: Record<string, { partition: 'customer' | 'send'; prefix: string }> = {
   enrolments: { partition: 'customer', prefix: 'ENROLL#' },
@@ -117,7 +100,21 @@ export class DynamoPrivacy {
    * ingest to read in the BatchGetItem of its other items (dynamo-store.ts `readEntryItems`).
    */
   tombstoneRead(pseudonym: string, hashes: readonly string[]): KeyedRead<Tombstones> {
-    return tombstoneRead(pseudonym, hashes);
+    const unique = [...new Set(hashes)];
+    const own = tombstoneKey(pseudonym);
+    return {
+      keys: [own, ...unique.map(addressKey)],
+      parse(items) {
+        const at = (key: { pk: string; sk: string }) => items.get(itemId(key.pk, key.sk));
+        const state = at(own)?.state as ErasureState | undefined;
+        return {
+          ...(state ? { own: state } : {}),
+          owners: new Map(
+            unique.map((hash) => [hash, at(addressKey(hash))?.pseudonym as string | undefined]),
+          ),
+        };
+      },
+    };
   }
 
   async putTombstone(state: ErasureState): Promise<void> {

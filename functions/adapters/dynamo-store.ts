@@ -213,7 +213,7 @@ export class DynamoStore implements Store {
       const applied = read.applied;
       const once = options.onceFor === undefined ? undefined : appliedKey(options.onceFor);
       // Profiles written before the ids were hashed remember them whole.
-      if (options.onceFor !== undefined && (applied.includes(once!) || applied.includes(options.onceFor)))
+      if (once !== undefined && (applied.includes(once) || applied.includes(options.onceFor!)))
         return { done: current };
       const next = mutate(current === undefined ? undefined : structuredClone(current));
       if (next === undefined) return { done: current };

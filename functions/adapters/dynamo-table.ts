@@ -78,7 +78,6 @@ export function capWindowKey(customerId: string): { pk: string; sk: string } {
   return { pk: sendPartition(customerId), sk: 'CAPS' };
 }
 
-/** A journey's own items: its operator control (`CONTROL`), read by ingest and step, written by the control function. */
 export const LEDGER_SK_PREFIX = 'LEDGER#';
 
 /**
@@ -105,6 +104,7 @@ export function ledgerRecordOf(item: Record<string, unknown>): LedgerRecord {
   return { ...record, id } as LedgerRecord;
 }
 
+/** A journey's own items: its operator control (`CONTROL`), read by ingest and step, written by the control function. */
 export const JOURNEY_KEY_PREFIX = 'JOURNEY#';
 
 export function journeyControlKey(journeyId: string): { pk: string; sk: string } {

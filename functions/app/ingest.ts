@@ -70,7 +70,7 @@ export async function ingestEvent(
     ...(erasure ? { with: erasure.read } : {}),
   });
   // Never re-creates an erased customer: a refused event stores nothing (engine/privacy/erasure.ts).
-  const admission = erasure && read.with ? await erasure.decide(read.with) : undefined;
+  const admission = erasure ? await erasure.decide(read.with) : undefined;
   if (admission && !admission.ok) return admission;
   rt.controls?.remember(read.controls);
 

@@ -128,13 +128,10 @@ export class CustomerPrivacy extends Construct {
   grantTombstoneCheck(ingest: HeraldFunction): void {
     ingest.fn.addEnvironment('PRIVACY_KEY_SECRET_ARN', this.key.secretArn);
     // The customer's tombstone and their addresses' ride along in ingest's BatchGetItem of the
-    // profile, products and controls (dynamo-store.ts `readEntryItems`, dynamo-privacy.ts
-    // `tombstoneRead`): one statement for every partition that request touches (table-access.ts).
-    // An address owner's tombstone is read with GetItem, a lifted one written with PutItem.
-    grantItems(this.table, ingest.fn, [
-      { actions: ['GetItem', 'PutItem'], prefixes: [PK.erased] },
-      { actions: ['BatchGetItem'], prefixes: [PK.customer, PK.product, PK.journey, PK.erased] },
-    ]);
+    // profile, products and controls (dynamo-privacy.ts `tombstoneRead`; its statement, with
+    // `ERASED#`, is in herald-stack.ts). An address owner's tombstone is read with GetItem, a
+    // lifted one written with PutItem.
+    grantItems(this.table, ingest.fn, [{ actions: ['GetItem', 'PutItem'], prefixes: [PK.erased] }]);
     ingest.fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['secretsmanager:GetSecretValue'],

@@ -139,7 +139,7 @@ describe('least privilege', () => {
     const dynamo = (fn: typeof ingest) =>
       [...roleActions(fn.role)].filter((a) => a.startsWith('dynamodb:')).sort();
     // Ingest reads the profile, products, controls and tombstones in one BatchGetItem
-    // (infra/herald-stack.ts, constructs/customer-privacy.ts).
+    // (infra/herald-stack.ts).
     expect(dynamo(ingest)).toEqual([
       'dynamodb:BatchGetItem',
       'dynamodb:GetItem',

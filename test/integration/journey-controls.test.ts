@@ -5,8 +5,9 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { registerJourney } from '../../cli/commands/journey.ts';
+import type { StepOp } from '../../engine/contract.ts';
 import type { CustomerEvent } from '../../engine/data.ts';
-import type { Journey } from '../../engine/schema.ts';
+import type { Journey, Step } from '../../engine/schema.ts';
 import { DynamoJourneyControls } from '../../functions/adapters/dynamo-controls.ts';
 import { createControlHandler } from '../../functions/handlers/control.ts';
 import { createLogger, createMetrics } from '../../functions/observability.ts';
@@ -25,39 +26,34 @@ import {
 const PAUSED = sendJourney('promo-paused');
 const STOPPED = sendJourney('promo-stopped');
 const DRAINED = sendJourney('promo-drained');
-const WAITING: Journey = {
-  ...sendJourney('promo-waiting'),
-  start: 'wait',
+/** A promo journey whose `first` step comes before its one email. */
+const beforeSend = (id: string, first: string, step: Step): Journey => ({
+  ...sendJourney(id),
+  start: first,
   steps: {
-    wait: { type: 'waitForEvent', event: 'order_placed', timeout: 'P1D', onEvent: 'send', onTimeout: 'done' },
+    [first]: step,
     send: { type: 'send', message: 'hello', channels: ['email'], next: 'done' },
     done: { type: 'exit' },
   },
-};
-
-const BRANCHING: Journey = {
-  ...sendJourney('promo-branching'),
-  start: 'choose',
-  steps: {
-    choose: {
-      type: 'branch',
-      branches: [{ name: 'ordered', when: { did: 'order_placed', since: 'entry' }, next: 'done' }],
-      otherwise: 'send',
-    },
-    send: { type: 'send', message: 'hello', channels: ['email'], next: 'done' },
-    done: { type: 'exit' },
-  },
-};
-
-const UPDATING: Journey = {
-  ...sendJourney('promo-updating'),
-  start: 'record',
-  steps: {
-    record: { type: 'update', attribute: 'cartReminderVariant', value: 'discount', next: 'send' },
-    send: { type: 'send', message: 'hello', channels: ['email'], next: 'done' },
-    done: { type: 'exit' },
-  },
-};
+});
+const WAITING = beforeSend('promo-waiting', 'wait', {
+  type: 'waitForEvent',
+  event: 'order_placed',
+  timeout: 'P1D',
+  onEvent: 'send',
+  onTimeout: 'done',
+});
+const BRANCHING = beforeSend('promo-branching', 'choose', {
+  type: 'branch',
+  branches: [{ name: 'ordered', when: { did: 'order_placed', since: 'entry' }, next: 'done' }],
+  otherwise: 'send',
+});
+const UPDATING = beforeSend('promo-updating', 'record', {
+  type: 'update',
+  attribute: 'cartReminderVariant',
+  value: 'discount',
+  next: 'send',
+});
 
 describe('journey controls', () => {
   let rt: Runtime;
@@ -148,17 +144,21 @@ describe('journey controls', () => {
     expect(entered).not.toContain(STOPPED.id);
   });
 
+  /** One step of `journey` for `customerId`: its result, and the DynamoDB reads it made. */
+  const stepReads = async (journey: Journey, customerId: string, stepId: string, op: StepOp) => {
+    const before = rt.awsCalls.calls.length;
+    const result = await rt.step(stepRequest(journey, enrollmentFor(journey, customerId), stepId, op));
+    const reads = rt.awsCalls.calls
+      .slice(before)
+      .filter((c) => c.fn === 'step' && c.client === 'DynamoDBClient')
+      .map((c) => c.operation)
+      .filter((operation) => /Get|Query/.test(operation));
+    return { result, reads };
+  };
+
   it('reads a flow step’s control in the same request as its profile, and exits it there once stopped', async () => {
     await rt.seedProfile(reachableProfile('c-branch'));
-    const branch = async () => {
-      const before = rt.awsCalls.calls.length;
-      const request = stepRequest(BRANCHING, enrollmentFor(BRANCHING, 'c-branch'), 'choose', 'branch');
-      const result = await rt.step(request);
-      const made = rt.awsCalls.calls
-        .slice(before)
-        .filter((c) => c.fn === 'step' && c.client === 'DynamoDBClient');
-      return { result, reads: made.map((c) => c.operation).filter((op) => !/Put|Update/.test(op)) };
-    };
+    const branch = () => stepReads(BRANCHING, 'c-branch', 'choose', 'branch');
     const active = await branch();
     expect(active.result).toMatchObject({ outcome: 'next', next: 'send' });
     expect(active.reads).toEqual(['BatchGetItem', 'Query']);
@@ -174,18 +174,10 @@ describe('journey controls', () => {
 
   it('updates the profile from the flow step’s own read of it: one read request for the profile and the control', async () => {
     await rt.seedProfile(reachableProfile('c-update', { locale: 'fa-IR' }));
-    const before = rt.awsCalls.calls.length;
-    const request = stepRequest(UPDATING, enrollmentFor(UPDATING, 'c-update'), 'record', 'update');
-    const result = await rt.step(request);
-    const made = rt.awsCalls.calls
-      .slice(before)
-      .filter((c) => c.fn === 'step' && c.client === 'DynamoDBClient');
+    const { result, reads } = await stepReads(UPDATING, 'c-update', 'record', 'update');
 
     expect(result).toMatchObject({ outcome: 'next', next: 'send' });
-    expect(made.map((c) => c.operation).filter((op) => /Get|Query/.test(op))).toEqual([
-      'BatchGetItem',
-      'Query',
-    ]);
+    expect(reads).toEqual(['BatchGetItem', 'Query']);
     const profile = await rt.store.getProfile('c-update');
     expect(profile?.attributes?.cartReminderVariant).toBe('discount');
     expect(profile?.locale).toBe('fa-IR');
