@@ -258,9 +258,12 @@ export async function run(
   };
   const metricsProto = Metrics.prototype as unknown as { publishStoredMetrics(): void };
   const originalPublish = metricsProto.publishStoredMetrics;
-  metricsProto.publishStoredMetrics = function publishStoredMetrics(this: unknown) {
+  metricsProto.publishStoredMetrics = function publishStoredMetrics(this: { isSingleMetric?: boolean }) {
     const frame = probe.current();
-    if (frame?.t0 !== undefined && !frame.ended) {
+    // A single metric (`metrics.singleMetric()`, e.g. ingest's `Entrants`) flushes itself on
+    // `addMetric` in the middle of the handler: only the handler's own flush ends its invocation
+    // (before this check, ingest's calls after its first entrant were counted as `other`).
+    if (frame?.t0 !== undefined && !frame.ended && !this.isSingleMetric) {
       frame.ended = true;
       record(frame.scope, hr() - frame.t0);
     }
