@@ -173,7 +173,12 @@ export async function ingestEvent(
     summary.stopped++;
   }
 
-  for (const wait of await rt.store.listWaitTokens(event.customerId, event.type)) {
+  // Standard mode: the wait tokens for this event (one Query, only when a run may wait for it).
+  const mayWait = [...active, ...plan.start];
+  const tokens = awaitsEvent(rt, mayWait, event.type, 'standard')
+    ? await rt.store.listWaitTokens(event.customerId, event.type)
+    : [];
+  for (const wait of tokens) {
     if (
       Date.parse(wait.expiresAt) < now.getTime() ||
       Date.parse(event.time) < Date.parse(wait.createdAt) - ARRIVAL_SLACK_MS
@@ -185,14 +190,10 @@ export async function ingestEvent(
   }
 
   // Scale mode: a run waiting for this event claims its wait (one Query, only when one may wait).
-  const awaiting = active.some((e) => {
-    const journey = scaleJourney(rt, e)?.journey;
-    return (
-      journey &&
-      Object.values(journey.steps).some((st) => st.type === 'waitForEvent' && st.event === event.type)
-    );
-  });
-  if (awaiting && rt.scale) summary.resumed += await claimEventWaits(runRuntime(rt, rt.scale), event);
+  if (awaitsEvent(rt, active, event.type, 'scale')) {
+    if (!rt.scale) throw new ScaleNotConfiguredError();
+    summary.resumed += await claimEventWaits(runRuntime(rt, rt.scale), event);
+  }
 
   await rt.store.markEventProcessed(event.customerId, event.id);
   return summary;
@@ -200,6 +201,34 @@ export async function ingestEvent(
 
 function runRuntime(rt: Resolved<IngestDeps>, scale: ScaleDeps): RunRuntime {
   return { clock: rt.clock, logger: rt.logger, metrics: rt.metrics, journeys: rt.journeys, scale };
+}
+
+/**
+ * Whether one of these enrollments runs, in `mode`, a journey version with a wait for this event
+ * type: only then can a wait be pending for it. In Standard mode a version this deploy does not
+ * carry may wait.
+ *
+ * Why reading the wait tokens only then loses no wake-up (Standard mode): a waitForEvent step stores
+ * its token, then reads the customer's events (step.ts `resumeIfAlreadyArrived`); ingest stores the
+ * event, then reads the enrollments (`readActivity`, strongly consistent) and then the tokens. The
+ * enrollment item is written before its execution starts (here and in audience.ts). So a step whose
+ * event read missed this event stored its token before this event was stored, after its
+ * enrollment: that enrollment is among those read here, active, on a version that waits for this
+ * type. The enrollments this call starts count too: their first steps may already be waiting.
+ */
+function awaitsEvent(
+  rt: Resolved<IngestDeps>,
+  enrollments: readonly Enrollment[],
+  eventType: string,
+  mode: 'standard' | 'scale',
+): boolean {
+  return enrollments.some((e) => {
+    const journey = rt.journeys.get(e.journeyId, e.journeyVersion);
+    // Scale mode's runs are found by their journey's version; an unknown one has none here.
+    if (!journey) return mode === 'standard';
+    if (executionMode(journey, rt.config) !== mode) return false;
+    return Object.values(journey.steps).some((st) => st.type === 'waitForEvent' && st.event === eventType);
+  });
 }
 
 /** The enrollment's journey version when it runs in scale mode (and scale mode is wired). */

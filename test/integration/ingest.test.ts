@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CustomerEvent } from '../../engine/data.ts';
 import { isHeldOut } from '../../engine/policy/index.ts';
-import { httpEvent, type Runtime, startRuntime, stepRequest } from './support/harness.ts';
+import { cartEvent, httpEvent, type Runtime, startRuntime, stepRequest } from './support/harness.ts';
 import { referenceJourneys } from './support/journeys.ts';
 
 const journeys = referenceJourneys();
@@ -259,6 +259,40 @@ describe('ingest', () => {
       (r) => r.enrollment.journeyId === 'cart-abandonment',
     );
     expect(record).toMatchObject({ status: 'stopped', reason: 'exit_event:order_placed' });
+  });
+
+  it('reads the wait tokens only while a run of the customer may be waiting for that event type', async () => {
+    const customerId = ['c-waits-1', 'c-waits-2', 'c-waits-3', 'c-waits-4'].find(
+      (id) => !isHeldOut(cart, id),
+    ) as string;
+    const tokenQueries = async (event: CustomerEvent) => {
+      const before = rt.awsCalls.calls.length;
+      await rt.ingest(post(event));
+      return rt.awsCalls.calls
+        .slice(before)
+        .filter(
+          (c) => c.fn === 'ingest' && c.operation === 'Query' && JSON.stringify(c.input).includes('WAIT#'),
+        ).length;
+    };
+    const viewed = (id: string): CustomerEvent => ({
+      id,
+      type: 'product_viewed',
+      customerId,
+      time: '2025-06-02T11:40:00Z',
+      properties: { productId: 'p-mug' },
+    });
+    // No run yet: nothing can be waiting.
+    expect(await tokenQueries(order(customerId, 'order-w0', [{ productId: 'p-mug', quantity: 1 }], 8))).toBe(
+      0,
+    );
+    // The cart journey starts, and its run waits for an order (the wait-for-order step) …
+    expect(await tokenQueries(cartEvent(customerId, 'cart-w1', '2025-06-02T11:30:00Z'))).toBe(0);
+    // … but not for a product view: no Query for that type.
+    expect(await tokenQueries(viewed('view-w1'))).toBe(0);
+    // An order may end its wait: ingest reads the tokens.
+    expect(await tokenQueries(order(customerId, 'order-w1', [{ productId: 'p-mug', quantity: 1 }], 8))).toBe(
+      1,
+    );
   });
 
   it('opts the customer out and ends the welcome journey on an unsubscribed event', async () => {
