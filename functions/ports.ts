@@ -148,6 +148,8 @@ export interface EntryItems<T = undefined> {
   controls: ReadonlyMap<string, JourneyControl | undefined>;
   /** What the ride-along read (`readEntryItems`' `with`) made of its items. */
   with: T;
+  /** The event asked for (`eventId`), as stored: undefined when it is not. */
+  event?: { processed: boolean };
 }
 
 /** A table item's key, and an item as a batch read answers it (keyed by `itemId` in dynamo-ops.ts). */
@@ -199,7 +201,13 @@ export interface Store {
    */
   readEntryItems<T = undefined>(
     customerId: string,
-    options: { productIds: readonly string[]; controlsOf: readonly string[]; with?: KeyedRead<T> },
+    options: {
+      productIds: readonly string[];
+      controlsOf: readonly string[];
+      with?: KeyedRead<T>;
+      /** Also reads this event's item: whether it is stored, and processed. */
+      eventId?: string;
+    },
   ): Promise<EntryItems<T>>;
   /**
    * Read-modify-write with optimistic concurrency (retried on conflict). `mutate` returns the new
@@ -217,6 +225,8 @@ export interface Store {
   /** Conditional insert by (customer, event id). `processed` tells a replay from a crashed first try. */
   putEvent(event: CustomerEvent, receivedAt: Date): Promise<{ inserted: boolean; processed: boolean }>;
   markEventProcessed(customerId: string, eventId: string): Promise<void>;
+  /** Stores the event already processed, in one write (ingest's last, when no run can wait for it). */
+  putProcessedEvent(event: CustomerEvent, receivedAt: Date): Promise<void>;
   /** Newest first; `since` bounds the look-back. */
   listEvents(customerId: string, options?: { since?: Date }): Promise<CustomerEvent[]>;
   /** `listEvents` and `listEnrollments` in one Query: their sort keys are neighbours. */

@@ -23,6 +23,22 @@ export interface ExitDecision {
  * the one that started the enrollment, that happened at or after entry (`entryInstant`) count;
  * exit rules are checked before the goal, whose window runs from entry.
  */
+/**
+ * Whether a run of `journey` reacts to an event of this type while it runs: the event may end it
+ * (an exit rule, the goal) or end one of its waits (a waitForEvent step). Other events only feed
+ * later conditions over the customer's history.
+ */
+export function reactsWhileRunning(
+  journey: Pick<Journey, 'exit' | 'goal' | 'steps'>,
+  eventType: string,
+): boolean {
+  return (
+    (journey.exit ?? []).some((rule) => rule.event === eventType) ||
+    journey.goal?.event === eventType ||
+    Object.values(journey.steps).some((step) => step.type === 'waitForEvent' && step.event === eventType)
+  );
+}
+
 export function exitReasonFor(
   event: CustomerEvent,
   enrollment: Enrollment,

@@ -101,6 +101,8 @@ const unexpiredAt = (clock: { now(): Date } | undefined) => (item: Record<string
 
 const MESSAGE_SK_PREFIX = 'MESSAGE#';
 
+const eventSk = (eventId: string) => `EVENT#${eventId}`;
+
 /** A sent-message item back to its record: the execution id from between the sort key's time and step. */
 function sentMessageOf(item: Record<string, unknown>, customerId: string): SentMessageRecord {
   const message = item.message as Omit<SentMessageRecord, 'customerId' | 'executionId'> &
@@ -179,23 +181,35 @@ export class DynamoStore implements Store {
 
   async readEntryItems<T = undefined>(
     customerId: string,
-    options: { productIds: readonly string[]; controlsOf: readonly string[]; with?: KeyedRead<T> },
+    options: {
+      productIds: readonly string[];
+      controlsOf: readonly string[];
+      with?: KeyedRead<T>;
+      eventId?: string;
+    },
   ): Promise<EntryItems<T>> {
     const profileKey = { pk: customerPk(customerId), sk: 'PROFILE' };
+    const eventKey =
+      options.eventId === undefined
+        ? undefined
+        : { pk: customerPk(customerId), sk: eventSk(options.eventId) };
     const productIds = [...new Set(options.productIds)];
     const journeyIds = [...new Set(options.controlsOf)];
     const items = await this.table.batchGetAll([
       profileKey,
+      ...(eventKey ? [eventKey] : []),
       ...productIds.map(productKey),
       ...journeyIds.map(journeyControlKey),
       ...(options.with?.keys ?? []),
     ]);
     const at = (key: { pk: string; sk: string }) => items.get(itemId(key.pk, key.sk));
+    const stored = eventKey ? at(eventKey) : undefined;
     return {
       profile: profileRead(at(profileKey)),
       products: new Map(productIds.map((id) => [id, at(productKey(id))?.product as Product | undefined])),
       controls: new Map(journeyIds.map((id) => [id, readControl(at(journeyControlKey(id)))])),
       with: options.with ? options.with.parse(items) : (undefined as T),
+      ...(stored ? { event: { processed: stored.processed === true } } : {}),
     };
   }
 
@@ -238,26 +252,33 @@ export class DynamoStore implements Store {
   // ── Events ──────────────────────────────────────────────────────────────────────────────────
 
   async putEvent(event: CustomerEvent, receivedAt: Date): Promise<{ inserted: boolean; processed: boolean }> {
-    const pk = customerPk(event.customerId);
-    const sk = `EVENT#${event.id}`;
-    const item = {
-      pk,
-      sk,
+    const item = this.eventItem(event, receivedAt, false);
+    if (await this.table.putIfAbsent(item)) return { inserted: true, processed: false };
+    const existing = await this.table.get(item.pk, item.sk);
+    return { inserted: false, processed: existing?.processed === true };
+  }
+
+  async putProcessedEvent(event: CustomerEvent, receivedAt: Date): Promise<void> {
+    // Unconditional: the same event, whether a crashed try stored it unprocessed or a concurrent one processed it.
+    await this.table.put(this.eventItem(event, receivedAt, true));
+  }
+
+  private eventItem(event: CustomerEvent, receivedAt: Date, processed: boolean) {
+    return {
+      pk: customerPk(event.customerId),
+      sk: eventSk(event.id),
       event,
       receivedAt: receivedAt.toISOString(),
-      processed: false,
+      processed,
       expiresAt: epochSeconds(receivedAt.getTime()) + this.eventsS,
     };
-    if (await this.table.putIfAbsent(item)) return { inserted: true, processed: false };
-    const existing = await this.table.get(pk, sk);
-    return { inserted: false, processed: existing?.processed === true };
   }
 
   async markEventProcessed(customerId: string, eventId: string): Promise<void> {
     await this.table.doc.send(
       new UpdateCommand({
         TableName: this.table.name,
-        Key: { pk: customerPk(customerId), sk: `EVENT#${eventId}` },
+        Key: { pk: customerPk(customerId), sk: eventSk(eventId) },
         UpdateExpression: 'SET #processed = :true',
         ExpressionAttributeNames: { '#processed': 'processed' },
         ExpressionAttributeValues: { ':true': true },

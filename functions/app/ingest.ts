@@ -13,6 +13,7 @@ import {
   historySince,
   itemProductIds,
   planEntries,
+  reactsWhileRunning,
 } from '../../engine/policy/index.ts';
 import type { Admission } from '../../engine/privacy/erasure.ts';
 import { applyEventToProfile, type ProfileNote } from '../../engine/profile-events.ts';
@@ -67,15 +68,33 @@ export async function ingestEvent(
   const read = await rt.store.readEntryItems(event.customerId, {
     productIds: itemProductIds(event),
     controlsOf: rt.controls ? rt.controls.uncached(listening) : [],
+    eventId: event.id,
     ...(erasure ? { with: erasure.read } : {}),
   });
   // Never re-creates an erased customer: a refused event stores nothing (engine/privacy/erasure.ts).
   const admission = erasure ? await erasure.decide(read.with) : undefined;
   if (admission && !admission.ok) return admission;
   rt.controls?.remember(read.controls);
+  if (read.event?.processed) return { ...summary, duplicate: true };
 
-  const stored = await rt.store.putEvent(event, now);
-  if (!stored.inserted && stored.processed) return { ...summary, duplicate: true };
+  // When the event is stored. One a run may react to (`reactsWhileRunning`: an exit, a goal, a
+  // wait) is stored before the enrollments are read, and marked processed at the end: a wait step
+  // stores its token and then reads the events, ingest stores the event and then reads the tokens,
+  // so one of the two always sees the other (`awaitsEvent`), and a step's exit check sees the
+  // event at once. The journeys new runs enter are the active ones; the enrollments read below add
+  // the versions this customer's runs are on. An event no run reacts to is stored once, processed,
+  // as ingest's last write: until then only conditions over history could read it, as if it had
+  // arrived a few milliseconds later. A crash before that write stores nothing; the retry redoes
+  // every step, each idempotent (an unprocessed event is redone the same way).
+  let stored = read.event !== undefined;
+  const storeEvent = async (): Promise<boolean> => {
+    if (stored) return true;
+    stored = true;
+    const put = await rt.store.putEvent(event, now);
+    return put.inserted || !put.processed;
+  };
+  if (rt.journeys.active().some((j) => reactsWhileRunning(j, event.type)) && !(await storeEvent()))
+    return { ...summary, duplicate: true };
 
   let notes: ProfileNote[] = [];
   const profile: Profile = (await rt.store.updateProfile(
@@ -91,10 +110,13 @@ export async function ingestEvent(
 
   const since = historySince(rt.config, now);
   // One Query: the events and enrollments are neighbours in the customer's partition.
-  const { events: history, enrollments } = await rt.store.readActivity(
-    event.customerId,
-    since ? { since } : {},
-  );
+  const activity = await rt.store.readActivity(event.customerId, since ? { since } : {});
+  const { enrollments } = activity;
+  const active = enrollments.filter((r) => r.status === 'active').map((r) => r.enrollment);
+  if (!stored && active.some((e) => runReacts(rt, e, event.type)) && !(await storeEvent()))
+    return { ...summary, duplicate: true };
+  // Planned with the event in its history, however it was stored (or is yet to be).
+  const history = withEvent(activity.events, event, since);
   const products = read.products;
   const plan = planEntries({
     journeys: rt.journeys.active(),
@@ -146,7 +168,6 @@ export async function ingestEvent(
 
   // Each enrollment is judged by the version it entered: the deployed config keeps every version
   // still in use (infra/journeys.ts), so a missing one was retired while executions were open.
-  const active = enrollments.filter((r) => r.status === 'active').map((r) => r.enrollment);
   const versions: Journey[] = [];
   for (const e of active) {
     const journey = rt.journeys.get(e.journeyId, e.journeyVersion);
@@ -195,8 +216,26 @@ export async function ingestEvent(
     summary.resumed += await claimEventWaits(runRuntime(rt, rt.scale), event);
   }
 
-  await rt.store.markEventProcessed(event.customerId, event.id);
+  if (stored) await rt.store.markEventProcessed(event.customerId, event.id);
+  else await rt.store.putProcessedEvent(event, now);
   return summary;
+}
+
+/** Whether a run on this enrollment's version reacts to the event type (one this deploy does not carry may). */
+function runReacts(rt: Resolved<IngestDeps>, enrollment: Enrollment, eventType: string): boolean {
+  const journey = rt.journeys.get(enrollment.journeyId, enrollment.journeyVersion);
+  return journey === undefined || reactsWhileRunning(journey, eventType);
+}
+
+/** The history as `readActivity` would have read it with the event stored (newest first, within `since`). */
+function withEvent(history: readonly CustomerEvent[], event: CustomerEvent, since: Date | undefined) {
+  if (since && Date.parse(event.time) < since.getTime()) return [...history];
+  if (history.some((e) => e.id === event.id)) return [...history];
+  const at = Date.parse(event.time);
+  const index = history.findIndex(
+    (e) => Date.parse(e.time) < at || (Date.parse(e.time) === at && e.id < event.id),
+  );
+  return index < 0 ? [...history, event] : [...history.slice(0, index), event, ...history.slice(index)];
 }
 
 function runRuntime(rt: Resolved<IngestDeps>, scale: ScaleDeps): RunRuntime {

@@ -130,6 +130,25 @@ describe.each(DYNAMO_BACKENDS)('DynamoStore contract ($name)', (backend) => {
       expect(read?.controls.has('j-none')).toBe(true);
       expect(read?.controls.get('j-none')).toBeUndefined();
 
+      // The event asked for rides along: absent, stored, then stored processed.
+      const event = {
+        id: 'ev-entry',
+        type: 'product_viewed',
+        customerId: 'c-entry',
+        time: t0.toISOString(),
+        properties: { productId: 'p-entry' },
+      };
+      const eventRead = async () =>
+        (await store.readEntryItems('c-entry', { productIds: [], controlsOf: [], eventId: event.id })).event;
+      expect(await eventRead()).toBeUndefined();
+      await store.putEvent(event, t0);
+      expect(await eventRead()).toEqual({ processed: false });
+      expect(await operationsDuring(dynamo.client, () => store.putProcessedEvent(event, t0))).toEqual([
+        'PutItem',
+      ]);
+      expect(await eventRead()).toEqual({ processed: true });
+      expect(await store.listEvents('c-entry')).toEqual([event]);
+
       // From the read, the update writes without reading first.
       const writes = await operationsDuring(dynamo.client, () =>
         store.updateProfile('c-entry', (p) => ({ ...p!, timeZone: 'Asia/Riyadh' }), {

@@ -168,6 +168,40 @@ describe('ingest', () => {
     expect(await rt.itemCount()).toBe(before);
   });
 
+  it('stores an event no run reacts to once, processed, as its last write; one a run may react to, before it reads the enrollments', async () => {
+    const writesOf = async (event: CustomerEvent) => {
+      const before = rt.awsCalls.calls.length;
+      const response = await rt.ingest(post(event));
+      const calls = rt.awsCalls.calls
+        .slice(before)
+        .filter((c) => c.fn === 'ingest' && c.client === 'DynamoDBClient')
+        .map((c) => `${c.operation}${JSON.stringify(c.input).includes('EVENT#') ? ' EVENT#' : ''}`);
+      return { body: bodyOf(response), calls };
+    };
+    const viewed: CustomerEvent = {
+      id: 'view-once',
+      type: 'product_viewed',
+      customerId: 'c-new',
+      time: '2025-06-02T11:50:00Z',
+      properties: { productId: 'p-mug' },
+    };
+    const first = await writesOf(viewed);
+    expect(first.body).toMatchObject({ accepted: true, duplicate: false });
+    expect(first.calls.filter((c) => !/^(BatchGet|Query)/.test(c))).toEqual(['PutItem', 'PutItem EVENT#']);
+    expect(await rt.store.listEvents('c-new')).toContainEqual(
+      expect.objectContaining({ id: 'view-once', type: 'product_viewed' }),
+    );
+    const again = await writesOf(viewed);
+    expect(again.body).toMatchObject({ accepted: true, duplicate: true });
+    expect(again.calls).toEqual(['BatchGetItem EVENT#']);
+
+    // An order may end a run or its wait: stored first, marked processed last.
+    const ordered = await writesOf(order('c-new', 'order-once', [{ productId: 'p-mug', quantity: 1 }], 8));
+    expect(ordered.calls[0]).toBe('BatchGetItem EVENT#');
+    expect(ordered.calls[1]).toBe('PutItem EVENT#');
+    expect(ordered.calls.at(-1)).toBe('UpdateItem EVENT#');
+  });
+
   it('keeps an invalid phone as given, so the send policy can skip SMS with a reason', async () => {
     const event = signUp('c-badphone', 'signup-2');
     (event.properties.profile as Record<string, unknown>).phone = 'call me';
