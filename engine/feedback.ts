@@ -29,7 +29,31 @@ export interface FeedbackEffect {
   outcome: LedgerOutcome;
 }
 
+/**
+ * The outcome of feedback that never changes a profile, whatever it holds (a delivery, a machine
+ * open, a soft bounce, a failure other than a carrier opt-out): the profile need not be read.
+ * Undefined when the feedback may change it.
+ */
+export function outcomeWithoutProfile(feedback: Feedback): LedgerOutcome | undefined {
+  switch (feedback.kind) {
+    case 'delivered':
+      return 'delivered';
+    case 'opened':
+      return feedback.machine ? 'opened' : undefined;
+    case 'bounced':
+      return feedback.permanent ? undefined : 'bounced';
+    case 'failed':
+      return feedback.permanent && feedback.reason === 'opt_out' && feedback.channel === 'sms'
+        ? undefined
+        : 'failed';
+    default:
+      return undefined;
+  }
+}
+
 export function applyFeedback(current: Profile, feedback: Feedback, at: string): FeedbackEffect {
+  const fixed = outcomeWithoutProfile(feedback);
+  if (fixed !== undefined) return { profile: undefined, outcome: fixed };
   const profile = structuredClone(current);
   switch (feedback.kind) {
     case 'delivered':
@@ -37,7 +61,6 @@ export function applyFeedback(current: Profile, feedback: Feedback, at: string):
     case 'opened':
     case 'clicked':
     case 'replied': {
-      if (feedback.kind === 'opened' && feedback.machine) return { profile: undefined, outcome: 'opened' };
       const e = profile.engagement?.[feedback.channel] ?? { opens: 0, clicks: 0 };
       const kind = KIND[feedback.kind];
       const next = {
@@ -53,20 +76,16 @@ export function applyFeedback(current: Profile, feedback: Feedback, at: string):
       profile.engagement = { ...profile.engagement, [feedback.channel]: next };
       return { profile, outcome: feedback.kind };
     }
-    case 'bounced':
-      if (!feedback.permanent) return { profile: undefined, outcome: 'bounced' };
+    case 'bounced': // permanent (`outcomeWithoutProfile`)
       return { profile: suppress(profile, 'email', 'hard_bounce', at), outcome: 'bounced' };
     case 'complained':
       return { profile: suppress(profile, 'email', 'complaint', at), outcome: 'complained' };
     case 'sms_stop':
       profile.consent = { ...profile.consent, sms: { status: 'opted_out', at, source: 'sms_stop' } };
       return { profile, outcome: 'opted_out' };
-    case 'failed':
-      if (feedback.permanent && feedback.reason === 'opt_out' && feedback.channel === 'sms') {
-        profile.consent = { ...profile.consent, sms: { status: 'opted_out', at, source: 'carrier_opt_out' } };
-        return { profile, outcome: 'opted_out' };
-      }
-      return { profile: undefined, outcome: 'failed' };
+    case 'failed': // a carrier's SMS opt-out (`outcomeWithoutProfile`)
+      profile.consent = { ...profile.consent, sms: { status: 'opted_out', at, source: 'carrier_opt_out' } };
+      return { profile, outcome: 'opted_out' };
     case 'push_token_invalid': {
       const tokens = profile.pushTokens ?? [];
       const kept = tokens.filter((t) => t.token !== feedback.token);

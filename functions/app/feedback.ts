@@ -4,7 +4,7 @@
  * ledger for analytics. Opens and clicks are also kept per run and step, for engagement conditions
  * (a machine open, an Apple Mail Privacy Protection prefetch, is not: nobody read the message).
  */
-import { applyFeedback } from '../../engine/feedback.ts';
+import { applyFeedback, outcomeWithoutProfile } from '../../engine/feedback.ts';
 import type { LedgerOutcome } from '../../engine/ledger.ts';
 import type { FeedbackDeps } from '../deps.ts';
 import { feedbackPayloads, type ParsedFeedback, parseFeedback } from './feedback-parse.ts';
@@ -45,13 +45,17 @@ async function applyOne(rt: Resolved<FeedbackDeps>, parsed: Exclude<ParsedFeedba
     if (!index?.pushToken) return false;
     feedback = { ...feedback, token: index.pushToken };
   }
-  let outcome: LedgerOutcome = 'delivered';
-  await rt.store.updateProfile(customerId, (current) => {
-    if (!current) return undefined;
-    const effect = applyFeedback(current, feedback, parsed.at);
-    outcome = effect.outcome;
-    return effect.profile;
-  });
+  // Feedback that never changes a profile (a delivery, most of them) does not read it.
+  const fixed = outcomeWithoutProfile(feedback);
+  let outcome: LedgerOutcome = fixed ?? 'delivered';
+  if (fixed === undefined) {
+    await rt.store.updateProfile(customerId, (current) => {
+      if (!current) return undefined;
+      const effect = applyFeedback(current, feedback, parsed.at);
+      outcome = effect.outcome;
+      return effect.profile;
+    });
+  }
   const sourceId = parsed.via === 'message' ? parsed.providerMessageId : parsed.inboundId;
   await rt.store.putLedger({
     id: `feedback#${sourceId}#${feedback.kind}`,

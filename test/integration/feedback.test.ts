@@ -72,6 +72,32 @@ describe('delivery feedback', () => {
     ]);
   });
 
+  it('records a delivery or a soft bounce without reading the profile; an open reads it and counts', async () => {
+    await rt.seedProfile(reachableProfile('c-delivered'));
+    const messageId = await sentEmailId('c-delivered');
+    const profileBefore = await rt.store.getProfile('c-delivered');
+    const profileReads = async (event: unknown) => {
+      const before = rt.awsCalls.calls.length;
+      expect(await rt.feedback(event)).toEqual({ applied: 1, ignored: 0, unattributed: 0 });
+      return rt.awsCalls.calls
+        .slice(before)
+        .filter((c) => c.fn === 'feedback' && /Get|Query/.test(c.operation))
+        .filter((c) => JSON.stringify(c.input).includes('PROFILE')).length;
+    };
+    expect(await profileReads(sesEvent('Delivery', messageId))).toBe(0);
+    expect(await profileReads(sesEvent('Bounce', messageId, { bounce: { bounceType: 'Transient' } }))).toBe(
+      0,
+    );
+    expect(await rt.store.getProfile('c-delivered')).toEqual(profileBefore);
+    const outcomes = (await rt.store.listLedger('c-delivered')).filter((r) => r.kind === 'feedback');
+    expect(outcomes.map((r) => r.outcome).sort()).toEqual(['bounced', 'delivered']);
+
+    expect(
+      await profileReads(sesEvent('Open', messageId, { open: { timestamp: '2025-06-02T12:05:00.000Z' } })),
+    ).toBe(1);
+    expect((await rt.store.getProfile('c-delivered'))?.engagement?.email?.opens).toBe(1);
+  });
+
   it('keeps email on a transient bounce and suppresses it on a complaint', async () => {
     await rt.seedProfile(reachableProfile('c-complain'));
     const messageId = await sentEmailId('c-complain');
