@@ -236,6 +236,8 @@ export interface Store {
   putProduct(product: Product): Promise<void>;
 
   putEnrollment(record: EnrollmentRecord): Promise<void>;
+  /** Several enrollments of one customer: one request per 25 (BatchWriteItem), a PutItem for one. */
+  putEnrollments(records: readonly EnrollmentRecord[]): Promise<void>;
   listEnrollments(customerId: string): Promise<EnrollmentRecord[]>;
   setEnrollmentStatus(
     enrollment: Enrollment,

@@ -270,6 +270,8 @@ export class HeraldStack extends Stack {
       // (functions/adapters/dynamo-store.ts `readEntryItems`): one statement for every partition
       // that request touches (constructs/table-access.ts).
       { actions: ['BatchGetItem'], prefixes: [PK.customer, PK.product, PK.journey, PK.erased] },
+      // The enrollments one event starts, stored in one BatchWriteItem (`putEnrollments`).
+      { actions: ['BatchWriteItem'], prefixes: [PK.customer] },
     ]);
     grantItems(this.table, step.fn, [
       { actions: [...customerItems], prefixes: [PK.customer] },

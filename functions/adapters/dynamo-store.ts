@@ -103,6 +103,14 @@ const MESSAGE_SK_PREFIX = 'MESSAGE#';
 
 const eventSk = (eventId: string) => `EVENT#${eventId}`;
 
+/** The most items one BatchWriteItem takes (dynamo-ops.ts `batchPut` enforces it). */
+const BATCH_PUT_MAX = 25;
+
+function enrollmentItem(record: EnrollmentRecord): Record<string, unknown> {
+  const { enrollment } = record;
+  return { pk: customerPk(enrollment.customerId), sk: enrollmentSk(enrollment), ...record };
+}
+
 /** A sent-message item back to its record: the execution id from between the sort key's time and step. */
 function sentMessageOf(item: Record<string, unknown>, customerId: string): SentMessageRecord {
   const message = item.message as Omit<SentMessageRecord, 'customerId' | 'executionId'> &
@@ -327,8 +335,15 @@ export class DynamoStore implements Store {
   // ── Enrollments and waits ───────────────────────────────────────────────────────────────────
 
   async putEnrollment(record: EnrollmentRecord): Promise<void> {
-    const { enrollment } = record;
-    await this.table.put({ pk: customerPk(enrollment.customerId), sk: enrollmentSk(enrollment), ...record });
+    await this.table.put(enrollmentItem(record));
+  }
+
+  async putEnrollments(records: readonly EnrollmentRecord[]): Promise<void> {
+    if (records.length === 1 && records[0]) return this.putEnrollment(records[0]);
+    // Unconditional puts (a replay rewrites the same items): BatchWriteItem takes up to 25 ("BatchWriteItem",
+    // Amazon DynamoDB API Reference, https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html).
+    for (let i = 0; i < records.length; i += BATCH_PUT_MAX)
+      await this.table.batchPut(records.slice(i, i + BATCH_PUT_MAX).map(enrollmentItem));
   }
 
   async listEnrollments(customerId: string): Promise<EnrollmentRecord[]> {

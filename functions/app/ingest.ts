@@ -140,8 +140,12 @@ export async function ingestEvent(
     const reason = refused.get(enrollment.journeyId);
     if (reason) await recordRefusedEntry(rt, event, enrollment, reason, now, summary);
   }
-  for (const enrollment of plan.start.filter((e) => !refused.has(e.journeyId))) {
-    await rt.store.putEnrollment({ enrollment, status: 'active', updatedAt: now.toISOString() });
+  const starting = plan.start.filter((e) => !refused.has(e.journeyId));
+  // Every enrollment is stored before its run starts (`awaitsEvent`), all in one request.
+  await rt.store.putEnrollments(
+    starting.map((enrollment) => ({ enrollment, status: 'active' as const, updatedAt: now.toISOString() })),
+  );
+  for (const enrollment of starting) {
     const scale = scaleJourney(rt, enrollment);
     const started = scale
       ? await enterRun(scale.rt, enrollment, scale.journey)

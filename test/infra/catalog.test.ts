@@ -59,14 +59,14 @@ describe('the product catalog on AWS', () => {
     ]);
   });
 
-  it('grants BatchWriteItem only to the catalog and the step (a sent message’s items)', () => {
+  it('grants BatchWriteItem only to the catalog, the step (a sent message’s items) and ingest (an event’s enrollments)', () => {
     const holders = policies.filter((p) =>
       (p.Properties.PolicyDocument.Statement as Statement[]).some((s) =>
         actionsOf(s).includes('dynamodb:BatchWriteItem'),
       ),
     );
     expect(holders.flatMap((p) => p.Properties.Roles).sort((a, b) => a.Ref.localeCompare(b.Ref))).toEqual(
-      [catalog.role, stack.functions.step.role]
+      [catalog.role, stack.functions.step.role, stack.functions.ingest.role]
         .map((r) => ({ Ref: logicalId(r) }))
         .sort((a, b) => a.Ref.localeCompare(b.Ref)),
     );

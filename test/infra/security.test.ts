@@ -138,10 +138,11 @@ describe('least privilege', () => {
     ]);
     const dynamo = (fn: typeof ingest) =>
       [...roleActions(fn.role)].filter((a) => a.startsWith('dynamodb:')).sort();
-    // Ingest reads the profile, products, controls and tombstones in one BatchGetItem
-    // (infra/herald-stack.ts).
+    // Ingest reads the profile, products, controls and tombstones in one BatchGetItem, and stores
+    // the enrollments an event starts in one BatchWriteItem (infra/herald-stack.ts).
     expect(dynamo(ingest)).toEqual([
       'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:Query',

@@ -253,6 +253,47 @@ describe('ingest', () => {
     expect(runs.map((r) => JSON.parse(r.input).enrollment.productId)).toEqual(['p-coffee']);
   });
 
+  it('stores the enrollments an event starts in one request, before the first run starts', async () => {
+    await rt.store.putProduct({
+      id: 'p-tea',
+      name: 'Tea',
+      price: 9,
+      currency: 'EUR',
+      imageUrl: 'https://shop.test/t.png',
+      url: 'https://shop.test/t',
+      replenishmentDays: 20,
+    });
+    await rt.ingest(post(signUp('c-two-runs', 'signup-two')));
+    const before = rt.awsCalls.calls.length;
+    const event = order(
+      'c-two-runs',
+      'order-two',
+      [
+        { productId: 'p-coffee', quantity: 1 },
+        { productId: 'p-tea', quantity: 1 },
+      ],
+      21,
+    );
+    const answer = bodyOf(await rt.ingest(post(event)));
+    const calls = rt.awsCalls.calls.slice(before).filter((c) => c.fn === 'ingest');
+    const enrollmentWrites = calls.filter(
+      (c) => /Put|Write|Update/.test(c.operation) && JSON.stringify(c.input).includes('ENROLL#'),
+    );
+    const starts = calls.filter((c) => c.operation === 'StartExecution');
+
+    expect(answer.started).toBeGreaterThanOrEqual(2);
+    expect(starts).toHaveLength(answer.started as number);
+    expect(enrollmentWrites.map((c) => c.operation)).toEqual(['BatchWriteItem']);
+    expect(calls.indexOf(enrollmentWrites[0]!)).toBeLessThan(calls.indexOf(starts[0]!));
+    const stored = (await rt.store.listEnrollments('c-two-runs')).filter(
+      (r) => r.enrollment.event?.id === 'order-two',
+    );
+    expect(stored.map((r) => r.status)).toEqual(Array(answer.started).fill('active'));
+    expect(stored.map((r) => r.enrollment.id).sort()).toEqual(
+      starts.map((c) => String((c.input as { name?: string }).name)).sort(),
+    );
+  });
+
   it('stops a running journey when its exit event arrives and resumes a wait for that event once', async () => {
     const customerId = ['c-cart-1', 'c-cart-2', 'c-cart-3', 'c-cart-4'].find(
       (id) => !isHeldOut(cart, id),
