@@ -56,6 +56,27 @@ interface Traits {
   consent?: Partial<Record<ChannelName, boolean>>;
 }
 
+/** The event types whose own fields change a profile (the cases of `applyEventToProfile`). */
+const PROFILE_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'signed_up',
+  'profile_updated',
+  'consent_renewed',
+  'order_placed',
+  'unsubscribed',
+]);
+
+/**
+ * Whether an event of this type can change a stored profile's data: traits, consent, orders, or an
+ * attribute the vocabulary says one of its properties `updates`. One that cannot (a product view, a
+ * cart update) would change only `updatedAt`, so ingest leaves an existing profile unwritten (issue
+ * 19: one write fewer per such event): `updatedAt` is when the profile's data last changed, and a
+ * replay of such an event has nothing to apply twice.
+ */
+export function changesProfile(type: string, vocabulary: Vocabulary = BUILT_IN_VOCABULARY): boolean {
+  if (PROFILE_EVENT_TYPES.has(type)) return true;
+  return Object.values(vocabulary.events[type]?.properties ?? {}).some((p) => p.updates !== undefined);
+}
+
 export function applyEventToProfile(
   current: Profile | undefined,
   event: CustomerEvent,

@@ -16,7 +16,7 @@ import {
   reactsWhileRunning,
 } from '../../engine/policy/index.ts';
 import type { Admission } from '../../engine/privacy/erasure.ts';
-import { applyEventToProfile, type ProfileNote } from '../../engine/profile-events.ts';
+import { applyEventToProfile, changesProfile, type ProfileNote } from '../../engine/profile-events.ts';
 import { executionMode } from '../../engine/run-protocol.ts';
 import type { Journey } from '../../engine/schema.ts';
 import type { IngestDeps, ScaleDeps } from '../deps.ts';
@@ -97,15 +97,19 @@ export async function ingestEvent(
     return { ...summary, duplicate: true };
 
   let notes: ProfileNote[] = [];
-  const profile: Profile = (await rt.store.updateProfile(
-    event.customerId,
-    (current) => {
-      const change = applyEventToProfile(current, event, now, rt.vocabulary);
-      notes = change.notes;
-      return change.profile;
-    },
-    { onceFor: event.id, read: read.profile },
-  )) ?? { id: event.customerId };
+  // An event that cannot change a stored profile's data leaves it unwritten (`changesProfile`).
+  const unchanged =
+    read.profile.profile && !changesProfile(event.type, rt.vocabulary) ? read.profile.profile : undefined;
+  const profile: Profile = unchanged ??
+    (await rt.store.updateProfile(
+      event.customerId,
+      (current) => {
+        const change = applyEventToProfile(current, event, now, rt.vocabulary);
+        notes = change.notes;
+        return change.profile;
+      },
+      { onceFor: event.id, read: read.profile },
+    )) ?? { id: event.customerId };
   for (const note of notes) rt.metrics.addMetric(`Profile_${note}`, 'Count', 1);
 
   const since = historySince(rt.config, now);

@@ -185,9 +185,12 @@ describe('ingest', () => {
       time: '2025-06-02T11:50:00Z',
       properties: { productId: 'p-mug' },
     };
+    const profileBefore = await rt.store.getProfile('c-new');
     const first = await writesOf(viewed);
     expect(first.body).toMatchObject({ accepted: true, duplicate: false });
-    expect(first.calls.filter((c) => !/^(BatchGet|Query)/.test(c))).toEqual(['PutItem', 'PutItem EVENT#']);
+    // A product view cannot change a stored profile: the event is the only write.
+    expect(first.calls.filter((c) => !/^(BatchGet|Query)/.test(c))).toEqual(['PutItem EVENT#']);
+    expect(await rt.store.getProfile('c-new')).toEqual(profileBefore);
     expect(await rt.store.listEvents('c-new')).toContainEqual(
       expect.objectContaining({ id: 'view-once', type: 'product_viewed' }),
     );
@@ -200,6 +203,39 @@ describe('ingest', () => {
     expect(ordered.calls[0]).toBe('BatchGetItem EVENT#');
     expect(ordered.calls[1]).toBe('PutItem EVENT#');
     expect(ordered.calls.at(-1)).toBe('UpdateItem EVENT#');
+  });
+
+  it("writes the profile only for an event that can change it, and still creates a new customer's", async () => {
+    const profileWrites = async (event: CustomerEvent) => {
+      const before = rt.awsCalls.calls.length;
+      await rt.ingest(post(event));
+      return rt.awsCalls.calls
+        .slice(before)
+        .filter(
+          (c) =>
+            c.fn === 'ingest' && c.operation === 'PutItem' && JSON.stringify(c.input).includes('"PROFILE"'),
+        ).length;
+    };
+    const view = (customerId: string, id: string): CustomerEvent => ({
+      id,
+      type: 'product_viewed',
+      customerId,
+      time: '2025-06-02T11:55:00Z',
+      properties: { productId: 'p-mug' },
+    });
+    // A stranger's first event, even a view, creates the profile.
+    expect(await profileWrites(view('c-stranger', 'view-stranger'))).toBe(1);
+    expect(await rt.store.getProfile('c-stranger')).toMatchObject({ id: 'c-stranger' });
+
+    expect(await profileWrites(signUp('c-viewer', 'signup-viewer'))).toBe(1);
+    const signedUp = await rt.store.getProfile('c-viewer');
+    expect(await profileWrites(view('c-viewer', 'view-viewer'))).toBe(0);
+    expect(await rt.store.getProfile('c-viewer')).toEqual(signedUp);
+    // An order changes it: written.
+    expect(
+      await profileWrites(order('c-viewer', 'order-viewer', [{ productId: 'p-mug', quantity: 1 }], 8)),
+    ).toBe(1);
+    expect((await rt.store.getProfile('c-viewer'))?.attributes?.ordersCount).toBe(1);
   });
 
   it('keeps an invalid phone as given, so the send policy can skip SMS with a reason', async () => {

@@ -1,7 +1,11 @@
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type CustomerEvent, EVENT_PROPERTIES, EVENT_TYPES, type Profile } from '../../engine/data.ts';
 import { MAX_FUTURE_SKEW_MS } from '../../engine/event-time.ts';
-import { applyEventToProfile } from '../../engine/profile-events.ts';
+import { applyEventToProfile, changesProfile } from '../../engine/profile-events.ts';
+import { BUILT_IN_VOCABULARY } from '../../engine/vocabulary.ts';
+import { loadVocabulary } from '../../infra/dictionary.ts';
 
 const NOW = new Date('2026-06-03T12:00:00.000Z');
 const at = (offsetMs: number) => new Date(NOW.getTime() + offsetMs);
@@ -161,5 +165,50 @@ describe('profile traits and orders from backfills', () => {
       currency: 'EUR',
     });
     expect(applyEventToProfile(legacy, order, NOW).profile.attributes?.lastOrderAt).toBe(iso(-MINUTE));
+  });
+});
+
+describe('which events can change a stored profile (ingest writes the profile only for those)', () => {
+  const stored: Profile = {
+    id: 'c1',
+    createdAt: iso(-30 * DAY),
+    updatedAt: iso(-DAY),
+    email: 'ada@example.com',
+    phone: '+14155550123',
+    locale: 'en',
+    consent: { email: { status: 'opted_in', at: iso(-30 * DAY), source: 'signup' } },
+    attributes: { ordersCount: 2, lifetimeValue: 40, vip: true, city: 'Shiraz' },
+  };
+  const dataOf = ({ updatedAt: _, ...data }: Profile) => data;
+  const workflows = loadVocabulary(fileURLToPath(new URL('../../workflows', import.meta.url)));
+
+  it('names the built-in types that carry traits, consent or orders, and no others', () => {
+    expect(EVENT_TYPES.filter((type) => changesProfile(type)).sort()).toEqual(
+      ['consent_renewed', 'order_placed', 'profile_updated', 'signed_up', 'unsubscribed'].sort(),
+    );
+  });
+
+  it('counts a custom event that updates a declared attribute (workflows/data.json) as one that can', () => {
+    expect(changesProfile('subscription_renewed', workflows)).toBe(true);
+    expect(changesProfile('subscription_renewed', BUILT_IN_VOCABULARY)).toBe(false);
+  });
+
+  it('an event it says cannot change a profile changes nothing but updatedAt, whatever its properties', () => {
+    const quiet = EVENT_TYPES.filter((type) => !changesProfile(type, workflows));
+    expect(quiet).toEqual(expect.arrayContaining(['product_viewed', 'cart_updated']));
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...quiet),
+        fc.dictionary(fc.string(), fc.jsonValue()),
+        fc.record({ productId: fc.string(), attributes: fc.dictionary(fc.string(), fc.jsonValue()) }),
+        (type, anything, shaped) => {
+          for (const properties of [anything, shaped]) {
+            const after = applyEventToProfile(stored, event(type, iso(-MINUTE), properties), NOW, workflows);
+            expect(dataOf(after.profile)).toEqual(dataOf(stored));
+            expect(after.notes).toEqual([]);
+          }
+        },
+      ),
+    );
   });
 });
