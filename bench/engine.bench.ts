@@ -11,6 +11,7 @@
  */
 import { Liquid, type Template } from 'liquidjs';
 import type { Profile } from '../engine/data.ts';
+import { partialTemplates } from '../engine/partials.ts';
 import {
   contentFor,
   createRenderer,
@@ -73,12 +74,34 @@ interface Sample {
 }
 
 interface RawSample {
-  fields: { templates: Template[]; html: boolean }[];
+  fields: { templates: Template[]; liquid: Liquid }[];
   data: Record<string, unknown>;
 }
 
-const text = new Liquid(LIQUID_OPTIONS);
-const html = new Liquid({ ...LIQUID_OPTIONS, outputEscape: 'escape' });
+interface RawEngines {
+  text: Liquid;
+  html: Liquid;
+}
+
+/**
+ * Raw liquidjs for a journey's messages in one locale: the same options, and the partials the
+ * journey pinned (liquidjs's in-memory `templates`, cached as the renderer caches them), since the
+ * reference journeys' emails `{% render 'footer' %}`.
+ */
+const rawEngines = new Map<string, RawEngines>();
+function rawEnginesFor(journey: Journey, locale: string): RawEngines {
+  const key = `${journey.id}@${journey.version}/${locale}`;
+  let found = rawEngines.get(key);
+  if (!found) {
+    const templates = journey.partials
+      ? partialTemplates(journey.partials, locale, journey.defaultLocale)
+      : {};
+    const options = { ...LIQUID_OPTIONS, templates, cache: Object.keys(templates).length > 0 };
+    found = { text: new Liquid(options), html: new Liquid({ ...options, outputEscape: 'escape' }) };
+    rawEngines.set(key, found);
+  }
+  return found;
+}
 
 function buildSamples(journey: Journey, profiles: Profile[]): Sample[] {
   const catalog = loadCatalog();
@@ -119,10 +142,11 @@ function rawSampleFor(sample: Sample, channel: ChannelName): RawSample {
   const message = sample.journey.messages[sample.step.message];
   const found = contentFor(message, channel, sample.locale, sample.journey.defaultLocale);
   if (!found) throw new Error(`no ${channel} content for ${sample.step.message}`);
-  const fields = Object.entries(found.content as Record<string, string>).map(([name, source]) => ({
-    templates: (channel === 'email' && name === 'html' ? html : text).parse(source),
-    html: channel === 'email' && name === 'html',
-  }));
+  const engines = rawEnginesFor(sample.journey, found.locale);
+  const fields = Object.entries(found.content as Record<string, string>).map(([name, source]) => {
+    const liquid = channel === 'email' && name === 'html' ? engines.html : engines.text;
+    return { templates: liquid.parse(source), liquid };
+  });
   const data: Record<string, unknown> = { ...sample.scope };
   const product = sample.scope.product;
   if (product) {
@@ -175,7 +199,7 @@ function measure(samples: Sample[], rounds: number, roundMs: number) {
   };
   const rawOp = (i: number) => {
     const r = raw[i % n]!;
-    for (const f of r.fields) (f.html ? html : text).renderSync(f.templates, r.data);
+    for (const f of r.fields) f.liquid.renderSync(f.templates, r.data);
   };
 
   // Warm up all three (JIT, template caches) before anything is timed.
@@ -219,9 +243,11 @@ function measure(samples: Sample[], rounds: number, roundMs: number) {
   };
 }
 
-export async function run(options: { quick?: boolean } = {}): Promise<EngineResult> {
-  const rounds = options.quick ? 3 : 7;
-  const roundMs = options.quick ? 150 : 400;
+export async function run(
+  options: { quick?: boolean; rounds?: number; roundMs?: number } = {},
+): Promise<EngineResult> {
+  const rounds = options.rounds ?? (options.quick ? 3 : 7);
+  const roundMs = options.roundMs ?? (options.quick ? 150 : 400);
   const profileCount = 180;
   const profiles = syntheticProfiles(profileCount);
   const journeys = REFERENCE_JOURNEYS.map(loadReferenceJourney);
