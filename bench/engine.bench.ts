@@ -9,7 +9,7 @@
  * parsed once, with nothing else: no decision, no locale resolution, no HTML document wrapper.
  * Both run warm and are interleaved round by round; the ratio is taken per round.
  */
-import { Liquid, type Template } from 'liquidjs';
+import type { Liquid, Template } from 'liquidjs';
 import type { Profile } from '../engine/data.ts';
 import { partialTemplates } from '../engine/partials.ts';
 import {
@@ -17,7 +17,8 @@ import {
   createRenderer,
   DEFAULT_POLICY,
   type DecisionContext,
-  LIQUID_OPTIONS,
+  type LiquidEngines,
+  liquidEngines,
   localeChain,
   planSend,
   type RenderScope,
@@ -78,26 +79,18 @@ interface RawSample {
   data: Record<string, unknown>;
 }
 
-interface RawEngines {
-  text: Liquid;
-  html: Liquid;
-}
-
 /**
- * Raw liquidjs for a journey's messages in one locale: the same options, and the partials the
- * journey pinned (liquidjs's in-memory `templates`, cached as the renderer caches them), since the
- * reference journeys' emails `{% render 'footer' %}`.
+ * Raw liquidjs for a journey's messages in one locale: the renderer's own instances and options,
+ * with the partials the journey pinned (the reference journeys' emails `{% render 'footer' %}`).
  */
-const rawEngines = new Map<string, RawEngines>();
-function rawEnginesFor(journey: Journey, locale: string): RawEngines {
+const rawEngines = new Map<string, LiquidEngines>();
+function rawEnginesFor(journey: Journey, locale: string): LiquidEngines {
   const key = `${journey.id}@${journey.version}/${locale}`;
   let found = rawEngines.get(key);
   if (!found) {
-    const templates = journey.partials
-      ? partialTemplates(journey.partials, locale, journey.defaultLocale)
-      : {};
-    const options = { ...LIQUID_OPTIONS, templates, cache: Object.keys(templates).length > 0 };
-    found = { text: new Liquid(options), html: new Liquid({ ...options, outputEscape: 'escape' }) };
+    found = liquidEngines(
+      journey.partials ? partialTemplates(journey.partials, locale, journey.defaultLocale) : {},
+    );
     rawEngines.set(key, found);
   }
   return found;

@@ -65,7 +65,8 @@ export interface Renderer {
   readonly cacheSize: number;
 }
 
-interface Engines {
+/** The two liquidjs instances a message renders with: plain text, and HTML with escaped output. */
+export interface LiquidEngines {
   text: Liquid;
   html: Liquid;
 }
@@ -73,7 +74,8 @@ interface Engines {
 /** Journey versions × locales with partials whose engines are kept (a handful in practice). */
 const MAX_PARTIAL_ENGINES = 256;
 
-function engines(templates: Record<string, string>): Engines {
+/** The engines for these partials (liquidjs's in-memory `templates`), with Herald's Liquid options. */
+export function liquidEngines(templates: Record<string, string>): LiquidEngines {
   // liquidjs parses a partial on every render unless `cache` is on; these templates never change.
   const options = { ...LIQUID_OPTIONS, templates, cache: Object.keys(templates).length > 0 };
   return {
@@ -88,19 +90,19 @@ function engines(templates: Record<string, string>): Engines {
  */
 export function createRenderer(): Renderer {
   // Escaping is attached to each output at parse time, so HTML fields get their own instance.
-  const plain: Engines = engines({});
+  const plain: LiquidEngines = liquidEngines({});
   const cache = new Map<string, Template[]>();
   // Partials are bound per journey version and locale: liquidjs's `templates` is per instance.
-  const withPartials = new Map<string, Engines>();
+  const withPartials = new Map<string, LiquidEngines>();
 
-  function enginesFor(journey: Journey, locale: string): Engines {
+  function enginesFor(journey: Journey, locale: string): LiquidEngines {
     const partials = journey.partials;
     if (partials === undefined || Object.keys(partials).length === 0) return plain;
     const key = `${journey.id}@${journey.version}/${locale}`;
     let found = withPartials.get(key);
     if (!found) {
       if (withPartials.size >= MAX_PARTIAL_ENGINES) withPartials.clear();
-      found = engines(partialTemplates(partials, locale, journey.defaultLocale));
+      found = liquidEngines(partialTemplates(partials, locale, journey.defaultLocale));
       withPartials.set(key, found);
     }
     return found;

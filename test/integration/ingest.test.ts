@@ -53,6 +53,13 @@ describe('ingest', () => {
   });
   afterAll(async () => rt?.stop());
 
+  /** Ingests one event: its response, and the AWS calls ingest made for it. */
+  const ingestCalls = async (event: CustomerEvent) => {
+    const before = rt.awsCalls.calls.length;
+    const response = await rt.ingest(post(event));
+    return { response, calls: rt.awsCalls.calls.slice(before).filter((c) => c.fn === 'ingest') };
+  };
+
   it.each([
     ['not JSON', '{"id": "e1", ', 'not_json', ''],
     [
@@ -170,13 +177,11 @@ describe('ingest', () => {
 
   it('stores an event no run reacts to once, processed, as its last write; one a run may react to, before it reads the enrollments', async () => {
     const writesOf = async (event: CustomerEvent) => {
-      const before = rt.awsCalls.calls.length;
-      const response = await rt.ingest(post(event));
-      const calls = rt.awsCalls.calls
-        .slice(before)
-        .filter((c) => c.fn === 'ingest' && c.client === 'DynamoDBClient')
+      const { response, calls } = await ingestCalls(event);
+      const dynamo = calls
+        .filter((c) => c.client === 'DynamoDBClient')
         .map((c) => `${c.operation}${JSON.stringify(c.input).includes('EVENT#') ? ' EVENT#' : ''}`);
-      return { body: bodyOf(response), calls };
+      return { body: bodyOf(response), calls: dynamo };
     };
     const viewed: CustomerEvent = {
       id: 'view-once',
@@ -206,16 +211,10 @@ describe('ingest', () => {
   });
 
   it("writes the profile only for an event that can change it, and still creates a new customer's", async () => {
-    const profileWrites = async (event: CustomerEvent) => {
-      const before = rt.awsCalls.calls.length;
-      await rt.ingest(post(event));
-      return rt.awsCalls.calls
-        .slice(before)
-        .filter(
-          (c) =>
-            c.fn === 'ingest' && c.operation === 'PutItem' && JSON.stringify(c.input).includes('"PROFILE"'),
-        ).length;
-    };
+    const profileWrites = async (event: CustomerEvent) =>
+      (await ingestCalls(event)).calls.filter(
+        (c) => c.operation === 'PutItem' && JSON.stringify(c.input).includes('"PROFILE"'),
+      ).length;
     const view = (customerId: string, id: string): CustomerEvent => ({
       id,
       type: 'product_viewed',
@@ -376,15 +375,10 @@ describe('ingest', () => {
     const customerId = ['c-waits-1', 'c-waits-2', 'c-waits-3', 'c-waits-4'].find(
       (id) => !isHeldOut(cart, id),
     ) as string;
-    const tokenQueries = async (event: CustomerEvent) => {
-      const before = rt.awsCalls.calls.length;
-      await rt.ingest(post(event));
-      return rt.awsCalls.calls
-        .slice(before)
-        .filter(
-          (c) => c.fn === 'ingest' && c.operation === 'Query' && JSON.stringify(c.input).includes('WAIT#'),
-        ).length;
-    };
+    const tokenQueries = async (event: CustomerEvent) =>
+      (await ingestCalls(event)).calls.filter(
+        (c) => c.operation === 'Query' && JSON.stringify(c.input).includes('WAIT#'),
+      ).length;
     const viewed = (id: string): CustomerEvent => ({
       id,
       type: 'product_viewed',
