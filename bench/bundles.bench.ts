@@ -1,7 +1,8 @@
 /**
  * 4. Lambda bundles: each handler bundled with esbuild as infra bundles it (HeraldFunction in
  * infra/constructs/herald-function.ts: platform node, ESM, target node24, main fields module/main,
- * the createRequire banner, minified, AWS SDK bundled, no externals), then its module
+ * the createRequire banner, minified, AWS SDK bundled, no externals, the default credential chain
+ * aliased to the environment provider), then its module
  * initialisation time: a fresh `node` process timing `await import(bundle)`, several times, median.
  * Baseline in the same runs: the same child importing an empty module.
  *
@@ -14,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { CREDENTIAL_CHAIN, LAMBDA_CREDENTIALS } from '../infra/constructs/herald-function.ts';
 import { type Spread, spread } from './lib/stats.ts';
 import { loadReferenceJourney, REFERENCE_JOURNEYS } from './lib/world.ts';
 
@@ -33,6 +35,8 @@ const INFRA_MARKERS = [
   'minify: true',
   'bundleAwsSDK: true',
   'externalModules: []',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: infra's source text, matched as written
+  "esbuildArgs: { '--alias': [`${CREDENTIAL_CHAIN}=${REPO_ROOT}/${LAMBDA_CREDENTIALS}`] }",
 ];
 
 export interface BundleResult {
@@ -100,6 +104,7 @@ async function bundle(entry: string, outdir: string) {
     sourcesContent: false,
     tsconfig: path.join(ROOT, 'tsconfig.json'),
     external: [],
+    alias: { [CREDENTIAL_CHAIN]: path.join(ROOT, LAMBDA_CREDENTIALS) },
     metafile: true,
     logLevel: 'silent',
   });

@@ -17,6 +17,11 @@ import { Construct } from 'constructs';
 import { REPO_ROOT } from '../config.ts';
 import { acknowledge } from '../nag.ts';
 
+/** The SDK's default credential chain, which every client's runtime config imports. */
+export const CREDENTIAL_CHAIN = '@aws-sdk/credential-provider-node';
+/** What the bundles get in its place: the environment-variable provider alone. */
+export const LAMBDA_CREDENTIALS = 'functions/adapters/lambda-credentials.ts';
+
 /** The newest Node.js runtime aws-cdk-lib 2.276 knows (cdk-nag's L1 rule checks the same list). */
 export const NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
@@ -127,6 +132,10 @@ export class HeraldFunction extends Construct {
         // Bundle the pinned SDK versions the tests ran against rather than the runtime's copy.
         bundleAwsSDK: true,
         externalModules: [],
+        // Lambda hands the role's keys over in environment variables, the default chain's first
+        // link; the rest of the chain (SSO, ini, IMDS and the STS clients) is 120 KB of every
+        // bundle that never runs there. functions/adapters/lambda-credentials.ts says why and cites it.
+        esbuildArgs: { '--alias': [`${CREDENTIAL_CHAIN}=${REPO_ROOT}/${LAMBDA_CREDENTIALS}`] },
         tsconfig: `${REPO_ROOT}/tsconfig.json`,
         commandHooks: {
           beforeBundling: () => [],

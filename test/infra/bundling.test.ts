@@ -1,19 +1,41 @@
 /**
  * Real esbuild bundling (no Docker), as `cdk synth` does it: the ingest bundle is ESM with source
  * maps, carries the validated journeys, and runs — it answers an invalid HTTP event with 400 without
- * touching AWS.
+ * touching AWS, and signs its DynamoDB calls with the keys Lambda puts in its environment.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../infra/config.ts';
 import { HeraldFunction } from '../../infra/constructs/herald-function.ts';
 import { JOURNEYS_BUNDLE_NAME } from '../../infra/herald-stack.ts';
 import { compileJourneyDir } from '../../infra/journeys.ts';
+
+const VALID_EVENT = {
+  'detail-type': 'customer event',
+  source: 'shop',
+  detail: {
+    id: 'evt-2',
+    type: 'signed_up',
+    customerId: 'c-1',
+    time: '2026-01-05T09:00:00Z',
+    properties: { profile: { locale: 'en' } },
+  },
+};
+
+/** Lambda's execution-role keys, as the runtime sets them (placeholders). */
+const ROLE_KEYS = {
+  AWS_ACCESS_KEY_ID: 'ASIAHERALDLAMBDAROLE',
+  AWS_SECRET_ACCESS_KEY: 'lambda-role-secret',
+  AWS_SESSION_TOKEN: 'lambda-role-session-token',
+};
 
 const INVALID_HTTP_EVENT = {
   version: '2.0',
@@ -84,5 +106,63 @@ describe('Lambda bundling on this machine', () => {
     };
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body).problems.map((p: { path: string }) => p.path)).toContain('/customerId');
+  });
+
+  it('stays under 1,000,000 bytes without the default credential chain', () => {
+    const bundle = path.join(assetDir, 'index.mjs');
+    // The chain's SSO link and its STS client, which only the aliased package imports.
+    expect(readFileSync(bundle, 'utf8')).not.toContain('Skipping SSO provider in default chain');
+    expect(readFileSync(bundle, 'utf8')).not.toContain('AssumeRoleWithWebIdentity');
+    expect(statSync(bundle).size).toBeLessThan(1_000_000);
+  });
+
+  it("signs the bundle's DynamoDB calls with the execution role's keys from the environment", async () => {
+    const seen: IncomingHttpHeaders[] = [];
+    const dynamo = createServer((request, response) => {
+      seen.push(request.headers);
+      request.resume();
+      response.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
+      response.end(
+        JSON.stringify({
+          __type: 'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException',
+          message: 'no table',
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', resolve));
+    const script = `
+      const { handler } = await import(${JSON.stringify(pathToFileURL(path.join(assetDir, 'index.mjs')).href)});
+      await handler(${JSON.stringify(VALID_EVENT)}, {
+        functionName: 'ingest', awsRequestId: 'req-2', getRemainingTimeInMillis: () => 10000 }).catch(() => {});`;
+    try {
+      await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+        env: {
+          PATH: process.env.PATH,
+          ...ROLE_KEYS,
+          TABLE_NAME: 'herald-test',
+          JOURNEYS_FILE: path.join(assetDir, JOURNEYS_BUNDLE_NAME),
+          STATE_MACHINE_ARN_PREFIX: 'arn:aws:states:us-east-1:111111111111:stateMachine:Herald-',
+          AWS_REGION: 'us-east-1',
+          AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`,
+          // Nothing may fall through to the instance metadata service or a profile.
+          AWS_EC2_METADATA_DISABLED: 'true',
+          AWS_CONFIG_FILE: '/nonexistent/config',
+          AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+          POWERTOOLS_LOG_LEVEL: 'SILENT',
+        },
+        encoding: 'utf8',
+      });
+    } finally {
+      await new Promise((resolve) => dynamo.close(resolve));
+    }
+    expect(seen.length).toBeGreaterThan(0);
+    for (const headers of seen) {
+      expect(headers.authorization).toMatch(
+        new RegExp(
+          `^AWS4-HMAC-SHA256 Credential=${ROLE_KEYS.AWS_ACCESS_KEY_ID}/\\d{8}/us-east-1/dynamodb/aws4_request`,
+        ),
+      );
+      expect(headers['x-amz-security-token']).toBe(ROLE_KEYS.AWS_SESSION_TOKEN);
+    }
   });
 });
