@@ -1,7 +1,8 @@
 /**
  * The middy chain every handler shares: Powertools logger context (personal data redacted by the
  * logger itself), metrics flushed per invocation, and error logging. HTTP handlers add
- * @middy/http-error-handler: an unexpected error becomes a generic 500, its detail only in the log.
+ * @middy/http-error-handler: an unexpected error in an HTTP request becomes a generic 500, its detail
+ * only in the log; in any other event it escapes, so Lambda retries it.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -22,21 +23,42 @@ export function lambda<E, R>(
 ): LambdaHandler<E, R> {
   const chain = middy<E, R>()
     .use(injectLambdaContext(rt.logger, { resetKeys: true }))
-    .use(logMetrics(rt.metrics))
-    .use(logErrors(rt.logger));
+    .use(logMetrics(rt.metrics));
   if (options.http) {
     chain.use(
-      httpErrorHandler({
-        logger: false,
-        fallbackMessage: JSON.stringify({ message: 'Internal Server Error' }),
-      }) as MiddlewareObj<E, R>,
+      httpOnly(
+        httpErrorHandler({
+          logger: false,
+          fallbackMessage: JSON.stringify({ message: 'Internal Server Error' }),
+        }) as MiddlewareObj<E, R>,
+      ),
     );
   }
+  // middy runs onError middlewares last-registered first: the log sees the error itself, before
+  // the HTTP error handler replaces it with its generic 500.
+  chain.use(logErrors(rt.logger));
   const handler = chain.handler(async (event: E) => {
     rt.metrics.addMetric('Invocations', 'Count', 1);
     return fn(event);
   });
   return (event, context) => handler(event, context ?? localContext(service));
+}
+
+/**
+ * The HTTP error handler for HTTP events only. The same handlers are also invoked asynchronously
+ * (ingest by EventBridge, the others by `aws lambda invoke`); there, an error answered as a 500
+ * object would be a successful invocation, so Lambda would neither retry it nor hand the event to
+ * the on-failure destination or the rule's dead-letter queue. Lambda retries an asynchronous
+ * invocation only "if the function returns an error"
+ * (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html), so the
+ * error is left to escape.
+ */
+function httpOnly<E, R>(middleware: MiddlewareObj<E, R>): MiddlewareObj<E, R> {
+  return {
+    onError: async (request) => {
+      if (isHttpEvent(request.event)) await middleware.onError?.(request);
+    },
+  };
 }
 
 function logErrors<E, R>(logger: Logger): MiddlewareObj<E, R> {
