@@ -1,6 +1,6 @@
 /**
- * Alarms (failed executions per journey, Lambda errors, dead-letter depth, SES reputation) publishing
- * to one encrypted SNS topic, and a CloudWatch dashboard per journey.
+ * Alarms (failed executions per journey, Lambda errors, refused customer events, dead-letter depth,
+ * SES reputation) publishing to one encrypted SNS topic, and a CloudWatch dashboard per journey.
  */
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -96,6 +96,28 @@ export class Observability extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       });
     }
+    // ── Ingest: customer events it refused ─────────────────────────────────────────────────
+    // An HTTP producer gets the 400 and its problems back; a producer putting events on the bus
+    // gets nothing back, so this is how its operator learns that Herald refuses what it sends.
+    // The metric is the one the handler emits (functions/handlers/ingest.ts, Powertools' `service`
+    // dimension); the log line `event rejected` names each problem's path and code, no values.
+    alarm(
+      'EventsRejected-ingest',
+      'ingest-events-rejected',
+      'Ingest refused customer events (malformed, unknown type, future time): see its "event rejected" log lines',
+      {
+        metric: new cloudwatch.Metric({
+          namespace: 'Herald',
+          metricName: 'EventsRejected',
+          dimensionsMap: { service: 'ingest' },
+          statistic: 'Sum',
+          period: FIVE_MINUTES,
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      },
+    );
     for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
       alarm(
         `DeadLetters-${name}`,

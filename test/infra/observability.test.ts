@@ -1,5 +1,10 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { DEFAULT_POLICY } from '../../engine/policy/index.ts';
+import { journeyRegistryOf } from '../../functions/adapters/journey-registry.ts';
+import { createIngestHandler } from '../../functions/handlers/ingest.ts';
+import { createLogger, createMetrics } from '../../functions/observability.ts';
+import type { Store } from '../../functions/ports.ts';
 import { synthHerald } from './synth.ts';
 
 const { template, stack } = synthHerald();
@@ -30,6 +35,62 @@ describe('alarms', () => {
         Namespace: 'AWS/Lambda',
       });
     }
+  });
+
+  it('alarms on customer events ingest refuses, on the metric the handler emits for them', async () => {
+    // The real handler, refusing an event put on the bus; its metrics print as EMF on stdout.
+    const emitted: string[] = [];
+    const spy = vi
+      .spyOn(process.stdout, 'write')
+      .mockImplementation((chunk: unknown) => emitted.push(String(chunk)) > 0);
+    try {
+      const ingest = createIngestHandler({
+        logger: createLogger('ingest', { logLevel: 'SILENT' }),
+        metrics: createMetrics('ingest'),
+        store: new Proxy({} as Store, { get: () => () => Promise.reject(new Error('no store here')) }),
+        clock: { now: () => new Date('2026-03-02T12:00:00Z') },
+        journeys: journeyRegistryOf([]),
+        executions: {
+          start: async () => ({ status: 'started', executionArn: '' }),
+          stop: async () => {},
+          sendTaskSuccess: async () => true,
+        },
+        config: DEFAULT_POLICY,
+      });
+      await expect(
+        ingest({ 'detail-type': 'customer event', source: 'shop', detail: { type: 'signed_up' } }),
+      ).resolves.toMatchObject({ accepted: false });
+    } finally {
+      spy.mockRestore();
+    }
+    const emf = emitted
+      .flatMap((chunk) => chunk.split('\n'))
+      .filter((line) => line.includes('"_aws"'))
+      .map(
+        (line) =>
+          JSON.parse(line) as Record<string, unknown> & {
+            _aws: {
+              CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[];
+            };
+          },
+      )
+      .find((doc) =>
+        doc._aws.CloudWatchMetrics.some((m) => m.Metrics.some((x) => x.Name === 'EventsRejected')),
+      );
+    expect(emf, 'no EMF document with EventsRejected').toBeDefined();
+    const [directive] = emf!._aws.CloudWatchMetrics;
+    const alarm = alarmNamed('ingest-events-rejected')?.Properties;
+    expect(alarm).toMatchObject({
+      MetricName: 'EventsRejected',
+      Namespace: directive?.Namespace,
+      Statistic: 'Sum',
+      Threshold: 1,
+      TreatMissingData: 'notBreaching',
+    });
+    // The alarm's dimensions are exactly the set the handler publishes, with the handler's values.
+    expect(alarm?.Dimensions).toEqual(
+      directive?.Dimensions[0]?.map((name) => ({ Name: name, Value: emf![name] })),
+    );
   });
 
   it('alarms as soon as a dead-letter queue holds a message', () => {
