@@ -37,6 +37,13 @@ const ROLE_KEYS = {
   AWS_SESSION_TOKEN: 'lambda-role-session-token',
 };
 
+/** What a container credentials endpoint answers (placeholders). */
+const CONTAINER_KEYS = {
+  AccessKeyId: 'ASIAHERALDSNAPSTART',
+  SecretAccessKey: 'container-secret',
+  Token: 'container-session-token',
+};
+
 const INVALID_HTTP_EVENT = {
   version: '2.0',
   routeKey: 'POST /events',
@@ -117,11 +124,22 @@ describe('Lambda bundling on this machine', () => {
     expect(statSync(bundle).size).toBeLessThan(1_000_000);
   });
 
-  it("signs the bundle's DynamoDB calls with the execution role's keys from the environment", async () => {
-    const seen: IncomingHttpHeaders[] = [];
-    const dynamo = createServer((request, response) => {
-      seen.push(request.headers);
+  /**
+   * Runs the bundled handler in plain Node on two valid events, against a local DynamoDB endpoint
+   * that answers ResourceNotFound (and, at /credentials, a container credentials endpoint).
+   */
+  async function signedRequests(credentials: Record<string, string>) {
+    const seen: { url: string; headers: IncomingHttpHeaders }[] = [];
+    const server = createServer((request, response) => {
+      seen.push({ url: request.url ?? '', headers: request.headers });
       request.resume();
+      if (request.url === '/credentials') {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(
+          JSON.stringify({ ...CONTAINER_KEYS, Expiration: new Date(Date.now() + 3_600_000).toISOString() }),
+        );
+        return;
+      }
       response.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
       response.end(
         JSON.stringify({
@@ -130,21 +148,25 @@ describe('Lambda bundling on this machine', () => {
         }),
       );
     });
-    await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const local = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const script = `
       const { handler } = await import(${JSON.stringify(pathToFileURL(path.join(assetDir, 'index.mjs')).href)});
-      await handler(${JSON.stringify(VALID_EVENT)}, {
-        functionName: 'ingest', awsRequestId: 'req-2', getRemainingTimeInMillis: () => 10000 }).catch(() => {});`;
+      for (const id of ['req-2', 'req-3'])
+        await handler(${JSON.stringify(VALID_EVENT)}, {
+          functionName: 'ingest', awsRequestId: id, getRemainingTimeInMillis: () => 10000 }).catch(() => {});`;
     try {
       await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
         env: {
           PATH: process.env.PATH,
-          ...ROLE_KEYS,
+          ...Object.fromEntries(
+            Object.entries(credentials).map(([k, v]) => [k, v.replace('__LOCAL__', local)]),
+          ),
           TABLE_NAME: 'herald-test',
           JOURNEYS_FILE: path.join(assetDir, JOURNEYS_BUNDLE_NAME),
           STATE_MACHINE_ARN_PREFIX: 'arn:aws:states:us-east-1:111111111111:stateMachine:Herald-',
           AWS_REGION: 'us-east-1',
-          AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`,
+          AWS_ENDPOINT_URL_DYNAMODB: local,
           // Nothing may fall through to the instance metadata service or a profile.
           AWS_EC2_METADATA_DISABLED: 'true',
           AWS_CONFIG_FILE: '/nonexistent/config',
@@ -154,16 +176,37 @@ describe('Lambda bundling on this machine', () => {
         encoding: 'utf8',
       });
     } finally {
-      await new Promise((resolve) => dynamo.close(resolve));
+      await new Promise((resolve) => server.close(resolve));
     }
-    expect(seen.length).toBeGreaterThan(0);
-    for (const headers of seen) {
-      expect(headers.authorization).toMatch(
-        new RegExp(
-          `^AWS4-HMAC-SHA256 Credential=${ROLE_KEYS.AWS_ACCESS_KEY_ID}/\\d{8}/us-east-1/dynamodb/aws4_request`,
-        ),
-      );
+    return {
+      dynamo: seen.filter((r) => r.url !== '/credentials').map((r) => r.headers),
+      credentialFetches: seen.filter((r) => r.url === '/credentials').map((r) => r.headers),
+    };
+  }
+
+  const signedWith = (accessKeyId: string) =>
+    new RegExp(`^AWS4-HMAC-SHA256 Credential=${accessKeyId}/\\d{8}/us-east-1/dynamodb/aws4_request`);
+
+  it("signs the bundle's DynamoDB calls with the execution role's keys from the environment", async () => {
+    const { dynamo, credentialFetches } = await signedRequests(ROLE_KEYS);
+    expect(dynamo.length).toBeGreaterThanOrEqual(2);
+    for (const headers of dynamo) {
+      expect(headers.authorization).toMatch(signedWith(ROLE_KEYS.AWS_ACCESS_KEY_ID));
       expect(headers['x-amz-security-token']).toBe(ROLE_KEYS.AWS_SESSION_TOKEN);
     }
+    expect(credentialFetches).toEqual([]);
+  });
+
+  it('signs them with the keys of the container credentials endpoint under SnapStart, fetched once', async () => {
+    const { dynamo, credentialFetches } = await signedRequests({
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: '__LOCAL__/credentials',
+      AWS_CONTAINER_AUTHORIZATION_TOKEN: 'snapstart-authorization-token',
+    });
+    expect(dynamo.length).toBeGreaterThanOrEqual(2);
+    for (const headers of dynamo) {
+      expect(headers.authorization).toMatch(signedWith(CONTAINER_KEYS.AccessKeyId));
+      expect(headers['x-amz-security-token']).toBe(CONTAINER_KEYS.Token);
+    }
+    expect(credentialFetches.map((h) => h.authorization)).toEqual(['snapstart-authorization-token']);
   });
 });
