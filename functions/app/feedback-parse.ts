@@ -120,8 +120,7 @@ function parseStream(p: Record<string, unknown>, now: Date): ParsedFeedback {
   const attributes = (p.attributes ?? {}) as Record<string, unknown>;
   const messageId = attributes.message_id;
   if (typeof messageId !== 'string') return { via: 'ignored', reason: 'stream_without_message_id' };
-  const at =
-    typeof p.event_timestamp === 'number' ? new Date(p.event_timestamp).toISOString() : now.toISOString();
+  const at = epochMsOr(p.event_timestamp, now);
   const status = String(attributes.record_status ?? '').toUpperCase();
   const done = (feedback: Feedback): ParsedFeedback => ({
     via: 'message',
@@ -153,8 +152,7 @@ function parseStream(p: Record<string, unknown>, now: Date): ParsedFeedback {
 function parseSmsV2(p: Record<string, unknown>, now: Date): ParsedFeedback {
   const type = String(p.eventType);
   if (typeof p.messageId !== 'string') return { via: 'ignored', reason: 'sms_without_message_id' };
-  const at =
-    typeof p.eventTimestamp === 'number' ? new Date(p.eventTimestamp).toISOString() : now.toISOString();
+  const at = epochMsOr(p.eventTimestamp, now);
   const done = (feedback: Feedback): ParsedFeedback => ({
     via: 'message',
     providerMessageId: p.messageId as string,
@@ -218,6 +216,16 @@ export function machineOpen(open: Record<string, unknown> | undefined): 'apple_m
   )
     return 'apple_mpp';
   return undefined;
+}
+
+/**
+ * Epoch milliseconds as an ISO time, or `now` when the value is not a time: a number out of a
+ * Date's range (beyond ±8.64e15 ms) would make toISOString throw, and a record that throws is
+ * re-read with its whole Kinesis batch until the stream drops it.
+ */
+function epochMsOr(value: unknown, now: Date): string {
+  const date = typeof value === 'number' ? new Date(value) : undefined;
+  return date && !Number.isNaN(date.getTime()) ? date.toISOString() : now.toISOString();
 }
 
 function isoOr(value: unknown, now: Date): string {

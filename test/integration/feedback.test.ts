@@ -208,6 +208,31 @@ describe('delivery feedback', () => {
     ).toMatchObject({ applied: 1 });
   });
 
+  it('takes the time it was read for a stream record whose timestamp is out of range, and still applies it', async () => {
+    await rt.seedProfile(
+      reachableProfile('c-far-future', {
+        phone: '+14155550178',
+        consent: { sms: { status: 'opted_in', at: '2025-01-01T00:00:00Z', source: 'x' } },
+      }),
+    );
+    await rt.step(stepRequest(smsJourney, enrollmentFor(smsJourney, 'c-far-future', 'e1')));
+    const [record] = (await rt.store.listLedger('c-far-future')).filter((r) => r.kind === 'decision');
+    const stream = (event: Record<string, unknown>) => ({
+      Records: [{ kinesis: { data: Buffer.from(JSON.stringify(event)).toString('base64') } }],
+    });
+    const optOut = (eventTimestamp: number) =>
+      stream({
+        event_type: '_SMS.OPTOUT',
+        event_timestamp: eventTimestamp,
+        attributes: { message_id: record?.providerMessageId, record_status: 'OPTED_OUT' },
+      });
+    // 1e20 ms is past the last time a Date can hold: new Date(1e20).toISOString() throws.
+    expect(await rt.feedback(optOut(1e20))).toMatchObject({ applied: 1 });
+    const consent = (await rt.store.getProfile('c-far-future'))?.consent?.sms;
+    expect(consent).toMatchObject({ status: 'opted_out', source: 'carrier_opt_out' });
+    expect(consent?.at).toBe(rt.clock.now().toISOString());
+  });
+
   it('removes a push token reported invalid by the push event stream', async () => {
     const token = 'c'.repeat(64);
     await rt.seedProfile(
