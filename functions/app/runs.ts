@@ -32,7 +32,7 @@ import type { Journey, Step } from '../../engine/schema.ts';
 import { routableFlowResult } from '../../engine/step-results.ts';
 import type { ScaleDeps } from '../deps.ts';
 import { errorFacts } from '../observability.ts';
-import type { Clock, JourneyRegistry } from '../ports.ts';
+import type { Clock, DueEntry, JourneyRegistry } from '../ports.ts';
 import { ARRIVAL_SLACK_MS, engagementQuery, loadDecisionContext } from './runtime.ts';
 import type { StepRuntime } from './send.ts';
 
@@ -281,12 +281,27 @@ async function armWait(
 export interface ReconcileSummary {
   checked: number;
   fired: number;
+  /** Entries whose check or fire threw; the sweep went on past them. */
+  failed: number;
+}
+
+/** Raised at the end of a sweep in which some entries failed, so the invocation counts as an error. */
+export class ReconcileIncompleteError extends Error {
+  override name = 'ReconcileIncompleteError';
+  readonly code = 'reconcile_incomplete';
+  constructor(readonly summary: ReconcileSummary) {
+    super(`${summary.failed} of ${summary.checked} due entries could not be reconciled; the rest were`);
+  }
 }
 
 /**
  * Lost timers: every due-index entry of the last `lookbackMs` whose run still waits on that seq
  * `graceMs` after its due time (its schedule was never created), or is claimed past the lease (its
  * segment died), is fired here through the same use case the Scheduler target runs.
+ *
+ * One entry that fails (a fault, a segment that cannot start) does not hold up the others behind
+ * it: each is tried, and a sweep with failures ends in ReconcileIncompleteError once all were,
+ * which the function's error alarm sees. The next sweep tries the failed ones again.
  */
 export async function reconcileRuns(
   rt: RunRuntime,
@@ -295,22 +310,39 @@ export async function reconcileRuns(
   const nowMs = rt.clock.now().getTime();
   const lookbackMs = options.lookbackMs ?? 120 * 60_000;
   const graceMs = options.graceMs ?? 10 * 60_000;
-  const summary: ReconcileSummary = { checked: 0, fired: 0 };
+  const summary: ReconcileSummary = { checked: 0, fired: 0, failed: 0 };
   for (const entry of await rt.scale.runs.listDue(nowMs - lookbackMs, nowMs - graceMs)) {
     summary.checked++;
-    const run = await rt.scale.runs.getRun(entry.customerId, entry.runId);
-    if (!run || run.seq !== entry.seq) continue;
-    const lost =
-      (run.status === 'waiting' && (run.dueMs ?? 0) < nowMs - graceMs) ||
-      (run.status === 'claimed' && (run.claimedAt ?? 0) < nowMs - RUN_LEASE_MS);
-    if (!lost) continue;
-    const outcome = await fireRun(rt, { customerId: entry.customerId, runId: entry.runId, seq: entry.seq });
-    if (outcome.status !== 'refused') {
-      summary.fired++;
-      rt.metrics.addMetric('RunsReconciled', 'Count', 1);
+    try {
+      if (await reconcileEntry(rt, entry, nowMs, graceMs)) {
+        summary.fired++;
+        rt.metrics.addMetric('RunsReconciled', 'Count', 1);
+      }
+    } catch (error) {
+      summary.failed++;
+      rt.metrics.addMetric('RunsReconcileFailed', 'Count', 1);
+      rt.logger.error('reconcile entry failed', { runId: entry.runId, seq: entry.seq, ...errorFacts(error) });
     }
   }
+  if (summary.failed > 0) throw new ReconcileIncompleteError(summary);
   return summary;
+}
+
+/** Fires one due entry's run if its timer was lost; whether it fired. */
+async function reconcileEntry(
+  rt: RunRuntime,
+  entry: DueEntry,
+  nowMs: number,
+  graceMs: number,
+): Promise<boolean> {
+  const run = await rt.scale.runs.getRun(entry.customerId, entry.runId);
+  if (!run || run.seq !== entry.seq) return false;
+  const lost =
+    (run.status === 'waiting' && (run.dueMs ?? 0) < nowMs - graceMs) ||
+    (run.status === 'claimed' && (run.claimedAt ?? 0) < nowMs - RUN_LEASE_MS);
+  if (!lost) return false;
+  const outcome = await fireRun(rt, { customerId: entry.customerId, runId: entry.runId, seq: entry.seq });
+  return outcome.status !== 'refused';
 }
 
 // ── The step Lambda's side: arm a wait, finish a run ────────────────────────────────────────
