@@ -118,6 +118,28 @@ export class Observability extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       },
     );
+    // ── Step: decisions that failed ─────────────────────────────────────────────────────────
+    // The step Lambda answers an unexpected failure instead of throwing (functions/app/step.ts): a
+    // send waits and tries again, but a branch or split ends the customer's run (`runtime_error`),
+    // an update goes on without its change, and the execution still succeeds. Neither the Lambda
+    // nor the journey's failed-executions alarm sees that; this one does.
+    alarm(
+      'StepErrors-step',
+      'step-decisions-failed',
+      'The step Lambda failed on a decision: a send retries later, a branch or split ended the run (runtime_error), an update was skipped; see its "step failed" log lines',
+      {
+        metric: new cloudwatch.Metric({
+          namespace: 'Herald',
+          metricName: 'StepErrors',
+          dimensionsMap: { service: 'step' },
+          statistic: 'Sum',
+          period: FIVE_MINUTES,
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      },
+    );
     for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
       alarm(
         `DeadLetters-${name}`,

@@ -1,11 +1,21 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_POLICY } from '../../engine/policy/index.ts';
+import type { Journey } from '../../engine/schema.ts';
 import { journeyRegistryOf } from '../../functions/adapters/journey-registry.ts';
 import { createIngestHandler } from '../../functions/handlers/ingest.ts';
+import { createStepHandler } from '../../functions/handlers/step.ts';
 import { createLogger, createMetrics } from '../../functions/observability.ts';
 import type { Store } from '../../functions/ports.ts';
+import { REPO_ROOT } from '../../infra/config.ts';
+import { enrollmentFor, stepRequest } from '../integration/support/harness.ts';
 import { synthHerald } from './synth.ts';
+
+type EmfDocument = Record<string, unknown> & {
+  _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] };
+};
 
 const { template, stack } = synthHerald();
 const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
@@ -37,60 +47,94 @@ describe('alarms', () => {
     }
   });
 
-  it('alarms on customer events ingest refuses, on the metric the handler emits for them', async () => {
-    // The real handler, refusing an event put on the bus; its metrics print as EMF on stdout.
+  /** The EMF document carrying `metric` that a handler call prints on stdout. */
+  async function emittedWith(metric: string, call: () => Promise<unknown>) {
     const emitted: string[] = [];
     const spy = vi
       .spyOn(process.stdout, 'write')
       .mockImplementation((chunk: unknown) => emitted.push(String(chunk)) > 0);
     try {
-      const ingest = createIngestHandler({
-        logger: createLogger('ingest', { logLevel: 'SILENT' }),
-        metrics: createMetrics('ingest'),
-        store: new Proxy({} as Store, { get: () => () => Promise.reject(new Error('no store here')) }),
-        clock: { now: () => new Date('2026-03-02T12:00:00Z') },
-        journeys: journeyRegistryOf([]),
-        executions: {
-          start: async () => ({ status: 'started', executionArn: '' }),
-          stop: async () => {},
-          sendTaskSuccess: async () => true,
-        },
-        config: DEFAULT_POLICY,
-      });
-      await expect(
-        ingest({ 'detail-type': 'customer event', source: 'shop', detail: { type: 'signed_up' } }),
-      ).resolves.toMatchObject({ accepted: false });
+      await call();
     } finally {
       spy.mockRestore();
     }
     const emf = emitted
       .flatMap((chunk) => chunk.split('\n'))
       .filter((line) => line.includes('"_aws"'))
-      .map(
-        (line) =>
-          JSON.parse(line) as Record<string, unknown> & {
-            _aws: {
-              CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[];
-            };
-          },
-      )
-      .find((doc) =>
-        doc._aws.CloudWatchMetrics.some((m) => m.Metrics.some((x) => x.Name === 'EventsRejected')),
-      );
-    expect(emf, 'no EMF document with EventsRejected').toBeDefined();
-    const [directive] = emf!._aws.CloudWatchMetrics;
-    const alarm = alarmNamed('ingest-events-rejected')?.Properties;
+      .map((line) => JSON.parse(line) as EmfDocument)
+      .find((doc) => doc._aws.CloudWatchMetrics.some((m) => m.Metrics.some((x) => x.Name === metric)));
+    expect(emf, `no EMF document with ${metric}`).toBeDefined();
+    return emf!;
+  }
+
+  /** The alarm watches `metric` in the namespace, with exactly the dimensions (and values) the handler publishes. */
+  function expectAlarmOn(alarmName: string, metric: string, emf: EmfDocument) {
+    const [directive] = emf._aws.CloudWatchMetrics;
+    const alarm = alarmNamed(alarmName)?.Properties;
     expect(alarm).toMatchObject({
-      MetricName: 'EventsRejected',
+      MetricName: metric,
       Namespace: directive?.Namespace,
       Statistic: 'Sum',
       Threshold: 1,
       TreatMissingData: 'notBreaching',
     });
-    // The alarm's dimensions are exactly the set the handler publishes, with the handler's values.
     expect(alarm?.Dimensions).toEqual(
-      directive?.Dimensions[0]?.map((name) => ({ Name: name, Value: emf![name] })),
+      directive?.Dimensions[0]?.map((name) => ({ Name: name, Value: emf[name] })),
     );
+  }
+
+  const failingStore = new Proxy({} as Store, {
+    get: () => () => Promise.reject(new Error('ProvisionedThroughputExceededException')),
+  });
+  const clock = { now: () => new Date('2026-03-02T12:00:00Z') };
+  const executions = {
+    start: async () => ({ status: 'started' as const, executionArn: '' }),
+    stop: async () => {},
+    sendTaskSuccess: async () => true,
+  };
+
+  it('alarms on customer events ingest refuses, on the metric the handler emits for them', async () => {
+    // The real handler, refusing an event put on the bus.
+    const ingest = createIngestHandler({
+      logger: createLogger('ingest', { logLevel: 'SILENT' }),
+      metrics: createMetrics('ingest'),
+      store: failingStore,
+      clock,
+      journeys: journeyRegistryOf([]),
+      executions,
+      config: DEFAULT_POLICY,
+    });
+    const emf = await emittedWith('EventsRejected', async () => {
+      await expect(
+        ingest({ 'detail-type': 'customer event', source: 'shop', detail: { type: 'signed_up' } }),
+      ).resolves.toMatchObject({ accepted: false });
+    });
+    expectAlarmOn('ingest-events-rejected', 'EventsRejected', emf);
+  });
+
+  it('alarms on step decisions that failed, on the metric the handler emits for them', async () => {
+    // The real handler, deciding a branch while DynamoDB refuses it: the run ends with runtime_error.
+    const journey = JSON.parse(
+      readFileSync(path.join(REPO_ROOT, 'workflows/welcome.journey.json'), 'utf8'),
+    ) as Journey;
+    const branch = Object.entries(journey.steps).find(([, step]) => step.type === 'branch')?.[0] ?? '';
+    const step = createStepHandler({
+      logger: createLogger('step', { logLevel: 'SILENT' }),
+      metrics: createMetrics('step'),
+      store: failingStore,
+      clock,
+      journeys: journeyRegistryOf([journey]),
+      config: DEFAULT_POLICY,
+      email: { send: async () => ({ status: 'retry_later', reason: 'unused' }) },
+      messaging: { send: async () => ({ status: 'retry_later', reason: 'unused' }) },
+      unsubscribe: { baseUrl: 'https://example.com/unsubscribe', secrets: ['s'.repeat(32)] },
+    } as unknown as Parameters<typeof createStepHandler>[0]);
+    const emf = await emittedWith('StepErrors', async () => {
+      await expect(
+        step(stepRequest(journey, enrollmentFor(journey, 'c-1'), branch, 'branch')),
+      ).resolves.toMatchObject({ outcome: 'exit', reason: 'runtime_error' });
+    });
+    expectAlarmOn('step-decisions-failed', 'StepErrors', emf);
   });
 
   it('alarms as soon as a dead-letter queue holds a message', () => {
@@ -130,6 +174,14 @@ describe('alarms', () => {
       MetricName: 'Reputation.ComplaintRate',
       Threshold: 0.001,
     });
+  });
+
+  it('names every alarm differently', () => {
+    // PutMetricAlarm "creates or updates an alarm" by its name (CloudWatch API Reference,
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html):
+    // a second alarm of the same name would take the first one's place, or fail the deploy.
+    const names = alarms.map((a) => a.Properties.AlarmName as string);
+    expect(names.filter((name, i) => names.indexOf(name) !== i)).toEqual([]);
   });
 
   it('sends every alarm to one encrypted topic', () => {
