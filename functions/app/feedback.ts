@@ -48,17 +48,30 @@ async function applyOne(rt: Resolved<FeedbackDeps>, parsed: Exclude<ParsedFeedba
   // Feedback that never changes a profile (a delivery, most of them) does not read it.
   const fixed = outcomeWithoutProfile(feedback);
   let outcome: LedgerOutcome = fixed ?? 'delivered';
-  if (fixed === undefined) {
-    await rt.store.updateProfile(customerId, (current) => {
-      if (!current) return undefined;
-      const effect = applyFeedback(current, feedback, parsed.at);
-      outcome = effect.outcome;
-      return effect.profile;
-    });
-  }
   const sourceId = parsed.via === 'message' ? parsed.providerMessageId : parsed.inboundId;
+  const feedbackId = `feedback#${sourceId}#${feedback.kind}`;
+  if (fixed === undefined) {
+    // At most once per message and kind, as the ledger keeps it: a redelivered event (Lambda's
+    // retries of an asynchronous invocation, a Kinesis batch read again after a later record
+    // failed) must not count an open twice. A message opened three times is one open.
+    let decided = false;
+    const profile = await rt.store.updateProfile(
+      customerId,
+      (current) => {
+        decided = true;
+        if (!current) return undefined;
+        const effect = applyFeedback(current, feedback, parsed.at);
+        outcome = effect.outcome;
+        return effect.profile;
+      },
+      { onceFor: feedbackId },
+    );
+    // Applied before: the ledger entry (rewritten below, in case the first try stopped short of it)
+    // keeps the outcome the first try gave, which depends on the feedback alone.
+    if (!decided && profile) outcome = applyFeedback(profile, feedback, parsed.at).outcome;
+  }
   await rt.store.putLedger({
-    id: `feedback#${sourceId}#${feedback.kind}`,
+    id: feedbackId,
     kind: 'feedback',
     at: parsed.at,
     customerId,

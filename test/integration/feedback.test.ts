@@ -136,6 +136,19 @@ describe('delivery feedback', () => {
     });
   });
 
+  it('counts a redelivered open once, and keeps its ledger outcome (Lambda retries, a Kinesis batch read again)', async () => {
+    await rt.seedProfile(reachableProfile('c-redelivered'));
+    const messageId = await sentEmailId('c-redelivered');
+    const open = sesEvent('Open', messageId, { open: { timestamp: '2025-06-02T12:05:00.000Z' } });
+    for (let attempt = 0; attempt < 3; attempt++) await rt.feedback(open);
+    expect((await rt.store.getProfile('c-redelivered'))?.engagement?.email).toMatchObject({
+      opens: 1,
+      clicks: 0,
+    });
+    const feedback = (await rt.store.listLedger('c-redelivered')).filter((r) => r.kind === 'feedback');
+    expect(feedback.map((r) => [r.outcome, r.reasons])).toEqual([['opened', ['email:opened']]]);
+  });
+
   it('records an Apple Mail Privacy Protection prefetch in the ledger but not as engagement', async () => {
     await rt.seedProfile(reachableProfile('c-mpp'));
     const messageId = await sentEmailId('c-mpp');
