@@ -2,7 +2,7 @@
  * 4. Lambda bundles: each handler bundled with esbuild as infra bundles it (HeraldFunction in
  * infra/constructs/herald-function.ts: platform node, ESM, target node24, main fields module/main,
  * the createRequire banner, minified, AWS SDK bundled, no externals, the default credential chain
- * aliased to the environment provider), then its module
+ * aliased to the environment and container providers, one luxon), then its module
  * initialisation time: a fresh `node` process timing `await import(bundle)`, several times, median.
  * Baseline in the same runs: the same child importing an empty module.
  *
@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { CREDENTIAL_CHAIN, LAMBDA_CREDENTIALS } from '../infra/constructs/herald-function.ts';
+import { CREDENTIAL_CHAIN, LAMBDA_CREDENTIALS, LUXON_ES_BUILD } from '../infra/constructs/herald-function.ts';
 import { type Spread, spread } from './lib/stats.ts';
 import { loadReferenceJourney, REFERENCE_JOURNEYS } from './lib/world.ts';
 
@@ -36,7 +36,9 @@ const INFRA_MARKERS = [
   'bundleAwsSDK: true',
   'externalModules: []',
   // biome-ignore lint/suspicious/noTemplateCurlyInString: infra's source text, matched as written
-  "esbuildArgs: { '--alias': [`${CREDENTIAL_CHAIN}=${REPO_ROOT}/${LAMBDA_CREDENTIALS}`] }",
+  '`${CREDENTIAL_CHAIN}=${REPO_ROOT}/${LAMBDA_CREDENTIALS}`,',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: infra's source text, matched as written
+  '`luxon=${REPO_ROOT}/${LUXON_ES_BUILD}`,',
 ];
 
 export interface BundleResult {
@@ -104,7 +106,10 @@ async function bundle(entry: string, outdir: string) {
     sourcesContent: false,
     tsconfig: path.join(ROOT, 'tsconfig.json'),
     external: [],
-    alias: { [CREDENTIAL_CHAIN]: path.join(ROOT, LAMBDA_CREDENTIALS) },
+    alias: {
+      [CREDENTIAL_CHAIN]: path.join(ROOT, LAMBDA_CREDENTIALS),
+      luxon: path.join(ROOT, LUXON_ES_BUILD),
+    },
     metafile: true,
     logLevel: 'silent',
   });

@@ -164,6 +164,7 @@ export async function buildCli() {
     // ES build our code imports, with its own Settings. `herald validate` names luxon's default
     // locale on ours so that no Intl.DateTimeFormat asks for the system locale (issue 17); the
     // second copy, used by the audience schedules' cron check, did not see it.
+    // The Lambda bundles alias it the same way (infra/constructs/herald-function.ts LUXON_ES_BUILD).
     alias: { luxon: './node_modules/luxon/build/es6/luxon.mjs' },
     // Bundled CommonJS packages call require(); an ES module has none, so give it one.
     banner: {

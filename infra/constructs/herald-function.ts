@@ -19,8 +19,10 @@ import { acknowledge } from '../nag.ts';
 
 /** The SDK's default credential chain, which every client's runtime config imports. */
 export const CREDENTIAL_CHAIN = '@aws-sdk/credential-provider-node';
-/** What the bundles get in its place: the environment-variable provider alone. */
+/** What the bundles get in its place: the environment and container providers alone. */
 export const LAMBDA_CREDENTIALS = 'functions/adapters/lambda-credentials.ts';
+/** luxon's ES build, the one copy every import and require of luxon resolves to. */
+export const LUXON_ES_BUILD = 'node_modules/luxon/build/es6/luxon.mjs';
 
 /** The newest Node.js runtime aws-cdk-lib 2.276 knows (cdk-nag's L1 rule checks the same list). */
 export const NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -132,10 +134,17 @@ export class HeraldFunction extends Construct {
         // Bundle the pinned SDK versions the tests ran against rather than the runtime's copy.
         bundleAwsSDK: true,
         externalModules: [],
-        // Lambda hands the role's keys over in environment variables, the default chain's first
-        // link; the rest of the chain (SSO, ini, IMDS and the STS clients) is 120 KB of every
-        // bundle that never runs there. functions/adapters/lambda-credentials.ts says why and cites it.
-        esbuildArgs: { '--alias': [`${CREDENTIAL_CHAIN}=${REPO_ROOT}/${LAMBDA_CREDENTIALS}`] },
+        esbuildArgs: {
+          '--alias': [
+            // Lambda hands the role's keys over in environment variables (or, under SnapStart, a
+            // container endpoint); the rest of the default chain (SSO, ini, IMDS, the STS clients)
+            // is 120 KB of every bundle that never runs there. lambda-credentials.ts cites it.
+            `${CREDENTIAL_CHAIN}=${REPO_ROOT}/${LAMBDA_CREDENTIALS}`,
+            // One luxon, as cli/build.mjs does: cron-parser (CommonJS) would otherwise bring luxon's
+            // require() build (71 KB) beside the ES build engine/ imports, with Settings of its own.
+            `luxon=${REPO_ROOT}/${LUXON_ES_BUILD}`,
+          ],
+        },
         tsconfig: `${REPO_ROOT}/tsconfig.json`,
         commandHooks: {
           beforeBundling: () => [],

@@ -210,3 +210,27 @@ describe('Lambda bundling on this machine', () => {
     expect(credentialFetches.map((h) => h.authorization)).toEqual(['snapstart-authorization-token']);
   });
 });
+
+describe('the audience Lambda bundle', () => {
+  let bundle = '';
+
+  beforeAll(() => {
+    const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'herald-cdk-bundle-')) });
+    new HeraldFunction(new Stack(app, 'AudienceBundling'), 'Audience', {
+      entry: 'functions/handlers/audience.ts',
+      description: 'bundling test',
+      logLevel: 'ERROR',
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const assembly = app.synth();
+    const [asset] = readdirSync(assembly.directory).filter((name) => name.startsWith('asset.'));
+    bundle = readFileSync(path.join(assembly.directory, asset!, 'index.mjs'), 'utf8');
+  }, 120_000);
+
+  it('carries one luxon, so cron-parser and engine/ share its Settings', () => {
+    // Each copy of luxon carries this message once; cron-parser's require('luxon') would add the
+    // CommonJS build beside the ES one without HeraldFunction's alias.
+    expect(bundle.split('unsupported zone').length - 1).toBe(1);
+    expect(Buffer.byteLength(bundle)).toBeLessThan(1_000_000);
+  });
+});
