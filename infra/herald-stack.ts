@@ -16,6 +16,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { Journey } from '../engine/schema.ts';
 import { type HeraldConfig, readConfig } from './config.ts';
@@ -546,10 +547,15 @@ export class HeraldStack extends Stack {
     const allFunctions: Record<string, HeraldFunction> = {
       ...this.functions,
       ...(this.scale ? { fire: this.scale.fire, reconcile: this.scale.reconciler } : {}),
+      ...(this.audience ? { audience: this.audience.fn } : {}),
     };
-    const deadLetterQueues = Object.fromEntries(
-      Object.entries(allFunctions).flatMap(([name, f]) => (f.failureQueue ? [[name, f.failureQueue]] : [])),
-    );
+    const deadLetterQueues: Record<string, sqs.IQueue> = {
+      ...Object.fromEntries(
+        Object.entries(allFunctions).flatMap(([name, f]) => (f.failureQueue ? [[name, f.failureQueue]] : [])),
+      ),
+      // The audience schedules' ticks that failed every retry (constructs/audience.ts).
+      ...(this.audience ? { 'audience-ticks': this.audience.deadLetterQueue } : {}),
+    };
     this.observability = new Observability(this, 'Observability', {
       config,
       journeys: this.journeys,
@@ -558,6 +564,7 @@ export class HeraldStack extends Stack {
       stepFunction: step.fn,
       stepLogGroup: step.logGroup,
       ...(this.messaging.eventStream ? { streamConsumers: { feedback: feedback.fn } } : {}),
+      ...(this.audience ? { enrolments: this.audience.enrolments } : {}),
     });
     if (this.scale) {
       const toTopic = new cwActions.SnsAction(this.observability.topic);

@@ -12,6 +12,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { HeraldConfig } from '../config.ts';
 import { type AlarmOptions, heraldAlarm } from './alarms.ts';
@@ -24,6 +25,8 @@ export interface ObservabilityProps {
   functions: Record<string, lambda.IFunction>;
   /** Dead-letter queues by short name. */
   deadLetterQueues: Record<string, sqs.IQueue>;
+  /** Audience journeys' enrolment state machines (constructs/audience.ts): alarm when a tick fails. */
+  enrolments?: { journeyId: string; stateMachine: sfn.IStateMachine }[];
   /** Stream-fed functions by short name: alarm when they fall behind. */
   streamConsumers?: Record<string, lambda.IFunction>;
   /** The step Lambda and its log group, charted and queried on each journey's dashboard. */
@@ -32,6 +35,20 @@ export interface ObservabilityProps {
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
+
+/** Executions of a state machine that failed, timed out or were aborted, per five minutes. */
+function failedExecutions(stateMachine: sfn.IStateMachine, label: string): cloudwatch.MathExpression {
+  return new cloudwatch.MathExpression({
+    expression: 'failed + timedOut + aborted',
+    usingMetrics: {
+      failed: stateMachine.metricFailed({ statistic: 'Sum', period: FIVE_MINUTES }),
+      timedOut: stateMachine.metricTimedOut({ statistic: 'Sum', period: FIVE_MINUTES }),
+      aborted: stateMachine.metricAborted({ statistic: 'Sum', period: FIVE_MINUTES }),
+    },
+    label,
+    period: FIVE_MINUTES,
+  });
+}
 
 export class Observability extends Construct {
   readonly topic: sns.Topic;
@@ -70,16 +87,22 @@ export class Observability extends Construct {
         `${journeyId}-failed-executions`,
         `Journey ${journeyId}: executions failed, timed out or were aborted`,
         {
-          metric: new cloudwatch.MathExpression({
-            expression: 'failed + timedOut + aborted',
-            usingMetrics: {
-              failed: journey.stateMachine.metricFailed({ statistic: 'Sum', period: FIVE_MINUTES }),
-              timedOut: journey.stateMachine.metricTimedOut({ statistic: 'Sum', period: FIVE_MINUTES }),
-              aborted: journey.stateMachine.metricAborted({ statistic: 'Sum', period: FIVE_MINUTES }),
-            },
-            label: 'failed executions',
-            period: FIVE_MINUTES,
-          }),
+          metric: failedExecutions(journey.stateMachine, 'failed executions'),
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        },
+      );
+    }
+
+    // ── Audience journeys: a failed tick enrolled nobody, or only some ─────────────────────
+    for (const { journeyId, stateMachine } of props.enrolments ?? []) {
+      alarm(
+        `FailedEnrolments-${journeyId}`,
+        `${journeyId}-failed-enrolments`,
+        `Audience journey ${journeyId}: an enrolment tick failed, timed out or was aborted; its entrants may be missing`,
+        {
+          metric: failedExecutions(stateMachine, 'failed enrolment ticks'),
           threshold: 1,
           evaluationPeriods: 1,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

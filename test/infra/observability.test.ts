@@ -137,6 +137,27 @@ describe('alarms', () => {
     expectAlarmOn('step-decisions-failed', 'StepErrors', emf);
   });
 
+  it('alarms on failed enrolment ticks of every audience journey, the audience Lambda’s errors and its failed schedules', () => {
+    const enrolments = stack.audience?.enrolments ?? [];
+    expect(enrolments.map((e) => e.journeyId).sort()).toEqual(['spring-sale', 'win-back']);
+    for (const { journeyId, stateMachine } of enrolments) {
+      const metrics = JSON.stringify(alarmNamed(`${journeyId}-failed-enrolments`)?.Properties.Metrics);
+      for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'])
+        expect(metrics, journeyId).toContain(metric);
+      expect(metrics).toContain(stack.getLogicalId(stateMachine.node.defaultChild as never));
+    }
+    expect(alarmNamed('audience-errors')?.Properties).toMatchObject({
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+    });
+    expect(JSON.stringify(alarmNamed('audience-errors')?.Properties.Dimensions)).toContain(
+      stack.getLogicalId(stack.audience!.fn.fn.node.defaultChild as never),
+    );
+    expect(JSON.stringify(alarmNamed('audience-ticks-dead-letters')?.Properties.Dimensions)).toContain(
+      stack.getLogicalId(stack.audience!.deadLetterQueue.node.defaultChild as never),
+    );
+  });
+
   it('alarms as soon as a dead-letter queue holds a message', () => {
     for (const name of ['ingest', 'feedback']) {
       expect(alarmNamed(`${name}-dead-letters`)?.Properties).toMatchObject({
