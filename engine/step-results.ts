@@ -58,17 +58,20 @@ export function endsJourney(result: StepResult, journey: Journey): string | unde
   return next?.type === 'exit' ? (next.reason ?? `exit:${result.next}`) : undefined;
 }
 
-/** An answer each op's state can route on, after an unexpected failure. */
-export function answerAfterError(op: StepOp, step: Step, now: Date): StepResult {
-  const later = new Date(now.getTime() + RETRY_AFTER_ERROR_MS).toISOString();
+/**
+ * What a send or a wait for an event answers after an unexpected failure: the send is tried again
+ * later, and a wait for an event's answer is not read (its Task waits for the token). The flow ops
+ * (branch, split, update, schedule) answer nothing: their failure is thrown for the Task's retrier
+ * (functions/app/step.ts `StepRetryError`), since any answer would route the run for good.
+ */
+export function answerAfterError(op: StepOp, now: Date): StepResult {
   switch (op) {
     case 'send':
-      return { outcome: 'defer', until: later, reason: 'retry' };
-    case 'update':
-      return 'next' in step
-        ? { outcome: 'next', next: step.next }
-        : { outcome: 'exit', reason: 'runtime_error' };
-    case 'schedule':
+      return {
+        outcome: 'defer',
+        until: new Date(now.getTime() + RETRY_AFTER_ERROR_MS).toISOString(),
+        reason: 'retry',
+      };
     case 'waitForEvent':
       return { outcome: 'wait', until: now.toISOString() };
     default:

@@ -35,6 +35,15 @@ export const LAMBDA_SERVICE_ERRORS = [
   'Lambda.TooManyRequestsException',
 ];
 
+/**
+ * The error the step Lambda throws when a branch, split, update or schedule decision failed for a
+ * fault (DynamoDB unavailable, say), so that the Task decides again rather than take an answer that
+ * would end the run, drop the update or skip the wait. A Task's Retry matches the error by name, the
+ * thrown error's `name` ("Handling error conditions in a Step Functions state machine",
+ * https://docs.aws.amazon.com/step-functions/latest/dg/tutorial-handling-error-conditions.html).
+ */
+export const STEP_RETRY_ERROR = 'Herald.StepRetry';
+
 export function lambdaRetry(): AslRetrier[] {
   return [
     {
@@ -43,6 +52,17 @@ export function lambdaRetry(): AslRetrier[] {
       MaxAttempts: 6,
       BackoffRate: 2,
       MaxDelaySeconds: 60,
+      JitterStrategy: 'FULL',
+    },
+    // At most 5 + 15 + 45 + 120 s of waiting: inside an Express segment's five minutes. After the
+    // last, the execution fails (the journey's failed-executions alarm); a scale-mode run stays
+    // claimed and the reconciler starts its segment again once the lease has passed.
+    {
+      ErrorEquals: [STEP_RETRY_ERROR],
+      IntervalSeconds: 5,
+      MaxAttempts: 4,
+      BackoffRate: 3,
+      MaxDelaySeconds: 120,
       JitterStrategy: 'FULL',
     },
   ];

@@ -5,6 +5,7 @@
  * state routes on (see engine/contract.ts), and the failure is logged and counted.
  */
 import { Duration } from 'luxon';
+import { STEP_RETRY_ERROR } from '../../engine/compile/states.ts';
 import type { EventArrivedOutput, StepRequest, StepResult } from '../../engine/contract.ts';
 import { type ControlState, gateStep } from '../../engine/journey-control.ts';
 import { stepKey } from '../../engine/ledger.ts';
@@ -22,6 +23,15 @@ import { ARRIVAL_SLACK_MS, engagementQuery, loadDecision } from './runtime.ts';
 import { runSend, type StepRuntime } from './send.ts';
 
 const FLOW_OPS = new Set<string>(['branch', 'split', 'update', 'schedule']);
+
+/** A flow decision that failed for a fault; the state machine retries the Task on its name. */
+export class StepRetryError extends Error {
+  override name = STEP_RETRY_ERROR;
+  readonly code = 'step_retry';
+  constructor(op: string, cause: unknown) {
+    super(`the ${op} decision failed; the state machine tries it again`, { cause });
+  }
+}
 
 export async function runStep(rt: StepRuntime, request: StepRequest): Promise<StepResult> {
   // The version is static in the compiled Task state, so each state machine version asks for its
@@ -83,7 +93,10 @@ async function dispatch(
       ...errorFacts(error),
     });
     rt.metrics.addMetric('StepErrors', 'Count', 1);
-    return answerAfterError(request.op, step, rt.clock.now());
+    // A flow decision is made again by the Task's retrier (STEP_RETRY_ERROR): any answer would be
+    // wrong for good (a branch's exit, an update without its change, a wait that ends now).
+    if (FLOW_OPS.has(request.op)) throw new StepRetryError(request.op, error);
+    return answerAfterError(request.op, rt.clock.now());
   }
 }
 

@@ -142,14 +142,14 @@ export class Observability extends Construct {
       },
     );
     // ── Step: decisions that failed ─────────────────────────────────────────────────────────
-    // The step Lambda answers an unexpected failure instead of throwing (functions/app/step.ts): a
-    // send waits and tries again, but a branch or split ends the customer's run (`runtime_error`),
-    // an update goes on without its change, and the execution still succeeds. Neither the Lambda
-    // nor the journey's failed-executions alarm sees that; this one does.
+    // The step Lambda counts every decision that failed for a fault (functions/app/step.ts). A send
+    // answers "try again later" and its execution goes on, so neither the Lambda's errors nor the
+    // journey's failed-executions alarm sees it; a flow decision throws for its Task's retrier,
+    // which usually succeeds before either alarm could.
     alarm(
       'StepErrors-step',
       'step-decisions-failed',
-      'The step Lambda failed on a decision: a send retries later, a branch or split ended the run (runtime_error), an update was skipped; see its "step failed" log lines',
+      'The step Lambda failed on a decision: a send tries again later, a branch, split, update or wait is decided again by its Task retrier; see its "step failed" log lines',
       {
         metric: new cloudwatch.Metric({
           namespace: 'Herald',

@@ -5,8 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compileJourney } from '../../engine/compile/index.ts';
+import { STEP_RETRY_ERROR } from '../../engine/compile/states.ts';
 import type { EventArrivedOutput, StepResult } from '../../engine/contract.ts';
 import type { Journey } from '../../engine/schema.ts';
+import { StepRetryError } from '../../functions/app/step.ts';
 import {
   LOCAL_EXECUTION_ID,
   LOCAL_TASK_TOKEN,
@@ -186,6 +188,43 @@ describe('the step contract seen from a compiled workflow', () => {
     await expect(runAsl(compileJourney(welcome), executionInput(welcome), stub)).rejects.toThrow(
       /\$\.result\.until/,
     );
+  });
+
+  it('decides a branch again when the step Lambda throws StepRetryError, and goes where that decision says', async () => {
+    const welcome = loadReference('welcome');
+    let failures = 2;
+    const { stub } = scripted({
+      'send-welcome': [next('wait-two-days', UNTIL)],
+      'check-first-order': [next('send-thank-you')],
+      'send-thank-you': [exit],
+    });
+    const flaky: TaskStub = (request, stateName) => {
+      if (stateName === 'check-first-order' && failures-- > 0)
+        throw new StepRetryError('branch', new Error('ProvisionedThroughputExceededException'));
+      return stub(request, stateName);
+    };
+    const run = await runAsl(compileJourney(welcome), executionInput(welcome), flaky);
+    expect(run.requests.filter((r) => r.stepId === 'check-first-order')).toHaveLength(3);
+    expect(run.states).toContain('send-thank-you');
+    expect(run.states).not.toContain('exited');
+  });
+
+  it('fails the run once the retrier gives up on a decision that keeps failing', async () => {
+    const welcome = loadReference('welcome');
+    const { stub } = scripted({ 'send-welcome': [next('wait-two-days', UNTIL)] });
+    const broken: TaskStub = (request, stateName) => {
+      if (stateName === 'check-first-order') throw new StepRetryError('branch', new Error('unavailable'));
+      return stub(request, stateName);
+    };
+    const attempts: string[] = [];
+    await expect(
+      runAsl(compileJourney(welcome), executionInput(welcome), (request, stateName) => {
+        attempts.push(stateName);
+        return broken(request, stateName);
+      }),
+    ).rejects.toMatchObject({ cause: { name: STEP_RETRY_ERROR } });
+    // The first try and the retrier's four.
+    expect(attempts.filter((s) => s === 'check-first-order')).toHaveLength(5);
   });
 
   it('fails the run when a branch answers with a step it cannot go to', async () => {
