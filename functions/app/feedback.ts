@@ -54,21 +54,14 @@ async function applyOne(rt: Resolved<FeedbackDeps>, parsed: Exclude<ParsedFeedba
     // At most once per message and kind, as the ledger keeps it: a redelivered event (Lambda's
     // retries of an asynchronous invocation, a Kinesis batch read again after a later record
     // failed) must not count an open twice. A message opened three times is one open.
-    let decided = false;
     const profile = await rt.store.updateProfile(
       customerId,
-      (current) => {
-        decided = true;
-        if (!current) return undefined;
-        const effect = applyFeedback(current, feedback, parsed.at);
-        outcome = effect.outcome;
-        return effect.profile;
-      },
+      (current) => (current ? applyFeedback(current, feedback, parsed.at).profile : undefined),
       { onceFor: feedbackId },
     );
-    // Applied before: the ledger entry (rewritten below, in case the first try stopped short of it)
-    // keeps the outcome the first try gave, which depends on the feedback alone.
-    if (!decided && profile) outcome = applyFeedback(profile, feedback, parsed.at).outcome;
+    // The outcome depends on the feedback alone once there is a profile, so a retry that finds the
+    // change applied rewrites the ledger entry (in case the first try stopped short of it) alike.
+    if (profile) outcome = applyFeedback(profile, feedback, parsed.at).outcome;
   }
   await rt.store.putLedger({
     id: feedbackId,

@@ -36,6 +36,13 @@ export interface ObservabilityProps {
 
 const FIVE_MINUTES = Duration.minutes(5);
 
+/** In alarm as soon as one five-minute period counts one. */
+const ON_ANY = {
+  threshold: 1,
+  evaluationPeriods: 1,
+  comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+} as const;
+
 /** Executions of a state machine that failed, timed out or were aborted, per five minutes. */
 function failedExecutions(stateMachine: sfn.IStateMachine, label: string): cloudwatch.MathExpression {
   return new cloudwatch.MathExpression({
@@ -78,6 +85,23 @@ export class Observability extends Construct {
       this.alarms.push(created);
       return created;
     };
+    /** Any count at all of one of a handler's own metrics (Powertools: namespace Herald, dimension `service`). */
+    const countAlarm = (
+      id: string,
+      name: string,
+      description: string,
+      { service, metricName }: { service: string; metricName: string },
+    ) =>
+      alarm(id, name, description, {
+        metric: new cloudwatch.Metric({
+          namespace: 'Herald',
+          metricName,
+          dimensionsMap: { service },
+          statistic: 'Sum',
+          period: FIVE_MINUTES,
+        }),
+        ...ON_ANY,
+      });
 
     // ── Journeys: any failed execution means a customer fell out of a journey unexpectedly ──
     for (const journey of props.journeys) {
@@ -88,9 +112,7 @@ export class Observability extends Construct {
         `Journey ${journeyId}: executions failed, timed out or were aborted`,
         {
           metric: failedExecutions(journey.stateMachine, 'failed executions'),
-          threshold: 1,
-          evaluationPeriods: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          ...ON_ANY,
         },
       );
     }
@@ -103,9 +125,7 @@ export class Observability extends Construct {
         `Audience journey ${journeyId}: an enrolment tick failed, timed out or was aborted; its entrants may be missing`,
         {
           metric: failedExecutions(stateMachine, 'failed enrolment ticks'),
-          threshold: 1,
-          evaluationPeriods: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          ...ON_ANY,
         },
       );
     }
@@ -114,9 +134,7 @@ export class Observability extends Construct {
     for (const [name, fn] of Object.entries(props.functions)) {
       alarm(`Errors-${name}`, `${name}-errors`, `Lambda ${name}: invocations ended in an error`, {
         metric: fn.metricErrors({ statistic: 'Sum', period: FIVE_MINUTES }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        ...ON_ANY,
       });
     }
     // ── Ingest: customer events it refused ─────────────────────────────────────────────────
@@ -124,44 +142,22 @@ export class Observability extends Construct {
     // gets nothing back, so this is how its operator learns that Herald refuses what it sends.
     // The metric is the one the handler emits (functions/handlers/ingest.ts, Powertools' `service`
     // dimension); the log line `event rejected` names each problem's path and code, no values.
-    alarm(
+    countAlarm(
       'EventsRejected-ingest',
       'ingest-events-rejected',
       'Ingest refused customer events (malformed, unknown type, future time): see its "event rejected" log lines',
-      {
-        metric: new cloudwatch.Metric({
-          namespace: 'Herald',
-          metricName: 'EventsRejected',
-          dimensionsMap: { service: 'ingest' },
-          statistic: 'Sum',
-          period: FIVE_MINUTES,
-        }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      },
+      { service: 'ingest', metricName: 'EventsRejected' },
     );
     // ── Step: decisions that failed ─────────────────────────────────────────────────────────
     // The step Lambda counts every decision that failed for a fault (functions/app/step.ts). A send
     // answers "try again later" and its execution goes on, so neither the Lambda's errors nor the
     // journey's failed-executions alarm sees it; a flow decision throws for its Task's retrier,
     // which usually succeeds before either alarm could.
-    alarm(
+    countAlarm(
       'StepErrors-step',
       'step-decisions-failed',
       'The step Lambda failed on a decision: a send tries again later, a branch, split, update or wait is decided again by its Task retrier; see its "step failed" log lines',
-      {
-        metric: new cloudwatch.Metric({
-          namespace: 'Herald',
-          metricName: 'StepErrors',
-          dimensionsMap: { service: 'step' },
-          statistic: 'Sum',
-          period: FIVE_MINUTES,
-        }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      },
+      { service: 'step', metricName: 'StepErrors' },
     );
     for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
       alarm(
@@ -173,9 +169,7 @@ export class Observability extends Construct {
             statistic: 'Maximum',
             period: FIVE_MINUTES,
           }),
-          threshold: 1,
-          evaluationPeriods: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          ...ON_ANY,
         },
       );
     }

@@ -194,53 +194,51 @@ describe('delivery feedback', () => {
     expect(rt.pinpoint.messages).toHaveLength(0);
   });
 
-  it('opts the number out when the carrier reports an opt-out (Pinpoint stream over Kinesis, or SMS v2 events)', async () => {
+  /** An SMS sent to a customer who opted in; its provider message id. */
+  async function smsSentTo(customerId: string, phone: string) {
     await rt.seedProfile(
-      reachableProfile('c-carrier', {
-        phone: '+14155550177',
+      reachableProfile(customerId, {
+        phone,
         consent: { sms: { status: 'opted_in', at: '2025-01-01T00:00:00Z', source: 'x' } },
       }),
     );
-    await rt.step(stepRequest(smsJourney, enrollmentFor(smsJourney, 'c-carrier', 'e1')));
-    const [record] = (await rt.store.listLedger('c-carrier')).filter((r) => r.kind === 'decision');
-    const data = Buffer.from(
-      JSON.stringify({
-        event_type: '_SMS.OPTOUT',
-        event_timestamp: 1748865600000,
-        attributes: { message_id: record?.providerMessageId, record_status: 'OPTED_OUT' },
-      }),
-    ).toString('base64');
+    await rt.step(stepRequest(smsJourney, enrollmentFor(smsJourney, customerId, 'e1')));
+    const [record] = (await rt.store.listLedger(customerId)).filter((r) => r.kind === 'decision');
+    return record?.providerMessageId;
+  }
 
-    expect(await rt.feedback({ Records: [{ kinesis: { data } }] })).toMatchObject({ applied: 1 });
+  /** The carrier's opt-out for that message, as one Kinesis record of the Pinpoint event stream. */
+  const carrierOptOut = (messageId: string | undefined, eventTimestamp: number) => ({
+    Records: [
+      {
+        kinesis: {
+          data: Buffer.from(
+            JSON.stringify({
+              event_type: '_SMS.OPTOUT',
+              event_timestamp: eventTimestamp,
+              attributes: { message_id: messageId, record_status: 'OPTED_OUT' },
+            }),
+          ).toString('base64'),
+        },
+      },
+    ],
+  });
+
+  it('opts the number out when the carrier reports an opt-out (Pinpoint stream over Kinesis, or SMS v2 events)', async () => {
+    const messageId = await smsSentTo('c-carrier', '+14155550177');
+
+    expect(await rt.feedback(carrierOptOut(messageId, 1748865600000))).toMatchObject({ applied: 1 });
     expect((await rt.store.getProfile('c-carrier'))?.consent?.sms).toMatchObject({
       status: 'opted_out',
       source: 'carrier_opt_out',
     });
-    expect(
-      await rt.feedback({ eventType: 'TEXT_DELIVERED', messageId: record?.providerMessageId }),
-    ).toMatchObject({ applied: 1 });
+    expect(await rt.feedback({ eventType: 'TEXT_DELIVERED', messageId })).toMatchObject({ applied: 1 });
   });
 
   it('takes the time it was read for a stream record whose timestamp is out of range, and still applies it', async () => {
-    await rt.seedProfile(
-      reachableProfile('c-far-future', {
-        phone: '+14155550178',
-        consent: { sms: { status: 'opted_in', at: '2025-01-01T00:00:00Z', source: 'x' } },
-      }),
-    );
-    await rt.step(stepRequest(smsJourney, enrollmentFor(smsJourney, 'c-far-future', 'e1')));
-    const [record] = (await rt.store.listLedger('c-far-future')).filter((r) => r.kind === 'decision');
-    const stream = (event: Record<string, unknown>) => ({
-      Records: [{ kinesis: { data: Buffer.from(JSON.stringify(event)).toString('base64') } }],
-    });
-    const optOut = (eventTimestamp: number) =>
-      stream({
-        event_type: '_SMS.OPTOUT',
-        event_timestamp: eventTimestamp,
-        attributes: { message_id: record?.providerMessageId, record_status: 'OPTED_OUT' },
-      });
+    const messageId = await smsSentTo('c-far-future', '+14155550178');
     // 1e20 ms is past the last time a Date can hold: new Date(1e20).toISOString() throws.
-    expect(await rt.feedback(optOut(1e20))).toMatchObject({ applied: 1 });
+    expect(await rt.feedback(carrierOptOut(messageId, 1e20))).toMatchObject({ applied: 1 });
     const consent = (await rt.store.getProfile('c-far-future'))?.consent?.sms;
     expect(consent).toMatchObject({ status: 'opted_out', source: 'carrier_opt_out' });
     expect(consent?.at).toBe(rt.clock.now().toISOString());
