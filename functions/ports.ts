@@ -124,6 +124,8 @@ export interface DecisionItems {
   profileRead?: ProfileRead;
   /** Only when asked for (`controlOf`): that journey's control, undefined when none is stored. */
   controls?: ReadonlyMap<string, JourneyControl | undefined>;
+  /** Only when asked for (`engaged`): each step's `getMessageEngagement`, by step id. */
+  engagement?: Record<string, MessageEngagement>;
 }
 
 /**
@@ -190,10 +192,18 @@ export interface CapReservation<R> {
 
 export interface Store {
   getProfile(customerId: string): Promise<Profile | undefined>;
-  /** The profile, the product (when given), the cap window and a journey's control (when asked), in one request. */
+  /**
+   * The profile, the product (when given), the cap window, a journey's control and the engagement
+   * of a run's send steps (when asked), in one request.
+   */
   readDecisionItems(
     customerId: string,
-    options?: { productId?: string; caps?: boolean; controlOf?: string },
+    options?: {
+      productId?: string;
+      caps?: boolean;
+      controlOf?: string;
+      engaged?: { executionId: string; steps: readonly string[] };
+    },
   ): Promise<DecisionItems>;
   /**
    * The profile, the event's products and the journeys' controls, in one request (ingest), and the

@@ -1,7 +1,7 @@
 /**
  * Engagement items (dynamo-table.ts `engagementKey`): the first open and the first click of the
  * message a run's send step sent, under the customer's own partition, which the feedback Lambda
- * may write (PutItem) and the step Lambda may read (Query). The step's claim, under `SEND#`, says
+ * may write (PutItem) and the step Lambda reads by key, in its decision's BatchGetItem. The step's claim, under `SEND#`, says
  * whether and when the step sent; only the step Lambda reads it.
  *
  * The write is a conditional PutItem (the feedback role has PutItem, not UpdateItem, on `C#`): it
@@ -15,12 +15,13 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { stepKey } from '../../engine/ledger.ts';
 import type { MessageEngagement } from '../../engine/policy/engagement.ts';
 import type { ChannelName } from '../../engine/schema.ts';
 import type { StepRecord } from '../../engine/send-protocol.ts';
 import type { EngagementRecord } from '../ports.ts';
 import type { DynamoTable } from './dynamo-ops.ts';
-import { customerPartition, engagementKey, engagementPrefix } from './dynamo-table.ts';
+import { engagementKey, stepClaimKey } from './dynamo-table.ts';
 
 /**
  * How long before a send's last claim write its message index may be stamped (the index carries
@@ -57,26 +58,44 @@ export async function putEngagement(
   }
 }
 
-export async function readEngagement(
-  table: DynamoTable,
+/**
+ * The keys of what one send step's engagement is read from: its claim (under `SEND#`, which says
+ * whether and when it sent) and its first open and first click (under `C#`). All three are known
+ * exactly, so they travel in the decision's BatchGetItem with the profile (dynamo-store.ts
+ * `readDecisionItems`) instead of a GetItem and a Query of their own.
+ */
+export function engagementKeys(
+  customerId: string,
+  executionId: string,
+  stepId: string,
+): {
+  claim: { pk: string; sk: string };
+  opened: { pk: string; sk: string };
+  clicked: { pk: string; sk: string };
+} {
+  return {
+    claim: stepClaimKey(customerId, stepKey(executionId, stepId)),
+    opened: engagementKey(customerId, executionId, stepId, 'opened'),
+    clicked: engagementKey(customerId, executionId, stepId, 'clicked'),
+  };
+}
+
+/** What the step's claim and its engagement items (as `engagementKeys` names them) say of its message. */
+export function engagementOf(
   claim: StepRecord | undefined,
-  of: { customerId: string; executionId: string; stepId: string },
-): Promise<MessageEngagement> {
+  items: { opened?: Record<string, unknown>; clicked?: Record<string, unknown> },
+): MessageEngagement {
   const sent = sentMessage(claim);
   if (!sent) return {};
-  const items = await table.queryPrefix(
-    customerPartition(of.customerId),
-    engagementPrefix(of.executionId, of.stepId),
-  );
   const engagement: MessageEngagement = { sentAt: new Date(sent.at).toISOString() };
   if (sent.channel) engagement.channel = sent.channel;
-  for (const item of items) {
+  for (const kind of ['opened', 'clicked'] as const) {
+    const item = items[kind];
     // A record about the message of a loop's earlier round is not about this one.
-    if (typeof item.sentAt !== 'string' || typeof item.at !== 'string') continue;
+    if (typeof item?.sentAt !== 'string' || typeof item.at !== 'string') continue;
     if (Date.parse(item.sentAt) < sent.from) continue;
-    const kind = String(item.sk).slice(engagementPrefix(of.executionId, of.stepId).length);
     if (kind === 'opened') engagement.openedAt = item.at;
-    if (kind === 'clicked') engagement.clickedAt = item.at;
+    else engagement.clickedAt = item.at;
   }
   return engagement;
 }

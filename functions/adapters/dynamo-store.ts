@@ -20,7 +20,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Conversion } from '../../engine/attribution.ts';
 import type { Enrollment, StepResult } from '../../engine/contract.ts';
 import type { CustomerEvent, Product, Profile } from '../../engine/data.ts';
-import { type LedgerRecord, stepKey } from '../../engine/ledger.ts';
+import type { LedgerRecord } from '../../engine/ledger.ts';
 import type { CapEntry } from '../../engine/policy/caps.ts';
 import type { MessageEngagement } from '../../engine/policy/engagement.ts';
 import type { StepRecord, StepTransition } from '../../engine/send-protocol.ts';
@@ -43,7 +43,7 @@ import type {
   WaitTokenRecord,
 } from '../ports.ts';
 import { readControl } from './dynamo-controls.ts';
-import { putEngagement, readEngagement } from './dynamo-engagement.ts';
+import { engagementKeys, engagementOf, putEngagement } from './dynamo-engagement.ts';
 import { DynamoTable, itemId } from './dynamo-ops.ts';
 import {
   CONVERSION_SK_PREFIX,
@@ -157,22 +157,33 @@ export class DynamoStore implements Store {
 
   async readDecisionItems(
     customerId: string,
-    options: { productId?: string; caps?: boolean; controlOf?: string } = {},
+    options: {
+      productId?: string;
+      caps?: boolean;
+      controlOf?: string;
+      engaged?: { executionId: string; steps: readonly string[] };
+    } = {},
   ): Promise<DecisionItems> {
     const profileKey = { pk: customerPk(customerId), sk: 'PROFILE' };
     const product = options.productId === undefined ? undefined : productKey(options.productId);
     const caps = options.caps ? capWindowKey(customerId) : undefined;
     const control = options.controlOf === undefined ? undefined : journeyControlKey(options.controlOf);
+    const engaged = options.engaged;
+    const engagedKeys = (engaged?.steps ?? []).map((step) => ({
+      step,
+      keys: engagementKeys(customerId, engaged!.executionId, step),
+    }));
     // Only the profile: a GetItem reads the same unit without the batch's envelope.
-    if (!product && !caps && !control) {
+    if (!product && !caps && !control && engagedKeys.length === 0) {
       const read = profileRead(await this.table.get(profileKey.pk, profileKey.sk));
       return read.profile ? { profile: read.profile, profileRead: read } : { profileRead: read };
     }
-    const items = await this.table.batchGet([
+    const items = await this.table.batchGetAll([
       profileKey,
       ...(product ? [product] : []),
       ...(caps ? [caps] : []),
       ...(control ? [control] : []),
+      ...engagedKeys.flatMap(({ keys }) => [keys.claim, keys.opened, keys.clicked]),
     ]);
     const at = (key: { pk: string; sk: string } | undefined) =>
       key ? items.get(itemId(key.pk, key.sk)) : undefined;
@@ -184,6 +195,10 @@ export class DynamoStore implements Store {
     if (caps) found.caps = capWindowOf(at(caps));
     if (control && options.controlOf !== undefined)
       found.controls = new Map([[options.controlOf, readControl(at(control))]]);
+    if (engaged)
+      found.engagement = Object.fromEntries(
+        engagedKeys.map(({ step, keys }) => [step, engagementFrom(at, keys)]),
+      );
     return found;
   }
 
@@ -554,13 +569,9 @@ export class DynamoStore implements Store {
     executionId: string,
     stepId: string,
   ): Promise<MessageEngagement> {
-    const claim = stepClaimKey(customerId, stepKey(executionId, stepId));
-    const item = await this.table.get(claim.pk, claim.sk);
-    return readEngagement(this.table, item ? stepRecordOf(item) : undefined, {
-      customerId,
-      executionId,
-      stepId,
-    });
+    const keys = engagementKeys(customerId, executionId, stepId);
+    const items = await this.table.batchGet([keys.claim, keys.opened, keys.clicked]);
+    return engagementFrom((key) => items.get(itemId(key.pk, key.sk)), keys);
   }
 
   async putMessageIndex(record: MessageIndexRecord): Promise<void> {
@@ -582,6 +593,20 @@ function messageIndexItem(record: MessageIndexRecord): Record<string, unknown> {
     ...record,
     expiresAt: epochSeconds(Date.parse(record.at)) + 90 * DAY_S,
   };
+}
+
+/** `engagementOf` over the three items of `engagementKeys`, as a batch read found them. */
+function engagementFrom(
+  at: (key: { pk: string; sk: string }) => Record<string, unknown> | undefined,
+  keys: ReturnType<typeof engagementKeys>,
+): MessageEngagement {
+  const claim = at(keys.claim);
+  const opened = at(keys.opened);
+  const clicked = at(keys.clicked);
+  return engagementOf(claim ? stepRecordOf(claim) : undefined, {
+    ...(opened ? { opened } : {}),
+    ...(clicked ? { clicked } : {}),
+  });
 }
 
 function capWindowOf(item: Record<string, unknown> | undefined): CapWindow {

@@ -71,7 +71,8 @@ export interface DecisionReads {
 
 /**
  * `loadDecisionContext`'s reads in as few requests as the layout allows: the items read by key
- * (profile, product, cap window) in one BatchGetItem, the events in one Query, side by side.
+ * (profile, product, cap window, control, the engaged steps' claims and engagement) in one
+ * BatchGetItem, the events in one Query, side by side.
  */
 export async function loadDecision(
   store: Store,
@@ -85,16 +86,14 @@ export async function loadDecision(
   const { journey, enrollment, now, config, engaged } = reads;
   const since = historySince(config, now);
   const steps = engaged?.steps ?? [];
-  const [items, history, messages] = await Promise.all([
+  const [items, history] = await Promise.all([
     store.readDecisionItems(enrollment.customerId, {
       ...(enrollment.productId ? { productId: enrollment.productId } : {}),
       ...(reads.caps ? { caps: true } : {}),
       ...(reads.controlOf !== undefined ? { controlOf: reads.controlOf } : {}),
+      ...(engaged && steps.length > 0 ? { engaged } : {}),
     }),
     store.listEvents(enrollment.customerId, since ? { since } : {}),
-    Promise.all(
-      steps.map((step) => store.getMessageEngagement(enrollment.customerId, engaged!.executionId, step)),
-    ),
   ]);
   const ctx: DecisionContext = {
     journey,
@@ -105,7 +104,7 @@ export async function loadDecision(
     config,
     ...(items.product ? { product: items.product } : {}),
     ...(steps.length > 0
-      ? { engagement: Object.fromEntries(steps.map((step, i) => [step, messages[i] ?? {}])) }
+      ? { engagement: Object.fromEntries(steps.map((step) => [step, items.engagement?.[step] ?? {}])) }
       : {}),
   };
   return {

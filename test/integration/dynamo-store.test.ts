@@ -667,6 +667,26 @@ describe.each(DYNAMO_BACKENDS)('DynamoStore contract ($name)', (backend) => {
       expect(await store.getMessageEngagement('c-eng', `${exec}-other`, 'send')).toEqual({});
     });
 
+    it('reads the engaged steps’ claims and engagement with the profile, in the decision’s one BatchGetItem', async () => {
+      await store.updateProfile('c-eng-batch', () => ({ id: 'c-eng-batch', locale: 'en-US' }));
+      await sendAt('c-eng-batch', t0.getTime());
+      await store.recordEngagement(feedback('c-eng-batch', { kind: 'clicked', at: at(60_000).toISOString() }));
+      let items: Awaited<ReturnType<DynamoStore['readDecisionItems']>> | undefined;
+      const ops = await operationsDuring(dynamo.client, async () => {
+        items = await store.readDecisionItems('c-eng-batch', {
+          engaged: { executionId: exec, steps: ['send', 'send-2'] },
+        });
+      });
+      // Before: a GetItem of each step's claim and a Query of its engagement, beside the profile's read.
+      expect(ops).toEqual(['BatchGetItem']);
+      expect(items?.profile).toEqual({ id: 'c-eng-batch', locale: 'en-US' });
+      expect(items?.engagement).toEqual({
+        send: { sentAt: at(500).toISOString(), channel: 'email', clickedAt: at(60_000).toISOString() },
+        'send-2': {},
+      });
+      expect(await store.getMessageEngagement('c-eng-batch', exec, 'send')).toEqual(items?.engagement?.send);
+    });
+
     it('answers nothing sent when the step’s claim says it sent nothing, whatever feedback exists', async () => {
       await sendAt('c-eng-none', t0.getTime(), false);
       await store.recordEngagement(feedback('c-eng-none', {}));
