@@ -36,6 +36,17 @@
  *   t1 + lease  holder died during the call: the next invocation sees `sending` with an expired
  *               lease → resolveInDoubt (fenced on token A) → done, ledger `unknown`
  *
+ * The lazy claim (what functions/app/send.ts does): the invocation reads the record with the
+ * decision's other items (`readView`) instead of writing a claim first, decides, and claims with its
+ * first write, pinned to the record it read: `claimAndSend` (claimed + startSending in one update)
+ * before a provider call, or `claimAndFinish` when nothing is sent. Two invocations that read the
+ * same record may both decide, but only one first write applies; the other sends nothing and
+ * answers "retry later". That saves the claim's write on every send. Where the separate claim
+ * answered `busy` to a racing invocation, the racing one now decides in vain, so what a decision
+ * writes before its first step write is keyed by invocation (the cap slot: channel-attempt.ts
+ * `capKey`), and a decision that sends nothing writes its ledger entry only after its
+ * `claimAndFinish` applied.
+ *
  * Each guard below is a disjunction of clauses over the stored record; `holds` evaluates it.
  */
 import type { StepResult } from './contract.ts';
@@ -75,6 +86,8 @@ export type Clause =
   | {
       state: StepState;
       token?: string;
+      /** The record's attempt is exactly this one. */
+      attempt?: number;
       /** `field < ms` (or `<=` with `inclusive`). */
       before?: { field: TimeField; ms: number; inclusive?: boolean };
     };
@@ -91,7 +104,14 @@ export interface StepUpdate {
   remove?: readonly ('channel' | 'untilMs' | 'reachedAt')[];
 }
 
-export type TransitionName = 'claim' | 'startSending' | 'settle' | 'finish' | 'resolveInDoubt';
+export type TransitionName =
+  | 'claim'
+  | 'claimAndSend'
+  | 'claimAndFinish'
+  | 'startSending'
+  | 'settle'
+  | 'finish'
+  | 'resolveInDoubt';
 
 export interface StepTransition {
   name: TransitionName;
@@ -107,22 +127,88 @@ export interface ClaimTiming {
 
 // ── Transitions ─────────────────────────────────────────────────────────────────────────────
 
+/** When a step may be claimed (the diagram above): absent, due, abandoned before any call, or reopened. */
+function claimGuard(nowMs: number, timing: ClaimTiming): Guard {
+  return [
+    { absent: true },
+    { state: 'deferred', before: { field: 'untilMs', ms: nowMs, inclusive: true } },
+    { state: 'claimed', before: { field: 'claimedAt', ms: nowMs - timing.leaseMs } },
+    { state: 'done', before: { field: 'finishedAt', ms: nowMs - timing.reopenDoneAfterMs } },
+  ];
+}
+
 export function claim(input: { nowMs: number; token: string; timing: ClaimTiming }): StepTransition {
   const { nowMs, token, timing } = input;
   return {
     name: 'claim',
-    guard: [
-      { absent: true },
-      { state: 'deferred', before: { field: 'untilMs', ms: nowMs, inclusive: true } },
-      { state: 'claimed', before: { field: 'claimedAt', ms: nowMs - timing.leaseMs } },
-      { state: 'done', before: { field: 'finishedAt', ms: nowMs - timing.reopenDoneAfterMs } },
-    ],
+    guard: claimGuard(nowMs, timing),
     update: {
       set: { state: 'claimed', token, claimedAt: nowMs },
       setIfAbsent: { reachedAt: nowMs },
       nextAttempt: true,
       remove: ['channel'],
     },
+  };
+}
+
+/**
+ * Holds only while the record is exactly as `observed` (absent, or the same state, token and
+ * attempt): every transition changes one of the three, so nothing has written the step since.
+ */
+function unchangedSince(observed: StepRecord | undefined): Guard {
+  if (observed === undefined) return [{ absent: true }];
+  return [{ state: observed.state, token: observed.token, attempt: observed.attempt }];
+}
+
+/**
+ * The lazy claim's first write, when the provider call comes first (`readView` said claimable): the
+ * claim and `startSending` in one conditional update, which holds only while the record is as
+ * read. The read record was claimable, and each of the claim's time conditions stays true as time
+ * passes, so this applies exactly when `claim` then `startSending` would, with no one in between.
+ */
+export function claimAndSend(input: {
+  observed: StepRecord | undefined;
+  token: string;
+  channel: string;
+  nowMs: number;
+}): StepTransition {
+  const { observed, token, channel, nowMs } = input;
+  return {
+    name: 'claimAndSend',
+    guard: unchangedSince(observed),
+    update: {
+      set: { state: 'sending', token, channel, claimedAt: nowMs },
+      setIfAbsent: { reachedAt: nowMs },
+      nextAttempt: true,
+    },
+  };
+}
+
+/**
+ * The lazy claim's only write, when the decision calls no provider (skip, exit, defer): the claim
+ * and `finish` in one conditional update, under the same condition as `claimAndSend`.
+ */
+export function claimAndFinish(input: {
+  observed: StepRecord | undefined;
+  token: string;
+  result: StepResult;
+  nowMs: number;
+  untilMs?: number;
+}): StepTransition {
+  const { observed, token, result, nowMs, untilMs } = input;
+  const set = { token, claimedAt: nowMs, result, finishedAt: nowMs };
+  return {
+    name: 'claimAndFinish',
+    guard: unchangedSince(observed),
+    update:
+      untilMs === undefined
+        ? { set: { ...set, state: 'done' }, nextAttempt: true, remove: ['channel', 'untilMs', 'reachedAt'] }
+        : {
+            set: { ...set, state: 'deferred', untilMs },
+            setIfAbsent: { reachedAt: nowMs },
+            nextAttempt: true,
+            remove: ['channel'],
+          },
   };
 }
 
@@ -231,6 +317,29 @@ export function claimView(
   }
 }
 
+/** What a read of the step record (`readView`) lets an invocation do. */
+export type ReadView =
+  /** Nothing holds the step: decide, then claim it with the first write (`claimAndSend`, `claimAndFinish`). */
+  | { kind: 'claimable'; attempt: number; reachedAt: number; observed: StepRecord | undefined }
+  | Exclude<ClaimView, { kind: 'claimed' }>;
+
+/**
+ * The lazy claim: the step record read with the decision's other items, judged as a refused claim
+ * would be. A claimable record is claimed by the invocation's first write, pinned to what was read
+ * (`unchangedSince`), so a racing invocation that wrote first makes that write fail.
+ */
+export function readView(record: StepRecord | undefined, nowMs: number, timing: ClaimTiming): ReadView {
+  if (holds(claimGuard(nowMs, timing), record))
+    return {
+      kind: 'claimable',
+      attempt: (record?.attempt ?? 0) + 1,
+      reachedAt: record?.reachedAt ?? nowMs,
+      observed: record,
+    };
+  const view = claimView({ applied: false, current: record }, nowMs, timing);
+  return view.kind === 'claimed' ? { kind: 'busy' } : view;
+}
+
 // ── What a provider call means for the protocol ─────────────────────────────────────────────
 
 /**
@@ -265,6 +374,7 @@ export function holds(guard: Guard, record: StepRecord | undefined): boolean {
     if ('absent' in clause) return record === undefined;
     if (!record || record.state !== clause.state) return false;
     if (clause.token !== undefined && record.token !== clause.token) return false;
+    if (clause.attempt !== undefined && record.attempt !== clause.attempt) return false;
     if (clause.before) {
       const value = record[clause.before.field];
       if (value === undefined) return false;

@@ -126,6 +126,8 @@ export interface DecisionItems {
   controls?: ReadonlyMap<string, JourneyControl | undefined>;
   /** Only when asked for (`engaged`): each step's `getMessageEngagement`, by step id. */
   engagement?: Record<string, MessageEngagement>;
+  /** Only when asked for (`stepKey`): the step record, undefined when none is stored. */
+  step?: StepRecord;
 }
 
 /**
@@ -203,6 +205,8 @@ export interface Store {
       caps?: boolean;
       controlOf?: string;
       engaged?: { executionId: string; steps: readonly string[] };
+      /** A send's step record, by its `stepKey` (the lazy claim: engine/send-protocol.ts `readView`). */
+      stepKey?: string;
     },
   ): Promise<DecisionItems>;
   /**

@@ -162,6 +162,7 @@ export class DynamoStore implements Store {
       caps?: boolean;
       controlOf?: string;
       engaged?: { executionId: string; steps: readonly string[] };
+      stepKey?: string;
     } = {},
   ): Promise<DecisionItems> {
     const profileKey = { pk: customerPk(customerId), sk: 'PROFILE' };
@@ -173,8 +174,9 @@ export class DynamoStore implements Store {
       step,
       keys: engagementKeys(customerId, engaged!.executionId, step),
     }));
+    const claimKey = options.stepKey === undefined ? undefined : stepClaimKey(customerId, options.stepKey);
     // Only the profile: a GetItem reads the same unit without the batch's envelope.
-    if (!product && !caps && !control && engagedKeys.length === 0) {
+    if (!product && !caps && !control && !claimKey && engagedKeys.length === 0) {
       const read = profileRead(await this.table.get(profileKey.pk, profileKey.sk));
       return read.profile ? { profile: read.profile, profileRead: read } : { profileRead: read };
     }
@@ -183,6 +185,7 @@ export class DynamoStore implements Store {
       ...(product ? [product] : []),
       ...(caps ? [caps] : []),
       ...(control ? [control] : []),
+      ...(claimKey ? [claimKey] : []),
       ...engagedKeys.flatMap(({ keys }) => [keys.claim, keys.opened, keys.clicked]),
     ]);
     const at = (key: { pk: string; sk: string } | undefined) =>
@@ -195,6 +198,8 @@ export class DynamoStore implements Store {
     if (caps) found.caps = capWindowOf(at(caps));
     if (control && options.controlOf !== undefined)
       found.controls = new Map([[options.controlOf, readControl(at(control))]]);
+    const stepItem = at(claimKey);
+    if (stepItem) found.step = stepRecordOf(stepItem);
     if (engaged)
       found.engagement = Object.fromEntries(
         engagedKeys.map(({ step, keys }) => [step, engagementFrom(at, keys)]),
@@ -665,6 +670,10 @@ export function stepExpression(transition: StepTransition): {
     if (clause.token !== undefined) {
       values[`:g${i}token`] = clause.token;
       parts.push(`${name('token')} = :g${i}token`);
+    }
+    if (clause.attempt !== undefined) {
+      values[`:g${i}attempt`] = clause.attempt;
+      parts.push(`${name('attempt')} = :g${i}attempt`);
     }
     if (clause.before) {
       values[`:g${i}before`] = clause.before.ms;

@@ -14,7 +14,14 @@ import {
   type RenderedMessage,
 } from '../../engine/policy/index.ts';
 import type { ChannelName, Journey, SendStep } from '../../engine/schema.ts';
-import { afterProviderCall, type ProviderVerdict, settle, startSending } from '../../engine/send-protocol.ts';
+import {
+  afterProviderCall,
+  claimAndSend,
+  type ProviderVerdict,
+  type StepRecord,
+  settle,
+  startSending,
+} from '../../engine/send-protocol.ts';
 import type { CapWindow, SendOutcome, SentMessageRecord, SentWrites } from '../ports.ts';
 import { deliver, forgetInvalidTokens, optOutSms } from './deliver.ts';
 import { unsubscribeLinks } from './links.ts';
@@ -29,7 +36,11 @@ export interface SendContext {
   ctx: DecisionContext;
   /** The cap window as this call last saw it (read with the profile; kept current by `reserveCap`). */
   caps: CapWindow;
-  claim: { key: string; attempt: number; token: string };
+  /**
+   * The lazy claim: `observed` is the step record as read; `written` turns true with this
+   * invocation's first step write (`claimAndSend` or `claimAndFinish`), which claims the step.
+   */
+  claim: { key: string; attempt: number; token: string; observed: StepRecord | undefined; written: boolean };
   /** When the step was first reached (the step record's `reachedAt`): its place in line. */
   reachedAt: Date;
   category: 'marketing' | 'transactional';
@@ -96,8 +107,14 @@ export async function attemptChannel(sc: SendContext, channel: ChannelName): Pro
 
 // ── Before the call ─────────────────────────────────────────────────────────────────────────
 
+/**
+ * This invocation's cap slot. Two invocations that read the same step record decide the same
+ * attempt, and only one claims it (engine/send-protocol.ts, the lazy claim): the token's first
+ * characters keep their slots apart, so the one that lost gives back its own slot, never the
+ * winner's.
+ */
 function capKey(sc: SendContext): string {
-  return `${sc.claim.key}#${sc.claim.attempt}`;
+  return `${sc.claim.key}#${sc.claim.attempt}#${sc.claim.token.slice(0, 8)}`;
 }
 
 /** Reserves this attempt's slot in the shared caps; answers the full cap, if one is. */
@@ -190,13 +207,23 @@ function render(
   }
 }
 
-/** claimed → sending, fenced by the token. Past this write the step is never claimable again. */
+/**
+ * → sending: the first write claims the step with it (`claimAndSend`, pinned to the record read);
+ * after a refusal settled, `startSending` fenced by the token. Past this write the step is never
+ * claimable again.
+ */
 async function markSending(sc: SendContext, channel: ChannelName): Promise<void> {
   const { rt, request, claim } = sc;
   const now = rt.clock.now();
-  const transition = startSending({ token: claim.token, channel, nowMs: now.getTime() });
+  const nowMs = now.getTime();
+  const transition = claim.written
+    ? startSending({ token: claim.token, channel, nowMs })
+    : claimAndSend({ observed: claim.observed, token: claim.token, channel, nowMs });
   const written = await rt.store.transitionStep(request.enrollment.customerId, claim.key, transition, now);
-  if (written.applied) return;
+  if (written.applied) {
+    claim.written = true;
+    return;
+  }
   await releaseCapSlot(sc);
   throw new LostClaim('the step claim was taken over before the provider call');
 }

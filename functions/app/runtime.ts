@@ -67,6 +67,8 @@ export interface DecisionReads {
   caps?: boolean;
   /** A flow op also reads its journey's control (when not cached), in the same request. */
   controlOf?: string;
+  /** A send also reads its step record (the lazy claim), in the same request. */
+  stepKey?: string;
 }
 
 /**
@@ -82,6 +84,7 @@ export async function loadDecision(
   caps?: CapWindow;
   controls?: DecisionItems['controls'];
   profileRead?: DecisionItems['profileRead'];
+  step?: DecisionItems['step'];
 }> {
   const { journey, enrollment, now, config, engaged } = reads;
   const since = historySince(config, now);
@@ -92,6 +95,7 @@ export async function loadDecision(
       ...(reads.caps ? { caps: true } : {}),
       ...(reads.controlOf !== undefined ? { controlOf: reads.controlOf } : {}),
       ...(engaged && steps.length > 0 ? { engaged } : {}),
+      ...(reads.stepKey !== undefined ? { stepKey: reads.stepKey } : {}),
     }),
     store.listEvents(enrollment.customerId, since ? { since } : {}),
   ]);
@@ -112,6 +116,7 @@ export async function loadDecision(
     ...(items.caps ? { caps: items.caps } : {}),
     ...(items.controls ? { controls: items.controls } : {}),
     ...(items.profileRead ? { profileRead: items.profileRead } : {}),
+    ...(items.step ? { step: items.step } : {}),
   };
 }
 

@@ -27,10 +27,10 @@ import { stepIsInLoop } from '../../engine/reach.ts';
 import type { ChannelName, Journey, SendStep } from '../../engine/schema.ts';
 import {
   type ClaimTiming,
-  type ClaimView,
-  claim,
-  claimView,
+  claimAndFinish,
   finish,
+  type ReadView,
+  readView,
   resolveInDoubt,
 } from '../../engine/send-protocol.ts';
 import { endsJourney, withNextUntil } from '../../engine/step-results.ts';
@@ -38,7 +38,7 @@ import { variantFor } from '../../engine/variant.ts';
 import type { StepDeps } from '../deps.ts';
 import type { SentWrites } from '../ports.ts';
 import { attemptChannel, type ChannelTry, LostClaim, type SendContext } from './channel-attempt.ts';
-import { loadDecision, loadDecisionContext, type Resolved } from './runtime.ts';
+import { loadDecision, type Resolved } from './runtime.ts';
 import { expire, expiredDecision, keepPlaceInLine } from './send-arbitration.ts';
 
 export type StepRuntime = Resolved<StepDeps> & { leaseMs: number; renderer: Renderer };
@@ -57,7 +57,19 @@ type DecisionBase = ReturnType<typeof decisionBase>;
 export async function runSend(rt: StepRuntime, request: StepRequest, journey: Journey, step: SendStep) {
   const now = rt.clock.now();
   const key = stepKey(request.executionId, request.stepId);
-  const view = await claimStep(rt, request, journey, key, now);
+  const timing = claimTiming(rt, journey, request.stepId);
+  // The lazy claim (engine/send-protocol.ts): the step record comes with the profile and the cap
+  // window (one BatchGetItem, the cap window kept current by each reservation, so the attempts
+  // below never read it again), and the first write claims the step, pinned to what was read.
+  const read = await loadDecision(rt.store, {
+    journey,
+    enrollment: request.enrollment,
+    now,
+    config: rt.config,
+    caps: true,
+    stepKey: key,
+  });
+  const view = readView(read.step, now.getTime(), timing);
   switch (view.kind) {
     case 'decided':
       rt.metrics.addMetric('StepReplayed', 'Count', 1);
@@ -65,28 +77,19 @@ export async function runSend(rt: StepRuntime, request: StepRequest, journey: Jo
     case 'busy':
       return retryLater(now, rt.leaseMs);
     case 'in_doubt':
-      return resolveAbandoned(rt, request, journey, step, key, view, now);
-    case 'claimed':
+      return resolveAbandoned(rt, request, journey, step, key, view, read.ctx, now);
+    case 'claimable':
       break;
   }
 
-  // The cap window comes with the profile (one BatchGetItem) and is kept current by each
-  // reservation, so the attempts below never read it again.
-  const { ctx, caps } = await loadDecision(rt.store, {
-    journey,
-    enrollment: request.enrollment,
-    now,
-    config: rt.config,
-    caps: true,
-  });
   const sc: SendContext = {
     rt,
     request,
     journey,
     step,
-    ctx,
-    caps: caps ?? { entries: [], version: 0 },
-    claim: { key, attempt: view.attempt, token: view.token },
+    ctx: read.ctx,
+    caps: read.caps ?? { entries: [], version: 0 },
+    claim: { key, attempt: view.attempt, token: randomUUID(), observed: view.observed, written: false },
     reachedAt: new Date(view.reachedAt),
     category: messageCategory(journey.messages[step.message]),
     variant: variantFor(journey, request.stepId, request.enrollment.customerId),
@@ -100,27 +103,13 @@ export async function runSend(rt: StepRuntime, request: StepRequest, journey: Jo
     throw error;
   }
   await keepPlaceInLine(sc, decided, expiresAt);
-  await record(sc, decided);
-  return decided.result;
+  return (await record(sc, decided)) ? decided.result : retryLater(now, rt.leaseMs);
 }
 
 function claimTiming(rt: StepRuntime, journey: Journey, stepId: string): ClaimTiming {
   // A finished step runs again only on a journey loop; anything else is a retry.
   const reopenDoneAfterMs = stepIsInLoop(journey, stepId) ? REOPEN_DONE_AFTER_MS : Number.MAX_SAFE_INTEGER;
   return { leaseMs: rt.leaseMs, reopenDoneAfterMs };
-}
-
-async function claimStep(
-  rt: StepRuntime,
-  request: StepRequest,
-  journey: Journey,
-  key: string,
-  now: Date,
-): Promise<ClaimView> {
-  const timing = claimTiming(rt, journey, request.stepId);
-  const transition = claim({ nowMs: now.getTime(), token: randomUUID(), timing });
-  const written = await rt.store.transitionStep(request.enrollment.customerId, key, transition, now);
-  return claimView(written, now.getTime(), timing);
 }
 
 function decisionBase(request: StepRequest, journey: Journey, now: Date) {
@@ -146,10 +135,10 @@ async function resolveAbandoned(
   journey: Journey,
   step: SendStep,
   key: string,
-  view: Extract<ClaimView, { kind: 'in_doubt' }>,
+  view: Extract<ReadView, { kind: 'in_doubt' }>,
+  ctx: DecisionContext,
   now: Date,
 ): Promise<StepResult> {
-  const ctx = await loadDecisionContext(rt.store, journey, request.enrollment, now, rt.config);
   const result = unknownResult(step, journey, ctx);
   const transition = resolveInDoubt({
     observed: view.record,
@@ -189,37 +178,52 @@ function unknownResult(step: SendStep, journey: Journey, ctx: DecisionContext): 
   );
 }
 
-/** Ledger first (a send that happened is never unrecorded), then the fenced finish. */
-async function record(sc: SendContext, decided: Decided): Promise<void> {
+/**
+ * Records the decision; false when a racing invocation claimed the step first (this one sent
+ * nothing and records nothing). After a provider call: the ledger first (a send that happened is
+ * never unrecorded), then the fenced finish. Without one, the step is claimed and finished in one
+ * write, and the ledger entry follows only if it applied: a racing invocation's decision of the
+ * same attempt must not sit in the ledger beside the one the step kept. A crash between the two
+ * loses that entry of a decision that sent nothing; the retry answers the recorded result.
+ */
+async function record(sc: SendContext, decided: Decided): Promise<boolean> {
   const { rt, request, journey, claim: held } = sc;
   const now = sc.ctx.now;
   const { customerId } = request.enrollment;
   const { result, record } = decided;
-  await rt.store.putLedger(
-    {
-      ...decisionBase(request, journey, now),
-      ...record,
-      id: decisionId(request.executionId, request.stepId, held.attempt),
-      attempt: held.attempt,
-      result,
-    },
-    decided.sent,
-  );
+  const entry: LedgerRecord = {
+    ...decisionBase(request, journey, now),
+    ...record,
+    id: decisionId(request.executionId, request.stepId, held.attempt),
+    attempt: held.attempt,
+    result,
+  };
   const until = result.outcome === 'defer' ? Date.parse(result.until) : undefined;
-  const transition = finish({
+  const finishing = {
     token: held.token,
     result,
     nowMs: rt.clock.now().getTime(),
     ...(until === undefined ? {} : { untilMs: until }),
-  });
-  const written = await rt.store.transitionStep(customerId, held.key, transition, rt.clock.now());
-  if (!written.applied) {
-    rt.logger.warn('step finish fenced out: another invocation resolved it', {
-      customerId,
-      journeyId: journey.id,
-      stepId: request.stepId,
-      attempt: held.attempt,
-    });
+  };
+  if (held.written) {
+    await rt.store.putLedger(entry, decided.sent);
+    const written = await rt.store.transitionStep(customerId, held.key, finish(finishing), rt.clock.now());
+    if (!written.applied) {
+      rt.logger.warn('step finish fenced out: another invocation resolved it', {
+        customerId,
+        journeyId: journey.id,
+        stepId: request.stepId,
+        attempt: held.attempt,
+      });
+    }
+  } else {
+    const transition = claimAndFinish({ ...finishing, observed: held.observed });
+    if (!(await rt.store.transitionStep(customerId, held.key, transition, rt.clock.now())).applied) {
+      rt.metrics.addMetric('StepClaimLost', 'Count', 1);
+      return false;
+    }
+    held.written = true;
+    await rt.store.putLedger(entry, decided.sent);
   }
   const ended = endsJourney(result, journey);
   if (ended) await rt.store.setEnrollmentStatus(request.enrollment, 'exited', now, ended);
@@ -233,6 +237,7 @@ async function record(sc: SendContext, decided: Decided): Promise<void> {
     channel: record.channel,
     reasons: record.reasons,
   });
+  return true;
 }
 
 async function decide(sc: SendContext, expiresAt: Date | undefined): Promise<Decided> {

@@ -670,7 +670,9 @@ describe.each(DYNAMO_BACKENDS)('DynamoStore contract ($name)', (backend) => {
     it('reads the engaged steps’ claims and engagement with the profile, in the decision’s one BatchGetItem', async () => {
       await store.updateProfile('c-eng-batch', () => ({ id: 'c-eng-batch', locale: 'en-US' }));
       await sendAt('c-eng-batch', t0.getTime());
-      await store.recordEngagement(feedback('c-eng-batch', { kind: 'clicked', at: at(60_000).toISOString() }));
+      await store.recordEngagement(
+        feedback('c-eng-batch', { kind: 'clicked', at: at(60_000).toISOString() }),
+      );
       let items: Awaited<ReturnType<DynamoStore['readDecisionItems']>> | undefined;
       const ops = await operationsDuring(dynamo.client, async () => {
         items = await store.readDecisionItems('c-eng-batch', {

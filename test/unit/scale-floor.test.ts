@@ -29,7 +29,7 @@ describe('the least a finished replenishment run can cost in scale mode', () => 
 
   it('puts the writes the send protocol makes today over the target before anything else is billed', () => {
     const { built } = scaleFloor(prices);
-    expect(built.usage.writeUnits).toBe(23);
+    expect(built.usage.writeUnits).toBe(21);
     expect(built.perMillionRuns.dynamodbWrites).toBeGreaterThan(SCALE_TARGETS.perMillionRuns);
     // Each layout differs only in its writes.
     const { dynamodb: _a, ...minimal } = floorCalls('minimal');

@@ -6,10 +6,13 @@ import {
   applyTransition,
   type ClaimTiming,
   claim,
+  claimAndFinish,
+  claimAndSend,
   claimView,
   finish,
   holds,
   type ProviderVerdict,
+  readView,
   resolveInDoubt,
   type StepRecord,
   type StepTransition,
@@ -27,10 +30,22 @@ const NEVER = Number.MAX_SAFE_INTEGER;
 const CHANNELS = ['email', 'sms', 'push'] as const;
 const next: StepResult = { outcome: 'next', next: 'done' };
 
+/** What an invocation decides before any provider call: send, defer (quiet hours) or skip. */
+type Plan = 'send' | 'defer' | 'skip';
+
+/** What an invocation holds of the lazy claim: the record it read, and whether it has written since. */
+interface Held {
+  attempt: number;
+  token: string;
+  observed: StepRecord | undefined;
+  written: boolean;
+  plan: Plan;
+}
+
 type Phase =
   | { at: 'start' }
-  | { at: 'channel'; attempt: number; token: string; index: number }
-  | { at: 'called'; attempt: number; token: string; index: number; verdict: ProviderVerdict; call: number }
+  | ({ at: 'channel'; index: number } & Held)
+  | ({ at: 'called'; index: number; verdict: ProviderVerdict; call: number } & Held)
   | { at: 'resolve'; observed: StepRecord }
   | { at: 'over' };
 
@@ -49,6 +64,8 @@ interface World {
   tokens: number;
   timing: ClaimTiming;
   verdicts: ProviderVerdict[];
+  plans: Plan[];
+  started: number;
 }
 
 function write(world: World, transition: StepTransition): StepRecord | undefined {
@@ -57,32 +74,69 @@ function write(world: World, transition: StepTransition): StepRecord | undefined
   return next;
 }
 
+/** An invocation's first write (the lazy claim): it may apply only to the very record the invocation read. */
+function claimingWrite(world: World, transition: StepTransition, held: Held): StepRecord | undefined {
+  const before = world.record;
+  const next = write(world, transition);
+  if (next) {
+    expect(before).toEqual(held.observed);
+    expect(next.attempt).toBe(held.attempt);
+  }
+  return next;
+}
+
 /** One write (or one provider call) of one invocation. */
 function advance(world: World, phase: Phase): Phase {
   switch (phase.at) {
     case 'start': {
+      // The lazy claim: read the record (with the decision's other items), decide, claim by writing.
       const token = `t${++world.tokens}`;
-      const written = write(world, claim({ nowMs: world.now, token, timing: world.timing }));
-      const view = claimView(
-        written ? { applied: true, record: written } : { applied: false, current: world.record },
-        world.now,
-        world.timing,
-      );
-      if (view.kind === 'claimed') return { at: 'channel', attempt: view.attempt, token, index: 0 };
+      const view = readView(world.record, world.now, world.timing);
+      const plan = world.plans[world.started++ % world.plans.length] ?? 'send';
+      if (view.kind === 'claimable')
+        return {
+          at: 'channel',
+          attempt: view.attempt,
+          token,
+          observed: view.observed,
+          written: false,
+          plan,
+          index: 0,
+        };
       if (view.kind === 'in_doubt') return { at: 'resolve', observed: view.record };
       return { at: 'over' };
     }
     case 'channel': {
-      const channel = CHANNELS[phase.index];
-      if (!channel) {
-        write(world, finish({ token: phase.token, result: next, nowMs: world.now }));
+      const { token, observed, written } = phase;
+      // A decision that calls no provider (quiet hours, no usable channel) claims and finishes at once.
+      if (!written && phase.plan !== 'send') {
+        const untilMs = world.now + 5 * 60_000;
+        const finishing =
+          phase.plan === 'defer'
+            ? {
+                result: {
+                  outcome: 'defer',
+                  until: new Date(untilMs).toISOString(),
+                  reason: 'quiet_hours',
+                } as const,
+                untilMs,
+              }
+            : { result: next };
+        claimingWrite(world, claimAndFinish({ observed, token, nowMs: world.now, ...finishing }), phase);
         return { at: 'over' };
       }
-      if (!write(world, startSending({ token: phase.token, channel, nowMs: world.now })))
+      const channel = CHANNELS[phase.index];
+      if (!channel) {
+        write(world, finish({ token, result: next, nowMs: world.now }));
         return { at: 'over' };
+      }
+      const record = written
+        ? write(world, startSending({ token, channel, nowMs: world.now }))
+        : claimingWrite(world, claimAndSend({ observed, token, channel, nowMs: world.now }), phase);
+      if (!record) return { at: 'over' };
       const verdict = world.verdicts[world.calls.length % world.verdicts.length] ?? 'sent';
       world.calls.push({ attempt: phase.attempt, channel, verdict, unanswered: true });
-      return { ...phase, at: 'called', verdict, call: world.calls.length - 1 };
+      return { ...phase, written: true, at: 'called', verdict, call: world.calls.length - 1 };
     }
     case 'called': {
       const call = world.calls[phase.call];
@@ -105,7 +159,7 @@ function advance(world: World, phase: Phase): Phase {
         }
         case 'settle_and_try_next':
           if (!write(world, settle({ token }))) return { at: 'over' };
-          return { at: 'channel', attempt: phase.attempt, token, index: phase.index + 1 };
+          return { ...phase, at: 'channel', index: phase.index + 1 };
       }
       return { at: 'over' };
     }
@@ -166,7 +220,7 @@ function run(actions: readonly Action[], world: World) {
   return { maxInFlight };
 }
 
-function world(verdicts: ProviderVerdict[], reopenDoneAfterMs = NEVER): World {
+function world(verdicts: ProviderVerdict[], reopenDoneAfterMs = NEVER, plans: Plan[] = ['send']): World {
   return {
     record: undefined,
     now: 0,
@@ -174,6 +228,8 @@ function world(verdicts: ProviderVerdict[], reopenDoneAfterMs = NEVER): World {
     tokens: 0,
     timing: { leaseMs: LEASE, reopenDoneAfterMs },
     verdicts,
+    plans,
+    started: 0,
   };
 }
 
@@ -248,7 +304,7 @@ describe('the send protocol', () => {
     run(
       [
         { kind: 'invoke' },
-        { kind: 'tick', who: 0 }, // claims attempt 1
+        { kind: 'tick', who: 0 }, // reads the step: claimable, attempt 1
         { kind: 'tick', who: 0 }, // calls email: rejected
         { kind: 'invoke' },
         { kind: 'tick', who: 0 }, // settles, about to try SMS… and stalls
@@ -276,6 +332,47 @@ describe('the send protocol', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it('claims only the record an invocation read, whatever races its decision (sends, deferrals, skips)', () => {
+    const plans = fc.array(fc.constantFrom<Plan>('send', 'defer', 'skip'), { minLength: 1, maxLength: 4 });
+    fc.assert(
+      fc.property(
+        fc.array(action, { maxLength: 80 }),
+        verdicts,
+        plans,
+        fc.boolean(),
+        (actions, vs, ps, loop) => {
+          // `claimingWrite` fails the run if a first write applies to a record other than the one read.
+          const w = world(vs, loop ? 30 * 60_000 : NEVER, ps);
+          expect(run(actions, w).maxInFlight).toBeLessThanOrEqual(1);
+          const first = w.calls.findIndex(mayHaveDelivered);
+          if (first >= 0) expect(w.calls.slice(first + 1).filter(() => !loop)).toEqual([]);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('refuses the second of two invocations that read the same due deferral, once the first deferred again', () => {
+    const w = world(['sent'], NEVER, ['defer', 'defer', 'send']);
+    run(
+      [
+        { kind: 'invoke' },
+        { kind: 'tick', who: 0 }, // reads: absent, attempt 1
+        { kind: 'tick', who: 0 }, // quiet hours: claims and defers 5 minutes
+        { kind: 'wait', ms: 6 * 60_000 },
+        { kind: 'invoke' },
+        { kind: 'invoke' },
+        { kind: 'tick', who: 1 }, // reads the due deferral: attempt 2
+        { kind: 'tick', who: 2 }, // reads the same record
+        { kind: 'tick', who: 1 }, // still quiet hours: claims and defers again
+        { kind: 'tick', who: 2 }, // would send: refused, the record is no longer the one it read
+      ],
+      w,
+    );
+    expect(w.calls).toEqual([]);
+    expect(w.record).toMatchObject({ state: 'deferred', token: 't2', attempt: 2 });
   });
 
   describe('a sending record', () => {
