@@ -6,6 +6,8 @@ import {
   applyTransition,
   type ClaimView,
   claim,
+  claimAndFinish,
+  claimAndSend,
   claimView,
   finish,
   resolveInDoubt,
@@ -105,6 +107,33 @@ describe.each(DYNAMO_BACKENDS)('DynamoStore contract ($name)', (backend) => {
         profileRead: { version: 0, applied: [] },
       });
       expect(productKey('p-batch').pk).toBe('PRODUCT#p-batch');
+    });
+
+    it('reads a send’s step record with its profile and cap window, in one BatchGetItem (the lazy claim)', async () => {
+      await store.updateProfile('c-lazy', () => ({ id: 'c-lazy', locale: 'ar-SA' }));
+      const written = await store.transitionStep(
+        'c-lazy',
+        'x#lazy',
+        claimAndFinish({ observed: undefined, token: 'lz', result: next, nowMs: t0.getTime() }),
+        t0,
+      );
+      expect(written).toMatchObject({ applied: true, record: { state: 'done', token: 'lz', attempt: 1 } });
+      let items: Awaited<ReturnType<DynamoStore['readDecisionItems']>> | undefined;
+      const ops = await operationsDuring(dynamo.client, async () => {
+        items = await store.readDecisionItems('c-lazy', { caps: true, stepKey: 'x#lazy' });
+      });
+      expect(ops).toEqual(['BatchGetItem']);
+      expect(items?.step).toEqual(written.applied ? written.record : undefined);
+      expect(items?.profile).toEqual({ id: 'c-lazy', locale: 'ar-SA' });
+      expect((await store.readDecisionItems('c-lazy', { stepKey: 'x#none' })).step).toBeUndefined();
+      // A second claim from the same (now stale) read is refused: the record is no longer absent.
+      const again = await store.transitionStep(
+        'c-lazy',
+        'x#lazy',
+        claimAndSend({ observed: undefined, token: 'late', channel: 'email', nowMs: t0.getTime() }),
+        t0,
+      );
+      expect(again).toMatchObject({ applied: false, current: { state: 'done', token: 'lz' } });
     });
 
     it('reads ingest’s profile, products and controls in one BatchGetItem, and updates the profile from that read', async () => {
@@ -484,16 +513,46 @@ describe.each(DYNAMO_BACKENDS)('DynamoStore contract ($name)', (backend) => {
           token: fc.constantFrom('a', 'b'),
           dt,
         }),
+        // The lazy claim, from the record as last read or from the one before it (a stale read).
+        fc.record({
+          name: fc.constant('claimAndSend' as const),
+          token: fc.constantFrom('a', 'b'),
+          dt,
+          stale: fc.boolean(),
+        }),
+        fc.record({
+          name: fc.constant('claimAndFinish' as const),
+          token: fc.constantFrom('a', 'b'),
+          dt,
+          stale: fc.boolean(),
+          defer: fc.boolean(),
+        }),
       );
       await fc.assert(
         fc.asyncProperty(fc.array(transition, { minLength: 1, maxLength: 8 }), async (steps) => {
           const key = `prop#${run++}`;
           let memory: StepRecord | undefined;
+          let previous: StepRecord | undefined;
           let nowMs = t0.getTime();
           for (const s of steps) {
             nowMs += s.dt;
             const t = ((): StepTransition => {
               switch (s.name) {
+                case 'claimAndSend':
+                  return claimAndSend({
+                    observed: s.stale ? previous : memory,
+                    token: s.token,
+                    channel: 'email',
+                    nowMs,
+                  });
+                case 'claimAndFinish':
+                  return claimAndFinish({
+                    observed: s.stale ? previous : memory,
+                    token: s.token,
+                    result: next,
+                    nowMs,
+                    ...(s.defer ? { untilMs: nowMs + 30_000 } : {}),
+                  });
                 case 'claim':
                   return claim({ nowMs, token: s.token, timing });
                 case 'startSending':
@@ -517,7 +576,10 @@ describe.each(DYNAMO_BACKENDS)('DynamoStore contract ($name)', (backend) => {
             const expected = applyTransition(memory, t);
             const stored = await store.transitionStep('c1', key, t, new Date(nowMs));
             expect(stored.applied).toBe(expected !== undefined);
-            if (expected) memory = expected;
+            if (expected) {
+              previous = memory;
+              memory = expected;
+            }
             expect(stored.applied ? stored.record : stored.current).toEqual(memory);
           }
         }),
