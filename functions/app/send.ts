@@ -38,6 +38,7 @@ import { variantFor } from '../../engine/variant.ts';
 import type { StepDeps } from '../deps.ts';
 import type { SentWrites } from '../ports.ts';
 import { attemptChannel, type ChannelTry, LostClaim, type SendContext } from './channel-attempt.ts';
+import { gateOnRead } from './control-gate.ts';
 import { loadDecision, type Resolved } from './runtime.ts';
 import { expire, expiredDecision, keepPlaceInLine } from './send-arbitration.ts';
 
@@ -61,6 +62,7 @@ export async function runSend(rt: StepRuntime, request: StepRequest, journey: Jo
   // The lazy claim (engine/send-protocol.ts): the step record comes with the profile and the cap
   // window (one BatchGetItem, the cap window kept current by each reservation, so the attempts
   // below never read it again), and the first write claims the step, pinned to what was read.
+  const controlOf = rt.controls?.uncached([journey.id])[0];
   const read = await loadDecision(rt.store, {
     journey,
     enrollment: request.enrollment,
@@ -68,7 +70,11 @@ export async function runSend(rt: StepRuntime, request: StepRequest, journey: Jo
     config: rt.config,
     caps: true,
     stepKey: key,
+    ...(controlOf !== undefined ? { controlOf } : {}),
   });
+  // The operator's control first: a paused journey holds the send before anything is claimed.
+  const held = await gateOnRead(rt, request, journey, step, read.controls);
+  if (held) return held;
   const view = readView(read.step, now.getTime(), timing);
   switch (view.kind) {
     case 'decided':

@@ -7,7 +7,6 @@
 import { Duration } from 'luxon';
 import { STEP_RETRY_ERROR } from '../../engine/compile/states.ts';
 import type { EventArrivedOutput, StepRequest, StepResult } from '../../engine/contract.ts';
-import { type ControlState, gateStep } from '../../engine/journey-control.ts';
 import { stepKey } from '../../engine/ledger.ts';
 import { decideFlow, type FlowOp } from '../../engine/policy/index.ts';
 import type { Journey, Step } from '../../engine/schema.ts';
@@ -18,6 +17,7 @@ import {
   withNextUntil,
 } from '../../engine/step-results.ts';
 import { errorFacts } from '../observability.ts';
+import { controlGate, gateOnRead } from './control-gate.ts';
 import { armNextWait, armStep, finishRunOf, ScaleNotConfiguredError } from './runs.ts';
 import { ARRIVAL_SLACK_MS, engagementQuery, loadDecision } from './runtime.ts';
 import { runSend, type StepRuntime } from './send.ts';
@@ -68,8 +68,9 @@ async function dispatch(
       if (!rt.scale) throw new ScaleNotConfiguredError();
       return await armStep({ ...rt, scale: rt.scale }, request, journey, step);
     }
-    // A flow op reads its journey's control with its decision (runFlow); the others first.
-    if (!FLOW_OPS.has(request.op) && rt.controls) {
+    // A flow op and a send read their journey's control with their decision (runFlow, runSend);
+    // the others first.
+    if (!FLOW_OPS.has(request.op) && request.op !== 'send' && rt.controls) {
       const held = await controlGate(rt, request, journey, step, await rt.controls.stateOf(journey.id));
       if (held) return held;
     }
@@ -100,54 +101,6 @@ async function dispatch(
   }
 }
 
-/**
- * The operator's control of the journey (engine/journey-control.ts), before anything else: a paused
- * journey holds its sends (nothing is claimed, so the send runs whole when it looks again), a stopped
- * one ends the run here with `journey_stopped`. Each hold and stop is kept in the customer's ledger.
- */
-async function controlGate(
-  rt: StepRuntime,
-  request: StepRequest,
-  journey: Journey,
-  step: Step,
-  state: ControlState,
-): Promise<StepResult | undefined> {
-  const now = rt.clock.now();
-  const gate = gateStep(state, request.op, now);
-  if (gate.kind === 'proceed') return undefined;
-  let result: StepResult;
-  if (gate.kind === 'hold') {
-    result = { outcome: 'defer', until: gate.until.toISOString(), reason: 'journey_paused' };
-  } else if (request.op === 'send') {
-    result = { outcome: 'exit', reason: gate.reason };
-  } else if (request.op === 'waitForEvent') {
-    // No token is stored: the wait ends at its timeout and the step after it exits.
-    result = { outcome: 'wait', until: now.toISOString() };
-  } else {
-    result = routableFlowResult(request.op as FlowOp, step, { outcome: 'exit', reason: gate.reason }, now);
-  }
-  if (gate.kind === 'exit') {
-    await rt.store.setEnrollmentStatus(request.enrollment, 'stopped', now, gate.reason);
-  }
-  rt.metrics.addMetric(gate.kind === 'hold' ? 'StepsHeldPaused' : 'StepsExitedStopped', 'Count', 1);
-  await rt.store.putLedger({
-    id: `control#${stepKey(request.executionId, request.stepId)}#${now.getTime()}`,
-    kind: 'decision',
-    at: now.toISOString(),
-    customerId: request.enrollment.customerId,
-    outcome: gate.kind === 'hold' ? 'deferred' : 'exited',
-    reasons: [gate.kind === 'hold' ? 'journey_paused' : gate.reason],
-    journeyId: journey.id,
-    journeyVersion: journey.version,
-    stepId: request.stepId,
-    op: request.op,
-    executionId: request.executionId,
-    ...(result.outcome === 'defer' ? { until: result.until } : {}),
-    result,
-  });
-  return result;
-}
-
 async function runFlow(
   rt: StepRuntime,
   request: StepRequest,
@@ -168,14 +121,8 @@ async function runFlow(
     ...(engaged ? { engaged } : {}),
     ...(controlOf !== undefined ? { controlOf } : {}),
   });
-  if (rt.controls) {
-    if (controls) rt.controls.remember(controls);
-    const state = controls?.has(journey.id)
-      ? (controls.get(journey.id)?.state ?? 'active')
-      : await rt.controls.stateOf(journey.id);
-    const held = await controlGate(rt, request, journey, step, state);
-    if (held) return held;
-  }
+  const held = await gateOnRead(rt, request, journey, step, controls);
+  if (held) return held;
   const decision = decideFlow(op, step, ctx, request.stepId);
   const change = decision.change;
   if (change) {

@@ -26,6 +26,7 @@ import {
 const PAUSED = sendJourney('promo-paused');
 const STOPPED = sendJourney('promo-stopped');
 const DRAINED = sendJourney('promo-drained');
+const READING = sendJourney('promo-reads');
 /** A promo journey whose `first` step comes before its one email. */
 const beforeSend = (id: string, first: string, step: Step): Journey => ({
   ...sendJourney(id),
@@ -67,7 +68,7 @@ describe('journey controls', () => {
 
   beforeAll(async () => {
     rt = await startRuntime({
-      journeys: [PAUSED, STOPPED, DRAINED, WAITING, BRANCHING, UPDATING],
+      journeys: [PAUSED, STOPPED, DRAINED, READING, WAITING, BRANCHING, UPDATING],
       now: '2025-06-02T12:00:00Z',
     });
     control = rt.awsCalls.as(
@@ -170,6 +171,15 @@ describe('journey controls', () => {
     expect(await rt.store.listLedger('c-branch')).toContainEqual(
       expect.objectContaining({ stepId: 'choose', outcome: 'exited', reasons: ['journey_stopped'] }),
     );
+  });
+
+  it('reads a send’s control with its profile, cap window and step record, then re-reads only the profile for consent', async () => {
+    await rt.seedProfile(reachableProfile('c-send-reads'));
+    // The control of READING is read here for the first time, so no cache holds it.
+    const { result, reads } = await stepReads(READING, 'c-send-reads', 'send', 'send');
+    expect(result).toMatchObject({ outcome: 'next', detail: { sent: true } });
+    expect(reads).toEqual(['BatchGetItem', 'Query', 'GetItem']);
+    expect(await emailsTo('c-send-reads')).toHaveLength(1);
   });
 
   it('updates the profile from the flow step’s own read of it: one read request for the profile and the control', async () => {
