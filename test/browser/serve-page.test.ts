@@ -14,7 +14,16 @@ let browser: Browser;
 let serve: ServeProcess;
 
 beforeAll(async () => {
-  [browser, serve] = await Promise.all([launchChromium(), startServeProcess(['--manual', '--start', START])]);
+  // Both start together; when one fails (no Chromium), the other is still kept for afterAll to
+  // stop, so a failed run leaves no `herald serve` process behind.
+  const [launched, started] = await Promise.allSettled([
+    launchChromium(),
+    startServeProcess(['--manual', '--start', START]),
+  ]);
+  if (launched.status === 'fulfilled') browser = launched.value;
+  if (started.status === 'fulfilled') serve = started.value;
+  if (launched.status === 'rejected') throw launched.reason;
+  if (started.status === 'rejected') throw started.reason;
   const event = {
     id: 'page-ev-1',
     type: 'signed_up',
