@@ -92,6 +92,38 @@ export function conversionId(journeyId: string, enrollmentId: string, eventId: s
   return `conversion#${journeyId}#${enrollmentId}#${eventId}`;
 }
 
+/** A run whose attribution window holds the event: its goal and where the window starts. */
+function inWindow(
+  input: Pick<AttributionInput, 'event' | 'journeyOf'>,
+  run: RunOfCustomer,
+  at: number,
+): { goal: NonNullable<Journey['goal']>; entered: number } | undefined {
+  const { event } = input;
+  const { enrollment } = run;
+  if (enrollment.customerId !== event.customerId || enrollment.event?.id === event.id) return undefined;
+  const goal = input.journeyOf(enrollment.journeyId, enrollment.journeyVersion)?.goal;
+  if (!goal || goal.event !== event.type) return undefined;
+  const entered = entryInstant(enrollment);
+  // The same window as the exit rule (policy/exit.ts): a goal that ends the run ends it exactly
+  // when a conversion is recorded.
+  const window = Duration.fromISO(goal.within);
+  if (entered === undefined || !window.isValid) return undefined;
+  if (at < entered || at > entered + window.toMillis()) return undefined;
+  return { goal, entered };
+}
+
+/**
+ * Where the ledger records this event's conversions read begin: the earliest entry among the runs
+ * whose window holds it (every touch and split arm of a run comes after its entry). Undefined when
+ * no run's window holds it: there is nothing to read.
+ */
+export function attributionSince(input: Omit<AttributionInput, 'ledger'>): number | undefined {
+  const at = instant(input.event.time);
+  if (at === undefined) return undefined;
+  const starts = input.runs.flatMap((run) => inWindow(input, run, at)?.entered ?? []);
+  return starts.length > 0 ? Math.min(...starts) : undefined;
+}
+
 /** The conversions this event is, one per run whose window it falls in. */
 export function conversionsFor(input: AttributionInput): Conversion[] {
   const { event } = input;
@@ -100,16 +132,9 @@ export function conversionsFor(input: AttributionInput): Conversion[] {
   const out: Conversion[] = [];
   for (const run of input.runs) {
     const { enrollment } = run;
-    if (enrollment.customerId !== event.customerId || enrollment.event?.id === event.id) continue;
-    const journey = input.journeyOf(enrollment.journeyId, enrollment.journeyVersion);
-    const goal = journey?.goal;
-    if (!goal || goal.event !== event.type) continue;
-    const entered = entryInstant(enrollment);
-    // The same window as the exit rule (policy/exit.ts): a goal that ends the run ends it exactly
-    // when a conversion is recorded.
-    const window = Duration.fromISO(goal.within);
-    if (entered === undefined || !window.isValid) continue;
-    if (at < entered || at > entered + window.toMillis()) continue;
+    const held = inWindow(input, run, at);
+    if (!held) continue;
+    const { goal, entered } = held;
 
     const touches = touchesOf(input.ledger, enrollment, entered, at);
     const arms = armsOf(input.ledger, enrollment, at);

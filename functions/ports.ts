@@ -288,8 +288,8 @@ export interface Store {
 
   /** With `sent`: the ledger entry, the message index and the sent content in one batch write. */
   putLedger(record: LedgerRecord, sent?: SentWrites): Promise<void>;
-  /** Oldest first. */
-  listLedger(customerId: string): Promise<LedgerRecord[]>;
+  /** Oldest first; with `since`, only the entries at or after it (a key range, not a filter). */
+  listLedger(customerId: string, options?: { since?: Date }): Promise<LedgerRecord[]>;
 
   /**
    * Keeps the earliest open (click) of the newest message of a run's send step: a repeated open

@@ -514,10 +514,13 @@ export class DynamoStore implements Store {
     await this.table.batchPut([this.sentMessageItem(sent.message), messageIndexItem(sent.index), item]);
   }
 
-  async listLedger(customerId: string): Promise<LedgerRecord[]> {
-    return (await this.table.queryPrefix(customerPk(customerId), LEDGER_SK_PREFIX))
-      .filter(this.unexpired)
-      .map(ledgerRecordOf);
+  async listLedger(customerId: string, options: { since?: Date } = {}): Promise<LedgerRecord[]> {
+    const pk = customerPk(customerId);
+    // `LEDGER#<at>#<id>`: from `since` to the end of the prefix (`$` sorts right after `#`).
+    const items = options.since
+      ? await this.table.queryBetween(pk, `${LEDGER_SK_PREFIX}${options.since.toISOString()}`, 'LEDGER$')
+      : await this.table.queryPrefix(pk, LEDGER_SK_PREFIX);
+    return items.filter(this.unexpired).map(ledgerRecordOf);
   }
 
   async putSentMessage(record: SentMessageRecord): Promise<void> {

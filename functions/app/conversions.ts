@@ -6,11 +6,18 @@
  */
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { type Conversion, conversionsFor } from '../../engine/attribution.ts';
+import { attributionSince, type Conversion, conversionsFor } from '../../engine/attribution.ts';
 import type { CustomerEvent } from '../../engine/data.ts';
 import type { IngestDeps } from '../deps.ts';
 import type { EnrollmentRecord } from '../ports.ts';
 import type { Resolved } from './runtime.ts';
+
+/**
+ * Ledger items are keyed by their `at` (an ISO string, dynamo-table.ts `ledgerItem`), so the read is a
+ * key range; a day of slack keeps an entry whose `at` was written with an offset or without
+ * milliseconds inside it. conversionsFor then filters by the exact window.
+ */
+const LEDGER_SLACK_MS = 86_400_000;
 
 /** Records the conversions this event is; answers how many were new. */
 export async function recordConversions(
@@ -24,13 +31,13 @@ export async function recordConversions(
     (r) => journeyOf(r.enrollment.journeyId, r.enrollment.journeyVersion)?.goal?.event === event.type,
   );
   if (candidates.length === 0) return 0;
-  const ledger = await rt.store.listLedger(event.customerId);
-  const conversions = conversionsFor({
-    event,
-    runs: candidates.map((r) => ({ enrollment: r.enrollment, heldOut: r.reason === 'holdout' })),
-    journeyOf,
-    ledger,
-  });
+  const runs = candidates.map((r) => ({ enrollment: r.enrollment, heldOut: r.reason === 'holdout' }));
+  // Only the ledger from the earliest entry whose window holds the event: a loyal customer's
+  // ledger keeps 400 days, and a Query's read units count every item it reads.
+  const since = attributionSince({ event, runs, journeyOf });
+  if (since === undefined) return 0;
+  const ledger = await rt.store.listLedger(event.customerId, { since: new Date(since - LEDGER_SLACK_MS) });
+  const conversions = conversionsFor({ event, runs, journeyOf, ledger });
   let recorded = 0;
   for (const conversion of conversions) {
     if (!(await rt.store.putConversion(conversion))) continue;

@@ -365,6 +365,25 @@ describe.each(DYNAMO_BACKENDS)('DynamoStore contract ($name)', (backend) => {
       expect((await store.listLedger('c-ledger-old')).map((r) => r.id)).toEqual(['old-id']);
     });
 
+    it('reads the ledger from a time on: one Query, older entries left out', async () => {
+      const c = 'c-ledger-since';
+      const entry = (id: string, at: string) =>
+        ({ id, kind: 'decision', at, customerId: c, outcome: 'next', reasons: [], journeyId: 'j' }) as const;
+      for (const [id, at] of [
+        ['old', '2024-01-01T00:00:00.000Z'],
+        ['edge', '2025-06-01T00:00:00.000Z'],
+        ['new', '2025-06-03T12:00:00.000Z'],
+      ] as const)
+        await store.putLedger(entry(id, at) as never);
+      let read: Awaited<ReturnType<DynamoStore['listLedger']>> | undefined;
+      const ops = await operationsDuring(dynamo.client, async () => {
+        read = await store.listLedger(c, { since: new Date('2025-06-01T00:00:00Z') });
+      });
+      expect(ops).toEqual(['Query']);
+      expect(read?.map((r) => r.id)).toEqual(['edge', 'new']);
+      expect((await store.listLedger(c)).map((r) => r.id)).toEqual(['old', 'edge', 'new']);
+    });
+
     it('reads a customer’s events and enrollments in one Query, and nothing of the partition’s other kinds', async () => {
       const c = 'c-activity';
       await store.putEvent(cartEvent(c, 'e-old', '2024-01-01T00:00:00Z'), t0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conversionsFor, type RunOfCustomer } from '../../engine/attribution.ts';
+import { attributionSince, conversionsFor, type RunOfCustomer } from '../../engine/attribution.ts';
 import type { Enrollment } from '../../engine/contract.ts';
 import type { CustomerEvent } from '../../engine/data.ts';
 import type { LedgerRecord } from '../../engine/ledger.ts';
@@ -230,5 +230,25 @@ describe('attribution of a goal event', () => {
       ledger,
     }).map((c) => c.enrollmentId);
     expect(ids).toEqual(['run-1', 'run-2']);
+  });
+
+  it('reads the ledger from the earliest entry whose window holds the order, and not at all when none does', () => {
+    const runs = [
+      { enrollment: run('run-1', '2025-06-01T10:00:00Z'), heldOut: false },
+      { enrollment: run('run-0', '2025-05-20T10:00:00Z'), heldOut: false },
+      { enrollment: run('run-2', '2025-06-02T10:00:00Z'), heldOut: false },
+    ];
+    const journeyOf = () => journey(GOAL);
+    const event = order('2025-06-03T09:00:00Z');
+    // run-0 entered on 2025-05-20: its P7D window closed before the order, so it does not pull the
+    // start back. A window starts at the earlier of entry and the triggering event (2025-06-01 10:00).
+    const since = attributionSince({ event, runs, journeyOf });
+    expect(new Date(since ?? 0).toISOString()).toBe('2025-06-01T10:00:00.000Z');
+    // Every record conversionsFor uses lies at or after it: reading from there gives the same answer.
+    const from = (at: string) => Date.parse(at) >= (since ?? 0);
+    expect(conversionsFor({ event, runs, journeyOf, ledger: ledger.filter((r) => from(r.at)) })).toEqual(
+      conversionsFor({ event, runs, journeyOf, ledger }),
+    );
+    expect(attributionSince({ event: order('2025-07-30T09:00:00Z'), runs, journeyOf })).toBeUndefined();
   });
 });
