@@ -170,10 +170,9 @@ export class DynamoStore implements Store {
     const caps = options.caps ? capWindowKey(customerId) : undefined;
     const control = options.controlOf === undefined ? undefined : journeyControlKey(options.controlOf);
     const engaged = options.engaged;
-    const engagedKeys = (engaged?.steps ?? []).map((step) => ({
-      step,
-      keys: engagementKeys(customerId, engaged!.executionId, step),
-    }));
+    const engagedKeys = engaged
+      ? engaged.steps.map((step) => ({ step, keys: engagementKeys(customerId, engaged.executionId, step) }))
+      : [];
     const claimKey = options.stepKey === undefined ? undefined : stepClaimKey(customerId, options.stepKey);
     // Only the profile: a GetItem reads the same unit without the batch's envelope.
     if (!product && !caps && !control && !claimKey && engagedKeys.length === 0) {

@@ -107,9 +107,7 @@ export async function loadDecision(
     now,
     config,
     ...(items.product ? { product: items.product } : {}),
-    ...(steps.length > 0
-      ? { engagement: Object.fromEntries(steps.map((step) => [step, items.engagement?.[step] ?? {}])) }
-      : {}),
+    ...(items.engagement ? { engagement: items.engagement } : {}),
   };
   return {
     ctx,

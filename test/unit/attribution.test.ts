@@ -233,21 +233,26 @@ describe('attribution of a goal event', () => {
   });
 
   it('reads the ledger from the earliest entry whose window holds the order, and not at all when none does', () => {
+    const later = { ...entry, id: 'cart-2', time: '2025-06-02T10:00:00Z' };
     const runs = [
       { enrollment: run('run-1', '2025-06-01T10:00:00Z'), heldOut: false },
       { enrollment: run('run-0', '2025-05-20T10:00:00Z'), heldOut: false },
-      { enrollment: run('run-2', '2025-06-02T10:00:00Z'), heldOut: false },
+      { enrollment: { ...run('run-2', '2025-06-02T10:00:00Z'), event: later }, heldOut: false },
     ];
     const journeyOf = () => journey(GOAL);
     const event = order('2025-06-03T09:00:00Z');
     // run-0 entered on 2025-05-20: its P7D window closed before the order, so it does not pull the
-    // start back. A window starts at the earlier of entry and the triggering event (2025-06-01 10:00).
+    // start back; run-2 entered later than run-1. A window starts at the earlier of entry and the
+    // triggering event.
     const since = attributionSince({ event, runs, journeyOf });
     expect(new Date(since ?? 0).toISOString()).toBe('2025-06-01T10:00:00.000Z');
-    // Every record conversionsFor uses lies at or after it: reading from there gives the same answer.
-    const from = (at: string) => Date.parse(at) >= (since ?? 0);
-    expect(conversionsFor({ event, runs, journeyOf, ledger: ledger.filter((r) => from(r.at)) })).toEqual(
-      conversionsFor({ event, runs, journeyOf, ledger }),
+    // Every record conversionsFor uses lies at or after it: reading from there gives the same
+    // answer, and leaves out run-0's older send.
+    const full = [...ledger, sent('2025-05-21T11:00:00Z', 'send-reminder', 'email', { id: 'old' })];
+    const bounded = full.filter((r) => Date.parse(r.at) >= (since ?? 0));
+    expect(bounded).toHaveLength(ledger.length);
+    expect(conversionsFor({ event, runs, journeyOf, ledger: bounded })).toEqual(
+      conversionsFor({ event, runs, journeyOf, ledger: full }),
     );
     expect(attributionSince({ event: order('2025-07-30T09:00:00Z'), runs, journeyOf })).toBeUndefined();
   });
