@@ -1,8 +1,8 @@
 /**
  * Engagement items (dynamo-table.ts `engagementKey`): the first open and the first click of the
  * message a run's send step sent, under the customer's own partition, which the feedback Lambda
- * may write (PutItem) and the step Lambda reads by key, in its decision's BatchGetItem. The step's claim, under `SEND#`, says
- * whether and when the step sent; only the step Lambda reads it.
+ * may write (PutItem) and the step Lambda reads by key, in its decision's BatchGetItem. The step's
+ * claim, under `SEND#`, says whether and when the step sent; only the step Lambda reads it.
  *
  * The write is a conditional PutItem (the feedback role has PutItem, not UpdateItem, on `C#`): it
  * replaces the item only when the condition holds, else fails with ConditionalCheckFailedException,
