@@ -22,8 +22,9 @@
  *   outcome). No ledger entry of its own, no sent content, no provider-message index, no finish.
  * - `built`: the writes functions/app/send.ts and runs.ts make today for each of those, as
  *   docs/performance.md §7 lists them: per send the cap window, the claim with `sending` (the lazy
- *   claim, one write since 2026-12-06), the ledger entry, the sent content, the message index and
- *   the finish (6); the run's 2 entry writes; per
+ *   claim, one write since 2026-12-06), the ledger entry, the sent content and the message index
+ *   (5: a send that went out writes no finish since 2026-12-06, its ledger entry proves it); the
+ *   run's 2 entry writes; per
  *   wait the run item and its due-index entry, then the fire's claim (3); the branch's ledger entry.
  */
 import { readFileSync } from 'node:fs';
@@ -43,7 +44,7 @@ export const FLOOR_WRITES: Record<
   { entry: number; perWait: number; perSend: number; other: number }
 > = {
   minimal: { entry: 1, perWait: 2, perSend: 2, other: 0 },
-  built: { entry: 2, perWait: 3, perSend: 6, other: 1 },
+  built: { entry: 2, perWait: 3, perSend: 5, other: 1 },
 };
 
 const SENDS = 2;

@@ -19,7 +19,8 @@
  *   fresh fencing token and `attempt + 1`.
  *   claim is never allowed from `sending`: a provider call may be in flight or may have happened.
  *   The only way out of a `sending` record the holder abandoned is `resolveInDoubt`, which
- *   records the outcome as unknown and never calls a provider.
+ *   records the outcome as unknown and never calls a provider. A `sending` record whose ledger
+ *   entry says `sent` (`SentProof`) was not abandoned: it reads as done (`readView`).
  *
  * Timeline of one attempt (t = the claiming invocation's clock):
  *
@@ -29,7 +30,9 @@
  *                                              A's startSending fails on the token: A sends nothing)
  *   t1          startSending(email)       sending, channel email, lease restarts at t1
  *   t1 … t2     SendEmail (one HTTP attempt, bounded by the client's timeouts < lease)
- *   t2          sent        → finish      done (result recorded; a retry returns it)
+ *   t2          sent        → ledger      no finish: the ledger entry (at `ledgerAt`, with the
+ *                                         attempt's decision id) proves it; a retry reads the entry
+ *                                         and answers its result (`readView` with a `SentProof`)
  *               rejected    → settle      claimed again: try the next channel
  *               retry later → finish      deferred until t2 + backoff: same channel next attempt
  *               in doubt    → finish      done, ledger `unknown`: never resent, no fallthrough
@@ -46,6 +49,12 @@
  * writes before its first step write is keyed by invocation (the cap slot: channel-attempt.ts
  * `capKey`), and a decision that sends nothing writes its ledger entry only after its
  * `claimAndFinish` applied.
+ *
+ * A send that went out ends with its ledger entry, not a finish: one write fewer per message. The
+ * record stays `sending` with `ledgerAt`, and whoever reads it next (a retry, a journey loop's next
+ * pass) reads the entry by key and judges the record as the finish would have left it. Only the
+ * `sending` records need that second read, and the entry is what a crash between the ledger and a
+ * finish used to leave unconsulted: the retry then recorded `unknown` beside the `sent`.
  *
  * Each guard below is a disjunction of clauses over the stored record; `holds` evaluates it.
  */
@@ -64,6 +73,12 @@ export interface StepRecord {
   claimedAt: number;
   /** `sending`: the channel whose provider call started. */
   channel?: string;
+  /**
+   * `sending`: epoch ms of the decision, the time in its ledger entry's key
+   * (`LEDGER#<ledgerAt>#<decision id>`). A provider call that accepted the message writes no finish:
+   * that ledger entry, with the attempt's decision id, is the proof that the step sent (`SentProof`).
+   */
+  ledgerAt?: number;
   /** `deferred`: epoch ms from which the step may be claimed again. */
   untilMs?: number;
   /** `done` / `deferred`: epoch ms of the finish. */
@@ -101,7 +116,7 @@ export interface StepUpdate {
   setIfAbsent?: Partial<Pick<StepRecord, 'reachedAt'>>;
   /** `attempt = attempt + 1`, or 1 when the record is new. */
   nextAttempt?: true;
-  remove?: readonly ('channel' | 'untilMs' | 'reachedAt')[];
+  remove?: readonly ('channel' | 'untilMs' | 'reachedAt' | 'ledgerAt')[];
 }
 
 export type TransitionName =
@@ -171,14 +186,17 @@ export function claimAndSend(input: {
   token: string;
   channel: string;
   nowMs: number;
+  /** The decision's time: its ledger entry's key (`StepRecord.ledgerAt`). */
+  ledgerAt: number;
+  /** When the step was first reached, as `readView` said. */
+  reachedAt: number;
 }): StepTransition {
-  const { observed, token, channel, nowMs } = input;
+  const { observed, token, channel, nowMs, ledgerAt, reachedAt } = input;
   return {
     name: 'claimAndSend',
     guard: unchangedSince(observed),
     update: {
-      set: { state: 'sending', token, channel, claimedAt: nowMs },
-      setIfAbsent: { reachedAt: nowMs },
+      set: { state: 'sending', token, channel, claimedAt: nowMs, ledgerAt, reachedAt },
       nextAttempt: true,
     },
   };
@@ -194,30 +212,42 @@ export function claimAndFinish(input: {
   result: StepResult;
   nowMs: number;
   untilMs?: number;
+  /** When the step was first reached, as `readView` said (a deferral keeps it). */
+  reachedAt: number;
 }): StepTransition {
-  const { observed, token, result, nowMs, untilMs } = input;
+  const { observed, token, result, nowMs, untilMs, reachedAt } = input;
   const set = { token, claimedAt: nowMs, result, finishedAt: nowMs };
   return {
     name: 'claimAndFinish',
     guard: unchangedSince(observed),
     update:
       untilMs === undefined
-        ? { set: { ...set, state: 'done' }, nextAttempt: true, remove: ['channel', 'untilMs', 'reachedAt'] }
-        : {
-            set: { ...set, state: 'deferred', untilMs },
-            setIfAbsent: { reachedAt: nowMs },
+        ? {
+            set: { ...set, state: 'done' },
             nextAttempt: true,
-            remove: ['channel'],
+            remove: ['channel', 'untilMs', 'reachedAt', 'ledgerAt'],
+          }
+        : {
+            set: { ...set, state: 'deferred', untilMs, reachedAt },
+            nextAttempt: true,
+            remove: ['channel', 'ledgerAt'],
           },
   };
 }
 
 /** The holder is about to call the provider for `channel`: from here on the step is never claimable. */
-export function startSending(input: { token: string; channel: string; nowMs: number }): StepTransition {
+export function startSending(input: {
+  token: string;
+  channel: string;
+  nowMs: number;
+  ledgerAt: number;
+}): StepTransition {
   return {
     name: 'startSending',
     guard: [{ state: 'claimed', token: input.token }],
-    update: { set: { state: 'sending', channel: input.channel, claimedAt: input.nowMs } },
+    update: {
+      set: { state: 'sending', channel: input.channel, claimedAt: input.nowMs, ledgerAt: input.ledgerAt },
+    },
   };
 }
 
@@ -226,7 +256,7 @@ export function settle(input: { token: string }): StepTransition {
   return {
     name: 'settle',
     guard: [{ state: 'sending', token: input.token }],
-    update: { set: { state: 'claimed' }, remove: ['channel'] },
+    update: { set: { state: 'claimed' }, remove: ['channel', 'ledgerAt'] },
   };
 }
 
@@ -246,8 +276,8 @@ export function finish(input: {
     ],
     update:
       untilMs === undefined
-        ? { set: { state: 'done', result, finishedAt: nowMs }, remove: ['untilMs', 'reachedAt'] }
-        : { set: { state: 'deferred', result, finishedAt: nowMs, untilMs } },
+        ? { set: { state: 'done', result, finishedAt: nowMs }, remove: ['untilMs', 'reachedAt', 'ledgerAt'] }
+        : { set: { state: 'deferred', result, finishedAt: nowMs, untilMs }, remove: ['ledgerAt'] },
   };
 }
 
@@ -266,7 +296,10 @@ export function resolveInDoubt(input: {
   return {
     name: 'resolveInDoubt',
     guard: [{ state: 'sending', token: observed.token, before: { field: 'claimedAt', ms: nowMs - leaseMs } }],
-    update: { set: { state: 'done', token, result, finishedAt: nowMs }, remove: ['untilMs', 'reachedAt'] },
+    update: {
+      set: { state: 'done', token, result, finishedAt: nowMs },
+      remove: ['untilMs', 'reachedAt', 'ledgerAt'],
+    },
   };
 }
 
@@ -328,16 +361,45 @@ export type ReadView =
  * would be. A claimable record is claimed by the invocation's first write, pinned to what was read
  * (`unchangedSince`), so a racing invocation that wrote first makes that write fail.
  */
-export function readView(record: StepRecord | undefined, nowMs: number, timing: ClaimTiming): ReadView {
-  if (holds(claimGuard(nowMs, timing), record))
+export function readView(
+  record: StepRecord | undefined,
+  nowMs: number,
+  timing: ClaimTiming,
+  sent?: SentProof,
+): ReadView {
+  const seen = provenSent(record, sent);
+  if (holds(claimGuard(nowMs, timing), seen))
     return {
       kind: 'claimable',
       attempt: (record?.attempt ?? 0) + 1,
-      reachedAt: record?.reachedAt ?? nowMs,
+      reachedAt: seen?.reachedAt ?? nowMs,
       observed: record,
     };
-  const view = claimView({ applied: false, current: record }, nowMs, timing);
+  const view = claimView({ applied: false, current: seen }, nowMs, timing);
   return view.kind === 'claimed' ? { kind: 'busy' } : view;
+}
+
+/**
+ * What the ledger says of a `sending` record's attempt: its entry (`LEDGER#<ledgerAt>#<decision
+ * id>`) exists and says `sent`. The holder writes it after the provider accepted, and writes no
+ * finish after it: the entry is the finish.
+ */
+export interface SentProof {
+  /** The entry's time (its `at`). */
+  atMs: number;
+  /** What the workflow was told. */
+  result: StepResult;
+}
+
+/**
+ * A `sending` record with its proof reads as the finish would have left it: done at the entry's
+ * time, with its result, not reached (a journey loop that reopens it reaches it anew). Without a
+ * proof, a `sending` record stays what it is: busy, then in doubt.
+ */
+function provenSent(record: StepRecord | undefined, sent: SentProof | undefined): StepRecord | undefined {
+  if (record?.state !== 'sending' || !sent) return record;
+  const { reachedAt: _reached, ledgerAt: _ledger, channel: _channel, untilMs: _until, ...rest } = record;
+  return { ...rest, state: 'done', result: sent.result, finishedAt: sent.atMs };
 }
 
 // ── What a provider call means for the protocol ─────────────────────────────────────────────

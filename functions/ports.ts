@@ -288,6 +288,8 @@ export interface Store {
 
   /** With `sent`: the ledger entry, the message index and the sent content in one batch write. */
   putLedger(record: LedgerRecord, sent?: SentWrites): Promise<void>;
+  /** The entry of one decision, by its time and id (its key): strongly consistent, one GetItem. */
+  getLedgerEntry(customerId: string, at: string, id: string): Promise<LedgerRecord | undefined>;
   /** Oldest first; with `since`, only the entries at or after it (a key range, not a filter). */
   listLedger(customerId: string, options?: { since?: Date }): Promise<LedgerRecord[]>;
 

@@ -275,6 +275,8 @@ export class HeraldStack extends Stack {
       { actions: ['BatchWriteItem'], prefixes: [PK.customer] },
     ]);
     grantItems(this.table, step.fn, [
+      // GetItem on `C#` also reads a `sending` step's ledger entry by key (functions/app/send.ts
+      // `sentProof`): the proof that the call was accepted, as the consent re-read reads the profile.
       { actions: [...customerItems], prefixes: [PK.customer] },
       // Step claims (UpdateItem, and a read when refused) and the cap window (read, versioned put):
       // the send protocol's state, which no other function may write.

@@ -100,14 +100,27 @@ export function engagementOf(
   return engagement;
 }
 
-/** When a done send step sent (its finish), on which channel; undefined when it sent nothing. */
+/**
+ * When a send step sent, on which channel; undefined when it sent nothing. A send that went out
+ * writes no finish (engine/send-protocol.ts `SentProof`): its record stays `sending`, at the
+ * provider call's start. A later step of the same run reads it only once the send step returned,
+ * and a send step returns with its record `sending` only after a call the provider accepted (every
+ * other answer writes a finish; a holder that died leaves the run on the send step, whose retry
+ * resolves it). So a `sending` record read here is a message sent. A `done` one is a record written
+ * before that change, or a retry's answer (`result.detail.sent`).
+ */
 function sentMessage(
   record: StepRecord | undefined,
 ): { at: number; from: number; channel?: ChannelName } | undefined {
   const result = record?.result;
-  if (record?.state !== 'done' || result?.outcome !== 'next' || result.detail?.sent !== true)
-    return undefined;
-  const channel = result.detail.channel;
+  const finished = record?.state === 'done' && result?.outcome === 'next' && result.detail?.sent === true;
+  if (!record || (record.state !== 'sending' && !finished)) return undefined;
+  const channel =
+    record.state === 'sending'
+      ? record.channel
+      : result?.outcome === 'next'
+        ? result.detail?.channel
+        : undefined;
   return {
     at: record.finishedAt ?? record.claimedAt,
     from: record.claimedAt - ROUND_SLACK_MS,

@@ -53,6 +53,7 @@ import {
   LEDGER_SK_PREFIX,
   ledgerItem,
   ledgerRecordOf,
+  ledgerSk,
   productItem,
   productKey,
   stepClaimKey,
@@ -513,6 +514,11 @@ export class DynamoStore implements Store {
     await this.table.batchPut([this.sentMessageItem(sent.message), messageIndexItem(sent.index), item]);
   }
 
+  async getLedgerEntry(customerId: string, at: string, id: string): Promise<LedgerRecord | undefined> {
+    const item = await this.table.get(customerPk(customerId), ledgerSk(at, id));
+    return item ? ledgerRecordOf(item) : undefined;
+  }
+
   async listLedger(customerId: string, options: { since?: Date } = {}): Promise<LedgerRecord[]> {
     const pk = customerPk(customerId);
     // `LEDGER#<at>#<id>`: from `since` to the end of the prefix (`$` sorts right after `#`).
@@ -721,6 +727,7 @@ function stepRecordOf(item: Record<string, unknown>): StepRecord {
   if (typeof item.untilMs === 'number') record.untilMs = item.untilMs;
   if (typeof item.finishedAt === 'number') record.finishedAt = item.finishedAt;
   if (typeof item.reachedAt === 'number') record.reachedAt = item.reachedAt;
+  if (typeof item.ledgerAt === 'number') record.ledgerAt = item.ledgerAt;
   if (item.result !== undefined) record.result = item.result as StepResult;
   return record;
 }

@@ -86,11 +86,14 @@ export const LEDGER_SK_PREFIX = 'LEDGER#';
  * bytes), and without the copy most sent-message entries fit one write unit: "1 WRU = a standard
  * write of up to 1 KB" (bench/prices.json, DynamoDB on-demand pricing).
  */
+/** A ledger entry's sort key: its time, then its id (`LEDGER#<at>#<id>`). */
+export const ledgerSk = (at: string, id: string) => `${LEDGER_SK_PREFIX}${at}#${id}`;
+
 export function ledgerItem(pk: string, record: LedgerRecord, expiresAt?: number): Record<string, unknown> {
   const { id, ...rest } = record;
   return {
     pk,
-    sk: `${LEDGER_SK_PREFIX}${record.at}#${id}`,
+    sk: ledgerSk(record.at, id),
     record: rest,
     ...(expiresAt === undefined ? {} : { expiresAt }),
   };

@@ -216,9 +216,18 @@ async function markSending(sc: SendContext, channel: ChannelName): Promise<void>
   const { rt, request, claim } = sc;
   const now = rt.clock.now();
   const nowMs = now.getTime();
+  // The decision's time is its ledger entry's: a sent call's entry is found by it (`ledgerAt`).
+  const ledgerAt = sc.ctx.now.getTime();
   const transition = claim.written
-    ? startSending({ token: claim.token, channel, nowMs })
-    : claimAndSend({ observed: claim.observed, token: claim.token, channel, nowMs });
+    ? startSending({ token: claim.token, channel, nowMs, ledgerAt })
+    : claimAndSend({
+        observed: claim.observed,
+        token: claim.token,
+        channel,
+        nowMs,
+        ledgerAt,
+        reachedAt: sc.reachedAt.getTime(),
+      });
   const written = await rt.store.transitionStep(request.enrollment.customerId, claim.key, transition, now);
   if (written.applied) {
     claim.written = true;

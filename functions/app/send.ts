@@ -2,8 +2,9 @@
  * A send step, end to end, over the send protocol (engine/send-protocol.ts): claim (execution,
  * step) → policy (exit, channels, quiet hours) → for each usable channel, one channel attempt
  * (channel-attempt.ts: cap slot, consent re-check, render, `sending`, one provider call) → ledger →
- * finish. A retried invocation gets the recorded result and sends nothing; a provider call that may
- * have delivered is recorded as `unknown` and never repeated, on any channel (at most once).
+ * finish (none after a sent call: its ledger entry is the proof, `sentProof`). A retried invocation
+ * gets the recorded result and sends nothing; a provider call that may have delivered is recorded
+ * as `unknown` and never repeated, on any channel (at most once).
  */
 
 import { randomUUID } from 'node:crypto';
@@ -32,6 +33,8 @@ import {
   type ReadView,
   readView,
   resolveInDoubt,
+  type SentProof,
+  type StepRecord,
 } from '../../engine/send-protocol.ts';
 import { endsJourney, withNextUntil } from '../../engine/step-results.ts';
 import { variantFor } from '../../engine/variant.ts';
@@ -75,7 +78,7 @@ export async function runSend(rt: StepRuntime, request: StepRequest, journey: Jo
   // The operator's control first: a paused journey holds the send before anything is claimed.
   const held = await gateOnRead(rt, request, journey, step, read.controls);
   if (held) return held;
-  const view = readView(read.step, now.getTime(), timing);
+  const view = readView(read.step, now.getTime(), timing, await sentProof(rt, request, read.step));
   switch (view.kind) {
     case 'decided':
       rt.metrics.addMetric('StepReplayed', 'Count', 1);
@@ -110,6 +113,25 @@ export async function runSend(rt: StepRuntime, request: StepRequest, journey: Jo
   }
   await keepPlaceInLine(sc, decided, expiresAt);
   return (await record(sc, decided)) ? decided.result : retryLater(now, rt.leaseMs);
+}
+
+/**
+ * A `sending` record's ledger entry, when it says `sent` (engine/send-protocol.ts `SentProof`): a
+ * send that went out writes no finish. One GetItem, only for a `sending` record: a retry after the
+ * call, a journey loop's next pass, a holder that died during the call.
+ */
+async function sentProof(
+  rt: StepRuntime,
+  request: StepRequest,
+  record: StepRecord | undefined,
+): Promise<SentProof | undefined> {
+  if (record?.state !== 'sending' || record.ledgerAt === undefined) return undefined;
+  const at = new Date(record.ledgerAt).toISOString();
+  const id = decisionId(request.executionId, request.stepId, record.attempt);
+  const entry = await rt.store.getLedgerEntry(request.enrollment.customerId, at, id);
+  return entry?.outcome === 'sent' && entry.result
+    ? { atMs: Date.parse(entry.at), result: entry.result }
+    : undefined;
 }
 
 function claimTiming(rt: StepRuntime, journey: Journey, stepId: string): ClaimTiming {
@@ -187,7 +209,8 @@ function unknownResult(step: SendStep, journey: Journey, ctx: DecisionContext): 
 /**
  * Records the decision; false when a racing invocation claimed the step first (this one sent
  * nothing and records nothing). After a provider call: the ledger first (a send that happened is
- * never unrecorded), then the fenced finish. Without one, the step is claimed and finished in one
+ * never unrecorded), then the fenced finish, except after a sent call, whose entry is the finish
+ * (`sentProof` reads it back). Without one, the step is claimed and finished in one
  * write, and the ledger entry follows only if it applied: a racing invocation's decision of the
  * same attempt must not sit in the ledger beside the one the step kept. A crash between the two
  * loses that entry of a decision that sent nothing; the retry answers the recorded result.
@@ -211,7 +234,11 @@ async function record(sc: SendContext, decided: Decided): Promise<boolean> {
     nowMs: rt.clock.now().getTime(),
     ...(until === undefined ? {} : { untilMs: until }),
   };
-  if (held.written) {
+  if (held.written && record.outcome === 'sent') {
+    // The entry is the finish: the record stays `sending` with `ledgerAt`, and whoever reads it
+    // next reads this entry (`sentProof`). One write fewer per message.
+    await rt.store.putLedger(entry, decided.sent);
+  } else if (held.written) {
     await rt.store.putLedger(entry, decided.sent);
     const written = await rt.store.transitionStep(customerId, held.key, finish(finishing), rt.clock.now());
     if (!written.applied) {
@@ -223,7 +250,11 @@ async function record(sc: SendContext, decided: Decided): Promise<boolean> {
       });
     }
   } else {
-    const transition = claimAndFinish({ ...finishing, observed: held.observed });
+    const transition = claimAndFinish({
+      ...finishing,
+      observed: held.observed,
+      reachedAt: sc.reachedAt.getTime(),
+    });
     if (!(await rt.store.transitionStep(customerId, held.key, transition, rt.clock.now())).applied) {
       rt.metrics.addMetric('StepClaimLost', 'Count', 1);
       return false;

@@ -124,6 +124,8 @@ describe('the table, by partition key (dynamodb:LeadingKeys)', () => {
       item('ingest', 'PutItem', 'PHONE#+14155550123'),
       item('ingest', 'GetItem', 'PRODUCT#p1'),
       item('step', 'UpdateItem', 'C#c1'),
+      // The consent re-read, and a `sending` step's ledger entry (functions/app/send.ts `sentProof`).
+      item('step', 'GetItem', 'C#c1'),
       item('step', 'PutItem', 'MSG#m1'),
       item('step', 'GetItem', 'PRODUCT#p1'),
       item('feedback', 'PutItem', 'C#c1'),

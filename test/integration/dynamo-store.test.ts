@@ -114,7 +114,13 @@ describe.each(DYNAMO_BACKENDS)('DynamoStore contract ($name)', (backend) => {
       const written = await store.transitionStep(
         'c-lazy',
         'x#lazy',
-        claimAndFinish({ observed: undefined, token: 'lz', result: next, nowMs: t0.getTime() }),
+        claimAndFinish({
+          observed: undefined,
+          token: 'lz',
+          result: next,
+          nowMs: t0.getTime(),
+          reachedAt: t0.getTime(),
+        }),
         t0,
       );
       expect(written).toMatchObject({ applied: true, record: { state: 'done', token: 'lz', attempt: 1 } });
@@ -130,7 +136,14 @@ describe.each(DYNAMO_BACKENDS)('DynamoStore contract ($name)', (backend) => {
       const again = await store.transitionStep(
         'c-lazy',
         'x#lazy',
-        claimAndSend({ observed: undefined, token: 'late', channel: 'email', nowMs: t0.getTime() }),
+        claimAndSend({
+          observed: undefined,
+          token: 'late',
+          channel: 'email',
+          nowMs: t0.getTime(),
+          ledgerAt: t0.getTime(),
+          reachedAt: t0.getTime(),
+        }),
         t0,
       );
       expect(again).toMatchObject({ applied: false, current: { state: 'done', token: 'lz' } });
@@ -453,7 +466,13 @@ describe.each(DYNAMO_BACKENDS)('DynamoStore contract ($name)', (backend) => {
       const takeover = held(await claimAt('x#s1', at(61_000)));
       expect(takeover).toMatchObject({ kind: 'claimed', attempt: 2 });
       // The first holder is fenced out.
-      const start = (token: string) => startSending({ token, channel: 'email', nowMs: at(61_000).getTime() });
+      const start = (token: string) =>
+        startSending({
+          token,
+          channel: 'email',
+          nowMs: at(61_000).getTime(),
+          ledgerAt: at(61_000).getTime(),
+        });
       expect((await apply('x#s1', start(first.token))).applied).toBe(false);
       expect((await apply('x#s1', start(takeover.token))).applied).toBe(true);
     });
@@ -480,7 +499,10 @@ describe.each(DYNAMO_BACKENDS)('DynamoStore contract ($name)', (backend) => {
 
     it('reports a provider call that never finished as in doubt once its lease is over, and never reopens it', async () => {
       const { token } = held(await claimAt('x#s4', t0));
-      await apply('x#s4', startSending({ token, channel: 'sms', nowMs: t0.getTime() }));
+      await apply(
+        'x#s4',
+        startSending({ token, channel: 'sms', nowMs: t0.getTime(), ledgerAt: t0.getTime() }),
+      );
       expect(await claimAt('x#s4', at(1000))).toEqual({ kind: 'busy' });
       const doubt = await claimAt('x#s4', at(61_000));
       expect(doubt).toMatchObject({ kind: 'in_doubt', channel: 'sms', attempt: 1 });
@@ -563,6 +585,8 @@ describe.each(DYNAMO_BACKENDS)('DynamoStore contract ($name)', (backend) => {
                     token: s.token,
                     channel: 'email',
                     nowMs,
+                    ledgerAt: nowMs,
+                    reachedAt: (s.stale ? previous : memory)?.reachedAt ?? nowMs,
                   });
                 case 'claimAndFinish':
                   return claimAndFinish({
@@ -570,12 +594,13 @@ describe.each(DYNAMO_BACKENDS)('DynamoStore contract ($name)', (backend) => {
                     token: s.token,
                     result: next,
                     nowMs,
+                    reachedAt: (s.stale ? previous : memory)?.reachedAt ?? nowMs,
                     ...(s.defer ? { untilMs: nowMs + 30_000 } : {}),
                   });
                 case 'claim':
                   return claim({ nowMs, token: s.token, timing });
                 case 'startSending':
-                  return startSending({ token: s.token, channel: 'email', nowMs });
+                  return startSending({ token: s.token, channel: 'email', nowMs, ledgerAt: nowMs });
                 case 'settle':
                   return settle({ token: s.token });
                 case 'finish':
@@ -608,12 +633,20 @@ describe.each(DYNAMO_BACKENDS)('DynamoStore contract ($name)', (backend) => {
 
     it('settles a refused channel back to claimed, so the holder may try the next one', async () => {
       const { token } = held(await claimAt('x#s5', t0));
-      await apply('x#s5', startSending({ token, channel: 'email', nowMs: t0.getTime() }));
+      await apply(
+        'x#s5',
+        startSending({ token, channel: 'email', nowMs: t0.getTime(), ledgerAt: t0.getTime() }),
+      );
       const settled = await apply('x#s5', settle({ token }));
       expect(settled).toMatchObject({ applied: true, record: { state: 'claimed', token, attempt: 1 } });
       expect(settled.applied ? settled.record.channel : 'not applied').toBeUndefined();
       expect(
-        (await apply('x#s5', startSending({ token, channel: 'sms', nowMs: t0.getTime() }))).applied,
+        (
+          await apply(
+            'x#s5',
+            startSending({ token, channel: 'sms', nowMs: t0.getTime(), ledgerAt: t0.getTime() }),
+          )
+        ).applied,
       ).toBe(true);
     });
   });
@@ -710,7 +743,7 @@ describe.each(DYNAMO_BACKENDS)('DynamoStore contract ($name)', (backend) => {
         await store.transitionStep(
           customerId,
           key,
-          startSending({ token, channel: 'email', nowMs: startMs }),
+          startSending({ token, channel: 'email', nowMs: startMs, ledgerAt: startMs }),
           now,
         );
       const result: StepResult = sent

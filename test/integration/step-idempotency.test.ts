@@ -56,6 +56,25 @@ describe.each(DYNAMO_BACKENDS)('step idempotency on $name', (backend) => {
     });
   });
 
+  it('answers a retry that comes after the lease from the sent call’s ledger entry, never as in doubt', async () => {
+    await rt.seedProfile(reachableProfile('c-late'));
+    const request = stepRequest(journey, enrollmentFor(journey, 'c-late'));
+    const start = rt.clock.now();
+
+    const first = await rt.step(request);
+    // A sent call writes no finish: the step record stays `sending`, its ledger entry is the proof.
+    rt.clock.set(new Date(start.getTime() + 10 * 60_000).toISOString());
+    const second = await rt.step(request);
+    rt.clock.set(start.toISOString());
+
+    expect(first).toMatchObject({ outcome: 'next', detail: { channel: 'email', sent: true } });
+    expect(second).toEqual(first);
+    const emails = (await rt.ses.emails()).filter((e) => e.destination.to.includes('c-late@example.com'));
+    expect(emails).toHaveLength(1);
+    const decisions = (await rt.store.listLedger('c-late')).filter((r) => r.kind === 'decision');
+    expect(decisions.map((d) => d.outcome)).toEqual(['sent']);
+  });
+
   it('sends again when a journey loop brings the execution back to the same step, and still once per pass', async () => {
     await rt.seedProfile(reachableProfile('c-loop'));
     const request = stepRequest(digest, enrollmentFor(digest, 'c-loop'));
@@ -104,7 +123,7 @@ describe.each(DYNAMO_BACKENDS)('step idempotency on $name', (backend) => {
     await rt.store.transitionStep(
       'c-doubt',
       key,
-      startSending({ token: 'dead', channel: 'email', nowMs: now.getTime() }),
+      startSending({ token: 'dead', channel: 'email', nowMs: now.getTime(), ledgerAt: now.getTime() }),
       now,
     );
     rt.clock.set(new Date(now.getTime() + 10 * 60_000).toISOString());

@@ -14,6 +14,7 @@ import {
   type ProviderVerdict,
   readView,
   resolveInDoubt,
+  type SentProof,
   type StepRecord,
   type StepTransition,
   settle,
@@ -40,6 +41,7 @@ interface Held {
   observed: StepRecord | undefined;
   written: boolean;
   plan: Plan;
+  reachedAt: number;
 }
 
 type Phase =
@@ -59,6 +61,8 @@ interface Call {
 
 interface World {
   record: StepRecord | undefined;
+  /** The ledger entries of sent calls, by attempt (written unconditionally, as send.ts does). */
+  ledger: Map<number, SentProof>;
   now: number;
   calls: Call[];
   tokens: number;
@@ -91,7 +95,9 @@ function advance(world: World, phase: Phase): Phase {
     case 'start': {
       // The lazy claim: read the record (with the decision's other items), decide, claim by writing.
       const token = `t${++world.tokens}`;
-      const view = readView(world.record, world.now, world.timing);
+      const record = world.record;
+      const proof = record?.state === 'sending' ? world.ledger.get(record.attempt) : undefined;
+      const view = readView(record, world.now, world.timing, proof);
       const plan = world.plans[world.started++ % world.plans.length] ?? 'send';
       if (view.kind === 'claimable')
         return {
@@ -101,6 +107,7 @@ function advance(world: World, phase: Phase): Phase {
           observed: view.observed,
           written: false,
           plan,
+          reachedAt: view.reachedAt,
           index: 0,
         };
       if (view.kind === 'in_doubt') return { at: 'resolve', observed: view.record };
@@ -122,7 +129,12 @@ function advance(world: World, phase: Phase): Phase {
                 untilMs,
               }
             : { result: next };
-        claimingWrite(world, claimAndFinish({ observed, token, nowMs: world.now, ...finishing }), phase);
+        const reachedAt = phase.reachedAt;
+        claimingWrite(
+          world,
+          claimAndFinish({ observed, token, nowMs: world.now, reachedAt, ...finishing }),
+          phase,
+        );
         return { at: 'over' };
       }
       const channel = CHANNELS[phase.index];
@@ -130,9 +142,10 @@ function advance(world: World, phase: Phase): Phase {
         write(world, finish({ token, result: next, nowMs: world.now }));
         return { at: 'over' };
       }
+      const sending = { token, channel, nowMs: world.now, ledgerAt: world.now };
       const record = written
-        ? write(world, startSending({ token, channel, nowMs: world.now }))
-        : claimingWrite(world, claimAndSend({ observed, token, channel, nowMs: world.now }), phase);
+        ? write(world, startSending(sending))
+        : claimingWrite(world, claimAndSend({ ...sending, observed, reachedAt: phase.reachedAt }), phase);
       if (!record) return { at: 'over' };
       const verdict = world.verdicts[world.calls.length % world.verdicts.length] ?? 'sent';
       world.calls.push({ attempt: phase.attempt, channel, verdict, unanswered: true });
@@ -144,6 +157,9 @@ function advance(world: World, phase: Phase): Phase {
       const { token } = phase;
       switch (afterProviderCall(phase.verdict)) {
         case 'finish_sent':
+          // No finish: the ledger entry is the proof (send.ts `record`), written whatever the record says.
+          world.ledger.set(phase.attempt, { atMs: world.now, result: next });
+          return { at: 'over' };
         case 'finish_unknown':
           write(world, finish({ token, result: next, nowMs: world.now }));
           return { at: 'over' };
@@ -223,6 +239,7 @@ function run(actions: readonly Action[], world: World) {
 function world(verdicts: ProviderVerdict[], reopenDoneAfterMs = NEVER, plans: Plan[] = ['send']): World {
   return {
     record: undefined,
+    ledger: new Map(),
     now: 0,
     calls: [],
     tokens: 0,
@@ -375,6 +392,48 @@ describe('the send protocol', () => {
     expect(w.record).toMatchObject({ state: 'deferred', token: 't2', attempt: 2 });
   });
 
+  it('answers a retry after a sent call from its ledger entry, with no write and no call', () => {
+    const w = world(['sent']);
+    run(
+      [
+        { kind: 'invoke' },
+        { kind: 'tick', who: 0 }, // reads: absent, attempt 1
+        { kind: 'tick', who: 0 }, // claims with sending, calls email: sent
+        { kind: 'tick', who: 0 }, // writes the ledger entry, no finish
+        { kind: 'invoke' },
+        { kind: 'tick', who: 1 }, // a retry at once: the entry says sent
+      ],
+      w,
+    );
+    expect(w.calls).toHaveLength(1);
+    expect(w.record).toMatchObject({ state: 'sending', attempt: 1, ledgerAt: 0 });
+    const proof = w.ledger.get(1);
+    expect(readView(w.record, w.now, w.timing, proof)).toEqual({ kind: 'decided', attempt: 1, result: next });
+    // Without the entry the same record is busy, then in doubt: the entry is what tells them apart.
+    expect(readView(w.record, w.now, w.timing)).toEqual({ kind: 'busy' });
+    expect(readView(w.record, w.now + LEASE + 1, w.timing)).toMatchObject({ kind: 'in_doubt', attempt: 1 });
+  });
+
+  it('reopens a sent step on a journey loop as a new pass, reached anew', () => {
+    const reopen = 30 * 60_000;
+    const w = world(['sent'], reopen);
+    run(
+      [
+        { kind: 'invoke' },
+        { kind: 'tick', who: 0 },
+        { kind: 'tick', who: 0 },
+        { kind: 'tick', who: 0 }, // sent, recorded in the ledger
+        { kind: 'wait', ms: reopen + 1 },
+        { kind: 'invoke' },
+        { kind: 'tick', who: 1 }, // the loop's next pass: claimable, attempt 2
+        { kind: 'tick', who: 1 },
+      ],
+      w,
+    );
+    expect(w.calls.map((c) => c.attempt)).toEqual([1, 2]);
+    expect(w.record).toMatchObject({ state: 'sending', attempt: 2, reachedAt: reopen + 1 });
+  });
+
   describe('a sending record', () => {
     const sending = fc.record({
       state: fc.constant('sending' as const),
@@ -386,6 +445,21 @@ describe('the send protocol', () => {
     const timing = fc.record({
       leaseMs: fc.integer({ min: 1, max: 1e6 }),
       reopenDoneAfterMs: fc.oneof(fc.constant(NEVER), fc.integer({ min: 0, max: 1e6 })),
+    });
+
+    it('with its ledger entry, is never busy or in doubt: it reads as the finish would have left it', () => {
+      fc.assert(
+        fc.property(sending, timing, fc.integer({ min: 0, max: 2e9 }), (record, t, nowMs) => {
+          const atMs = record.claimedAt;
+          const view = readView(record, nowMs, t, { atMs, result: next });
+          const done: StepRecord = { ...record, state: 'done', result: next, finishedAt: atMs };
+          expect(view).toEqual(
+            holds(claim({ nowMs, token: 'x', timing: t }).guard, done)
+              ? { kind: 'claimable', attempt: record.attempt + 1, reachedAt: nowMs, observed: record }
+              : { kind: 'decided', attempt: record.attempt, result: next },
+          );
+        }),
+      );
     });
 
     it('is never claimable again, at any time', () => {
