@@ -122,7 +122,8 @@ function sentMessage(
         ? result.detail?.channel
         : undefined;
   return {
-    at: record.finishedAt ?? record.claimedAt,
+    // A `sending` record may still carry the finish of a loop's earlier pass: its call started at claimedAt.
+    at: record.state === 'sending' ? record.claimedAt : (record.finishedAt ?? record.claimedAt),
     from: record.claimedAt - ROUND_SLACK_MS,
     ...(channel === 'email' || channel === 'sms' || channel === 'push' ? { channel } : {}),
   };

@@ -80,15 +80,15 @@ export function capWindowKey(customerId: string): { pk: string; sk: string } {
 
 export const LEDGER_SK_PREFIX = 'LEDGER#';
 
+/** A ledger entry's sort key: its time, then its id (`LEDGER#<at>#<id>`). */
+export const ledgerSk = (at: string, id: string) => `${LEDGER_SK_PREFIX}${at}#${id}`;
+
 /**
  * A ledger item: `LEDGER#<at>#<id>` under the customer's (or the pseudonym's) partition, the record
  * without its id, which the sort key already holds. The id carries the execution ARN (about 160
  * bytes), and without the copy most sent-message entries fit one write unit: "1 WRU = a standard
  * write of up to 1 KB" (bench/prices.json, DynamoDB on-demand pricing).
  */
-/** A ledger entry's sort key: its time, then its id (`LEDGER#<at>#<id>`). */
-export const ledgerSk = (at: string, id: string) => `${LEDGER_SK_PREFIX}${at}#${id}`;
-
 export function ledgerItem(pk: string, record: LedgerRecord, expiresAt?: number): Record<string, unknown> {
   const { id, ...rest } = record;
   return {
