@@ -3,8 +3,10 @@
  * (bench/lib/sdk-probe.ts) in one probed demo run: every GetItem, Query, PutItem, UpdateItem… any
  * handler makes, failed conditional writes included, divided by the customers. Also per handler
  * call: requests and RRU/WRU, by command. Seeding and read-back (`other`) are left out.
+ * With `--items`, also each handler's requests by command and the kinds of item they name
+ * (bench/lib/sdk-probe.ts `itemKinds`), per call: where its requests go.
  *
- *   npx tsx bench/dynamo-ops.ts [--customers 200] [--scale] [--json out.json]
+ *   npx tsx bench/dynamo-ops.ts [--customers 200] [--scale] [--items] [--json out.json]
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -15,6 +17,7 @@ const { values } = parseArgs({
   options: {
     customers: { type: 'string', default: '200' },
     scale: { type: 'boolean', default: false },
+    items: { type: 'boolean', default: false },
     json: { type: 'string' },
   },
 });
@@ -41,6 +44,9 @@ for (const [scope, c] of Object.entries(result.scopes).sort()) {
   rows.push(
     `${scope.padEnd(40)} calls ${String(n).padStart(5)}  req/call ${(requests / n).toFixed(2).padStart(5)}  RRU ${(c.readUnits / n).toFixed(2).padStart(5)}  WRU ${(c.writeUnits / n).toFixed(2).padStart(5)}  failed-cond ${c.failedConditionalWrites}  [${byCommand}]`,
   );
+  if (values.items)
+    for (const [kind, k] of Object.entries(c.items).sort((a, b) => b[1] - a[1]))
+      rows.push(`    ${(k / n).toFixed(2).padStart(5)} per call  ${kind}`);
 }
 console.log(rows.join('\n'));
 console.log(

@@ -286,8 +286,12 @@ export interface Store {
     known?: CapWindow,
   ): Promise<R>;
 
-  /** With `sent`: the ledger entry, the message index and the sent content in one batch write. */
-  putLedger(record: LedgerRecord, sent?: SentWrites): Promise<void>;
+  /**
+   * The ledger entry, with what it decided written beside it in one BatchWriteItem: with `sent`,
+   * the message index and the sent content; with `ended`, the enrollment's final record (the whole
+   * item, as `setEnrollmentStatus` would leave it).
+   */
+  putLedger(record: LedgerRecord, also?: { sent?: SentWrites; ended?: EnrollmentRecord }): Promise<void>;
   /** The entry of one decision, by its time and id (its key): strongly consistent, one GetItem. */
   getLedgerEntry(customerId: string, at: string, id: string): Promise<LedgerRecord | undefined>;
   /** Oldest first; with `since`, only the entries at or after it (a key range, not a filter). */

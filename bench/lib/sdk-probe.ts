@@ -46,6 +46,11 @@ export interface ScopeCounts {
   failedConditionalWrites: number;
   /** Messages handed to SES (SendEmail) and Pinpoint (SendMessages, per address), by channel. */
   messages: { email: number; sms: number; push: number };
+  /**
+   * DynamoDB requests by command and the kinds of item they name (`itemKinds`), e.g.
+   * `Put C#/EVENT#`, `BatchGet C#/PROFILE + SEND#/CAPS`: where a handler's requests go.
+   */
+  items: Record<string, number>;
 }
 
 /**
@@ -79,7 +84,46 @@ export const emptyCounts = (): ScopeCounts => ({
   writeUnits: 0,
   failedConditionalWrites: 0,
   messages: { email: 0, sms: 0, push: 0 },
+  items: {},
 });
+
+/** An item's kind: its keys up to the first `#` of each (`C#/EVENT#`, `SEND#/CAPS`). */
+function kindOf(key: unknown): string {
+  const k = (key ?? {}) as Record<string, unknown>;
+  const part = (v: unknown) => {
+    const text = String((v as { S?: unknown } | undefined)?.S ?? v);
+    const hash = text.indexOf('#');
+    return hash < 0 ? text : text.slice(0, hash + 1);
+  };
+  return `${part(k.pk)}/${part(k.sk)}`;
+}
+
+/**
+ * The kinds of item a DynamoDB request names: the item or key of a single-item call, the distinct
+ * kinds of a batch (by table, in order), the partition and sort-key bounds of a query.
+ */
+export function itemKinds(input: Record<string, unknown> | undefined): string {
+  if (!input) return '';
+  if (input.Item) return kindOf(input.Item);
+  if (input.Key) return kindOf(input.Key);
+  const batch = input.RequestItems as Record<string, unknown> | undefined;
+  if (batch) {
+    const kinds = Object.values(batch).flatMap((requests) =>
+      Array.isArray(requests)
+        ? requests.map((r: Record<string, { Item?: unknown; Key?: unknown }>) =>
+            kindOf(r.PutRequest?.Item ?? r.DeleteRequest?.Key),
+          )
+        : (((requests as { Keys?: unknown[] }).Keys ?? []) as unknown[]).map(kindOf),
+    );
+    return [...new Set(kinds)].join(' + ');
+  }
+  const values = input.ExpressionAttributeValues as Record<string, unknown> | undefined;
+  if (values)
+    return `${Object.values(values)
+      .map((v) => kindOf({ pk: v }).split('/')[0])
+      .join(' ')}`;
+  return '';
+}
 
 /** The channel and number of recipients of a provider call, or undefined for other calls. */
 function messagesOf(name: string, input: Record<string, unknown> | undefined) {
@@ -121,6 +165,10 @@ export class SdkProbe {
       const frame = probe.als.getStore();
       const counts = probe.counts(frame && !frame.ended ? frame.scope : 'other');
       counts.calls[name] = (counts.calls[name] ?? 0) + 1;
+      if (isRead || isWrite) {
+        const kind = `${name} ${itemKinds(command.input)}`;
+        counts.items[kind] = (counts.items[kind] ?? 0) + 1;
+      }
       if (isRead) counts.readRequests++;
       if (isWrite) counts.writeRequests++;
       try {

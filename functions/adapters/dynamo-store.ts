@@ -503,15 +503,26 @@ export class DynamoStore implements Store {
 
   // ── Ledger and message index ────────────────────────────────────────────────────────────────
 
-  async putLedger(record: LedgerRecord, sent?: SentWrites): Promise<void> {
+  async putLedger(
+    record: LedgerRecord,
+    also: { sent?: SentWrites; ended?: EnrollmentRecord } = {},
+  ): Promise<void> {
     const item = ledgerItem(
       customerPk(record.customerId),
       record,
       epochSeconds(Date.parse(record.at)) + this.ledgerS,
     );
-    if (!sent) return this.table.put(item);
-    // Three unconditional puts, one request: BatchWriteItem (dynamo-ops.ts `batchPut`).
-    await this.table.batchPut([this.sentMessageItem(sent.message), messageIndexItem(sent.index), item]);
+    const { sent, ended } = also;
+    const items = [
+      ...(sent ? [this.sentMessageItem(sent.message), messageIndexItem(sent.index)] : []),
+      item,
+      // The enrollment item is its record and nothing else (`enrollmentItem`), so this put leaves
+      // it exactly as `setEnrollmentStatus`'s update would.
+      ...(ended ? [enrollmentItem(ended)] : []),
+    ];
+    if (items.length === 1) return this.table.put(item);
+    // Unconditional puts, one request: BatchWriteItem (dynamo-ops.ts `batchPut`).
+    await this.table.batchPut(items);
   }
 
   async getLedgerEntry(customerId: string, at: string, id: string): Promise<LedgerRecord | undefined> {

@@ -1,7 +1,7 @@
 /** Dependencies with their defaults filled in, shared by the use cases in functions/app. */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import type { Enrollment } from '../../engine/contract.ts';
+import type { Enrollment, StepResult } from '../../engine/contract.ts';
 import {
   type DecisionContext,
   engagedSteps,
@@ -9,10 +9,18 @@ import {
   type PolicyConfig,
 } from '../../engine/policy/index.ts';
 import type { Journey, Step } from '../../engine/schema.ts';
+import { endsJourney } from '../../engine/step-results.ts';
 import { BUILT_IN_VOCABULARY, type Vocabulary } from '../../engine/vocabulary.ts';
 import type { ObservedDeps } from '../deps.ts';
 import { createLogger, createMetrics } from '../observability.ts';
-import { type CapWindow, type Clock, type DecisionItems, type Store, systemClock } from '../ports.ts';
+import {
+  type CapWindow,
+  type Clock,
+  type DecisionItems,
+  type EnrollmentRecord,
+  type Store,
+  systemClock,
+} from '../ports.ts';
 
 /** How long before a wait started an event still counts as its arrival (ingest and step agree). */
 export const ARRIVAL_SLACK_MS = 60_000;
@@ -33,6 +41,23 @@ export function resolve<D extends ObservedDeps>(deps: D, service: string): Resol
     metrics: deps.metrics ?? createMetrics(service),
     vocabulary,
   };
+}
+
+/**
+ * The enrollment's final record when a step's result ends the journey (`endsJourney`), or
+ * undefined: a step writes it in its ledger entry's batch (`Store.putLedger`'s `ended`) instead of
+ * an UpdateItem of its own.
+ */
+export function endedEnrollment(
+  enrollment: Enrollment,
+  result: StepResult,
+  journey: Journey,
+  now: Date,
+): EnrollmentRecord | undefined {
+  const reason = endsJourney(result, journey);
+  return reason === undefined
+    ? undefined
+    : { enrollment, status: 'exited', updatedAt: now.toISOString(), reason };
 }
 
 /** The send steps of this run an engagement condition asks about (a branch's conditions). */

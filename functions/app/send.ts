@@ -36,13 +36,13 @@ import {
   type SentProof,
   type StepRecord,
 } from '../../engine/send-protocol.ts';
-import { endsJourney, withNextUntil } from '../../engine/step-results.ts';
+import { withNextUntil } from '../../engine/step-results.ts';
 import { variantFor } from '../../engine/variant.ts';
 import type { StepDeps } from '../deps.ts';
 import type { SentWrites } from '../ports.ts';
 import { attemptChannel, type ChannelTry, LostClaim, type SendContext } from './channel-attempt.ts';
 import { gateOnRead } from './control-gate.ts';
-import { loadDecision, type Resolved } from './runtime.ts';
+import { endedEnrollment, loadDecision, type Resolved } from './runtime.ts';
 import { expire, expiredDecision, keepPlaceInLine } from './send-arbitration.ts';
 
 export type StepRuntime = Resolved<StepDeps> & { leaseMs: number; renderer: Renderer };
@@ -178,15 +178,20 @@ async function resolveAbandoned(
   const written = await rt.store.transitionStep(request.enrollment.customerId, key, transition, now);
   // Someone else resolved it (or the holder finished late): the next call reads their result.
   if (!written.applied) return retryLater(now, rt.leaseMs);
-  await rt.store.putLedger({
-    ...decisionBase(request, journey, now),
-    id: decisionId(request.executionId, request.stepId, view.attempt),
-    attempt: view.attempt,
-    outcome: 'unknown',
-    reasons: ['provider_call_unconfirmed'],
-    ...(isChannelName(view.channel) ? { channel: view.channel } : {}),
-    result,
-  });
+  // The step moves on as after any send, so a result that ends the journey ends the enrollment too.
+  const ended = endedEnrollment(request.enrollment, result, journey, now);
+  await rt.store.putLedger(
+    {
+      ...decisionBase(request, journey, now),
+      id: decisionId(request.executionId, request.stepId, view.attempt),
+      attempt: view.attempt,
+      outcome: 'unknown',
+      reasons: ['provider_call_unconfirmed'],
+      ...(isChannelName(view.channel) ? { channel: view.channel } : {}),
+      result,
+    },
+    ended ? { ended } : {},
+  );
   rt.metrics.addMetric('Send_unknown', 'Count', 1);
   rt.logger.warn('send in doubt: provider call never confirmed', {
     customerId: request.enrollment.customerId,
@@ -228,6 +233,9 @@ async function record(sc: SendContext, decided: Decided): Promise<boolean> {
     result,
   };
   const until = result.outcome === 'defer' ? Date.parse(result.until) : undefined;
+  // A result that ends the journey rewrites the enrollment in the ledger entry's batch.
+  const ended = endedEnrollment(request.enrollment, result, journey, now);
+  const writes = { ...(decided.sent ? { sent: decided.sent } : {}), ...(ended ? { ended } : {}) };
   const finishing = {
     token: held.token,
     result,
@@ -237,9 +245,9 @@ async function record(sc: SendContext, decided: Decided): Promise<boolean> {
   if (held.written && record.outcome === 'sent') {
     // The entry is the finish: the record stays `sending` with `ledgerAt`, and whoever reads it
     // next reads this entry (`sentProof`). One write fewer per message.
-    await rt.store.putLedger(entry, decided.sent);
+    await rt.store.putLedger(entry, writes);
   } else if (held.written) {
-    await rt.store.putLedger(entry, decided.sent);
+    await rt.store.putLedger(entry, writes);
     const written = await rt.store.transitionStep(customerId, held.key, finish(finishing), rt.clock.now());
     if (!written.applied) {
       rt.logger.warn('step finish fenced out: another invocation resolved it', {
@@ -260,10 +268,8 @@ async function record(sc: SendContext, decided: Decided): Promise<boolean> {
       return false;
     }
     held.written = true;
-    await rt.store.putLedger(entry, decided.sent);
+    await rt.store.putLedger(entry, writes);
   }
-  const ended = endsJourney(result, journey);
-  if (ended) await rt.store.setEnrollmentStatus(request.enrollment, 'exited', now, ended);
   rt.metrics.addMetric(`Send_${record.outcome}`, 'Count', 1);
   rt.logger.info('send decided', {
     customerId,

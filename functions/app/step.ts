@@ -19,7 +19,7 @@ import {
 import { errorFacts } from '../observability.ts';
 import { controlGate, gateOnRead } from './control-gate.ts';
 import { armNextWait, armStep, finishRunOf, ScaleNotConfiguredError } from './runs.ts';
-import { ARRIVAL_SLACK_MS, engagementQuery, loadDecision } from './runtime.ts';
+import { ARRIVAL_SLACK_MS, endedEnrollment, engagementQuery, loadDecision } from './runtime.ts';
 import { runSend, type StepRuntime } from './send.ts';
 
 const FLOW_OPS = new Set<string>(['branch', 'split', 'update', 'schedule']);
@@ -139,23 +139,26 @@ async function runFlow(
     );
   }
   const result = withNextUntil(routableFlowResult(op, step, decision.result, now), journey, ctx);
-  const ended = endsJourney(result, journey);
-  if (ended) await rt.store.setEnrollmentStatus(request.enrollment, 'exited', now, ended);
-  await rt.store.putLedger({
-    id: `flow#${stepKey(request.executionId, request.stepId)}`,
-    kind: 'decision',
-    at: now.toISOString(),
-    customerId: request.enrollment.customerId,
-    outcome: result.outcome === 'exit' ? 'exited' : 'next',
-    reasons: decision.notes ?? [],
-    journeyId: journey.id,
-    journeyVersion: journey.version,
-    stepId: request.stepId,
-    op,
-    executionId: request.executionId,
-    ...(result.outcome === 'next' && result.detail?.arm ? { variant: result.detail.arm } : {}),
-    result,
-  });
+  // A result that ends the journey rewrites the enrollment in the ledger entry's batch.
+  const ended = endedEnrollment(request.enrollment, result, journey, now);
+  await rt.store.putLedger(
+    {
+      id: `flow#${stepKey(request.executionId, request.stepId)}`,
+      kind: 'decision',
+      at: now.toISOString(),
+      customerId: request.enrollment.customerId,
+      outcome: result.outcome === 'exit' ? 'exited' : 'next',
+      reasons: decision.notes ?? [],
+      journeyId: journey.id,
+      journeyVersion: journey.version,
+      stepId: request.stepId,
+      op,
+      executionId: request.executionId,
+      ...(result.outcome === 'next' && result.detail?.arm ? { variant: result.detail.arm } : {}),
+      result,
+    },
+    ended ? { ended } : {},
+  );
   return result;
 }
 

@@ -272,8 +272,24 @@ describe.each(DYNAMO_BACKENDS)('DynamoStore contract ($name)', (backend) => {
       expect(stored).toEqual(known);
     });
 
-    it('writes a sent message’s ledger entry, content and index in one BatchWriteItem', async () => {
+    it('writes a sent message’s ledger entry, content and index, and the run’s end, in one BatchWriteItem', async () => {
       const atIso = t0.toISOString();
+      const run = (customerId: string) => ({
+        id: 'run-end',
+        journeyId: 'j',
+        journeyVersion: 1,
+        customerId,
+        enteredAt: atIso,
+        event: cartEvent(customerId, 'e-end'),
+      });
+      for (const c of ['c-sent', 'c-updated'])
+        await store.putEnrollment({ enrollment: run(c), status: 'active', updatedAt: atIso } as never);
+      const ended = {
+        enrollment: run('c-sent'),
+        status: 'exited' as const,
+        updatedAt: atIso,
+        reason: 'exit:done',
+      };
       const ops = await operationsDuring(dynamo.client, () =>
         store.putLedger(
           {
@@ -289,28 +305,31 @@ describe.each(DYNAMO_BACKENDS)('DynamoStore contract ($name)', (backend) => {
             executionId: 'x',
           } as never,
           {
-            index: {
-              providerMessageId: 'pm-1',
-              customerId: 'c-sent',
-              channel: 'email',
-              journeyId: 'j',
-              journeyVersion: 1,
-              stepId: 's',
-              executionId: 'x',
-              at: atIso,
-            },
-            message: {
-              customerId: 'c-sent',
-              executionId: 'x',
-              stepId: 's',
-              journeyId: 'j',
-              journeyVersion: 1,
-              channel: 'email',
-              locale: 'en',
-              at: atIso,
-              providerMessageId: 'pm-1',
-              subject: 'Hi',
-              body: 'Hello',
+            ended,
+            sent: {
+              index: {
+                providerMessageId: 'pm-1',
+                customerId: 'c-sent',
+                channel: 'email',
+                journeyId: 'j',
+                journeyVersion: 1,
+                stepId: 's',
+                executionId: 'x',
+                at: atIso,
+              },
+              message: {
+                customerId: 'c-sent',
+                executionId: 'x',
+                stepId: 's',
+                journeyId: 'j',
+                journeyVersion: 1,
+                channel: 'email',
+                locale: 'en',
+                at: atIso,
+                providerMessageId: 'pm-1',
+                subject: 'Hi',
+                body: 'Hello',
+              },
             },
           },
         ),
@@ -319,6 +338,12 @@ describe.each(DYNAMO_BACKENDS)('DynamoStore contract ($name)', (backend) => {
       expect((await store.listLedger('c-sent')).map((r) => r.id)).toEqual(['d1']);
       expect((await store.getMessageIndex('pm-1'))?.customerId).toBe('c-sent');
       expect((await store.listSentMessages('c-sent')).map((m) => m.subject)).toEqual(['Hi']);
+      // The put leaves the enrollment as the update it replaces would.
+      await store.setEnrollmentStatus(run('c-updated'), 'exited', t0, 'exit:done');
+      const [put] = await store.listEnrollments('c-sent');
+      const [updated] = await store.listEnrollments('c-updated');
+      expect(put).toEqual(ended);
+      expect(updated).toEqual({ ...ended, enrollment: run('c-updated') });
     });
 
     it('stores a sent message without the ids its keys hold, and reads them back', async () => {

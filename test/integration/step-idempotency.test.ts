@@ -136,6 +136,10 @@ describe.each(DYNAMO_BACKENDS)('step idempotency on $name', (backend) => {
     ).toHaveLength(0);
     const [record] = (await rt.store.listLedger('c-doubt')).filter((r) => r.kind === 'decision');
     expect(record).toMatchObject({ outcome: 'unknown', channel: 'email' });
+    // The run goes on to its exit step: the enrollment ends, as after any send.
+    expect(await rt.store.listEnrollments('c-doubt')).toEqual([
+      expect.objectContaining({ status: 'exited', reason: 'exit:done' }),
+    ]);
     rt.clock.set(now.toISOString());
   });
 });
