@@ -286,7 +286,8 @@ export class HeraldStack extends Stack {
       { actions: ['GetItem'], prefixes: [PK.product, PK.journey] },
       // A decision reads the profile, the product and the cap window (a send) or the journey's
       // control (a flow op) in one BatchGetItem; a sent message's ledger entry, content and
-      // provider-message index are one BatchWriteItem.
+      // provider-message index are one BatchWriteItem, with the enrollment's final record when the
+      // step ends the journey (`C#`, as its UpdateItem was).
       { actions: ['BatchGetItem'], prefixes: [PK.customer, PK.send, PK.product, PK.journey] },
       { actions: ['BatchWriteItem'], prefixes: [PK.customer, PK.message] },
     ]);
