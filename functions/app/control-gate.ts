@@ -38,25 +38,35 @@ export async function controlGate(
   } else {
     result = routableFlowResult(request.op as FlowOp, step, { outcome: 'exit', reason: gate.reason }, now);
   }
-  if (gate.kind === 'exit') {
-    await rt.store.setEnrollmentStatus(request.enrollment, 'stopped', now, gate.reason);
-  }
   rt.metrics.addMetric(gate.kind === 'hold' ? 'StepsHeldPaused' : 'StepsExitedStopped', 'Count', 1);
-  await rt.store.putLedger({
-    id: `control#${stepKey(request.executionId, request.stepId)}#${now.getTime()}`,
-    kind: 'decision',
-    at: now.toISOString(),
-    customerId: request.enrollment.customerId,
-    outcome: gate.kind === 'hold' ? 'deferred' : 'exited',
-    reasons: [gate.kind === 'hold' ? 'journey_paused' : gate.reason],
-    journeyId: journey.id,
-    journeyVersion: journey.version,
-    stepId: request.stepId,
-    op: request.op,
-    executionId: request.executionId,
-    ...(result.outcome === 'defer' ? { until: result.until } : {}),
-    result,
-  });
+  // A stopped journey ends the enrollment in the ledger entry's batch (`Store.putLedger`'s `ended`).
+  const ended =
+    gate.kind === 'exit'
+      ? {
+          enrollment: request.enrollment,
+          status: 'stopped' as const,
+          updatedAt: now.toISOString(),
+          reason: gate.reason,
+        }
+      : undefined;
+  await rt.store.putLedger(
+    {
+      id: `control#${stepKey(request.executionId, request.stepId)}#${now.getTime()}`,
+      kind: 'decision',
+      at: now.toISOString(),
+      customerId: request.enrollment.customerId,
+      outcome: gate.kind === 'hold' ? 'deferred' : 'exited',
+      reasons: [gate.kind === 'hold' ? 'journey_paused' : gate.reason],
+      journeyId: journey.id,
+      journeyVersion: journey.version,
+      stepId: request.stepId,
+      op: request.op,
+      executionId: request.executionId,
+      ...(result.outcome === 'defer' ? { until: result.until } : {}),
+      result,
+    },
+    ended ? { ended } : {},
+  );
   return result;
 }
 

@@ -129,10 +129,20 @@ describe('journey controls', () => {
     await rt.seedProfile(reachableProfile('c-stop'));
     expect((await act(STOPPED.id, { action: 'stop' })).body.state).toBe('stopped');
 
+    const before = rt.awsCalls.calls.length;
     const result = await rt.step(stepRequest(STOPPED, enrollmentFor(STOPPED, 'c-stop')));
+    const writes = rt.awsCalls.calls
+      .slice(before)
+      .filter((c) => c.fn === 'step' && c.client === 'DynamoDBClient' && /Put|Update|Write/.test(c.operation))
+      .map((c) => c.operation);
     const entry = await rt.ingest(httpEvent('POST', { body: JSON.stringify(cart(STOPPED, 'c-stop-new')) }));
 
     expect(result).toEqual({ outcome: 'exit', reason: 'journey_stopped' });
+    // The ledger entry and the enrollment's end, in one request.
+    expect(writes).toEqual(['BatchWriteItem']);
+    expect(await rt.store.listEnrollments('c-stop')).toEqual([
+      expect.objectContaining({ status: 'stopped', reason: 'journey_stopped' }),
+    ]);
     expect(await emailsTo('c-stop')).toHaveLength(0);
     expect(await rt.store.listLedger('c-stop')).toContainEqual(
       expect.objectContaining({ outcome: 'exited', reasons: ['journey_stopped'] }),
