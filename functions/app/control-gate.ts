@@ -10,6 +10,7 @@ import type { FlowOp } from '../../engine/policy/index.ts';
 import type { Journey, Step } from '../../engine/schema.ts';
 import { routableFlowResult } from '../../engine/step-results.ts';
 import type { DecisionItems } from '../ports.ts';
+import { enrollmentEnd } from './runtime.ts';
 import type { StepRuntime } from './send.ts';
 
 /**
@@ -41,14 +42,7 @@ export async function controlGate(
   rt.metrics.addMetric(gate.kind === 'hold' ? 'StepsHeldPaused' : 'StepsExitedStopped', 'Count', 1);
   // A stopped journey ends the enrollment in the ledger entry's batch (`Store.putLedger`'s `ended`).
   const ended =
-    gate.kind === 'exit'
-      ? {
-          enrollment: request.enrollment,
-          status: 'stopped' as const,
-          updatedAt: now.toISOString(),
-          reason: gate.reason,
-        }
-      : undefined;
+    gate.kind === 'exit' ? enrollmentEnd(request.enrollment, 'stopped', gate.reason, now) : undefined;
   await rt.store.putLedger(
     {
       id: `control#${stepKey(request.executionId, request.stepId)}#${now.getTime()}`,
@@ -65,7 +59,7 @@ export async function controlGate(
       ...(result.outcome === 'defer' ? { until: result.until } : {}),
       result,
     },
-    ended ? { ended } : {},
+    { ended },
   );
   return result;
 }

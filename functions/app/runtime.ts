@@ -18,6 +18,7 @@ import {
   type Clock,
   type DecisionItems,
   type EnrollmentRecord,
+  type EnrollmentStatus,
   type Store,
   systemClock,
 } from '../ports.ts';
@@ -55,9 +56,17 @@ export function endedEnrollment(
   now: Date,
 ): EnrollmentRecord | undefined {
   const reason = endsJourney(result, journey);
-  return reason === undefined
-    ? undefined
-    : { enrollment, status: 'exited', updatedAt: now.toISOString(), reason };
+  return reason === undefined ? undefined : enrollmentEnd(enrollment, 'exited', reason, now);
+}
+
+/** The enrollment's last record, whole: what `setEnrollmentStatus` would leave on its item. */
+export function enrollmentEnd(
+  enrollment: Enrollment,
+  status: EnrollmentStatus,
+  reason: string,
+  now: Date,
+): EnrollmentRecord {
+  return { enrollment, status, updatedAt: now.toISOString(), reason };
 }
 
 /** The send steps of this run an engagement condition asks about (a branch's conditions). */

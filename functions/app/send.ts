@@ -190,7 +190,7 @@ async function resolveAbandoned(
       ...(isChannelName(view.channel) ? { channel: view.channel } : {}),
       result,
     },
-    ended ? { ended } : {},
+    { ended },
   );
   rt.metrics.addMetric('Send_unknown', 'Count', 1);
   rt.logger.warn('send in doubt: provider call never confirmed', {
@@ -235,7 +235,7 @@ async function record(sc: SendContext, decided: Decided): Promise<boolean> {
   const until = result.outcome === 'defer' ? Date.parse(result.until) : undefined;
   // A result that ends the journey rewrites the enrollment in the ledger entry's batch.
   const ended = endedEnrollment(request.enrollment, result, journey, now);
-  const writes = { ...(decided.sent ? { sent: decided.sent } : {}), ...(ended ? { ended } : {}) };
+  const writes = { sent: decided.sent, ended };
   const finishing = {
     token: held.token,
     result,

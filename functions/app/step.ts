@@ -157,7 +157,7 @@ async function runFlow(
       ...(result.outcome === 'next' && result.detail?.arm ? { variant: result.detail.arm } : {}),
       result,
     },
-    ended ? { ended } : {},
+    { ended },
   );
   return result;
 }
