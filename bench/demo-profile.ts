@@ -4,9 +4,12 @@
  * maps every sampled frame back to its source through the bundle's source maps and sums the
  * frames' self time by the component their source belongs to: the AWS SDK, dynalite and its
  * storage, Node's internals, the garbage collector, Herald's own directories, each other package.
- * With `--shards 2` or more, each worker thread writes a profile of its own and all are summed.
+ * With `--shards 2` or more, each worker thread writes a profile of its own and all are summed; idle
+ * time (the main thread mostly waits, serving the SES stand-in) is printed per thread and left out of
+ * the shares.
  *
  *   npx tsx bench/demo-profile.ts [--customers 200] [--days 30] [--shards 1] [--keep DIR]
+ *   npx tsx bench/demo-profile.ts --from DIR   # sum the profiles a --keep run left in DIR again
  *
  * Self time only: an async SDK call's middleware shows under the SDK, the request's work inside
  * dynalite under dynalite, whatever called them. Sampling adds some overhead to every frame alike.
@@ -118,9 +121,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       days: { type: 'string', default: '30' },
       shards: { type: 'string', default: '1' },
       keep: { type: 'string' },
+      from: { type: 'string' },
     },
   });
-  const dir = values.keep ?? mkdtempSync(path.join(os.tmpdir(), 'herald-profile-'));
+  const dir = values.from ?? values.keep ?? mkdtempSync(path.join(os.tmpdir(), 'herald-profile-'));
   mkdirSync(dir, { recursive: true });
   const args = [
     '--cpu-prof',
@@ -129,28 +133,39 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     ...['--customers', values.customers, '--days', values.days, '--shards', values.shards],
     ...['--no-progress', '--out', path.join(dir, 'demo')],
   ];
-  const t0 = performance.now();
-  const run = spawnSync(process.execPath, args, {
-    cwd: ROOT,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const wallS = (performance.now() - t0) / 1000;
-  if (run.status !== 0) {
-    process.stderr.write(run.stderr);
-    process.exit(1);
+  let heading = `the profiles in ${dir}`;
+  if (!values.from) {
+    const t0 = performance.now();
+    const run = spawnSync(process.execPath, args, {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    if (run.status !== 0) {
+      process.stderr.write(run.stderr);
+      process.exit(1);
+    }
+    const summary = run.stdout.split('\n').find((l) => l.startsWith('Real time')) ?? '';
+    heading = `node ${args.slice(2).join(' ')}: ${((performance.now() - t0) / 1000).toFixed(1)} s wall under the profiler. ${summary}`;
   }
   const profiles = readdirSync(dir)
     .filter((f) => f.endsWith('.cpuprofile'))
     .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as CpuProfile);
   const totals = selfTimeByComponent(profiles, bundleSources());
-  const all = [...totals.values()].reduce((a, b) => a + b, 0);
-  const summary = run.stdout.split('\n').find((l) => l.startsWith('Real time')) ?? '';
-  console.log(
-    `node ${args.slice(2).join(' ')}: ${wallS.toFixed(1)} s wall under the profiler, ${profiles.length} thread profile(s), ${(all / 1e6).toFixed(1)} s of samples. ${summary}\n`,
-  );
-  console.log('| component | self time | share |\n|---|---:|---:|');
+  const idle = totals.get('(idle)') ?? 0;
+  totals.delete('(idle)');
+  const busy = [...totals.values()].reduce((a, b) => a + b, 0);
+  console.log(heading);
+  for (const [i, profile] of profiles.entries()) {
+    const t = selfTimeByComponent([profile], () => undefined);
+    const all = [...t.values()].reduce((a, b) => a + b, 0);
+    console.log(
+      `thread ${i}: ${(all / 1e6).toFixed(1)} s sampled, ${((t.get('(idle)') ?? 0) / 1e6).toFixed(1)} s of it idle`,
+    );
+  }
+  console.log(`\n${(busy / 1e6).toFixed(1)} s busy in all (idle, ${(idle / 1e6).toFixed(1)} s, left out)\n`);
+  console.log('| component | self time | share of busy |\n|---|---:|---:|');
   for (const [component, us] of [...totals].sort((a, b) => b[1] - a[1]).slice(0, 25))
-    console.log(`| ${component} | ${(us / 1e6).toFixed(2)} s | ${((100 * us) / all).toFixed(1)}% |`);
-  if (!values.keep) rmSync(dir, { recursive: true, force: true });
+    console.log(`| ${component} | ${(us / 1e6).toFixed(2)} s | ${((100 * us) / busy).toFixed(1)}% |`);
+  if (!values.keep && !values.from) rmSync(dir, { recursive: true, force: true });
 }
