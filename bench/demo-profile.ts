@@ -145,8 +145,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       process.stderr.write(run.stderr);
       process.exit(1);
     }
-    const summary = run.stdout.split('\n').find((l) => l.startsWith('Real time')) ?? '';
-    heading = `node ${args.slice(2).join(' ')}: ${((performance.now() - t0) / 1000).toFixed(1)} s wall under the profiler. ${summary}`;
+    const summary = run.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('Real time') || l.startsWith('DynamoDB requests'))
+      .join('\n');
+    heading = `node ${args.slice(2).join(' ')}: ${((performance.now() - t0) / 1000).toFixed(1)} s wall under the profiler.\n${summary}`;
   }
   const profiles = readdirSync(dir)
     .filter((f) => f.endsWith('.cpuprofile'))
