@@ -119,9 +119,9 @@ export function itemKinds(input: Record<string, unknown> | undefined): string {
   }
   const values = input.ExpressionAttributeValues as Record<string, unknown> | undefined;
   if (values)
-    return `${Object.values(values)
+    return Object.values(values)
       .map((v) => kindOf({ pk: v }).split('/')[0])
-      .join(' ')}`;
+      .join(' ');
   return '';
 }
 

@@ -242,14 +242,14 @@ async function record(sc: SendContext, decided: Decided): Promise<boolean> {
     nowMs: rt.clock.now().getTime(),
     ...(until === undefined ? {} : { untilMs: until }),
   };
-  if (held.written && record.outcome === 'sent') {
-    // The entry is the finish: the record stays `sending` with `ledgerAt`, and whoever reads it
-    // next reads this entry (`sentProof`). One write fewer per message.
+  if (held.written) {
     await rt.store.putLedger(entry, writes);
-  } else if (held.written) {
-    await rt.store.putLedger(entry, writes);
-    const written = await rt.store.transitionStep(customerId, held.key, finish(finishing), rt.clock.now());
-    if (!written.applied) {
+    // After a sent call the entry is the finish: the record stays `sending` with `ledgerAt`, and
+    // whoever reads it next reads this entry (`sentProof`). One write fewer per message.
+    if (
+      record.outcome !== 'sent' &&
+      !(await rt.store.transitionStep(customerId, held.key, finish(finishing), rt.clock.now())).applied
+    ) {
       rt.logger.warn('step finish fenced out: another invocation resolved it', {
         customerId,
         journeyId: journey.id,
